@@ -1,0 +1,61 @@
+/**
+ * The agents the platform runs and the tiers that include them.
+ * This is the single source of the tier → agent policy: manifest validation,
+ * desired state and the scheduler all read it from here.
+ */
+export const AGENT_NAMES = ['butler', 'scout', 'writer'] as const;
+export type AgentName = (typeof AGENT_NAMES)[number];
+
+export const TIERS = ['starter', 'professional', 'enterprise'] as const;
+export type Tier = (typeof TIERS)[number];
+
+export interface AgentDefinition {
+  name: AgentName;
+  description: string;
+  /** Tiers whose price includes this agent. */
+  tiers: readonly Tier[];
+  /** Command run inside the shared image (ECS container override, or a local child process). */
+  command: readonly string[];
+  cpu: number;
+  memory: number;
+  /** Integrations whose secrets the agent reads when the tenant has them. */
+  secrets: readonly string[];
+  defaultSchedule: string;
+}
+
+export const AGENTS: Readonly<Record<AgentName, AgentDefinition>> = Object.freeze({
+  butler: {
+    name: 'butler',
+    description: 'Daily digest of the tenant’s messages and calendar.',
+    tiers: ['starter', 'professional', 'enterprise'],
+    command: ['node', '--import', 'tsx', 'agents/run.ts', 'butler'],
+    cpu: 256,
+    memory: 512,
+    secrets: ['google', 'microsoft'],
+    defaultSchedule: '0 7 * * *',
+  },
+  scout: {
+    name: 'scout',
+    description: 'Scores intent signals from the tenant’s leads and events.',
+    tiers: ['professional', 'enterprise'],
+    command: ['node', '--import', 'tsx', 'agents/run.ts', 'scout'],
+    cpu: 512,
+    memory: 1024,
+    secrets: ['salesforce', 'hubspot'],
+    defaultSchedule: '0 */4 * * *',
+  },
+  writer: {
+    name: 'writer',
+    description: 'Builds a sales dossier for a lead.',
+    tiers: ['enterprise'],
+    command: ['node', '--import', 'tsx', 'agents/run.ts', 'writer'],
+    cpu: 512,
+    memory: 1024,
+    secrets: ['salesforce', 'hubspot'],
+    defaultSchedule: '30 8 * * 1-5',
+  },
+});
+
+export function agentsInTier(tier: Tier): AgentName[] {
+  return AGENT_NAMES.filter((name) => AGENTS[name].tiers.includes(tier));
+}

@@ -1,0 +1,53 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { UsageError } from '../errors.js';
+
+/** Where a command writes; injected so tests run commands in-process. */
+export interface CliIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  env: Record<string, string | undefined>;
+  cwd: string;
+}
+
+export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
+
+export interface ParsedArgs {
+  positionals: string[];
+  values: Record<string, string | boolean | undefined>;
+}
+
+/** One verb of tenantctl. Adding a verb is adding one module that exports one of these. */
+export interface Command {
+  name: string;
+  summary: string;
+  usage: string;
+  options: OptionSpec;
+  maxPositionals: number;
+  run(args: ParsedArgs, io: CliIo): Promise<number>;
+}
+
+export const EXIT = { ok: 0, failure: 1, usage: 2, changes: 2 } as const;
+
+export function parseCommandArgs(command: Command, argv: string[]): ParsedArgs {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: { ...command.options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message.replace(/\. To specify a positional.*$/s, '')}\nusage: ${command.usage}`);
+  }
+  if (parsed.positionals.length > command.maxPositionals) {
+    throw new UsageError(`unexpected argument ${JSON.stringify(parsed.positionals[command.maxPositionals])}\nusage: ${command.usage}`);
+  }
+  return { positionals: parsed.positionals, values: parsed.values as ParsedArgs['values'] };
+}
+
+export const OUTPUT_OPTION: OptionSpec = { output: { type: 'string', short: 'o' } };
+
+/** The --output value, checked against what this command can print. */
+export function outputFormat<T extends string>(args: ParsedArgs, allowed: readonly T[], usage: string): T {
+  const value = (args.values.output as string | undefined) ?? allowed[0];
+  if (!(allowed as readonly string[]).includes(value)) {
+    throw new UsageError(`--output ${JSON.stringify(value)} is not supported (allowed: ${allowed.join(', ')})\nusage: ${usage}`);
+  }
+  return value as T;
+}

@@ -1,0 +1,206 @@
+import { isAbsolute, resolve } from 'node:path';
+import { ConfigError } from './errors.js';
+
+/** Everything the controller reads from its environment, validated once, defaulted and frozen. */
+export interface Config {
+  /** Unset: an embedded PostgreSQL under `dataDir`. */
+  databaseUrl?: string;
+  tenantsDir: string;
+  dataDir: string;
+  provider: 'local' | 'aws';
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  aws: {
+    region?: string;
+    endpointUrl?: string;
+    tenantBucket: string;
+    permissionsBoundaryArn?: string;
+    forcePathStyle: boolean;
+    iamPath: string;
+    secretsPrefix: string;
+  };
+  ecs: {
+    cluster?: string;
+    subnets: string[];
+    securityGroups: string[];
+    taskDefinitionPrefix: string;
+  };
+  http: { port: number };
+  engine: {
+    resyncIntervalMs: number;
+    concurrency: number;
+    backoffBaseMs: number;
+    backoffMaxMs: number;
+  };
+  git: { url?: string; branch: string; path: string; intervalMs: number };
+  safety: { maxDeleteFraction: number; purgeGraceMs: number };
+  scheduler: { enabled: boolean; leaseMs: number; launchesPerSecond: number };
+  events: { retention: number };
+  bedrockModelId?: string;
+}
+
+type Env = Record<string, string | undefined>;
+
+/**
+ * Read the environment into a Config. Every bad value is reported, one line each,
+ * in a single ConfigError, before anything starts.
+ */
+export function loadConfig(env: Env = process.env, cwd = process.cwd()): Readonly<Config> {
+  const problems: string[] = [];
+  const read = new Reader(env, problems);
+
+  const bucket = read.string('OPENCLAW_TENANT_BUCKET', { pattern: /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, allowed: 'an S3 bucket name: 3-63 lowercase letters, digits, "." and "-"' });
+  const explicitProvider = read.oneOf('OPENCLAW_PROVIDER', ['local', 'aws'] as const);
+  const provider = explicitProvider ?? (bucket ? 'aws' : 'local');
+  const region = read.string('AWS_REGION', { pattern: /^[a-z]{2}(-[a-z]+)+-\d$/, allowed: 'an AWS region such as eu-west-1' }) ?? env.AWS_DEFAULT_REGION;
+  const boundary = read.string('OPENCLAW_PERMISSIONS_BOUNDARY_ARN', { pattern: /^arn:aws[a-z-]*:iam::\d{12}:policy\/[\w+=,.@/-]+$/, allowed: 'an IAM managed policy ARN, arn:aws:iam::<account>:policy/<name>' });
+  if (provider === 'aws') {
+    if (!region) problems.push('AWS_REGION: required when OPENCLAW_PROVIDER=aws (allowed: an AWS region such as eu-west-1)');
+    if (!bucket) problems.push('OPENCLAW_TENANT_BUCKET: required when OPENCLAW_PROVIDER=aws (allowed: an S3 bucket name)');
+    if (!boundary) problems.push('OPENCLAW_PERMISSIONS_BOUNDARY_ARN: required when OPENCLAW_PROVIDER=aws (allowed: an IAM managed policy ARN)');
+  }
+
+  const dataDir = resolvePath(cwd, read.string('OPENCLAW_DATA_DIR') ?? '.openclaw');
+  const config: Config = {
+    databaseUrl: read.string('DATABASE_URL', { pattern: /^postgres(ql)?:\/\//, allowed: 'a postgres:// or postgresql:// connection string', secret: true }),
+    tenantsDir: resolvePath(cwd, read.string('OPENCLAW_TENANTS_DIR') ?? 'tenants'),
+    dataDir,
+    provider,
+    logLevel: read.oneOf('OPENCLAW_LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const) ?? 'info',
+    aws: {
+      region,
+      endpointUrl: read.string('AWS_ENDPOINT_URL', { pattern: /^https?:\/\/[^\s]+$/, allowed: 'an http:// or https:// URL' }),
+      tenantBucket: bucket ?? 'local-tenants',
+      permissionsBoundaryArn: boundary,
+      forcePathStyle: read.boolean('OPENCLAW_S3_FORCE_PATH_STYLE') ?? false,
+      iamPath: read.string('OPENCLAW_IAM_PATH', { pattern: /^\/([\w+=,.@-]+\/)+$/, allowed: 'an IAM path such as /openclaw/tenants/' }) ?? '/openclaw/tenants/',
+      secretsPrefix: read.string('OPENCLAW_SECRETS_PREFIX', { pattern: /^[A-Za-z0-9_+=.@-]{1,64}$/, allowed: '1-64 letters, digits and _+=.@-' }) ?? 'openclaw',
+    },
+    ecs: {
+      cluster: read.string('OPENCLAW_ECS_CLUSTER', { pattern: /^[A-Za-z0-9_:/.-]{1,255}$/, allowed: 'an ECS cluster name or ARN' }),
+      subnets: read.list('OPENCLAW_SUBNETS', /^subnet-[0-9a-f]{8,17}$/, 'comma-separated subnet ids (subnet-0123abcd)'),
+      securityGroups: read.list('OPENCLAW_SECURITY_GROUPS', /^sg-[0-9a-f]{8,17}$/, 'comma-separated security group ids (sg-0123abcd)'),
+      taskDefinitionPrefix: read.string('OPENCLAW_AGENT_TASK_DEFINITION_PREFIX', { pattern: /^[A-Za-z0-9_-]{1,200}$/, allowed: 'letters, digits, "_" and "-"' }) ?? 'openclaw-agent-',
+    },
+    http: { port: read.integer('OPENCLAW_HTTP_PORT', 0, 65535) ?? 8080 },
+    engine: {
+      resyncIntervalMs: read.duration('OPENCLAW_RESYNC_INTERVAL') ?? 5 * 60_000,
+      concurrency: read.integer('OPENCLAW_CONCURRENCY', 1, 256) ?? 8,
+      backoffBaseMs: read.duration('OPENCLAW_BACKOFF_BASE') ?? 1_000,
+      backoffMaxMs: read.duration('OPENCLAW_BACKOFF_MAX') ?? 5 * 60_000,
+    },
+    git: {
+      url: read.string('OPENCLAW_GIT_URL', { pattern: /^\S+$/, allowed: 'a URL the git CLI accepts (https://, ssh://, git@host:path, file://)' }),
+      branch: read.string('OPENCLAW_GIT_BRANCH', { pattern: /^(?!-)[\w./-]{1,200}$/, allowed: 'a branch name' }) ?? 'main',
+      path: read.string('OPENCLAW_GIT_PATH', { pattern: /^(?!\/)(?!.*\.\.)[\w./-]*$/, allowed: 'a relative path inside the repository, without ".."' }) ?? 'tenants/',
+      intervalMs: read.duration('OPENCLAW_GIT_INTERVAL') ?? 60_000,
+    },
+    safety: {
+      maxDeleteFraction: read.fraction('OPENCLAW_MAX_DELETE_FRACTION') ?? 0.1,
+      purgeGraceMs: read.duration('OPENCLAW_PURGE_GRACE') ?? 7 * 24 * 3_600_000,
+    },
+    scheduler: {
+      enabled: read.boolean('OPENCLAW_SCHEDULER') ?? true,
+      leaseMs: read.duration('OPENCLAW_LEADER_LEASE') ?? 15_000,
+      launchesPerSecond: read.integer('OPENCLAW_LAUNCHES_PER_SECOND', 1, 100) ?? 10,
+    },
+    events: { retention: read.integer('OPENCLAW_EVENTS_RETENTION', 10, 10_000_000) ?? 10_000 },
+    bedrockModelId: read.string('OPENCLAW_BEDROCK_MODEL_ID', { pattern: /^[\w.:/-]{1,256}$/, allowed: 'a Bedrock model id' }),
+  };
+  if (provider === 'aws' && config.ecs.cluster && config.ecs.subnets.length === 0) {
+    problems.push('OPENCLAW_SUBNETS: required when OPENCLAW_ECS_CLUSTER is set (allowed: comma-separated subnet ids)');
+  }
+  if (problems.length > 0) throw new ConfigError(`invalid configuration:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+  return deepFreeze(config);
+}
+
+const DURATION = /^(\d+)(ms|s|m|h|d)$/;
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** Parses "500ms", "30s", "5m", "1h", "7d". */
+export function parseDuration(text: string): number | undefined {
+  const match = DURATION.exec(text.trim());
+  return match ? Number(match[1]) * UNIT_MS[match[2]] : undefined;
+}
+
+class Reader {
+  constructor(private readonly env: Env, private readonly problems: string[]) {}
+
+  private raw(name: string): string | undefined {
+    const value = this.env[name];
+    return value === undefined || value.trim() === '' ? undefined : value.trim();
+  }
+
+  string(name: string, rule?: { pattern: RegExp; allowed: string; secret?: boolean }): string | undefined {
+    const value = this.raw(name);
+    if (value !== undefined && rule && !rule.pattern.test(value)) {
+      this.problems.push(`${name}: ${rule.secret ? 'the value given' : JSON.stringify(value)} is not valid (allowed: ${rule.allowed})`);
+      return undefined;
+    }
+    return value;
+  }
+
+  oneOf<T extends string>(name: string, options: readonly T[]): T | undefined {
+    const value = this.raw(name);
+    if (value === undefined) return undefined;
+    if ((options as readonly string[]).includes(value)) return value as T;
+    this.problems.push(`${name}: ${JSON.stringify(value)} is not valid (allowed: ${options.join(', ')})`);
+    return undefined;
+  }
+
+  boolean(name: string): boolean | undefined {
+    const value = this.raw(name)?.toLowerCase();
+    if (value === undefined) return undefined;
+    if (['true', '1', 'yes'].includes(value)) return true;
+    if (['false', '0', 'no'].includes(value)) return false;
+    this.problems.push(`${name}: ${JSON.stringify(value)} is not valid (allowed: true, false)`);
+    return undefined;
+  }
+
+  integer(name: string, min: number, max: number): number | undefined {
+    const value = this.raw(name);
+    if (value === undefined) return undefined;
+    const parsed = Number(value);
+    if (/^\d+$/.test(value) && parsed >= min && parsed <= max) return parsed;
+    this.problems.push(`${name}: ${JSON.stringify(value)} is not valid (allowed: a whole number from ${min} to ${max})`);
+    return undefined;
+  }
+
+  fraction(name: string): number | undefined {
+    const value = this.raw(name);
+    if (value === undefined) return undefined;
+    const parsed = value.endsWith('%') ? Number(value.slice(0, -1)) / 100 : Number(value);
+    if (Number.isFinite(parsed) && parsed >= 0 && parsed <= 1) return parsed;
+    this.problems.push(`${name}: ${JSON.stringify(value)} is not valid (allowed: a fraction from 0 to 1, or a percentage such as 10%)`);
+    return undefined;
+  }
+
+  duration(name: string): number | undefined {
+    const value = this.raw(name);
+    if (value === undefined) return undefined;
+    const parsed = parseDuration(value);
+    if (parsed !== undefined && parsed > 0) return parsed;
+    this.problems.push(`${name}: ${JSON.stringify(value)} is not valid (allowed: a duration such as 500ms, 30s, 5m, 1h, 7d)`);
+    return undefined;
+  }
+
+  list(name: string, item: RegExp, allowed: string): string[] {
+    const value = this.raw(name);
+    if (value === undefined) return [];
+    const items = value.split(',').map((part) => part.trim()).filter(Boolean);
+    const bad = items.filter((part) => !item.test(part));
+    if (bad.length > 0) this.problems.push(`${name}: ${bad.map((b) => JSON.stringify(b)).join(', ')} not valid (allowed: ${allowed})`);
+    return items;
+  }
+}
+
+function resolvePath(cwd: string, path: string): string {
+  return isAbsolute(path) ? path : resolve(cwd, path);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}

@@ -1,0 +1,68 @@
+/**
+ * Typed errors with a stable `code` and an optional `cause`, wrapped as "could not X".
+ * The engine decides retry versus stop from `retryable`, never from message text.
+ */
+export type ErrorCode =
+  | 'CONFIG_INVALID'
+  | 'USAGE'
+  | 'MANIFEST_INVALID'
+  | 'SOURCE_UNAVAILABLE'
+  | 'TRANSIENT'
+  | 'PERMISSION_DENIED'
+  | 'LIMIT_EXCEEDED'
+  | 'CONFLICT'
+  | 'NOT_OWNED'
+  | 'INTERNAL';
+
+export class ControllerError extends Error {
+  readonly code: ErrorCode;
+  readonly retryable: boolean;
+
+  constructor(code: ErrorCode, message: string, options: { cause?: unknown; retryable?: boolean } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'ControllerError';
+    this.code = code;
+    this.retryable = options.retryable ?? code === 'TRANSIENT';
+  }
+}
+
+export class ConfigError extends ControllerError {
+  constructor(message: string) {
+    super('CONFIG_INVALID', message);
+    this.name = 'ConfigError';
+  }
+}
+
+export class UsageError extends ControllerError {
+  constructor(message: string) {
+    super('USAGE', message);
+    this.name = 'UsageError';
+  }
+}
+
+/** A failure worth retrying: throttling, 5xx, timeouts, dropped connections. */
+export class TransientError extends ControllerError {
+  constructor(message: string, cause?: unknown) {
+    super('TRANSIENT', message, { cause, retryable: true });
+    this.name = 'TransientError';
+  }
+}
+
+/** A failure that retrying cannot fix: access denied, a hard limit, invalid input. */
+export class TerminalError extends ControllerError {
+  constructor(code: Exclude<ErrorCode, 'TRANSIENT'>, message: string, cause?: unknown) {
+    super(code, message, { cause, retryable: false });
+    this.name = 'TerminalError';
+  }
+}
+
+/** Is this error worth another attempt? Unknown errors are treated as transient: the next pass converges. */
+export function isRetryable(error: unknown): boolean {
+  if (error instanceof ControllerError) return error.retryable;
+  return true;
+}
+
+export function errorMessage(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return String(error);
+}

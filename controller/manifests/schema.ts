@@ -1,0 +1,119 @@
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import { manifestJsonSchema } from './crd.js';
+import { formatPath, locate, type ParsedDocument, type PathSegment } from './parse.js';
+import type { ValidationIssue } from './types.js';
+
+// ajv-formats ships CommonJS with a default export.
+const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
+
+let compiled: ValidateFunction | undefined;
+
+function validator(): ValidateFunction {
+  if (compiled) return compiled;
+  const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: true, verbose: true });
+  ajv.addVocabulary(['x-kubernetes-list-type', 'x-kubernetes-list-map-keys', 'x-kubernetes-preserve-unknown-fields']);
+  addFormats(ajv);
+  compiled = ajv.compile(manifestJsonSchema());
+  return compiled;
+}
+
+/** Layer 2: the CRD's schema. Applies the CRD's defaults to `parsed.data` in place. */
+export function validateAgainstCrd(parsed: ParsedDocument): ValidationIssue[] {
+  const validate = validator();
+  if (validate(parsed.data)) return [];
+  return dedupe((validate.errors ?? []).map((error) => toIssue(parsed, error)));
+}
+
+function toIssue(parsed: ParsedDocument, error: ErrorObject): ValidationIssue {
+  const path = pointerToPath(error.instancePath);
+  const found = valueAt(parsed.data, path);
+  const params = error.params as Record<string, unknown>;
+  let target = path;
+  let preferKey = false;
+  let message: string;
+  switch (error.keyword) {
+    case 'required': {
+      // A missing field has no position of its own: point at the object that lacks it.
+      const missing = formatPath([...path, String(params.missingProperty)]);
+      return { ...locate(parsed, path), layer: 'schema', path: missing, message: 'is required' };
+    }
+    case 'additionalProperties': {
+      target = [...path, String(params.additionalProperty)];
+      preferKey = true;
+      const allowed = Object.keys(schemaProperties(error.parentSchema));
+      message = `unknown field ${JSON.stringify(params.additionalProperty)}` + (allowed.length ? ` (allowed: ${allowed.join(', ')})` : '');
+      break;
+    }
+    case 'enum':
+      message = `${show(found)} is not allowed (allowed: ${(params.allowedValues as unknown[]).map(String).join(', ')})`;
+      break;
+    case 'type':
+      message = `expected ${String(params.type)}, found ${describeType(found)}`;
+      break;
+    case 'minLength':
+      message = `${show(found)} is too short (at least ${String(params.limit)} characters)`;
+      break;
+    case 'maxLength':
+      message = `is ${String(found).length} characters long (at most ${String(params.limit)} allowed)`;
+      break;
+    case 'minimum':
+    case 'maximum':
+      message = `${show(found)} is out of range (allowed: ${error.keyword === 'minimum' ? '≥' : '≤'} ${String(params.limit)})`;
+      break;
+    case 'maxItems':
+    case 'maxProperties':
+      message = `has too many entries (at most ${String(params.limit)} allowed)`;
+      break;
+    case 'format':
+      message = `${show(found)} is not a valid ${String(params.format)}`;
+      break;
+    default:
+      message = error.message ?? 'is invalid';
+  }
+  return { ...locate(parsed, target, preferKey), layer: 'schema', path: formatPath(target), message };
+}
+
+function schemaProperties(schema: unknown): Record<string, unknown> {
+  return ((schema as { properties?: Record<string, unknown> })?.properties) ?? {};
+}
+
+function pointerToPath(pointer: string): PathSegment[] {
+  if (pointer === '') return [];
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((part) => part.replaceAll('~1', '/').replaceAll('~0', '~'))
+    .map((part) => (/^\d+$/.test(part) ? Number(part) : part));
+}
+
+export function valueAt(data: unknown, path: PathSegment[]): unknown {
+  let current = data;
+  for (const segment of path) {
+    if (current === null || typeof current !== 'object') return undefined;
+    current = (current as Record<string, unknown>)[segment as string];
+  }
+  return current;
+}
+
+export function show(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+function describeType(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  if (typeof value === 'object') return 'object';
+  return `${typeof value} ${show(value)}`;
+}
+
+function dedupe(issues: ValidationIssue[]): ValidationIssue[] {
+  const seen = new Set<string>();
+  return issues.filter((issue) => {
+    const key = `${issue.line}:${issue.column}:${issue.path}:${issue.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}

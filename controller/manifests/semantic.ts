@@ -1,0 +1,111 @@
+import { CronExpressionParser } from 'cron-parser';
+import { AGENT_NAMES, TIERS, agentsInTier } from '../../agents/catalog.js';
+import { MAX_TENANT_NAME_LENGTH, TENANT_NAME_PATTERN } from '../desired/names.js';
+import { formatPath, locate, type ParsedDocument, type PathSegment } from './parse.js';
+import { show } from './schema.js';
+import type { AgentSpec, TenantManifest, TenantSpec, ValidationIssue } from './types.js';
+
+/** Annotations a tenant manifest may carry that change what the controller does. */
+export const ANNOTATIONS = {
+  paused: 'openclaw.io/paused',
+  confirmDeletion: 'openclaw.io/confirm-deletion',
+} as const;
+
+/** Layer 3: rules the schema cannot express. `parsed.data` has passed the CRD schema. */
+export function checkSemantics(parsed: ParsedDocument): ValidationIssue[] {
+  // Runs even when the schema layer found problems, so one run reports everything;
+  // every rule therefore checks the shape of what it reads.
+  const manifest = (isObject(parsed.data) ? parsed.data : {}) as Partial<TenantManifest>;
+  const spec = (isObject(manifest.spec) ? manifest.spec : {}) as Partial<TenantSpec>;
+  const issues: ValidationIssue[] = [];
+  const report = (path: PathSegment[], message: string, preferKey = false) =>
+    issues.push({ ...locate(parsed, path, preferKey), layer: 'semantic', path: formatPath(path), message });
+
+  const name = isObject(manifest.metadata) ? manifest.metadata.name : undefined;
+  if (typeof name === 'string') {
+    const nameProblem = tenantNameProblem(name);
+    if (nameProblem) report(['metadata', 'name'], nameProblem);
+  }
+
+  const tier = typeof spec.tier === 'string' && (TIERS as readonly string[]).includes(spec.tier) ? spec.tier : undefined;
+  const allowed = tier ? agentsInTier(tier) : [];
+  const seenAgents = new Map<string, number>();
+  (Array.isArray(spec.agents) ? spec.agents : []).forEach((agent: Partial<AgentSpec>, index) => {
+    if (!isObject(agent)) return;
+    if (typeof agent.name === 'string') {
+      const first = seenAgents.get(agent.name);
+      if (first !== undefined) report(['spec', 'agents', index, 'name'], `agent ${show(agent.name)} is listed twice (first at spec.agents[${first}])`);
+      else seenAgents.set(agent.name, index);
+      if (tier && agent.enabled !== false && !(allowed as string[]).includes(agent.name) && (AGENT_NAMES as readonly string[]).includes(agent.name)) {
+        report(['spec', 'agents', index, 'name'], `${show(agent.name)} is not included in tier ${show(tier)} (allowed: ${allowed.join(', ')})`);
+      }
+    }
+    const timezone = typeof agent.timezone === 'string' ? agent.timezone : 'UTC';
+    const tzProblem = timezoneProblem(timezone);
+    if (tzProblem) report(['spec', 'agents', index, 'timezone'], tzProblem);
+    if (typeof agent.schedule === 'string') {
+      const cronProblem = cronExpressionProblem(agent.schedule, tzProblem ? 'UTC' : timezone);
+      if (cronProblem) report(['spec', 'agents', index, 'schedule'], cronProblem);
+    }
+  });
+
+  const seenProviders = new Map<string, number>();
+  (Array.isArray(spec.integrations) ? spec.integrations : []).forEach((integration, index) => {
+    if (!isObject(integration) || typeof integration.provider !== 'string') return;
+    const first = seenProviders.get(integration.provider);
+    if (first !== undefined) report(['spec', 'integrations', index, 'provider'], `integration ${show(integration.provider)} is listed twice (first at spec.integrations[${first}])`);
+    else seenProviders.set(integration.provider, index);
+  });
+
+  const storage = isObject(spec.storage) ? spec.storage : {};
+  const { archiveAfterDays, expireAfterDays } = storage as Partial<TenantSpec['storage']>;
+  if (typeof archiveAfterDays === 'number' && typeof expireAfterDays === 'number' && expireAfterDays <= archiveAfterDays) {
+    report(['spec', 'storage', 'expireAfterDays'], `${expireAfterDays} must be greater than archiveAfterDays (${archiveAfterDays}): objects are archived before they expire`);
+  }
+
+  for (const key of Object.keys(isObject(spec.costAllocationTags) ? spec.costAllocationTags : {})) {
+    if (!/^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u.test(key) || key.toLowerCase().startsWith('aws:') || key.startsWith('openclaw')) {
+      report(['spec', 'costAllocationTags', key], `tag key ${show(key)} is not allowed (allowed: 1-128 letters, digits, spaces and _.:/=+-@, not starting with "aws:" or "openclaw")`, true);
+    }
+  }
+
+  const annotations = isObject(manifest.metadata) && isObject(manifest.metadata.annotations) ? manifest.metadata.annotations : {};
+  const paused = (annotations as Record<string, unknown>)[ANNOTATIONS.paused];
+  if (paused !== undefined && paused !== 'true' && paused !== 'false') {
+    report(['metadata', 'annotations', ANNOTATIONS.paused], `${show(paused)} is not allowed (allowed: "true", "false")`);
+  }
+  return issues;
+}
+
+function isObject(value: unknown): value is Record<string, any> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+export function tenantNameProblem(name: string): string | undefined {
+  const rule = `allowed: lowercase letters, digits and "-", starting and ending with a letter or digit, at most ${MAX_TENANT_NAME_LENGTH} characters so that every derived name fits (PostgreSQL identifiers 63 bytes, IAM role names 64)`;
+  if (name.length > MAX_TENANT_NAME_LENGTH) return `${show(name)} is ${name.length} characters long (${rule})`;
+  if (!TENANT_NAME_PATTERN.test(name)) return `${show(name)} is not a valid tenant name (${rule})`;
+  return undefined;
+}
+
+export function timezoneProblem(timezone: string): string | undefined {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: timezone });
+    return undefined;
+  } catch {
+    return `${show(timezone)} is not an IANA time zone (allowed: names such as "UTC", "Europe/Berlin", "America/New_York")`;
+  }
+}
+
+export function cronExpressionProblem(schedule: string, timezone: string): string | undefined {
+  const fields = schedule.trim().split(/\s+/);
+  if (fields.length !== 5) {
+    return `${show(schedule)} has ${fields.length} fields (allowed: five fields "minute hour day-of-month month day-of-week", e.g. "0 7 * * 1-5")`;
+  }
+  try {
+    CronExpressionParser.parse(schedule, { tz: timezone, strict: false });
+    return undefined;
+  } catch (error) {
+    return `${show(schedule)} is not a valid cron expression: ${(error as Error).message} (allowed: five fields "minute hour day-of-month month day-of-week", e.g. "0 7 * * 1-5")`;
+  }
+}

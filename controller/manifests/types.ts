@@ -1,0 +1,61 @@
+import type { AgentName, Tier } from '../../agents/catalog.js';
+
+export type ConcurrencyPolicy = 'Forbid' | 'Allow' | 'Replace';
+export type DeletionPolicy = 'Retain' | 'Delete';
+export type IntegrationProvider = 'google' | 'microsoft' | 'salesforce' | 'hubspot' | 'slack';
+
+export interface AgentSpec {
+  name: AgentName;
+  enabled: boolean;
+  schedule: string;
+  timezone: string;
+  concurrencyPolicy: ConcurrencyPolicy;
+  startingDeadlineSeconds: number;
+}
+
+export interface TenantSpec {
+  displayName: string;
+  contact: { name?: string; email: string };
+  tier: Tier;
+  suspended: boolean;
+  deletionPolicy: DeletionPolicy;
+  agents: AgentSpec[];
+  integrations: { provider: IntegrationProvider; scopes?: string[] }[];
+  storage: { archiveAfterDays: number; expireAfterDays: number };
+  costAllocationTags: Record<string, string>;
+}
+
+export interface TenantManifest {
+  apiVersion: string;
+  kind: 'Tenant';
+  metadata: { name: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  spec: TenantSpec;
+}
+
+export interface SourcePosition {
+  file: string;
+  line: number;
+  column: number;
+}
+
+/** A validated manifest, defaults applied, with where it came from. */
+export interface LoadedTenant {
+  name: string;
+  manifest: TenantManifest;
+  source: SourcePosition;
+}
+
+export type ValidationLayer = 'yaml' | 'schema' | 'semantic' | 'source';
+
+export interface ValidationIssue extends SourcePosition {
+  layer: ValidationLayer;
+  /** Field path such as `spec.agents[1].name`; empty for a whole-document problem. */
+  path: string;
+  message: string;
+}
+
+export interface ValidationResult {
+  tenants: LoadedTenant[];
+  issues: ValidationIssue[];
+  files: string[];
+}
