@@ -1,0 +1,45 @@
+import { names } from './names.js';
+import type { DesiredContext, PolicyDocument } from './types.js';
+
+export function ecsTasksTrustPolicy(): PolicyDocument {
+  return {
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+  };
+}
+
+/**
+ * The tenant role's inline policy: its own S3 prefix and its own secrets, nothing else.
+ * Per-tenant inline policies (not one ABAC policy) are chosen in docs/ARCHITECTURE.md
+ * ("IAM: inline policy per tenant"): explicit ARNs, no reliance on tag integrity, ~1 KB
+ * of the 10,240-character inline budget, and no managed-policy quota used.
+ */
+export function tenantRolePolicy(tenant: string, ctx: DesiredContext): PolicyDocument {
+  const prefix = names.s3Prefix(tenant);
+  const bucketArn = `arn:${ctx.partition}:s3:::${ctx.bucket}`;
+  const secretsArn = `arn:${ctx.partition}:secretsmanager:${ctx.region}:${ctx.accountId}:secret:${names.secretsPath(ctx.secretsPrefix, tenant)}*`;
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'TenantObjects',
+        Effect: 'Allow',
+        Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:GetObjectTagging', 's3:PutObjectTagging'],
+        Resource: `${bucketArn}/${prefix}*`,
+      },
+      {
+        Sid: 'TenantListing',
+        Effect: 'Allow',
+        Action: 's3:ListBucket',
+        Resource: bucketArn,
+        Condition: { StringLike: { 's3:prefix': [prefix, `${prefix}*`] } },
+      },
+      {
+        Sid: 'TenantSecrets',
+        Effect: 'Allow',
+        Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+        Resource: secretsArn,
+      },
+    ],
+  };
+}

@@ -1,0 +1,66 @@
+import { agentsInTier } from '../../agents/catalog.js';
+import { ANNOTATIONS } from '../manifests/semantic.js';
+import type { TenantManifest } from '../manifests/types.js';
+import { names } from './names.js';
+import { tenantRolePolicy, ecsTasksTrustPolicy } from './policy.js';
+import type { DesiredContext, DesiredTenant } from './types.js';
+
+export const MANAGED_BY_TAG = 'openclaw:managed-by';
+export const MANAGED_BY_VALUE = 'openclaw-tenant-controller';
+export const TENANT_TAG = 'openclaw:tenant';
+export const TIER_TAG = 'openclaw:tier';
+
+/** Pure: a validated manifest and the controller's context → what the tenant should have. */
+export function desiredTenant(manifest: TenantManifest, ctx: DesiredContext): DesiredTenant {
+  const name = manifest.metadata.name;
+  const spec = manifest.spec;
+  const included = agentsInTier(spec.tier);
+  const roleName = names.iamRole(name);
+  return {
+    name,
+    displayName: spec.displayName,
+    tier: spec.tier,
+    suspended: spec.suspended,
+    paused: manifest.metadata.annotations?.[ANNOTATIONS.paused] === 'true',
+    deletionPolicy: spec.deletionPolicy,
+    tags: {
+      ...spec.costAllocationTags,
+      [TENANT_TAG]: name,
+      [TIER_TAG]: spec.tier,
+      [MANAGED_BY_TAG]: MANAGED_BY_VALUE,
+    },
+    postgres: {
+      schema: names.pgSchema(name),
+      ownerRole: names.pgOwnerRole(name),
+      runtimeRole: names.pgRuntimeRole(name),
+    },
+    iam: {
+      roleName,
+      path: ctx.iamPath,
+      arn: `arn:${ctx.partition}:iam::${ctx.accountId}:role${ctx.iamPath}${roleName}`,
+      assumeRolePolicy: ecsTasksTrustPolicy(),
+      inlinePolicyName: 'openclaw-tenant-access',
+      inlinePolicy: tenantRolePolicy(name, ctx),
+      permissionsBoundaryArn: ctx.permissionsBoundaryArn,
+    },
+    s3: {
+      bucket: ctx.bucket,
+      prefix: names.s3Prefix(name),
+      markerKey: names.s3Marker(name),
+      archiveAfterDays: spec.storage.archiveAfterDays,
+      expireAfterDays: spec.storage.expireAfterDays,
+    },
+    secrets: {
+      db: { name: names.dbSecret(ctx.secretsPrefix, name) },
+      integrations: spec.integrations.map((i) => ({ provider: i.provider, name: names.integrationSecret(ctx.secretsPrefix, name, i.provider) })),
+    },
+    agents: spec.agents.map((agent) => ({
+      name: agent.name,
+      schedule: agent.schedule,
+      timezone: agent.timezone,
+      concurrencyPolicy: agent.concurrencyPolicy,
+      startingDeadlineSeconds: agent.startingDeadlineSeconds,
+      active: agent.enabled && !spec.suspended && included.includes(agent.name),
+    })),
+  };
+}

@@ -1,0 +1,80 @@
+import type { AgentName, Tier } from '../../agents/catalog.js';
+import type { ConcurrencyPolicy, DeletionPolicy, IntegrationProvider } from '../manifests/types.js';
+
+/** An IAM policy document as the controller writes it (and compares it, normalized). */
+export interface PolicyDocument {
+  Version: '2012-10-17';
+  Statement: PolicyStatement[];
+}
+
+export interface PolicyStatement {
+  Sid?: string;
+  Effect: 'Allow' | 'Deny';
+  Principal?: Record<string, string | string[]>;
+  Action: string | string[];
+  Resource?: string | string[];
+  Condition?: Record<string, Record<string, string | string[]>>;
+}
+
+export interface DesiredAgent {
+  name: AgentName;
+  schedule: string;
+  timezone: string;
+  concurrencyPolicy: ConcurrencyPolicy;
+  startingDeadlineSeconds: number;
+  /** Effective: enabled in the manifest, included in the tier, tenant neither suspended nor offboarded. */
+  active: boolean;
+}
+
+/**
+ * Everything one tenant should have, derived by a pure function from its manifest
+ * and the controller's configuration. Resource modules read only their own part.
+ */
+export interface DesiredTenant {
+  name: string;
+  displayName: string;
+  tier: Tier;
+  suspended: boolean;
+  /** The pause annotation: observe and report, change nothing. */
+  paused: boolean;
+  deletionPolicy: DeletionPolicy;
+  /** Tags on every AWS resource of the tenant: tenant, tier, managed-by, cost-allocation tags. */
+  tags: Record<string, string>;
+  postgres: {
+    schema: string;
+    ownerRole: string;
+    runtimeRole: string;
+  };
+  iam: {
+    roleName: string;
+    path: string;
+    arn: string;
+    assumeRolePolicy: PolicyDocument;
+    inlinePolicyName: string;
+    inlinePolicy: PolicyDocument;
+    permissionsBoundaryArn?: string;
+  };
+  s3: {
+    bucket: string;
+    prefix: string;
+    markerKey: string;
+    archiveAfterDays: number;
+    expireAfterDays: number;
+  };
+  secrets: {
+    db: { name: string };
+    integrations: { provider: IntegrationProvider; name: string }[];
+  };
+  agents: DesiredAgent[];
+}
+
+/** The configuration the pure derivation needs; a subset of Config, so tests can pass it literally. */
+export interface DesiredContext {
+  accountId: string;
+  partition: string;
+  region: string;
+  bucket: string;
+  iamPath: string;
+  secretsPrefix: string;
+  permissionsBoundaryArn?: string;
+}

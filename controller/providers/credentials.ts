@@ -1,0 +1,78 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { ControllerError } from '../errors.js';
+import { names } from '../desired/names.js';
+import { MANAGED_BY_TAG, MANAGED_BY_VALUE, TENANT_TAG } from '../desired/tenant.js';
+import type { DbCredentialStore, DbCredentials, SecretsApi } from './types.js';
+
+export const FINGERPRINT_TAG = 'openclaw:credential-fingerprint';
+
+/** A short, non-reversible fingerprint of a 256-bit random password: safe to keep in tags and role comments. */
+export function credentialFingerprint(password: string): string {
+  return createHash('sha256').update(password).digest('hex').slice(0, 16);
+}
+
+export function generatePassword(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+/** Database credentials kept in each tenant's `…/tenants/<name>/db` secret, on any SecretsApi. */
+export function secretBackedCredentials(secrets: SecretsApi, secretsPrefix: string): DbCredentialStore {
+  const secretName = (tenant: string) => names.dbSecret(secretsPrefix, tenant);
+  const tenantOf = (secret: string) => /\/tenants\/([^/]+)\/db$/.exec(secret)?.[1];
+
+  async function read(tenant: string) {
+    const value = await secrets.getValue(secretName(tenant)).catch((error) => {
+      if (error instanceof ControllerError && error.code === 'NOT_OWNED') return undefined;
+      throw error;
+    });
+    if (value === undefined) return undefined;
+    const parsed = JSON.parse(value) as DbCredentials;
+    return { ...parsed, fingerprint: credentialFingerprint(parsed.password) };
+  }
+
+  async function write(tenant: string, username: string, exists: boolean) {
+    const credentials: DbCredentials = { username, password: generatePassword() };
+    const fingerprint = credentialFingerprint(credentials.password);
+    const body = JSON.stringify(credentials);
+    if (exists) {
+      await secrets.putValue(secretName(tenant), body);
+      await secrets.tag(secretName(tenant), { [FINGERPRINT_TAG]: fingerprint });
+    } else {
+      await secrets.create(secretName(tenant), body, { [MANAGED_BY_TAG]: MANAGED_BY_VALUE, [TENANT_TAG]: tenant, [FINGERPRINT_TAG]: fingerprint }, `Runtime database credentials of tenant ${tenant}`);
+    }
+    return { ...credentials, fingerprint };
+  }
+
+  return {
+    async fingerprints() {
+      const listed = await secrets.list(`${secretsPrefix}/tenants/`);
+      const result = new Map<string, string>();
+      for (const secret of listed) {
+        const tenant = tenantOf(secret.name);
+        const fingerprint = secret.tags[FINGERPRINT_TAG];
+        if (tenant && fingerprint && secret.deletedAt === undefined) result.set(tenant, fingerprint);
+      }
+      return result;
+    },
+    get: read,
+    async ensure(tenant, username) {
+      const existing = await read(tenant);
+      if (existing) return existing;
+      const listed = await secrets.list(secretName(tenant));
+      const present = listed.find((s) => s.name === secretName(tenant));
+      if (present?.deletedAt !== undefined) await secrets.restore(present.name);
+      if (present && present.tags[MANAGED_BY_TAG] !== MANAGED_BY_VALUE) {
+        throw new ControllerError('NOT_OWNED', `secret ${present.name} exists but is not managed by the controller; it is left untouched`);
+      }
+      if (present) {
+        const restored = await read(tenant);
+        if (restored) return restored;
+      }
+      return write(tenant, username, present !== undefined);
+    },
+    async rotate(tenant, username) {
+      const listed = await secrets.list(secretName(tenant));
+      return write(tenant, username, listed.some((s) => s.name === secretName(tenant)));
+    },
+  };
+}

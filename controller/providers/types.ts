@@ -1,0 +1,61 @@
+import type { ResourceModule } from '../engine/types.js';
+
+/** A secret as listed, without its value. */
+export interface SecretRecord {
+  name: string;
+  arn: string;
+  tags: Record<string, string>;
+  /** Set when the secret is scheduled for deletion (recovery window running). */
+  deletedAt?: number;
+}
+
+/**
+ * The secret store as the controller uses it; implemented by Secrets Manager (aws)
+ * and by an encrypted file store (local). Values are returned only by getValue.
+ */
+export interface SecretsApi {
+  /** Every secret whose name starts with `prefix`, including those scheduled for deletion: one batched listing. */
+  list(prefix: string): Promise<SecretRecord[]>;
+  /** Creates a secret; `value` undefined creates a placeholder with no value. Throws CONFLICT when it exists. */
+  create(name: string, value: string | undefined, tags: Record<string, string>, description?: string): Promise<SecretRecord>;
+  getValue(name: string): Promise<string | undefined>;
+  putValue(name: string, value: string): Promise<void>;
+  tag(name: string, tags: Record<string, string>): Promise<void>;
+  untag(name: string, keys: string[]): Promise<void>;
+  scheduleDeletion(name: string, recoveryWindowDays: number): Promise<void>;
+  restore(name: string): Promise<void>;
+}
+
+/** The runtime database credentials of a tenant, as stored in its `…/db` secret. */
+export interface DbCredentials {
+  username: string;
+  password: string;
+}
+
+/**
+ * Where the runtime role's password lives. The secret is written before the role
+ * gets the password, so a crash between the two never loses it; the role carries
+ * a fingerprint of the password it has, so a pass can tell without reading values.
+ */
+export interface DbCredentialStore {
+  /** Fingerprint of each tenant's current credentials (from tags, no values): one batched read. */
+  fingerprints(): Promise<Map<string, string>>;
+  get(tenant: string): Promise<(DbCredentials & { fingerprint: string }) | undefined>;
+  /** Returns the stored credentials, creating them once when missing. */
+  ensure(tenant: string, username: string): Promise<DbCredentials & { fingerprint: string }>;
+  rotate(tenant: string, username: string): Promise<DbCredentials & { fingerprint: string }>;
+}
+
+export type ProviderName = 'local' | 'aws';
+
+/** A cloud behind the same resource modules: AWS, or stand-ins on one machine. */
+export interface Provider {
+  readonly name: ProviderName;
+  readonly secrets: SecretsApi;
+  readonly credentials: DbCredentialStore;
+  /** Resource modules this provider contributes (iam, s3, secrets, …). */
+  modules(): ResourceModule[];
+  /** Calls made so far, by `service:Operation`. */
+  callCounts(): Record<string, number>;
+  close(): Promise<void>;
+}
