@@ -5,8 +5,11 @@
 import { ControllerError, UsageError } from './errors.js';
 import { EXIT, parseCommandArgs, type CliIo, type Command } from './cli/command.js';
 import { validateCommand } from './cli/validate.js';
+import { planCommand } from './cli/plan.js';
+import { applyCommand } from './cli/apply.js';
+import { runCommand } from './cli/run.js';
 
-const COMMANDS: Command[] = [validateCommand];
+const COMMANDS: Command[] = [validateCommand, planCommand, applyCommand, runCommand];
 
 export function registerCommand(command: Command): void {
   if (!COMMANDS.some((c) => c.name === command.name)) COMMANDS.push(command);

@@ -25,6 +25,11 @@ export interface Change {
   drift?: boolean;
   /** Module-private data apply needs (never printed). */
   detail?: Record<string, unknown>;
+  /**
+   * Set instead of acting when a resource with the tenant's name exists but is not
+   * managed by the controller: reported in status, never touched (action is 'noop').
+   */
+  conflict?: string;
 }
 
 /** Why a tenant whose manifest is gone is being taken down. */
@@ -34,8 +39,19 @@ export interface Offboarding {
   purge: boolean;
 }
 
+/**
+ * The tenant key of fleet-wide resources (the shared RLS tables, the bucket's lifecycle
+ * configuration). A module whose observe() returns an entry under PLATFORM gets one
+ * extra diff call with `tenant: PLATFORM` and `fleet` set to every desired tenant;
+ * its changes are planned and applied once per pass, before per-tenant changes.
+ */
+export const PLATFORM = '*';
+
 export interface DiffInput<O> {
+  /** A tenant name, or PLATFORM. */
   tenant: string;
+  /** For the PLATFORM diff: every desired tenant (offboarded tenants excluded). */
+  fleet?: readonly DesiredTenant[];
   /** Undefined when the tenant's manifest is gone (see `offboarding`). */
   desired?: DesiredTenant;
   observed?: O;

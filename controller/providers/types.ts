@@ -53,6 +53,8 @@ export interface Provider {
   readonly name: ProviderName;
   readonly secrets: SecretsApi;
   readonly credentials: DbCredentialStore;
+  /** The account the provider acts in: names ARNs in desired state. */
+  identity(): Promise<{ accountId: string; partition: string; region: string }>;
   /** Resource modules this provider contributes (iam, s3, secrets, …). */
   modules(): ResourceModule[];
   /** Calls made so far, by `service:Operation`. */

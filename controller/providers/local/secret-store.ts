@@ -21,7 +21,7 @@ interface StoredSecret {
  */
 export class LocalSecretStore implements SecretsApi {
   private cache: Map<string, StoredSecret> | undefined;
-  private key: Buffer | undefined;
+  private key: Promise<Buffer> | undefined;
   private writing: Promise<void> = Promise.resolve();
 
   constructor(private readonly storeFile: string, private readonly keyFile: string, private readonly now: () => number = Date.now) {}
@@ -101,20 +101,25 @@ export class LocalSecretStore implements SecretsApi {
     return this.writing;
   }
 
-  private async secretKey(): Promise<Buffer> {
-    if (this.key) return this.key;
-    if (existsSync(this.keyFile)) {
-      this.key = Buffer.from((await readFile(this.keyFile, 'utf8')).trim(), 'base64');
-    } else {
-      await mkdir(dirname(this.keyFile), { recursive: true, mode: 0o700 });
-      this.key = randomBytes(32);
-      await writeFile(this.keyFile, this.key.toString('base64'), { mode: 0o600, flag: 'wx' }).catch(async (error) => {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-        this.key = Buffer.from((await readFile(this.keyFile, 'utf8')).trim(), 'base64');
-      });
-      await chmod(this.keyFile, 0o600);
-    }
+  /** Loaded (or created) once; concurrent callers share the same promise so one key is ever used. */
+  private secretKey(): Promise<Buffer> {
+    this.key ??= this.loadKey();
     return this.key;
+  }
+
+  private async loadKey(): Promise<Buffer> {
+    if (existsSync(this.keyFile)) return Buffer.from((await readFile(this.keyFile, 'utf8')).trim(), 'base64');
+    await mkdir(dirname(this.keyFile), { recursive: true, mode: 0o700 });
+    const key = randomBytes(32);
+    try {
+      await writeFile(this.keyFile, key.toString('base64'), { mode: 0o600, flag: 'wx' });
+    } catch (error) {
+      // Another process created it first: use theirs.
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      return Buffer.from((await readFile(this.keyFile, 'utf8')).trim(), 'base64');
+    }
+    await chmod(this.keyFile, 0o600);
+    return key;
   }
 
   private async encrypt(plain: string): Promise<string> {

@@ -1,0 +1,75 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { ControllerError } from '../errors.js';
+import { withTransaction, type Pool } from './pool.js';
+
+export const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations/', import.meta.url));
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+/** Versioned SQL files `NNNN_name.sql` from one folder of migrations/, in order. */
+export async function readMigrations(set: 'controller' | 'tenant' | 'platform', dir = MIGRATIONS_DIR): Promise<Migration[]> {
+  const folder = join(dir, set);
+  const files = (await readdir(folder)).filter((f) => /^\d{4}_[\w-]+\.sql$/.test(f)).sort();
+  const migrations = await Promise.all(
+    files.map(async (file) => ({ version: Number(file.slice(0, 4)), name: file.slice(5, -4), sql: await readFile(join(folder, file), 'utf8') })),
+  );
+  const versions = new Set<number>();
+  for (const m of migrations) {
+    if (versions.has(m.version)) throw new ControllerError('INTERNAL', `two ${set} migrations share version ${m.version}`);
+    versions.add(m.version);
+  }
+  return migrations;
+}
+
+/**
+ * The controller's own schema, migrated at start. A transaction-level advisory lock
+ * makes concurrent controller replicas migrate one at a time.
+ */
+export async function migrateControllerSchema(pool: Pool, log?: Logger): Promise<number> {
+  const migrations = await readMigrations('controller');
+  return withTransaction(pool, async (client) => {
+    await client.query(`SELECT pg_advisory_xact_lock(hashtext('openclaw.migrations'))`);
+    await client.query(`CREATE SCHEMA IF NOT EXISTS openclaw`);
+    await client.query(`CREATE TABLE IF NOT EXISTS openclaw.schema_migrations (version int PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
+    const { rows } = await client.query<{ version: number }>('SELECT version FROM openclaw.schema_migrations');
+    const applied = new Set(rows.map((r) => r.version));
+    let latest = Math.max(0, ...applied);
+    for (const migration of migrations.filter((m) => !applied.has(m.version))) {
+      await client.query(migration.sql);
+      await client.query('INSERT INTO openclaw.schema_migrations (version, name) VALUES ($1, $2)', [migration.version, migration.name]);
+      log?.info({ version: migration.version, migration: migration.name }, 'applied controller migration');
+      latest = Math.max(latest, migration.version);
+    }
+    return latest;
+  });
+}
+
+/**
+ * Fleet-wide structure (the shared tables in schema `app`), versioned like the controller's
+ * own schema. Row-level security on those tables is not here: it is declared state that the
+ * postgres module restores on every pass.
+ */
+export async function migratePlatform(pool: Pool, log?: Logger): Promise<number> {
+  const migrations = await readMigrations('platform');
+  return withTransaction(pool, async (client) => {
+    await client.query(`SELECT pg_advisory_xact_lock(hashtext('openclaw.platform-migrations'))`);
+    await client.query(`CREATE TABLE IF NOT EXISTS openclaw.platform_migrations (version int PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
+    const { rows } = await client.query<{ version: number }>('SELECT version FROM openclaw.platform_migrations');
+    const applied = new Set(rows.map((r) => r.version));
+    let latest = Math.max(0, ...applied);
+    for (const migration of migrations.filter((m) => !applied.has(m.version))) {
+      await client.query(migration.sql);
+      await client.query('INSERT INTO openclaw.platform_migrations (version, name) VALUES ($1, $2)', [migration.version, migration.name]);
+      log?.info({ version: migration.version, migration: migration.name }, 'applied platform migration');
+      latest = Math.max(latest, migration.version);
+    }
+    return latest;
+  });
+}

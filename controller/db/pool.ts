@@ -1,0 +1,98 @@
+import pg from 'pg';
+import type { Logger } from 'pino';
+
+export type Pool = pg.Pool;
+export type PoolClient = pg.PoolClient;
+
+/** Statements that change the database; counted so tests and status can prove a no-op pass wrote nothing. */
+const DML = /^\s*(insert|update|delete)\b/i;
+const WRITE_STATEMENT = /^\s*(insert|update|delete|create|alter|drop|grant|revoke|comment|truncate|reassign|security label|set\s+role\s+none)\b/i;
+
+export interface StatementCounter {
+  reads: number;
+  writes: number;
+  /** Writes to tenant resources, excluding the controller's own status bookkeeping. */
+  resourceWrites: number;
+  reset(): void;
+}
+
+export function createStatementCounter(): StatementCounter {
+  return {
+    reads: 0,
+    writes: 0,
+    resourceWrites: 0,
+    reset() {
+      this.reads = 0;
+      this.writes = 0;
+      this.resourceWrites = 0;
+    },
+  };
+}
+
+/**
+ * A pg pool whose queries are counted. Statements touching the controller's own schema
+ * (`openclaw.`) count as writes but not as resource writes: status is bookkeeping.
+ */
+export function createPool(url: string, options: { log?: Logger; counter?: StatementCounter; max?: number; applicationName?: string; beforeQuery?: (text: string) => void } = {}): Pool {
+  const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10, application_name: options.applicationName ?? 'openclaw-controller' });
+  pool.on('error', (error) => options.log?.warn({ err: error }, 'idle database connection failed'));
+  const counter = options.counter;
+  const beforeQuery = options.beforeQuery;
+  if (counter || beforeQuery) {
+    pool.on('connect', (client) => {
+      const original = client.query.bind(client) as (...args: unknown[]) => unknown;
+      (client as unknown as { query: unknown }).query = (...args: unknown[]) => {
+        const text = typeof args[0] === 'string' ? args[0] : (args[0] as { text?: string })?.text ?? '';
+        // Fault injection seam for crash-safety tests; a throw here is a failed statement.
+        if (beforeQuery) {
+          try {
+            beforeQuery(text);
+          } catch (error) {
+            return Promise.reject(error);
+          }
+        }
+        if (!counter) return original(...args);
+        if (WRITE_STATEMENT.test(text) && !/^\s*create temporary/i.test(text)) {
+          const bookkeeping = /\bopenclaw\./.test(text);
+          const count = (rows: number | null | undefined) => {
+            // DML that touched no row wrote nothing (conditional upserts); DDL and GRANT always write.
+            if (DML.test(text) && !rows) return;
+            counter.writes++;
+            if (!bookkeeping) counter.resourceWrites++;
+          };
+          const last = args[args.length - 1];
+          if (typeof last === 'function') {
+            // Callback form (pg's Pool.query uses it).
+            const callback = last as (error: unknown, result: { rowCount?: number | null }) => void;
+            return original(...args.slice(0, -1), (error: unknown, result: { rowCount?: number | null }) => {
+              if (!error) count(Array.isArray(result) ? 1 : result?.rowCount);
+              callback(error, result);
+            });
+          }
+          return (original(...args) as Promise<{ rowCount?: number | null }>).then((r) => {
+            count(Array.isArray(r) ? 1 : r?.rowCount);
+            return r;
+          });
+        }
+        if (!/^\s*(begin|commit|rollback|set |select set_config|savepoint|release|reset)/i.test(text)) counter.reads++;
+        return original(...args);
+      };
+    });
+  }
+  return pool;
+}
+
+export async function withTransaction<T>(pool: Pool, fn: (client: PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const result = await fn(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw error;
+  } finally {
+    client.release();
+  }
+}

@@ -1,0 +1,176 @@
+import type { Logger } from 'pino';
+import { desiredTenant } from '../desired/tenant.js';
+import type { DesiredContext } from '../desired/types.js';
+import { ControllerError, errorMessage } from '../errors.js';
+import { formatIssue } from '../manifests/validate.js';
+import type { ManifestSource, SourceSnapshot } from '../source/types.js';
+import type { StatusStore } from '../status/store.js';
+import { fingerprintOf, type PassReport, type PlannedPass, type Reconciler } from './reconciler.js';
+
+export interface ControllerLoopOptions {
+  source: ManifestSource;
+  reconciler: Reconciler;
+  store: StatusStore;
+  log: Logger;
+  desiredContext: DesiredContext;
+  now: () => number;
+  resyncIntervalMs: number;
+  sourceIntervalMs: number;
+  /** An operator's confirmation of a revision that offboards many tenants (CLI flag or stored). */
+  confirmedRevision?: () => Promise<string | undefined>;
+}
+
+export type PassListener = (report: PassReport, pass: PlannedPass) => Promise<void> | void;
+
+/**
+ * The run loop: reads the source, keeps the last good revision when a new one is invalid
+ * or unreadable, runs a full pass on start and every resync interval, and an immediate
+ * pass for just the tenants whose manifests changed. Passes never overlap.
+ */
+export class ControllerLoop {
+  private lastGood: SourceSnapshot | undefined;
+  private fingerprints = new Map<string, string>();
+  private chain: Promise<unknown> = Promise.resolve();
+  private readonly listeners: PassListener[] = [];
+  private stopped = false;
+  private timers: NodeJS.Timeout[] = [];
+  private lastFullPass = 0;
+  firstPassDone = false;
+  lastReport: PassReport | undefined;
+
+  constructor(private readonly options: ControllerLoopOptions) {}
+
+  onPass(listener: PassListener): void {
+    this.listeners.push(listener);
+  }
+
+  get appliedSnapshot(): SourceSnapshot | undefined {
+    return this.lastGood;
+  }
+
+  /** Reads the source; returns the snapshot to act on (the new one, or the last good one). */
+  async refreshSource(): Promise<{ snapshot?: SourceSnapshot; changed: boolean }> {
+    const { log, store } = this.options;
+    let snapshot: SourceSnapshot;
+    try {
+      snapshot = await this.options.source.load();
+    } catch (error) {
+      log.warn({ err: error, source: this.options.source.describe() }, 'could not read manifest source; keeping the last good revision');
+      await store.setState('sourceError', { at: new Date(this.options.now()).toISOString(), message: errorMessage(error) });
+      return { snapshot: this.lastGood, changed: false };
+    }
+    if (snapshot.revision === this.lastGood?.revision) return { snapshot: this.lastGood, changed: false };
+    const rejection = snapshot.issues.length > 0
+      ? `${snapshot.issues.length} validation error(s): ${snapshot.issues.slice(0, 5).map(formatIssue).join('; ')}`
+      : snapshot.fileCount === 0 ? 'the source holds no manifest files; an empty source never deletes tenants' : undefined;
+    if (rejection) {
+      const previous = await store.getState<{ revision: string }>('rejectedRevision');
+      if (previous?.revision !== snapshot.revision) {
+        log.error({ rejectedRevision: snapshot.revision, issues: snapshot.issues.slice(0, 20).map(formatIssue) }, 'revision rejected; the last good revision stays in force');
+        await store.setState('rejectedRevision', { revision: snapshot.revision, reason: rejection, at: new Date(this.options.now()).toISOString() });
+        await store.markRejected(snapshot.revision, rejection);
+        await store.recordEvents([{ type: 'Warning', reason: 'RevisionRejected', message: `revision ${snapshot.revision} rejected: ${rejection}`, revision: snapshot.revision }]);
+      }
+      return { snapshot: this.lastGood, changed: false };
+    }
+    if (this.lastGood) log.info({ from: this.lastGood.revision, to: snapshot.revision }, 'new revision');
+    this.lastGood = snapshot;
+    await store.setState('sourceError', null);
+    await store.setState('appliedRevision', { revision: snapshot.revision, at: new Date(this.options.now()).toISOString() });
+    await store.setState('rejectedRevision', null);
+    await store.clearRejected();
+    return { snapshot, changed: true };
+  }
+
+  /** One full pass (or only `tenants`): plan and apply, serialized with every other pass. */
+  pass(options: { only?: ReadonlySet<string> } = {}): Promise<PassReport | undefined> {
+    const run = this.chain.then(() => this.runPass(options));
+    this.chain = run.catch(() => {});
+    return run;
+  }
+
+  private async runPass(options: { only?: ReadonlySet<string> }): Promise<PassReport | undefined> {
+    const { reconciler, log, store } = this.options;
+    const snapshot = this.lastGood;
+    if (!snapshot) return undefined;
+    const confirmedRevision = await this.options.confirmedRevision?.();
+    const planned = await reconciler.plan(snapshot, { only: options.only, confirmedRevision });
+    const report = await reconciler.apply(planned);
+    if (!options.only) {
+      this.lastFullPass = this.options.now();
+      await store.setState('lastPass', { at: report.startedAt, durationMs: report.durationMs, revision: report.revision, changes: report.changesApplied, drift: report.driftCorrected });
+    }
+    this.firstPassDone = true;
+    this.lastReport = report;
+    this.fingerprints = new Map(snapshot.tenants.map((t) => [t.name, fingerprintOf(desiredTenant(t.manifest, this.options.desiredContext))]));
+    log.info({ revision: report.revision, tenants: report.outcomes.length, changes: report.changesApplied, drift: report.driftCorrected, held: report.held.length, durationMs: report.durationMs, only: options.only ? [...options.only] : undefined }, 'reconcile pass done');
+    for (const listener of this.listeners) {
+      try {
+        await listener(report, planned);
+      } catch (error) {
+        log.error({ err: error }, 'a pass listener failed');
+      }
+    }
+    return report;
+  }
+
+  /** Which tenants a new snapshot changes: added, changed or removed. */
+  changedTenants(snapshot: SourceSnapshot): Set<string> {
+    const next = new Map(snapshot.tenants.map((t) => [t.name, fingerprintOf(desiredTenant(t.manifest, this.options.desiredContext))]));
+    const changed = new Set<string>();
+    for (const [name, fp] of next) if (this.fingerprints.get(name) !== fp) changed.add(name);
+    for (const name of this.fingerprints.keys()) if (!next.has(name)) changed.add(name);
+    return changed;
+  }
+
+  /** Runs until stop(): first pass at once, then source polls, resyncs and backoff retries. */
+  async run(): Promise<void> {
+    const { log } = this.options;
+    await this.refreshSource();
+    if (!this.lastGood) log.warn({ source: this.options.source.describe() }, 'no valid revision yet; waiting for one');
+    await this.pass().catch((error) => log.error({ err: error }, 'reconcile pass failed'));
+    const tick = async () => {
+      if (this.stopped) return;
+      try {
+        const previous = this.lastGood;
+        const { snapshot, changed } = await this.refreshSource();
+        const now = this.options.now();
+        if (snapshot && changed) {
+          const only = previous ? this.changedTenants(snapshot) : undefined;
+          const removed = only && [...only].some((name) => !snapshot.tenants.some((t) => t.name === name));
+          await this.pass(removed || !only ? {} : { only });
+        } else if (now - this.lastFullPass >= this.options.resyncIntervalMs) {
+          await this.pass();
+        } else {
+          const due = this.options.reconciler.backoff.dueTenants();
+          if (due.length > 0) await this.pass({ only: new Set(due) });
+        }
+      } catch (error) {
+        log.error({ err: error }, 'reconcile pass failed');
+      }
+    };
+    await new Promise<void>((resolve) => {
+      const loop = async () => {
+        await tick();
+        if (this.stopped) return resolve();
+        this.timers.push(setTimeout(loop, this.options.sourceIntervalMs));
+      };
+      this.timers.push(setTimeout(loop, this.options.sourceIntervalMs));
+      this.resolveRun = resolve;
+    });
+  }
+
+  private resolveRun: (() => void) | undefined;
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const timer of this.timers) clearTimeout(timer);
+    this.resolveRun?.();
+    await this.chain;
+  }
+}
+
+export function requireSnapshot(snapshot: SourceSnapshot | undefined, source: ManifestSource): SourceSnapshot {
+  if (!snapshot) throw new ControllerError('SOURCE_UNAVAILABLE', `no valid revision could be read from ${source.describe()}`);
+  return snapshot;
+}

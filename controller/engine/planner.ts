@@ -1,0 +1,105 @@
+import type { DesiredTenant } from '../desired/types.js';
+import type { KnownTenant } from '../status/store.js';
+import { PLATFORM, type Change, type Offboarding, type Plan, type ResourceModule, type TenantPlan } from './types.js';
+
+export interface PlanInput {
+  modules: readonly ResourceModule[];
+  desired: readonly DesiredTenant[];
+  known: readonly KnownTenant[];
+  /** kind → tenant → observed. */
+  observations: ReadonlyMap<string, ReadonlyMap<string, unknown>>;
+  /** kind → why it could not be observed this pass. */
+  observeErrors: ReadonlyMap<string, string>;
+  now: number;
+  revision?: string;
+  guard: { maxDeleteFraction: number; confirmedRevision?: string };
+  /** Plan only these tenants (an immediate reconcile after a manifest change). */
+  only?: ReadonlySet<string>;
+}
+
+/**
+ * Pure: desired tenants, what the controller applied before, and one batched observation
+ * per kind → the plan. Tenants whose manifest is gone are offboarded by their last applied
+ * deletion policy, unless the mass-deletion guard holds them back.
+ */
+export function buildPlan(input: PlanInput): Plan {
+  const desiredByName = new Map(input.desired.map((d) => [d.name, d]));
+  const knownByName = new Map(input.known.map((k) => [k.name, k]));
+  const wanted = (tenant: string) => !input.only || input.only.has(tenant);
+
+  const departing = input.known.filter((k) => !desiredByName.has(k.name) && k.lifecycle !== 'Purged');
+  const newlyDeparting = departing.filter((k) => k.lifecycle === 'Active');
+  const active = input.known.filter((k) => k.lifecycle === 'Active');
+  const held = guardDeletions(newlyDeparting, active.length, input);
+
+  const tenants: TenantPlan[] = [];
+  if (!input.only) tenants.push(planTenant(PLATFORM, input, { fleet: input.desired }));
+  for (const desired of input.desired) {
+    if (!wanted(desired.name)) continue;
+    tenants.push(planTenant(desired.name, input, { desired, last: knownByName.get(desired.name)?.desired }));
+  }
+  for (const known of departing) {
+    if (!wanted(known.name) || held.some((h) => h.tenant === known.name)) continue;
+    const purge = known.deletionPolicy === 'Delete' && known.purgeAfter !== null && new Date(known.purgeAfter).getTime() <= input.now;
+    tenants.push(planTenant(known.name, input, { offboarding: { policy: known.deletionPolicy, purge } }));
+  }
+  return {
+    revision: input.revision,
+    createdAt: new Date(input.now).toISOString(),
+    tenants: tenants.filter((t) => t.tenant !== PLATFORM || t.changes.length > 0 || t.errors.length > 0),
+    held,
+  };
+}
+
+function guardDeletions(departing: readonly KnownTenant[], activeCount: number, input: PlanInput): Plan['held'] {
+  if (departing.length === 0) return [];
+  const confirmed = input.guard.confirmedRevision !== undefined && input.guard.confirmedRevision === input.revision;
+  if (confirmed) return [];
+  const all = departing.length >= activeCount;
+  const share = activeCount === 0 ? 0 : departing.length / activeCount;
+  if (!all && share <= input.guard.maxDeleteFraction) return [];
+  const reason = all
+    ? `revision ${input.revision ?? '(unknown)'} would offboard every tenant (${departing.length}); held until an operator confirms it`
+    : `revision ${input.revision ?? '(unknown)'} would offboard ${departing.length} of ${activeCount} tenants (${Math.round(share * 100)}% > ${Math.round(input.guard.maxDeleteFraction * 100)}% allowed); held until an operator confirms it`;
+  return departing.map((k) => ({ tenant: k.name, reason }));
+}
+
+function planTenant(
+  tenant: string,
+  input: PlanInput,
+  target: { desired?: DesiredTenant; last?: DesiredTenant; offboarding?: Offboarding; fleet?: readonly DesiredTenant[] },
+): TenantPlan {
+  const changes: Change[] = [];
+  const errors: TenantPlan['errors'] = [];
+  for (const module of [...input.modules].sort((a, b) => a.order - b.order)) {
+    const failure = input.observeErrors.get(module.kind);
+    if (failure) {
+      errors.push({ kind: module.kind, message: failure });
+      continue;
+    }
+    const observations = input.observations.get(module.kind);
+    if (tenant === PLATFORM && !observations?.has(PLATFORM)) continue;
+    const observed = observations?.get(tenant);
+    const planned = module.diff({ tenant, observed, desired: target.desired, offboarding: target.offboarding, fleet: target.fleet });
+    // Drift: the same change would be needed to get back to what was last applied, so the
+    // live state moved, not the manifest. Fleet-wide changes are drift by nature.
+    const towardLast = target.last ? module.diff({ tenant, observed, desired: target.last }) : [];
+    for (const change of planned) {
+      const drift = tenant === PLATFORM || towardLast.some((c) => c.resource === change.resource && c.action === change.action &&
+        ((c.fields.length === 0 && change.fields.length === 0) || c.fields.some((f) => change.fields.includes(f))));
+      changes.push(drift ? { ...change, drift: true } : change);
+    }
+  }
+  return { tenant, changes, errors };
+}
+
+/** Create and update first in module order; deletes after, in reverse module order. */
+export function executionOrder(changes: readonly Change[], modules: readonly ResourceModule[]): Change[] {
+  const order = new Map(modules.map((m) => [m.kind, m.order]));
+  const indexed = changes.map((change, index) => ({ change, index }));
+  const forward = indexed.filter((c) => c.change.action === 'create' || c.change.action === 'update')
+    .sort((a, b) => (order.get(a.change.kind)! - order.get(b.change.kind)!) || a.index - b.index);
+  const backward = indexed.filter((c) => c.change.action === 'delete')
+    .sort((a, b) => (order.get(b.change.kind)! - order.get(a.change.kind)!) || a.index - b.index);
+  return [...forward, ...backward].map((c) => c.change);
+}

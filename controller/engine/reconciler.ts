@@ -1,0 +1,256 @@
+import { createHash } from 'node:crypto';
+import type { Logger } from 'pino';
+import { desiredTenant } from '../desired/tenant.js';
+import type { DesiredContext, DesiredTenant } from '../desired/types.js';
+import { errorMessage, isRetryable, ControllerError } from '../errors.js';
+import type { SourceSnapshot } from '../source/types.js';
+import type { EventRecord, KnownTenant, StatusStore } from '../status/store.js';
+import { TenantBackoff, mapLimit } from './backoff.js';
+import { buildPlan, executionOrder } from './planner.js';
+import { tenantStatus } from './status.js';
+import { PLATFORM, type Change, type ModuleContext, type Plan, type ResourceModule, type TenantPlan } from './types.js';
+
+export interface ReconcilerDeps {
+  modules: readonly ResourceModule[];
+  store: StatusStore;
+  log: Logger;
+  desiredContext: DesiredContext;
+  providerName: string;
+  now: () => number;
+  random: () => number;
+  concurrency: number;
+  backoff: { baseMs: number; maxMs: number };
+  maxDeleteFraction: number;
+  purgeGraceMs: number;
+  eventRetention: number;
+}
+
+export interface PlanOptions {
+  only?: ReadonlySet<string>;
+  confirmedRevision?: string;
+}
+
+export interface PlannedPass {
+  plan: Plan;
+  snapshot: SourceSnapshot;
+  desired: Map<string, DesiredTenant>;
+  known: KnownTenant[];
+  observedFacts: Map<string, Record<string, unknown>>;
+}
+
+export interface TenantOutcome {
+  tenant: string;
+  applied: Change[];
+  skipped: 'paused' | 'backoff' | 'held' | undefined;
+  error?: { message: string; retryable: boolean; code?: string };
+}
+
+export interface PassReport {
+  revision: string;
+  startedAt: string;
+  durationMs: number;
+  outcomes: TenantOutcome[];
+  held: Plan['held'];
+  changesApplied: number;
+  driftCorrected: number;
+}
+
+/**
+ * One reconcile pass: observe every kind once (batched), build the plan (pure), then apply
+ * each tenant's changes in order with bounded concurrency, recording status and events.
+ * Level-triggered: nothing here depends on what the previous pass did, except backoff.
+ */
+export class Reconciler {
+  readonly backoff: TenantBackoff;
+
+  constructor(private readonly deps: ReconcilerDeps) {
+    this.backoff = new TenantBackoff({ ...deps.backoff, now: deps.now, random: deps.random });
+  }
+
+  get modules(): readonly ResourceModule[] {
+    return this.deps.modules;
+  }
+
+  async plan(snapshot: SourceSnapshot, options: PlanOptions = {}): Promise<PlannedPass> {
+    if (snapshot.issues.length > 0) {
+      throw new ControllerError('MANIFEST_INVALID', `revision ${snapshot.revision} has ${snapshot.issues.length} invalid manifest field(s); it is not applied`);
+    }
+    const known = await this.deps.store.knownTenants();
+    const desired = new Map(snapshot.tenants.map((t) => [t.name, desiredTenant(t.manifest, this.deps.desiredContext)]));
+    const tenants = [...new Set([...desired.keys(), ...known.filter((k) => k.lifecycle !== 'Purged').map((k) => k.name)])].sort();
+    const ctx = this.context();
+    const observations = new Map<string, Map<string, unknown>>();
+    const observeErrors = new Map<string, string>();
+    await Promise.all(this.deps.modules.map(async (module) => {
+      try {
+        observations.set(module.kind, await module.observe(tenants, ctx) as Map<string, unknown>);
+      } catch (error) {
+        this.deps.log.warn({ err: error, resource: module.kind }, 'could not observe resources');
+        observeErrors.set(module.kind, `could not observe ${module.kind}: ${errorMessage(error)}`);
+      }
+    }));
+    const knownForPlan = known.map((k) => ({ ...k, desired: k.applied ?? k.desired }));
+    const plan = buildPlan({
+      modules: this.deps.modules,
+      desired: [...desired.values()],
+      known: knownForPlan,
+      observations,
+      observeErrors,
+      now: this.deps.now(),
+      revision: snapshot.revision,
+      guard: { maxDeleteFraction: this.deps.maxDeleteFraction, confirmedRevision: options.confirmedRevision },
+      only: options.only,
+    });
+    const observedFacts = new Map<string, Record<string, unknown>>();
+    for (const tenant of tenants) {
+      const facts: Record<string, unknown> = {};
+      for (const module of this.deps.modules) Object.assign(facts, module.describe?.(tenant, observations.get(module.kind)?.get(tenant)) ?? {});
+      observedFacts.set(tenant, facts);
+    }
+    return { plan, snapshot, desired, known, observedFacts };
+  }
+
+  async apply(pass: PlannedPass): Promise<PassReport> {
+    const started = this.deps.now();
+    const { plan, snapshot } = pass;
+    const knownByName = new Map(pass.known.map((k) => [k.name, k]));
+    const platform = plan.tenants.find((t) => t.tenant === PLATFORM);
+    const outcomes: TenantOutcome[] = [];
+    // Fleet-wide changes (shared tables' RLS, the bucket lifecycle) go first: tenants rely on them.
+    if (platform) outcomes.push(await this.applyTenant(platform, pass));
+    const perTenant = plan.tenants.filter((t) => t.tenant !== PLATFORM);
+    outcomes.push(...await mapLimit(perTenant, this.deps.concurrency, (tenantPlan) => this.applyTenant(tenantPlan, pass)));
+    for (const held of plan.held) {
+      outcomes.push({ tenant: held.tenant, applied: [], skipped: 'held' });
+      const known = knownByName.get(held.tenant);
+      await this.deps.store.writeStatus(tenantStatus({ tenant: held.tenant, known, held: held.reason, snapshot, provider: this.deps.providerName, modules: this.deps.modules, now: this.deps.now() }));
+    }
+    if (plan.held.length > 0) {
+      await this.deps.store.recordEvents([{ type: 'Warning', reason: 'DeletionHeld', message: plan.held[0].reason, revision: snapshot.revision }]);
+    }
+    await this.deps.store.touchReconciled(perTenant.map((t) => t.tenant), new Date(this.deps.now()));
+    await this.deps.store.pruneEvents(this.deps.eventRetention);
+    const report: PassReport = {
+      revision: snapshot.revision,
+      startedAt: new Date(started).toISOString(),
+      durationMs: this.deps.now() - started,
+      outcomes,
+      held: plan.held,
+      changesApplied: outcomes.reduce((n, o) => n + o.applied.length, 0),
+      driftCorrected: outcomes.reduce((n, o) => n + o.applied.filter((c) => c.drift).length, 0),
+    };
+    return report;
+  }
+
+  private async applyTenant(tenantPlan: TenantPlan, pass: PlannedPass): Promise<TenantOutcome> {
+    const { tenant } = tenantPlan;
+    const desired = pass.desired.get(tenant);
+    const known = pass.known.find((k) => k.name === tenant);
+    const revision = pass.snapshot.revision;
+    const log = this.deps.log.child({ tenant, revision });
+    const fingerprint = fingerprintOf(desired ?? null);
+    const loaded = pass.snapshot.tenants.find((t) => t.name === tenant);
+    const outcome: TenantOutcome = { tenant, applied: [], skipped: undefined };
+    const events: EventRecord[] = [];
+    const actionable = tenantPlan.changes.filter((c) => c.action !== 'noop' && !c.conflict);
+    const conflicts = tenantPlan.changes.filter((c) => c.conflict);
+
+    if (desired?.paused) {
+      outcome.skipped = 'paused';
+    } else if (tenant !== PLATFORM && this.backoff.blocked(tenant, fingerprint)) {
+      outcome.skipped = 'backoff';
+    } else {
+      if (desired && loaded) await this.deps.store.recordApplied(loaded.manifest, desired, revision);
+      if (!desired && known && known.lifecycle === 'Active' && tenant !== PLATFORM) {
+        const now = new Date(this.deps.now());
+        const purgeAfter = known.deletionPolicy === 'Delete' ? new Date(now.getTime() + this.deps.purgeGraceMs) : undefined;
+        await this.deps.store.setLifecycle(tenant, 'Offboarding', { offboardedAt: now, purgeAfter });
+        events.push({ type: 'Normal', reason: 'Offboarding', message: `manifest removed; deletion policy ${known.deletionPolicy}${purgeAfter ? `, purge after ${purgeAfter.toISOString()}` : ''}`, tenant, revision });
+      }
+      const ctx = this.context(log);
+      for (const change of executionOrder(actionable, this.deps.modules)) {
+        const module = this.deps.modules.find((m) => m.kind === change.kind)!;
+        const changeLog = log.child({ resource: `${change.kind}/${change.resource}` });
+        try {
+          if (change.action === 'delete') await module.delete(change, { ...ctx, log: changeLog });
+          else await module.apply(change, { ...ctx, log: changeLog });
+          outcome.applied.push(change);
+          changeLog.info({ action: change.action, fields: change.fields, drift: change.drift ?? false }, change.drift ? 'corrected drift' : `${change.action}d resource`);
+          events.push({
+            type: change.drift ? 'Warning' : 'Normal',
+            reason: change.drift ? 'DriftCorrected' : `${capitalize(change.action)}d`,
+            message: `${change.action} ${change.kind} ${change.resource}${change.fields.length ? ` (${change.fields.join(', ')})` : ''}`,
+            tenant: tenant === PLATFORM ? undefined : tenant,
+            resource: `${change.kind}/${change.resource}`,
+            revision,
+          });
+        } catch (error) {
+          const retryable = isRetryable(error);
+          outcome.error = { message: `could not ${change.action} ${change.kind} ${change.resource}: ${errorMessage(error)}`, retryable, code: (error as ControllerError).code };
+          changeLog.warn({ err: error, retryable }, 'could not apply change');
+          break;
+        }
+      }
+      if (!outcome.error && tenantPlan.errors.length > 0) {
+        outcome.error = { message: tenantPlan.errors.map((e) => e.message).join('; '), retryable: true };
+      }
+      if (tenant !== PLATFORM) {
+        if (outcome.error) {
+          this.backoff.failure(tenant, outcome.error.retryable, fingerprint);
+        } else {
+          this.backoff.success(tenant);
+          if (desired && conflicts.length === 0) await this.deps.store.markApplied(tenant);
+          if (!desired && known) await this.finishOffboarding(known, tenantPlan, outcome, revision, events);
+        }
+      }
+    }
+
+    if (tenant === PLATFORM) {
+      if (outcome.error) log.error({ err: outcome.error.message }, 'could not reconcile shared resources');
+      await this.deps.store.recordEvents(events);
+      return outcome;
+    }
+    const previous = await this.deps.store.status(tenant);
+    const status = tenantStatus({
+      tenant, desired, known, plan: tenantPlan, outcome, snapshot: pass.snapshot, provider: this.deps.providerName,
+      modules: this.deps.modules, now: this.deps.now(), previous, facts: pass.observedFacts.get(tenant) ?? {},
+      failures: this.backoff.failures(tenant),
+    });
+    if (outcome.error && outcome.error.message !== previous?.lastError) {
+      events.push({ type: 'Warning', reason: outcome.error.retryable ? 'ReconcileFailed' : 'ReconcileStopped', message: outcome.error.message, tenant, revision });
+    }
+    for (const conflict of conflicts) {
+      if (previous?.lastError !== status.lastError) events.push({ type: 'Warning', reason: 'NotOwned', message: conflict.conflict!, tenant, resource: `${conflict.kind}/${conflict.resource}`, revision });
+    }
+    await this.deps.store.writeStatus(status);
+    await this.deps.store.recordEvents(events);
+    return outcome;
+  }
+
+  private async finishOffboarding(known: KnownTenant, tenantPlan: TenantPlan, outcome: TenantOutcome, revision: string, events: EventRecord[]): Promise<void> {
+    const purged = outcome.applied.some((c) => c.action === 'delete');
+    if (purged) {
+      await this.deps.store.audit(known.name, 'purge', revision, {
+        erased: outcome.applied.filter((c) => c.action === 'delete').map((c) => `${c.kind}/${c.resource}`),
+        deletionPolicy: known.deletionPolicy,
+        offboardedAt: known.offboardedAt,
+      });
+      await this.deps.store.setLifecycle(known.name, 'Purged');
+      events.push({ type: 'Normal', reason: 'Purged', message: `erased ${outcome.applied.length} resource(s) of tenant ${known.name}`, tenant: known.name, revision });
+    } else if (known.deletionPolicy === 'Retain' && tenantPlan.changes.every((c) => c.action !== 'delete')) {
+      await this.deps.store.setLifecycle(known.name, 'Retained');
+    }
+  }
+
+  private context(log: Logger = this.deps.log): ModuleContext {
+    return { log, now: this.deps.now };
+  }
+}
+
+export function fingerprintOf(value: unknown): string {
+  return createHash('sha256').update(JSON.stringify(value)).digest('hex').slice(0, 16);
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}

@@ -1,0 +1,134 @@
+/**
+ * Composition root: config → logger → database → provider → modules → reconciler → loop.
+ * Nothing else builds a client; tests build the same graph with injected parts.
+ */
+import type { DestinationStream, Logger } from 'pino';
+import { loadConfig, type Config } from './config.js';
+import { connectDatabase, type DatabaseHandle } from './db/connect.js';
+import { migrateControllerSchema, migratePlatform, readMigrations } from './db/migrate.js';
+import { createPool, createStatementCounter, type Pool, type StatementCounter } from './db/pool.js';
+import type { DesiredContext } from './desired/types.js';
+import { ControllerLoop } from './engine/controller.js';
+import { Reconciler } from './engine/reconciler.js';
+import type { ResourceModule } from './engine/types.js';
+import { createLogger } from './logger.js';
+import type { ProviderDeps } from './providers/index.js';
+import type { Provider } from './providers/types.js';
+import { postgresModule } from './resources/postgres/index.js';
+import { createSource } from './source/index.js';
+import type { ManifestSource } from './source/types.js';
+import { StatusStore } from './status/store.js';
+
+export interface OpenOptions {
+  env?: Record<string, string | undefined>;
+  cwd?: string;
+  log?: Logger;
+  logDestination?: DestinationStream;
+  now?: () => number;
+  random?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+  provider?: Provider;
+  onClients?: ProviderDeps['onClients'];
+  source?: ManifestSource;
+  counter?: StatementCounter;
+  /** Test seam: runs before every statement; a throw fails that statement. */
+  beforeQuery?: (text: string) => void;
+}
+
+export interface ControllerContext {
+  config: Readonly<Config>;
+  log: Logger;
+  pool: Pool;
+  database: DatabaseHandle;
+  store: StatusStore;
+  counter: StatementCounter;
+  provider: Provider;
+  modules: ResourceModule[];
+  reconciler: Reconciler;
+  source: ManifestSource;
+  loop: ControllerLoop;
+  desiredContext: DesiredContext;
+  now: () => number;
+  close(): Promise<void>;
+}
+
+export interface StoreContext {
+  config: Readonly<Config>;
+  log: Logger;
+  pool: Pool;
+  store: StatusStore;
+  close(): Promise<void>;
+}
+
+/** The database and status store only: for commands that read status from any machine. */
+export async function openStore(options: OpenOptions = {}): Promise<StoreContext> {
+  const config = loadConfig(options.env ?? process.env, options.cwd ?? process.cwd());
+  const log = options.log ?? createLogger({ level: config.logLevel, destination: options.logDestination });
+  const database = await connectDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, log });
+  const pool = createPool(database.url, { log, counter: options.counter, applicationName: 'tenantctl' });
+  await migrateControllerSchema(pool, log);
+  return {
+    config, log, pool, store: new StatusStore(pool),
+    async close() {
+      await pool.end();
+      await database.close();
+    },
+  };
+}
+
+export async function openController(options: OpenOptions = {}): Promise<ControllerContext> {
+  const config = loadConfig(options.env ?? process.env, options.cwd ?? process.cwd());
+  const log = options.log ?? createLogger({ level: config.logLevel, destination: options.logDestination });
+  const now = options.now ?? Date.now;
+  const random = options.random ?? Math.random;
+  const counter = options.counter ?? createStatementCounter();
+  const database = await connectDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, log });
+  const pool = createPool(database.url, { log, counter, max: Math.max(10, config.engine.concurrency + 4), beforeQuery: options.beforeQuery });
+  const closers: (() => Promise<void>)[] = [async () => pool.end(), () => database.close()];
+  try {
+    await migrateControllerSchema(pool, log);
+    await migratePlatform(pool, log);
+    const provider = options.provider ?? (await (await import('./providers/index.js')).createProvider(config, { log: log.child({ component: 'provider' }), now, random, sleep: options.sleep, onClients: options.onClients }));
+    closers.unshift(() => provider.close());
+    const identity = await provider.identity();
+    const desiredContext: DesiredContext = {
+      ...identity,
+      bucket: config.aws.tenantBucket,
+      iamPath: config.aws.iamPath,
+      secretsPrefix: config.aws.secretsPrefix,
+      permissionsBoundaryArn: config.aws.permissionsBoundaryArn,
+    };
+    const modules: ResourceModule[] = [
+      ...provider.modules(),
+      postgresModule({ pool, credentials: provider.credentials, migrations: await readMigrations('tenant') }),
+    ];
+    const store = new StatusStore(pool);
+    const reconciler = new Reconciler({
+      modules, store, log, desiredContext, now, random,
+      providerName: provider.name,
+      concurrency: config.engine.concurrency,
+      backoff: { baseMs: config.engine.backoffBaseMs, maxMs: config.engine.backoffMaxMs },
+      maxDeleteFraction: config.safety.maxDeleteFraction,
+      purgeGraceMs: config.safety.purgeGraceMs,
+      eventRetention: config.events.retention,
+    });
+    const source = options.source ?? createSource(config, { log: log.child({ component: 'source' }), cwd: options.cwd ?? process.cwd() });
+    if (source.close) closers.unshift(() => source.close!());
+    const loop = new ControllerLoop({
+      source, reconciler, store, log, desiredContext, now,
+      resyncIntervalMs: config.engine.resyncIntervalMs,
+      sourceIntervalMs: config.git.url ? config.git.intervalMs : 2_000,
+      confirmedRevision: async () => (await store.getState<{ revision: string }>('confirmedDeletion'))?.revision,
+    });
+    await store.setState('provider', { name: provider.name, ...identity });
+    return {
+      config, log, pool, database, store, counter, provider, modules, reconciler, source, loop, desiredContext, now,
+      async close() {
+        for (const close of closers) await close().catch((error) => log.warn({ err: error }, 'could not close cleanly'));
+      },
+    };
+  } catch (error) {
+    for (const close of closers) await close().catch(() => {});
+    throw error;
+  }
+}

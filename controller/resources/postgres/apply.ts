@@ -1,0 +1,177 @@
+import { withTransaction, type Pool, type PoolClient } from '../../db/pool.js';
+import { quoteIdent, quoteLiteral } from '../../db/sql.js';
+import type { Migration } from '../../db/migrate.js';
+import { names } from '../../desired/names.js';
+import { PLATFORM, type Change } from '../../engine/types.js';
+import type { DbCredentialStore } from '../../providers/types.js';
+import { ISOLATION_EXPRESSION, ISOLATION_POLICY, RUNTIME_GROUP, SHARED_SCHEMA, TENANT_SETTING, roleComment } from './model.js';
+
+export interface PostgresApplyDeps {
+  pool: Pool;
+  credentials: DbCredentialStore;
+  migrations: Migration[];
+}
+
+const grantee = (name: string) => (name === 'PUBLIC' ? 'PUBLIC' : quoteIdent(name));
+
+/** Executes one create/update change, in one transaction. Every statement is safe to repeat. */
+export async function applyPostgresChange(change: Change, deps: PostgresApplyDeps): Promise<void> {
+  const [type, name] = splitResource(change.resource);
+  const tenant = change.tenant;
+  if (tenant === PLATFORM) return applySharedTable(change, deps.pool);
+  if (type === 'migrations') return applyMigrations(tenant, deps);
+  // Credentials are made durable in the secret store before any role is given them.
+  const credentials = type === 'role' && name === names.pgRuntimeRole(tenant) && (change.action === 'create' || change.fields.includes('password'))
+    ? await deps.credentials.ensure(tenant, name)
+    : undefined;
+  await withTransaction(deps.pool, async (client) => {
+    if (type === 'role' && name === names.pgOwnerRole(tenant)) {
+      await createRole(client, name, `NOLOGIN NOINHERIT NOSUPERUSER NOBYPASSRLS NOCREATEROLE NOCREATEDB`);
+      await client.query(`COMMENT ON ROLE ${quoteIdent(name)} IS ${quoteLiteral(roleComment(tenant))}`);
+      // Lets a controller that is not a superuser (RDS) create the schema on the owner's behalf.
+      await client.query(`GRANT ${quoteIdent(name)} TO CURRENT_USER`);
+    } else if (type === 'role' && change.detail?.revokeAccess) {
+      await revokeAccess(client, tenant, (change.detail.memberOf as string[]) ?? []);
+    } else if (type === 'role') {
+      const flags = 'LOGIN INHERIT NOSUPERUSER NOBYPASSRLS NOCREATEROLE NOCREATEDB NOREPLICATION';
+      if (change.action === 'create') await createRole(client, name, flags);
+      await client.query(`ALTER ROLE ${quoteIdent(name)} ${flags}${credentials ? ` PASSWORD ${quoteLiteral(credentials.password)}` : ''}`);
+      const fingerprint = credentials?.fingerprint ?? (await deps.credentials.get(tenant))?.fingerprint;
+      await client.query(`COMMENT ON ROLE ${quoteIdent(name)} IS ${quoteLiteral(roleComment(tenant, fingerprint))}`);
+      await client.query(`GRANT ${quoteIdent(name)} TO CURRENT_USER`);
+    } else if (type === 'schema') {
+      const owner = quoteIdent(names.pgOwnerRole(tenant));
+      const runtime = quoteIdent(names.pgRuntimeRole(tenant));
+      await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(name)} AUTHORIZATION ${owner}`);
+      await client.query(`REVOKE ALL ON SCHEMA ${quoteIdent(name)} FROM PUBLIC`);
+      await client.query(`ALTER DEFAULT PRIVILEGES FOR ROLE ${owner} IN SCHEMA ${quoteIdent(name)} GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO ${runtime}`);
+      await client.query(`ALTER DEFAULT PRIVILEGES FOR ROLE ${owner} IN SCHEMA ${quoteIdent(name)} GRANT USAGE, SELECT ON SEQUENCES TO ${runtime}`);
+    } else if (type === 'grants') {
+      const runtime = quoteIdent(name);
+      const database = await lockDatabaseAcl(client);
+      await client.query(`GRANT CONNECT ON DATABASE ${quoteIdent(database)} TO ${runtime}`);
+      await client.query(`GRANT USAGE ON SCHEMA ${quoteIdent(names.pgSchema(tenant))} TO ${runtime}`);
+      await client.query(`GRANT ${quoteIdent(RUNTIME_GROUP)} TO ${runtime}`);
+      for (const grant of (change.detail?.revokeSchemaGrants as { grantee: string; privilege: string }[]) ?? []) {
+        await client.query(`REVOKE ${grant.privilege === 'CREATE' ? 'CREATE' : 'USAGE'} ON SCHEMA ${quoteIdent(names.pgSchema(tenant))} FROM ${grantee(grant.grantee)}`);
+      }
+      for (const role of (change.detail?.revokeMemberships as string[]) ?? []) {
+        await client.query(`REVOKE ${quoteIdent(role)} FROM ${runtime}`);
+      }
+    } else {
+      throw new Error(`postgres: no apply for ${change.resource}`);
+    }
+  });
+}
+
+/** Executes one delete change (a purge after the tenant's grace period). */
+export async function deletePostgresChange(change: Change, deps: PostgresApplyDeps): Promise<void> {
+  const [type, name] = splitResource(change.resource);
+  const tenant = change.tenant;
+  await withTransaction(deps.pool, async (client) => {
+    if (type === 'schema') {
+      if (change.detail?.purgeSharedRows) await purgeSharedRows(client, tenant);
+      await client.query(`DROP SCHEMA IF EXISTS ${quoteIdent(name)} CASCADE`);
+      await client.query('DELETE FROM openclaw.tenant_migrations WHERE tenant = $1', [tenant]);
+    } else if (type === 'role') {
+      const exists = await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [name]);
+      if (exists.rowCount === 0) return;
+      await client.query(`DROP OWNED BY ${quoteIdent(name)}`);
+      await client.query(`DROP ROLE ${quoteIdent(name)}`);
+    }
+  });
+}
+
+/**
+ * The database's ACL is one catalog row: concurrent GRANT/REVOKE CONNECT from tenants
+ * reconciled in parallel would fail with "tuple concurrently updated". Serialize them.
+ */
+async function lockDatabaseAcl(client: PoolClient): Promise<string> {
+  await client.query(`SELECT pg_advisory_xact_lock(hashtext('openclaw.database-acl'))`);
+  return (await client.query<{ db: string }>('SELECT current_database() AS db')).rows[0].db;
+}
+
+async function createRole(client: PoolClient, name: string, flags: string): Promise<void> {
+  // A crash after a previous CREATE ROLE committed leaves the role in place: carry on.
+  await client.query('SAVEPOINT create_role');
+  try {
+    await client.query(`CREATE ROLE ${quoteIdent(name)} ${flags}`);
+  } catch (error) {
+    if ((error as { code?: string }).code !== '42710') throw error;
+    await client.query('ROLLBACK TO SAVEPOINT create_role');
+  }
+}
+
+async function revokeAccess(client: PoolClient, tenant: string, memberOf: string[]): Promise<void> {
+  const runtime = quoteIdent(names.pgRuntimeRole(tenant));
+  const database = await lockDatabaseAcl(client);
+  await client.query(`ALTER ROLE ${runtime} NOLOGIN`);
+  await client.query(`REVOKE CONNECT ON DATABASE ${quoteIdent(database)} FROM ${runtime}`);
+  const schema = await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [names.pgSchema(tenant)]);
+  if (schema.rowCount) await client.query(`REVOKE ALL ON SCHEMA ${quoteIdent(names.pgSchema(tenant))} FROM ${runtime}`);
+  for (const role of memberOf) await client.query(`REVOKE ${quoteIdent(role)} FROM ${runtime}`);
+  // Open sessions keep working after NOLOGIN; end them so access is revoked now.
+  await client.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = $1', [names.pgRuntimeRole(tenant)]);
+}
+
+/** Deletes the tenant's rows in every shared table, acting as the tenant's own runtime role so RLS scopes it. */
+async function purgeSharedRows(client: PoolClient, tenant: string): Promise<void> {
+  const runtime = names.pgRuntimeRole(tenant);
+  const exists = await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [runtime]);
+  if (exists.rowCount === 0) return;
+  const tables = await client.query<{ name: string }>(
+    `SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE n.nspname = $1 AND c.relkind IN ('r','p')
+        AND EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'tenant_id' AND NOT a.attisdropped)`,
+    [SHARED_SCHEMA],
+  );
+  await client.query(`GRANT ${quoteIdent(RUNTIME_GROUP)} TO ${quoteIdent(runtime)}`);
+  await client.query(`SELECT set_config($1, $2, true)`, [TENANT_SETTING, tenant]);
+  await client.query(`SET LOCAL ROLE ${quoteIdent(runtime)}`);
+  // Children first: lead_events references leads.
+  for (const table of tables.rows.map((t) => t.name).sort((a, b) => (a === 'leads' ? 1 : b === 'leads' ? -1 : a.localeCompare(b)))) {
+    await client.query(`DELETE FROM ${quoteIdent(SHARED_SCHEMA)}.${quoteIdent(table)} WHERE tenant_id = $1`, [tenant]);
+  }
+  await client.query('RESET ROLE');
+}
+
+async function applySharedTable(change: Change, pool: Pool): Promise<void> {
+  if (change.detail?.schemaUsage) {
+    await pool.query(`GRANT USAGE ON SCHEMA ${quoteIdent(SHARED_SCHEMA)} TO ${quoteIdent(RUNTIME_GROUP)}`);
+    return;
+  }
+  const table = `${quoteIdent(SHARED_SCHEMA)}.${quoteIdent(change.detail?.table as string)}`;
+  await withTransaction(pool, async (client) => {
+    await client.query(`ALTER TABLE ${table} ENABLE ROW LEVEL SECURITY`);
+    await client.query(`ALTER TABLE ${table} FORCE ROW LEVEL SECURITY`);
+    if (change.fields.includes('policy')) {
+      await client.query(`DROP POLICY IF EXISTS ${quoteIdent(ISOLATION_POLICY)} ON ${table}`);
+      await client.query(`CREATE POLICY ${quoteIdent(ISOLATION_POLICY)} ON ${table} AS PERMISSIVE FOR ALL TO PUBLIC USING ${ISOLATION_EXPRESSION} WITH CHECK ${ISOLATION_EXPRESSION}`);
+    }
+    await client.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON ${table} TO ${quoteIdent(RUNTIME_GROUP)}`);
+    await client.query(`GRANT USAGE ON ALL SEQUENCES IN SCHEMA ${quoteIdent(SHARED_SCHEMA)} TO ${quoteIdent(RUNTIME_GROUP)}`);
+  });
+}
+
+/** Pending tenant-schema migrations, all in one transaction for this tenant, recorded in the ledger. */
+async function applyMigrations(tenant: string, deps: PostgresApplyDeps): Promise<void> {
+  const schema = quoteIdent(names.pgSchema(tenant));
+  await withTransaction(deps.pool, async (client) => {
+    await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`openclaw.tenant-migrations.${tenant}`]);
+    const { rows } = await client.query<{ version: number }>('SELECT version FROM openclaw.tenant_migrations WHERE tenant = $1', [tenant]);
+    const applied = new Set(rows.map((r) => r.version));
+    for (const migration of deps.migrations.filter((m) => !applied.has(m.version))) {
+      await client.query(`SET LOCAL search_path TO ${schema}`);
+      await client.query(`SET LOCAL ROLE ${quoteIdent(names.pgOwnerRole(tenant))}`);
+      await client.query(migration.sql);
+      await client.query('RESET ROLE');
+      await client.query('RESET search_path');
+      await client.query('INSERT INTO openclaw.tenant_migrations (tenant, version, name) VALUES ($1, $2, $3)', [tenant, migration.version, migration.name]);
+    }
+  });
+}
+
+function splitResource(resource: string): [string, string] {
+  const slash = resource.indexOf('/');
+  return [resource.slice(0, slash), resource.slice(slash + 1)];
+}

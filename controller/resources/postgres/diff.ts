@@ -1,0 +1,151 @@
+import { names } from '../../desired/names.js';
+import type { Change, DiffInput } from '../../engine/types.js';
+import {
+  ISOLATION_POLICY, RUNTIME_GROUP, SHARED_SCHEMA, parseRoleComment,
+  type PgPlatformObserved, type PgRole, type PgTenantObserved,
+} from './model.js';
+
+const KIND = 'postgres';
+
+type RoleFlags = Pick<PgRole, 'login' | 'superuser' | 'bypassrls' | 'createrole' | 'createdb'>;
+const RUNTIME_FLAGS: RoleFlags = { login: true, superuser: false, bypassrls: false, createrole: false, createdb: false };
+
+function change(tenant: string, resource: string, action: Change['action'], fields: Partial<Change> = {}): Change {
+  return { tenant, kind: KIND, resource, action, before: null, after: null, destructive: false, fields: [], ...fields };
+}
+
+/** Pure diff of one tenant's PostgreSQL resources. */
+export function diffTenant(input: DiffInput<PgTenantObserved>, latestMigration: number): Change[] {
+  const { tenant } = input;
+  const observed = input.observed ?? { schemaGrants: [], runtimeForeignGrants: [], runtimeHasConnect: false, migrationVersion: 0 };
+  const ownerName = names.pgOwnerRole(tenant);
+  const runtimeName = names.pgRuntimeRole(tenant);
+  const schemaName = names.pgSchema(tenant);
+
+  const conflicts = [observed.owner, observed.runtime]
+    .filter((role): role is PgRole => role !== undefined && parseRoleComment(role.comment).tenant !== tenant)
+    .map((role) => change(tenant, `role/${role.name}`, 'noop', { conflict: `role ${role.name} exists but is not managed by the controller for tenant ${tenant}; it is left untouched` }));
+  if (observed.schema && observed.schema.owner !== ownerName) {
+    conflicts.push(change(tenant, `schema/${schemaName}`, 'noop', { conflict: `schema ${schemaName} exists but is owned by ${observed.schema.owner}, not ${ownerName}; it is left untouched` }));
+  }
+  if (conflicts.length > 0) return conflicts;
+
+  if (!input.desired) return offboard(input, observed);
+
+  const changes: Change[] = [];
+  if (!observed.owner) changes.push(change(tenant, `role/${ownerName}`, 'create', { after: { login: false } }));
+
+  const credentialCurrent = observed.runtime !== undefined && observed.storedFingerprint !== undefined &&
+    parseRoleComment(observed.runtime.comment).fingerprint === observed.storedFingerprint;
+  if (!observed.runtime) {
+    changes.push(change(tenant, `role/${runtimeName}`, 'create', { after: { ...RUNTIME_FLAGS, password: '(from the tenant db secret)' } }));
+  } else {
+    const fields = flagDiff(observed.runtime, RUNTIME_FLAGS);
+    if (!credentialCurrent) fields.push('password');
+    if (fields.length > 0) {
+      changes.push(change(tenant, `role/${runtimeName}`, 'update', {
+        fields, before: pickFlags(observed.runtime), after: RUNTIME_FLAGS,
+      }));
+    }
+  }
+
+  if (!observed.schema) changes.push(change(tenant, `schema/${schemaName}`, 'create', { after: { owner: ownerName } }));
+
+  const grants = grantDiff(tenant, observed);
+  if (grants) changes.push(grants);
+
+  if (observed.migrationVersion < latestMigration) {
+    changes.push(change(tenant, `migrations/${schemaName}`, 'update', {
+      fields: ['version'], before: { version: observed.migrationVersion }, after: { version: latestMigration },
+      detail: { from: observed.migrationVersion, facts: { migrationVersion: latestMigration } },
+    }));
+  }
+  return changes;
+}
+
+/** Grants to add (CONNECT, USAGE on its own schema, the runtime group) and foreign ones to revoke. */
+function grantDiff(tenant: string, observed: PgTenantObserved): Change | undefined {
+  const ownerName = names.pgOwnerRole(tenant);
+  const runtimeName = names.pgRuntimeRole(tenant);
+  const schemaName = names.pgSchema(tenant);
+  const hasUsage = observed.schemaGrants.some((g) => g.grantee === runtimeName && g.privilege === 'USAGE');
+  const extraSchemaGrants = observed.schemaGrants
+    .filter((g) => g.grantee !== ownerName && !(g.grantee === runtimeName && g.privilege === 'USAGE'))
+    .map((g) => ({ grantee: g.grantee, privilege: g.privilege }));
+  const memberOf = observed.runtime?.memberOf ?? [];
+  const extraMemberships = memberOf.filter((role) => role !== RUNTIME_GROUP);
+  const fields: string[] = [];
+  if (!observed.runtimeHasConnect) fields.push('connect');
+  if (!hasUsage) fields.push('usage');
+  if (observed.runtime && !memberOf.includes(RUNTIME_GROUP)) fields.push('group');
+  if (!observed.runtime) fields.push('group');
+  if (extraSchemaGrants.length > 0) fields.push('foreignGrants');
+  if (extraMemberships.length > 0) fields.push('foreignMemberships');
+  if (fields.length === 0) return undefined;
+  return change(tenant, `grants/${runtimeName}`, 'update', {
+    fields,
+    before: { connect: observed.runtimeHasConnect, usage: hasUsage, memberOf, schemaGrants: observed.schemaGrants.map((g) => `${g.grantee}:${g.privilege}`) },
+    after: { connect: true, usage: [schemaName], memberOf: [RUNTIME_GROUP] },
+    detail: { revokeSchemaGrants: extraSchemaGrants, revokeMemberships: extraMemberships },
+  });
+}
+
+/** The deletion branch: Retain (or Delete before its grace period ends) revokes access; a purge drops everything. */
+function offboard(input: DiffInput<PgTenantObserved>, observed: PgTenantObserved): Change[] {
+  const { tenant } = input;
+  const runtimeName = names.pgRuntimeRole(tenant);
+  const purge = input.offboarding?.policy === 'Delete' && input.offboarding.purge;
+  if (purge) {
+    const changes: Change[] = [];
+    if (observed.schema) changes.push(change(tenant, `schema/${names.pgSchema(tenant)}`, 'delete', { destructive: true, before: { owner: observed.schema.owner }, detail: { purgeSharedRows: true } }));
+    if (observed.runtime) changes.push(change(tenant, `role/${runtimeName}`, 'delete', { destructive: true, before: pickFlags(observed.runtime) }));
+    if (observed.owner) changes.push(change(tenant, `role/${names.pgOwnerRole(tenant)}`, 'delete', { destructive: true, before: { login: false } }));
+    return changes;
+  }
+  if (!observed.runtime) return [];
+  const fields: string[] = [];
+  if (observed.runtime.login) fields.push('login');
+  if (observed.runtimeHasConnect) fields.push('connect');
+  if (observed.schemaGrants.some((g) => g.grantee === runtimeName)) fields.push('usage');
+  if (observed.runtime.memberOf.length > 0) fields.push('group');
+  if (fields.length === 0) return [];
+  return [change(tenant, `role/${runtimeName}`, 'update', {
+    fields,
+    before: { login: observed.runtime.login, connect: observed.runtimeHasConnect, memberOf: observed.runtime.memberOf },
+    after: { login: false, connect: false, memberOf: [] },
+    detail: { revokeAccess: true, memberOf: observed.runtime.memberOf },
+  })];
+}
+
+/** Pure diff of the shared tables: ENABLE and FORCE row-level security, the isolation policy, the runtime group's grants. */
+export function diffPlatform(tenant: string, observed: PgPlatformObserved): Change[] {
+  const schema = observed.runtimeGroupHasUsage ? [] : [change(tenant, `schema/${SHARED_SCHEMA}`, 'update', {
+    fields: ['usage'], before: { usage: false }, after: { usage: [RUNTIME_GROUP] }, detail: { schemaUsage: true },
+  })];
+  return [...schema, ...observed.tables.flatMap((table) => {
+    const fields: string[] = [];
+    if (!table.rowSecurity) fields.push('rowSecurity');
+    if (!table.forceRowSecurity) fields.push('forceRowSecurity');
+    const policy = table.policy;
+    const policyOk = policy !== undefined && policy.permissive && policy.command === 'ALL' &&
+      policy.roles.length === 1 && policy.roles[0] === 'public' &&
+      policy.using === observed.canonicalPolicy && (policy.check === null || policy.check === observed.canonicalPolicy);
+    if (!policyOk) fields.push('policy');
+    if (!table.runtimeGroupHasDml) fields.push('grants');
+    if (fields.length === 0) return [];
+    return [change(tenant, `table/${SHARED_SCHEMA}.${table.name}`, 'update', {
+      fields,
+      before: { rowSecurity: table.rowSecurity, forceRowSecurity: table.forceRowSecurity, policy: policy?.using ?? null },
+      after: { rowSecurity: true, forceRowSecurity: true, policy: `${ISOLATION_POLICY}: ${observed.canonicalPolicy}` },
+      detail: { table: table.name },
+    })];
+  })];
+}
+
+function flagDiff(role: PgRole, wanted: RoleFlags): string[] {
+  return (Object.keys(wanted) as (keyof RoleFlags)[]).filter((flag) => role[flag] !== wanted[flag]);
+}
+
+function pickFlags(role: PgRole): RoleFlags {
+  return { login: role.login, superuser: role.superuser, bypassrls: role.bypassrls, createrole: role.createrole, createdb: role.createdb };
+}

@@ -1,0 +1,80 @@
+/** What the postgres module observes, in plain data (diff is pure over these). */
+export interface PgRole {
+  name: string;
+  login: boolean;
+  superuser: boolean;
+  bypassrls: boolean;
+  createrole: boolean;
+  createdb: boolean;
+  comment: string | null;
+  /** Roles this role is a member of. */
+  memberOf: string[];
+}
+
+export interface PgGrant {
+  /** The schema (or database) the privilege is on. */
+  on: string;
+  grantee: string;
+  privilege: string;
+}
+
+export interface PgTenantObserved {
+  schema?: { name: string; owner: string };
+  owner?: PgRole;
+  runtime?: PgRole;
+  /** Privileges on this tenant's schema, for every grantee. */
+  schemaGrants: PgGrant[];
+  /** Privileges the runtime role holds on other schemas (another tenant's, most of all). */
+  runtimeForeignGrants: PgGrant[];
+  runtimeHasConnect: boolean;
+  migrationVersion: number;
+  /** Fingerprint of the credentials in the tenant's db secret, if any. */
+  storedFingerprint?: string;
+}
+
+export interface PgSharedTable {
+  name: string;
+  rowSecurity: boolean;
+  forceRowSecurity: boolean;
+  /** The isolation policy's USING and WITH CHECK expressions as PostgreSQL deparses them, if the policy exists. */
+  policy?: { using: string | null; check: string | null; permissive: boolean; command: string; roles: string[] };
+  runtimeGroupHasDml: boolean;
+}
+
+export interface PgPlatformObserved {
+  tables: PgSharedTable[];
+  /** The runtime group may use the shared schema. */
+  runtimeGroupHasUsage: boolean;
+  /** The isolation policy expression as this server deparses it: what a correct policy reads like. */
+  canonicalPolicy: string;
+}
+
+export type PgObserved = PgTenantObserved | PgPlatformObserved;
+
+export const SHARED_SCHEMA = 'app';
+export const RUNTIME_GROUP = 'openclaw_runtime';
+export const ISOLATION_POLICY = 'tenant_isolation';
+export const TENANT_SETTING = 'app.tenant_id';
+export const ROLE_COMMENT_PREFIX = 'openclaw:managed';
+
+/**
+ * The isolation predicate. The session setting fails closed when missing (NULLIF → NULL),
+ * and the role clause binds each row to its tenant's runtime role, so a runtime role that
+ * sets another tenant's id still sees nothing.
+ */
+export const ISOLATION_EXPRESSION =
+  `(tenant_id = NULLIF(current_setting('${TENANT_SETTING}', true), '') ` +
+  `AND CURRENT_USER = ('tenant_' || replace(tenant_id, '-', '_') || '_runtime'))`;
+
+export function roleComment(tenant: string, fingerprint?: string): string {
+  return `${ROLE_COMMENT_PREFIX} tenant=${tenant}${fingerprint ? ` credential=${fingerprint}` : ''}`;
+}
+
+export function parseRoleComment(comment: string | null): { managed: boolean; tenant?: string; fingerprint?: string } {
+  if (!comment?.startsWith(ROLE_COMMENT_PREFIX)) return { managed: false };
+  return {
+    managed: true,
+    tenant: /tenant=([a-z0-9-]+)/.exec(comment)?.[1],
+    fingerprint: /credential=([0-9a-f]+)/.exec(comment)?.[1],
+  };
+}

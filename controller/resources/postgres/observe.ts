@@ -1,0 +1,120 @@
+import type { Pool } from '../../db/pool.js';
+import { names } from '../../desired/names.js';
+import type { DbCredentialStore } from '../../providers/types.js';
+import { ISOLATION_EXPRESSION, RUNTIME_GROUP, SHARED_SCHEMA, type PgGrant, type PgPlatformObserved, type PgRole, type PgTenantObserved } from './model.js';
+
+const TENANT_LIKE = `tenant\\_%`;
+
+/**
+ * One pass of catalog reads for every tenant: a fixed number of queries on pg_catalog
+ * (roles, schemas with their grants, the database's CONNECT grants, the migration
+ * ledger, the shared tables), whatever the number of tenants.
+ */
+export async function observePostgres(pool: Pool, credentials: DbCredentialStore, tenants: readonly string[]): Promise<{ tenants: Map<string, PgTenantObserved>; platform: PgPlatformObserved }> {
+  const [roles, schemas, connect, ledger, platform, fingerprints] = await Promise.all([
+    pool.query<PgRole>(
+      `SELECT r.rolname AS name, r.rolcanlogin AS login, r.rolsuper AS superuser, r.rolbypassrls AS bypassrls,
+              r.rolcreaterole AS createrole, r.rolcreatedb AS createdb,
+              shobj_description(r.oid, 'pg_authid') AS comment,
+              coalesce(array(SELECT g.rolname::text FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid WHERE m.member = r.oid ORDER BY 1), '{}'::text[]) AS "memberOf"
+         FROM pg_roles r WHERE r.rolname LIKE $1`,
+      [TENANT_LIKE],
+    ),
+    pool.query<{ name: string; owner: string; grantee: string | null; privilege: string | null }>(
+      `SELECT n.nspname AS name, pg_get_userbyid(n.nspowner) AS owner,
+              CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE g.rolname END AS grantee, a.privilege_type AS privilege
+         FROM pg_namespace n
+         LEFT JOIN LATERAL aclexplode(n.nspacl) a ON true
+         LEFT JOIN pg_roles g ON g.oid = a.grantee
+        WHERE n.nspname LIKE $1`,
+      [TENANT_LIKE],
+    ),
+    pool.query<{ grantee: string }>(
+      `SELECT g.rolname AS grantee FROM pg_database d, aclexplode(d.datacl) a JOIN pg_roles g ON g.oid = a.grantee
+        WHERE d.datname = current_database() AND a.privilege_type = 'CONNECT' AND g.rolname LIKE $1`,
+      [TENANT_LIKE],
+    ),
+    pool.query<{ tenant: string; version: number }>(`SELECT tenant, max(version)::int AS version FROM openclaw.tenant_migrations GROUP BY tenant`),
+    observePlatform(pool),
+    credentials.fingerprints(),
+  ]);
+
+  const roleByName = new Map(roles.rows.map((r) => [r.name, r]));
+  const schemaByName = new Map<string, { name: string; owner: string }>();
+  const grantsBySchema = new Map<string, PgGrant[]>();
+  const grantsByGrantee = new Map<string, PgGrant[]>();
+  for (const row of schemas.rows) {
+    schemaByName.set(row.name, { name: row.name, owner: row.owner });
+    if (!row.grantee || !row.privilege) continue;
+    const grant = { on: row.name, grantee: row.grantee, privilege: row.privilege };
+    grantsBySchema.set(row.name, [...(grantsBySchema.get(row.name) ?? []), grant]);
+    grantsByGrantee.set(row.grantee, [...(grantsByGrantee.get(row.grantee) ?? []), grant]);
+  }
+  const connectGrantees = new Set(connect.rows.map((r) => r.grantee));
+  const versions = new Map(ledger.rows.map((r) => [r.tenant, r.version]));
+
+  const result = new Map<string, PgTenantObserved>();
+  for (const tenant of tenants) {
+    const schema = names.pgSchema(tenant);
+    const runtime = names.pgRuntimeRole(tenant);
+    result.set(tenant, {
+      schema: schemaByName.get(schema),
+      owner: roleByName.get(names.pgOwnerRole(tenant)),
+      runtime: roleByName.get(runtime),
+      schemaGrants: grantsBySchema.get(schema) ?? [],
+      runtimeForeignGrants: (grantsByGrantee.get(runtime) ?? []).filter((g) => g.on !== schema),
+      runtimeHasConnect: connectGrantees.has(runtime),
+      migrationVersion: versions.get(tenant) ?? 0,
+      storedFingerprint: fingerprints.get(tenant),
+    });
+  }
+  return { tenants: result, platform };
+}
+
+let canonicalPolicy: string | undefined;
+
+async function observePlatform(pool: Pool): Promise<PgPlatformObserved> {
+  const tables = await pool.query<{
+    name: string; rowSecurity: boolean; forceRowSecurity: boolean; runtimeGroupHasDml: boolean;
+    using: string | null; check: string | null; permissive: string | null; command: string | null; roles: string[] | null;
+  }>(
+    `SELECT c.relname AS name, c.relrowsecurity AS "rowSecurity", c.relforcerowsecurity AS "forceRowSecurity",
+            (has_table_privilege('${RUNTIME_GROUP}', c.oid, 'SELECT') AND has_table_privilege('${RUNTIME_GROUP}', c.oid, 'INSERT') AND
+             has_table_privilege('${RUNTIME_GROUP}', c.oid, 'UPDATE') AND has_table_privilege('${RUNTIME_GROUP}', c.oid, 'DELETE')) AS "runtimeGroupHasDml",
+            p.qual AS using, p.with_check AS check, p.permissive, p.cmd AS command, p.roles::text[] AS roles
+       FROM pg_class c
+       JOIN pg_namespace n ON n.oid = c.relnamespace
+       LEFT JOIN pg_policies p ON p.schemaname = n.nspname AND p.tablename = c.relname AND p.policyname = 'tenant_isolation'
+      WHERE n.nspname = $1 AND c.relkind IN ('r', 'p')
+        AND EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'tenant_id' AND NOT a.attisdropped)
+      ORDER BY c.relname`,
+    [SHARED_SCHEMA],
+  );
+  const usage = await pool.query<{ usage: boolean }>(`SELECT has_schema_privilege('${RUNTIME_GROUP}', $1, 'USAGE') AS usage`, [SHARED_SCHEMA]);
+  return {
+    runtimeGroupHasUsage: usage.rows[0].usage,
+    canonicalPolicy: canonicalPolicy ??= await deparsePolicy(pool),
+    tables: tables.rows.map((t) => ({
+      name: t.name,
+      rowSecurity: t.rowSecurity,
+      forceRowSecurity: t.forceRowSecurity,
+      runtimeGroupHasDml: t.runtimeGroupHasDml,
+      policy: t.using === null && t.check === null && t.command === null ? undefined : { using: t.using, check: t.check, permissive: t.permissive === 'PERMISSIVE', command: t.command ?? '', roles: t.roles ?? [] },
+    })),
+  };
+}
+
+/** How this server prints the isolation expression: create the policy on a temporary table, read it back, roll back. */
+async function deparsePolicy(pool: Pool): Promise<string> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query('CREATE TEMPORARY TABLE openclaw_policy_probe (tenant_id text) ON COMMIT DROP');
+    await client.query(`CREATE POLICY probe ON openclaw_policy_probe USING ${ISOLATION_EXPRESSION}`);
+    const { rows } = await client.query<{ qual: string }>(`SELECT qual FROM pg_policies WHERE tablename = 'openclaw_policy_probe' AND policyname = 'probe'`);
+    return rows[0].qual;
+  } finally {
+    await client.query('ROLLBACK').catch(() => {});
+    client.release();
+  }
+}

@@ -1,0 +1,22 @@
+import { join } from 'node:path';
+import { secretBackedCredentials } from '../../controller/providers/credentials.js';
+import { LocalSecretStore, localSecretPaths } from '../../controller/providers/local/secret-store.js';
+import type { Provider } from '../../controller/providers/types.js';
+
+/**
+ * A provider that contributes no resource modules, only the local secret store that keeps
+ * database credentials: for tests of the engine and the postgres module on their own.
+ */
+export function secretsOnlyProvider(dataDir: string): Provider {
+  const { storeFile, keyFile } = localSecretPaths(join(dataDir, 'secrets-only'));
+  const secrets = new LocalSecretStore(storeFile, keyFile);
+  return {
+    name: 'local',
+    secrets,
+    credentials: secretBackedCredentials(secrets, 'openclaw'),
+    identity: async () => ({ accountId: '000000000000', partition: 'aws', region: 'local' }),
+    modules: () => [],
+    callCounts: () => ({}),
+    close: async () => {},
+  };
+}

@@ -1,0 +1,83 @@
+import { cpSync, mkdtempSync, rmSync, writeFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { createLogger } from '../../controller/logger.js';
+import { openController, type ControllerContext, type OpenOptions } from '../../controller/main.js';
+import { createStatementCounter, type StatementCounter } from '../../controller/db/pool.js';
+import { createTestDatabase, type TestDatabase } from './postgres.js';
+
+export const EXAMPLES_DIR = new URL('../../tenants/', import.meta.url).pathname;
+
+export interface World {
+  ctx: ControllerContext;
+  db: TestDatabase;
+  dataDir: string;
+  tenantsDir: string;
+  counter: StatementCounter;
+  /** Every log line the controller wrote, as parsed JSON. */
+  logLines: string[];
+  writeTenant(file: string, yaml: string): void;
+  removeTenant(file: string): void;
+  /** A pass as `tenantctl apply` runs it. */
+  pass(): Promise<import('../../controller/engine/reconciler.js').PassReport>;
+  reopen(overrides?: Partial<OpenOptions>): Promise<ControllerContext>;
+  close(): Promise<void>;
+}
+
+export interface WorldOptions extends Partial<OpenOptions> {
+  /** Copy the example tenants into the world's manifest directory (default true). */
+  examples?: boolean;
+  extraEnv?: Record<string, string>;
+}
+
+/** A controller on a real, private PostgreSQL database with its own data and manifest directories. */
+export async function createWorld(options: WorldOptions = {}): Promise<World> {
+  const db = await createTestDatabase('world');
+  const root = mkdtempSync(join(tmpdir(), 'openclaw-world-'));
+  const dataDir = join(root, 'data');
+  const tenantsDir = join(root, 'tenants');
+  cpSync(EXAMPLES_DIR, tenantsDir, { recursive: true, filter: (src) => options.examples === false ? !src.endsWith('.yaml') : true });
+  const logLines: string[] = [];
+  const sink = new Writable({ write(chunk, _enc, done) { logLines.push(...String(chunk).split('\n').filter(Boolean)); done(); } });
+  const counter = createStatementCounter();
+  const env = {
+    DATABASE_URL: db.url,
+    OPENCLAW_TENANTS_DIR: tenantsDir,
+    OPENCLAW_DATA_DIR: dataDir,
+    OPENCLAW_LOG_LEVEL: 'debug',
+    OPENCLAW_BACKOFF_BASE: '1ms',
+    OPENCLAW_BACKOFF_MAX: '2ms',
+    ...options.extraEnv,
+  };
+  const open = (overrides: Partial<OpenOptions> = {}) =>
+    openController({ log: createLogger({ level: 'debug', destination: sink }), counter, ...options, ...overrides, env: { ...env, ...overrides.env } });
+  let ctx = await open();
+  const world: World = {
+    get ctx() { return ctx; },
+    db, dataDir, tenantsDir, counter, logLines,
+    writeTenant: (file, yaml) => writeFileSync(join(tenantsDir, file), yaml),
+    removeTenant: (file) => rmSync(join(tenantsDir, file)),
+    async pass() {
+      await ctx.loop.refreshSource();
+      const report = await ctx.loop.pass();
+      if (!report) throw new Error('no valid revision to apply');
+      return report;
+    },
+    async reopen(overrides = {}) {
+      await ctx.close();
+      ctx = await open(overrides);
+      return ctx;
+    },
+    async close() {
+      await ctx.close();
+      await db.drop();
+      rmSync(root, { recursive: true, force: true });
+    },
+  } as World;
+  return world;
+}
+
+export function exampleTenantFiles(): string[] {
+  return readdirSync(EXAMPLES_DIR).filter((f) => f.endsWith('.yaml'));
+}
