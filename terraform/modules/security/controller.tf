@@ -1,0 +1,186 @@
+# The controller's task role, at least privilege. Its actions are exactly the AWS operations the code in
+# controller/ issues (test/deploy/controller-permissions.test.ts computes them from the code and fails on
+# a missing action, an action no code uses, and any wildcard action). Resources are the tenant path,
+# the tenant bucket and prefix, the tenant secrets and this cluster's agent task definitions.
+
+data "aws_iam_policy_document" "controller_task" {
+  # Observation in batches: one paginated read returns every role with its inline policies, boundary and
+  # tags, so no per-role Get/List call is needed. The action does not support resource-level scoping.
+  statement {
+    sid       = "ObserveRoles"
+    actions   = ["iam:GetAccountAuthorizationDetails"]
+    resources = ["*"]
+  }
+
+  # A tenant role can only be created, re-bounded or given a policy while it carries the boundary, so the
+  # controller can never make a role that escapes it.
+  statement {
+    sid       = "WriteTenantRolesUnderBoundary"
+    actions   = ["iam:CreateRole", "iam:PutRolePermissionsBoundary", "iam:PutRolePolicy"]
+    resources = [local.tenant_roles_arn]
+    condition {
+      test     = "StringEquals"
+      variable = "iam:PermissionsBoundary"
+      values   = [aws_iam_policy.tenant_boundary.arn]
+    }
+  }
+
+  statement {
+    sid = "ManageTenantRoles"
+    actions = [
+      "iam:DeleteRole",
+      "iam:UpdateAssumeRolePolicy",
+      "iam:DeleteRolePolicy",
+      "iam:TagRole",
+      "iam:UntagRole",
+    ]
+    resources = [local.tenant_roles_arn]
+  }
+
+  # RunTask with overrides.taskRoleArn passes the tenant role, and the agent task definition's execution role.
+  statement {
+    sid       = "PassAgentRoles"
+    actions   = ["iam:PassRole"]
+    resources = [local.tenant_roles_arn, aws_iam_role.execution["agents"].arn]
+    condition {
+      test     = "StringEquals"
+      variable = "iam:PassedToService"
+      values   = ["ecs-tasks.amazonaws.com"]
+    }
+  }
+
+  statement {
+    sid       = "TenantBucket"
+    actions   = ["s3:ListBucket", "s3:GetLifecycleConfiguration", "s3:PutLifecycleConfiguration"]
+    resources = [var.tenant_bucket_arn]
+  }
+
+  statement {
+    sid       = "TenantObjects"
+    actions   = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:GetObjectTagging", "s3:PutObjectTagging"]
+    resources = [local.tenant_objects_arn]
+  }
+
+  # ListSecrets does not support resource-level scoping; the controller filters by name prefix.
+  statement {
+    sid       = "ListSecrets"
+    actions   = ["secretsmanager:ListSecrets"]
+    resources = ["*"]
+  }
+
+  statement {
+    sid = "TenantSecrets"
+    actions = [
+      "secretsmanager:CreateSecret",
+      "secretsmanager:DescribeSecret",
+      "secretsmanager:GetSecretValue",
+      "secretsmanager:PutSecretValue",
+      "secretsmanager:TagResource",
+      "secretsmanager:UntagResource",
+      "secretsmanager:DeleteSecret",
+      "secretsmanager:RestoreSecret",
+    ]
+    resources = [local.tenant_secrets_arn]
+  }
+
+  statement {
+    sid       = "RunAgents"
+    actions   = ["ecs:RunTask"]
+    resources = local.agent_revisions
+    condition {
+      test     = "ArnEquals"
+      variable = "ecs:cluster"
+      values   = [local.cluster_arn]
+    }
+  }
+
+  # RunTask with tags (tenant, agent) also needs TagResource on the task it creates, and only then.
+  statement {
+    sid       = "TagAgentTasks"
+    actions   = ["ecs:TagResource"]
+    resources = [local.cluster_tasks]
+    condition {
+      test     = "StringEquals"
+      variable = "ecs:CreateAction"
+      values   = ["RunTask"]
+    }
+  }
+
+  statement {
+    sid       = "WatchAgentTasks"
+    actions   = ["ecs:DescribeTasks", "ecs:StopTask"]
+    resources = [local.cluster_tasks]
+  }
+
+  statement {
+    sid       = "ListAgentTasks"
+    actions   = ["ecs:ListTasks"]
+    resources = ["*"]
+    condition {
+      test     = "ArnEquals"
+      variable = "ecs:cluster"
+      values   = [local.cluster_arn]
+    }
+  }
+}
+
+resource "aws_iam_role" "controller_task" {
+  name               = "${var.name}-controller-task"
+  path               = "/${var.name}/"
+  description        = "Role of the OpenClaw controller's code: tenant roles, prefixes, secrets and agent runs."
+  assume_role_policy = data.aws_iam_policy_document.ecs_tasks_trust.json
+}
+
+resource "aws_iam_role_policy" "controller_task" {
+  name   = "controller"
+  role   = aws_iam_role.controller_task.id
+  policy = data.aws_iam_policy_document.controller_task.json
+}
+
+# Execution roles are what ECS itself uses before the code starts: pull the image, write the logs and, for
+# the controller, read the database secret into PGPASSWORD. One per log group: controller and agents.
+data "aws_iam_policy_document" "execution" {
+  for_each = var.log_group_names
+
+  statement {
+    sid       = "EcrLogin"
+    actions   = ["ecr:GetAuthorizationToken"]
+    resources = ["*"]
+  }
+
+  statement {
+    sid       = "PullImage"
+    actions   = ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"]
+    resources = [var.ecr_repository_arn]
+  }
+
+  statement {
+    sid       = "WriteLogs"
+    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+    resources = ["${local.log_group_arns[each.key]}:*"]
+  }
+
+  dynamic "statement" {
+    for_each = each.key == "controller" ? [var.database_secret_arn] : []
+    content {
+      sid       = "ReadDatabaseSecret"
+      actions   = ["secretsmanager:GetSecretValue"]
+      resources = [statement.value]
+    }
+  }
+}
+
+resource "aws_iam_role" "execution" {
+  for_each           = var.log_group_names
+  name               = "${var.name}-${each.key}-execution"
+  path               = "/${var.name}/"
+  description        = "ECS execution role of the OpenClaw ${each.key} tasks."
+  assume_role_policy = data.aws_iam_policy_document.ecs_tasks_trust.json
+}
+
+resource "aws_iam_role_policy" "execution" {
+  for_each = var.log_group_names
+  name     = "execution"
+  role     = aws_iam_role.execution[each.key].id
+  policy   = data.aws_iam_policy_document.execution[each.key].json
+}

@@ -1,0 +1,34 @@
+output "permissions_boundary_arn" {
+  description = "ARN of the tenant roles' permissions boundary (OPENCLAW_PERMISSIONS_BOUNDARY_ARN)."
+  value       = aws_iam_policy.tenant_boundary.arn
+}
+
+output "controller_task_role_arn" {
+  description = "ARN of the controller's task role."
+  value       = aws_iam_role.controller_task.arn
+}
+
+output "controller_execution_role_arn" {
+  description = "ARN of the controller's execution role."
+  value       = aws_iam_role.execution["controller"].arn
+}
+
+output "agent_execution_role_arn" {
+  description = "ARN of the agents' execution role."
+  value       = aws_iam_role.execution["agents"].arn
+}
+
+output "github_deploy_role_arn" {
+  description = "ARN of the role the deploy workflow assumes."
+  value       = aws_iam_role.github["deploy"].arn
+}
+
+output "github_terraform_plan_role_arn" {
+  description = "ARN of the role the terraform workflow assumes to plan."
+  value       = aws_iam_role.github["terraform-plan"].arn
+}
+
+output "github_terraform_apply_role_arn" {
+  description = "ARN of the role the terraform workflow assumes to apply."
+  value       = aws_iam_role.github["terraform-apply"].arn
+}

@@ -1,0 +1,71 @@
+# Validated at the root module; here only typed and described.
+
+variable "name" {
+  description = "Prefix of role and policy names, and their IAM path (/<name>/)."
+  type        = string
+}
+
+variable "iam_path" {
+  description = "IAM path of tenant roles (OPENCLAW_IAM_PATH)."
+  type        = string
+}
+
+variable "secrets_prefix" {
+  description = "Prefix of tenant secret names (OPENCLAW_SECRETS_PREFIX)."
+  type        = string
+}
+
+variable "tenant_bucket_arn" {
+  description = "ARN of the shared tenant bucket."
+  type        = string
+}
+
+variable "cluster_name" {
+  description = "Name of the ECS cluster agents run on."
+  type        = string
+}
+
+variable "controller_family" {
+  description = "Task definition family of the controller."
+  type        = string
+}
+
+variable "controller_service_name" {
+  description = "Name of the controller's ECS service."
+  type        = string
+}
+
+variable "agent_families" {
+  description = "Task definition family of each agent."
+  type        = map(string)
+}
+
+variable "log_group_names" {
+  description = "Log group names, keyed controller and agents; one execution role is made per key."
+  type        = map(string)
+}
+
+variable "ecr_repository_arn" {
+  description = "ARN of the image repository."
+  type        = string
+}
+
+variable "database_secret_arn" {
+  description = "ARN of the RDS-managed master secret the controller's task reads at start."
+  type        = string
+}
+
+variable "github_repository" {
+  description = "owner/name of the repository whose workflows may assume the GitHub roles."
+  type        = string
+}
+
+variable "github_environment" {
+  description = "GitHub environment whose jobs may assume the terraform apply role."
+  type        = string
+}
+
+variable "create_github_oidc_provider" {
+  description = "Create the GitHub OIDC provider, or use the account's existing one."
+  type        = bool
+}

@@ -1,0 +1,342 @@
+# Inputs of the whole stack. Every one is typed, and every one that can hold a wrong value is validated here,
+# at the root, so a bad tfvars file fails at plan with a message instead of half-way through an apply.
+
+variable "aws_account_id" {
+  description = "The AWS account this stack belongs to (one account per environment: tenant role names are account-wide)."
+  type        = string
+  validation {
+    condition     = can(regex("^[0-9]{12}$", var.aws_account_id))
+    error_message = "aws_account_id must be 12 digits."
+  }
+}
+
+variable "region" {
+  description = "AWS region of the stack, e.g. eu-west-1."
+  type        = string
+  validation {
+    condition     = can(regex("^[a-z]{2}(-[a-z]+)+-[0-9]$", var.region))
+    error_message = "region must be an AWS region name such as eu-west-1."
+  }
+}
+
+variable "environment" {
+  description = "Environment name, used in the Environment tag of every resource (production, staging, ...)."
+  type        = string
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{1,19}$", var.environment))
+    error_message = "environment must be 2-20 lowercase letters, digits or hyphens, starting with a letter."
+  }
+}
+
+variable "name" {
+  description = "Prefix of resource names (cluster, service, log groups, repository, roles)."
+  type        = string
+  default     = "openclaw"
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{1,19}$", var.name))
+    error_message = "name must be 2-20 lowercase letters, digits or hyphens, starting with a letter."
+  }
+}
+
+# --- networking -------------------------------------------------------------------------------------------
+
+variable "vpc_cidr" {
+  description = "CIDR block of the VPC. A /16: private task subnets are /20 each, room for thousands of concurrent agent tasks."
+  type        = string
+  default     = "10.40.0.0/16"
+  validation {
+    condition     = can(cidrhost(var.vpc_cidr, 0)) && endswith(var.vpc_cidr, "/16")
+    error_message = "vpc_cidr must be a valid IPv4 /16 block, e.g. 10.40.0.0/16."
+  }
+}
+
+variable "az_count" {
+  description = "Number of availability zones to spread subnets (and the database's standby) over."
+  type        = number
+  default     = 2
+  validation {
+    condition     = var.az_count >= 2 && var.az_count <= 4 && floor(var.az_count) == var.az_count
+    error_message = "az_count must be a whole number from 2 to 4 (RDS needs subnets in at least two zones)."
+  }
+}
+
+variable "single_nat_gateway" {
+  description = "One NAT gateway for all zones (cheaper) instead of one per zone (survives the loss of a zone)."
+  type        = bool
+  default     = false
+}
+
+variable "interface_endpoints" {
+  description = "AWS services reached through interface VPC endpoints instead of the NAT gateway. S3 always gets a (free) gateway endpoint."
+  type        = list(string)
+  default     = ["secretsmanager", "ecr.api", "ecr.dkr", "logs", "sts"]
+  validation {
+    condition = alltrue([
+      for service in var.interface_endpoints :
+      contains(["secretsmanager", "ecr.api", "ecr.dkr", "logs", "sts", "ecs", "bedrock-runtime", "kms", "ssm"], service)
+    ])
+    error_message = "interface_endpoints may contain: secretsmanager, ecr.api, ecr.dkr, logs, sts, ecs, bedrock-runtime, kms, ssm."
+  }
+}
+
+# --- database ---------------------------------------------------------------------------------------------
+
+variable "db_engine_version" {
+  description = "PostgreSQL version: major 16, optionally with a minor (16.4). A major alone follows RDS's default minor."
+  type        = string
+  default     = "16"
+  validation {
+    condition     = can(regex("^16(\\.[0-9]+)?$", var.db_engine_version))
+    error_message = "db_engine_version must be 16 or 16.<minor>: the parameter group family is postgres16."
+  }
+}
+
+variable "db_instance_class" {
+  description = "RDS instance class."
+  type        = string
+  default     = "db.t4g.medium"
+  validation {
+    condition     = can(regex("^db\\.[a-z0-9]+\\.[a-z0-9]+$", var.db_instance_class))
+    error_message = "db_instance_class must be an RDS class such as db.t4g.medium or db.r7g.large."
+  }
+}
+
+variable "db_allocated_storage" {
+  description = "Initial storage of the database in GiB (gp3)."
+  type        = number
+  default     = 50
+  validation {
+    condition     = var.db_allocated_storage >= 20 && var.db_allocated_storage <= 65536
+    error_message = "db_allocated_storage must be from 20 to 65536 GiB."
+  }
+}
+
+variable "db_max_allocated_storage" {
+  description = "Ceiling for storage autoscaling in GiB; must be at least db_allocated_storage."
+  type        = number
+  default     = 500
+  validation {
+    condition     = var.db_max_allocated_storage >= var.db_allocated_storage && var.db_max_allocated_storage <= 65536
+    error_message = "db_max_allocated_storage must be at least db_allocated_storage and at most 65536 GiB."
+  }
+}
+
+variable "db_multi_az" {
+  description = "Keep a synchronous standby in a second zone (recommended for production)."
+  type        = bool
+  default     = true
+}
+
+variable "db_backup_retention_days" {
+  description = "Days of automated backups (point-in-time recovery window)."
+  type        = number
+  default     = 14
+  validation {
+    condition     = var.db_backup_retention_days >= 7 && var.db_backup_retention_days <= 35
+    error_message = "db_backup_retention_days must be from 7 to 35."
+  }
+}
+
+variable "db_name" {
+  description = "Name of the database the controller and the tenants' schemas live in."
+  type        = string
+  default     = "openclaw"
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9_]{0,62}$", var.db_name))
+    error_message = "db_name must start with a letter and hold at most 63 lowercase letters, digits or underscores."
+  }
+}
+
+variable "db_master_username" {
+  description = "Master user of the database; the controller connects as this user to create tenant schemas and roles."
+  type        = string
+  default     = "openclaw_admin"
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9_]{0,62}$", var.db_master_username)) && !contains(["postgres", "admin", "rdsadmin"], var.db_master_username)
+    error_message = "db_master_username must be a lowercase identifier and not a reserved name (postgres, admin, rdsadmin)."
+  }
+}
+
+# --- storage ----------------------------------------------------------------------------------------------
+
+variable "tenant_bucket_name" {
+  description = "Name of the shared tenant bucket; empty derives <name>-tenants-<account>-<region>."
+  type        = string
+  default     = ""
+  validation {
+    condition     = var.tenant_bucket_name == "" || can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.tenant_bucket_name))
+    error_message = "tenant_bucket_name must be empty or a valid S3 bucket name (3-63 lowercase letters, digits, dots, hyphens)."
+  }
+}
+
+# --- compute ----------------------------------------------------------------------------------------------
+
+variable "image_tag" {
+  description = "Tag of the image in the stack's ECR repository that the controller and agents run. The terraform workflow passes the tag that is deployed now."
+  type        = string
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$", var.image_tag)) && var.image_tag != "latest"
+    error_message = "image_tag must be a Docker tag (letters, digits, _ . -), and not 'latest': the repository's tags are immutable."
+  }
+}
+
+variable "controller_cpu" {
+  description = "Fargate CPU units of the controller task."
+  type        = number
+  default     = 512
+  validation {
+    condition     = contains([256, 512, 1024, 2048, 4096], var.controller_cpu)
+    error_message = "controller_cpu must be one of Fargate's sizes: 256, 512, 1024, 2048, 4096."
+  }
+}
+
+variable "controller_memory" {
+  description = "Memory (MiB) of the controller task."
+  type        = number
+  default     = 1024
+  validation {
+    # Fargate pairs memory with CPU: from 2x to 8x the CPU units (30 GiB at most).
+    condition     = var.controller_memory >= var.controller_cpu * 2 && var.controller_memory <= min(var.controller_cpu * 8, 30720)
+    error_message = "controller_memory must be from 2x to 8x controller_cpu (MiB), as Fargate allows."
+  }
+}
+
+variable "http_port" {
+  description = "Port of the controller's HTTP server (/healthz, /readyz, /metrics)."
+  type        = number
+  default     = 8080
+  validation {
+    condition     = var.http_port >= 1024 && var.http_port <= 65535
+    error_message = "http_port must be from 1024 to 65535: the container runs as a non-root user."
+  }
+}
+
+variable "agents" {
+  description = "Agent task definitions, one per agent, with Fargate CPU units and memory (MiB). Keys are the agents of agents/catalog.ts."
+  type = map(object({
+    cpu    = number
+    memory = number
+  }))
+  default = {
+    butler = { cpu = 256, memory = 512 }
+    scout  = { cpu = 512, memory = 1024 }
+    writer = { cpu = 512, memory = 1024 }
+  }
+  validation {
+    condition = alltrue([
+      for agent, size in var.agents :
+      contains(["butler", "scout", "writer"], agent) &&
+      contains([256, 512, 1024, 2048, 4096], size.cpu) &&
+      size.memory >= size.cpu * 2 && size.memory <= min(size.cpu * 8, 30720)
+    ])
+    error_message = "agents keys must be butler, scout or writer, each with a Fargate CPU size and memory from 2x to 8x its CPU."
+  }
+}
+
+variable "log_retention_days" {
+  description = "Days CloudWatch keeps the controller's and the agents' logs."
+  type        = number
+  default     = 30
+  validation {
+    condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_days)
+    error_message = "log_retention_days must be a retention CloudWatch Logs accepts (1, 3, 5, 7, 14, 30, 60, 90, ... 3653)."
+  }
+}
+
+# --- controller configuration -----------------------------------------------------------------------------
+
+variable "log_level" {
+  description = "OPENCLAW_LOG_LEVEL of the controller and the agents."
+  type        = string
+  default     = "info"
+  validation {
+    condition     = contains(["fatal", "error", "warn", "info", "debug", "trace", "silent"], var.log_level)
+    error_message = "log_level must be one of fatal, error, warn, info, debug, trace, silent."
+  }
+}
+
+variable "git_url" {
+  description = "OPENCLAW_GIT_URL: the repository the controller reads tenant manifests from."
+  type        = string
+  validation {
+    condition     = can(regex("^(https://|ssh://|git@)[^\\s]+$", var.git_url))
+    error_message = "git_url must be an https://, ssh:// or git@host:path URL."
+  }
+}
+
+variable "git_branch" {
+  description = "OPENCLAW_GIT_BRANCH: the branch the controller follows."
+  type        = string
+  default     = "main"
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_./-]{1,200}$", var.git_branch)) && !startswith(var.git_branch, "-")
+    error_message = "git_branch must be a branch name."
+  }
+}
+
+variable "git_path" {
+  description = "OPENCLAW_GIT_PATH: folder of the manifests inside the repository."
+  type        = string
+  default     = "tenants/"
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_./-]*$", var.git_path)) && !startswith(var.git_path, "/") && !strcontains(var.git_path, "..")
+    error_message = "git_path must be a relative path inside the repository, without '..'."
+  }
+}
+
+variable "iam_path" {
+  description = "OPENCLAW_IAM_PATH: the IAM path of tenant roles; the controller's IAM rights are limited to it."
+  type        = string
+  default     = "/openclaw/tenants/"
+  validation {
+    condition     = can(regex("^/([A-Za-z0-9+=,.@_-]+/)+$", var.iam_path))
+    error_message = "iam_path must start and end with '/', e.g. /openclaw/tenants/."
+  }
+}
+
+variable "secrets_prefix" {
+  description = "OPENCLAW_SECRETS_PREFIX: tenant secrets are named <prefix>/tenants/<tenant>/..."
+  type        = string
+  default     = "openclaw"
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_+=.@-]{1,64}$", var.secrets_prefix))
+    error_message = "secrets_prefix must be 1-64 letters, digits or _+=.@-"
+  }
+}
+
+variable "agent_task_definition_prefix" {
+  description = "OPENCLAW_AGENT_TASK_DEFINITION_PREFIX: agent task definition families are <prefix><agent>."
+  type        = string
+  default     = "openclaw-agent-"
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_-]{1,200}$", var.agent_task_definition_prefix))
+    error_message = "agent_task_definition_prefix must be letters, digits, '_' and '-'."
+  }
+}
+
+# --- GitHub -----------------------------------------------------------------------------------------------
+
+variable "github_repository" {
+  description = "owner/name of the GitHub repository whose workflows may assume the deploy and terraform roles."
+  type        = string
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$", var.github_repository))
+    error_message = "github_repository must be owner/name."
+  }
+}
+
+variable "github_environment" {
+  description = "GitHub environment (with required reviewers) that gates terraform apply; only it may assume the apply role."
+  type        = string
+  default     = "production"
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_.-]{1,255}$", var.github_environment))
+    error_message = "github_environment must be a GitHub environment name."
+  }
+}
+
+variable "create_github_oidc_provider" {
+  description = "Create the account's GitHub OIDC provider; false when the account already has one (there can be only one per URL)."
+  type        = bool
+  default     = true
+}

@@ -1,0 +1,75 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { REPO_ROOT, loadStack } from './lib/terraform.js';
+
+/** The environment variables the controller reads in production (controller/config.ts). */
+const CONTROLLER_ENVIRONMENT = [
+  'DATABASE_URL', 'AWS_REGION', 'OPENCLAW_PROVIDER', 'OPENCLAW_TENANT_BUCKET', 'OPENCLAW_PERMISSIONS_BOUNDARY_ARN',
+  'OPENCLAW_IAM_PATH', 'OPENCLAW_SECRETS_PREFIX', 'OPENCLAW_ECS_CLUSTER', 'OPENCLAW_SUBNETS', 'OPENCLAW_SECURITY_GROUPS',
+  'OPENCLAW_AGENT_TASK_DEFINITION_PREFIX', 'OPENCLAW_HTTP_PORT', 'OPENCLAW_GIT_URL', 'OPENCLAW_GIT_BRANCH',
+  'OPENCLAW_GIT_PATH', 'OPENCLAW_LOG_LEVEL',
+];
+/** Read by node-postgres itself when DATABASE_URL carries no password. */
+const CONTROLLER_SECRETS = ['PGPASSWORD'];
+
+const stack = await loadStack();
+const environment = stack.root.locals.get('controller_environment') as Record<string, string>;
+const secrets = stack.root.locals.get('controller_secrets') as Record<string, string>;
+const configSource = readFileSync(join(REPO_ROOT, 'controller', 'config.ts'), 'utf8');
+const deployDoc = readFileSync(join(REPO_ROOT, 'docs', 'DEPLOY.md'), 'utf8');
+
+describe('the controller configuration Terraform produces', () => {
+  it('sets every environment variable the controller reads, and its database password as a secret', () => {
+    expect(Object.keys(environment).sort()).toEqual([...CONTROLLER_ENVIRONMENT].sort());
+    expect(Object.keys(secrets)).toEqual(CONTROLLER_SECRETS);
+    expect(secrets.PGPASSWORD).toBe('${module.database.master_user_secret_arn}:password::');
+  });
+
+  it('sets only variables that controller/config.ts actually reads', () => {
+    expect(CONTROLLER_ENVIRONMENT.filter((name) => !configSource.includes(`'${name}'`))).toEqual([]);
+  });
+
+  it('has one root output per variable, named after it in lower case, holding the same value', () => {
+    const expected = [
+      ...Object.keys(environment).map((name) => [name.toLowerCase(), `\${local.controller_environment.${name}}`]),
+      ...Object.keys(secrets).map((name) => [name.toLowerCase(), `\${local.controller_secrets.${name}}`]),
+    ];
+    for (const [output, value] of expected) expect(stack.root.outputs.get(output)?.value, output).toBe(value);
+  });
+
+  it('runs the controller service with exactly that environment and those secrets', () => {
+    const call = stack.root.modules.get('compute')!;
+    expect(call.controller_environment).toBe('${local.controller_environment}');
+    expect(call.controller_secrets).toBe('${local.controller_secrets}');
+    const container = String(stack.children.get('compute')!.resources.get('aws_ecs_task_definition.controller')?.container_definitions);
+    expect(container).toContain('for key, value in var.controller_environment');
+    expect(container).toContain('for key, value in var.controller_secrets');
+  });
+
+  it('keeps the controller defaults for the IAM path, the secrets prefix, the agent families and the port', () => {
+    const defaults = Object.fromEntries(['iam_path', 'secrets_prefix', 'agent_task_definition_prefix', 'http_port']
+      .map((name) => [name, stack.root.variables.get(name)?.default]));
+    expect(defaults).toEqual({ iam_path: '/openclaw/tenants/', secrets_prefix: 'openclaw', agent_task_definition_prefix: 'openclaw-agent-', http_port: 8080 });
+    expect(environment.OPENCLAW_PROVIDER).toBe('aws');
+  });
+
+  it('verifies the database certificate, with the RDS certificate authorities the image trusts', () => {
+    expect(environment.DATABASE_URL).toMatch(/^postgresql:\/\/[^:@]+@[^?]+\?sslmode=verify-full$/);
+    expect(readFileSync(join(REPO_ROOT, 'Dockerfile'), 'utf8')).toMatch(/NODE_EXTRA_CA_CERTS=\/etc\/ssl\/certs\/rds-global-bundle\.pem/);
+  });
+});
+
+describe('docs/DEPLOY.md', () => {
+  it('maps each Terraform output to its environment variable in a table', () => {
+    const rows = [...Object.keys(environment), ...Object.keys(secrets)]
+      .filter((name) => !new RegExp(`^\\|\\s*\`${name.toLowerCase()}\`\\s*\\|\\s*\`${name}\`\\s*\\|`, 'm').test(deployDoc));
+    expect(rows).toEqual([]);
+  });
+
+  it('walks from an empty account to a running controller: state bucket, lockfile, init, image, apply, check', () => {
+    for (const step of ['s3api create-bucket', 'put-bucket-versioning', 'use_lockfile', 'terraform init -backend-config', 'docker push', 'terraform apply', 'aws ecs describe-services', '/healthz']) {
+      expect(deployDoc, step).toContain(step);
+    }
+  });
+});

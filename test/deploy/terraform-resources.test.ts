@@ -1,0 +1,150 @@
+import { describe, expect, it } from 'vitest';
+import { AGENTS, AGENT_CONTAINER, AGENT_NAMES } from '../../agents/catalog.js';
+import { statementsOf } from './lib/iam.js';
+import { allModules, blocks, loadStack, type Block, type TfModule } from './lib/terraform.js';
+
+const stack = await loadStack();
+const child = (name: string): TfModule => stack.children.get(name)!;
+
+function resource(module: TfModule, address: string): Block {
+  const body = module.resources.get(address);
+  if (!body) throw new Error(`${module.name}: resource ${address} not found`);
+  return body;
+}
+
+function only(module: TfModule, type: string): Block {
+  const found = [...module.resources].filter(([address]) => address.startsWith(`${type}.`));
+  expect(found.map(([address]) => address), `${module.name}: one ${type}`).toHaveLength(1);
+  return found[0][1];
+}
+
+const REQUIRED_TAGS = { Project: 'openclaw', ManagedBy: 'terraform', Environment: '${var.environment}' };
+
+describe('tags', () => {
+  it('tags every taggable resource with Project, ManagedBy and Environment through the provider default_tags', () => {
+    expect(stack.root.providers).toHaveLength(1);
+    const [defaultTags] = blocks(stack.root.providers[0], 'default_tags');
+    expect(defaultTags?.tags).toEqual(REQUIRED_TAGS);
+  });
+
+  it('never overrides the required tags on a resource', () => {
+    const overrides = allModules(stack).flatMap((m) => [...m.resources].flatMap(([address, body]) =>
+      Object.keys(body.tags ?? {}).filter((key) => key in REQUIRED_TAGS).map((key) => `${m.name}: ${address} sets ${key}`)));
+    expect(overrides).toEqual([]);
+  });
+});
+
+describe('storage module', () => {
+  const storage = child('storage');
+
+  it('encrypts the tenant bucket at rest', () => {
+    const sse = only(storage, 'aws_s3_bucket_server_side_encryption_configuration');
+    const algorithm = blocks(blocks(sse, 'rule')[0], 'apply_server_side_encryption_by_default')[0]?.sse_algorithm;
+    expect(['AES256', 'aws:kms']).toContain(algorithm);
+  });
+
+  it('blocks every kind of public access and turns ACLs off', () => {
+    expect(only(storage, 'aws_s3_bucket_public_access_block')).toMatchObject({
+      block_public_acls: true, block_public_policy: true, ignore_public_acls: true, restrict_public_buckets: true,
+    });
+    expect(blocks(only(storage, 'aws_s3_bucket_ownership_controls'), 'rule')[0]?.object_ownership).toBe('BucketOwnerEnforced');
+  });
+
+  it('versions objects and refuses to destroy a bucket that still holds data', () => {
+    expect(blocks(only(storage, 'aws_s3_bucket_versioning'), 'versioning_configuration')[0]?.status).toBe('Enabled');
+    expect(only(storage, 'aws_s3_bucket').force_destroy).toBe(false);
+  });
+
+  it('denies any request to the bucket or its objects that is not made over TLS', () => {
+    const policy = only(storage, 'aws_s3_bucket_policy');
+    const document = storage.data.get(String(policy.policy).replace(/^\$\{data\.(.+)\.json\}$/, '$1'));
+    const deny = statementsOf(document).find((s) => s.effect === 'Deny' && s.conditions.some((c) => c.variable === 'aws:SecureTransport'));
+    expect(deny?.actions).toEqual(['s3:*']);
+    expect(deny?.conditions).toContainEqual({ test: 'Bool', variable: 'aws:SecureTransport', values: ['false'] });
+    expect(deny?.resources).toEqual(expect.arrayContaining(['${aws_s3_bucket.this.arn}', '${aws_s3_bucket.this.arn}/*']));
+  });
+
+  it('leaves the bucket lifecycle configuration to the controller, which owns it', () => {
+    expect([...storage.resources.keys()].filter((a) => a.startsWith('aws_s3_bucket_lifecycle_configuration.'))).toEqual([]);
+  });
+});
+
+describe('database module', () => {
+  const database = child('database');
+  const instance = only(database, 'aws_db_instance');
+
+  it('runs PostgreSQL 16, encrypted, in private subnets, with its password managed in Secrets Manager', () => {
+    expect(instance).toMatchObject({
+      engine: 'postgres', storage_encrypted: true, manage_master_user_password: true, publicly_accessible: false,
+    });
+    expect(instance.password).toBeUndefined();
+    expect(stack.root.variables.get('db_engine_version')?.default).toMatch(/^16(\.\d+)?$/);
+    expect(only(database, 'aws_db_parameter_group').family).toBe('postgres16');
+    expect(stack.root.modules.get('database')?.subnet_ids).toBe('${module.networking.private_subnet_ids}');
+  });
+
+  it('refuses non-TLS connections', () => {
+    expect(blocks(only(database, 'aws_db_parameter_group'), 'parameter')).toContainEqual({ name: 'rds.force_ssl', value: '1' });
+  });
+
+  it('keeps backups for at least 7 days, and is protected from deletion with a final snapshot', () => {
+    expect(instance).toMatchObject({ deletion_protection: true, skip_final_snapshot: false, backup_retention_period: '${var.backup_retention_days}' });
+    const retention = stack.root.variables.get('db_backup_retention_days')!;
+    expect(retention.default).toBeGreaterThanOrEqual(7);
+    expect(blocks(retention, 'validation')[0]?.condition).toContain('var.db_backup_retention_days >= 7');
+  });
+});
+
+describe('compute module', () => {
+  const compute = child('compute');
+
+  it('offers Fargate and Fargate Spot capacity on the cluster', () => {
+    expect(only(compute, 'aws_ecs_cluster_capacity_providers').capacity_providers).toEqual(['FARGATE', 'FARGATE_SPOT']);
+  });
+
+  it('runs one controller task, with a deployment circuit breaker that rolls back, in private subnets', () => {
+    const service = resource(compute, 'aws_ecs_service.controller');
+    expect(service.desired_count).toBe(1);
+    expect(blocks(service, 'deployment_circuit_breaker')[0]).toEqual({ enable: true, rollback: true });
+    expect(blocks(service, 'network_configuration')[0]?.assign_public_ip).toBe(false);
+  });
+
+  it('defines one agent task definition per agent of agents/catalog.ts, with its size and command', () => {
+    const agents = stack.root.variables.get('agents')!.default as Record<string, { cpu: number; memory: number }>;
+    expect(Object.keys(agents).sort()).toEqual([...AGENT_NAMES].sort());
+    for (const name of AGENT_NAMES) expect(agents[name], name).toEqual({ cpu: AGENTS[name].cpu, memory: AGENTS[name].memory });
+    const agent = resource(compute, 'aws_ecs_task_definition.agent');
+    expect(agent.for_each).toBe('${var.agents}');
+    // The scheduler's RunTask overrides name this container.
+    expect(String(agent.container_definitions)).toMatch(new RegExp(`name\\s*=\\s*"${AGENT_CONTAINER}"`));
+    const prefix = compute.locals.get('agent_command') as string[];
+    for (const name of AGENT_NAMES) expect([...prefix, name]).toEqual(AGENTS[name].command);
+  });
+
+  it('keeps logs for a bounded, validated number of days', () => {
+    expect(only(compute, 'aws_cloudwatch_log_group').retention_in_days).toBe('${var.log_retention_days}');
+    expect(blocks(stack.root.variables.get('log_retention_days'), 'validation')).toHaveLength(1);
+  });
+
+  it('stores images in an immutable, scanned repository', () => {
+    const repository = only(compute, 'aws_ecr_repository');
+    expect(repository.image_tag_mutability).toBe('IMMUTABLE');
+    expect(blocks(repository, 'image_scanning_configuration')[0]?.scan_on_push).toBe(true);
+  });
+});
+
+describe('networking module', () => {
+  const networking = child('networking');
+
+  it('reaches S3 through a gateway endpoint and the per-task services through interface endpoints', () => {
+    expect(resource(networking, 'aws_vpc_endpoint.s3').vpc_endpoint_type).toBe('Gateway');
+    expect(resource(networking, 'aws_vpc_endpoint.interface')).toMatchObject({ vpc_endpoint_type: 'Interface', private_dns_enabled: true });
+    expect(stack.root.variables.get('interface_endpoints')?.default).toEqual(
+      expect.arrayContaining(['secretsmanager', 'ecr.api', 'ecr.dkr', 'logs', 'sts']));
+  });
+
+  it('gives private subnets no public addresses and routes them through NAT', () => {
+    expect(resource(networking, 'aws_subnet.private').map_public_ip_on_launch).toBeUndefined();
+    expect(blocks(resource(networking, 'aws_route_table.private'), 'route')[0]?.nat_gateway_id).toMatch(/aws_nat_gateway\.this/);
+  });
+});
