@@ -40,6 +40,13 @@ export function tenantRolePolicy(tenant: string, ctx: DesiredContext): PolicyDoc
         Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
         Resource: secretsArn,
       },
+      {
+        // The agents' model (OPENCLAW_BEDROCK_MODEL_ID), within what the permissions boundary allows.
+        Sid: 'TenantModels',
+        Effect: 'Allow',
+        Action: 'bedrock:InvokeModel',
+        Resource: [`arn:${ctx.partition}:bedrock:*::foundation-model/*`, `arn:${ctx.partition}:bedrock:${ctx.region}:${ctx.accountId}:inference-profile/*`],
+      },
     ],
   };
 }

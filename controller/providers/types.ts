@@ -1,4 +1,5 @@
 import type { ResourceModule } from '../engine/types.js';
+import type { IamApi, ObjectStoreApi, ProviderDescription } from './apis.js';
 
 /** A secret as listed, without its value. */
 export interface SecretRecord {
@@ -53,6 +54,12 @@ export interface Provider {
   readonly name: ProviderName;
   readonly secrets: SecretsApi;
   readonly credentials: DbCredentialStore;
+  /** IAM roles and inline policies (AWS IAM, or JSON documents on disk). */
+  readonly iam: IamApi;
+  /** The tenant bucket (S3, or folders on disk). */
+  readonly objects: ObjectStoreApi;
+  /** Provider, region, bucket and account, for the status. */
+  describe(): ProviderDescription;
   /** The account the provider acts in: names ARNs in desired state. */
   identity(): Promise<{ accountId: string; partition: string; region: string }>;
   /** Resource modules this provider contributes (iam, s3, secrets, …). */

@@ -1,0 +1,59 @@
+import { IAMClient } from '@aws-sdk/client-iam';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { STSClient } from '@aws-sdk/client-sts';
+import type { Config } from '../../config.js';
+
+/** The SDK clients the AWS provider uses; built once, here, from the configuration. */
+export type AwsClients = {
+  iam: IAMClient;
+  s3: S3Client;
+  secrets: SecretsManagerClient;
+  sts: STSClient;
+};
+
+/** The service names calls are counted and rate-limited under (the SDK's signing names). */
+export const SERVICE_OF: Record<keyof AwsClients, string> = { iam: 'iam', s3: 's3', secrets: 'secretsmanager', sts: 'sts' };
+
+/**
+ * Region, endpoint (AWS_ENDPOINT_URL: an AWS-compatible emulator), path-style S3 addressing,
+ * and the standard credential chain (environment, shared files, SSO, ECS task role, IMDS).
+ * maxAttempts 1: the provider retries by itself, with its own rate limits and backoff.
+ */
+export function buildAwsClients(config: Readonly<Config>): AwsClients {
+  const common = {
+    region: config.aws.region,
+    maxAttempts: 1,
+    ...(config.aws.endpointUrl ? { endpoint: config.aws.endpointUrl } : {}),
+  };
+  return {
+    iam: new IAMClient(common),
+    s3: new S3Client({ ...common, forcePathStyle: config.aws.forcePathStyle }),
+    secrets: new SecretsManagerClient(common),
+    sts: new STSClient(common),
+  };
+}
+
+interface MiddlewareClient {
+  middlewareStack: { add(middleware: unknown, options: Record<string, unknown>): void; remove(name: string): boolean };
+}
+
+/**
+ * Counts every call by `service:Operation` (throttled and failed ones included) in an SDK
+ * middleware at the start of the initialize step. Interceptors added later (the AWS double)
+ * run inside it, so they are counted too.
+ */
+export function countCalls(clients: AwsClients, counts: Map<string, number>): void {
+  for (const [key, client] of Object.entries(clients) as [keyof AwsClients, MiddlewareClient][]) {
+    const service = SERVICE_OF[key];
+    client.middlewareStack.remove('openclawCallCounter');
+    client.middlewareStack.add(
+      (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) => (args: unknown) => {
+        const name = `${service}:${(context.commandName ?? 'Unknown').replace(/Command$/, '')}`;
+        counts.set(name, (counts.get(name) ?? 0) + 1);
+        return next(args);
+      },
+      { step: 'initialize', priority: 'high', name: 'openclawCallCounter' },
+    );
+  }
+}

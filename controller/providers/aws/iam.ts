@@ -1,0 +1,87 @@
+import {
+  CreateRoleCommand, DeleteRoleCommand, DeleteRolePolicyCommand, GetAccountAuthorizationDetailsCommand,
+  PutRolePermissionsBoundaryCommand, PutRolePolicyCommand, TagRoleCommand, UntagRoleCommand, UpdateAssumeRolePolicyCommand,
+  type GetAccountAuthorizationDetailsCommandOutput, type IAMClient, type RoleDetail,
+} from '@aws-sdk/client-iam';
+import { TransientError } from '../../errors.js';
+import type { IamApi, IamRole } from '../apis.js';
+import type { AwsCaller } from './caller.js';
+import { isNotFound } from './errors.js';
+
+/** IAM hands policy documents back URL-encoded. */
+export function decodePolicy(text: string | undefined): string {
+  if (!text) return '';
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+export function roleFromDetail(detail: RoleDetail): IamRole {
+  return {
+    name: detail.RoleName!,
+    path: detail.Path ?? '/',
+    arn: detail.Arn!,
+    assumeRolePolicy: decodePolicy(detail.AssumeRolePolicyDocument),
+    inlinePolicies: Object.fromEntries((detail.RolePolicyList ?? []).map((p) => [p.PolicyName!, decodePolicy(p.PolicyDocument)])),
+    tags: Object.fromEntries((detail.Tags ?? []).map((t) => [t.Key!, t.Value ?? ''])),
+    ...(detail.PermissionsBoundary?.PermissionsBoundaryArn ? { permissionsBoundaryArn: detail.PermissionsBoundary.PermissionsBoundaryArn } : {}),
+    attachedPolicyArns: (detail.AttachedManagedPolicies ?? []).map((p) => p.PolicyArn!).filter(Boolean),
+  };
+}
+
+const toTags = (tags: Record<string, string>) => Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
+
+export function awsIam(client: IAMClient, caller: AwsCaller): IamApi {
+  const send = <T>(command: object) => caller.send<T>('iam', client, command);
+
+  /** A write on a role that is not visible yet (IAM is eventually consistent): retry later. */
+  async function write(roleName: string, command: object): Promise<void> {
+    try {
+      await send(command);
+    } catch (error) {
+      if (isNotFound(error)) throw new TransientError(`role ${roleName} is not visible yet (IAM is eventually consistent)`, error);
+      throw error;
+    }
+  }
+
+  async function gone(command: object): Promise<void> {
+    try {
+      await send(command);
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+    }
+  }
+
+  return {
+    async listRoles(pathPrefix) {
+      const roles: IamRole[] = [];
+      let marker: string | undefined;
+      do {
+        const page = await send<GetAccountAuthorizationDetailsCommandOutput>(new GetAccountAuthorizationDetailsCommand({ Filter: ['Role'], MaxItems: 1000, Marker: marker }));
+        for (const detail of page.RoleDetailList ?? []) if ((detail.Path ?? '/').startsWith(pathPrefix)) roles.push(roleFromDetail(detail));
+        marker = page.IsTruncated ? page.Marker : undefined;
+      } while (marker);
+      return roles;
+    },
+    async createRole(input) {
+      const output = await send<{ Role?: { Arn?: string } }>(new CreateRoleCommand({
+        RoleName: input.name,
+        Path: input.path,
+        AssumeRolePolicyDocument: input.assumeRolePolicy,
+        PermissionsBoundary: input.permissionsBoundaryArn,
+        Description: input.description,
+        Tags: toTags(input.tags),
+      }));
+      return { arn: output.Role?.Arn ?? '' };
+    },
+    updateAssumeRolePolicy: (roleName, document) => write(roleName, new UpdateAssumeRolePolicyCommand({ RoleName: roleName, PolicyDocument: document })),
+    putRolePolicy: (roleName, policyName, document) => write(roleName, new PutRolePolicyCommand({ RoleName: roleName, PolicyName: policyName, PolicyDocument: document })),
+    deleteRolePolicy: (roleName, policyName) => gone(new DeleteRolePolicyCommand({ RoleName: roleName, PolicyName: policyName })),
+    tagRole: (roleName, tags) => write(roleName, new TagRoleCommand({ RoleName: roleName, Tags: toTags(tags) })),
+    untagRole: (roleName, keys) => write(roleName, new UntagRoleCommand({ RoleName: roleName, TagKeys: keys })),
+    putPermissionsBoundary: (roleName, arn) => write(roleName, new PutRolePermissionsBoundaryCommand({ RoleName: roleName, PermissionsBoundary: arn })),
+    deleteRole: (roleName) => gone(new DeleteRoleCommand({ RoleName: roleName })),
+  };
+}

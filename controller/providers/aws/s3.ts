@@ -1,0 +1,112 @@
+import {
+  DeleteBucketLifecycleCommand, DeleteObjectCommand, DeleteObjectsCommand, GetBucketLifecycleConfigurationCommand,
+  GetObjectTaggingCommand, HeadObjectCommand, ListObjectsV2Command, PutBucketLifecycleConfigurationCommand,
+  PutObjectCommand, PutObjectTaggingCommand,
+  type DeleteObjectsCommandOutput, type GetBucketLifecycleConfigurationCommandOutput, type GetObjectTaggingCommandOutput,
+  type HeadObjectCommandOutput, type ListObjectsV2CommandOutput, type S3Client,
+} from '@aws-sdk/client-s3';
+import { TransientError } from '../../errors.js';
+import type { ObjectStoreApi } from '../apis.js';
+import { mapLimit } from '../../engine/backoff.js';
+import type { AwsCaller } from './caller.js';
+import { isNotFound } from './errors.js';
+import { fromS3Rule, toS3Rule } from './lifecycle.js';
+
+/** DeleteObjects takes at most 1,000 keys; ListObjectsV2 returns at most 1,000 per page. */
+const PAGE = 1000;
+const TAGGING_CONCURRENCY = 16;
+
+export function awsObjectStore(client: S3Client, caller: AwsCaller, bucket: string): ObjectStoreApi {
+  const send = <T>(command: object) => caller.send<T>('s3', client, command);
+  /** A bucket-level lifecycle setting read with the rules: written back unchanged with them. */
+  let minimumObjectSize: GetBucketLifecycleConfigurationCommandOutput['TransitionDefaultMinimumObjectSize'];
+
+  /** Every page of keys under `prefix`, at most 1,000 at a time. */
+  async function* pages(prefix: string): AsyncGenerator<string[]> {
+    let token: string | undefined;
+    do {
+      const page = await send<ListObjectsV2CommandOutput>(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, MaxKeys: PAGE, ContinuationToken: token }));
+      yield (page.Contents ?? []).map((o) => o.Key!).filter(Boolean);
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+  }
+
+  return {
+    bucket,
+    async listPrefixes(root) {
+      const prefixes: string[] = [];
+      let token: string | undefined;
+      do {
+        const page = await send<ListObjectsV2CommandOutput>(new ListObjectsV2Command({ Bucket: bucket, Prefix: root, Delimiter: '/', MaxKeys: PAGE, ContinuationToken: token }));
+        for (const p of page.CommonPrefixes ?? []) if (p.Prefix) prefixes.push(p.Prefix);
+        token = page.IsTruncated ? page.NextContinuationToken : undefined;
+      } while (token);
+      return prefixes;
+    },
+    async headObject(key) {
+      try {
+        const head = await send<HeadObjectCommandOutput>(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+        return { key, metadata: { ...head.Metadata }, etag: head.ETag };
+      } catch (error) {
+        if (isNotFound(error)) return undefined;
+        throw error;
+      }
+    },
+    async putObject(key, body, metadata) {
+      await send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, Metadata: metadata, ContentType: 'application/json' }));
+    },
+    async deleteObject(key) {
+      await send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
+    },
+    async getLifecycle() {
+      try {
+        const output = await send<GetBucketLifecycleConfigurationCommandOutput>(new GetBucketLifecycleConfigurationCommand({ Bucket: bucket }));
+        minimumObjectSize = output.TransitionDefaultMinimumObjectSize;
+        return (output.Rules ?? []).map(fromS3Rule);
+      } catch (error) {
+        if (!isNotFound(error)) throw error;
+        minimumObjectSize = undefined;
+        return [];
+      }
+    },
+    async putLifecycle(rules) {
+      if (rules.length === 0) await send(new DeleteBucketLifecycleCommand({ Bucket: bucket }));
+      else {
+        await send(new PutBucketLifecycleConfigurationCommand({
+          Bucket: bucket, LifecycleConfiguration: { Rules: rules.map(toS3Rule) },
+          ...(minimumObjectSize ? { TransitionDefaultMinimumObjectSize: minimumObjectSize } : {}),
+        }));
+      }
+    },
+    async deletePrefix(prefix, options = {}) {
+      const keep = new Set(options.keep ?? []);
+      let deleted = 0;
+      for await (const keys of pages(prefix)) {
+        const batch = keys.filter((k) => !keep.has(k));
+        if (batch.length === 0) continue;
+        const output = await send<DeleteObjectsCommandOutput>(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } }));
+        const failed = output.Errors ?? [];
+        if (failed.length > 0) {
+          throw new TransientError(`could not delete ${failed.length} object(s) under ${prefix}: ${failed[0].Key}: ${failed[0].Code} ${failed[0].Message ?? ''}`.trim());
+        }
+        deleted += batch.length;
+      }
+      return deleted;
+    },
+    async retagPrefix(prefix, tag, options = {}) {
+      const skip = new Set(options.skip ?? []);
+      let written = 0;
+      for await (const keys of pages(prefix)) {
+        await mapLimit(keys.filter((k) => !skip.has(k)), TAGGING_CONCURRENCY, async (key) => {
+          const current = await send<GetObjectTaggingCommandOutput>(new GetObjectTaggingCommand({ Bucket: bucket, Key: key }));
+          const tags = current.TagSet ?? [];
+          if (tags.some((t) => t.Key === tag.key && t.Value === tag.value)) return;
+          const TagSet = [...tags.filter((t) => t.Key !== tag.key), { Key: tag.key, Value: tag.value }];
+          await send(new PutObjectTaggingCommand({ Bucket: bucket, Key: key, Tagging: { TagSet } }));
+          written++;
+        });
+      }
+      return written;
+    },
+  };
+}

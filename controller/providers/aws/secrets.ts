@@ -1,0 +1,84 @@
+import { randomUUID } from 'node:crypto';
+import {
+  CreateSecretCommand, DeleteSecretCommand, DescribeSecretCommand, GetSecretValueCommand, ListSecretsCommand,
+  PutSecretValueCommand, RestoreSecretCommand, TagResourceCommand, UntagResourceCommand,
+  type CreateSecretCommandOutput, type GetSecretValueCommandOutput, type ListSecretsCommandOutput, type SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
+import { ControllerError } from '../../errors.js';
+import type { SecretRecord, SecretsApi } from '../types.js';
+import type { AwsCaller } from './caller.js';
+import { isNotFound } from './errors.js';
+
+const toTags = (tags: Record<string, string>) => Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
+
+/** Secrets Manager behind the SecretsApi, with the same semantics as the local encrypted store. */
+export function awsSecrets(client: SecretsManagerClient, caller: AwsCaller): SecretsApi {
+  const send = <T>(command: object) => caller.send<T>('secretsmanager', client, command);
+
+  /** A missing secret is reported as the local store reports it. */
+  async function onExisting<T>(name: string, command: object): Promise<T> {
+    try {
+      return await send<T>(command);
+    } catch (error) {
+      if (isNotFound(error)) throw new ControllerError('NOT_OWNED', `secret ${name} does not exist`, { cause: error });
+      throw error;
+    }
+  }
+
+  return {
+    async list(prefix) {
+      const records: SecretRecord[] = [];
+      let token: string | undefined;
+      do {
+        const page = await send<ListSecretsCommandOutput>(new ListSecretsCommand({
+          Filters: [{ Key: 'name', Values: [prefix] }], IncludePlannedDeletion: true, MaxResults: 100, NextToken: token,
+        }));
+        for (const s of page.SecretList ?? []) {
+          // The name filter matches prefixes without regard to case: keep exact matches only.
+          if (!s.Name?.startsWith(prefix)) continue;
+          records.push({
+            name: s.Name,
+            arn: s.ARN ?? '',
+            tags: Object.fromEntries((s.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? ''])),
+            ...(s.DeletedDate ? { deletedAt: s.DeletedDate.getTime() } : {}),
+          });
+        }
+        token = page.NextToken;
+      } while (token);
+      return records;
+    },
+    async create(name, value, tags, description) {
+      const output = await send<CreateSecretCommandOutput>(new CreateSecretCommand({
+        Name: name, Description: description, Tags: toTags(tags), ClientRequestToken: randomUUID(),
+        ...(value !== undefined ? { SecretString: value } : {}),
+      }));
+      return { name, arn: output.ARN ?? '', tags: { ...tags } };
+    },
+    async getValue(name) {
+      try {
+        const output = await send<GetSecretValueCommandOutput>(new GetSecretValueCommand({ SecretId: name }));
+        return output.SecretString;
+      } catch (error) {
+        if (!isNotFound(error)) throw error;
+        // Either no such secret, or a placeholder without a value: only DescribeSecret tells.
+        await onExisting(name, new DescribeSecretCommand({ SecretId: name }));
+        return undefined;
+      }
+    },
+    async putValue(name, value) {
+      await onExisting(name, new PutSecretValueCommand({ SecretId: name, SecretString: value, ClientRequestToken: randomUUID() }));
+    },
+    async tag(name, tags) {
+      await onExisting(name, new TagResourceCommand({ SecretId: name, Tags: toTags(tags) }));
+    },
+    async untag(name, keys) {
+      await onExisting(name, new UntagResourceCommand({ SecretId: name, TagKeys: keys }));
+    },
+    async scheduleDeletion(name, recoveryWindowDays) {
+      await onExisting(name, new DeleteSecretCommand({ SecretId: name, RecoveryWindowInDays: recoveryWindowDays }));
+    },
+    async restore(name) {
+      await onExisting(name, new RestoreSecretCommand({ SecretId: name }));
+    },
+  };
+}

@@ -1,0 +1,67 @@
+import { MANAGED_BY_VALUE } from '../../desired/tenant.js';
+import { ControllerError, TerminalError } from '../../errors.js';
+import type { Change } from '../../engine/types.js';
+import type { LifecycleRule, ObjectStoreApi } from '../../providers/apis.js';
+import { notOwnedMessage, opOf } from '../ownership.js';
+import { LIFECYCLE_TAG, mergeRules, sameRules } from './lifecycle.js';
+import { MARKER_META, markerState, type MarkerCache } from './observe.js';
+
+export interface S3ApplyDeps {
+  objects: ObjectStoreApi;
+  cache: MarkerCache;
+  now: () => number;
+}
+
+interface S3Detail {
+  key: string;
+  prefix: string;
+  lifecycleClass: string;
+  rules: LifecycleRule[];
+}
+
+/** Executes one S3 change (apply and delete alike). */
+export async function executeS3(deps: S3ApplyDeps, change: Change): Promise<void> {
+  const detail = change.detail as unknown as S3Detail;
+  switch (opOf(change)) {
+    case 'create-marker':
+      return putMarker(deps, change.tenant, detail.key, detail.lifecycleClass);
+    case 'retag': {
+      await ownedMarker(deps, change.tenant, detail.key);
+      // Objects first, the marker (which records the class) last: a crash in between is retried whole.
+      await deps.objects.retagPrefix(detail.prefix, { key: LIFECYCLE_TAG, value: detail.lifecycleClass }, { skip: [detail.key] });
+      return putMarker(deps, change.tenant, detail.key, detail.lifecycleClass);
+    }
+    case 'lifecycle': {
+      // Read-modify-write as close together as possible: rules others added since observe are kept.
+      const current = await deps.objects.getLifecycle();
+      const merged = mergeRules(current, detail.rules);
+      if (!sameRules(current, merged)) await deps.objects.putLifecycle(merged);
+      return;
+    }
+    case 'empty-prefix': {
+      await ownedMarker(deps, change.tenant, detail.key);
+      // The marker goes last: until then it proves the prefix is ours, should this be interrupted.
+      await deps.objects.deletePrefix(detail.prefix, { keep: [detail.key] });
+      await deps.objects.deleteObject(detail.key);
+      deps.cache.forget(change.tenant);
+      return;
+    }
+    default:
+      throw new ControllerError('INTERNAL', `s3: unknown change ${opOf(change)} for ${change.resource}`);
+  }
+}
+
+async function putMarker(deps: S3ApplyDeps, tenant: string, key: string, lifecycleClass: string): Promise<void> {
+  const body = JSON.stringify({ tenant, managedBy: MANAGED_BY_VALUE, lifecycleClass, tagObjectsWith: { [LIFECYCLE_TAG]: lifecycleClass } }, null, 2);
+  await deps.objects.putObject(key, body, { [MARKER_META.managedBy]: MANAGED_BY_VALUE, [MARKER_META.tenant]: tenant, [MARKER_META.lifecycle]: lifecycleClass });
+  deps.cache.set(tenant, { managed: true, lifecycleClass }, deps.now());
+}
+
+/** Before touching a tenant's objects, the marker is read again: ownership is never taken from the cache. */
+async function ownedMarker(deps: S3ApplyDeps, tenant: string, key: string): Promise<void> {
+  const head = await deps.objects.headObject(key);
+  if (!head || !markerState(head, tenant).managed) {
+    deps.cache.forget(tenant);
+    throw new TerminalError('NOT_OWNED', head ? notOwnedMessage(`S3 marker ${key}`) : `S3 marker ${key} is gone; the prefix is left untouched`);
+  }
+}

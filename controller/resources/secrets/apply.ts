@@ -1,0 +1,56 @@
+import { ControllerError, TransientError } from '../../errors.js';
+import type { Change } from '../../engine/types.js';
+import type { DbCredentialStore, SecretsApi } from '../../providers/types.js';
+import { opOf } from '../ownership.js';
+
+export interface SecretsApplyDeps {
+  secrets: SecretsApi;
+  credentials: DbCredentialStore;
+  recoveryWindowDays: number;
+}
+
+interface SecretsDetail {
+  name: string;
+  tags?: Record<string, string>;
+  description?: string;
+  username?: string;
+  restore?: boolean;
+}
+
+/** Executes one secrets change (apply and delete alike). Never writes a value, except generating the db credentials once. */
+export async function executeSecrets(deps: SecretsApplyDeps, change: Change): Promise<void> {
+  const detail = change.detail as unknown as SecretsDetail;
+  switch (opOf(change)) {
+    case 'create-db': {
+      // The credential store creates the secret with its value and fingerprint; the tenant's tags follow.
+      await existsAlready(detail.name, () => deps.credentials.ensure(change.tenant, detail.username!));
+      await deps.secrets.tag(detail.name, detail.tags ?? {});
+      return;
+    }
+    case 'create-placeholder':
+      await existsAlready(detail.name, () => deps.secrets.create(detail.name, undefined, detail.tags ?? {}, detail.description));
+      return;
+    case 'update': {
+      if (detail.restore) await deps.secrets.restore(detail.name);
+      if (detail.tags && Object.keys(detail.tags).length > 0) await deps.secrets.tag(detail.name, detail.tags);
+      return;
+    }
+    case 'schedule-deletion':
+      await deps.secrets.scheduleDeletion(detail.name, deps.recoveryWindowDays);
+      return;
+    default:
+      throw new ControllerError('INTERNAL', `secrets: unknown change ${opOf(change)} for ${change.resource}`);
+  }
+}
+
+/** Listing is eventually consistent: a secret created a moment ago may be missing from it. The next pass sees it. */
+async function existsAlready(name: string, create: () => Promise<unknown>): Promise<void> {
+  try {
+    await create();
+  } catch (error) {
+    if (error instanceof ControllerError && error.code === 'CONFLICT') {
+      throw new TransientError(`secret ${name} already exists but was not listed when observed; the next pass reconciles it`, error);
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,84 @@
+import type { DesiredTenant } from '../../desired/types.js';
+import type { Change, DiffInput } from '../../engine/types.js';
+import type { SecretRecord } from '../../providers/types.js';
+import { changeFactory, isManaged, missingTags, notOwnedMessage } from '../ownership.js';
+import type { SecretsObserved } from './observe.js';
+
+export const SECRETS_KIND = 'secrets';
+const change = changeFactory(SECRETS_KIND);
+
+interface WantedSecret {
+  name: string;
+  /** 'db': generated credentials (credential store); 'placeholder': created empty, filled by someone else. */
+  role: 'db' | 'placeholder';
+  description: string;
+}
+
+function wantedSecrets(desired: DesiredTenant): WantedSecret[] {
+  return [
+    { name: desired.secrets.db.name, role: 'db', description: `Runtime database credentials of tenant ${desired.name}` },
+    ...desired.secrets.integrations.map((i): WantedSecret => ({
+      name: i.name, role: 'placeholder', description: `OAuth credentials of tenant ${desired.name} for ${i.provider}: set by the tenant's onboarding, never by the controller`,
+    })),
+  ];
+}
+
+const resource = (name: string) => `secret/${name}`;
+
+/** Pure: one tenant's secret changes. Values are never read, compared or printed here. */
+export function diffSecrets(input: DiffInput<SecretsObserved>): Change[] {
+  const { tenant, desired } = input;
+  const observed = input.observed?.secrets ?? [];
+  if (!desired) {
+    if (input.offboarding?.policy !== 'Delete' || !input.offboarding.purge) return [];
+    return observed.flatMap((secret) => {
+      if (!isManaged(secret.tags)) return [conflict(tenant, secret)];
+      return secret.deletedAt === undefined ? [scheduleDeletion(tenant, secret, true)] : [];
+    });
+  }
+
+  const byName = new Map(observed.map((s) => [s.name, s]));
+  const wanted = wantedSecrets(desired);
+  const changes = wanted.map((w) => converge(desired, w, byName.get(w.name))).filter((c): c is Change => c !== undefined);
+  // A secret of an integration the manifest no longer lists: its value belongs to the tenant, so it
+  // goes only under the Delete policy (with a recovery window); Retain keeps it.
+  const wantedNames = new Set(wanted.map((w) => w.name));
+  for (const secret of observed) {
+    if (wantedNames.has(secret.name) || !isManaged(secret.tags) || secret.deletedAt !== undefined) continue;
+    if (desired.deletionPolicy === 'Delete') changes.push(scheduleDeletion(tenant, secret, false));
+  }
+  return changes;
+}
+
+function converge(desired: DesiredTenant, wanted: WantedSecret, secret: SecretRecord | undefined): Change | undefined {
+  const tenant = desired.name;
+  if (!secret) {
+    return change(tenant, resource(wanted.name), 'create', {
+      after: { tags: desired.tags, value: wanted.role === 'db' ? '(generated)' : '(none: a placeholder)' },
+      detail: { op: wanted.role === 'db' ? 'create-db' : 'create-placeholder', name: wanted.name, tags: desired.tags, description: wanted.description, username: desired.postgres.runtimeRole },
+    });
+  }
+  if (!isManaged(secret.tags)) return conflict(tenant, secret);
+  const fields: string[] = [];
+  const tags = missingTags(desired.tags, secret.tags);
+  if (secret.deletedAt !== undefined) fields.push('restore');
+  if (Object.keys(tags).length > 0) fields.push('tags');
+  if (fields.length === 0) return undefined;
+  return change(tenant, resource(secret.name), 'update', {
+    fields,
+    before: { scheduledForDeletion: secret.deletedAt !== undefined, tags: Object.fromEntries(Object.keys(tags).filter((k) => k in secret.tags).map((k) => [k, secret.tags[k]])) },
+    after: { scheduledForDeletion: false, tags },
+    detail: { op: 'update', name: secret.name, restore: secret.deletedAt !== undefined, tags },
+  });
+}
+
+function scheduleDeletion(tenant: string, secret: SecretRecord, destructive: boolean): Change {
+  return change(tenant, resource(secret.name), 'delete', {
+    destructive, before: { tags: secret.tags }, after: { scheduledForDeletion: true },
+    detail: { op: 'schedule-deletion', name: secret.name },
+  });
+}
+
+function conflict(tenant: string, secret: SecretRecord): Change {
+  return change(tenant, resource(secret.name), 'noop', { conflict: notOwnedMessage(`secret ${secret.name}`) });
+}

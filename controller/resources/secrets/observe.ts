@@ -1,0 +1,17 @@
+import type { SecretRecord, SecretsApi } from '../../providers/types.js';
+
+export interface SecretsObserved {
+  /** The tenant's secrets (`<prefix>/tenants/<name>/…`), those scheduled for deletion included. */
+  secrets: SecretRecord[];
+}
+
+/** One listing of every tenant secret (ListSecrets with a name filter, paginated), grouped by tenant. */
+export async function observeSecrets(api: SecretsApi, secretsPrefix: string, tenants: readonly string[]): Promise<Map<string, SecretsObserved>> {
+  const root = `${secretsPrefix}/tenants/`;
+  const byTenant = new Map<string, SecretRecord[]>(tenants.map((t) => [t, []]));
+  for (const secret of await api.list(root)) {
+    const tenant = secret.name.slice(root.length).split('/')[0];
+    byTenant.get(tenant)?.push(secret);
+  }
+  return new Map([...byTenant].map(([tenant, secrets]) => [tenant, { secrets }]));
+}

@@ -1,0 +1,159 @@
+// Support for the tests of the AWS resource modules: example tenants as desired state, the AWS
+// provider on the AWS double (through the real SDK clients), the local provider on a temporary
+// data directory, and a small observe → diff → apply loop over the modules alone.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig, type Config } from '../../controller/config.js';
+import { desiredTenant } from '../../controller/desired/tenant.js';
+import type { DesiredContext, DesiredTenant } from '../../controller/desired/types.js';
+import { errorMessage, isRetryable } from '../../controller/errors.js';
+import { executionOrder } from '../../controller/engine/planner.js';
+import { PLATFORM, type Change, type ModuleContext, type Offboarding, type ResourceModule } from '../../controller/engine/types.js';
+import { createLogger } from '../../controller/logger.js';
+import { validateDirectory } from '../../controller/manifests/index.js';
+import type { TenantManifest } from '../../controller/manifests/types.js';
+import { createAwsProvider, type AwsProviderDeps } from '../../controller/providers/aws/index.js';
+import { createLocalProvider } from '../../controller/providers/local/index.js';
+import type { Provider } from '../../controller/providers/types.js';
+import { createAwsDouble, createManualClock, seededRandom, type AwsDouble, type ManualClock } from '../aws-double/index.js';
+
+export const BUCKET = 'openclaw-tenants';
+export const BOUNDARY = 'arn:aws:iam::123456789012:policy/openclaw-tenant-boundary';
+export const EXAMPLES_DIR = new URL('../../tenants/', import.meta.url).pathname;
+export const log = createLogger({ level: 'silent' });
+
+export async function exampleManifests(): Promise<TenantManifest[]> {
+  const result = await validateDirectory(EXAMPLES_DIR);
+  if (result.issues.length > 0) throw new Error(`example tenants are invalid: ${JSON.stringify(result.issues)}`);
+  return result.tenants.map((t) => t.manifest);
+}
+
+export function withSpec(manifest: TenantManifest, spec: Partial<TenantManifest['spec']>, name = manifest.metadata.name): TenantManifest {
+  return { ...manifest, metadata: { ...manifest.metadata, name }, spec: { ...manifest.spec, ...spec } };
+}
+
+export interface TestBed {
+  provider: Provider;
+  modules: ResourceModule[];
+  context: DesiredContext;
+  clock: ManualClock;
+  /** Only with the AWS provider. */
+  double?: AwsDouble;
+  desired(manifests: TenantManifest[]): DesiredTenant[];
+  /** Writing calls counted by the provider so far. */
+  writes(): number;
+  /** The tags of an object in the tenant bucket (read behind the provider's back). */
+  objectTags(key: string): Promise<Record<string, string>>;
+  close(): Promise<void>;
+}
+
+const READ = /:(Get|List|Describe|Head)/;
+
+function env(dataDir: string, provider: 'aws' | 'local'): Readonly<Config> {
+  return loadConfig({
+    OPENCLAW_PROVIDER: provider, AWS_REGION: 'eu-west-1', OPENCLAW_TENANT_BUCKET: BUCKET,
+    OPENCLAW_PERMISSIONS_BOUNDARY_ARN: BOUNDARY, OPENCLAW_DATA_DIR: dataDir,
+  }, dataDir);
+}
+
+async function bed(
+  provider: Provider, clock: ManualClock, config: Readonly<Config>, cleanup: () => void,
+  objectTags: TestBed['objectTags'], double?: AwsDouble,
+): Promise<TestBed> {
+  const identity = await provider.identity();
+  const context: DesiredContext = {
+    ...identity, bucket: config.aws.tenantBucket, iamPath: config.aws.iamPath,
+    secretsPrefix: config.aws.secretsPrefix, permissionsBoundaryArn: config.aws.permissionsBoundaryArn,
+  };
+  return {
+    provider, modules: provider.modules(), context, clock, double, objectTags,
+    desired: (manifests) => manifests.map((m) => desiredTenant(m, context)),
+    writes: () => Object.entries(provider.callCounts()).filter(([op]) => !READ.test(op)).reduce((n, [, c]) => n + c, 0),
+    async close() {
+      await provider.close();
+      cleanup();
+    },
+  };
+}
+
+/** The AWS provider, its clients built from configuration, attached to a fresh double. */
+export async function awsBed(options: { seed?: number; deps?: Partial<AwsProviderDeps> } = {}): Promise<TestBed> {
+  const clock = createManualClock();
+  const random = seededRandom(options.seed ?? 7);
+  const double = createAwsDouble({ now: clock.now, sleep: clock.sleep, random, accountId: '123456789012', region: 'eu-west-1' });
+  double.state.s3.createBucket(BUCKET);
+  double.state.iam.boundaryPolicies = new Set([BOUNDARY]);
+  const dataDir = mkdtempSync(join(tmpdir(), 'oc-aws-'));
+  const config = env(dataDir, 'aws');
+  const provider = await createAwsProvider(config, {
+    log, now: clock.now, sleep: clock.sleep, random, onClients: (clients) => double.attachAll(clients), ...options.deps,
+  });
+  const objectTags = async (key: string) =>
+    Object.fromEntries((double.state.s3.bucket(BUCKET).objects.get(key)?.tags ?? []).map((t) => [t.Key!, t.Value ?? '']));
+  return bed(provider, clock, config, () => rmSync(dataDir, { recursive: true, force: true }), objectTags, double);
+}
+
+/** The local provider on a temporary data directory. */
+export async function localBed(): Promise<TestBed> {
+  const clock = createManualClock();
+  const dataDir = mkdtempSync(join(tmpdir(), 'oc-local-'));
+  const config = env(dataDir, 'local');
+  const provider = await createLocalProvider(config, { log, now: clock.now });
+  const objectTags = async (key: string) =>
+    JSON.parse(await readFile(join(dataDir, 's3-meta', BUCKET, 'objects', `${key}.json`), 'utf8').catch(() => '{"tags":{}}')).tags as Record<string, string>;
+  return bed(provider, clock, config, () => rmSync(dataDir, { recursive: true, force: true }), objectTags);
+}
+
+export interface LoopResult {
+  /** Changes applied (noops and conflicts excluded). */
+  applied: Change[];
+  /** Conflicts reported (never acted on). */
+  conflicts: Change[];
+  errors: Map<string, { message: string; retryable: boolean; code?: string }>;
+}
+
+/**
+ * One pass of the modules alone, the way the engine runs them: one observe per module, the
+ * PLATFORM diff with the fleet first, then each tenant's changes in execution order, stopping a
+ * tenant at its first error.
+ */
+export async function reconcile(bed: TestBed, desired: DesiredTenant[], offboarded: Record<string, Offboarding> = {}): Promise<LoopResult> {
+  const ctx: ModuleContext = { log, now: bed.clock.now };
+  const tenants = [...desired.map((d) => d.name), ...Object.keys(offboarded)].sort();
+  const observed = new Map<string, Map<string, unknown>>();
+  for (const module of bed.modules) observed.set(module.kind, (await module.observe(tenants, ctx)) as Map<string, unknown>);
+  const plan = (tenant: string, input: { desired?: DesiredTenant; offboarding?: Offboarding; fleet?: DesiredTenant[] }) =>
+    bed.modules.flatMap((module) => module.diff({ tenant, observed: observed.get(module.kind)?.get(tenant), ...input }));
+  const result: LoopResult = { applied: [], conflicts: [], errors: new Map() };
+  const work: [string, Change[]][] = [
+    [PLATFORM, plan(PLATFORM, { fleet: desired })],
+    ...desired.map((d): [string, Change[]] => [d.name, plan(d.name, { desired: d })]),
+    ...Object.entries(offboarded).map(([name, offboarding]): [string, Change[]] => [name, plan(name, { offboarding })]),
+  ];
+  for (const [tenant, changes] of work) {
+    result.conflicts.push(...changes.filter((c) => c.conflict));
+    for (const change of executionOrder(changes.filter((c) => c.action !== 'noop' && !c.conflict), bed.modules)) {
+      const module = bed.modules.find((m) => m.kind === change.kind)!;
+      try {
+        if (change.action === 'delete') await module.delete(change, ctx);
+        else await module.apply(change, ctx);
+        result.applied.push(change);
+      } catch (error) {
+        result.errors.set(tenant, { message: errorMessage(error), retryable: isRetryable(error), code: (error as { code?: string }).code });
+        break;
+      }
+    }
+  }
+  return result;
+}
+
+/** Passes until one applies nothing and fails nothing (at most `max`). */
+export async function converge(bed: TestBed, desired: DesiredTenant[], offboarded: Record<string, Offboarding> = {}, max = 10): Promise<number> {
+  for (let pass = 1; pass <= max; pass++) {
+    const result = await reconcile(bed, desired, offboarded);
+    if (result.applied.length === 0 && result.errors.size === 0) return pass;
+  }
+  throw new Error(`did not converge in ${max} passes`);
+}
