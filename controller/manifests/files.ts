@@ -10,7 +10,8 @@ export async function listManifestFiles(dir: string): Promise<string[]> {
   try {
     info = await stat(dir);
   } catch (cause) {
-    throw new ControllerError('SOURCE_UNAVAILABLE', `could not read manifest directory ${dir}`, { cause, retryable: true });
+    const missing = (cause as NodeJS.ErrnoException)?.code === 'ENOENT';
+    throw new ControllerError('SOURCE_UNAVAILABLE', `could not read manifest directory ${dir}${missing ? ': no such directory' : ''}`, { cause, retryable: true });
   }
   if (!info.isDirectory()) {
     throw new ControllerError('SOURCE_UNAVAILABLE', `manifest source ${dir} is not a directory`);

@@ -1,4 +1,4 @@
-import { LineCounter, parseAllDocuments, isMap, isSeq, isPair, isScalar, type Document, type Node } from 'yaml';
+import { LineCounter, parseAllDocuments, isMap, isNode, isSeq, isPair, isScalar, type Document, type Node, type Scalar, type YAMLError } from 'yaml';
 import type { SourcePosition, ValidationIssue } from './types.js';
 
 /** One YAML document of a file, with what is needed to point at any of its fields. */
@@ -24,11 +24,13 @@ export function parseManifestFile(file: string, text: string): ParsedFile {
   const list = Array.isArray(docs) ? docs : [];
   list.forEach((doc, index) => {
     for (const error of doc.errors) {
-      const { line, col } = lineCounter.linePos(error.pos[0]);
-      issues.push({ file, line, column: col, layer: 'yaml', path: '', message: `invalid YAML: ${firstLine(error.message)}` });
+      const { offset, path, message } = describeYamlError(doc, error);
+      const { line, col } = lineCounter.linePos(offset);
+      issues.push({ file, line, column: col, layer: 'yaml', path: formatPath(path), message: `invalid YAML: ${message}` });
     }
     if (doc.errors.length > 0) return;
-    if (doc.contents === null) return; // an empty document between separators is not a manifest
+    // An empty document (nothing, or only comments, after `---`, as a trailing `---` leaves) is not a manifest.
+    if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null && doc.contents.source === '')) return;
     let data: unknown;
     try {
       data = doc.toJS({ maxAliasCount: 100 });
@@ -40,6 +42,47 @@ export function parseManifestFile(file: string, text: string): ParsedFile {
     documents.push({ file, index, doc, lineCounter, data });
   });
   return { documents, issues };
+}
+
+/**
+ * Where a YAML error is and what it means. yaml reports a duplicate key by offset only and
+ * an unclosed quote at the end of the file; point at the key or the opening quote instead.
+ */
+function describeYamlError(doc: Document.Parsed, error: YAMLError): { offset: number; path: PathSegment[]; message: string } {
+  const offset = error.pos[0];
+  if (error.code === 'DUPLICATE_KEY') {
+    const found = findNode(doc.contents, (node) => isScalar(node) && node.range?.[0] === offset, true);
+    if (found) return { offset, path: found.path, message: `duplicate key ${JSON.stringify(String(found.path[found.path.length - 1]))} (allowed: each key once in a mapping)` };
+  }
+  if (error.code === 'MISSING_CHAR' && /quote/.test(error.message)) {
+    const found = findNode(doc.contents, (node) => isScalar(node) && (node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE') && node.range?.[1] === offset);
+    if (found?.node.range) {
+      const quote = (found.node as Scalar).type === 'QUOTE_DOUBLE' ? '"' : "'";
+      return { offset: found.node.range[0], path: found.path, message: `the string opened by ${quote} here is never closed (missing closing ${quote})` };
+    }
+  }
+  return { offset, path: [], message: firstLine(error.message) };
+}
+
+/** The first node `test` accepts (mapping keys only when `keys`), with its field path. Depth-limited: never throws. */
+function findNode(node: unknown, test: (node: Node) => boolean, keys = false, path: PathSegment[] = [], depth = 0): { node: Node; path: PathSegment[] } | undefined {
+  if (depth > 100) return undefined;
+  if (isMap(node)) {
+    for (const pair of node.items) {
+      const keyPath = isScalar(pair.key) ? [...path, String(pair.key.value)] : path;
+      if (keys && isNode(pair.key) && test(pair.key)) return { node: pair.key, path: keyPath };
+      const found = findNode(pair.value, test, keys, keyPath, depth + 1);
+      if (found) return found;
+    }
+  } else if (isSeq(node)) {
+    for (const [index, item] of node.items.entries()) {
+      const found = findNode(item, test, keys, [...path, index], depth + 1);
+      if (found) return found;
+    }
+  } else if (!keys && isNode(node) && test(node)) {
+    return { node, path };
+  }
+  return undefined;
 }
 
 function firstLine(message: string): string {

@@ -26,7 +26,7 @@ export function validateAgainstCrd(parsed: ParsedDocument): ValidationIssue[] {
 }
 
 function toIssue(parsed: ParsedDocument, error: ErrorObject): ValidationIssue {
-  const path = pointerToPath(error.instancePath);
+  const path = pointerToPath(error.instancePath, parsed.data);
   const found = valueAt(parsed.data, path);
   const params = error.params as Record<string, unknown>;
   let target = path;
@@ -52,7 +52,7 @@ function toIssue(parsed: ParsedDocument, error: ErrorObject): ValidationIssue {
       message = `expected ${String(params.type)}, found ${describeType(found)}`;
       break;
     case 'minLength':
-      message = `${show(found)} is too short (at least ${String(params.limit)} characters)`;
+      message = `${show(found)} is too short (at least ${String(params.limit)} character${params.limit === 1 ? '' : 's'})`;
       break;
     case 'maxLength':
       message = `is ${String(found).length} characters long (at most ${String(params.limit)} allowed)`;
@@ -66,7 +66,7 @@ function toIssue(parsed: ParsedDocument, error: ErrorObject): ValidationIssue {
       message = `has too many entries (at most ${String(params.limit)} allowed)`;
       break;
     case 'format':
-      message = `${show(found)} is not a valid ${String(params.format)}`;
+      message = `${show(found)} is not a valid ${String(params.format)}${FORMAT_EXAMPLES[String(params.format)] ?? ''}`;
       break;
     default:
       message = error.message ?? 'is invalid';
@@ -74,17 +74,28 @@ function toIssue(parsed: ParsedDocument, error: ErrorObject): ValidationIssue {
   return { ...locate(parsed, target, preferKey), layer: 'schema', path: formatPath(target), message };
 }
 
+const FORMAT_EXAMPLES: Record<string, string> = {
+  email: ' (allowed: an address such as "ops@example.com")',
+  'date-time': ' (allowed: RFC 3339, such as "2026-01-31T08:00:00Z")',
+};
+
 function schemaProperties(schema: unknown): Record<string, unknown> {
   return ((schema as { properties?: Record<string, unknown> })?.properties) ?? {};
 }
 
-function pointerToPath(pointer: string): PathSegment[] {
+/** A JSON pointer as path segments: a number only where the data holds an array, so a map key "123" stays a key. */
+function pointerToPath(pointer: string, data: unknown): PathSegment[] {
   if (pointer === '') return [];
+  let current = data;
   return pointer
     .slice(1)
     .split('/')
     .map((part) => part.replaceAll('~1', '/').replaceAll('~0', '~'))
-    .map((part) => (/^\d+$/.test(part) ? Number(part) : part));
+    .map((part) => {
+      const segment = Array.isArray(current) && /^\d+$/.test(part) ? Number(part) : part;
+      current = current !== null && typeof current === 'object' ? (current as Record<string, unknown>)[part] : undefined;
+      return segment;
+    });
 }
 
 export function valueAt(data: unknown, path: PathSegment[]): unknown {
@@ -96,8 +107,17 @@ export function valueAt(data: unknown, path: PathSegment[]): unknown {
   return current;
 }
 
+/**
+ * A found value for a message: JSON, with characters that do not show on a terminal
+ * (zero-width joiners, bidi controls, other format and control characters) escaped,
+ * so that `"ac\u200dme"` does not read as "acme".
+ */
 export function show(value: unknown): string {
-  const text = JSON.stringify(value) ?? String(value);
+  const json = typeof value === 'number' && !Number.isFinite(value) ? String(value) : JSON.stringify(value) ?? String(value);
+  const text = json.replace(/[\p{Cc}\p{Cf}\p{Co}\p{Cn}\p{Zl}\p{Zp}]/gu, (char) => {
+    const code = char.codePointAt(0) ?? 0;
+    return code > 0xffff ? `\\u{${code.toString(16)}}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  });
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 

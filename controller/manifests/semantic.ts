@@ -84,8 +84,18 @@ function isObject(value: unknown): value is Record<string, any> {
 export function tenantNameProblem(name: string): string | undefined {
   const rule = `allowed: lowercase letters, digits and "-", starting and ending with a letter or digit, at most ${MAX_TENANT_NAME_LENGTH} characters so that every derived name fits (PostgreSQL identifiers 63 bytes, IAM role names 64)`;
   if (name.length > MAX_TENANT_NAME_LENGTH) return `${show(name)} is ${name.length} characters long (${rule})`;
-  if (!TENANT_NAME_PATTERN.test(name)) return `${show(name)} is not a valid tenant name (${rule})`;
+  if (!TENANT_NAME_PATTERN.test(name)) return `${show(name)} is not a valid tenant name${nameCharacterProblem(name)} (${rule})`;
   return undefined;
+}
+
+/** The first character outside [a-z0-9-], by code point: a Cyrillic "а" or a zero-width joiner reads like a valid name. */
+function nameCharacterProblem(name: string): string {
+  const chars = [...name];
+  const index = chars.findIndex((char) => !/^[a-z0-9-]$/.test(char));
+  if (index === -1) return '';
+  const char = chars[index];
+  const code = `U+${(char.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`;
+  return `: character ${index + 1} ${show(char)} (${code}) is not allowed`;
 }
 
 export function timezoneProblem(timezone: string): string | undefined {

@@ -4,7 +4,7 @@ import { listManifestFiles } from './files.js';
 import { locate, parseManifestFile } from './parse.js';
 import { validateAgainstCrd } from './schema.js';
 import { checkSemantics } from './semantic.js';
-import type { LoadedTenant, TenantManifest, ValidationIssue, ValidationResult } from './types.js';
+import type { LoadedTenant, SourcePosition, TenantManifest, ValidationIssue, ValidationResult } from './types.js';
 
 export interface ManifestText {
   /** Path shown in errors, relative to where the user stands. */
@@ -19,7 +19,7 @@ export interface ManifestText {
 export function validateManifests(inputs: ManifestText[]): ValidationResult {
   const issues: ValidationIssue[] = [];
   const tenants: LoadedTenant[] = [];
-  const firstSeen = new Map<string, LoadedTenant>();
+  const firstSeen = new Map<string, SourcePosition>();
   for (const { file, text } of inputs) {
     const parsed = parseManifestFile(file, text);
     issues.push(...parsed.issues);
@@ -30,13 +30,13 @@ export function validateManifests(inputs: ManifestText[]): ValidationResult {
       const name = nameOf(doc.data);
       if (name === undefined) continue;
       const tenant: LoadedTenant = { name, manifest: doc.data as TenantManifest, source: locate(doc, []) };
+      const at = locate(doc, ['metadata', 'name']);
       const earlier = firstSeen.get(name);
       if (earlier) {
-        const at = locate(doc, ['metadata', 'name']);
-        issues.push({ ...at, layer: 'semantic', path: 'metadata.name', message: `tenant ${JSON.stringify(name)} is declared twice (first at ${earlier.source.file}:${earlier.source.line}:${earlier.source.column}); names must be unique across files` });
+        issues.push({ ...at, layer: 'semantic', path: 'metadata.name', message: `tenant ${JSON.stringify(name)} is declared twice (first at ${earlier.file}:${earlier.line}:${earlier.column}); names must be unique across files` });
         continue;
       }
-      firstSeen.set(name, tenant);
+      firstSeen.set(name, at);
       if (schemaIssues.length === 0 && semanticIssues.length === 0) tenants.push(tenant);
     }
   }
