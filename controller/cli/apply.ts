@@ -27,7 +27,8 @@ export const applyCommand: Command = {
         io.stderr(`no valid revision in ${ctx.source.describe()}\n`);
         return EXIT.failure;
       }
-      const planned = await ctx.reconciler.plan(current, { confirmedRevision: confirmed ?? (await ctx.store.getState<{ revision: string }>('confirmedDeletion'))?.revision });
+      // The CLI flag, a stored confirmation or a manifest annotation, as the run loop reads them.
+      const planned = await ctx.reconciler.plan(current, { confirmedRevision: confirmed ?? (await ctx.loop.confirmation(current)).revision });
       if (format === 'text') io.stdout(renderPlanText(planned.plan));
       const report = await ctx.reconciler.apply(planned);
       await ctx.store.setState('lastPass', { at: report.startedAt, durationMs: report.durationMs, revision: report.revision, changes: report.changesApplied, drift: report.driftCorrected });

@@ -5,6 +5,7 @@ import { ControllerError, errorMessage } from '../errors.js';
 import { formatIssue } from '../manifests/validate.js';
 import type { ManifestSource, SourceSnapshot } from '../source/types.js';
 import type { StatusStore } from '../status/store.js';
+import { annotatedConfirmations, confirmedRevisionFor, nextHeldRecords, CONFIRMED_DELETION, HELD_DELETIONS, type HeldDeletion } from './confirmation.js';
 import { fingerprintOf, type PassReport, type PlannedPass, type Reconciler } from './reconciler.js';
 
 export interface ControllerLoopOptions {
@@ -33,7 +34,12 @@ export class ControllerLoop {
   private chain: Promise<unknown> = Promise.resolve();
   private readonly listeners: PassListener[] = [];
   private stopped = false;
-  private timers: NodeJS.Timeout[] = [];
+  /** The last read of the source failed and `sourceError` says why (unknown at start: a previous process may have left one). */
+  private sourceFailing = true;
+  private timer: NodeJS.Timeout | undefined;
+  private wake: (() => void) | undefined;
+  /** trigger() came before run() reached its poll loop. */
+  private wakeEarly = false;
   private lastFullPass = 0;
   firstPassDone = false;
   lastReport: PassReport | undefined;
@@ -57,7 +63,12 @@ export class ControllerLoop {
     } catch (error) {
       log.warn({ err: error, source: this.options.source.describe() }, 'could not read manifest source; keeping the last good revision');
       await store.setState('sourceError', { at: new Date(this.options.now()).toISOString(), message: errorMessage(error) });
+      this.sourceFailing = true;
       return { snapshot: this.lastGood, changed: false };
+    }
+    if (this.sourceFailing) {
+      this.sourceFailing = false;
+      await store.setState('sourceError', null);
     }
     if (snapshot.revision === this.lastGood?.revision) return { snapshot: this.lastGood, changed: false };
     const rejection = snapshot.issues.length > 0
@@ -75,7 +86,6 @@ export class ControllerLoop {
     }
     if (this.lastGood) log.info({ from: this.lastGood.revision, to: snapshot.revision }, 'new revision');
     this.lastGood = snapshot;
-    await store.setState('sourceError', null);
     await store.setState('appliedRevision', { revision: snapshot.revision, at: new Date(this.options.now()).toISOString() });
     await store.setState('rejectedRevision', null);
     await store.clearRejected();
@@ -93,9 +103,10 @@ export class ControllerLoop {
     const { reconciler, log, store } = this.options;
     const snapshot = this.lastGood;
     if (!snapshot) return undefined;
-    const confirmedRevision = await this.options.confirmedRevision?.();
-    const planned = await reconciler.plan(snapshot, { only: options.only, confirmedRevision });
+    const confirmation = await this.confirmation(snapshot);
+    const planned = await reconciler.plan(snapshot, { only: options.only, confirmedRevision: confirmation.revision });
     const report = await reconciler.apply(planned);
+    await this.rememberHeld(report, confirmation);
     if (!options.only) {
       this.lastFullPass = this.options.now();
       await store.setState('lastPass', { at: report.startedAt, durationMs: report.durationMs, revision: report.revision, changes: report.changesApplied, drift: report.driftCorrected });
@@ -112,6 +123,42 @@ export class ControllerLoop {
       }
     }
     return report;
+  }
+
+  /**
+   * The revision the mass-deletion guard may treat as confirmed: the operator's CLI
+   * confirmation, or an `openclaw.io/confirm-deletion` annotation on a remaining tenant,
+   * naming this revision or an earlier one the guard held (see confirmedRevisionFor).
+   */
+  async confirmation(snapshot: SourceSnapshot): Promise<{ revision?: string; stored?: string; by?: string }> {
+    const stored = await this.options.confirmedRevision?.();
+    const named = [...(stored ? [stored] : []), ...annotatedConfirmations(snapshot)];
+    if (named.length === 0) return {};
+    const { store } = this.options;
+    const held = (await store.getState<HeldDeletion[]>(HELD_DELETIONS)) ?? [];
+    const present = new Set(snapshot.tenants.map((t) => t.name));
+    const departing = (await store.knownTenants()).filter((k) => k.lifecycle === 'Active' && !present.has(k.name)).map((k) => k.name);
+    const confirmed = confirmedRevisionFor({ revision: snapshot.revision, departing, named, held });
+    return { revision: confirmed?.revision, stored, by: confirmed?.by };
+  }
+
+  /** Remembers what the guard held (a later confirmation covers exactly that); forgets a confirmation once used. */
+  private async rememberHeld(report: PassReport, confirmation: { stored?: string; by?: string }): Promise<void> {
+    const { store } = this.options;
+    const records = (await store.getState<HeldDeletion[]>(HELD_DELETIONS)) ?? [];
+    const next = nextHeldRecords(records, { revision: report.revision, held: report.held, at: new Date(this.options.now()).toISOString() });
+    if (next) await store.setState(HELD_DELETIONS, next);
+    if (report.held.length === 0 && confirmation.stored !== undefined && confirmation.by === confirmation.stored) {
+      await store.setState(CONFIRMED_DELETION, null);
+      this.options.log.info({ revision: report.revision, confirmed: confirmation.stored }, 'confirmed deletion applied; the confirmation is used up');
+    }
+  }
+
+  /** A push webhook: fetch at once and reconcile what changed, without waiting for the poll interval. */
+  trigger(): void {
+    this.options.source.trigger?.();
+    if (this.wake) this.wake();
+    else this.wakeEarly = true;
   }
 
   /** Which tenants a new snapshot changes: added, changed or removed. */
@@ -150,12 +197,27 @@ export class ControllerLoop {
       }
     };
     await new Promise<void>((resolve) => {
+      let ticking = false;
+      let again = false;
       const loop = async () => {
+        ticking = true;
         await tick();
+        ticking = false;
         if (this.stopped) return resolve();
-        this.timers.push(setTimeout(loop, this.options.sourceIntervalMs));
+        this.timer = setTimeout(loop, again ? 0 : this.options.sourceIntervalMs);
+        again = false;
       };
-      this.timers.push(setTimeout(loop, this.options.sourceIntervalMs));
+      this.wake = () => {
+        if (this.stopped) return;
+        if (ticking) {
+          again = true;
+          return;
+        }
+        clearTimeout(this.timer);
+        this.timer = setTimeout(loop, 0);
+      };
+      this.timer = setTimeout(loop, this.wakeEarly ? 0 : this.options.sourceIntervalMs);
+      this.wakeEarly = false;
       this.resolveRun = resolve;
     });
   }
@@ -164,7 +226,7 @@ export class ControllerLoop {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    for (const timer of this.timers) clearTimeout(timer);
+    clearTimeout(this.timer);
     this.resolveRun?.();
     await this.chain;
   }

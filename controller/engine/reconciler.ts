@@ -123,7 +123,8 @@ export class Reconciler {
     for (const held of plan.held) {
       outcomes.push({ tenant: held.tenant, applied: [], skipped: 'held' });
       const known = knownByName.get(held.tenant);
-      await this.deps.store.writeStatus(tenantStatus({ tenant: held.tenant, known, held: held.reason, snapshot, provider: this.deps.providerName, modules: this.deps.modules, now: this.deps.now() }));
+      const previous = await this.deps.store.status(held.tenant);
+      await this.deps.store.writeStatus(tenantStatus({ tenant: held.tenant, known, previous, held: held.reason, snapshot, provider: this.deps.providerName, modules: this.deps.modules, now: this.deps.now() }));
     }
     if (plan.held.length > 0) {
       await this.deps.store.recordEvents([{ type: 'Warning', reason: 'DeletionHeld', message: plan.held[0].reason, revision: snapshot.revision }]);
@@ -145,7 +146,8 @@ export class Reconciler {
   private async applyTenant(tenantPlan: TenantPlan, pass: PlannedPass): Promise<TenantOutcome> {
     const { tenant } = tenantPlan;
     const desired = pass.desired.get(tenant);
-    const known = pass.known.find((k) => k.name === tenant);
+    // Updated below as this pass records what it applies, so the status reflects this pass.
+    let known = pass.known.find((k) => k.name === tenant);
     const revision = pass.snapshot.revision;
     const log = this.deps.log.child({ tenant, revision });
     const fingerprint = fingerprintOf(desired ?? null);
@@ -160,11 +162,15 @@ export class Reconciler {
     } else if (tenant !== PLATFORM && this.backoff.blocked(tenant, fingerprint)) {
       outcome.skipped = 'backoff';
     } else {
-      if (desired && loaded) await this.deps.store.recordApplied(loaded.manifest, desired, revision);
+      if (desired && loaded) {
+        const generation = await this.deps.store.recordApplied(loaded.manifest, desired, revision);
+        if (known) known = { ...known, generation };
+      }
       if (!desired && known && known.lifecycle === 'Active' && tenant !== PLATFORM) {
         const now = new Date(this.deps.now());
         const purgeAfter = known.deletionPolicy === 'Delete' ? new Date(now.getTime() + this.deps.purgeGraceMs) : undefined;
         await this.deps.store.setLifecycle(tenant, 'Offboarding', { offboardedAt: now, purgeAfter });
+        known = { ...known, lifecycle: 'Offboarding', offboardedAt: now, purgeAfter: purgeAfter ?? null };
         events.push({ type: 'Normal', reason: 'Offboarding', message: `manifest removed; deletion policy ${known.deletionPolicy}${purgeAfter ? `, purge after ${purgeAfter.toISOString()}` : ''}`, tenant, revision });
       }
       const ctx = this.context(log);

@@ -1,4 +1,5 @@
-import { countChanges, PLATFORM, type Change, type Plan } from './types.js';
+import { ANNOTATIONS } from '../manifests/semantic.js';
+import { countChanges, PLATFORM, type Change, type Offboarding, type Plan, type TenantPlan } from './types.js';
 
 const SYMBOL: Record<Change['action'], string> = { create: '+', update: '~', delete: '-', noop: ' ' };
 
@@ -8,20 +9,21 @@ export function renderPlanText(plan: Plan): string {
   const counts = countChanges(plan);
   lines.push(`Plan for revision ${plan.revision ?? '(unknown)'}: ${counts.create} to create, ${counts.update} to update, ${counts.delete} to delete${counts.destructive ? ` (${counts.destructive} destructive)` : ''}.`);
   for (const tenant of plan.tenants) {
-    const intended = tenant.changes.filter((c) => c.action !== 'noop' && !c.drift);
-    const drift = tenant.changes.filter((c) => c.action !== 'noop' && c.drift);
+    const { intended, drift } = split(tenant);
     const conflicts = tenant.changes.filter((c) => c.conflict);
     if (intended.length + drift.length + conflicts.length + tenant.errors.length === 0) continue;
-    lines.push('', tenant.tenant === PLATFORM ? 'shared resources:' : `tenant ${tenant.tenant}:`);
+    const notes = [tenant.offboarding ? offboardingText(tenant.offboarding) : '', tenant.paused ? `paused (${ANNOTATIONS.paused}): reported, not applied` : ''].filter(Boolean);
+    lines.push('', `${tenant.tenant === PLATFORM ? 'shared resources' : `tenant ${tenant.tenant}`}${notes.length ? ` (${notes.join('; ')})` : ''}:`);
     for (const change of intended) lines.push(`  ${changeLine(change)}`);
     if (drift.length > 0) {
-      lines.push('  drift (live state differs from what was applied; will be corrected):');
+      lines.push(`  drift (live state differs from what was applied; ${tenant.paused ? 'not corrected while paused' : 'will be corrected'}):`);
       for (const change of drift) lines.push(`    ${changeLine(change)}`);
     }
     for (const change of conflicts) lines.push(`  ! ${change.kind} ${change.resource}: ${change.conflict}`);
     for (const error of tenant.errors) lines.push(`  ! ${error.message}`);
   }
   for (const held of plan.held) lines.push('', `held: tenant ${held.tenant}: ${held.reason}`);
+  if (plan.held.length > 0) lines.push(`  to confirm: ${confirmHint(plan)}`);
   if (counts.create + counts.update + counts.delete === 0 && plan.held.length === 0) lines.push('', 'No changes. The live state matches the manifests.');
   return `${lines.join('\n')}\n`;
 }
@@ -31,39 +33,72 @@ function changeLine(change: Change): string {
   return `${SYMBOL[change.action]} ${change.kind} ${change.resource}${fields}${change.destructive ? '  [DESTRUCTIVE]' : ''}`;
 }
 
-/** A summary fit for a pull-request comment: counts first, destructive changes first, drift apart. */
+/**
+ * A pull-request comment: the revision, counts, then what takes a customer down first
+ * (destructive changes and offboarded tenants), deletions the guard holds, the other
+ * intended changes, paused tenants, and drift in the live state apart, folded.
+ */
 export function renderPlanMarkdown(plan: Plan): string {
-  const counts = countChanges(plan);
-  const all = plan.tenants.flatMap((t) => t.changes.filter((c) => c.action !== 'noop'));
-  const intended = all.filter((c) => !c.drift);
-  const drift = all.filter((c) => c.drift);
-  const out: string[] = [`### tenantctl plan for \`${plan.revision ?? 'working tree'}\``, ''];
-  out.push(`**${counts.create}** to create · **${counts.update}** to update · **${counts.delete}** to delete${counts.destructive ? ` · :warning: **${counts.destructive} destructive**` : ''}${drift.length ? ` · ${drift.length} drift` : ''}`, '');
-  const destructive = intended.filter((c) => c.destructive);
-  if (destructive.length > 0) {
-    out.push('#### :warning: Destructive changes', '', ...destructive.map((c) => `- \`${c.tenant}\` ${SYMBOL[c.action]} ${c.kind} \`${c.resource}\``), '');
+  const tenants = plan.tenants.filter((t) => t.tenant !== PLATFORM || t.changes.length > 0 || t.errors.length > 0);
+  const intended = tenants.flatMap((t) => split(t).intended);
+  const count = (action: Change['action']) => intended.filter((c) => c.action === action).length;
+  const destructive = intended.filter((c) => c.destructive).length;
+  const out: string[] = [`### tenantctl plan for ${revisionLabel(plan.revision)}`, ''];
+
+  // The counts are of what the change intends; drift in the live state is counted apart.
+  const offboarded = tenants.filter((t) => t.offboarding);
+  const touched = tenants.filter((t) => t.tenant !== PLATFORM && split(t).intended.length > 0);
+  const driftCount = tenants.reduce((n, t) => n + split(t).drift.length, 0);
+  out.push([
+    `**${count('create')}** to create`, `**${count('update')}** to update`, `**${count('delete')}** to delete`,
+    ...(destructive ? [`:warning: **${destructive} destructive**`] : []),
+    `${touched.length} tenant(s) changed${offboarded.length ? `, ${offboarded.length} offboarded` : ''}${plan.held.length ? `, **${plan.held.length} held**` : ''}`,
+    ...(driftCount ? [`${driftCount} drift`] : []),
+  ].join(' · '), '');
+
+  // Destructive first: tenants being taken down, then any other change that loses data or access.
+  const takenDown = offboarded.filter((t) => split(t).intended.length > 0);
+  const otherDestructive = tenants.filter((t) => !t.offboarding).flatMap((t) => split(t).intended.filter((c) => c.destructive));
+  if (takenDown.length + otherDestructive.length > 0) {
+    out.push('#### :warning: Destructive changes and offboarding', '');
+    for (const tenant of takenDown) {
+      out.push(`- **\`${tenant.tenant}\`** ${offboardingText(tenant.offboarding!)}${tenant.offboarding!.purge ? ' :warning:' : ''}`);
+      out.push(...split(tenant).intended.map((c) => `  - ${changeItem(c)}`));
+    }
+    out.push(...otherDestructive.map((c) => `- \`${tenantLabel(c.tenant)}\` ${changeItem(c)}`), '');
   }
+
   if (plan.held.length > 0) {
-    out.push('#### :no_entry: Held by the mass-deletion guard', '', `${plan.held[0].reason}. Tenants: ${plan.held.map((h) => `\`${h.tenant}\``).join(', ')}.`, '');
+    out.push('#### :no_entry: Held by the mass-deletion guard', '', `> ${plan.held[0].reason}`, '');
+    out.push(`Held: ${plan.held.map((h) => `\`${h.tenant}\``).join(', ')}. Nothing is changed for them until an operator confirms: ${confirmHint(plan, true)}.`, '');
   }
-  const byTenant = groupBy(intended.filter((c) => !c.destructive), (c) => c.tenant);
-  if (byTenant.size > 0) {
+
+  const rest = tenants.filter((t) => !t.offboarding).flatMap((t) => split(t).intended.filter((c) => !c.destructive).map((c) => ({ c, paused: t.paused })));
+  if (rest.length > 0) {
     out.push('#### Changes', '', '| tenant | change | resource | fields |', '| --- | --- | --- | --- |');
-    for (const [tenant, changes] of byTenant) {
-      for (const c of changes) out.push(`| \`${tenant === PLATFORM ? 'shared' : tenant}\` | ${SYMBOL[c.action]} ${c.action} | ${c.kind} \`${c.resource}\` | ${c.fields.join(', ')} |`);
+    for (const { c, paused } of rest) {
+      out.push(`| \`${tenantLabel(c.tenant)}\`${paused ? ' (paused)' : ''} | \`${SYMBOL[c.action]}\` ${c.action} | ${c.kind} \`${c.resource}\` | ${c.fields.join(', ')} |`);
     }
     out.push('');
   }
+
+  const paused = tenants.filter((t) => t.paused && (t.changes.some((c) => c.action !== 'noop')));
+  if (paused.length > 0) {
+    out.push('#### :pause_button: Paused', '', `${paused.map((t) => `\`${t.tenant}\``).join(', ')}: \`${ANNOTATIONS.paused}: "true"\`; the changes above are reported and not applied until the annotation is removed.`, '');
+  }
+
+  const drift = tenants.flatMap((t) => split(t).drift);
   if (drift.length > 0) {
-    out.push('<details><summary>Drift in the live state (not part of this change; the controller will correct it)</summary>', '');
-    out.push(...drift.map((c) => `- \`${c.tenant === PLATFORM ? 'shared' : c.tenant}\` ${SYMBOL[c.action]} ${c.kind} \`${c.resource}\` ${c.fields.join(', ')}`), '', '</details>', '');
+    out.push(`<details><summary>Drift in the live state: ${drift.length} change(s), not part of this pull request; the controller corrects it</summary>`, '');
+    out.push(...drift.map((c) => `- \`${tenantLabel(c.tenant)}\` ${changeItem(c)}`), '', '</details>', '');
   }
-  const conflicts = plan.tenants.flatMap((t) => t.changes.filter((c) => c.conflict));
-  const errors = plan.tenants.flatMap((t) => t.errors.map((e) => ({ tenant: t.tenant, ...e })));
+
+  const conflicts = tenants.flatMap((t) => t.changes.filter((c) => c.conflict));
+  const errors = tenants.flatMap((t) => t.errors.map((e) => ({ tenant: t.tenant, ...e })));
   if (conflicts.length + errors.length > 0) {
-    out.push('#### Problems', '', ...conflicts.map((c) => `- \`${c.tenant}\` ${c.conflict}`), ...errors.map((e) => `- \`${e.tenant}\` ${e.message}`), '');
+    out.push('#### Problems', '', ...conflicts.map((c) => `- \`${tenantLabel(c.tenant)}\` ${c.conflict}`), ...errors.map((e) => `- \`${tenantLabel(e.tenant)}\` ${e.message}`), '');
   }
-  if (all.length === 0 && plan.held.length === 0) out.push('No changes. The live state matches the manifests.', '');
+  if (intended.length + drift.length === 0 && plan.held.length === 0) out.push('No changes. The live state matches the manifests.', '');
   return out.join('\n');
 }
 
@@ -72,8 +107,35 @@ export function planJson(plan: Plan): unknown {
   return { ...plan, summary: countChanges(plan), tenants: plan.tenants.map((t) => ({ ...t, changes: t.changes.filter((c) => c.action !== 'noop' || c.conflict).map(({ detail: _detail, ...c }) => c) })) };
 }
 
-function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
-  const map = new Map<string, T[]>();
-  for (const item of items) map.set(key(item), [...(map.get(key(item)) ?? []), item]);
-  return map;
+function split(tenant: TenantPlan): { intended: Change[]; drift: Change[] } {
+  const live = tenant.changes.filter((c) => c.action !== 'noop');
+  return { intended: live.filter((c) => !c.drift), drift: live.filter((c) => c.drift) };
+}
+
+function changeItem(change: Change): string {
+  const fields = change.action === 'update' && change.fields.length ? ` (${change.fields.join(', ')})` : '';
+  return `\`${SYMBOL[change.action]}\` ${change.kind} \`${change.resource}\`${fields}${change.destructive ? ' **destructive**' : ''}`;
+}
+
+function offboardingText(offboarding: Offboarding): string {
+  if (offboarding.purge) return 'is purged: manifest removed, deletion policy Delete and its grace period is over; its data is erased (an audit record is written)';
+  return offboarding.policy === 'Delete'
+    ? 'is offboarded: manifest removed, deletion policy Delete; access is revoked now and its data purged after the grace period'
+    : 'is offboarded: manifest removed, deletion policy Retain; schedules stop and access is revoked, every byte of data is kept';
+}
+
+function tenantLabel(tenant: string): string {
+  return tenant === PLATFORM ? 'shared' : tenant;
+}
+
+/** A commit as `abc1234` (with the full SHA), anything else as it is. */
+function revisionLabel(revision: string | undefined): string {
+  if (!revision) return 'the working tree';
+  return /^[0-9a-f]{40,64}$/.test(revision) ? `commit \`${revision.slice(0, 7)}\` (\`${revision}\`)` : `\`${revision}\``;
+}
+
+function confirmHint(plan: Plan, markdown = false): string {
+  const revision = plan.revision ?? 'REVISION';
+  const code = (text: string) => (markdown ? `\`${text}\`` : text);
+  return `${code(`tenantctl confirm-deletion ${revision}`)}, or the annotation ${code(`${ANNOTATIONS.confirmDeletion}: "${revision}"`)} on a remaining tenant`;
 }

@@ -86,6 +86,10 @@ export interface ResourceModule<O = unknown> {
 export interface TenantPlan {
   tenant: string;
   changes: Change[];
+  /** Set when the tenant's manifest is gone: how it is being taken down (for rendering). */
+  offboarding?: Offboarding;
+  /** The pause annotation is set: the changes are reported, never applied. */
+  paused?: boolean;
   /** Observation errors that prevent planning this tenant's kind. */
   errors: { kind: string; message: string }[];
 }

@@ -70,6 +70,10 @@ export function checkSemantics(parsed: ParsedDocument): ValidationIssue[] {
   }
 
   const annotations = isObject(manifest.metadata) && isObject(manifest.metadata.annotations) ? manifest.metadata.annotations : {};
+  const confirm = (annotations as Record<string, unknown>)[ANNOTATIONS.confirmDeletion];
+  if (confirm !== undefined && (typeof confirm !== 'string' || !/^([0-9a-f]{7,64}|dir:[0-9a-f]{12})$/.test(confirm))) {
+    report(['metadata', 'annotations', ANNOTATIONS.confirmDeletion], `${show(confirm)} is not a revision (allowed: a git commit SHA of 7 to 64 hex digits, or dir:<12 hex digits>)`);
+  }
   const paused = (annotations as Record<string, unknown>)[ANNOTATIONS.paused];
   if (paused !== undefined && paused !== 'true' && paused !== 'false') {
     report(['metadata', 'annotations', ANNOTATIONS.paused], `${show(paused)} is not allowed (allowed: "true", "false")`);

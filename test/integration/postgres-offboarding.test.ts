@@ -40,8 +40,8 @@ describe('offboarding a tenant whose manifest is removed', () => {
               has_schema_privilege('tenant_acme_runtime', 'tenant_acme', 'USAGE') AS usage,
               pg_has_role('tenant_acme_runtime', 'openclaw_runtime', 'MEMBER') AS shared`,
     );
-    // CONNECT stays true through PUBLIC's default grant; the role's own grant is gone and it cannot log in.
-    expect(access.rows[0]).toMatchObject({ usage: false, shared: false });
+    // PUBLIC's default CONNECT is revoked by the platform migrations, so the role's own grant was its only one.
+    expect(access.rows[0]).toEqual({ connect: false, usage: false, shared: false });
     const notes = await admin.query('SELECT title FROM tenant_acme.notes');
     expect(notes.rows).toEqual([{ title: 'keep' }]);
     const status = await world.ctx.store.status('acme');

@@ -1,0 +1,92 @@
+import { execFile } from 'node:child_process';
+
+/** What one git command may print: the manifests of thousands of tenants fit easily. */
+const MAX_OUTPUT = 256 * 1024 * 1024;
+
+/**
+ * `https://user:token@host/x` → `https://***@host/x`, anywhere in a text: for logs, status
+ * and error messages. scp-like `git@host:path` carries no secret and is left as it is.
+ */
+export function redactUrl(text: string): string {
+  return text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/\s@]+@/gi, '$1***@');
+}
+
+/** The user-info parts of a URL (raw and decoded), to scrub from whatever git prints. */
+function secretsOf(url: string): string[] {
+  const match = /^[a-z][a-z0-9+.-]*:\/\/([^/\s@]+)@/i.exec(url);
+  if (!match) return [];
+  const parts = match[1].split(':').filter((part) => part.length >= 3);
+  return [...new Set(parts.flatMap((part) => [part, safeDecode(part)]))];
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+export interface GitCommand {
+  run(args: string[], options?: { noGitDir?: boolean }): Promise<Buffer>;
+  text(args: string[]): Promise<string>;
+  /** Contents of blobs by object id, in order, with one `cat-file --batch` process. */
+  blobs(oids: string[]): Promise<string[]>;
+}
+
+/**
+ * The git CLI through execFile with an argument array (never a shell), no terminal
+ * prompt, a timeout, and error messages taken from git's stderr with credentials scrubbed
+ * (execFile's own message repeats the command line, URL included, so it is never used).
+ */
+export function gitCommand(options: { gitDir: string; url: string; timeoutMs: number }): GitCommand {
+  const secrets = secretsOf(options.url);
+  const scrub = (text: string) => secrets.reduce((out, secret) => out.split(secret).join('***'), redactUrl(text));
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    GIT_TERMINAL_PROMPT: '0',
+    GIT_ASKPASS: process.env.GIT_ASKPASS ?? 'true',
+    LC_ALL: 'C',
+    // ssh must never wait for a passphrase or a host-key answer either.
+    ...(process.env.GIT_SSH_COMMAND || process.env.GIT_SSH ? {} : { GIT_SSH_COMMAND: 'ssh -o BatchMode=yes' }),
+  };
+
+  function run(args: string[], runOptions: { noGitDir?: boolean; input?: string } = {}): Promise<Buffer> {
+    const argv = runOptions.noGitDir ? args : ['--git-dir', options.gitDir, ...args];
+    return new Promise((resolve, reject) => {
+      const child = execFile('git', argv, { env, timeout: options.timeoutMs, killSignal: 'SIGKILL', maxBuffer: MAX_OUTPUT, encoding: 'buffer' }, (error, stdout, stderr) => {
+        if (!error) return resolve(stdout);
+        const killed = (error as { killed?: boolean }).killed;
+        const spawnCode = (error as NodeJS.ErrnoException).code;
+        const detail = killed ? `git ${args[0]} timed out after ${options.timeoutMs} ms`
+          : spawnCode === 'ENOENT' ? 'the git CLI is not installed'
+          : lastLines(stderr.toString('utf8')) || `git ${args[0]} exited with ${String(spawnCode ?? error.code)}`;
+        reject(new Error(scrub(detail)));
+      });
+      if (runOptions.input !== undefined) child.stdin?.end(runOptions.input);
+    });
+  }
+
+  return {
+    run: (args, runOptions) => run(args, runOptions),
+    text: async (args) => (await run(args)).toString('utf8'),
+    async blobs(oids) {
+      const out = await run(['cat-file', '--batch'], { input: `${oids.join('\n')}\n` });
+      const texts: string[] = [];
+      let pos = 0;
+      for (const oid of oids) {
+        const eol = out.indexOf(0x0a, pos);
+        const [, type, size] = out.subarray(pos, eol).toString('utf8').split(' ');
+        if (type !== 'blob') throw new Error(`object ${oid} is ${type ?? 'unreadable'}, not a blob`);
+        texts.push(out.subarray(eol + 1, eol + 1 + Number(size)).toString('utf8'));
+        pos = eol + 1 + Number(size) + 1;
+      }
+      return texts;
+    },
+  };
+}
+
+/** The useful end of git's stderr ("fatal: …"), on one line. */
+function lastLines(stderr: string): string {
+  return stderr.trim().split('\n').map((line) => line.trim()).filter(Boolean).slice(-3).join('; ');
+}
