@@ -17,6 +17,8 @@ export interface Config {
     forcePathStyle: boolean;
     iamPath: string;
     secretsPrefix: string;
+    /** Days a deleted secret stays recoverable (Secrets Manager allows 7 to 30). */
+    secretRecoveryWindowDays: number;
   };
   ecs: {
     cluster?: string;
@@ -74,6 +76,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Readonl
       forcePathStyle: read.boolean('OPENCLAW_S3_FORCE_PATH_STYLE') ?? false,
       iamPath: read.string('OPENCLAW_IAM_PATH', { pattern: /^\/([\w+=,.@-]+\/)+$/, allowed: 'an IAM path such as /openclaw/tenants/' }) ?? '/openclaw/tenants/',
       secretsPrefix: read.string('OPENCLAW_SECRETS_PREFIX', { pattern: /^[A-Za-z0-9_+=.@-]{1,64}$/, allowed: '1-64 letters, digits and _+=.@-' }) ?? 'openclaw',
+      secretRecoveryWindowDays: read.integer('OPENCLAW_SECRET_RECOVERY_DAYS', 7, 30) ?? 7,
     },
     ecs: {
       cluster: read.string('OPENCLAW_ECS_CLUSTER', { pattern: /^[A-Za-z0-9_:/.-]{1,255}$/, allowed: 'an ECS cluster name or ARN' }),
@@ -101,7 +104,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Readonl
     scheduler: {
       enabled: read.boolean('OPENCLAW_SCHEDULER') ?? true,
       leaseMs: read.duration('OPENCLAW_LEADER_LEASE') ?? 15_000,
-      launchesPerSecond: read.integer('OPENCLAW_LAUNCHES_PER_SECOND', 1, 100) ?? 10,
+      // Fargate launches 20 tasks per second per account and region, after a burst of 100: more only throttles.
+      launchesPerSecond: read.integer('OPENCLAW_LAUNCHES_PER_SECOND', 1, 20) ?? 10,
     },
     events: { retention: read.integer('OPENCLAW_EVENTS_RETENTION', 10, 10_000_000) ?? 10_000 },
     bedrockModelId: read.string('OPENCLAW_BEDROCK_MODEL_ID', { pattern: /^[\w.:/-]{1,256}$/, allowed: 'a Bedrock model id' }),

@@ -66,5 +66,7 @@ export interface Provider {
   modules(): ResourceModule[];
   /** Calls made so far, by `service:Operation`. */
   callCounts(): Record<string, number>;
+  /** Throttling answers received so far, by `service:Operation` (providers that can be throttled). */
+  throttleCounts?(): Record<string, number>;
   close(): Promise<void>;
 }

@@ -28,6 +28,8 @@ export interface AwsCallerOptions {
   sleep: (ms: number) => Promise<void>;
   log: Logger;
   retry?: Partial<RetryPolicy>;
+  /** Told of every throttling answer, by `service:Operation` (for metrics). */
+  onThrottle?: (name: string) => void;
 }
 
 /** Every AWS call of the provider goes through here: rate limit → send → classify → retry. */
@@ -51,7 +53,10 @@ export class AwsCaller {
         return output;
       } catch (error) {
         const classified = classifyAwsError(error, name);
-        if (isThrottling(error)) this.options.limiter.throttled(key);
+        if (isThrottling(error)) {
+          this.options.limiter.throttled(key);
+          this.options.onThrottle?.(name);
+        }
         if (!classified.retryable || classified.code === 'CONFLICT' || isPassThrough(error)) throw classified;
         lastError = classified;
         const delay = backoffDelay(attempt, this.retry, this.options.random);

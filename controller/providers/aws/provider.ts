@@ -40,7 +40,11 @@ export async function createAwsProvider(config: Readonly<Config>, deps: AwsProvi
   deps.onClients?.(clients);
 
   const limiter = new AdaptiveRateLimiter({ limits: deps.rateLimits, now, sleep });
-  const caller = new AwsCaller({ limiter, random: deps.random ?? Math.random, sleep, log: deps.log, retry: deps.retry });
+  const throttles = new Map<string, number>();
+  const caller = new AwsCaller({
+    limiter, random: deps.random ?? Math.random, sleep, log: deps.log, retry: deps.retry,
+    onThrottle: (name) => throttles.set(name, (throttles.get(name) ?? 0) + 1),
+  });
   const whoAmI = await caller.send<GetCallerIdentityCommandOutput>('sts', clients.sts, new GetCallerIdentityCommand({}));
   const accountId = whoAmI.Account ?? '';
   const partition = whoAmI.Arn?.split(':')[1] ?? 'aws';
@@ -60,8 +64,9 @@ export async function createAwsProvider(config: Readonly<Config>, deps: AwsProvi
     ...apis,
     describe: () => ({ name: 'aws', region, partition, bucket: config.aws.tenantBucket, accountId, ...(config.aws.endpointUrl ? { endpointUrl: config.aws.endpointUrl } : {}) }),
     identity: async () => ({ accountId, partition, region }),
-    modules: () => (modules ??= cloudModules(apis, { secretsPrefix: config.aws.secretsPrefix, now, secretRecoveryWindowDays: deps.secretRecoveryWindowDays })),
+    modules: () => (modules ??= cloudModules(apis, { secretsPrefix: config.aws.secretsPrefix, now, secretRecoveryWindowDays: deps.secretRecoveryWindowDays ?? config.aws.secretRecoveryWindowDays })),
     callCounts: () => Object.fromEntries([...counts].sort(([a], [b]) => (a < b ? -1 : 1))),
+    throttleCounts: () => Object.fromEntries([...throttles].sort(([a], [b]) => (a < b ? -1 : 1))),
     async close() {
       for (const client of Object.values(clients)) client.destroy();
     },

@@ -40,7 +40,7 @@ export async function createLocalProvider(config: Readonly<Config>, deps: LocalP
     ...apis,
     describe: () => ({ name: 'local', region, partition: 'aws', bucket: config.aws.tenantBucket, accountId: LOCAL_ACCOUNT_ID }),
     identity: async () => ({ accountId: LOCAL_ACCOUNT_ID, partition: 'aws', region }),
-    modules: () => (modules ??= cloudModules(apis, { secretsPrefix: config.aws.secretsPrefix, now, secretRecoveryWindowDays: deps.secretRecoveryWindowDays })),
+    modules: () => (modules ??= cloudModules(apis, { secretsPrefix: config.aws.secretsPrefix, now, secretRecoveryWindowDays: deps.secretRecoveryWindowDays ?? config.aws.secretRecoveryWindowDays })),
     callCounts: () => Object.fromEntries([...counts].sort(([a], [b]) => (a < b ? -1 : 1))),
     close: async () => {},
   };
