@@ -56,9 +56,10 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Readonl
   const region = read.string('AWS_REGION', { pattern: /^[a-z]{2}(-[a-z]+)+-\d$/, allowed: 'an AWS region such as eu-west-1' }) ?? env.AWS_DEFAULT_REGION;
   const boundary = read.string('OPENCLAW_PERMISSIONS_BOUNDARY_ARN', { pattern: /^arn:aws[a-z-]*:iam::\d{12}:policy\/[\w+=,.@/-]+$/, allowed: 'an IAM managed policy ARN, arn:aws:iam::<account>:policy/<name>' });
   if (provider === 'aws') {
-    if (!region) problems.push('AWS_REGION: required when OPENCLAW_PROVIDER=aws (allowed: an AWS region such as eu-west-1)');
-    if (!bucket) problems.push('OPENCLAW_TENANT_BUCKET: required when OPENCLAW_PROVIDER=aws (allowed: an S3 bucket name)');
-    if (!boundary) problems.push('OPENCLAW_PERMISSIONS_BOUNDARY_ARN: required when OPENCLAW_PROVIDER=aws (allowed: an IAM managed policy ARN)');
+    // A value given but malformed is already reported; "required" is for a missing one.
+    if (!region && !env.AWS_REGION?.trim()) problems.push('AWS_REGION: required when OPENCLAW_PROVIDER=aws (allowed: an AWS region such as eu-west-1)');
+    if (!bucket && !env.OPENCLAW_TENANT_BUCKET?.trim()) problems.push('OPENCLAW_TENANT_BUCKET: required when OPENCLAW_PROVIDER=aws (allowed: an S3 bucket name)');
+    if (!boundary && !env.OPENCLAW_PERMISSIONS_BOUNDARY_ARN?.trim()) problems.push('OPENCLAW_PERMISSIONS_BOUNDARY_ARN: required when OPENCLAW_PROVIDER=aws (allowed: an IAM managed policy ARN)');
   }
 
   const dataDir = resolvePath(cwd, read.string('OPENCLAW_DATA_DIR') ?? '.openclaw');

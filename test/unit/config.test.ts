@@ -1,0 +1,110 @@
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadConfig, parseDuration } from '../../controller/config.js';
+import { ConfigError } from '../../controller/errors.js';
+import { main } from '../../controller/cli.js';
+
+const AWS = {
+  OPENCLAW_PROVIDER: 'aws',
+  AWS_REGION: 'eu-west-1',
+  OPENCLAW_TENANT_BUCKET: 'openclaw-tenants-prod',
+  OPENCLAW_PERMISSIONS_BOUNDARY_ARN: 'arn:aws:iam::123456789012:policy/openclaw-tenant-boundary',
+};
+
+function problems(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env, '/srv/openclaw');
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as Error).message.split('\n').slice(1).map((line) => line.trim());
+  }
+  return [];
+}
+
+describe('configuration from the environment', () => {
+  it('defaults to the local provider, an embedded database and the tenants directory under the working directory', () => {
+    const config = loadConfig({}, '/srv/openclaw');
+    expect(config).toMatchObject({
+      provider: 'local',
+      databaseUrl: undefined,
+      tenantsDir: '/srv/openclaw/tenants',
+      dataDir: '/srv/openclaw/.openclaw',
+      http: { port: 8080 },
+      engine: { resyncIntervalMs: 300_000, concurrency: 8 },
+      git: { branch: 'main', path: 'tenants/', intervalMs: 60_000 },
+      safety: { maxDeleteFraction: 0.1 },
+    });
+  });
+
+  it('chooses the aws provider when a tenant bucket is configured', () => {
+    const { OPENCLAW_PROVIDER: _provider, ...rest } = AWS;
+    expect(loadConfig(rest, '/').provider).toBe('aws');
+  });
+
+  it('is frozen, so nothing changes it after start', () => {
+    const config = loadConfig({}, '/');
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(Object.isFrozen(config.aws)).toBe(true);
+  });
+
+  it('reports every bad value at once, one line each, naming the variable and what is allowed', () => {
+    expect(problems({
+      OPENCLAW_PROVIDER: 'gcp',
+      OPENCLAW_HTTP_PORT: '80800',
+      OPENCLAW_RESYNC_INTERVAL: 'soon',
+      OPENCLAW_MAX_DELETE_FRACTION: '150%',
+      OPENCLAW_SUBNETS: 'subnet-0abc1234,vpc-123',
+    })).toEqual([
+      'OPENCLAW_PROVIDER: "gcp" is not valid (allowed: local, aws)',
+      'OPENCLAW_SUBNETS: "vpc-123" not valid (allowed: comma-separated subnet ids (subnet-0123abcd))',
+      'OPENCLAW_HTTP_PORT: "80800" is not valid (allowed: a whole number from 0 to 65535)',
+      'OPENCLAW_RESYNC_INTERVAL: "soon" is not valid (allowed: a duration such as 500ms, 30s, 5m, 1h, 7d)',
+      'OPENCLAW_MAX_DELETE_FRACTION: "150%" is not valid (allowed: a fraction from 0 to 1, or a percentage such as 10%)',
+    ]);
+  });
+
+  it('requires region, bucket and permissions boundary for the aws provider', () => {
+    expect(problems({ OPENCLAW_PROVIDER: 'aws' })).toEqual([
+      'AWS_REGION: required when OPENCLAW_PROVIDER=aws (allowed: an AWS region such as eu-west-1)',
+      'OPENCLAW_TENANT_BUCKET: required when OPENCLAW_PROVIDER=aws (allowed: an S3 bucket name)',
+      'OPENCLAW_PERMISSIONS_BOUNDARY_ARN: required when OPENCLAW_PROVIDER=aws (allowed: an IAM managed policy ARN)',
+    ]);
+    expect(problems(AWS)).toEqual([]);
+  });
+
+  it('rejects malformed AWS values with what is allowed', () => {
+    expect(problems({ ...AWS, AWS_REGION: 'Europe', OPENCLAW_TENANT_BUCKET: 'Bad_Bucket', AWS_ENDPOINT_URL: 'localhost:4566' })).toEqual([
+      'OPENCLAW_TENANT_BUCKET: "Bad_Bucket" is not valid (allowed: an S3 bucket name: 3-63 lowercase letters, digits, "." and "-")',
+      'AWS_REGION: "Europe" is not valid (allowed: an AWS region such as eu-west-1)',
+      'AWS_ENDPOINT_URL: "localhost:4566" is not valid (allowed: an http:// or https:// URL)',
+    ]);
+  });
+
+  it('never echoes a database URL, which may hold a password', () => {
+    const lines = problems({ DATABASE_URL: 'mysql://admin:hunter2@db/openclaw' });
+    expect(lines).toEqual(['DATABASE_URL: the value given is not valid (allowed: a postgres:// or postgresql:// connection string)']);
+    expect(lines.join('\n')).not.toContain('hunter2');
+  });
+
+  it('reads durations in ms, s, m, h and d', () => {
+    expect([parseDuration('500ms'), parseDuration('30s'), parseDuration('5m'), parseDuration('1h'), parseDuration('7d')])
+      .toEqual([500, 30_000, 300_000, 3_600_000, 604_800_000]);
+    expect(parseDuration('5 minutes')).toBeUndefined();
+  });
+
+  it('stops tenantctl with exit status 1 and the problem before anything is started or written', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'openclaw-config-'));
+    let stderr = '';
+    const code = await main(['plan'], {
+      stdout: () => {},
+      stderr: (text) => { stderr += text; },
+      env: { OPENCLAW_DATA_DIR: dataDir, OPENCLAW_CONCURRENCY: '0' },
+      cwd: process.cwd(),
+    });
+    expect(code).toBe(1);
+    expect(stderr).toContain('OPENCLAW_CONCURRENCY: "0" is not valid (allowed: a whole number from 1 to 256)');
+    expect(readdirSync(dataDir)).toEqual([]);
+  });
+});
