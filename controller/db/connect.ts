@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import type { Logger } from 'pino';
 import { startEmbeddedPostgres, type EmbeddedServer } from './embedded.js';
+import { isProcessAlive } from '../processes.js';
 
 export interface DatabaseHandle {
   url: string;
@@ -22,7 +23,7 @@ export async function connectDatabase(options: { databaseUrl?: string; dataDir: 
   const infoFile = join(options.dataDir, 'postgres.json');
   if (existsSync(infoFile)) {
     const info = JSON.parse(await readFile(infoFile, 'utf8')) as { url: string; pid: number };
-    if (isAlive(info.pid) && (await answers(info.url))) return { url: info.url, close: async () => {} };
+    if (isProcessAlive(info.pid) && (await answers(info.url))) return { url: info.url, close: async () => {} };
     await rm(infoFile, { force: true });
   }
   options.log?.info({ dataDir: options.dataDir }, 'starting embedded PostgreSQL (DATABASE_URL is not set)');
@@ -36,15 +37,6 @@ export async function connectDatabase(options: { databaseUrl?: string; dataDir: 
       await embedded.stop();
     },
   };
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 async function answers(url: string): Promise<boolean> {

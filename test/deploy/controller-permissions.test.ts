@@ -10,11 +10,11 @@ import { REPO_ROOT, loadStack } from './lib/terraform.js';
  * from the first one on, the code alone decides.
  */
 const PLANNED_OPERATIONS: Readonly<Record<string, readonly string[]>> = {
-  ecs: ['RunTask', 'DescribeTasks', 'StopTask', 'ListTasks'],
+  ecs: ['RunTask', 'DescribeTasks', 'StopTask'],
 };
 
 /** Actions that support no resource-level scoping, the only ones that may be granted on "*". */
-const UNSCOPABLE = new Set(['iam:GetAccountAuthorizationDetails', 'iam:ListRoles', 'secretsmanager:ListSecrets', 'ecs:ListTasks']);
+const UNSCOPABLE = new Set(['iam:GetAccountAuthorizationDetails', 'iam:ListRoles', 'secretsmanager:ListSecrets']);
 
 const stack = await loadStack();
 const security = stack.children.get('security')!;

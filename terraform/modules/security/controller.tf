@@ -111,17 +111,6 @@ data "aws_iam_policy_document" "controller_task" {
     actions   = ["ecs:DescribeTasks", "ecs:StopTask"]
     resources = [local.cluster_tasks]
   }
-
-  statement {
-    sid       = "ListAgentTasks"
-    actions   = ["ecs:ListTasks"]
-    resources = ["*"]
-    condition {
-      test     = "ArnEquals"
-      variable = "ecs:cluster"
-      values   = [local.cluster_arn]
-    }
-  }
 }
 
 resource "aws_iam_role" "controller_task" {

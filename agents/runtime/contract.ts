@@ -1,0 +1,33 @@
+import { names } from '../../controller/desired/names.js';
+
+/**
+ * The contract between the launchers (controller/scheduler) and the agent runtime: the environment
+ * a run gets, and where its outputs go. Secret *values* are never part of it in AWS: only ARNs.
+ */
+export const AGENT_ENV = {
+  tenant: 'OPENCLAW_TENANT',
+  agent: 'OPENCLAW_AGENT',
+  runId: 'OPENCLAW_RUN_ID',
+  provider: 'OPENCLAW_PROVIDER',
+  bucket: 'OPENCLAW_TENANT_BUCKET',
+  dataDir: 'OPENCLAW_DATA_DIR',
+  /** ARN of the tenant's db secret, read with the task role (GetSecretValue). */
+  dbSecretArn: 'OPENCLAW_DB_SECRET_ARN',
+  /** Local provider only: the runtime credentials as JSON, passed in the child's environment. */
+  dbCredentials: 'OPENCLAW_DB_CREDENTIALS',
+  modelId: 'OPENCLAW_BEDROCK_MODEL_ID',
+  logLevel: 'OPENCLAW_LOG_LEVEL',
+} as const;
+
+/** `OPENCLAW_SECRET_GOOGLE_ARN` and so on: one variable per integration secret the agent may read. */
+export function integrationSecretEnv(provider: string): string {
+  return `OPENCLAW_SECRET_${provider.toUpperCase()}_ARN`;
+}
+
+/** Everything an agent writes lives under this prefix of the tenant bucket. */
+export function agentObjectPrefix(tenant: string, agent: string): string {
+  return `${names.s3Prefix(tenant)}agents/${agent}/`;
+}
+
+/** Exit statuses of `agents/run.ts`. */
+export const AGENT_EXIT = { ok: 0, failed: 1, misconfigured: 2 } as const;

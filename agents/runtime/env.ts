@@ -1,0 +1,60 @@
+import { isAgentName, type AgentName } from '../catalog.js';
+import { TENANT_NAME_PATTERN } from '../../controller/desired/names.js';
+import { AGENT_ENV } from './contract.js';
+
+/** What one agent run reads from its environment. Credentials are resolved separately and never logged. */
+export interface AgentEnv {
+  tenant: string;
+  agent: AgentName;
+  runId: string;
+  provider: 'local' | 'aws';
+  bucket: string;
+  /** Local provider: objects go to `<dataDir>/s3/<bucket>/<key>`. */
+  dataDir?: string;
+  region?: string;
+  endpointUrl?: string;
+  /** Optional: host, port and database (any user or password in it is replaced by the tenant's). Else PGHOST/PGPORT/PGDATABASE. */
+  databaseUrl?: string;
+  dbSecretArn?: string;
+  modelId?: string;
+  logLevel: string;
+}
+
+export class AgentConfigError extends Error {
+  override readonly name = 'AgentConfigError';
+}
+
+/** Reads and checks the environment; every problem on its own line, in one error. */
+export function readAgentEnv(env: Record<string, string | undefined>, agentArg: string | undefined): AgentEnv {
+  const problems: string[] = [];
+  const get = (name: string) => (env[name]?.trim() ? env[name]!.trim() : undefined);
+  const agent = agentArg ?? get(AGENT_ENV.agent);
+  if (!agent || !isAgentName(agent)) problems.push(`agent: ${JSON.stringify(agent ?? '')} is not an agent (allowed: butler, scout, writer)`);
+  if (agentArg && get(AGENT_ENV.agent) && get(AGENT_ENV.agent) !== agentArg) problems.push(`${AGENT_ENV.agent}: ${get(AGENT_ENV.agent)} does not match the agent argument ${agentArg}`);
+  const tenant = get(AGENT_ENV.tenant);
+  if (!tenant || !TENANT_NAME_PATTERN.test(tenant)) problems.push(`${AGENT_ENV.tenant}: required, a tenant name`);
+  const runId = get(AGENT_ENV.runId);
+  if (!runId || !/^[\w-]{1,64}$/.test(runId)) problems.push(`${AGENT_ENV.runId}: required, 1-64 letters, digits, "_" and "-"`);
+  const provider = get(AGENT_ENV.provider) ?? 'aws';
+  if (provider !== 'local' && provider !== 'aws') problems.push(`${AGENT_ENV.provider}: ${JSON.stringify(provider)} is not valid (allowed: local, aws)`);
+  const bucket = get(AGENT_ENV.bucket) ?? (provider === 'local' ? 'local-tenants' : undefined);
+  if (!bucket) problems.push(`${AGENT_ENV.bucket}: required with the aws provider`);
+  const dataDir = get(AGENT_ENV.dataDir);
+  if (provider === 'local' && !dataDir) problems.push(`${AGENT_ENV.dataDir}: required with the local provider`);
+  if (!get(AGENT_ENV.dbCredentials) && !get(AGENT_ENV.dbSecretArn)) problems.push(`${AGENT_ENV.dbSecretArn}: required (or ${AGENT_ENV.dbCredentials} with the local provider)`);
+  if (problems.length > 0) throw new AgentConfigError(`invalid agent environment:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+  return {
+    tenant: tenant!,
+    agent: agent as AgentName,
+    runId: runId!,
+    provider: provider as 'local' | 'aws',
+    bucket: bucket!,
+    dataDir,
+    region: get('AWS_REGION') ?? get('AWS_DEFAULT_REGION'),
+    endpointUrl: get('AWS_ENDPOINT_URL'),
+    databaseUrl: get('DATABASE_URL'),
+    dbSecretArn: get(AGENT_ENV.dbSecretArn),
+    modelId: get(AGENT_ENV.modelId),
+    logLevel: get(AGENT_ENV.logLevel) ?? 'info',
+  };
+}

@@ -1,0 +1,79 @@
+import type { Logger } from 'pino';
+import { createLogger } from '../../controller/logger.js';
+import type { AgentName } from '../catalog.js';
+import type { AgentContext, AgentProgram, AgentResult } from './agent.js';
+import { bedrockClient, bedrockSummariser } from './bedrock.js';
+import { AGENT_EXIT } from './contract.js';
+import { resolveCredentials, secretsManagerReader, type SecretReader } from './credentials.js';
+import { connectAsTenant } from './db.js';
+import { AgentConfigError, readAgentEnv, type AgentEnv } from './env.js';
+import { offlineSummariser, type Summariser } from './model.js';
+import { objectsFor, type ObjectStore } from './objects.js';
+import { recordOutputs, recordUsage } from './record.js';
+
+/** Seams for tests; each defaults to the real thing chosen from the environment. */
+export interface RunnerDeps {
+  env?: Record<string, string | undefined>;
+  secrets?: () => SecretReader;
+  objects?: (env: AgentEnv) => ObjectStore;
+  model?: (env: AgentEnv) => Summariser;
+  now?: () => Date;
+  log?: Logger;
+}
+
+export function modelFor(env: AgentEnv): Summariser {
+  return env.modelId ? bedrockSummariser(env.modelId, bedrockClient(env.region, env.endpointUrl)) : offlineSummariser();
+}
+
+/**
+ * One agent run, start to end: environment → credentials → a session as the tenant's runtime role →
+ * the program and its output and usage rows in one transaction. Returns the process exit status.
+ */
+export async function runAgent(programs: Record<AgentName, AgentProgram>, agentArg: string | undefined, deps: RunnerDeps = {}): Promise<number> {
+  const raw = deps.env ?? process.env;
+  const now = deps.now ?? (() => new Date());
+  let env: AgentEnv;
+  try {
+    env = readAgentEnv(raw, agentArg);
+  } catch (error) {
+    (deps.log ?? createLogger()).error({ err: error }, 'agent not started');
+    return AGENT_EXIT.misconfigured;
+  }
+  const log = (deps.log ?? createLogger({ level: env.logLevel, base: { service: 'openclaw-agent' } })).child({ tenant: env.tenant, agent: env.agent, runId: env.runId });
+  const startedAt = now();
+  const model = (deps.model ?? modelFor)(env);
+  let db;
+  try {
+    const credentials = await resolveCredentials(raw, env, deps.secrets ?? (() => secretsManagerReader(env)));
+    db = await connectAsTenant(env, credentials);
+  } catch (error) {
+    log.error({ err: error }, 'could not connect as the tenant');
+    return error instanceof AgentConfigError ? AGENT_EXIT.misconfigured : AGENT_EXIT.failed;
+  }
+  const ctx: AgentContext = {
+    tenant: env.tenant, agent: env.agent, runId: env.runId, db, model, now,
+    objects: (deps.objects ?? objectsFor)(env),
+    log: (message, fields) => log.info(fields ?? {}, message),
+  };
+  const usage = (itemsProcessed: number) => ({
+    tenant: env.tenant, agent: env.agent, runId: env.runId, startedAt, itemsProcessed,
+    durationMs: now().getTime() - startedAt.getTime(), ...model.usage(),
+  });
+  try {
+    await db.query('BEGIN');
+    const result: AgentResult = await programs[env.agent](ctx);
+    await recordOutputs(db, env.tenant, env.agent, env.runId, result.outputs);
+    await recordUsage(db, usage(result.itemsProcessed));
+    await db.query('COMMIT');
+    log.info({ items: result.itemsProcessed, outputs: result.outputs.map((o) => o.key), ...model.usage() }, 'agent run succeeded');
+    return AGENT_EXIT.ok;
+  } catch (error) {
+    await db.query('ROLLBACK').catch(() => {});
+    log.error({ err: error }, 'agent run failed');
+    // Tokens spent on a failed run are still charged back.
+    await recordUsage(db, usage(0)).catch((e) => log.warn({ err: e }, 'could not record usage'));
+    return AGENT_EXIT.failed;
+  } finally {
+    await db.end().catch(() => {});
+  }
+}

@@ -1,0 +1,100 @@
+import {
+  DescribeTasksCommand, RunTaskCommand, StopTaskCommand,
+  type DescribeTasksCommandOutput, type ECSClient, type RunTaskCommandInput, type RunTaskCommandOutput, type Task,
+} from '@aws-sdk/client-ecs';
+import { AGENT_CONTAINER } from '../../agents/catalog.js';
+import { names } from '../desired/names.js';
+import type { AwsCaller } from '../providers/aws/caller.js';
+import { isNotFound } from '../providers/aws/errors.js';
+import { LaunchError, type Launcher, type LaunchRequest, type TaskState } from './launcher.js';
+
+export interface EcsLauncherOptions {
+  client: ECSClient;
+  caller: AwsCaller;
+  cluster: string;
+  subnets: readonly string[];
+  securityGroups: readonly string[];
+  taskDefinitionPrefix: string;
+  /** Environment common to every run (database host, bucket, region, model); no secrets. */
+  baseEnv?: Record<string, string>;
+}
+
+const DESCRIBE_BATCH = 100;
+const MAX_TAGS = 50;
+
+/** RunTask's input for one run: pure, so its parameters are tested without ECS. */
+export function runTaskInput(request: LaunchRequest, options: Omit<EcsLauncherOptions, 'client' | 'caller'>): RunTaskCommandInput {
+  const { entry, runId } = request;
+  const environment = Object.entries({ ...options.baseEnv, ...request.env }).map(([name, value]) => ({ name, value }));
+  const tags = Object.entries({ ...entry.tags, 'openclaw:agent': entry.agent, 'openclaw:run-id': runId })
+    .slice(-MAX_TAGS)
+    .map(([key, value]) => ({ key, value }));
+  return {
+    cluster: options.cluster,
+    taskDefinition: `${options.taskDefinitionPrefix}${entry.agent}`,
+    count: 1,
+    // Idempotent: a run relaunched after a crash between RunTask and recording its ARN gets the same task.
+    clientToken: runId,
+    capacityProviderStrategy: [{ capacityProvider: entry.tier === 'starter' ? 'FARGATE_SPOT' : 'FARGATE', weight: 1 }],
+    networkConfiguration: {
+      awsvpcConfiguration: { subnets: [...options.subnets], securityGroups: [...options.securityGroups], assignPublicIp: 'DISABLED' },
+    },
+    overrides: { taskRoleArn: entry.roleArn, containerOverrides: [{ name: AGENT_CONTAINER, environment }] },
+    startedBy: names.ecsStartedBy(entry.tenant, entry.agent).slice(0, 128),
+    tags,
+    enableECSManagedTags: true,
+    propagateTags: 'NONE',
+  };
+}
+
+/** The state of a task from DescribeTasks: exit code of the agent container, times, reason. */
+export function taskState(task: Task): TaskState {
+  const taskArn = task.taskArn ?? '';
+  if (task.lastStatus !== 'STOPPED') return { taskArn, status: 'running' };
+  const container = task.containers?.find((c) => c.name === AGENT_CONTAINER) ?? task.containers?.find((c) => c.exitCode !== undefined);
+  const exitCode = container?.exitCode;
+  return {
+    taskArn,
+    status: 'stopped',
+    exitCode,
+    startedAt: task.startedAt?.getTime(),
+    stoppedAt: (task.executionStoppedAt ?? task.stoppedAt)?.getTime(),
+    reason: exitCode === 0 ? undefined : [task.stoppedReason, container?.reason].filter(Boolean).join(': ') || undefined,
+  };
+}
+
+export function ecsLauncher(options: EcsLauncherOptions): Launcher {
+  const send = <T>(command: object) => options.caller.send<T>('ecs', options.client, command);
+  return {
+    kind: 'ecs',
+    async launch(request) {
+      const output = await send<RunTaskCommandOutput>(new RunTaskCommand(runTaskInput(request, options)));
+      const taskArn = output.tasks?.[0]?.taskArn;
+      if (!taskArn) {
+        const failure = output.failures?.[0];
+        throw new LaunchError(`RunTask started no task: ${failure?.reason ?? 'no reason given'}${failure?.detail ? ` (${failure.detail})` : ''}`);
+      }
+      return { taskArn };
+    },
+    async stop(taskArn, reason) {
+      try {
+        await send(new StopTaskCommand({ cluster: options.cluster, task: taskArn, reason: reason.slice(0, 255) }));
+      } catch (error) {
+        if (!isNotFound(error) && !/not found/i.test((error as Error).message)) throw error;
+      }
+    },
+    async describe(taskArns) {
+      const states: TaskState[] = [];
+      const ours = taskArns.filter((arn) => arn.startsWith('arn:'));
+      for (const arn of taskArns) if (!arn.startsWith('arn:')) states.push({ taskArn: arn, status: 'foreign' });
+      for (let i = 0; i < ours.length; i += DESCRIBE_BATCH) {
+        const output = await send<DescribeTasksCommandOutput>(new DescribeTasksCommand({ cluster: options.cluster, tasks: ours.slice(i, i + DESCRIBE_BATCH) }));
+        for (const task of output.tasks ?? []) states.push(taskState(task));
+        for (const failure of output.failures ?? []) states.push({ taskArn: failure.arn ?? '', status: 'missing', reason: failure.reason });
+      }
+      return states;
+    },
+    // The client belongs to whoever built it; the last poll may still use it.
+    close: async () => {},
+  };
+}

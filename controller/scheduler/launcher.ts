@@ -1,0 +1,35 @@
+import type { ScheduleEntry } from './entries.js';
+
+/** What a launcher needs to start one run. */
+export interface LaunchRequest {
+  runId: string;
+  entry: ScheduleEntry;
+  /** The run's environment: tenant, agent, run id and secret ARNs (never secret values). */
+  env: Record<string, string>;
+}
+
+/** A task as a launcher sees it when polled. */
+export interface TaskState {
+  taskArn: string;
+  /** `missing`: the launcher no longer knows the task; `foreign`: not this launcher's kind of task. */
+  status: 'running' | 'stopped' | 'missing' | 'foreign';
+  exitCode?: number;
+  startedAt?: number;
+  stoppedAt?: number;
+  reason?: string;
+}
+
+/** Starts, stops and observes agent runs: ECS tasks (aws) or child processes (local). */
+export interface Launcher {
+  readonly kind: 'ecs' | 'local';
+  launch(request: LaunchRequest): Promise<{ taskArn: string }>;
+  stop(taskArn: string, reason: string): Promise<void>;
+  /** The state of each task, in batches the backend allows. */
+  describe(taskArns: readonly string[]): Promise<TaskState[]>;
+  close(): Promise<void>;
+}
+
+/** A launch the backend refused (not a throttle: those are retried before this is thrown). */
+export class LaunchError extends Error {
+  override readonly name = 'LaunchError';
+}

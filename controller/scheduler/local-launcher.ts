@@ -1,0 +1,110 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, openSync, closeSync } from 'node:fs';
+import { constants } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { AGENTS } from '../../agents/catalog.js';
+import { AGENT_ENV } from '../../agents/runtime/contract.js';
+import type { DbCredentialStore } from '../providers/types.js';
+import { LaunchError, type Launcher, type TaskState } from './launcher.js';
+import { databaseUrlWithoutCredentials } from './run-env.js';
+import { isProcessAlive } from '../processes.js';
+
+export interface LocalLauncherOptions {
+  dataDir: string;
+  bucket: string;
+  /** The controller's database; the run gets it without user and password. */
+  databaseUrl: string;
+  credentials: Pick<DbCredentialStore, 'get'>;
+  /** Environment common to every run (log level, model); no secrets. */
+  baseEnv?: Record<string, string>;
+  /** Where `agents/run.ts` lives (the repository root). */
+  cwd?: string;
+  now: () => number;
+}
+
+interface Child {
+  process: ChildProcess;
+  startedAt: number;
+  exited?: { code: number; at: number };
+  done: Promise<void>;
+}
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const INHERITED = ['PATH', 'HOME', 'LANG', 'TZ', 'SYSTEMROOT', 'TMPDIR'];
+const taskArnOf = (pid: number) => `local:pid/${pid}`;
+const pidOf = (taskArn: string) => Number(/^local:pid\/(\d+)$/.exec(taskArn)?.[1] ?? NaN);
+
+/**
+ * Runs agents as child processes, `node --import tsx agents/run.ts <agent>` as in the catalog, with the
+ * same environment as an ECS task plus the tenant's runtime credentials (the local provider has no task
+ * role to read the secret with). Output goes to `<dataDir>/runs/<run-id>.log`.
+ */
+export function localLauncher(options: LocalLauncherOptions): Launcher & { wait(taskArn: string): Promise<void> } {
+  const children = new Map<string, Child>();
+  return {
+    kind: 'local',
+    async launch({ runId, entry, env }) {
+      const credentials = await options.credentials.get(entry.tenant);
+      if (!credentials) throw new LaunchError(`tenant ${entry.tenant} has no runtime database credentials yet`);
+      const logs = join(options.dataDir, 'runs');
+      mkdirSync(logs, { recursive: true });
+      const fd = openSync(join(logs, `${runId}.log`), 'a', 0o600);
+      const [command, ...args] = AGENTS[entry.agent].command;
+      const inherited = Object.fromEntries(INHERITED.filter((k) => process.env[k] !== undefined).map((k) => [k, process.env[k]!]));
+      const child = spawn(command === 'node' ? process.execPath : command, args, {
+        cwd: options.cwd ?? ROOT,
+        stdio: ['ignore', fd, fd],
+        env: {
+          ...inherited, ...options.baseEnv, ...env,
+          [AGENT_ENV.provider]: 'local',
+          [AGENT_ENV.dataDir]: options.dataDir,
+          [AGENT_ENV.bucket]: options.bucket,
+          DATABASE_URL: databaseUrlWithoutCredentials(options.databaseUrl),
+          [AGENT_ENV.dbCredentials]: JSON.stringify({ username: credentials.username, password: credentials.password }),
+        },
+      });
+      closeSync(fd);
+      if (child.pid === undefined) throw new LaunchError(`could not start ${command}`);
+      const record: Child = { process: child, startedAt: options.now(), done: Promise.resolve() };
+      record.done = new Promise((resolve) => {
+        child.on('exit', (code, signal) => {
+          record.exited = { code: code ?? 128 + (signal ? constants.signals[signal] ?? 0 : 0), at: options.now() };
+          resolve();
+        });
+        child.on('error', () => {
+          record.exited ??= { code: 127, at: options.now() };
+          resolve();
+        });
+      });
+      const taskArn = taskArnOf(child.pid);
+      children.set(taskArn, record);
+      return { taskArn };
+    },
+    async stop(taskArn) {
+      const own = children.get(taskArn);
+      if (own) own.process.kill('SIGTERM');
+      else if (isProcessAlive(pidOf(taskArn))) process.kill(pidOf(taskArn), 'SIGTERM');
+    },
+    async describe(taskArns) {
+      return taskArns.map((taskArn): TaskState => {
+        if (!taskArn.startsWith('local:')) return { taskArn, status: 'foreign' };
+        const own = children.get(taskArn);
+        if (own?.exited) {
+          children.delete(taskArn);
+          const { code, at } = own.exited;
+          return { taskArn, status: 'stopped', exitCode: code, startedAt: own.startedAt, stoppedAt: at, reason: code === 0 ? undefined : `agent exited with ${code}` };
+        }
+        if (own || isProcessAlive(pidOf(taskArn))) return { taskArn, status: 'running' };
+        return { taskArn, status: 'missing', reason: 'the process ended while no controller was watching it' };
+      });
+    },
+    async wait(taskArn) {
+      await children.get(taskArn)?.done;
+    },
+    async close() {
+      for (const child of children.values()) if (!child.exited) child.process.kill('SIGTERM');
+      await Promise.all([...children.values()].map((c) => c.done));
+    },
+  };
+}

@@ -1,0 +1,50 @@
+import type { Logger } from 'pino';
+import type { RunHistory, RunRecord } from './history.js';
+import type { Launcher } from './launcher.js';
+
+export interface PollerOptions {
+  history: RunHistory;
+  launcher: Launcher;
+  now: () => number;
+  log: Logger;
+}
+
+/**
+ * Records how running runs ended: one DescribeTasks per 100 running tasks (ECS), or the child's exit
+ * (local). Exit code 0 is succeeded, anything else failed with its exit code; a task the backend has
+ * forgotten is failed with that reason, never left running for ever.
+ */
+export class RunPoller {
+  constructor(private readonly options: PollerOptions) {}
+
+  /** One round over every running run; returns the number of runs that got their final status. */
+  async poll(): Promise<number> {
+    return this.settle(await this.options.history.unfinished('running'));
+  }
+
+  /** Records the final status of those of `runs` whose task has ended. */
+  async settle(runs: readonly RunRecord[]): Promise<number> {
+    const { history, launcher, now, log } = this.options;
+    const running = runs.filter((r) => r.taskArn);
+    if (running.length === 0) return 0;
+    const states = new Map((await launcher.describe(running.map((r) => r.taskArn!))).map((s) => [s.taskArn, s]));
+    let finished = 0;
+    for (const run of running) {
+      const state = states.get(run.taskArn!);
+      if (!state || state.status === 'running' || state.status === 'foreign') continue;
+      const at = new Date(state.stoppedAt ?? now());
+      const ok = state.status === 'stopped' && state.exitCode === 0;
+      const durationMs = state.startedAt !== undefined && state.stoppedAt !== undefined ? Math.max(0, state.stoppedAt - state.startedAt) : undefined;
+      const reason = state.status === 'missing'
+        ? `${launcher.kind === 'ecs' ? 'ECS' : 'the local launcher'} no longer knows task ${run.taskArn} (${state.reason ?? 'missing'}); its outcome is unknown`
+        : ok ? undefined : state.reason ?? `exit code ${state.exitCode ?? 'unknown'}`;
+      const recorded = await history.finish(run.id, { status: ok ? 'succeeded' : 'failed', at, exitCode: state.exitCode ?? null, reason, durationMs });
+      if (!recorded) continue;
+      finished++;
+      const fields = { tenant: run.tenant, agent: run.agent, runId: run.id, exitCode: state.exitCode, durationMs };
+      if (ok) log.info(fields, 'run succeeded');
+      else log.warn({ ...fields, reason }, 'run failed');
+    }
+    return finished;
+  }
+}

@@ -1,0 +1,23 @@
+import { AGENT_ENV, integrationSecretEnv } from '../../agents/runtime/contract.js';
+import type { ScheduleEntry } from './entries.js';
+import type { SecretArns } from './secret-arns.js';
+
+/** The environment every run gets, whatever the launcher: identities and secret ARNs, no secret values. */
+export function runEnvironment(entry: ScheduleEntry, runId: string, arns: Pick<SecretArns, 'arn'>): Record<string, string> {
+  const env: Record<string, string> = {
+    [AGENT_ENV.tenant]: entry.tenant,
+    [AGENT_ENV.agent]: entry.agent,
+    [AGENT_ENV.runId]: runId,
+    [AGENT_ENV.dbSecretArn]: arns.arn(entry.dbSecret),
+  };
+  for (const secret of entry.integrationSecrets) env[integrationSecretEnv(secret.provider)] = arns.arn(secret.name);
+  return env;
+}
+
+/** A database URL without its user and password: the run authenticates as the tenant's runtime role. */
+export function databaseUrlWithoutCredentials(url: string): string {
+  const parsed = new URL(url);
+  parsed.username = '';
+  parsed.password = '';
+  return parsed.toString();
+}

@@ -1,0 +1,102 @@
+import { hostname } from 'node:os';
+import { randomUUID } from 'node:crypto';
+import type { ECSClient } from '@aws-sdk/client-ecs';
+import { desiredTenant } from '../desired/tenant.js';
+import type { DesiredTenant } from '../desired/types.js';
+import type { ControllerContext } from '../main.js';
+import { Dispatcher } from './dispatcher.js';
+import { RunHistory } from './history.js';
+import type { Launcher } from './launcher.js';
+import { createLauncher, secretArns } from './launchers.js';
+import { LeaderElector, LeaderLease } from './lease.js';
+import { RunPoller } from './poller.js';
+import { Scheduler } from './scheduler.js';
+import { realTimer, repeat, type Repeating, type Timer } from './timer.js';
+
+/** Injected parts; each defaults to the real one. */
+export interface SchedulerSeams {
+  ecsClient?: ECSClient;
+  launcher?: Launcher;
+  timer?: Timer;
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+  holder?: string;
+  tickMs?: number;
+  pollMs?: number;
+}
+
+export interface SchedulerService {
+  history: RunHistory;
+  launcher: Launcher;
+  dispatcher: Dispatcher;
+  scheduler: Scheduler;
+  poller: RunPoller;
+  elector: LeaderElector;
+  /** Feeds desired state in (the pass listener does this after every pass). */
+  update(tenants: Iterable<DesiredTenant>): Promise<void>;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** The scheduler of one replica: lease → (while leader) ticks and task polling; desired state from every pass. */
+export function createSchedulerService(ctx: ControllerContext, seams: SchedulerSeams = {}): SchedulerService | { problem: string } {
+  const log = ctx.log.child({ component: 'scheduler' });
+  const built = seams.launcher ? { launcher: seams.launcher, pace: undefined } : createLauncher(ctx, { ecsClient: seams.ecsClient, sleep: seams.sleep ?? realSleep, random: seams.random ?? Math.random });
+  if (!built.launcher) return { problem: built.problem ?? 'no launcher' };
+  const launcher = built.launcher;
+  const arns = secretArns(ctx);
+  const history = new RunHistory(ctx.pool);
+  const poller = new RunPoller({ history, launcher, now: ctx.now, log });
+  const dispatcher = new Dispatcher({ history, launcher, arns, now: ctx.now, log, pace: built.pace, settle: (runs) => poller.settle(runs) });
+  const scheduler = new Scheduler({ history, dispatcher, now: ctx.now, log });
+  const lease = new LeaderLease(ctx.pool, {
+    name: 'scheduler', holder: seams.holder ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`, leaseMs: ctx.config.scheduler.leaseMs, now: ctx.now,
+  });
+  const onError = (error: unknown) => log.warn({ err: error }, 'scheduler step failed');
+  const elector = new LeaderElector(lease, {
+    onElected: () => {
+      log.info({ holder: lease.options.holder }, 'leading: scheduling agent runs');
+      scheduler.becomeLeader();
+    },
+    onDeposed: () => {
+      log.warn({ holder: lease.options.holder }, 'no longer leading: scheduling stops');
+      scheduler.resign();
+      dispatcher.clear();
+    },
+  }, onError);
+  const timer = seams.timer ?? realTimer;
+  let loops: Repeating[] = [];
+  let stopped = false;
+
+  const update = async (tenants: Iterable<DesiredTenant>) => {
+    if (stopped) return;
+    await scheduler.update(tenants);
+    await arns.refresh(scheduler.allEntries().flatMap((e) => [e.dbSecret, ...e.integrationSecrets.map((s) => s.name)]));
+  };
+
+  return {
+    history, launcher, dispatcher, scheduler, poller, elector, update,
+    async start() {
+      ctx.loop.onPass((_report, pass) => update(pass.desired.values()));
+      const snapshot = ctx.loop.appliedSnapshot;
+      if (snapshot) await update(snapshot.tenants.map((t) => desiredTenant(t.manifest, ctx.desiredContext)));
+      loops = [
+        repeat(timer, () => elector.interval(), async () => void (await elector.step()), onError),
+        repeat(timer, () => seams.tickMs ?? 1_000, () => scheduler.tick(), onError),
+        repeat(timer, () => seams.pollMs ?? (launcher.kind === 'ecs' ? 15_000 : 2_000), async () => void (elector.leading && (await poller.poll())), onError),
+      ];
+    },
+    async stop() {
+      stopped = true;
+      for (const loop of loops) await loop.stop();
+      dispatcher.clear();
+      await dispatcher.idle();
+      // Local runs end with the controller; their exit is recorded before the lease is given up.
+      await launcher.close();
+      if (elector.leading) await poller.poll().catch(onError);
+      await elector.resign();
+    },
+  };
+}

@@ -1,0 +1,93 @@
+import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { main } from '../../controller/cli.js';
+import { cliOverrides } from '../../controller/cli/context.js';
+import { createLogger } from '../../controller/logger.js';
+import { createSchedulerService } from '../../controller/scheduler/service.js';
+import type { Timer } from '../../controller/scheduler/timer.js';
+import { createWorld, type World } from '../helpers/world.js';
+import { secretsOnlyProvider } from '../helpers/secrets-only-provider.js';
+
+describe('tenantctl trigger with the local provider', () => {
+  let world: World;
+  const io = () => {
+    const out = { stdout: '', stderr: '' };
+    return {
+      out,
+      io: {
+        stdout: (t: string) => void (out.stdout += t), stderr: (t: string) => void (out.stderr += t), cwd: process.cwd(),
+        env: { DATABASE_URL: world.db.url, OPENCLAW_TENANTS_DIR: world.tenantsDir, OPENCLAW_DATA_DIR: world.dataDir, OPENCLAW_LOG_LEVEL: 'info' },
+      },
+    };
+  };
+
+  beforeAll(async () => {
+    world = await createWorld({ provider: secretsOnlyProvider(mkdtempSync(join(tmpdir(), 'oc-local-'))) });
+    await world.pass();
+    cliOverrides.open = { provider: world.ctx.provider, log: createLogger({ level: 'silent' }) };
+  });
+  afterAll(async () => {
+    cliOverrides.open = undefined;
+    await world?.close();
+  });
+
+  it('runs the real agent as a child process against the database, and records its exit', async () => {
+    const { io: cli, out } = io();
+    const status = await main(['trigger', 'acme', 'butler'], cli);
+    expect(out.stderr).toBe('');
+    expect(status).toBe(0);
+    const [, runId] = /^run (\S+) of acme\/butler succeeded \(exit code 0\) in \d+ ms; log: .*\.log\n$/.exec(out.stdout) ?? [];
+    expect(runId).toBeDefined();
+
+    const { rows } = await world.ctx.pool.query('SELECT trigger, status, exit_code, task_arn, started_at IS NOT NULL AS started, duration_ms >= 0 AS timed FROM openclaw.agent_runs WHERE id = $1', [runId]);
+    expect(rows).toEqual([{ trigger: 'manual', status: 'succeeded', exit_code: 0, task_arn: expect.stringMatching(/^local:pid\/\d+$/), started: true, timed: true }]);
+    const usage = await world.ctx.pool.query('SELECT tenant_id, agent, model FROM app.usage WHERE run_id = $1', [runId]);
+    expect(usage.rows).toEqual([{ tenant_id: 'acme', agent: 'butler', model: null }]);
+    const digests = join(world.dataDir, 's3', 'local-tenants', 'tenants', 'acme', 'agents', 'butler', 'digests');
+    expect(readdirSync(digests)).toEqual([expect.stringMatching(new RegExp(`-${runId}\\.md$`))]);
+
+    const log = readFileSync(join(world.dataDir, 'runs', `${runId}.log`), 'utf8');
+    expect(log).toContain('agent run succeeded');
+    const credentials = await world.ctx.provider.credentials.get('acme');
+    expect(log).not.toContain(credentials!.password);
+  }, 60_000);
+
+  it('exits 1 with a clear message for an unknown tenant, an unknown agent or an agent that is not active', async () => {
+    for (const [args, message] of [
+      [['nobody', 'butler'], 'tenantctl trigger: unknown tenant "nobody": no active tenant of that name has been applied\n'],
+      [['acme', 'poet'], 'tenantctl trigger: unknown agent "poet" (allowed: butler, scout, writer)\n'],
+      [['acme', 'scout'], 'tenantctl trigger: agent scout is not configured for tenant acme\n'],
+    ] as const) {
+      const { io: cli, out } = io();
+      expect(await main(['trigger', ...args], cli)).toBe(1);
+      expect(out.stderr).toBe(message);
+    }
+    expect(existsSync(join(world.dataDir, 'runs'))).toBe(true);
+  }, 60_000);
+
+  it('starts with `tenantctl run`: takes the lease, follows every pass, and gives the lease up when stopped', async () => {
+    const timers = new Set<{ fn: () => void }>();
+    const timer: Timer = { setTimeout: (fn) => { const h = { fn }; timers.add(h); return h; }, clearTimeout: (h) => void timers.delete(h as { fn: () => void }) };
+    const fire = () => { const due = [...timers]; timers.clear(); for (const h of due) h.fn(); };
+    const service = createSchedulerService(world.ctx, { timer, holder: 'replica-1' });
+    if ('problem' in service) throw new Error(service.problem);
+    await service.start();
+    fire();
+    await vi.waitFor(() => expect(service.elector.leading).toBe(true));
+    expect(service.scheduler.allEntries().map((e) => e.key).sort()).toEqual(['acme/butler', 'globex/butler', 'globex/scout', 'initech/butler', 'initech/scout', 'initech/writer']);
+    const acme = readFileSync(join(world.tenantsDir, 'acme.yaml'), 'utf8');
+    world.writeTenant('acme.yaml', acme.replace('  tier: starter\n', '  tier: starter\n  suspended: true\n'));
+    await world.pass();
+    expect(service.scheduler.entry('acme', 'butler')).toBeUndefined();
+    world.writeTenant('acme.yaml', acme);
+    await world.pass();
+    expect(service.scheduler.entry('acme', 'butler')).toBeDefined();
+    const lease = () => world.ctx.pool.query('SELECT holder FROM openclaw.leases WHERE name = $1', ['scheduler']);
+    expect((await lease()).rows).toEqual([{ holder: 'replica-1' }]);
+    await vi.waitFor(() => expect(timers.size).toBe(3));
+    await service.stop();
+    expect((await lease()).rows).toEqual([]);
+  }, 60_000);
+});

@@ -1,0 +1,72 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { agentObjectPrefix } from '../../agents/runtime/contract.js';
+import { resolveCredentials } from '../../agents/runtime/credentials.js';
+import { readAgentEnv } from '../../agents/runtime/env.js';
+import { localObjects, scopedObjects } from '../../agents/runtime/objects.js';
+
+const BASE = { OPENCLAW_TENANT: 'acme', OPENCLAW_RUN_ID: 'run-1', OPENCLAW_PROVIDER: 'local', OPENCLAW_DATA_DIR: '/tmp/x', OPENCLAW_DB_CREDENTIALS: '{"username":"u","password":"p"}' };
+
+describe('the agent environment', () => {
+  it('reads tenant, agent, run and provider settings', () => {
+    expect(readAgentEnv(BASE, 'butler')).toMatchObject({ tenant: 'acme', agent: 'butler', runId: 'run-1', provider: 'local', bucket: 'local-tenants', dataDir: '/tmp/x' });
+  });
+
+  it('reports every problem on its own line', () => {
+    expect(() => readAgentEnv({ OPENCLAW_PROVIDER: 'aws' }, 'poet')).toThrow(
+      'invalid agent environment:\n'
+      + '  agent: "poet" is not an agent (allowed: butler, scout, writer)\n'
+      + '  OPENCLAW_TENANT: required, a tenant name\n'
+      + '  OPENCLAW_RUN_ID: required, 1-64 letters, digits, "_" and "-"\n'
+      + '  OPENCLAW_TENANT_BUCKET: required with the aws provider\n'
+      + '  OPENCLAW_DB_SECRET_ARN: required (or OPENCLAW_DB_CREDENTIALS with the local provider)',
+    );
+  });
+
+  it('refuses an OPENCLAW_AGENT that disagrees with the command line', () => {
+    expect(() => readAgentEnv({ ...BASE, OPENCLAW_AGENT: 'scout' }, 'butler')).toThrow(/OPENCLAW_AGENT: scout does not match the agent argument butler/);
+  });
+});
+
+describe('database credentials', () => {
+  const aws = readAgentEnv({ ...BASE, OPENCLAW_PROVIDER: 'aws', OPENCLAW_TENANT_BUCKET: 'b', OPENCLAW_DB_CREDENTIALS: '', OPENCLAW_DB_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:1:secret:x' }, 'butler');
+
+  it('come from the environment with the local provider, without reading any secret', async () => {
+    const reader = () => { throw new Error('must not read'); };
+    expect(await resolveCredentials(BASE, readAgentEnv(BASE, 'butler'), reader)).toEqual({ username: 'u', password: 'p' });
+  });
+
+  it('come from the tenant db secret, by ARN, in AWS', async () => {
+    const asked: string[] = [];
+    const reader = () => async (id: string) => (asked.push(id), '{"username":"tenant_acme_runtime","password":"s3cret"}');
+    expect(await resolveCredentials({}, aws, reader)).toEqual({ username: 'tenant_acme_runtime', password: 's3cret' });
+    expect(asked).toEqual(['arn:aws:secretsmanager:eu-west-1:1:secret:x']);
+  });
+
+  it('are refused when malformed, without echoing the value', async () => {
+    const reader = () => async () => 'password=hunter2';
+    await expect(resolveCredentials({}, aws, reader)).rejects.toThrow('the tenant database credentials are not JSON {"username","password"}');
+    await expect(resolveCredentials({}, aws, reader)).rejects.not.toThrow(/hunter2/);
+  });
+});
+
+describe('agent objects', () => {
+  it('are written under the tenant prefix of the local bucket folder', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'oc-objects-'));
+    const objects = localObjects('acme', dataDir, 'local-tenants');
+    const key = await objects.put(`${agentObjectPrefix('acme', 'butler')}digests/a.md`, '# hi', 'text/markdown');
+    expect(key).toBe('tenants/acme/agents/butler/digests/a.md');
+    expect(readFileSync(join(dataDir, 's3', 'local-tenants', key), 'utf8')).toBe('# hi');
+  });
+
+  it('are refused outside the tenant prefix, before anything is written', async () => {
+    const written: string[] = [];
+    const objects = scopedObjects('acme', async (key) => void written.push(key));
+    await expect(objects.put('tenants/globex/agents/butler/x.md', '', 'text/plain')).rejects.toThrow('refusing to write tenants/globex/agents/butler/x.md: outside the tenant prefix tenants/acme/');
+    await expect(objects.put('tenants/acme/../globex/x.md', '', 'text/plain')).rejects.toThrow(/refusing/);
+    await expect(objects.put('tenants/acme-evil/x.md', '', 'text/plain')).rejects.toThrow(/refusing/);
+    expect(written).toEqual([]);
+  });
+});
