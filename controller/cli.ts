@@ -8,8 +8,13 @@ import { validateCommand } from './cli/validate.js';
 import { planCommand } from './cli/plan.js';
 import { applyCommand } from './cli/apply.js';
 import { runCommand } from './cli/run.js';
+import { triggerCommand } from './cli/trigger.js';
+import { confirmDeletionCommand } from './cli/confirm.js';
+import { statusCommand } from './cli/status.js';
+import { describeCommand } from './cli/describe.js';
+import { rotateCommand } from './cli/rotate.js';
 
-const COMMANDS: Command[] = [validateCommand, planCommand, applyCommand, runCommand];
+const COMMANDS: Command[] = [validateCommand, planCommand, applyCommand, runCommand, statusCommand, describeCommand, confirmDeletionCommand, triggerCommand, rotateCommand];
 
 export function registerCommand(command: Command): void {
   if (!COMMANDS.some((c) => c.name === command.name)) COMMANDS.push(command);

@@ -102,6 +102,16 @@ export class StatusStore {
     );
   }
 
+  /** Read model for ops (status API, CLI): each tenant's last recorded desired state and lifecycle. */
+  async tenantRecords(name?: string): Promise<Pick<KnownTenant, 'name' | 'desired' | 'lifecycle' | 'generation' | 'revision'>[]> {
+    const { rows } = await this.pool.query(
+      `SELECT name, desired, lifecycle, generation::int AS generation, revision FROM openclaw.tenants
+        WHERE ($1::text IS NULL OR name = $1) ORDER BY name`,
+      [name ?? null],
+    );
+    return rows;
+  }
+
   async statuses(): Promise<TenantStatusRecord[]> {
     const { rows } = await this.pool.query(`${STATUS_SELECT} ORDER BY tenant`);
     return rows as TenantStatusRecord[];

@@ -1,0 +1,129 @@
+/**
+ * The ops page in headless Chromium (Debian's package at /usr/bin/chromium, driven by playwright-core,
+ * which never downloads a browser of its own), against a controller on a real PostgreSQL.
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createStatusWorld, EXAMPLE_TENANTS, type StatusWorld } from '../integration/status-world.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const RESULTS = new URL('../../test-results/', import.meta.url).pathname;
+const hasChromium = existsSync(CHROMIUM);
+if (!hasChromium) console.warn(`SKIPPED: the status page browser test needs Debian's chromium at ${CHROMIUM} (apt-get install -y chromium; .ci/run installs it)`);
+
+describe.skipIf(!hasChromium)('the ops status page in headless Chromium', () => {
+  let sw: StatusWorld;
+  let browser: Browser;
+  let page: Page;
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    sw = await createStatusWorld();
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
+    });
+    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    page.on('pageerror', (error) => pageErrors.push(`pageerror: ${error.message}`));
+    page.on('console', (message) => { if (message.type() === 'error') pageErrors.push(`console: ${message.text()}`); });
+    mkdirSync(RESULTS, { recursive: true });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await sw?.close();
+  });
+
+  const rows = () => page.locator('#tenants tbody tr.tenant-row');
+  const rowNames = () => rows().evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-tenant')));
+
+  it('loads and shows the fleet overview and the example tenants', async () => {
+    await page.goto(`${sw.server.url}/`);
+    await page.waitForSelector('body[data-loaded="true"]');
+    expect(await rowNames()).toEqual(EXAMPLE_TENANTS);
+    expect(await page.textContent('#count-ready')).toBe('2');
+    expect(await page.textContent('#count-degraded')).toBe('1');
+    expect(await page.textContent('#count-suspended')).toBe('0');
+    expect(await page.textContent('#applied-revision')).toMatch(/^dir:/);
+    expect(await page.textContent('#last-pass')).toMatch(/ago · \d+\.\ds · \d+ change\(s\)/);
+    expect(await page.isHidden('#rejected')).toBe(true);
+    expect(await page.textContent('#tenants tbody tr[data-tenant="acme"]')).toContain('starter');
+  });
+
+  it('makes a Degraded tenant stand out with the degraded class, a red badge and its error', async () => {
+    const globex = page.locator('#tenants tbody tr[data-tenant="globex"]');
+    expect(await globex.getAttribute('class')).toContain('degraded');
+    expect(await page.locator('#tenants tbody tr.degraded').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-tenant')))).toEqual(['globex']);
+    const badge = globex.locator('.degraded-badge');
+    expect(await badge.isVisible()).toBe(true);
+    expect(await badge.textContent()).toBe('Degraded');
+    expect(await globex.textContent()).toContain('could not create postgres schema/tenant_globex: permission denied');
+    const background = (name: string) => page.locator(`#tenants tbody tr[data-tenant="${name}"] td`).first().evaluate((td) => getComputedStyle(td).backgroundColor);
+    expect(await background('globex')).not.toBe(await background('acme'));
+    expect(await page.locator('.card-degraded').getAttribute('class')).toContain('alarm');
+    await page.screenshot({ path: join(RESULTS, 'status-page.png'), fullPage: true });
+  });
+
+  it('narrows the table with the filter and the state selector', async () => {
+    await page.fill('#filter', 'glob');
+    expect(await rowNames()).toEqual(['globex']);
+    await page.fill('#filter', 'enterprise');
+    expect(await rowNames()).toEqual(['initech']);
+    await page.fill('#filter', 'degraded');
+    expect(await rowNames()).toEqual(['globex']);
+    await page.fill('#filter', 'nothing-matches-this');
+    expect(await rowNames()).toEqual([]);
+    expect(await page.textContent('#shown')).toBe('0 of 3 shown');
+    await page.fill('#filter', '');
+    await page.selectOption('#state', 'not-ready');
+    expect(await rowNames()).toEqual(['globex']);
+    await page.selectOption('#state', '');
+    expect(await rowNames()).toEqual(EXAMPLE_TENANTS);
+  });
+
+  it('opens a tenant detail view with conditions, resources, agents and events', async () => {
+    await page.click('#tenants tbody tr[data-tenant="acme"] a');
+    await page.waitForSelector('#detail:not([hidden])');
+    expect(new URL(page.url()).hash).toBe('#/tenants/acme');
+    expect(await page.isHidden('#list-view')).toBe(true);
+    expect(await page.textContent('#detail-name')).toBe('acme');
+    await page.waitForSelector('#detail-conditions tbody tr td');
+    const conditions = await page.locator('#detail-conditions tbody tr').evaluateAll((trs) => trs.map((tr) => [tr.children[0].textContent, tr.children[1].textContent]));
+    expect(conditions).toContainEqual(['Ready', 'True']);
+    expect(conditions).toContainEqual(['Degraded', 'False']);
+    expect(await page.locator('#detail-resources tbody tr').count()).toBeGreaterThanOrEqual(1);
+    expect(await page.textContent('#detail-agents tbody')).toContain('butler');
+    expect(await page.locator('#detail-events tbody tr').count()).toBeGreaterThan(0);
+    expect(await page.textContent('#detail-facts')).toContain('starter');
+    await page.click('#back');
+    await page.waitForSelector('#list-view:not([hidden])');
+  });
+
+  it('opens the detail view from a /tenants/<name> link, and shows text from the store as text', async () => {
+    await sw.world.ctx.store.recordEvents([{ type: 'Warning', reason: 'Probe', message: '<img src=x onerror="document.body.dataset.pwned=1"><b>bold</b>', tenant: 'globex' }]);
+    await page.goto(`${sw.server.url}/tenants/globex`);
+    await page.waitForSelector('#detail:not([hidden]) #detail-events tbody tr td');
+    expect(await page.locator('#detail').getAttribute('class')).toContain('degraded');
+    expect(await page.textContent('#detail-events tbody')).toContain('<img src=x onerror="document.body.dataset.pwned=1"><b>bold</b>');
+    expect(await page.locator('#detail-events img, #detail-events b').count()).toBe(0);
+    expect(await page.evaluate(() => document.body.dataset.pwned)).toBeUndefined();
+    await page.screenshot({ path: join(RESULTS, 'status-page-detail.png'), fullPage: true });
+  });
+
+  it('refreshes without a full reload when a tenant recovers', async () => {
+    await page.goto(`${sw.server.url}/#/`);
+    await page.waitForSelector('#tenants tbody tr.degraded');
+    await page.evaluate(() => { (window as unknown as { stillHere: boolean }).stillHere = true; });
+    sw.failGlobex = false;
+    await sw.world.pass();
+    await page.waitForFunction(() => document.querySelectorAll('#tenants tbody tr.degraded').length === 0 && document.getElementById('count-ready')?.textContent === '3', undefined, { timeout: 15_000 });
+    expect(await page.evaluate(() => (window as unknown as { stillHere?: boolean }).stillHere)).toBe(true);
+    expect(await page.textContent('#count-degraded')).toBe('0');
+  });
+
+  it('ran without script errors or content security policy violations', () => {
+    expect(pageErrors).toEqual([]);
+  });
+});

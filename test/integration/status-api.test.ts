@@ -1,0 +1,254 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createStatusWorld, eventually, EXAMPLE_TENANTS, GLOBEX_FAILURE, type StatusWorld } from './status-world.js';
+
+describe('the status HTTP server', () => {
+  let sw: StatusWorld;
+  let readyBeforePass: { status: number; body: any };
+
+  beforeAll(async () => {
+    sw = await createStatusWorld({ pass: false });
+    const response = await sw.fetch('/readyz');
+    readyBeforePass = { status: response.status, body: await response.json() };
+    await sw.world.pass();
+  });
+
+  afterAll(async () => {
+    await sw?.close();
+  });
+
+  it('answers /healthz while the process is alive', async () => {
+    const response = await sw.fetch('/healthz');
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ status: 'ok' });
+  });
+
+  it('reports not ready, with the reason, until the first pass is done, and ready after it', async () => {
+    expect(readyBeforePass).toEqual({ status: 503, body: { status: 'not ready', reason: 'the first reconcile pass has not finished' } });
+    const response = await sw.fetch('/readyz');
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ status: 'ready' });
+  });
+
+  it('reports not ready when the database does not answer, and the status store as down in the metrics', async () => {
+    const pool = sw.world.ctx.pool as unknown as { query: (...args: unknown[]) => Promise<unknown> };
+    pool.query = () => Promise.reject(new Error('connect ECONNREFUSED 10.0.0.5:5432'));
+    try {
+      const response = await sw.fetch('/readyz');
+      expect(response.status).toBe(503);
+      expect(await response.json()).toEqual({ status: 'not ready', reason: 'database: connect ECONNREFUSED 10.0.0.5:5432' });
+      expect((await sw.fetch('/healthz')).status).toBe(200);
+      const metrics = await sw.fetch('/metrics');
+      expect(metrics.status).toBe(200);
+      expect(await metrics.text()).toContain('openclaw_status_store_up 0');
+      const api = await sw.fetch('/api/fleet');
+      expect(api.status).toBe(500);
+      expect((await api.json()).error).toBe('internal error');
+    } finally {
+      delete (pool as { query?: unknown }).query;
+    }
+    expect((await sw.fetch('/readyz')).status).toBe(200);
+  });
+
+  it('summarizes the fleet: Ready, Degraded and Suspended counts, last pass, applied revision and provider', async () => {
+    const fleet = await sw.json('/api/fleet');
+    expect(fleet.tenants).toBe(3);
+    expect(fleet.counts).toEqual({ ready: 2, notReady: 1, degraded: 1, suspended: 0, paused: 0, offboarded: 0 });
+    expect(fleet.lastPass.revision).toMatch(/^dir:/);
+    expect(fleet.appliedRevision.revision).toBe(fleet.lastPass.revision);
+    expect(fleet.rejectedRevision).toBeNull();
+    expect(fleet.provider.name).toBe('local');
+  });
+
+  it('lists every tenant with its tier, conditions, last reconcile, next run and last error', async () => {
+    const { tenants } = await sw.json('/api/tenants');
+    expect(tenants.map((t: any) => t.name)).toEqual(EXAMPLE_TENANTS);
+    const byName = Object.fromEntries(tenants.map((t: any) => [t.name, t]));
+    expect(byName.acme).toMatchObject({ tier: 'starter', ready: 'True', synced: 'True', degraded: 'False', suspended: 'False', lastError: null, message: null, lifecycle: 'Active' });
+    expect(byName.acme.nextRun.agent).toBe('butler');
+    expect(Date.parse(byName.acme.nextRun.at)).toBeGreaterThan(Date.now() - 1000);
+    expect(Date.parse(byName.acme.lastReconcileAt)).toBeGreaterThan(Date.now() - 120_000);
+    expect(byName.globex).toMatchObject({ tier: 'professional', ready: 'False', synced: 'False', degraded: 'True' });
+    expect(byName.globex.lastError).toBe(`could not create postgres schema/tenant_globex: ${GLOBEX_FAILURE}`);
+    expect(byName.globex.message).toBe(byName.globex.lastError);
+    expect(byName.initech.tier).toBe('enterprise');
+  });
+
+  it('describes one tenant: conditions, resources, drift, agents with next runs, events, revision and migration version', async () => {
+    const acme = await sw.json('/api/tenants/acme');
+    expect(acme.conditions.map((c: any) => `${c.type}=${c.status}`)).toEqual(['Ready=True', 'Synced=True', 'Degraded=False', 'Suspended=False', 'Paused=False']);
+    expect(acme.resources.map((r: any) => r.kind)).toContain('postgres');
+    expect(acme.resources.every((r: any) => r.state === 'Ready')).toBe(true);
+    expect(acme.observedRevision).toMatch(/^dir:/);
+    expect(acme.migration.version).toBeGreaterThanOrEqual(1);
+    expect(acme.migration.version).toBe(acme.migration.latest);
+    expect(acme.provider).toBe('local');
+    expect(acme.agents).toEqual([expect.objectContaining({ name: 'butler', schedule: '*/5 * * * *', timezone: 'Europe/Berlin', active: true, lastRun: null })]);
+    expect(Date.parse(acme.agents[0].nextRunAt) - Date.now()).toBeLessThanOrEqual(5 * 60_000);
+    expect(acme.events.length).toBeGreaterThan(0);
+    expect(acme.events.every((e: any) => typeof e.reason === 'string' && typeof e.at === 'string')).toBe(true);
+    expect(acme.events.map((e: any) => e.id)).toEqual([...acme.events.map((e: any) => e.id)].sort((a: number, b: number) => b - a));
+    expect(acme.drift).toEqual([]);
+
+    const globex = await sw.json('/api/tenants/globex');
+    expect(globex.conditions.find((c: any) => c.type === 'Degraded')).toMatchObject({ status: 'True', reason: 'Retrying', message: globex.lastError });
+    expect(globex.resources.find((r: any) => r.kind === 'postgres')).toMatchObject({ state: 'Failed' });
+    expect(globex.events.some((e: any) => e.type === 'Warning' && e.reason === 'ReconcileFailed' && e.message === globex.lastError)).toBe(true);
+  });
+
+  it('reports drift the controller corrected, in the tenant detail and as a metric', async () => {
+    const driftMetric = async () => Number(/^openclaw_drift_corrected_total\{kind="postgres"\} (\d+)$/m.exec(await (await sw.fetch('/metrics')).text())?.[1] ?? 0);
+    const before = await driftMetric();
+    await sw.admin.query('ALTER ROLE tenant_initech_runtime BYPASSRLS');
+    await sw.world.pass();
+    expect(await driftMetric()).toBe(before + 1);
+    const initech = await sw.json('/api/tenants/initech');
+    expect(initech.drift[0]).toMatchObject({ resource: 'postgres/role/tenant_initech_runtime' });
+    expect(initech.drift[0].message).toContain('bypassrls');
+  });
+
+  it('answers 404 for an unknown tenant and 400 for a name that is not a tenant name', async () => {
+    const unknown = await sw.fetch('/api/tenants/nosuch');
+    expect(unknown.status).toBe(404);
+    expect(await unknown.json()).toEqual({ error: 'no tenant named nosuch' });
+    for (const bad of ['Acme', 'a%20b', '%E0%A4%A', 'x'.repeat(41), '-acme', "acme'--"]) {
+      const response = await sw.fetch(`/api/tenants/${bad}`);
+      expect(response.status, bad).toBe(400);
+    }
+    expect((await sw.fetch('/api/nothing')).status).toBe(404);
+  });
+
+  it('allows only the methods a path supports', async () => {
+    const response = await sw.fetch('/api/tenants', { method: 'DELETE' });
+    expect(response.status).toBe(405);
+    expect(response.headers.get('allow')).toBe('GET');
+    expect((await sw.fetch('/api/source/refresh')).status).toBe(405);
+  });
+
+  it('shows the last and next agent runs from the run history', async () => {
+    const now = Date.now();
+    await sw.admin.query(
+      `INSERT INTO openclaw.agent_runs (id, tenant, agent, scheduled_at, trigger, started_at, finished_at, status, exit_code, task_arn, reason)
+       VALUES ('r1', 'acme', 'butler', $1, 'schedule', $1, $2, 'succeeded', 0, 'local:pid/101', NULL),
+              ('r2', 'acme', 'butler', $3, 'schedule', $3, $4, 'failed', 2, 'local:pid/102', 'exit code 2'),
+              ('r3', 'globex', 'scout', $3, 'manual', $3, NULL, 'running', NULL, 'local:pid/103', NULL)`,
+      [new Date(now - 600_000), new Date(now - 590_000), new Date(now - 300_000), new Date(now - 290_000)],
+    );
+    const acme = await sw.json('/api/tenants/acme');
+    expect(acme.runs.map((r: any) => [r.status, r.exitCode, r.trigger])).toEqual([['failed', 2, 'schedule'], ['succeeded', 0, 'schedule']]);
+    expect(acme.runs[0]).toMatchObject({ id: 'r2', agent: 'butler', taskArn: 'local:pid/102', reason: 'exit code 2' });
+    expect(acme.agents[0].lastRun.status).toBe('failed');
+    expect(acme.agents[0].nextRunAt).not.toBeNull();
+    const { tenants } = await sw.json('/api/tenants');
+    expect(tenants.find((t: any) => t.name === 'globex').lastRun).toMatchObject({ agent: 'scout', status: 'running' });
+    expect(tenants.find((t: any) => t.name === 'initech').lastRun).toBeNull();
+  });
+
+  it('exposes Prometheus metrics: reconciles by kind and result, durations, drift, queue, AWS calls, runs and tenants by condition', async () => {
+    const response = await sw.fetch('/metrics');
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toContain('text/plain');
+    const text = await response.text();
+    const value = (series: string) => {
+      const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+      return line === undefined ? undefined : Number(line.slice(series.length + 1));
+    };
+    expect(value('openclaw_reconciles_total{kind="postgres",result="changed"}')).toBeGreaterThanOrEqual(2);
+    expect(value('openclaw_reconciles_total{kind="postgres",result="failed"}')).toBeGreaterThanOrEqual(1);
+    // globex's postgres change failed, so its later kinds were never tried.
+    expect(value('openclaw_reconciles_total{kind="iam",result="changed"}')).toBe(2);
+    expect(value('openclaw_reconciles_total{kind="iam",result="blocked"}')).toBe(2);
+    expect(value('openclaw_resource_changes_total{kind="postgres",action="create"}')).toBeGreaterThan(0);
+    expect(value('openclaw_drift_corrected_total{kind="postgres"}')).toBeGreaterThanOrEqual(1);
+    expect(value('openclaw_reconcile_pass_duration_seconds_count')).toBe(2);
+    expect(value('openclaw_reconcile_passes_total{result="errors"}')).toBe(2);
+    // globex failed (retryable) and its backoff has expired: it waits for the next pass.
+    expect(value('openclaw_tenants_backoff')).toBe(1);
+    expect(value('openclaw_queue_depth')).toBe(1);
+    expect(value('openclaw_tenants{condition="Ready",status="True"}')).toBe(2);
+    expect(value('openclaw_tenants{condition="Degraded",status="True"}')).toBe(1);
+    expect(value('openclaw_tenants{condition="Suspended",status="True"}')).toBe(0);
+    expect(value('openclaw_agent_runs{result="succeeded"}')).toBe(1);
+    expect(value('openclaw_agent_runs{result="failed"}')).toBe(1);
+    expect(value('openclaw_status_store_up')).toBe(1);
+    expect(value('openclaw_revision_rejected')).toBe(0);
+    expect(value('openclaw_last_pass_timestamp_seconds')).toBeGreaterThan(Date.now() / 1000 - 600);
+    const calls = sw.world.ctx.provider.callCounts();
+    const [someCall] = Object.keys(calls);
+    expect(someCall).toBeDefined();
+    const [service, operation] = someCall.split(':');
+    expect(value(`openclaw_aws_calls_total{service="${service}",operation="${operation}"}`)).toBe(calls[someCall]);
+    expect(text).toContain('# TYPE openclaw_aws_throttles_total counter');
+  });
+
+  it('counts AWS calls and throttles as counters that follow the provider', async () => {
+    const provider = sw.world.ctx.provider as unknown as { callCounts: () => Record<string, number>; throttleCounts?: () => Record<string, number> };
+    const original = provider.callCounts;
+    try {
+      const base = original.call(provider);
+      provider.callCounts = () => ({ ...base, 'iam:CreateRole': (base['iam:CreateRole'] ?? 0) + 5 });
+      provider.throttleCounts = () => ({ 'iam:CreateRole': 3 });
+      const text = await (await sw.fetch('/metrics')).text();
+      expect(text).toContain(`openclaw_aws_calls_total{service="iam",operation="CreateRole"} ${(base['iam:CreateRole'] ?? 0) + 5}`);
+      expect(text).toContain('openclaw_aws_throttles_total{service="iam",operation="CreateRole"} 3');
+    } finally {
+      provider.callCounts = original;
+      delete provider.throttleCounts;
+    }
+  });
+
+  it('refreshes the source on POST /api/source/refresh and applies a new tenant without waiting for the poll', async () => {
+    sw.world.writeTenant('hooli.yaml', [
+      'apiVersion: openclaw.io/v1alpha1', 'kind: Tenant', 'metadata:', '  name: hooli', 'spec:', '  displayName: Hooli',
+      '  contact:', '    email: ops@hooli.example', '  tier: starter', '  suspended: true', '',
+    ].join('\n'));
+    const response = await sw.fetch('/api/source/refresh', { method: 'POST', body: '{"ref":"refs/heads/main"}', headers: { 'content-type': 'application/json' } });
+    expect(response.status).toBe(202);
+    const { tenants } = await eventually(() => sw.json('/api/tenants'), (body: any) => body.tenants.some((t: any) => t.name === 'hooli' && t.ready === 'True'));
+    const hooli = tenants.find((t: any) => t.name === 'hooli');
+    expect(hooli).toMatchObject({ suspended: 'True', nextRun: null });
+    const fleet = await sw.json('/api/fleet');
+    expect(fleet.counts.suspended).toBe(1);
+    sw.world.removeTenant('hooli.yaml');
+  });
+
+  it('warns in the fleet view when a revision is rejected, and keeps the applied one', async () => {
+    sw.world.writeTenant('broken.yaml', 'apiVersion: openclaw.io/v1alpha1\nkind: Tenant\nmetadata:\n  name: Broken!\nspec: {}\n');
+    try {
+      await sw.world.ctx.loop.refreshSource();
+      const fleet = await sw.json('/api/fleet');
+      expect(fleet.rejectedRevision.revision).not.toBe(fleet.appliedRevision.revision);
+      expect(fleet.rejectedRevision.reason).toMatch(/validation error/);
+      const text = await (await sw.fetch('/metrics')).text();
+      expect(text).toContain('openclaw_revision_rejected 1');
+    } finally {
+      sw.world.removeTenant('broken.yaml');
+      await sw.world.ctx.loop.refreshSource();
+    }
+  });
+
+  it('keeps the events table within the configured bound', async () => {
+    const filler = Array.from({ length: 450 }, (_, i) => ({ type: 'Normal' as const, reason: 'Filler', message: `event ${i}`, tenant: 'acme' }));
+    await sw.world.ctx.store.recordEvents(filler);
+    expect((await sw.admin.query('SELECT count(*)::int AS n FROM openclaw.events')).rows[0].n).toBeGreaterThan(200);
+    await sw.world.pass();
+    const { rows } = await sw.admin.query('SELECT count(*)::int AS n, max(id)::int AS newest FROM openclaw.events');
+    expect(rows[0].n).toBeLessThanOrEqual(200);
+    const newest = await sw.world.ctx.store.events({ limit: 1 });
+    expect(newest[0].id).toBe(rows[0].newest);
+  });
+
+  it('serves the ops page and its assets with a strict content security policy', async () => {
+    for (const path of ['/', '/tenants/acme']) {
+      const response = await sw.fetch(path);
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-type')).toContain('text/html');
+      expect(response.headers.get('content-security-policy')).toContain("script-src 'self'");
+      expect(await response.text()).toContain('<script src="/app.js"');
+    }
+    const script = await sw.fetch('/app.js');
+    expect(script.headers.get('content-type')).toContain('text/javascript');
+    expect(await script.text()).not.toMatch(/innerHTML|outerHTML|insertAdjacentHTML|document\.write/);
+    expect((await sw.fetch('/style.css')).status).toBe(200);
+    expect((await sw.fetch('/../package.json')).status).toBe(404);
+  });
+});
