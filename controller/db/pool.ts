@@ -44,7 +44,8 @@ export function createStatementCounter(): StatementCounter {
  */
 export function createPool(url: string, options: { log?: Logger; counter?: StatementCounter; max?: number; applicationName?: string; beforeQuery?: (text: string) => void } = {}): Pool {
   const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10, application_name: options.applicationName ?? 'openclaw-controller' });
-  pool.on('error', (error) => options.log?.warn({ err: error }, 'idle database connection failed'));
+  // The error of an idle client carries the whole client object; log only what helps.
+  pool.on('error', (error) => options.log?.warn({ err: { message: error.message, code: (error as { code?: string }).code } }, 'idle database connection failed'));
   const counter = options.counter;
   const beforeQuery = options.beforeQuery;
   if (counter || beforeQuery) {
