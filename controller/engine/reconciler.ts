@@ -4,7 +4,7 @@ import { desiredTenant } from '../desired/tenant.js';
 import type { DesiredContext, DesiredTenant } from '../desired/types.js';
 import { errorMessage, isRetryable, ControllerError } from '../errors.js';
 import type { SourceSnapshot } from '../source/types.js';
-import type { EventRecord, KnownTenant, StatusStore } from '../status/store.js';
+import type { EventRecord, KnownTenant, StatusStore, TenantStatusRecord } from '../status/store.js';
 import { TenantBackoff, mapLimit } from './backoff.js';
 import { buildPlan, executionOrder } from './planner.js';
 import { tenantStatus } from './status.js';
@@ -114,16 +114,19 @@ export class Reconciler {
     const started = this.deps.now();
     const { plan, snapshot } = pass;
     const knownByName = new Map(pass.known.map((k) => [k.name, k]));
+    // One read of every stored status per pass, not one per tenant.
+    const statuses = new Map((await this.deps.store.statuses()).map((record) => [record.tenant, record]));
+    const passWithStatus = { ...pass, statuses };
     const platform = plan.tenants.find((t) => t.tenant === PLATFORM);
     const outcomes: TenantOutcome[] = [];
     // Fleet-wide changes (shared tables' RLS, the bucket lifecycle) go first: tenants rely on them.
-    if (platform) outcomes.push(await this.applyTenant(platform, pass));
+    if (platform) outcomes.push(await this.applyTenant(platform, passWithStatus));
     const perTenant = plan.tenants.filter((t) => t.tenant !== PLATFORM);
-    outcomes.push(...await mapLimit(perTenant, this.deps.concurrency, (tenantPlan) => this.applyTenant(tenantPlan, pass)));
+    outcomes.push(...await mapLimit(perTenant, this.deps.concurrency, (tenantPlan) => this.applyTenant(tenantPlan, passWithStatus)));
     for (const held of plan.held) {
       outcomes.push({ tenant: held.tenant, applied: [], skipped: 'held' });
       const known = knownByName.get(held.tenant);
-      const previous = await this.deps.store.status(held.tenant);
+      const previous = statuses.get(held.tenant);
       await this.deps.store.writeStatus(tenantStatus({ tenant: held.tenant, known, previous, held: held.reason, snapshot, provider: this.deps.providerName, modules: this.deps.modules, now: this.deps.now() }));
     }
     if (plan.held.length > 0) {
@@ -143,7 +146,7 @@ export class Reconciler {
     return report;
   }
 
-  private async applyTenant(tenantPlan: TenantPlan, pass: PlannedPass): Promise<TenantOutcome> {
+  private async applyTenant(tenantPlan: TenantPlan, pass: PlannedPass & { statuses: Map<string, TenantStatusRecord> }): Promise<TenantOutcome> {
     const { tenant } = tenantPlan;
     const desired = pass.desired.get(tenant);
     // Updated below as this pass records what it applies, so the status reflects this pass.
@@ -162,7 +165,9 @@ export class Reconciler {
     } else if (tenant !== PLATFORM && this.backoff.blocked(tenant, fingerprint)) {
       outcome.skipped = 'backoff';
     } else {
-      if (desired && loaded) {
+      // Recorded only when something about it changed, so a no-op pass does not touch the row.
+      if (desired && loaded && !(known && known.lifecycle === 'Active' && known.revision === revision &&
+          sameJson(known.manifest, loaded.manifest) && sameJson(known.desired, desired))) {
         const generation = await this.deps.store.recordApplied(loaded.manifest, desired, revision);
         if (known) known = { ...known, generation };
       }
@@ -205,7 +210,7 @@ export class Reconciler {
           this.backoff.failure(tenant, outcome.error.retryable, fingerprint);
         } else {
           this.backoff.success(tenant);
-          if (desired && conflicts.length === 0) await this.deps.store.markApplied(tenant);
+          if (desired && conflicts.length === 0 && !(known?.applied && sameJson(known.applied, desired))) await this.deps.store.markApplied(tenant);
           if (!desired && known) await this.finishOffboarding(known, tenantPlan, outcome, revision, events);
         }
       }
@@ -216,7 +221,7 @@ export class Reconciler {
       await this.deps.store.recordEvents(events);
       return outcome;
     }
-    const previous = await this.deps.store.status(tenant);
+    const previous = pass.statuses.get(tenant);
     const status = tenantStatus({
       tenant, desired, known, plan: tenantPlan, outcome, snapshot: pass.snapshot, provider: this.deps.providerName,
       modules: this.deps.modules, now: this.deps.now(), previous, facts: pass.observedFacts.get(tenant) ?? {},
@@ -251,6 +256,16 @@ export class Reconciler {
   private context(log: Logger = this.deps.log): ModuleContext {
     return { log, now: this.deps.now };
   }
+}
+
+/** Equal as JSON, whatever the key order (jsonb reorders keys). */
+function sameJson(a: unknown, b: unknown): boolean {
+  return canonicalJson(a) === canonicalJson(b);
+}
+
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([x], [y]) => (x < y ? -1 : 1))) : v);
 }
 
 export function fingerprintOf(value: unknown): string {
