@@ -170,32 +170,37 @@ export class ControllerLoop {
     return changed;
   }
 
+  /**
+   * One turn of the loop: a new revision → a pass for just the tenants it changes (a full pass when
+   * one was removed); else a full resync when it is due; else the tenants whose backoff expired.
+   * Returns the pass it ran, if any. `run()` calls it every source interval; tests call it directly.
+   */
+  async tick(): Promise<PassReport | undefined> {
+    if (this.stopped) return undefined;
+    try {
+      const previous = this.lastGood;
+      const { snapshot, changed } = await this.refreshSource();
+      if (snapshot && changed) {
+        const only = previous ? this.changedTenants(snapshot) : undefined;
+        const removed = only && [...only].some((name) => !snapshot.tenants.some((t) => t.name === name));
+        return await this.pass(removed || !only ? {} : { only });
+      }
+      if (this.options.now() - this.lastFullPass >= this.options.resyncIntervalMs) return await this.pass();
+      const due = this.options.reconciler.backoff.dueTenants();
+      if (due.length > 0) return await this.pass({ only: new Set(due) });
+    } catch (error) {
+      this.options.log.error({ err: error }, 'reconcile pass failed');
+    }
+    return undefined;
+  }
+
   /** Runs until stop(): first pass at once, then source polls, resyncs and backoff retries. */
   async run(): Promise<void> {
     const { log } = this.options;
     await this.refreshSource();
     if (!this.lastGood) log.warn({ source: this.options.source.describe() }, 'no valid revision yet; waiting for one');
     await this.pass().catch((error) => log.error({ err: error }, 'reconcile pass failed'));
-    const tick = async () => {
-      if (this.stopped) return;
-      try {
-        const previous = this.lastGood;
-        const { snapshot, changed } = await this.refreshSource();
-        const now = this.options.now();
-        if (snapshot && changed) {
-          const only = previous ? this.changedTenants(snapshot) : undefined;
-          const removed = only && [...only].some((name) => !snapshot.tenants.some((t) => t.name === name));
-          await this.pass(removed || !only ? {} : { only });
-        } else if (now - this.lastFullPass >= this.options.resyncIntervalMs) {
-          await this.pass();
-        } else {
-          const due = this.options.reconciler.backoff.dueTenants();
-          if (due.length > 0) await this.pass({ only: new Set(due) });
-        }
-      } catch (error) {
-        log.error({ err: error }, 'reconcile pass failed');
-      }
-    };
+    const tick = () => this.tick();
     await new Promise<void>((resolve) => {
       let ticking = false;
       let again = false;

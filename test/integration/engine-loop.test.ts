@@ -1,0 +1,92 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TerminalError } from '../../controller/errors.js';
+import { createWorld, type World } from '../helpers/world.js';
+import { secretsOnlyProvider } from '../helpers/secrets-only-provider.js';
+
+const GLOBEX = readFileSync(new URL('../../tenants/globex.yaml', import.meta.url), 'utf8');
+
+describe('the reconcile loop', () => {
+  let world: World;
+  let clock = Date.parse('2026-11-24T08:00:00Z');
+  let failNext: { match: RegExp; error: () => Error } | undefined;
+
+  beforeAll(async () => {
+    world = await createWorld({
+      provider: secretsOnlyProvider(mkdtempSync(join(tmpdir(), 'oc-secrets-'))),
+      now: () => clock,
+      random: () => 0.5,
+      extraEnv: { OPENCLAW_RESYNC_INTERVAL: '5m', OPENCLAW_BACKOFF_BASE: '10s', OPENCLAW_BACKOFF_MAX: '1m' },
+      beforeQuery: (text) => {
+        if (failNext && failNext.match.test(text)) {
+          const { error } = failNext;
+          failNext = undefined;
+          throw error();
+        }
+      },
+    });
+    await world.pass();
+  });
+  afterAll(async () => world?.close());
+
+  const tenantsOf = (report: Awaited<ReturnType<World['ctx']['loop']['tick']>>) => report?.outcomes.map((o) => o.tenant).sort();
+
+  it('does nothing on a tick when nothing changed and no resync is due', async () => {
+    clock += 1_000;
+    expect(await world.ctx.loop.tick()).toBeUndefined();
+  });
+
+  it('reconciles only the tenant whose manifest changed, at once', async () => {
+    world.writeTenant('globex.yaml', GLOBEX.replace('displayName: Globex Logistics', 'displayName: Globex Freight'));
+    clock += 1_000;
+    const report = await world.ctx.loop.tick();
+    expect(tenantsOf(report)).toEqual(['globex']);
+  });
+
+  it('runs a full pass over every tenant when the resync interval has passed', async () => {
+    clock += 5 * 60_000;
+    const report = await world.ctx.loop.tick();
+    expect(tenantsOf(report)).toEqual(['acme', 'globex', 'initech']);
+  });
+
+  it('retries a tenant after a transient failure once its backoff expires, and only that tenant', async () => {
+    await world.ctx.pool.query('ALTER ROLE tenant_acme_runtime BYPASSRLS');
+    failNext = { match: /^ALTER ROLE "tenant_acme_runtime"/, error: () => Object.assign(new Error('connection reset by peer'), { code: 'ECONNRESET' }) };
+    clock += 5 * 60_000;
+    const failed = await world.ctx.loop.tick();
+    expect(failed?.outcomes.find((o) => o.tenant === 'acme')?.error).toMatchObject({ retryable: true });
+    expect((await world.ctx.store.status('acme'))?.conditions.find((c) => c.type === 'Degraded')).toMatchObject({ status: 'True', reason: 'Retrying' });
+
+    clock += 1_000;
+    expect(await world.ctx.loop.tick()).toBeUndefined();
+    clock += 10_000;
+    const retried = await world.ctx.loop.tick();
+    expect(tenantsOf(retried)).toEqual(['acme']);
+    expect(retried?.outcomes[0].error).toBeUndefined();
+    expect((await world.ctx.store.status('acme'))?.conditions.find((c) => c.type === 'Ready')?.status).toBe('True');
+  });
+
+  it('stops retrying a tenant after a terminal failure, says why in its status, and tries again when its manifest changes', async () => {
+    await world.ctx.pool.query('ALTER ROLE tenant_globex_runtime BYPASSRLS');
+    failNext = { match: /^ALTER ROLE "tenant_globex_runtime"/, error: () => new TerminalError('PERMISSION_DENIED', 'permission denied to alter role') };
+    clock += 5 * 60_000;
+    await world.ctx.loop.tick();
+    const status = await world.ctx.store.status('globex');
+    expect(status?.terminal).toBe(true);
+    expect(status?.conditions.find((c) => c.type === 'Degraded')).toMatchObject({ status: 'True', reason: 'TerminalError' });
+    expect(status?.lastError).toContain('permission denied to alter role');
+
+    clock += 5 * 60_000;
+    const resync = await world.ctx.loop.tick();
+    expect(resync?.outcomes.find((o) => o.tenant === 'globex')?.skipped).toBe('backoff');
+    expect((await world.ctx.pool.query(`SELECT rolbypassrls FROM pg_roles WHERE rolname = 'tenant_globex_runtime'`)).rows[0].rolbypassrls).toBe(true);
+
+    world.writeTenant('globex.yaml', GLOBEX.replace('displayName: Globex Logistics', 'displayName: Globex Holdings'));
+    clock += 1_000;
+    const changed = await world.ctx.loop.tick();
+    expect(changed?.outcomes.find((o) => o.tenant === 'globex')?.error).toBeUndefined();
+    expect((await world.ctx.pool.query(`SELECT rolbypassrls FROM pg_roles WHERE rolname = 'tenant_globex_runtime'`)).rows[0].rolbypassrls).toBe(false);
+  });
+});
