@@ -29,47 +29,37 @@ export async function readMigrations(set: 'controller' | 'tenant' | 'platform', 
 }
 
 /**
- * The controller's own schema, migrated at start. A transaction-level advisory lock
- * makes concurrent controller replicas migrate one at a time.
+ * Applies the pending migrations of one set in a single transaction, recording each in its
+ * ledger table. A transaction-level advisory lock makes concurrent replicas migrate one at a time.
  */
-export async function migrateControllerSchema(pool: Pool, log?: Logger): Promise<number> {
-  const migrations = await readMigrations('controller');
+async function migrateSet(pool: Pool, set: 'controller' | 'platform', ledger: string, log?: Logger): Promise<number> {
+  const migrations = await readMigrations(set);
   return withTransaction(pool, async (client) => {
-    await client.query(`SELECT pg_advisory_xact_lock(hashtext('openclaw.migrations'))`);
+    await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`openclaw.${set}-migrations`]);
     await client.query(`CREATE SCHEMA IF NOT EXISTS openclaw`);
-    await client.query(`CREATE TABLE IF NOT EXISTS openclaw.schema_migrations (version int PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
-    const { rows } = await client.query<{ version: number }>('SELECT version FROM openclaw.schema_migrations');
+    await client.query(`CREATE TABLE IF NOT EXISTS openclaw.${ledger} (version int PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
+    const { rows } = await client.query<{ version: number }>(`SELECT version FROM openclaw.${ledger}`);
     const applied = new Set(rows.map((r) => r.version));
     let latest = Math.max(0, ...applied);
     for (const migration of migrations.filter((m) => !applied.has(m.version))) {
       await client.query(migration.sql);
-      await client.query('INSERT INTO openclaw.schema_migrations (version, name) VALUES ($1, $2)', [migration.version, migration.name]);
-      log?.info({ version: migration.version, migration: migration.name }, 'applied controller migration');
+      await client.query(`INSERT INTO openclaw.${ledger} (version, name) VALUES ($1, $2)`, [migration.version, migration.name]);
+      log?.info({ version: migration.version, migration: migration.name }, `applied ${set} migration`);
       latest = Math.max(latest, migration.version);
     }
     return latest;
   });
 }
 
+/** The controller's own schema `openclaw`, migrated at start. */
+export function migrateControllerSchema(pool: Pool, log?: Logger): Promise<number> {
+  return migrateSet(pool, 'controller', 'schema_migrations', log);
+}
+
 /**
- * Fleet-wide structure (the shared tables in schema `app`), versioned like the controller's
- * own schema. Row-level security on those tables is not here: it is declared state that the
- * postgres module restores on every pass.
+ * Fleet-wide structure (the shared tables in schema `app`). Row-level security on those
+ * tables is not here: it is declared state that the postgres module restores on every pass.
  */
-export async function migratePlatform(pool: Pool, log?: Logger): Promise<number> {
-  const migrations = await readMigrations('platform');
-  return withTransaction(pool, async (client) => {
-    await client.query(`SELECT pg_advisory_xact_lock(hashtext('openclaw.platform-migrations'))`);
-    await client.query(`CREATE TABLE IF NOT EXISTS openclaw.platform_migrations (version int PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
-    const { rows } = await client.query<{ version: number }>('SELECT version FROM openclaw.platform_migrations');
-    const applied = new Set(rows.map((r) => r.version));
-    let latest = Math.max(0, ...applied);
-    for (const migration of migrations.filter((m) => !applied.has(m.version))) {
-      await client.query(migration.sql);
-      await client.query('INSERT INTO openclaw.platform_migrations (version, name) VALUES ($1, $2)', [migration.version, migration.name]);
-      log?.info({ version: migration.version, migration: migration.name }, 'applied platform migration');
-      latest = Math.max(latest, migration.version);
-    }
-    return latest;
-  });
+export function migratePlatform(pool: Pool, log?: Logger): Promise<number> {
+  return migrateSet(pool, 'platform', 'platform_migrations', log);
 }
