@@ -36,6 +36,11 @@ export interface AwsDoubleState {
 export interface AwsDouble {
   attach(client: { middlewareStack: any }, service: ServiceName): void;
   attachAll(clients: { iam?: any; s3?: any; secrets?: any; sts?: any; ecs?: any }): void;
+  /**
+   * One call as an attached client makes it (recorded, with latency and injected failures): the
+   * output with `$metadata`, or the SDK's exception. The HTTP endpoint (http/) serves calls through it.
+   */
+  invoke(service: ServiceName, operation: string, input: unknown): Promise<Record<string, unknown>>;
   /** Every call, in order (including those that failed, with the SDK error name). */
   readonly calls: AwsCall[];
   /** 'iam:CreateRole' → number of calls. */
@@ -86,6 +91,7 @@ export function createAwsDouble(options: AwsDoubleOptions = {}): AwsDouble {
       ];
       for (const [client, service] of pairs) if (client) double.attach(client as { middlewareStack: any }, service);
     },
+    invoke: (service, operation, input) => dispatcher.invoke(service, operation, input),
     calls: dispatcher.calls,
     countsByOperation() {
       const counts: Record<string, number> = {};
