@@ -233,7 +233,8 @@ export class Reconciler {
     for (const conflict of conflicts) {
       if (previous?.lastError !== status.lastError) events.push({ type: 'Warning', reason: 'NotOwned', message: conflict.conflict!, tenant, resource: `${conflict.kind}/${conflict.resource}`, revision });
     }
-    await this.deps.store.writeStatus(status);
+    // Compared here against the status read at the start of the pass, so an unchanged tenant costs no statement.
+    if (!previous || !sameStatus(previous, status)) await this.deps.store.writeStatus(status);
     await this.deps.store.recordEvents(events);
     return outcome;
   }
@@ -256,6 +257,11 @@ export class Reconciler {
   private context(log: Logger = this.deps.log): ModuleContext {
     return { log, now: this.deps.now };
   }
+}
+
+function sameStatus(stored: TenantStatusRecord, next: Omit<TenantStatusRecord, 'lastReconcileAt'>): boolean {
+  const { lastReconcileAt: _at, ...rest } = stored;
+  return sameJson({ ...rest, migrationVersion: rest.migrationVersion ?? null }, { ...next, migrationVersion: next.migrationVersion ?? null });
 }
 
 /** Equal as JSON, whatever the key order (jsonb reorders keys). */
