@@ -30,17 +30,17 @@ export function secretBackedCredentials(secrets: SecretsApi, secretsPrefix: stri
     return { ...parsed, fingerprint: credentialFingerprint(parsed.password) };
   }
 
-  async function write(tenant: string, username: string, exists: boolean) {
+  async function write(tenant: string, username: string, exists: boolean, tags: Record<string, string> = {}) {
     const credentials: DbCredentials = { username, password: generatePassword() };
     const fingerprint = credentialFingerprint(credentials.password);
     const body = JSON.stringify(credentials);
     if (exists) {
       await secrets.putValue(secretName(tenant), body);
       await secrets.tag(secretName(tenant), { [FINGERPRINT_TAG]: fingerprint });
-    } else {
-      await secrets.create(secretName(tenant), body, { [MANAGED_BY_TAG]: MANAGED_BY_VALUE, [TENANT_TAG]: tenant, [FINGERPRINT_TAG]: fingerprint }, `Runtime database credentials of tenant ${tenant}`);
+      return { ...credentials, fingerprint };
     }
-    return { ...credentials, fingerprint };
+    await secrets.create(secretName(tenant), body, { ...tags, [MANAGED_BY_TAG]: MANAGED_BY_VALUE, [TENANT_TAG]: tenant, [FINGERPRINT_TAG]: fingerprint }, `Runtime database credentials of tenant ${tenant}`);
+    return { ...credentials, fingerprint, created: true };
   }
 
   return {
@@ -55,7 +55,7 @@ export function secretBackedCredentials(secrets: SecretsApi, secretsPrefix: stri
       return result;
     },
     get: read,
-    async ensure(tenant, username) {
+    async ensure(tenant, username, tags) {
       const existing = await read(tenant);
       if (existing) return existing;
       const listed = await secrets.list(secretName(tenant));
@@ -68,7 +68,7 @@ export function secretBackedCredentials(secrets: SecretsApi, secretsPrefix: stri
         const restored = await read(tenant);
         if (restored) return restored;
       }
-      return write(tenant, username, present !== undefined);
+      return write(tenant, username, present !== undefined, tags);
     },
     async rotate(tenant, username) {
       const listed = await secrets.list(secretName(tenant));

@@ -42,8 +42,11 @@ export interface DbCredentialStore {
   /** Fingerprint of each tenant's current credentials (from tags, no values): one batched read. */
   fingerprints(): Promise<Map<string, string>>;
   get(tenant: string): Promise<(DbCredentials & { fingerprint: string }) | undefined>;
-  /** Returns the stored credentials, creating them once when missing. */
-  ensure(tenant: string, username: string): Promise<DbCredentials & { fingerprint: string }>;
+  /**
+   * Returns the stored credentials, creating them once when missing. A secret it creates carries
+   * `tags` besides the controller's own (one write, not a create and a tag); `created` says it did.
+   */
+  ensure(tenant: string, username: string, tags?: Record<string, string>): Promise<DbCredentials & { fingerprint: string; created?: boolean }>;
   rotate(tenant: string, username: string): Promise<DbCredentials & { fingerprint: string }>;
 }
 

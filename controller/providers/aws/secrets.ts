@@ -25,27 +25,42 @@ export function awsSecrets(client: SecretsManagerClient, caller: AwsCaller): Sec
     }
   }
 
+  /**
+   * The pages of one listing. The secrets module and the credential store (for the postgres module)
+   * list the same prefix at the same moment of every pass: they share one listing, not two.
+   */
+  const listing = new Map<string, Promise<SecretRecord[]>>();
+
+  async function listAll(prefix: string): Promise<SecretRecord[]> {
+    const records: SecretRecord[] = [];
+    let token: string | undefined;
+    do {
+      const page = await send<ListSecretsCommandOutput>(new ListSecretsCommand({
+        Filters: [{ Key: 'name', Values: [prefix] }], IncludePlannedDeletion: true, MaxResults: 100, NextToken: token,
+      }));
+      for (const s of page.SecretList ?? []) {
+        // The name filter matches prefixes without regard to case: keep exact matches only.
+        if (!s.Name?.startsWith(prefix)) continue;
+        records.push({
+          name: s.Name,
+          arn: s.ARN ?? '',
+          tags: Object.fromEntries((s.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? ''])),
+          ...(s.DeletedDate ? { deletedAt: s.DeletedDate.getTime() } : {}),
+        });
+      }
+      token = page.NextToken;
+    } while (token);
+    return records;
+  }
+
   return {
     async list(prefix) {
-      const records: SecretRecord[] = [];
-      let token: string | undefined;
-      do {
-        const page = await send<ListSecretsCommandOutput>(new ListSecretsCommand({
-          Filters: [{ Key: 'name', Values: [prefix] }], IncludePlannedDeletion: true, MaxResults: 100, NextToken: token,
-        }));
-        for (const s of page.SecretList ?? []) {
-          // The name filter matches prefixes without regard to case: keep exact matches only.
-          if (!s.Name?.startsWith(prefix)) continue;
-          records.push({
-            name: s.Name,
-            arn: s.ARN ?? '',
-            tags: Object.fromEntries((s.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? ''])),
-            ...(s.DeletedDate ? { deletedAt: s.DeletedDate.getTime() } : {}),
-          });
-        }
-        token = page.NextToken;
-      } while (token);
-      return records;
+      let pending = listing.get(prefix);
+      if (!pending) {
+        pending = listAll(prefix).finally(() => listing.delete(prefix));
+        listing.set(prefix, pending);
+      }
+      return [...(await pending)];
     },
     async create(name, value, tags, description) {
       const output = await send<CreateSecretCommandOutput>(new CreateSecretCommand({

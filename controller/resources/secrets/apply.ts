@@ -22,9 +22,13 @@ export async function executeSecrets(deps: SecretsApplyDeps, change: Change): Pr
   const detail = change.detail as unknown as SecretsDetail;
   switch (opOf(change)) {
     case 'create-db': {
-      // The credential store creates the secret with its value and fingerprint; the tenant's tags follow.
-      await existsAlready(detail.name, () => deps.credentials.ensure(change.tenant, detail.username!));
-      await deps.secrets.tag(detail.name, detail.tags ?? {});
+      // The credential store creates the secret with its value, fingerprint and the tenant's tags in one
+      // write; a secret it found already (restored, or created by an interrupted pass) gets the tags now.
+      let created = false;
+      await existsAlready(detail.name, async () => {
+        created = (await deps.credentials.ensure(change.tenant, detail.username!, detail.tags)).created === true;
+      });
+      if (!created) await deps.secrets.tag(detail.name, detail.tags ?? {});
       return;
     }
     case 'create-placeholder':

@@ -1,0 +1,25 @@
+/** The scale scenarios that need a process of their own (see scale-child.ts). */
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const CHILD = fileURLToPath(new URL('./scale-child.ts', import.meta.url));
+
+export function runScaleChild(mode: 'validate' | 'memory', count: number): Promise<Record<string, unknown>> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', CHILD, mode, String(count)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (chunk) => (out += chunk));
+    child.stderr.on('data', (chunk) => (err += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code !== 0) return reject(new Error(`scale child (${mode} ${count}) exited with ${code}: ${err.trim()}`));
+      try {
+        resolve(JSON.parse(out) as Record<string, unknown>);
+      } catch (error) {
+        reject(new Error(`scale child (${mode} ${count}) printed no JSON: ${out.slice(0, 200)} ${err.slice(0, 200)}`, { cause: error }));
+      }
+    });
+  });
+}

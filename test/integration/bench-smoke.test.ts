@@ -1,0 +1,64 @@
+// The benchmark (npm run bench) at 20 tenants, 1 ms of latency and generous quotas, so that it does
+// not rot: every scenario runs and prints its JSON object. Shapes and invariants only, never timings.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { parseOptions, SCENARIOS, type BenchOptions } from '../../bench/options.js';
+import { runBench, type ScenarioResult } from '../../bench/suite.js';
+
+type Obj = Record<string, any>;
+
+describe('npm run bench, at 20 tenants', () => {
+  const results: ScenarioResult[] = [];
+  const of = (scenario: string) => results.find((r) => r.scenario === scenario) as Obj;
+
+  beforeAll(async () => {
+    const options = parseOptions([
+      '--tenants', '20', '--latency-ms', '1', '--scale-tenants', '100', '--launches', '20', '--launch-rate', '20', '--log-level', 'error',
+      '--aws', 'iam:read=200/200,iam:write=200/200', '--client', 'iam:read=200,iam:write=200',
+    ], {}) as BenchOptions;
+    await runBench(options, (result) => results.push(JSON.parse(JSON.stringify(result))));
+  }, 240_000);
+
+  it('prints the environment, then one JSON object per scenario, in order', () => {
+    expect(results.map((r) => r.scenario)).toEqual(['environment', ...SCENARIOS]);
+    expect(of('environment')).toMatchObject({ tenants: 20, latencyMs: 1, baseline: true });
+    expect(of('environment').awsQuotas['iam:write']).toEqual({ perSecond: 200, burst: 200 });
+  });
+
+  it('converges every tenant cold, reports calls by operation and the rate floor, and the baseline beside it', () => {
+    const cold = of('cold-converge');
+    expect(cold).toMatchObject({ tenants: 20, errors: 0, throttled: expect.any(Number), wallMs: expect.any(Number), wallToFloor: expect.any(Number) });
+    expect(cold.callsByOperation['iam:CreateRole']).toBe(20);
+    expect(cold.floor).toMatchObject({ service: expect.any(String), seconds: expect.any(Number) });
+    expect(cold.writesVsMinimum.iam).toEqual({ actual: 40, minimum: 40 });
+    expect(cold.baseline).toMatchObject({ errors: 0 });
+    expect(cold.baseline.aws.reads).toBeGreaterThan(cold.aws.reads);
+  });
+
+  it('resyncs without a single writing AWS call or PostgreSQL resource write, with fewer reads than the baseline', () => {
+    const noop = of('noop-resync');
+    expect(noop.writes).toEqual({ aws: 0, postgresResourceWrites: 0 });
+    expect(noop.baseline.writes).toEqual({ aws: 0, postgresResourceWrites: 0 });
+    expect(noop.errors).toBe(0);
+    expect(noop.reads.total).toBeLessThan(noop.baseline.reads.total);
+    // One catalog query per tenant in the naive design; a constant few in the batched one.
+    expect(noop.baseline.reads.postgresCatalog).toBeGreaterThanOrEqual(20);
+    expect(noop.reads.postgresCatalog).toBeLessThan(20);
+    expect(noop.ratios.reads).toBeGreaterThan(1);
+    expect(noop.cpuMs).toEqual(expect.any(Number));
+  });
+
+  it('converges one changed tenant in a pass of its own, and a second pass finds nothing to do', () => {
+    const change = of('one-tenant-change');
+    expect(change.only).toEqual([change.tenant]);
+    expect(change).toMatchObject({ errors: 0, followUpChanges: 0, seenToConvergedMs: expect.any(Number) });
+    expect(change.aws.writes).toBeGreaterThan(0);
+    expect(change.baseline).toMatchObject({ errors: 0, followUpChanges: 0 });
+  });
+
+  it('migrates every schema in one pass, validates and holds the scale tenants, and launches every due run', () => {
+    expect(of('migrations')).toMatchObject({ schemas: 20, migrated: 20, errors: 0 });
+    expect(of('validate-scale')).toMatchObject({ manifests: 100, tenants: 100, issues: 0, peakRssMB: expect.any(Number) });
+    expect(of('memory-scale')).toMatchObject({ tenants: 100, issues: 0, perTenantKB: expect.any(Number) });
+    expect(of('launch-spreading')).toMatchObject({ runs: 20, launched: 20, otherErrors: 0 });
+  });
+});
