@@ -33,7 +33,9 @@ export function buildPlan(input: PlanInput): Plan {
   const held = guardDeletions(newlyDeparting, active.length, input);
 
   const tenants: TenantPlan[] = [];
-  if (!input.only) tenants.push(planTenant(PLATFORM, input, { fleet: input.desired }));
+  // Fleet-wide resources are planned in every pass, a single-tenant one included: a tenant's new
+  // storage class needs its lifecycle rule now, not at the next resync. The observation is fleet-wide anyway.
+  tenants.push(planTenant(PLATFORM, input, { fleet: input.desired }));
   for (const desired of input.desired) {
     if (!wanted(desired.name)) continue;
     const known = knownByName.get(desired.name);

@@ -90,3 +90,25 @@ describe('the reconcile loop', () => {
     expect((await world.ctx.pool.query(`SELECT rolbypassrls FROM pg_roles WHERE rolname = 'tenant_globex_runtime'`)).rows[0].rolbypassrls).toBe(false);
   });
 });
+
+describe('a pass for one changed tenant', () => {
+  let world: World;
+  let clock = Date.parse('2026-11-24T08:00:00Z');
+  beforeAll(async () => {
+    // The local provider: S3 prefixes, lifecycle and IAM as files under the data directory.
+    world = await createWorld({ now: () => clock });
+    await world.pass();
+  });
+  afterAll(async () => world?.close());
+
+  it('also brings fleet-wide resources along, such as the lifecycle rule of a new storage class', async () => {
+    const acme = readFileSync(new URL('../../tenants/acme.yaml', import.meta.url), 'utf8');
+    world.writeTenant('acme.yaml', acme.replace('archiveAfterDays: 30', 'archiveAfterDays: 45'));
+    clock += 1_000;
+    const report = await world.ctx.loop.tick();
+    expect(report?.outcomes.map((o) => o.tenant).sort()).toEqual(['*', 'acme']);
+    const lifecycle = JSON.parse(readFileSync(join(world.dataDir, 's3-meta', 'local-tenants', 'lifecycle.json'), 'utf8'));
+    const ids = JSON.stringify(lifecycle);
+    expect(ids).toContain('openclaw-lifecycle-a45-e365');
+  });
+});
