@@ -42,7 +42,8 @@ export interface TenantOutcome {
   tenant: string;
   applied: Change[];
   skipped: 'paused' | 'backoff' | 'held' | undefined;
-  error?: { message: string; retryable: boolean; code?: string };
+  /** `kind` is the resource kind whose change failed (absent when observing failed). */
+  error?: { message: string; retryable: boolean; code?: string; kind?: string };
 }
 
 export interface PassReport {
@@ -197,7 +198,7 @@ export class Reconciler {
           });
         } catch (error) {
           const retryable = isRetryable(error);
-          outcome.error = { message: `could not ${change.action} ${change.kind} ${change.resource}: ${errorMessage(error)}`, retryable, code: (error as ControllerError).code };
+          outcome.error = { message: `could not ${change.action} ${change.kind} ${change.resource}: ${errorMessage(error)}`, retryable, code: (error as ControllerError).code, kind: change.kind };
           changeLog.warn({ err: error, retryable }, 'could not apply change');
           break;
         }

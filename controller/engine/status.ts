@@ -69,7 +69,8 @@ export function tenantStatus(input: StatusInput): Omit<TenantStatusRecord, 'last
   }
 
   const resources: ResourceState[] = input.modules.map((module) => {
-    const failed = error && plan?.changes.some((c) => c.kind === module.kind && !appliedKeys.has(`${c.kind}/${c.resource}`) && c.action !== 'noop');
+    // Only the kind whose change failed (or could not be observed) is Failed; kinds after it were not tried: Pending.
+    const failed = error && (error.kind === module.kind || plan?.errors.some((e) => e.kind === module.kind));
     const kindPending = pending.filter((c) => c.kind === module.kind);
     const kindConflicts = plan?.changes.filter((c) => c.kind === module.kind && c.conflict) ?? [];
     const drifted = outcome?.applied.some((c) => c.kind === module.kind && c.drift);
