@@ -2,8 +2,8 @@
 # One image for the controller (the default command) and for the agents (ECS overrides the command with
 # `node --import tsx agents/run.ts <agent>`). TypeScript runs through tsx, a runtime dependency: no build step.
 
-# Exact Node 20 LTS release: a rebuild gets the same runtime until someone bumps this line.
-ARG NODE_IMAGE=node:20.20.2-bookworm-slim
+# Exact Node 22 LTS release (the AWS SDK v3 no longer supports Node 20): a rebuild gets the same runtime until someone bumps this line.
+ARG NODE_IMAGE=node:22.23.3-bookworm-slim
 
 FROM ${NODE_IMAGE} AS deps
 WORKDIR /app

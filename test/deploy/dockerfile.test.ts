@@ -12,11 +12,11 @@ const dockerignore = readFileSync(join(REPO_ROOT, '.dockerignore'), 'utf8');
 const packageJson = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
 
 describe('Dockerfile', () => {
-  it('builds in several stages, each from an exactly pinned Node 20 LTS image', () => {
+  it('builds in several stages, each from an exactly pinned, supported Node LTS image (22, the SDK no longer supports 20)', () => {
     expect(stages.length).toBeGreaterThanOrEqual(2);
     const aliases = new Set(stages.map((s) => s.alias).filter(Boolean));
     for (const { base } of stages.filter((s) => !aliases.has(s.base))) {
-      expect(base).toMatch(/^node:20\.\d+\.\d+-[a-z]+(-slim)?(@sha256:[0-9a-f]{64})?$/);
+      expect(base).toMatch(/^node:(22|24)\.\d+\.\d+-[a-z]+(-slim)?(@sha256:[0-9a-f]{64})?$/);
       expect(base).not.toMatch(/latest|lts|current/);
     }
   });

@@ -41,13 +41,13 @@ describe('GitHub workflows', () => {
     for (const [file, source] of sources) expect(source, file).not.toMatch(/aws-access-key-id|aws-secret-access-key|AWS_SECRET_ACCESS_KEY/i);
   });
 
-  it('ci.yml installs and runs npm test on pull requests and main, on Node 20, with Chromium from apt', () => {
+  it('ci.yml installs and runs npm test on pull requests and main, on the Node LTS of the image, with Chromium from apt', () => {
     const ci = workflow('ci.yml');
     expect(ci.on.pull_request).toBeDefined();
     expect(ci.on.push.branches).toEqual(['main']);
     const job = Object.values(ci.jobs)[0];
     const node = job.container?.image ?? String(uses(ci, 'actions/setup-node')[0]?.with?.['node-version']);
-    expect(node).toMatch(/(^|node:)20(\.|$|-)/);
+    expect(node).toMatch(/(^|node:)22(\.|$|-)/);
     expect(runs(ci)).toMatch(/apt-get install[^\n]*chromium/);
     expect(runs(ci)).toMatch(/npm ci/);
     expect(runs(ci)).toMatch(/npm test/);
