@@ -122,6 +122,20 @@ export class RunHistory {
     return rows;
   }
 
+  /** The newest run of every tenant: one query for the whole fleet (status API and CLI). */
+  async latestPerTenant(): Promise<RunRecord[]> {
+    const { rows } = await this.pool.query<RunRecord>(
+      `SELECT DISTINCT ON (tenant) ${COLUMNS} FROM openclaw.agent_runs ORDER BY tenant, scheduled_at DESC, created_at DESC`,
+    );
+    return rows;
+  }
+
+  /** Runs in the history by status (metrics). */
+  async countsByStatus(): Promise<Map<string, number>> {
+    const { rows } = await this.pool.query<{ status: string; n: number }>('SELECT status, count(*)::int AS n FROM openclaw.agent_runs GROUP BY status');
+    return new Map(rows.map((r) => [r.status, r.n]));
+  }
+
   /** The tenant's most recent runs, newest first (status API and CLI). */
   async lastRuns(tenant: string, limit = 20): Promise<RunRecord[]> {
     const { rows } = await this.pool.query<RunRecord>(

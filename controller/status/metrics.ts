@@ -9,7 +9,7 @@ import type { PassReport, PlannedPass, TenantOutcome } from '../engine/reconcile
 import type { ResourceModule, TenantPlan } from '../engine/types.js';
 import type { ControllerContext } from '../main.js';
 import type { ConditionType } from './conditions.js';
-import { runCountsByStatus } from './views.js';
+import { RunHistory } from '../scheduler/history.js';
 
 export type MetricsContext = Pick<ControllerContext, 'pool' | 'store' | 'provider' | 'reconciler' | 'loop' | 'log'>;
 
@@ -155,7 +155,7 @@ interface StoreFacts {
 async function readStoreFacts(ctx: MetricsContext): Promise<StoreFacts | undefined> {
   try {
     const [statuses, runs, pass, rejection] = await Promise.all([
-      ctx.store.statuses(), runCountsByStatus(ctx.pool), ctx.store.getState<{ at: string }>('lastPass'), ctx.store.getState<{ revision: string }>('rejectedRevision'),
+      ctx.store.statuses(), new RunHistory(ctx.pool).countsByStatus(), ctx.store.getState<{ at: string }>('lastPass'), ctx.store.getState<{ revision: string }>('rejectedRevision'),
     ]);
     return { statuses, runs, lastPassAt: pass?.at, rejected: Boolean(rejection) };
   } catch (error) {

@@ -6,9 +6,9 @@
  */
 import type { Pool } from '../db/pool.js';
 import { TENANT_NAME_PATTERN, MAX_TENANT_NAME_LENGTH } from '../desired/names.js';
-import type { RunRecord } from '../scheduler/history.js';
 import { nextFire } from '../scheduler/cron.js';
 import { lastRuns, upcomingRuns } from '../scheduler/status.js';
+import { RunHistory, type RunRecord } from '../scheduler/history.js';
 import { conditionStatus, type Condition, type ConditionStatus } from './conditions.js';
 import type { KnownTenant, ResourceState, StatusStore, TenantStatusRecord } from './store.js';
 
@@ -218,19 +218,7 @@ function runView(run: RunRecord): AgentRun {
   return { ...run, scheduledAt: iso(run.scheduledAt)!, startedAt: iso(run.startedAt), finishedAt: iso(run.finishedAt) };
 }
 
-const RUN_COLUMNS = `id, tenant, agent, scheduled_at AS "scheduledAt", trigger, started_at AS "startedAt", finished_at AS "finishedAt",
-  status, exit_code AS "exitCode", task_arn AS "taskArn", reason, duration_ms::float8 AS "durationMs"`;
-
 /** The newest run of every tenant: one query for the whole fleet. */
 async function latestRuns(pool: Pool): Promise<Map<string, AgentRun>> {
-  const { rows } = await pool.query<RunRecord>(
-    `SELECT DISTINCT ON (tenant) ${RUN_COLUMNS} FROM openclaw.agent_runs ORDER BY tenant, scheduled_at DESC, created_at DESC`,
-  );
-  return new Map(rows.map((r) => [r.tenant, runView(r)]));
-}
-
-/** Runs in the history by status, for metrics. */
-export async function runCountsByStatus(pool: Pool): Promise<Map<string, number>> {
-  const { rows } = await pool.query<{ status: string; n: number }>('SELECT status, count(*)::int AS n FROM openclaw.agent_runs GROUP BY status');
-  return new Map(rows.map((r) => [r.status, r.n]));
+  return new Map((await new RunHistory(pool).latestPerTenant()).map((r) => [r.tenant, runView(r)]));
 }
