@@ -8,6 +8,7 @@ import { connectDatabase, type DatabaseHandle } from './db/connect.js';
 import { migrateControllerSchema, migratePlatform, readMigrations } from './db/migrate.js';
 import { createPool, createStatementCounter, type Pool, type StatementCounter } from './db/pool.js';
 import type { DesiredContext } from './desired/types.js';
+import { CONFIRMED_DELETION } from './engine/confirmation.js';
 import { ControllerLoop } from './engine/controller.js';
 import { Reconciler } from './engine/reconciler.js';
 import type { ResourceModule } from './engine/types.js';
@@ -118,7 +119,7 @@ export async function openController(options: OpenOptions = {}): Promise<Control
       source, reconciler, store, log, desiredContext, now,
       resyncIntervalMs: config.engine.resyncIntervalMs,
       sourceIntervalMs: config.git.url ? config.git.intervalMs : 2_000,
-      confirmedRevision: async () => (await store.getState<{ revision: string }>('confirmedDeletion'))?.revision,
+      confirmedRevision: async () => (await store.getState<{ revision: string }>(CONFIRMED_DELETION))?.revision,
     });
     await store.setState('provider', { name: provider.name, ...identity });
     return {

@@ -2,10 +2,24 @@ import { resolve } from 'node:path';
 import { destination } from 'pino';
 import { createLogger } from '../logger.js';
 import { openController, openStore, type ControllerContext, type OpenOptions, type StoreContext } from '../main.js';
+import { formatIssue } from '../manifests/validate.js';
+import type { SourceSnapshot } from '../source/types.js';
 import type { CliIo } from './command.js';
 
 /** Options a command passes to the composition root; tests reach in through `cliOverrides`. */
 export const cliOverrides: { open?: Partial<OpenOptions> } = {};
+
+/**
+ * Reads the source once for plan and apply; an invalid revision is printed, every error
+ * with its position, and undefined returned (the command then exits 1 and changes nothing).
+ */
+export async function readValidSnapshot(ctx: ControllerContext, io: CliIo, outcome: string): Promise<SourceSnapshot | undefined> {
+  const snapshot = await ctx.source.load();
+  if (snapshot.issues.length === 0) return snapshot;
+  for (const issue of snapshot.issues) io.stderr(`${formatIssue(issue)}\n`);
+  io.stderr(`revision ${snapshot.revision} is invalid: ${outcome}\n`);
+  return undefined;
+}
 
 /** The environment a command runs with: `[DIR]` overrides the manifest directory (and any git source). */
 export function commandEnv(io: CliIo, dir: string | undefined): Record<string, string | undefined> {

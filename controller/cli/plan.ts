@@ -1,9 +1,7 @@
 import { renderPlanMarkdown, renderPlanText, planJson } from '../engine/render.js';
 import { countChanges } from '../engine/types.js';
-import { formatIssue } from '../manifests/validate.js';
-import { requireSnapshot } from '../engine/controller.js';
 import { EXIT, OUTPUT_OPTION, outputFormat, type Command } from './command.js';
-import { withController } from './context.js';
+import { readValidSnapshot, withController } from './context.js';
 
 const usage = 'tenantctl plan [DIR] [--output text|markdown|json]';
 
@@ -16,13 +14,9 @@ export const planCommand: Command = {
   async run(args, io) {
     const format = outputFormat(args, ['text', 'markdown', 'json'] as const, usage);
     return withController(io, args.positionals[0], async (ctx) => {
-      const snapshot = await ctx.source.load();
-      if (snapshot.issues.length > 0) {
-        for (const issue of snapshot.issues) io.stderr(`${formatIssue(issue)}\n`);
-        io.stderr(`revision ${snapshot.revision} is invalid: nothing planned\n`);
-        return EXIT.failure;
-      }
-      const { plan } = await ctx.reconciler.plan(requireSnapshot(snapshot, ctx.source));
+      const snapshot = await readValidSnapshot(ctx, io, 'nothing planned');
+      if (!snapshot) return EXIT.failure;
+      const { plan } = await ctx.reconciler.plan(snapshot);
       if (format === 'json') io.stdout(`${JSON.stringify(planJson(plan), null, 2)}\n`);
       else if (format === 'markdown') io.stdout(renderPlanMarkdown(plan));
       else io.stdout(renderPlanText(plan));

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { desiredTenant } from '../desired/tenant.js';
 import type { DesiredContext } from '../desired/types.js';
-import { ControllerError, errorMessage } from '../errors.js';
+import { errorMessage } from '../errors.js';
 import { formatIssue } from '../manifests/validate.js';
 import type { ManifestSource, SourceSnapshot } from '../source/types.js';
 import type { StatusStore } from '../status/store.js';
@@ -22,6 +22,11 @@ export interface ControllerLoopOptions {
 }
 
 export type PassListener = (report: PassReport, pass: PlannedPass) => Promise<void> | void;
+
+export interface PassOptions {
+  only?: ReadonlySet<string>;
+  onPlanned?: (pass: PlannedPass) => void;
+}
 
 /**
  * The run loop: reads the source, keeps the last good revision when a new one is invalid
@@ -56,16 +61,24 @@ export class ControllerLoop {
 
   /** Reads the source; returns the snapshot to act on (the new one, or the last good one). */
   async refreshSource(): Promise<{ snapshot?: SourceSnapshot; changed: boolean }> {
-    const { log, store } = this.options;
     let snapshot: SourceSnapshot;
     try {
       snapshot = await this.options.source.load();
     } catch (error) {
-      log.warn({ err: error, source: this.options.source.describe() }, 'could not read manifest source; keeping the last good revision');
-      await store.setState('sourceError', { at: new Date(this.options.now()).toISOString(), message: errorMessage(error) });
+      this.options.log.warn({ err: error, source: this.options.source.describe() }, 'could not read manifest source; keeping the last good revision');
+      await this.options.store.setState('sourceError', { at: new Date(this.options.now()).toISOString(), message: errorMessage(error) });
       this.sourceFailing = true;
       return { snapshot: this.lastGood, changed: false };
     }
+    return this.accept(snapshot);
+  }
+
+  /**
+   * Takes a snapshot already read from the source: a valid, non-empty new revision becomes the
+   * one in force; an invalid or empty one is rejected (recorded once) and the last good one stays.
+   */
+  async accept(snapshot: SourceSnapshot): Promise<{ snapshot?: SourceSnapshot; changed: boolean }> {
+    const { log, store } = this.options;
     if (this.sourceFailing) {
       this.sourceFailing = false;
       await store.setState('sourceError', null);
@@ -92,19 +105,23 @@ export class ControllerLoop {
     return { snapshot, changed: true };
   }
 
-  /** One full pass (or only `tenants`): plan and apply, serialized with every other pass. */
-  pass(options: { only?: ReadonlySet<string> } = {}): Promise<PassReport | undefined> {
+  /**
+   * One full pass (or only `tenants`): plan and apply, serialized with every other pass.
+   * `onPlanned` sees the plan before it is applied (`tenantctl apply` prints it).
+   */
+  pass(options: PassOptions = {}): Promise<PassReport | undefined> {
     const run = this.chain.then(() => this.runPass(options));
     this.chain = run.catch(() => {});
     return run;
   }
 
-  private async runPass(options: { only?: ReadonlySet<string> }): Promise<PassReport | undefined> {
+  private async runPass(options: PassOptions): Promise<PassReport | undefined> {
     const { reconciler, log, store } = this.options;
     const snapshot = this.lastGood;
     if (!snapshot) return undefined;
     const confirmation = await this.confirmation(snapshot);
     const planned = await reconciler.plan(snapshot, { only: options.only, confirmedRevision: confirmation.revision });
+    options.onPlanned?.(planned);
     const report = await reconciler.apply(planned);
     await this.rememberHeld(report, confirmation);
     if (!options.only) {
@@ -235,9 +252,4 @@ export class ControllerLoop {
     this.resolveRun?.();
     await this.chain;
   }
-}
-
-export function requireSnapshot(snapshot: SourceSnapshot | undefined, source: ManifestSource): SourceSnapshot {
-  if (!snapshot) throw new ControllerError('SOURCE_UNAVAILABLE', `no valid revision could be read from ${source.describe()}`);
-  return snapshot;
 }
