@@ -16,10 +16,6 @@ import { rotateCommand } from './cli/rotate.js';
 
 const COMMANDS: Command[] = [validateCommand, planCommand, applyCommand, runCommand, statusCommand, describeCommand, confirmDeletionCommand, triggerCommand, rotateCommand];
 
-export function registerCommand(command: Command): void {
-  if (!COMMANDS.some((c) => c.name === command.name)) COMMANDS.push(command);
-}
-
 function helpText(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
   return [

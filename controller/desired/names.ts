@@ -32,9 +32,3 @@ export const names = {
     `${prefix}/tenants/${tenant}/integrations/${provider}`,
   ecsStartedBy: (tenant: string, agent: string) => `openclaw/${tenant}/${agent}`,
 } as const;
-
-/** The tenant a derived PostgreSQL schema or role name belongs to, or undefined. */
-export function tenantFromPgName(name: string): string | undefined {
-  const match = /^tenant_([a-z0-9_]+?)(_owner|_runtime)?$/.exec(name);
-  return match ? match[1].replaceAll('_', '-') : undefined;
-}
