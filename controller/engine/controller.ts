@@ -130,7 +130,8 @@ export class ControllerLoop {
     }
     this.firstPassDone = true;
     this.lastReport = report;
-    this.fingerprints = new Map(snapshot.tenants.map((t) => [t.name, fingerprintOf(desiredTenant(t.manifest, this.options.desiredContext))]));
+    // The plan already derived every desired tenant; remember their fingerprints to spot the next change.
+    this.fingerprints = new Map([...planned.desired].map(([name, desired]) => [name, fingerprintOf(desired)]));
     log.info({ revision: report.revision, tenants: report.outcomes.length, changes: report.changesApplied, drift: report.driftCorrected, held: report.held.length, durationMs: report.durationMs, only: options.only ? [...options.only] : undefined }, 'reconcile pass done');
     for (const listener of this.listeners) {
       try {
