@@ -1,0 +1,112 @@
+/**
+ * The ops server's routes as data: method, path, handler. http.ts registers them on fastify and
+ * answers 405 for the other methods of a known path; the route table is also what the access
+ * tests walk, so a new route cannot be left out of them.
+ */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { readFile } from 'node:fs/promises';
+import { extname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { errorMessage } from '../errors.js';
+import type { StatusMetrics } from './metrics.js';
+import { describeTenant, fleetView, isTenantName, listTenants, type StatusReader } from './views.js';
+import type { StatusServerContext } from './http.js';
+
+export type RouteMethod = 'GET' | 'POST';
+
+export interface StatusRoute {
+  method: RouteMethod;
+  /** A fastify path (`:name` for a parameter). */
+  url: string;
+  handler(request: FastifyRequest, reply: FastifyReply): Promise<void>;
+}
+
+export interface RouteDeps {
+  ctx: StatusServerContext;
+  reader: StatusReader;
+  metrics: StatusMetrics;
+  /** Reads the source now; a pass follows when it changed. Returns at once. */
+  refresh(): void;
+}
+
+const PAGE_DIR = fileURLToPath(new URL('./page/', import.meta.url));
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.svg': 'image/svg+xml',
+};
+const INVALID_TENANT_NAME = 'invalid tenant name: lowercase letters, digits and "-", at most 40 characters';
+
+export function statusRoutes({ ctx, reader, metrics, refresh }: RouteDeps): StatusRoute[] {
+  const page = (file: string) => async (_request: FastifyRequest, reply: FastifyReply) => sendPage(reply, file);
+  return [
+    { method: 'GET', url: '/healthz', handler: async (_request, reply) => sendJson(reply, 200, { status: 'ok' }) },
+    {
+      method: 'GET', url: '/readyz', handler: async (_request, reply) => {
+        const reason = await notReadyReason(ctx);
+        sendJson(reply, reason ? 503 : 200, reason ? { status: 'not ready', reason } : { status: 'ready' });
+      },
+    },
+    {
+      method: 'GET', url: '/metrics', handler: async (_request, reply) => {
+        const body = await metrics.registry.metrics();
+        await reply.code(200).type(metrics.registry.contentType).send(body);
+      },
+    },
+    { method: 'GET', url: '/api/fleet', handler: async (_request, reply) => sendJson(reply, 200, await fleetView(reader)) },
+    { method: 'GET', url: '/api/tenants', handler: async (_request, reply) => sendJson(reply, 200, { tenants: await listTenants(reader) }) },
+    {
+      method: 'GET', url: '/api/tenants/:name', handler: async (request, reply) => {
+        const name = tenantParam(request);
+        if (name === undefined) return sendJson(reply, 400, { error: INVALID_TENANT_NAME });
+        const detail = await describeTenant(reader, name);
+        if (!detail) return sendJson(reply, 404, { error: `no tenant named ${name}` });
+        sendJson(reply, 200, detail);
+      },
+    },
+    {
+      method: 'POST', url: '/api/source/refresh', handler: async (_request, reply) => {
+        refresh();
+        sendJson(reply, 202, { status: 'accepted', message: 'the manifest source is read now, and a pass follows when it changed' });
+      },
+    },
+    { method: 'GET', url: '/', handler: page('index.html') },
+    { method: 'GET', url: '/tenants/:name', handler: page('index.html') },
+    { method: 'GET', url: '/app.js', handler: page('app.js') },
+    { method: 'GET', url: '/style.css', handler: page('style.css') },
+    { method: 'GET', url: '/favicon.svg', handler: page('favicon.svg') },
+  ];
+}
+
+/** The `:name` parameter when it is a tenant name (fastify has already percent-decoded it). */
+export function tenantParam(request: FastifyRequest): string | undefined {
+  const params = request.params;
+  const name = typeof params === 'object' && params !== null && 'name' in params ? params.name : undefined;
+  return typeof name === 'string' && isTenantName(name) ? name : undefined;
+}
+
+/** Why the controller is not ready, or undefined when it is: the database answers and the first pass is done. */
+async function notReadyReason(ctx: StatusServerContext): Promise<string | undefined> {
+  try {
+    await withTimeout(ctx.pool.query('SELECT 1'), 2_000, 'the database did not answer within 2s');
+  } catch (error) {
+    return `database: ${errorMessage(error)}`;
+  }
+  if (!ctx.loop.firstPassDone) return 'the first reconcile pass has not finished';
+  return undefined;
+}
+
+async function sendPage(reply: FastifyReply, file: string): Promise<void> {
+  const body = await readFile(join(PAGE_DIR, file));
+  await reply.code(200).header('cache-control', 'no-cache').type(CONTENT_TYPES[extname(file)] ?? 'application/octet-stream').send(body);
+}
+
+export function sendJson(reply: FastifyReply, status: number, body: unknown): void {
+  void reply.code(status).header('cache-control', 'no-store').type('application/json; charset=utf-8').send(`${JSON.stringify(body)}\n`);
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout;
+  return Promise.race([
+    promise,
+    new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(message)), ms); }),
+  ]).finally(() => clearTimeout(timer));
+}
