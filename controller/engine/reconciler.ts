@@ -44,6 +44,8 @@ export interface TenantOutcome {
   skipped: 'paused' | 'backoff' | 'held' | undefined;
   /** `kind` is the resource kind whose change failed (absent when observing failed). */
   error?: { message: string; retryable: boolean; code?: string; kind?: string };
+  /** What each erasure of this pass removed, by `kind/resource` (for the audit record). */
+  erased?: Record<string, Record<string, number>>;
 }
 
 export interface PassReport {
@@ -184,8 +186,10 @@ export class Reconciler {
         const module = this.deps.modules.find((m) => m.kind === change.kind)!;
         const changeLog = log.child({ resource: `${change.kind}/${change.resource}` });
         try {
-          if (change.action === 'delete') await module.delete(change, { ...ctx, log: changeLog });
-          else await module.apply(change, { ...ctx, log: changeLog });
+          if (change.action === 'delete') {
+            const removed = await module.delete(change, { ...ctx, log: changeLog });
+            if (removed) outcome.erased = { ...outcome.erased, [`${change.kind}/${change.resource}`]: { ...removed } };
+          } else await module.apply(change, { ...ctx, log: changeLog });
           outcome.applied.push(change);
           changeLog.info({ action: change.action, fields: change.fields, drift: change.drift ?? false }, change.drift ? 'corrected drift' : `${change.action}d resource`);
           events.push({
@@ -245,6 +249,7 @@ export class Reconciler {
     if (purged) {
       await this.deps.store.audit(known.name, 'purge', revision, {
         erased: outcome.applied.filter((c) => c.action === 'delete').map((c) => `${c.kind}/${c.resource}`),
+        ...(outcome.erased ? { counts: outcome.erased } : {}),
         deletionPolicy: known.deletionPolicy,
         offboardedAt: known.offboardedAt,
       });

@@ -78,7 +78,8 @@ export interface ResourceModule<O = unknown> {
   /** Pure: the changes that take `observed` to `desired` (or offboard the tenant). */
   diff(input: DiffInput<O>): Change[];
   apply(change: Change, ctx: ModuleContext): Promise<void>;
-  delete(change: Change, ctx: ModuleContext): Promise<void>;
+  /** An erasure may return what it removed (counts by what), for the purge's audit record. */
+  delete(change: Change, ctx: ModuleContext): Promise<Record<string, number> | void>;
   /** Optional per-tenant facts for the status (e.g. migration version). */
   describe?(tenant: string, observed: O | undefined): Record<string, unknown>;
 }

@@ -53,6 +53,12 @@ export interface IamApi {
   deleteRole(roleName: string): Promise<void>;
 }
 
+/** What an erasure removed: object versions (current and noncurrent) and delete markers. */
+export type Erased = {
+  versions: number;
+  deleteMarkers: number;
+};
+
 /** What a HEAD of an object returns that the controller reads: user metadata (lower-case keys). */
 export interface ObjectHead {
   key: string;
@@ -93,8 +99,12 @@ export interface ObjectStoreApi {
   getLifecycle(): Promise<LifecycleRule[]>;
   /** Replaces the whole configuration; [] removes it. */
   putLifecycle(rules: LifecycleRule[]): Promise<void>;
-  /** Deletes every object under `prefix` except `keep`, paginated, in batches of at most 1,000. Returns the count. */
-  deletePrefix(prefix: string, options?: { keep?: readonly string[] }): Promise<number>;
+  /**
+   * Erases everything under `prefix` except the key `keep`: every object version and every delete
+   * marker (a versioned bucket keeps old versions after a plain delete), paginated, in batches of at
+   * most 1,000. Returns what it removed.
+   */
+  deletePrefix(prefix: string, options?: { keep?: readonly string[] }): Promise<Erased>;
   /**
    * Sets tag `key=value` on every object under `prefix` except `skip`, keeping the objects' other
    * tags; objects already tagged so are not written. Returns the number of objects written.

@@ -16,7 +16,7 @@ export type { AwsCall, FailError, FailMatch } from './core.js';
 export type { AwsDoubleOptions, RateLimit } from './options.js';
 export type { ServiceName } from './errors.js';
 export type { IamRoleRecord } from './iam-state.js';
-export type { S3Bucket, S3ObjectRecord } from './s3.js';
+export type { S3Bucket, S3ObjectRecord, S3Version, Versioning } from './s3.js';
 export type { SecretRecord, SecretVersion } from './secrets-state.js';
 export type { EcsTaskRecord, EcsTiming, TaskMatcher, TaskOutcome } from './ecs-state.js';
 export type { IamState, S3State, SecretsState, EcsState, StsState };
@@ -63,7 +63,7 @@ export function createAwsDouble(options: AwsDoubleOptions = {}): AwsDouble {
   };
   const state: AwsDoubleState = {
     iam: new IamState(env),
-    s3: new S3State(),
+    s3: new S3State(env.random),
     secrets: new SecretsState(env),
     sts: new StsState(env),
     ecs: new EcsState(env),

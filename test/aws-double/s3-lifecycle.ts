@@ -41,6 +41,10 @@ export function validateLifecycle(rules: LifecycleRule[] | undefined, random: ()
     if (expiryDays !== undefined && !(Number.isInteger(expiryDays) && expiryDays > 0)) {
       invalidArgument("'Days' for Expiration action must be a positive integer");
     }
+    const noncurrentDays = rule.NoncurrentVersionExpiration?.NoncurrentDays;
+    if (rule.NoncurrentVersionExpiration && !(Number.isInteger(noncurrentDays) && noncurrentDays! > 0)) {
+      invalidArgument("'NoncurrentDays' for NoncurrentVersionExpiration action must be a positive integer");
+    }
     for (const t of rule.Transitions ?? []) {
       if (!t.StorageClass) malformedXml();
       if (t.Days !== undefined && expiryDays !== undefined && expiryDays <= t.Days) {

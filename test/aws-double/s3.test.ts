@@ -5,11 +5,14 @@ import {
   GetBucketLifecycleConfigurationCommand,
   GetObjectCommand,
   GetObjectTaggingCommand,
+  GetBucketVersioningCommand,
   HeadObjectCommand,
+  ListObjectVersionsCommand,
   ListObjectsV2Command,
   NoSuchBucket,
   NoSuchKey,
   PutBucketLifecycleConfigurationCommand,
+  PutBucketVersioningCommand,
   PutObjectCommand,
   PutObjectTaggingCommand,
   paginateListObjectsV2,
@@ -134,5 +137,84 @@ describe('S3 double', () => {
     expect((await put([{ ...rule('order'), Expiration: { Days: 10 }, Transitions: [{ Days: 30, StorageClass: 'GLACIER' }] }])).name).toBe('InvalidArgument');
     const kept = await s3.send(new GetBucketLifecycleConfigurationCommand({ Bucket }));
     expect(kept.Rules).toHaveLength(1000);
+  });
+
+  it('refuses a noncurrent-version expiration that is not a positive number of days', async () => {
+    const { s3 } = withBucket();
+    const Rules: LifecycleRule[] = [{ ID: 'old', Status: 'Enabled', Filter: { Prefix: 'tenants/' }, NoncurrentVersionExpiration: { NoncurrentDays: 0 } }];
+    expect((await rejection(s3.send(new PutBucketLifecycleConfigurationCommand({ Bucket, LifecycleConfiguration: { Rules } })))).name).toBe('InvalidArgument');
+  });
+});
+
+describe('S3 double: versioning', () => {
+  async function versioned() {
+    const world = withBucket();
+    await world.s3.send(new PutBucketVersioningCommand({ Bucket, VersioningConfiguration: { Status: 'Enabled' } }));
+    return world;
+  }
+
+  it('keeps every version and turns a plain delete into a delete marker once versioning is on', async () => {
+    const { s3 } = await versioned();
+    expect((await s3.send(new GetBucketVersioningCommand({ Bucket }))).Status).toBe('Enabled');
+    const v1 = await s3.send(new PutObjectCommand({ Bucket, Key: 'tenants/a/f', Body: 'one' }));
+    const v2 = await s3.send(new PutObjectCommand({ Bucket, Key: 'tenants/a/f', Body: 'two' }));
+    expect(v1.VersionId).toMatch(/^[A-Za-z0-9]{32}$/);
+    expect(v2.VersionId).not.toBe(v1.VersionId);
+    const gone = await s3.send(new DeleteObjectCommand({ Bucket, Key: 'tenants/a/f' }));
+    expect(gone.DeleteMarker).toBe(true);
+    expect(await rejection(s3.send(new GetObjectCommand({ Bucket, Key: 'tenants/a/f' })))).toBeInstanceOf(NoSuchKey);
+    expect((await s3.send(new ListObjectsV2Command({ Bucket, Prefix: 'tenants/' }))).Contents).toBeUndefined();
+    const old = await s3.send(new GetObjectCommand({ Bucket, Key: 'tenants/a/f', VersionId: v1.VersionId }));
+    expect(await old.Body!.transformToString()).toBe('one');
+    const listed = await s3.send(new ListObjectVersionsCommand({ Bucket, Prefix: 'tenants/' }));
+    expect(listed.Versions?.map((v) => [v.VersionId, v.IsLatest])).toEqual([[v2.VersionId, false], [v1.VersionId, false]]);
+    expect(listed.DeleteMarkers?.map((m) => [m.VersionId, m.IsLatest])).toEqual([[gone.VersionId, true]]);
+  });
+
+  it('lists versions in pages by key and version-id markers, even when the marker version was removed since', async () => {
+    const { s3 } = await versioned();
+    for (const key of ['tenants/a/1', 'tenants/a/2']) {
+      for (let i = 0; i < 3; i++) await s3.send(new PutObjectCommand({ Bucket, Key: key, Body: String(i) }));
+    }
+    await s3.send(new DeleteObjectCommand({ Bucket, Key: 'tenants/a/2' }));
+    const seen: string[] = [];
+    let markers: { KeyMarker?: string; VersionIdMarker?: string } = {};
+    let pages = 0;
+    for (;;) {
+      const page = await s3.send(new ListObjectVersionsCommand({ Bucket, Prefix: 'tenants/a/', MaxKeys: 2, ...markers }));
+      pages++;
+      const entries = [...(page.Versions ?? []), ...(page.DeleteMarkers ?? [])];
+      seen.push(...entries.map((e) => `${e.Key}@${e.VersionId}`));
+      // Removing what a page listed must not disturb the next page.
+      await s3.send(new DeleteObjectsCommand({ Bucket, Delete: { Objects: entries.map(({ Key, VersionId }) => ({ Key, VersionId })), Quiet: true } }));
+      if (!page.IsTruncated) break;
+      markers = { KeyMarker: page.NextKeyMarker, VersionIdMarker: page.NextVersionIdMarker };
+    }
+    expect(pages).toBe(4);
+    expect(new Set(seen).size).toBe(7);
+    expect((await s3.send(new ListObjectVersionsCommand({ Bucket, Prefix: 'tenants/' }))).Versions).toBeUndefined();
+    const bad = await rejection(s3.send(new ListObjectVersionsCommand({ Bucket, VersionIdMarker: 'x' })));
+    expect(bad.name).toBe('InvalidArgument');
+  });
+
+  it('removes a version for good when DeleteObjects names its VersionId, and reports removed delete markers', async () => {
+    const { s3 } = await versioned();
+    const put = await s3.send(new PutObjectCommand({ Bucket, Key: 'k', Body: 'x' }));
+    const marker = await s3.send(new DeleteObjectCommand({ Bucket, Key: 'k' }));
+    const out = await s3.send(new DeleteObjectsCommand({ Bucket, Delete: { Objects: [{ Key: 'k', VersionId: put.VersionId }, { Key: 'k', VersionId: marker.VersionId }] } }));
+    expect(out.Deleted).toEqual([
+      { Key: 'k', VersionId: put.VersionId },
+      { Key: 'k', VersionId: marker.VersionId, DeleteMarker: true, DeleteMarkerVersionId: marker.VersionId },
+    ]);
+    expect((await s3.send(new ListObjectVersionsCommand({ Bucket }))).DeleteMarkers).toBeUndefined();
+  });
+
+  it('gives an unversioned bucket one "null" version per key, which a plain delete removes', async () => {
+    const { s3 } = withBucket();
+    const put = await s3.send(new PutObjectCommand({ Bucket, Key: 'k', Body: 'x' }));
+    expect(put.VersionId).toBeUndefined();
+    expect((await s3.send(new ListObjectVersionsCommand({ Bucket }))).Versions?.map((v) => v.VersionId)).toEqual(['null']);
+    await s3.send(new DeleteObjectCommand({ Bucket, Key: 'k' }));
+    expect(await s3.send(new ListObjectVersionsCommand({ Bucket }))).not.toHaveProperty('Versions');
   });
 });

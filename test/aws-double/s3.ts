@@ -1,5 +1,6 @@
-// S3 over in-memory buckets: objects with tags and metadata, ListObjectsV2 with delimiters and
-// continuation tokens, batch deletes, and bucket lifecycle configuration.
+// S3 over in-memory buckets: objects with tags and metadata, versioning (versions, delete markers,
+// ListObjectVersions), ListObjectsV2 with delimiters and continuation tokens, batch deletes, and bucket
+// lifecycle configuration.
 import type * as S from '@aws-sdk/client-s3';
 import type { Out, ServiceHandlers } from './core.js';
 import type { Env } from './options.js';
@@ -7,27 +8,16 @@ import { fail } from './errors.js';
 import { etagOf, sdkBody, toBuffer } from './s3-body.js';
 import { validateLifecycle } from './s3-lifecycle.js';
 import { listObjects } from './s3-list.js';
+import { S3Bucket, type S3ObjectRecord, type S3Version, type Versioning } from './s3-versions.js';
 
-export interface S3ObjectRecord {
-  Key: string;
-  body: Buffer;
-  ETag: string;
-  LastModified: Date;
-  ContentType?: string;
-  Metadata: Record<string, string>;
-  tags: S.Tag[];
-}
-
-export interface S3Bucket {
-  name: string;
-  objects: Map<string, S3ObjectRecord>;
-  lifecycle?: S.LifecycleRule[];
-}
+export { S3Bucket, type S3ObjectRecord, type S3Version, type Versioning } from './s3-versions.js';
 
 export class S3State {
   readonly buckets = new Map<string, S3Bucket>();
-  createBucket(name: string): S3Bucket {
-    const bucket = this.buckets.get(name) ?? { name, objects: new Map() };
+  constructor(private readonly random: () => number = Math.random) {}
+  createBucket(name: string, options: { versioning?: Versioning } = {}): S3Bucket {
+    const bucket = this.buckets.get(name) ?? new S3Bucket(name, this.random);
+    if (options.versioning) bucket.versioning = options.versioning;
     this.buckets.set(name, bucket);
     return bucket;
   }
@@ -54,8 +44,13 @@ function checkObjectTags(tags: S.Tag[]): S.Tag[] {
 }
 
 export function s3Handlers(state: S3State, env: Env): ServiceHandlers {
-  const object = (bucket: string | undefined, key: string | undefined) =>
-    state.bucket(bucket).objects.get(String(key)) ?? fail('NoSuchKey', 'The specified key does not exist.', 404);
+  /** The current object, or the version asked for; a delete marker reads as a missing key. */
+  const object = (bucket: string | undefined, key: string | undefined, versionId?: string) => {
+    const b = state.bucket(bucket);
+    const found = versionId !== undefined ? b.version(String(key), versionId) : b.current(String(key));
+    if (versionId !== undefined && !found) fail('NoSuchVersion', 'The specified version does not exist.', 404);
+    return found?.record ?? fail('NoSuchKey', 'The specified key does not exist.', 404);
+  };
 
   return {
     async PutObject(input: S.PutObjectCommandInput): Promise<Out<S.PutObjectCommandOutput>> {
@@ -67,30 +62,45 @@ export function s3Handlers(state: S3State, env: Env): ServiceHandlers {
       const Metadata = Object.fromEntries(Object.entries(input.Metadata ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
       const LastModified = new Date(env.now());
       const record = { Key: input.Key, body, ETag: etagOf(body), LastModified, ContentType: input.ContentType, Metadata, tags };
-      bucket.objects.set(input.Key, record);
-      return { ETag: record.ETag, Size: body.length };
+      const VersionId = bucket.push(input.Key, record, LastModified);
+      return { ETag: record.ETag, Size: body.length, VersionId: bucket.versioning ? VersionId : undefined };
     },
     GetObject(input: S.GetObjectCommandInput): Out<S.GetObjectCommandOutput> {
-      const o = object(input.Bucket, input.Key);
+      const o = object(input.Bucket, input.Key, input.VersionId);
       return { Body: sdkBody(o.body) as unknown as S.GetObjectCommandOutput['Body'], ...head(o) };
     },
     HeadObject(input: S.HeadObjectCommandInput): Out<S.HeadObjectCommandOutput> {
-      const o = state.buckets.get(String(input.Bucket))?.objects.get(String(input.Key));
+      const b = state.buckets.get(String(input.Bucket));
+      const o = (input.VersionId !== undefined ? b?.version(String(input.Key), input.VersionId) : b?.current(String(input.Key)))?.record;
       if (!o) fail('NotFound', 'Not Found', 404); // a HEAD response has no body, so no NoSuchKey/NoSuchBucket
       return head(o);
     },
     DeleteObject(input: S.DeleteObjectCommandInput): Out<S.DeleteObjectCommandOutput> {
-      state.bucket(input.Bucket).objects.delete(String(input.Key));
-      return {};
+      return deleteOne(state.bucket(input.Bucket), String(input.Key), input.VersionId, new Date(env.now()));
     },
     DeleteObjects(input: S.DeleteObjectsCommandInput): Out<S.DeleteObjectsCommandOutput> {
       const bucket = state.bucket(input.Bucket);
       const objects = input.Delete?.Objects ?? [];
       if (objects.length === 0 || objects.length > 1000) {
-        fail('MalformedXML', 'The XML you provided was not well-formed or did not validate against our published schema');
+        malformed();
       }
-      for (const { Key } of objects) bucket.objects.delete(String(Key));
-      return input.Delete?.Quiet ? {} : { Deleted: objects.map(({ Key }) => ({ Key })) };
+      const at = new Date(env.now());
+      const Deleted = objects.map(({ Key, VersionId }) => ({ Key, ...deleteOne(bucket, String(Key), VersionId, at) }))
+        .map(({ Key, VersionId, DeleteMarker }) => ({ Key, VersionId, DeleteMarker, DeleteMarkerVersionId: DeleteMarker ? VersionId : undefined }));
+      return input.Delete?.Quiet ? {} : { Deleted };
+    },
+    ListObjectVersions(input: S.ListObjectVersionsCommandInput): Out<S.ListObjectVersionsCommandOutput> {
+      return state.bucket(input.Bucket).listVersions(input);
+    },
+    PutBucketVersioning(input: S.PutBucketVersioningCommandInput): Out<S.PutBucketVersioningCommandOutput> {
+      const bucket = state.bucket(input.Bucket);
+      const status = input.VersioningConfiguration?.Status;
+      if (status !== 'Enabled' && status !== 'Suspended') malformed();
+      bucket.versioning = status;
+      return {};
+    },
+    GetBucketVersioning(input: S.GetBucketVersioningCommandInput): Out<S.GetBucketVersioningCommandOutput> {
+      return { Status: state.bucket(input.Bucket).versioning };
     },
     ListObjectsV2(input: S.ListObjectsV2CommandInput): Out<S.ListObjectsV2CommandOutput> {
       const bucket = state.bucket(input.Bucket);
@@ -127,6 +137,18 @@ export function s3Handlers(state: S3State, env: Env): ServiceHandlers {
       return {};
     },
   };
+}
+
+function malformed(): never {
+  fail('MalformedXML', 'The XML you provided was not well-formed or did not validate against our published schema');
+}
+
+/** DeleteObject: a version removed for good, or (no VersionId) a delete marker in a versioned bucket. */
+function deleteOne(bucket: S3Bucket, key: string, versionId: string | undefined, at: Date): { VersionId?: string; DeleteMarker?: boolean } {
+  if (versionId === undefined) return bucket.deleteCurrent(key, at);
+  const removed: S3Version | undefined = bucket.version(key, versionId);
+  bucket.remove(key, versionId);
+  return { VersionId: versionId, DeleteMarker: removed && !removed.record ? true : undefined };
 }
 
 function head(o: S3ObjectRecord) {

@@ -126,7 +126,9 @@ describe.each(PROVIDERS)('the IAM, S3 and secrets modules on %s', (_name, makeBe
     expect(await bed.provider.objects.listPrefixes('tenants/')).toEqual(['tenants/acme/', 'tenants/globex/']);
     expect(await bed.provider.objects.headObject('tenants/globex/keep.json')).toBeDefined();
     if (bed.double) {
-      expect(bed.double.countsByOperation()['s3:DeleteObjects']).toBe(3);
+      // Three batches of object versions, then the marker's versions; nothing is left behind.
+      expect(bed.double.countsByOperation()['s3:DeleteObjects']).toBe(4);
+      expect([...bed.double.state.s3.bucket('openclaw-tenants').versions.keys()].filter((k) => k.startsWith('tenants/initech/'))).toEqual([]);
       expect(bed.double.calls.filter((c) => c.operation === 'DeleteSecret').every((c) => (c.input as { RecoveryWindowInDays?: number }).RecoveryWindowInDays === 7)).toBe(true);
     }
     // Its lifecycle class had no other user: dropped once no marker records it.

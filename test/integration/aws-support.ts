@@ -83,7 +83,8 @@ export async function awsBed(options: { seed?: number; deps?: Partial<AwsProvide
   const clock = createManualClock();
   const random = seededRandom(options.seed ?? 7);
   const double = createAwsDouble({ now: clock.now, sleep: clock.sleep, random, accountId: '123456789012', region: 'eu-west-1' });
-  double.state.s3.createBucket(BUCKET);
+  // Versioned, as the Terraform bucket is.
+  double.state.s3.createBucket(BUCKET, { versioning: 'Enabled' });
   double.state.iam.boundaryPolicies = new Set([BOUNDARY]);
   const dataDir = mkdtempSync(join(tmpdir(), 'oc-aws-'));
   const config = env(dataDir, 'aws');

@@ -1,9 +1,9 @@
 import {
   DeleteBucketLifecycleCommand, DeleteObjectCommand, DeleteObjectsCommand, GetBucketLifecycleConfigurationCommand,
-  GetObjectTaggingCommand, HeadObjectCommand, ListObjectsV2Command, PutBucketLifecycleConfigurationCommand,
+  GetObjectTaggingCommand, HeadObjectCommand, ListObjectVersionsCommand, ListObjectsV2Command, PutBucketLifecycleConfigurationCommand,
   PutObjectCommand, PutObjectTaggingCommand,
   type DeleteObjectsCommandOutput, type GetBucketLifecycleConfigurationCommandOutput, type GetObjectTaggingCommandOutput,
-  type HeadObjectCommandOutput, type ListObjectsV2CommandOutput, type S3Client,
+  type HeadObjectCommandOutput, type ListObjectVersionsCommandOutput, type ListObjectsV2CommandOutput, type S3Client,
 } from '@aws-sdk/client-s3';
 import { TransientError } from '../../errors.js';
 import type { ObjectStoreApi } from '../apis.js';
@@ -80,18 +80,27 @@ export function awsObjectStore(client: S3Client, caller: AwsCaller, bucket: stri
     },
     async deletePrefix(prefix, options = {}) {
       const keep = new Set(options.keep ?? []);
-      let deleted = 0;
-      for await (const keys of pages(prefix)) {
-        const batch = keys.filter((k) => !keep.has(k));
-        if (batch.length === 0) continue;
-        const output = await send<DeleteObjectsCommandOutput>(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } }));
-        const failed = output.Errors ?? [];
-        if (failed.length > 0) {
-          throw new TransientError(`could not delete ${failed.length} object(s) under ${prefix}: ${failed[0].Key}: ${failed[0].Code} ${failed[0].Message ?? ''}`.trim());
+      const erased = { versions: 0, deleteMarkers: 0 };
+      let markers: { KeyMarker?: string; VersionIdMarker?: string } = {};
+      for (;;) {
+        // Every version and delete marker, not just current objects: in a versioned bucket a plain
+        // delete only hides an object behind a marker.
+        const page = await send<ListObjectVersionsCommandOutput>(new ListObjectVersionsCommand({ Bucket: bucket, Prefix: prefix, MaxKeys: PAGE, ...markers }));
+        const versions = (page.Versions ?? []).filter((v) => v.Key && !keep.has(v.Key));
+        const deleteMarkers = (page.DeleteMarkers ?? []).filter((m) => m.Key && !keep.has(m.Key));
+        const batch = [...versions, ...deleteMarkers].map(({ Key, VersionId }) => ({ Key: Key!, VersionId }));
+        if (batch.length > 0) {
+          const output = await send<DeleteObjectsCommandOutput>(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: batch, Quiet: true } }));
+          const failed = output.Errors ?? [];
+          if (failed.length > 0) {
+            throw new TransientError(`could not delete ${failed.length} object version(s) under ${prefix}: ${failed[0].Key}: ${failed[0].Code} ${failed[0].Message ?? ''}`.trim());
+          }
+          erased.versions += versions.length;
+          erased.deleteMarkers += deleteMarkers.length;
         }
-        deleted += batch.length;
+        if (!page.IsTruncated) return erased;
+        markers = { KeyMarker: page.NextKeyMarker, VersionIdMarker: page.NextVersionIdMarker };
       }
-      return deleted;
     },
     async retagPrefix(prefix, tag, options = {}) {
       const skip = new Set(options.skip ?? []);

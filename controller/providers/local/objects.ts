@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readdir, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { TerminalError } from '../../errors.js';
-import type { LifecycleRule, ObjectHead, ObjectStoreApi } from '../apis.js';
+import type { Erased, LifecycleRule, ObjectHead, ObjectStoreApi } from '../apis.js';
 import { pruneEmptyDirs, readJson, removeFile, safeRelative, walkFiles, writeFileAtomic, writeJson } from './files.js';
 
 interface ObjectMeta {
@@ -16,6 +16,7 @@ const MAX_LIFECYCLE_RULES = 1000;
  * The tenant bucket as folders: objects under `<dataDir>/s3/<bucket>/<key>`, their metadata and
  * tags beside the tree in `<dataDir>/s3-meta/<bucket>/objects/<key>.json`, and the bucket lifecycle
  * in `<dataDir>/s3-meta/<bucket>/lifecycle.json` (recorded, not executed: no clock moves objects here).
+ * It does not model versioning: a delete removes the file, and no old version stays behind.
  */
 export class LocalObjectStore implements ObjectStoreApi {
   private readonly root: string;
@@ -67,15 +68,16 @@ export class LocalObjectStore implements ObjectStoreApi {
     else await writeJson(join(this.meta, 'lifecycle.json'), rules);
   }
 
-  async deletePrefix(prefix: string, options: { keep?: readonly string[] } = {}): Promise<number> {
+  /** The local bucket keeps no versions: each file is the one version of its key, and nothing leaves a delete marker. */
+  async deletePrefix(prefix: string, options: { keep?: readonly string[] } = {}): Promise<Erased> {
     const keep = new Set(options.keep ?? []);
-    let deleted = 0;
+    let versions = 0;
     for (const key of await this.keys(prefix)) {
       if (keep.has(key)) continue;
       await this.deleteObject(key);
-      deleted++;
+      versions++;
     }
-    return deleted;
+    return { versions, deleteMarkers: 0 };
   }
 
   async retagPrefix(prefix: string, tag: { key: string; value: string }, options: { skip?: readonly string[] } = {}): Promise<number> {

@@ -1,7 +1,7 @@
 import { MANAGED_BY_VALUE } from '../../desired/tenant.js';
 import { ControllerError, TerminalError } from '../../errors.js';
 import type { Change } from '../../engine/types.js';
-import type { LifecycleRule, ObjectStoreApi } from '../../providers/apis.js';
+import type { Erased, LifecycleRule, ObjectStoreApi } from '../../providers/apis.js';
 import { notOwnedMessage, opOf } from '../ownership.js';
 import { LIFECYCLE_TAG, mergeRules, sameRules } from './lifecycle.js';
 import { MARKER_META, markerState, type MarkerCache } from './observe.js';
@@ -19,8 +19,8 @@ interface S3Detail {
   rules: LifecycleRule[];
 }
 
-/** Executes one S3 change (apply and delete alike). */
-export async function executeS3(deps: S3ApplyDeps, change: Change): Promise<void> {
+/** Executes one S3 change (apply and delete alike); an erasure returns what it removed. */
+export async function executeS3(deps: S3ApplyDeps, change: Change): Promise<Erased | void> {
   const detail = change.detail as unknown as S3Detail;
   switch (opOf(change)) {
     case 'create-marker':
@@ -41,10 +41,11 @@ export async function executeS3(deps: S3ApplyDeps, change: Change): Promise<void
     case 'empty-prefix': {
       await ownedMarker(deps, change.tenant, detail.key);
       // The marker goes last: until then it proves the prefix is ours, should this be interrupted.
-      await deps.objects.deletePrefix(detail.prefix, { keep: [detail.key] });
-      await deps.objects.deleteObject(detail.key);
+      // Every version and delete marker goes, not only current objects (the bucket is versioned).
+      const data = await deps.objects.deletePrefix(detail.prefix, { keep: [detail.key] });
+      const rest = await deps.objects.deletePrefix(detail.prefix);
       deps.cache.forget(change.tenant);
-      return;
+      return { versions: data.versions + rest.versions, deleteMarkers: data.deleteMarkers + rest.deleteMarkers };
     }
     default:
       throw new ControllerError('INTERNAL', `s3: unknown change ${opOf(change)} for ${change.resource}`);

@@ -31,7 +31,9 @@ export function s3Module(deps: S3ModuleDeps): ResourceModule<S3Observed> {
       return result;
     },
     diff: diffS3,
-    apply: (change) => executeS3(applyDeps, change),
+    async apply(change) {
+      await executeS3(applyDeps, change);
+    },
     delete: (change) => executeS3(applyDeps, change),
     describe(_tenant, observed) {
       const marker = (observed as S3TenantObserved | undefined)?.marker;

@@ -127,6 +127,26 @@ describe('the AWS double over HTTP, through real SDK clients', () => {
     expect(double.state.s3.bucket(BUCKET).objects.size).toBe(0);
   });
 
+  it('S3 versioning over the wire: versions, delete markers, paged ListObjectVersions, DeleteObjects by VersionId', async () => {
+    await http.s3.send(new S.PutBucketVersioningCommand({ Bucket: BUCKET, VersioningConfiguration: { Status: 'Enabled' } }));
+    expect((await both('s3', () => new S.GetBucketVersioningCommand({ Bucket: BUCKET }))).Status).toBe('Enabled');
+    const v1 = await http.s3.send(new S.PutObjectCommand({ Bucket: BUCKET, Key: 'tenants/v/f', Body: 'one' }));
+    await http.s3.send(new S.PutObjectCommand({ Bucket: BUCKET, Key: 'tenants/v/f', Body: 'two' }));
+    const marker = await http.s3.send(new S.DeleteObjectCommand({ Bucket: BUCKET, Key: 'tenants/v/f' }));
+    expect(marker).toMatchObject({ DeleteMarker: true, VersionId: expect.any(String) });
+    const old = await http.s3.send(new S.GetObjectCommand({ Bucket: BUCKET, Key: 'tenants/v/f', VersionId: v1.VersionId }));
+    expect(await old.Body!.transformToString()).toBe('one');
+    const first = await both('s3', () => new S.ListObjectVersionsCommand({ Bucket: BUCKET, Prefix: 'tenants/v/', MaxKeys: 2 }));
+    expect(first).toMatchObject({ IsTruncated: true, NextKeyMarker: 'tenants/v/f' });
+    expect(first.DeleteMarkers).toEqual([expect.objectContaining({ Key: 'tenants/v/f', VersionId: marker.VersionId, IsLatest: true })]);
+    const rest = await both('s3', () => new S.ListObjectVersionsCommand({ Bucket: BUCKET, Prefix: 'tenants/v/', KeyMarker: first.NextKeyMarker, VersionIdMarker: first.NextVersionIdMarker }));
+    expect(rest.Versions?.map((v: S.ObjectVersion) => v.VersionId)).toEqual([v1.VersionId]);
+    const all = [...(first.Versions ?? []), ...(first.DeleteMarkers ?? []), ...(rest.Versions ?? [])];
+    const deleted = await http.s3.send(new S.DeleteObjectsCommand({ Bucket: BUCKET, Delete: { Objects: all.map(({ Key, VersionId }) => ({ Key, VersionId })) } }));
+    expect(deleted.Deleted).toHaveLength(3);
+    expect(double.state.s3.bucket(BUCKET).versions.size).toBe(0);
+  });
+
   it('S3 lifecycle configuration round-trips every rule shape', async () => {
     await expect(http.s3.send(new S.GetBucketLifecycleConfigurationCommand({ Bucket: BUCKET }))).rejects.toMatchObject({
       name: 'NoSuchLifecycleConfiguration', $metadata: { httpStatusCode: 404 },

@@ -1,0 +1,58 @@
+import { DeleteObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAwsDouble, createDoubleClients, createManualClock, seededRandom, type AwsDouble } from '../aws-double/index.js';
+import { createWorld, type World } from '../helpers/world.js';
+import { BOUNDARY, BUCKET } from './aws-support.js';
+
+const DAY = 86_400_000;
+const AWS_ENV = {
+  OPENCLAW_PROVIDER: 'aws', AWS_REGION: 'eu-west-1', OPENCLAW_TENANT_BUCKET: BUCKET, OPENCLAW_PERMISSIONS_BOUNDARY_ARN: BOUNDARY,
+  OPENCLAW_MAX_DELETE_FRACTION: '0.5', OPENCLAW_PURGE_GRACE: '1d',
+};
+
+describe('purging a Delete tenant from a versioned bucket', () => {
+  const clock = createManualClock(Date.now());
+  let double: AwsDouble;
+  let world: World;
+  let s3: S3Client;
+
+  beforeAll(async () => {
+    double = createAwsDouble({ now: clock.now, sleep: clock.sleep, random: seededRandom(11), region: 'eu-west-1' });
+    double.state.s3.createBucket(BUCKET, { versioning: 'Enabled' });
+    double.state.iam.boundaryPolicies = new Set([BOUNDARY]);
+    s3 = createDoubleClients(double).s3;
+    world = await createWorld({ extraEnv: AWS_ENV, onClients: (clients) => double.attachAll(clients), now: clock.now, sleep: clock.sleep });
+  });
+  afterAll(async () => world?.close());
+
+  const versionsUnder = (prefix: string) =>
+    [...double.state.s3.bucket(BUCKET).versions].filter(([key]) => key.startsWith(prefix)).flatMap(([, stack]) => stack);
+
+  it('removes every object version and delete marker under the prefix, and the audit record counts them', async () => {
+    expect((await world.pass()).outcomes.filter((o) => o.error)).toEqual([]);
+    // 1,200 objects written twice (2,400 versions), 300 of them then deleted (300 delete markers):
+    // more than one ListObjectVersions page, and nothing a plain listing would show for the deleted ones.
+    for (let i = 0; i < 1200; i++) {
+      const Key = `tenants/initech/runs/${String(i).padStart(4, '0')}.json`;
+      await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key, Body: 'v1' }));
+      await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key, Body: 'v2' }));
+      if (i % 4 === 0) await s3.send(new DeleteObjectCommand({ Bucket: BUCKET, Key }));
+    }
+    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'tenants/globex/keep.json', Body: '{}' }));
+    const markerVersions = versionsUnder('tenants/initech/.openclaw-tenant').length;
+
+    world.removeTenant('initech.yaml');
+    await world.pass();
+    clock.advance(DAY + 1);
+    const report = await world.pass();
+    expect(report.outcomes.find((o) => o.tenant === 'initech')?.error).toBeUndefined();
+
+    expect(versionsUnder('tenants/initech/')).toEqual([]);
+    expect(versionsUnder('tenants/globex/keep.json')).toHaveLength(1);
+    const admin = new pg.Client({ connectionString: world.db.url });
+    await admin.connect();
+    const audit = await admin.query('SELECT detail FROM openclaw.audit WHERE tenant = $1', ['initech']).finally(() => admin.end());
+    expect(audit.rows[0].detail.counts['s3/prefix/tenants/initech/']).toEqual({ versions: 2400 + markerVersions, deleteMarkers: 300 });
+  });
+});
