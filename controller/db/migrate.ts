@@ -32,8 +32,8 @@ export async function readMigrations(set: 'controller' | 'tenant' | 'platform', 
  * Applies the pending migrations of one set in a single transaction, recording each in its
  * ledger table. A transaction-level advisory lock makes concurrent replicas migrate one at a time.
  */
-async function migrateSet(pool: Pool, set: 'controller' | 'platform', ledger: string, log?: Logger): Promise<number> {
-  const migrations = await readMigrations(set);
+async function migrateSet(pool: Pool, set: 'controller' | 'platform', ledger: string, log?: Logger, upTo = Infinity): Promise<number> {
+  const migrations = (await readMigrations(set)).filter((m) => m.version <= upTo);
   return withTransaction(pool, async (client) => {
     await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`openclaw.${set}-migrations`]);
     await client.query(`CREATE SCHEMA IF NOT EXISTS openclaw`);
@@ -60,6 +60,6 @@ export function migrateControllerSchema(pool: Pool, log?: Logger): Promise<numbe
  * Fleet-wide structure (the shared tables in schema `app`). Row-level security on those
  * tables is not here: it is declared state that the postgres module restores on every pass.
  */
-export function migratePlatform(pool: Pool, log?: Logger): Promise<number> {
-  return migrateSet(pool, 'platform', 'platform_migrations', log);
+export function migratePlatform(pool: Pool, log?: Logger, upTo?: number): Promise<number> {
+  return migrateSet(pool, 'platform', 'platform_migrations', log, upTo);
 }

@@ -2,6 +2,7 @@ import { cpSync, mkdtempSync, rmSync, writeFileSync, readdirSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import pg from 'pg';
 import { createLogger } from '../../controller/logger.js';
 import { openController, type ControllerContext, type OpenOptions } from '../../controller/main.js';
 import { createStatementCounter, type StatementCounter } from '../../controller/db/pool.js';
@@ -29,11 +30,13 @@ export interface WorldOptions extends Partial<OpenOptions> {
   /** Copy the example tenants into the world's manifest directory (default true). */
   examples?: boolean;
   extraEnv?: Record<string, string>;
+  /** A database prepared by the test (e.g. migrated to an older version and populated); dropped on close. */
+  database?: TestDatabase;
 }
 
 /** A controller on a real, private PostgreSQL database with its own data and manifest directories. */
 export async function createWorld(options: WorldOptions = {}): Promise<World> {
-  const db = await createTestDatabase('world');
+  const db = options.database ?? (await createTestDatabase('world'));
   const root = mkdtempSync(join(tmpdir(), 'openclaw-world-'));
   const dataDir = join(root, 'data');
   const tenantsDir = join(root, 'tenants');
@@ -80,4 +83,16 @@ export async function createWorld(options: WorldOptions = {}): Promise<World> {
 
 export function exampleTenantFiles(): string[] {
   return readdirSync(EXAMPLES_DIR).filter((f) => f.endsWith('.yaml'));
+}
+
+/** A session as the tenant's runtime role (its credentials from the db secret), optionally with `app.tenant_id` set. */
+export async function runtimeClient(world: World, tenant: string, options: { setting?: string } = {}): Promise<pg.Client> {
+  const credentials = await world.ctx.provider.credentials.get(tenant);
+  const url = new URL(world.db.url);
+  url.username = credentials!.username;
+  url.password = encodeURIComponent(credentials!.password);
+  const client = new pg.Client({ connectionString: url.toString() });
+  await client.connect();
+  if (options.setting !== undefined) await client.query(`SELECT set_config('app.tenant_id', $1, false)`, [options.setting]);
+  return client;
 }

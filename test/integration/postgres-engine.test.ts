@@ -3,21 +3,11 @@ import { join } from 'node:path';
 import { mkdtempSync } from 'node:fs';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createWorld, type World } from '../helpers/world.js';
+import { createWorld, runtimeClient, type World } from '../helpers/world.js';
 import { secretsOnlyProvider } from '../helpers/secrets-only-provider.js';
 import { readMigrations } from '../../controller/db/migrate.js';
 
 const TENANTS = ['acme', 'globex', 'initech'];
-
-async function runtimeClient(world: World, tenant: string): Promise<pg.Client> {
-  const credentials = await world.ctx.provider.credentials.get(tenant);
-  const url = new URL(world.db.url);
-  url.username = credentials!.username;
-  url.password = encodeURIComponent(credentials!.password);
-  const client = new pg.Client({ connectionString: url.toString() });
-  await client.connect();
-  return client;
-}
 
 describe('the postgres resources of each tenant', () => {
   let world: World;

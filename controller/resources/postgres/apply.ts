@@ -148,8 +148,8 @@ async function applySharedTable(change: Change, pool: Pool): Promise<void> {
       await client.query(`DROP POLICY IF EXISTS ${quoteIdent(ISOLATION_POLICY)} ON ${table}`);
       await client.query(`CREATE POLICY ${quoteIdent(ISOLATION_POLICY)} ON ${table} AS PERMISSIVE FOR ALL TO PUBLIC USING ${ISOLATION_EXPRESSION} WITH CHECK ${ISOLATION_EXPRESSION}`);
     }
+    // No sequence privileges: ids come from identity columns, which INSERT uses without them.
     await client.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON ${table} TO ${quoteIdent(RUNTIME_GROUP)}`);
-    await client.query(`GRANT USAGE ON ALL SEQUENCES IN SCHEMA ${quoteIdent(SHARED_SCHEMA)} TO ${quoteIdent(RUNTIME_GROUP)}`);
   });
 }
 
