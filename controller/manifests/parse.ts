@@ -1,5 +1,9 @@
-import { LineCounter, parseAllDocuments, isMap, isNode, isSeq, isPair, isScalar, type Document, type Node, type Scalar, type YAMLError } from 'yaml';
+import { LineCounter, parseAllDocuments, isMap, isNode, isSeq, isScalar, type Document, type Node, type Scalar, type YAMLError } from 'yaml';
+import { scanLimits } from './scan.js';
+import { pathKey, walkDocument, type PathSegment, type Place } from './tree.js';
 import type { SourcePosition, ValidationIssue } from './types.js';
+
+export type { PathSegment } from './tree.js';
 
 /** One YAML document of a file, with what is needed to point at any of its fields. */
 export interface ParsedDocument {
@@ -7,6 +11,8 @@ export interface ParsedDocument {
   index: number;
   doc: Document.Parsed;
   lineCounter: LineCounter;
+  /** Where every field is, from one walk of the document (see tree.ts). */
+  places: Map<string, Place>;
   data: unknown;
 }
 
@@ -15,45 +21,85 @@ export interface ParsedFile {
   issues: ValidationIssue[];
 }
 
-/** Layer 1: YAML syntax. Every document of the file, errors with positions, never throws. */
+/** YAML errors reported per document; past this, one line says how many more there were. */
+const MAX_YAML_ERRORS = 20;
+
+/**
+ * Layer 1: YAML syntax. Every document of the file, errors with positions, never throws.
+ * Linear in the size of the file: the bounds in limits.ts are checked by a lexical scan before
+ * anything is built, duplicate keys by one walk (the yaml library's own check is quadratic).
+ */
 export function parseManifestFile(file: string, text: string): ParsedFile {
   const lineCounter = new LineCounter();
   const documents: ParsedDocument[] = [];
   const issues: ValidationIssue[] = [];
-  const docs = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  const list = Array.isArray(docs) ? docs : [];
-  list.forEach((doc, index) => {
-    for (const error of doc.errors) {
+  const exceeded = scanLimits(text);
+  if (exceeded) {
+    return { documents, issues: [{ file, ...positionIn(text, exceeded.offset), layer: 'yaml', path: '', message: exceeded.message }] };
+  }
+  let docs: Document.Parsed[];
+  try {
+    docs = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: false }) as Document.Parsed[];
+  } catch (cause) {
+    // The scan bounds nesting, so this is a safety net (a stack overflow), never the rule.
+    return { documents, issues: [{ file, line: 1, column: 1, layer: 'yaml', path: '', message: `invalid YAML: ${firstLine(errorText(cause))}` }] };
+  }
+  const at = (offset: number) => lineCounter.linePos(offset);
+  (Array.isArray(docs) ? docs : []).forEach((doc, index) => {
+    for (const error of doc.errors.slice(0, MAX_YAML_ERRORS)) {
       const { offset, path, message } = describeYamlError(doc, error);
-      const { line, col } = lineCounter.linePos(offset);
+      const { line, col } = at(offset);
       issues.push({ file, line, column: col, layer: 'yaml', path: formatPath(path), message: `invalid YAML: ${message}` });
+    }
+    if (doc.errors.length > MAX_YAML_ERRORS) {
+      const { line, col } = at(doc.errors[MAX_YAML_ERRORS].pos[0]);
+      issues.push({ file, line, column: col, layer: 'yaml', path: '', message: `invalid YAML: ${doc.errors.length - MAX_YAML_ERRORS} more error(s) in this document` });
     }
     if (doc.errors.length > 0) return;
     // An empty document (nothing, or only comments, after `---`, as a trailing `---` leaves) is not a manifest.
     if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null && doc.contents.source === '')) return;
+    const tagOffsets = doc.warnings.filter((w) => w.code === 'TAG_RESOLVE_FAILED').map((w) => w.pos[0]);
+    const tree = walkDocument(doc, tagOffsets);
+    for (const problem of tree.problems) {
+      const { line, col } = at(problem.offset);
+      const message = problem.layer === 'yaml' && !problem.message.startsWith('manifest too large') ? `invalid YAML: ${problem.message}` : problem.message;
+      issues.push({ file, line, column: col, layer: problem.layer, path: formatPath(problem.path), message });
+    }
+    if (tree.exceeded || tree.problems.some((p) => p.layer === 'yaml')) return;
     let data: unknown;
     try {
       data = doc.toJS({ maxAliasCount: 100 });
     } catch (cause) {
-      const { line, col } = lineCounter.linePos(doc.contents.range?.[0] ?? 0);
-      issues.push({ file, line, column: col, layer: 'yaml', path: '', message: `invalid YAML: ${firstLine(String((cause as Error).message))}` });
+      const { line, col } = at(doc.contents.range?.[0] ?? 0);
+      issues.push({ file, line, column: col, layer: 'yaml', path: '', message: `invalid YAML: ${firstLine(errorText(cause))}` });
       return;
     }
-    documents.push({ file, index, doc, lineCounter, data });
+    documents.push({ file, index, doc, lineCounter, places: tree.places, data });
   });
   return { documents, issues };
 }
 
+function errorText(cause: unknown): string {
+  return cause instanceof Error ? cause.message : String(cause);
+}
+
+/** Line and column of an offset in a text that was never parsed (a limit stopped it first). */
+function positionIn(text: string, offset: number): { line: number; column: number } {
+  let line = 1;
+  let start = 0;
+  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) {
+    line++;
+    start = i + 1;
+  }
+  return { line, column: offset - start + 1 };
+}
+
 /**
- * Where a YAML error is and what it means. yaml reports a duplicate key by offset only and
- * an unclosed quote at the end of the file; point at the key or the opening quote instead.
+ * Where a YAML error is and what it means. yaml reports an unclosed quote at the end of the
+ * file; point at the opening quote instead.
  */
 function describeYamlError(doc: Document.Parsed, error: YAMLError): { offset: number; path: PathSegment[]; message: string } {
   const offset = error.pos[0];
-  if (error.code === 'DUPLICATE_KEY') {
-    const found = findNode(doc.contents, (node) => isScalar(node) && node.range?.[0] === offset, true);
-    if (found) return { offset, path: found.path, message: `duplicate key ${JSON.stringify(String(found.path[found.path.length - 1]))} (allowed: each key once in a mapping)` };
-  }
   if (error.code === 'MISSING_CHAR' && /quote/.test(error.message)) {
     const found = findNode(doc.contents, (node) => isScalar(node) && (node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE') && node.range?.[1] === offset);
     if (found?.node.range) {
@@ -64,22 +110,21 @@ function describeYamlError(doc: Document.Parsed, error: YAMLError): { offset: nu
   return { offset, path: [], message: firstLine(error.message) };
 }
 
-/** The first node `test` accepts (mapping keys only when `keys`), with its field path. Depth-limited: never throws. */
-function findNode(node: unknown, test: (node: Node) => boolean, keys = false, path: PathSegment[] = [], depth = 0): { node: Node; path: PathSegment[] } | undefined {
+/** The first node `test` accepts, with its field path. Depth-limited: never throws. */
+function findNode(node: unknown, test: (node: Node) => boolean, path: PathSegment[] = [], depth = 0): { node: Node; path: PathSegment[] } | undefined {
   if (depth > 100) return undefined;
   if (isMap(node)) {
     for (const pair of node.items) {
       const keyPath = isScalar(pair.key) ? [...path, String(pair.key.value)] : path;
-      if (keys && isNode(pair.key) && test(pair.key)) return { node: pair.key, path: keyPath };
-      const found = findNode(pair.value, test, keys, keyPath, depth + 1);
+      const found = findNode(pair.value, test, keyPath, depth + 1);
       if (found) return found;
     }
   } else if (isSeq(node)) {
     for (const [index, item] of node.items.entries()) {
-      const found = findNode(item, test, keys, [...path, index], depth + 1);
+      const found = findNode(item, test, [...path, index], depth + 1);
       if (found) return found;
     }
-  } else if (!keys && isNode(node) && test(node)) {
+  } else if (isNode(node) && test(node)) {
     return { node, path };
   }
   return undefined;
@@ -89,40 +134,22 @@ function firstLine(message: string): string {
   return message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
 }
 
-/** A path segment: a map key or a sequence index. */
-export type PathSegment = string | number;
-
 /**
  * Where a field is in the source: the value node when it exists, else the key,
  * else the deepest ancestor that exists. `preferKey` points at the key (for unknown fields).
+ * A lookup per prefix of the path in the document's index: never a scan of a mapping.
  */
 export function locate(parsed: ParsedDocument, path: PathSegment[], preferKey = false): SourcePosition {
-  let node: Node | null | undefined = parsed.doc.contents as Node | null;
-  let best: [number, number] | undefined = node?.range ? [node.range[0], node.range[1]] : undefined;
-  for (const segment of path) {
-    if (isMap(node)) {
-      const pair = node.items.find((item) => isPair(item) && isScalar(item.key) && String(item.key.value) === String(segment));
-      if (!pair) break;
-      const key = pair.key as Node;
-      const value = pair.value as Node | null;
-      if (preferKey && segment === path[path.length - 1] && key.range) {
-        best = [key.range[0], key.range[1]];
-        node = value;
-        break;
-      }
-      node = value;
-      if (value?.range) best = [value.range[0], value.range[1]];
-      else if (key.range) best = [key.range[0], key.range[1]];
-    } else if (isSeq(node) && typeof segment === 'number') {
-      const item = node.items[segment] as Node | undefined;
-      if (!item) break;
-      node = item;
-      if (item.range) best = [item.range[0], item.range[1]];
-    } else {
-      break;
-    }
+  let offset = 0;
+  for (let length = path.length; length >= 0; length--) {
+    const place = parsed.places.get(pathKey(path.slice(0, length)));
+    if (!place) continue;
+    const found = preferKey && length === path.length ? place.key ?? place.value : place.value ?? place.key;
+    if (found === undefined) continue;
+    offset = found;
+    break;
   }
-  const { line, col } = parsed.lineCounter.linePos(best?.[0] ?? 0);
+  const { line, col } = parsed.lineCounter.linePos(offset);
   return { file: parsed.file, line, column: col };
 }
 

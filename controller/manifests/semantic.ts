@@ -3,6 +3,7 @@ import { AGENT_NAMES, TIERS, agentsInTier } from '../../agents/catalog.js';
 import { MAX_TENANT_NAME_LENGTH, TENANT_NAME_PATTERN } from '../desired/names.js';
 import { formatPath, locate, type ParsedDocument, type PathSegment } from './parse.js';
 import { show } from './schema.js';
+import { unstorableText } from './text.js';
 import type { AgentSpec, TenantManifest, TenantSpec, ValidationIssue } from './types.js';
 
 /** Annotations a tenant manifest may carry that change what the controller does. */
@@ -63,9 +64,13 @@ export function checkSemantics(parsed: ParsedDocument): ValidationIssue[] {
     report(['spec', 'storage', 'expireAfterDays'], `${expireAfterDays} must be greater than archiveAfterDays (${archiveAfterDays}): objects are archived before they expire`);
   }
 
-  for (const key of Object.keys(isObject(spec.costAllocationTags) ? spec.costAllocationTags : {})) {
+  for (const [key, value] of Object.entries(isObject(spec.costAllocationTags) ? spec.costAllocationTags : {})) {
     if (!/^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u.test(key) || key.toLowerCase().startsWith('aws:') || key.startsWith('openclaw')) {
       report(['spec', 'costAllocationTags', key], `tag key ${show(key)} is not allowed (allowed: 1-128 letters, digits, spaces and _.:/=+-@, not starting with "aws:" or "openclaw")`, true);
+    }
+    // Text no layer can store is reported once, by the YAML layer; this is what AWS refuses beyond it.
+    if (typeof value === 'string' && !unstorableText(value) && !/^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$/u.test(value)) {
+      report(['spec', 'costAllocationTags', key], `tag value ${show(value)} is not allowed (allowed: at most 256 letters, digits, spaces and _.:/=+-@, as AWS tags accept)`);
     }
   }
 
