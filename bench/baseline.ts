@@ -106,11 +106,7 @@ export async function installBaseline(ctx: ControllerContext, clients: AwsClient
         return { prefixExists: true, marker: markerState({ key, metadata: { ...head.Metadata } }, tenant) };
       });
       if (!baseline.focus) {
-        const classesInUse = [...new Set([...result.values()].flatMap((t) => {
-          const marker = (t as S3TenantObserved).marker;
-          return marker?.managed && marker.lifecycleClass ? [marker.lifecycleClass] : [];
-        }))].sort();
-        result.set(PLATFORM, { bucket: BUCKET, rules: await ctx.provider.objects.getLifecycle(), classesInUse });
+        result.set(PLATFORM, { bucket: BUCKET, rules: await ctx.provider.objects.getLifecycle() });
       }
       return result;
     },

@@ -28,6 +28,14 @@ export function tenantRolePolicy(tenant: string, ctx: DesiredContext): PolicyDoc
         Resource: `${bucketArn}/${prefix}*`,
       },
       {
+        // The marker is the controller's: its metadata claims the prefix. A tenant may read it, never
+        // write, delete or retag it (an explicit deny wins over the allow above).
+        Sid: 'ControllerOwnedKeys',
+        Effect: 'Deny',
+        Action: ['s3:PutObject*', 's3:DeleteObject*', 's3:RestoreObject'],
+        Resource: `${bucketArn}/${names.s3Marker(tenant)}`,
+      },
+      {
         Sid: 'TenantListing',
         Effect: 'Allow',
         Action: 's3:ListBucket',

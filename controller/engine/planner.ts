@@ -35,7 +35,7 @@ export function buildPlan(input: PlanInput): Plan {
   const tenants: TenantPlan[] = [];
   // Fleet-wide resources are planned in every pass, a single-tenant one included: a tenant's new
   // storage class needs its lifecycle rule now, not at the next resync. The observation is fleet-wide anyway.
-  tenants.push(planTenant(PLATFORM, input, { fleet: input.desired }));
+  tenants.push(planTenant(PLATFORM, input, { fleet: fleetOf(input) }));
   for (const desired of input.desired) {
     if (!wanted(desired.name)) continue;
     const known = knownByName.get(desired.name);
@@ -53,6 +53,16 @@ export function buildPlan(input: PlanInput): Plan {
     tenants: tenants.filter((t) => t.tenant !== PLATFORM || t.changes.length > 0 || t.errors.length > 0),
     held,
   };
+}
+
+/**
+ * Every tenant whose resources may still exist, from desired state and the controller's own records
+ * only (never from anything a tenant's role can write): desired tenants, then the last desired and
+ * last fully applied state of every tenant not purged yet.
+ */
+export function fleetOf(input: Pick<PlanInput, 'desired' | 'known'>): DesiredTenant[] {
+  const remembered = input.known.filter((k) => k.lifecycle !== 'Purged').flatMap((k) => (k.applied ? [k.desired, k.applied] : [k.desired]));
+  return [...input.desired, ...remembered];
 }
 
 function guardDeletions(departing: readonly KnownTenant[], activeCount: number, input: PlanInput): Plan['held'] {

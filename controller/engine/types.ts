@@ -50,7 +50,11 @@ export const PLATFORM = '*';
 export interface DiffInput<O> {
   /** A tenant name, or PLATFORM. */
   tenant: string;
-  /** For the PLATFORM diff: every desired tenant (offboarded tenants excluded). */
+  /**
+   * For the PLATFORM diff: every tenant whose resources may still exist, from state the controller
+   * owns: the desired tenants, and the last desired and last fully applied states it recorded for
+   * tenants not yet purged (retained and offboarding ones included).
+   */
   fleet?: readonly DesiredTenant[];
   /** Undefined when the tenant's manifest is gone (see `offboarding`). */
   desired?: DesiredTenant;

@@ -81,6 +81,10 @@ export interface LifecycleRule {
   transitionDays?: number;
   storageClass?: string;
   expirationDays?: number;
+  /** Noncurrent versions (in a versioned bucket) are removed this many days after they stop being current. */
+  noncurrentExpirationDays?: number;
+  /** Delete markers with no version left behind them are removed. */
+  expiredObjectDeleteMarker?: boolean;
   raw?: unknown;
 }
 

@@ -55,4 +55,18 @@ describe('purging a Delete tenant from a versioned bucket', () => {
     const audit = await admin.query('SELECT detail FROM openclaw.audit WHERE tenant = $1', ['initech']).finally(() => admin.end());
     expect(audit.rows[0].detail.counts['s3/prefix/tenants/initech/']).toEqual({ versions: 2400 + markerVersions, deleteMarkers: 300 });
   });
+
+  it('keeps the lifecycle rule of a retained tenant and drops the purged tenant’s, from the controller’s records alone', async () => {
+    const ids = () => (double.state.s3.bucket(BUCKET).lifecycle ?? []).map((r) => r.ID).sort();
+    world.removeTenant('globex.yaml');
+    await world.pass();
+    await world.pass();
+    expect(ids()).toEqual(['openclaw-lifecycle-a30-e365', 'openclaw-lifecycle-a60-e730', 'openclaw-noncurrent-versions']);
+    // Only the controller's records keep globex's class: not its marker.
+    const marker = double.state.s3.bucket(BUCKET).versions.get('tenants/globex/.openclaw-tenant')![0].record!;
+    marker.Metadata = { ...marker.Metadata, 'openclaw-lifecycle': 'a1-e2' };
+    clock.advance(2 * 3_600_000);
+    expect((await world.pass()).outcomes.find((o) => o.tenant === '*')?.error).toBeUndefined();
+    expect(ids()).toEqual(['openclaw-lifecycle-a30-e365', 'openclaw-lifecycle-a60-e730', 'openclaw-noncurrent-versions']);
+  });
 });

@@ -47,7 +47,7 @@ describe.each(PROVIDERS)('the IAM, S3 and secrets modules on %s', (_name, makeBe
       expect(marker?.metadata).toMatchObject({ 'openclaw-managed-by': MANAGED_BY_VALUE, 'openclaw-tenant': tenant.name });
     }
     const rules = await bed.provider.objects.getLifecycle();
-    expect(rules.map((r) => r.id).sort()).toEqual(['openclaw-lifecycle-a30-e365', 'openclaw-lifecycle-a60-e730', 'openclaw-lifecycle-a90-e2555']);
+    expect(rules.map((r) => r.id).sort()).toEqual(['openclaw-lifecycle-a30-e365', 'openclaw-lifecycle-a60-e730', 'openclaw-lifecycle-a90-e2555', 'openclaw-noncurrent-versions']);
 
     const writes = bed.writes();
     const second = await reconcile(bed, desired);
@@ -79,16 +79,31 @@ describe.each(PROVIDERS)('the IAM, S3 and secrets modules on %s', (_name, makeBe
     const result = await reconcile(bed, changed);
     expect([...result.errors]).toEqual([]);
     expect(result.applied.map((c) => `${c.tenant} ${c.kind} ${c.resource}`)).toEqual(['* s3 lifecycle/openclaw-tenants', 'acme s3 prefix/tenants/acme/']);
-    // The old class stays while the marker still records it: objects tagged with it keep a rule until retagged.
+    // The old class stays until the tenant's new state is applied in full: objects tagged with it keep a rule until retagged.
     const ids = async () => (await bed.provider.objects.getLifecycle()).map((r) => r.id).sort();
-    expect(await ids()).toEqual(['openclaw-lifecycle-a30-e365', 'openclaw-lifecycle-a45-e400', 'openclaw-lifecycle-a60-e730', 'openclaw-lifecycle-a90-e2555']);
+    expect(await ids()).toEqual(['openclaw-lifecycle-a30-e365', 'openclaw-lifecycle-a45-e400', 'openclaw-lifecycle-a60-e730', 'openclaw-lifecycle-a90-e2555', 'openclaw-noncurrent-versions']);
     expect(await bed.objectTags('tenants/acme/digests/2025-01-02.json')).toEqual({ 'openclaw-lifecycle': 'a45-e400' });
     expect(await bed.objectTags(names.s3Marker('acme'))).toEqual({});
     expect((await bed.provider.objects.headObject(names.s3Marker('acme')))!.metadata['openclaw-lifecycle']).toBe('a45-e400');
     const next = await reconcile(bed, changed);
     expect(next.applied.map((c) => `${c.tenant} ${c.kind} ${c.resource}`)).toEqual(['* s3 lifecycle/openclaw-tenants']);
-    expect(await ids()).toEqual(['openclaw-lifecycle-a45-e400', 'openclaw-lifecycle-a60-e730', 'openclaw-lifecycle-a90-e2555']);
+    expect(await ids()).toEqual(['openclaw-lifecycle-a45-e400', 'openclaw-lifecycle-a60-e730', 'openclaw-lifecycle-a90-e2555', 'openclaw-noncurrent-versions']);
     expect(await converge(bed, changed)).toBe(1);
+  });
+
+  it('derives the bucket lifecycle from desired state, never from a marker a tenant rewrote', async () => {
+    await converge(bed, desired);
+    const acme = names.s3Marker('acme');
+    const head = await bed.provider.objects.headObject(acme);
+    // What a tenant role could do before its policy denied writing the marker: claim another class.
+    await bed.provider.objects.putObject(acme, '{}', { ...head!.metadata, 'openclaw-lifecycle': 'a400-e30' });
+    bed.clock.advance(2 * 3_600_000); // past the marker recheck: the controller reads the marker again
+    const result = await reconcile(bed, desired);
+    expect([...result.errors]).toEqual([]);
+    const ids = (await bed.provider.objects.getLifecycle()).map((r) => r.id);
+    expect(ids.filter((id) => id.includes('a400'))).toEqual([]);
+    expect(result.applied.map((c) => `${c.tenant} ${c.resource}`)).toEqual(['acme prefix/tenants/acme/']);
+    expect((await bed.provider.objects.headObject(acme))!.metadata['openclaw-lifecycle']).toBe('a30-e365');
   });
 
   it('Retain offboarding revokes the role’s access but keeps the role, the secrets and the objects', async () => {
@@ -131,10 +146,10 @@ describe.each(PROVIDERS)('the IAM, S3 and secrets modules on %s', (_name, makeBe
       expect([...bed.double.state.s3.bucket('openclaw-tenants').versions.keys()].filter((k) => k.startsWith('tenants/initech/'))).toEqual([]);
       expect(bed.double.calls.filter((c) => c.operation === 'DeleteSecret').every((c) => (c.input as { RecoveryWindowInDays?: number }).RecoveryWindowInDays === 7)).toBe(true);
     }
-    // Its lifecycle class had no other user: dropped once no marker records it.
+    // Its lifecycle class had no other user: dropped once the tenant is purged.
     const next = await reconcile(bed, remaining, { initech: { policy: 'Delete', purge: true } });
     expect(next.applied.map((c) => `${c.tenant} ${c.resource} ${JSON.stringify(c.after)}`)).toEqual([
-      '* lifecycle/openclaw-tenants {"rules":["openclaw-lifecycle-a30-e365","openclaw-lifecycle-a60-e730"],"otherRules":0}',
+      '* lifecycle/openclaw-tenants {"rules":["openclaw-lifecycle-a30-e365","openclaw-lifecycle-a60-e730","openclaw-noncurrent-versions"],"otherRules":0}',
     ]);
     expect(await converge(bed, remaining, { initech: { policy: 'Delete', purge: true } })).toBe(1);
   });
@@ -176,7 +191,7 @@ describe.each(PROVIDERS)('the IAM, S3 and secrets modules on %s', (_name, makeBe
     expect(samePolicy(role!.inlinePolicies[globex.iam.inlinePolicyName], globex.iam.inlinePolicy)).toBe(true);
     expect(role!.tags[TIER_TAG]).toBe('professional');
     const after = await bed.provider.objects.getLifecycle();
-    expect(after.map((r) => r.id).sort()).toEqual(['logs-expire-30d', 'openclaw-lifecycle-a30-e365', 'openclaw-lifecycle-a60-e730', 'openclaw-lifecycle-a90-e2555']);
+    expect(after.map((r) => r.id).sort()).toEqual(['logs-expire-30d', 'openclaw-lifecycle-a30-e365', 'openclaw-lifecycle-a60-e730', 'openclaw-lifecycle-a90-e2555', 'openclaw-noncurrent-versions']);
     expect(after.find((r) => r.id === 'logs-expire-30d')).toMatchObject({ prefix: 'logs/', expirationDays: 30 });
     expect(await converge(bed, desired)).toBe(1);
   });

@@ -44,6 +44,8 @@ export interface TestBed {
   desired(manifests: TenantManifest[]): DesiredTenant[];
   /** Writing calls counted by the provider so far. */
   writes(): number;
+  /** The last fully applied desired state of every tenant not purged (what the engine keeps in openclaw.tenants). */
+  applied: Map<string, DesiredTenant>;
   /** The tags of an object in the tenant bucket (read behind the provider's back). */
   objectTags(key: string): Promise<Record<string, string>>;
   close(): Promise<void>;
@@ -68,7 +70,7 @@ async function bed(
     secretsPrefix: config.aws.secretsPrefix, permissionsBoundaryArn: config.aws.permissionsBoundaryArn,
   };
   return {
-    provider, modules: provider.modules(), context, clock, double, objectTags,
+    provider, modules: provider.modules(), context, clock, double, objectTags, applied: new Map(),
     desired: (manifests) => manifests.map((m) => desiredTenant(m, context)),
     writes: () => Object.entries(provider.callCounts()).filter(([op]) => !READ.test(op)).reduce((n, [, c]) => n + c, 0),
     async close() {
@@ -129,7 +131,7 @@ export async function reconcile(bed: TestBed, desired: DesiredTenant[], offboard
     bed.modules.flatMap((module) => module.diff({ tenant, observed: observed.get(module.kind)?.get(tenant), ...input }));
   const result: LoopResult = { applied: [], conflicts: [], errors: new Map() };
   const work: [string, Change[]][] = [
-    [PLATFORM, plan(PLATFORM, { fleet: desired })],
+    [PLATFORM, plan(PLATFORM, { fleet: [...desired, ...bed.applied.values()] })],
     ...desired.map((d): [string, Change[]] => [d.name, plan(d.name, { desired: d })]),
     ...Object.entries(offboarded).map(([name, offboarding]): [string, Change[]] => [name, plan(name, { offboarding })]),
   ];
@@ -146,6 +148,10 @@ export async function reconcile(bed: TestBed, desired: DesiredTenant[], offboard
         break;
       }
     }
+    const wanted = desired.find((d) => d.name === tenant);
+    if (result.errors.has(tenant) || tenant === PLATFORM) continue;
+    if (wanted && !changes.some((c) => c.conflict)) bed.applied.set(tenant, wanted);
+    if (offboarded[tenant]?.purge) bed.applied.delete(tenant);
   }
   return result;
 }

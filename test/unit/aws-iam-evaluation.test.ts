@@ -40,6 +40,15 @@ describe('the inline policy of a tenant role, evaluated by an IAM policy evaluat
     }
   });
 
+  it.each(TENANTS)('lets %s read its ownership marker but never write, delete or retag it', async (tenant) => {
+    const marker = `arn:aws:s3:::${ctx.bucket}/${names.s3Marker(tenant)}`;
+    expect(await decide(tenant, 's3:GetObject', marker)).toBe('Allowed');
+    for (const action of ['s3:PutObject', 's3:DeleteObject', 's3:PutObjectTagging', 's3:DeleteObjectTagging', 's3:DeleteObjectVersion']) {
+      expect(await decide(tenant, action, marker)).toBe('ExplicitlyDenied');
+    }
+    expect(await decide(tenant, 's3:PutObject', objectArn(tenant, '.openclaw-tenant-notes'))).toBe('Allowed');
+  });
+
   it.each(TENANTS)('lets %s list its own prefix, and only with that prefix', async (tenant) => {
     const bucket = `arn:aws:s3:::${ctx.bucket}`;
     expect(await decide(tenant, 's3:ListBucket', bucket, { 's3:prefix': names.s3Prefix(tenant) })).toBe('Allowed');

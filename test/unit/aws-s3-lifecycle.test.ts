@@ -3,24 +3,41 @@ import { PLATFORM } from '../../controller/engine/types.js';
 import type { LifecycleRule } from '../../controller/providers/apis.js';
 import { fromS3Rule, toS3Rule } from '../../controller/providers/aws/lifecycle.js';
 import { diffS3 } from '../../controller/resources/s3/diff.js';
-import { classRule, desiredRules, lifecycleClass, mergeRules } from '../../controller/resources/s3/lifecycle.js';
+import { classRule, desiredRules, lifecycleClass, mergeRules, validateRules } from '../../controller/resources/s3/lifecycle.js';
 import type { S3PlatformObserved } from '../../controller/resources/s3/observe.js';
 import { tenant } from './aws-fixtures.js';
 
 const foreign: LifecycleRule = { id: 'logs-expire', enabled: true, prefix: 'logs/', tags: {}, expirationDays: 30, raw: { ID: 'logs-expire', Status: 'Enabled', Filter: { Prefix: 'logs/' }, Expiration: { Days: 30 }, NoncurrentVersionExpiration: { NoncurrentDays: 5 } } };
 const fleet = [tenant('acme'), tenant('globex', { storage: { archiveAfterDays: 60, expireAfterDays: 730 } }), tenant('initech')];
-const platform = (rules: LifecycleRule[], classesInUse: string[] = []): S3PlatformObserved => ({ bucket: 'openclaw-tenants', rules, classesInUse });
+const platform = (rules: LifecycleRule[]): S3PlatformObserved => ({ bucket: 'openclaw-tenants', rules });
+const OWN = ['openclaw-lifecycle-a30-e365', 'openclaw-lifecycle-a60-e730', 'openclaw-noncurrent-versions'];
 
 describe('the bucket lifecycle', () => {
   it('has one rule per distinct (archive, expiry) class, filtered by an object tag under tenants/', () => {
     const rules = desiredRules(fleet);
-    expect(rules.map((r) => r.id)).toEqual(['openclaw-lifecycle-a30-e365', 'openclaw-lifecycle-a60-e730']);
+    expect(rules.map((r) => r.id)).toEqual(OWN);
     expect(rules[0]).toEqual({ id: 'openclaw-lifecycle-a30-e365', enabled: true, prefix: 'tenants/', tags: { 'openclaw-lifecycle': 'a30-e365' }, transitionDays: 30, storageClass: 'GLACIER', expirationDays: 365 });
     expect(lifecycleClass({ archiveAfterDays: 7, expireAfterDays: 90 })).toBe('a7-e90');
   });
 
-  it('keeps a class that a marker still records, for retained data and objects not yet retagged', () => {
-    expect(desiredRules(fleet, ['a90-e2555', 'not-a-class']).map((r) => r.id)).toEqual(['openclaw-lifecycle-a30-e365', 'openclaw-lifecycle-a60-e730', 'openclaw-lifecycle-a90-e2555']);
+  it('expires noncurrent versions and orphaned delete markers under tenants/ in one rule of its own', () => {
+    const rule = desiredRules([]).find((r) => r.id === 'openclaw-noncurrent-versions');
+    expect(toS3Rule(rule!)).toEqual({
+      ID: 'openclaw-noncurrent-versions', Status: 'Enabled', Filter: { Prefix: 'tenants/' },
+      Expiration: { ExpiredObjectDeleteMarker: true }, NoncurrentVersionExpiration: { NoncurrentDays: 30 },
+    });
+    expect({ ...fromS3Rule(toS3Rule(rule!)), raw: undefined }).toEqual({ ...rule, raw: undefined });
+  });
+
+  it('validates a configuration before it is put: expiry after transition, positive days, unique IDs, at most 1,000 rules', () => {
+    const own = classRule({ archiveAfterDays: 30, expireAfterDays: 365 });
+    expect(() => validateRules([...desiredRules(fleet), foreign])).not.toThrow();
+    expect(() => validateRules([{ ...own, transitionDays: 400 }])).toThrow(/expiry \(365 days\) is not after the transition \(400 days\)/);
+    expect(() => validateRules([{ ...own, expirationDays: 0, transitionDays: undefined }])).toThrow(/not a positive integer/);
+    expect(() => validateRules([own, own])).toThrow(/used twice/);
+    expect(() => validateRules([{ ...own, expiredObjectDeleteMarker: true }])).toThrow(/cannot also remove expired delete markers/);
+    const many = Array.from({ length: 1001 }, (_, i) => classRule({ archiveAfterDays: i + 1, expireAfterDays: 5000 }));
+    expect(() => validateRules(many)).toThrow(expect.objectContaining({ code: 'LIMIT_EXCEEDED', retryable: false }));
   });
 
   it('is written as S3 wants it: an And filter of prefix and tag, a Glacier transition and an expiration', () => {
@@ -45,18 +62,18 @@ describe('the bucket lifecycle', () => {
   it('plans one update under PLATFORM when a rule was deleted out of band', () => {
     const changes = diffS3({ tenant: PLATFORM, fleet, observed: platform([foreign, desiredRules(fleet)[0]]) });
     expect(changes.map((c) => `${c.tenant} ${c.action} ${c.resource}`)).toEqual(['* update lifecycle/openclaw-tenants']);
-    expect(changes[0].after).toEqual({ rules: ['openclaw-lifecycle-a30-e365', 'openclaw-lifecycle-a60-e730'], otherRules: 1 });
+    expect(changes[0].after).toEqual({ rules: OWN, otherRules: 1 });
   });
 
   it('replaces only the controller’s rules when merging, and drops classes no one uses', () => {
     const stale = classRule({ archiveAfterDays: 1, expireAfterDays: 2 });
     const merged = mergeRules([foreign, stale], desiredRules(fleet));
-    expect(merged.map((r) => r.id)).toEqual(['logs-expire', 'openclaw-lifecycle-a30-e365', 'openclaw-lifecycle-a60-e730']);
+    expect(merged.map((r) => r.id)).toEqual(['logs-expire', ...OWN]);
     expect(merged[0]).toBe(foreign);
   });
 
   it('refuses more than 1,000 rules as a terminal limit error', () => {
-    const others = Array.from({ length: 999 }, (_, i): LifecycleRule => ({ ...foreign, id: `other-${i}` }));
+    const others = Array.from({ length: 998 }, (_, i): LifecycleRule => ({ ...foreign, id: `other-${i}` }));
     expect(() => mergeRules(others, desiredRules(fleet))).toThrow(expect.objectContaining({ code: 'LIMIT_EXCEEDED', retryable: false }));
   });
 });

@@ -13,6 +13,8 @@ export function fromS3Rule(rule: S3LifecycleRule): LifecycleRule {
     tags: Object.fromEntries(tagList.map((t) => [t.Key ?? '', t.Value ?? ''])),
     ...(transition?.Days !== undefined ? { transitionDays: transition.Days, storageClass: transition.StorageClass } : {}),
     ...(rule.Expiration?.Days !== undefined ? { expirationDays: rule.Expiration.Days } : {}),
+    ...(rule.NoncurrentVersionExpiration?.NoncurrentDays !== undefined ? { noncurrentExpirationDays: rule.NoncurrentVersionExpiration.NoncurrentDays } : {}),
+    ...(rule.Expiration?.ExpiredObjectDeleteMarker ? { expiredObjectDeleteMarker: true } : {}),
     raw: rule,
   };
 }
@@ -30,5 +32,7 @@ export function toS3Rule(rule: LifecycleRule): S3LifecycleRule {
     Filter: filter,
     ...(rule.transitionDays !== undefined ? { Transitions: [{ Days: rule.transitionDays, StorageClass: (rule.storageClass ?? 'GLACIER') as never }] } : {}),
     ...(rule.expirationDays !== undefined ? { Expiration: { Days: rule.expirationDays } } : {}),
+    ...(rule.expiredObjectDeleteMarker ? { Expiration: { ExpiredObjectDeleteMarker: true } } : {}),
+    ...(rule.noncurrentExpirationDays !== undefined ? { NoncurrentVersionExpiration: { NoncurrentDays: rule.noncurrentExpirationDays } } : {}),
   };
 }

@@ -18,12 +18,13 @@ export function diffS3(input: DiffInput<S3Observed>): Change[] {
  * The controller's rules are derived from the whole fleet, so they are planned once per pass under
  * the PLATFORM pseudo-tenant: a no-op pass compares and writes nothing; a change is one
  * read-modify-write of the bucket configuration, whatever the number of tenants involved.
- * A class stays while a marker records it, so retained data keeps its archive and expiry.
+ * `fleet` holds every tenant whose data may still exist (see DiffInput.fleet), so retained data keeps
+ * its archive and expiry; nothing here is read from what a tenant can write (its marker, its objects).
  */
 function diffLifecycle(observed: S3PlatformObserved | undefined, fleet: readonly DesiredTenant[]): Change[] {
   if (!observed) return [];
   const current = observed.rules.filter(isOwnedRule);
-  const wanted = desiredRules(fleet, observed.classesInUse ?? []);
+  const wanted = desiredRules(fleet);
   if (sameRules(current, wanted)) return [];
   const ids = (rules: typeof wanted) => rules.map((r) => r.id).sort();
   return [change(PLATFORM, `lifecycle/${observed.bucket}`, current.length === 0 ? 'create' : 'update', {

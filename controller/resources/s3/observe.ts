@@ -22,8 +22,6 @@ export interface S3TenantObserved {
 export interface S3PlatformObserved {
   bucket: string;
   rules: LifecycleRule[];
-  /** Lifecycle classes recorded on the controller's markers of every observed prefix. */
-  classesInUse: string[];
 }
 
 export type S3Observed = S3TenantObserved | S3PlatformObserved;
@@ -82,6 +80,5 @@ export async function observeS3(objects: ObjectStoreApi, cache: MarkerCache, ten
     if (marker) cache.set(tenant, marker, now);
     result.set(tenant, { prefixExists: true, ...(marker ? { marker } : {}) });
   });
-  const classesInUse = [...new Set([...result.values()].flatMap((t) => (t.marker?.managed && t.marker.lifecycleClass ? [t.marker.lifecycleClass] : [])))].sort();
-  return { tenants: result, platform: { bucket: objects.bucket, rules, classesInUse } };
+  return { tenants: result, platform: { bucket: objects.bucket, rules } };
 }
