@@ -125,7 +125,7 @@ export class Reconciler {
     // Fleet-wide changes (shared tables' RLS, the bucket lifecycle) go first: tenants rely on them.
     if (platform) outcomes.push(await this.applyTenant(platform, passWithStatus));
     const perTenant = plan.tenants.filter((t) => t.tenant !== PLATFORM);
-    outcomes.push(...await mapLimit(perTenant, this.deps.concurrency, (tenantPlan) => this.applyTenant(tenantPlan, passWithStatus)));
+    outcomes.push(...await mapLimit(perTenant, this.deps.concurrency, (tenantPlan) => this.applyIsolated(tenantPlan, passWithStatus)));
     for (const held of plan.held) {
       outcomes.push({ tenant: held.tenant, applied: [], skipped: 'held' });
       const known = knownByName.get(held.tenant);
@@ -147,6 +147,33 @@ export class Reconciler {
       driftCorrected: outcomes.reduce((n, o) => n + o.applied.filter((c) => c.drift).length, 0),
     };
     return report;
+  }
+
+  /**
+   * A tenant's pass, whatever it throws: a statement about this tenant that PostgreSQL refuses
+   * (recording its manifest, its status, its events) fails this tenant, retried with backoff,
+   * never the pass for the others.
+   */
+  private async applyIsolated(tenantPlan: TenantPlan, pass: PlannedPass & { statuses: Map<string, TenantStatusRecord> }): Promise<TenantOutcome> {
+    try {
+      return await this.applyTenant(tenantPlan, pass);
+    } catch (error) {
+      const { tenant } = tenantPlan;
+      const desired = pass.desired.get(tenant);
+      const outcome: TenantOutcome = {
+        tenant, applied: [], skipped: undefined,
+        error: { message: `could not record tenant ${tenant}: ${errorMessage(error)}`, retryable: true, code: error instanceof ControllerError ? error.code : undefined },
+      };
+      this.deps.log.error({ tenant, err: error }, 'could not record the tenant; the other tenants go on');
+      this.backoff.failure(tenant, true, fingerprintOf(desired ?? null));
+      const status = tenantStatus({
+        tenant, desired, known: pass.known.find((k) => k.name === tenant), plan: tenantPlan, outcome, snapshot: pass.snapshot,
+        provider: this.deps.providerName, modules: this.deps.modules, now: this.deps.now(), previous: pass.statuses.get(tenant),
+        failures: this.backoff.failures(tenant),
+      });
+      await this.deps.store.writeStatus(status).catch((cause) => this.deps.log.error({ tenant, err: cause }, 'could not write the status of a tenant that failed to record'));
+      return outcome;
+    }
   }
 
   private async applyTenant(tenantPlan: TenantPlan, pass: PlannedPass & { statuses: Map<string, TenantStatusRecord> }): Promise<TenantOutcome> {
