@@ -5,6 +5,11 @@ import { ConfigError } from './errors.js';
 export interface Config {
   /** Unset: an embedded PostgreSQL under `dataDir`. */
   databaseUrl?: string;
+  /**
+   * A Secrets Manager secret holding the database password as JSON `{"password": ...}` (RDS's managed
+   * master secret): read before the first connection and again whenever the server refuses the password.
+   */
+  databaseSecretArn?: string;
   tenantsDir: string;
   dataDir: string;
   provider: 'local' | 'aws';
@@ -65,6 +70,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Readonl
   const dataDir = resolvePath(cwd, read.string('OPENCLAW_DATA_DIR') ?? '.openclaw');
   const config: Config = {
     databaseUrl: read.string('DATABASE_URL', { pattern: /^postgres(ql)?:\/\//, allowed: 'a postgres:// or postgresql:// connection string', secret: true }),
+    databaseSecretArn: read.string('OPENCLAW_DB_SECRET_ARN', { pattern: /^arn:aws[a-z-]*:secretsmanager:[a-z]{2}(-[a-z]+)+-\d:\d{12}:secret:[\w/+=.@!-]{1,512}$/, allowed: 'a Secrets Manager secret ARN, arn:aws:secretsmanager:<region>:<account>:secret:<name>' }),
     tenantsDir: resolvePath(cwd, read.string('OPENCLAW_TENANTS_DIR') ?? 'tenants'),
     dataDir,
     provider,
@@ -111,6 +117,9 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Readonl
     events: { retention: read.integer('OPENCLAW_EVENTS_RETENTION', 10, 10_000_000) ?? 10_000 },
     bedrockModelId: read.string('OPENCLAW_BEDROCK_MODEL_ID', { pattern: /^[\w.:/-]{1,256}$/, allowed: 'a Bedrock model id' }),
   };
+  if (config.databaseSecretArn && !config.databaseUrl) {
+    problems.push('OPENCLAW_DB_SECRET_ARN: needs DATABASE_URL (allowed: the password of the DATABASE_URL user, which the embedded PostgreSQL does not use)');
+  }
   if (provider === 'aws' && config.ecs.cluster && config.ecs.subnets.length === 0) {
     problems.push('OPENCLAW_SUBNETS: required when OPENCLAW_ECS_CLUSTER is set (allowed: comma-separated subnet ids)');
   }

@@ -6,6 +6,7 @@ import type { DestinationStream, Logger } from 'pino';
 import { loadConfig, type Config } from './config.js';
 import { connectDatabase, type DatabaseHandle } from './db/connect.js';
 import { migrateControllerSchema, migratePlatform, readMigrations } from './db/migrate.js';
+import { readPasswordFrom, type PasswordSource } from './db/credentials.js';
 import { createPool, createStatementCounter, type Pool, type StatementCounter } from './db/pool.js';
 import type { DesiredContext } from './desired/types.js';
 import { CONFIRMED_DELETION } from './engine/confirmation.js';
@@ -61,12 +62,26 @@ export interface StoreContext {
   close(): Promise<void>;
 }
 
+/**
+ * With OPENCLAW_DB_SECRET_ARN, every pool's new connections take the password from that secret, read
+ * again after the server refuses it (a rotation); without it, the URL's password or PGPASSWORD.
+ */
+async function databasePassword(config: Readonly<Config>, options: OpenOptions, log: Logger): Promise<PasswordSource | undefined> {
+  const secretArn = config.databaseSecretArn;
+  if (!secretArn) return undefined;
+  const { secretPasswordReader, secretsClientFor } = await import('./providers/aws/db-password.js');
+  const client = secretsClientFor(config, secretArn);
+  options.onClients?.({ secrets: client });
+  return readPasswordFrom(secretPasswordReader(client, secretArn), { now: options.now, log: log.child({ component: 'database' }) });
+}
+
 /** The database and status store only: for commands that read status from any machine. */
 export async function openStore(options: OpenOptions = {}): Promise<StoreContext> {
   const config = loadConfig(options.env ?? process.env, options.cwd ?? process.cwd());
   const log = options.log ?? createLogger({ level: config.logLevel, destination: options.logDestination });
   const database = await connectDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, log });
-  const pool = createPool(database.url, { log, counter: options.counter, applicationName: 'tenantctl' });
+  const password = await databasePassword(config, options, log);
+  const pool = createPool(database.url, { log, counter: options.counter, applicationName: 'tenantctl', password, reconnect: { sleep: options.sleep } });
   await migrateControllerSchema(pool, log);
   return {
     config, log, pool, store: new StatusStore(pool),
@@ -84,7 +99,10 @@ export async function openController(options: OpenOptions = {}): Promise<Control
   const random = options.random ?? Math.random;
   const counter = options.counter ?? createStatementCounter();
   const database = await connectDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, log });
-  const pool = createPool(database.url, { log, counter, max: Math.max(10, config.engine.concurrency + 4), beforeQuery: options.beforeQuery });
+  const password = await databasePassword(config, options, log);
+  const pool = createPool(database.url, {
+    log, counter, max: Math.max(10, config.engine.concurrency + 4), beforeQuery: options.beforeQuery, password, reconnect: { sleep: options.sleep },
+  });
   const closers: (() => Promise<void>)[] = [async () => pool.end(), () => database.close()];
   try {
     await migrateControllerSchema(pool, log);

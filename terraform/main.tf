@@ -19,9 +19,10 @@ locals {
   # Each one is also a root output named after it in lower case (outputs.tf), so the values the service
   # runs with and the values an operator reads are the same.
   controller_environment = {
-    # No password in the URL: node-postgres takes it from PGPASSWORD (controller_secrets). verify-full
-    # checks RDS's certificate against the CA bundle the image trusts (NODE_EXTRA_CA_CERTS in the Dockerfile).
+    # No password in the URL: the controller reads it from OPENCLAW_DB_SECRET_ARN. verify-full checks
+    # RDS's certificate against the CA bundle the image trusts (NODE_EXTRA_CA_CERTS in the Dockerfile).
     DATABASE_URL                          = "postgresql://${module.database.master_username}@${module.database.address}:${module.database.port}/${module.database.db_name}?sslmode=verify-full"
+    OPENCLAW_DB_SECRET_ARN                = module.database.master_user_secret_arn
     AWS_REGION                            = var.region
     OPENCLAW_PROVIDER                     = "aws"
     OPENCLAW_TENANT_BUCKET                = module.storage.bucket_name
@@ -39,12 +40,10 @@ locals {
     OPENCLAW_LOG_LEVEL                    = var.log_level
   }
 
-  # Injected by ECS at task start from Secrets Manager, never written into the task definition or the state.
-  # The RDS-managed master secret is JSON ({"username", "password"}) and RDS rotates it, so the task reads
-  # its `password` key at each start rather than a copied connection string that rotation would make stale.
-  controller_secrets = {
-    PGPASSWORD = "${module.database.master_user_secret_arn}:password::"
-  }
+  # Values ECS would inject from Secrets Manager at task start: none. The RDS-managed master secret rotates
+  # every 7 days, and a value read at task start would fail every new connection after that; the controller
+  # reads the secret itself (OPENCLAW_DB_SECRET_ARN) and again whenever the password is refused.
+  controller_secrets = {}
 
   # Agents get the tenant's identity, role and secret names from the controller's RunTask overrides; the
   # task definition only carries what is the same for every tenant. PG* are libpq's variables, which

@@ -2,13 +2,13 @@
 # The values are the ones the controller service runs with: they come from the same locals (main.tf).
 
 output "database_url" {
-  description = "DATABASE_URL (no password: see pgpassword)."
+  description = "DATABASE_URL (no password: see openclaw_db_secret_arn)."
   value       = local.controller_environment.DATABASE_URL
 }
 
-output "pgpassword" {
-  description = "PGPASSWORD, as an ECS secret reference (<secret-arn>:password::) to the RDS-managed master secret; not the password itself."
-  value       = local.controller_secrets.PGPASSWORD
+output "openclaw_db_secret_arn" {
+  description = "OPENCLAW_DB_SECRET_ARN: the RDS-managed master secret the controller reads the password from; not the password itself."
+  value       = local.controller_environment.OPENCLAW_DB_SECRET_ARN
 }
 
 output "aws_region" {

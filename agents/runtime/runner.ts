@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { connectWithFreshPassword } from '../../controller/db/credentials.js';
 import { createLogger } from '../../controller/logger.js';
 import type { AgentName } from '../catalog.js';
 import type { AgentContext, AgentProgram, AgentResult } from './agent.js';
@@ -18,6 +19,8 @@ export interface RunnerDeps {
   objects?: (env: AgentEnv) => ObjectStore;
   model?: (env: AgentEnv) => Summariser;
   now?: () => Date;
+  /** Waits between connection attempts after the tenant's password was refused. */
+  sleep?: (ms: number) => Promise<void>;
   log?: Logger;
 }
 
@@ -44,8 +47,13 @@ export async function runAgent(programs: Record<AgentName, AgentProgram>, agentA
   const model = (deps.model ?? modelFor)(env);
   let db;
   try {
-    const credentials = await resolveCredentials(raw, env, deps.secrets ?? (() => secretsManagerReader(env)));
-    db = await connectAsTenant(env, credentials);
+    let reader: SecretReader | undefined;
+    const secrets = () => (reader ??= (deps.secrets ?? (() => secretsManagerReader(env)))());
+    // `tenantctl rotate` writes the tenant's secret, then a pass sets the role's password: a run starting in
+    // between is refused (28P01) and reads the secret again until the two agree.
+    db = await connectWithFreshPassword(async () => connectAsTenant(env, await resolveCredentials(raw, env, secrets)), {
+      refused: () => log.warn({}, "the tenant's database password was refused; reading its secret again"),
+    }, { sleep: deps.sleep });
   } catch (error) {
     log.error({ err: error }, 'could not connect as the tenant');
     return error instanceof AgentConfigError ? AGENT_EXIT.misconfigured : AGENT_EXIT.failed;

@@ -1,5 +1,7 @@
 import pg from 'pg';
+import { parseIntoClientConfig } from 'pg-connection-string';
 import type { Logger } from 'pino';
+import { connectWithFreshPassword, type PasswordSource, type ReconnectOptions } from './credentials.js';
 
 export type Pool = pg.Pool;
 export type PoolClient = pg.PoolClient;
@@ -38,12 +40,49 @@ export function createStatementCounter(): StatementCounter {
   };
 }
 
+type ConnectCallback = (error: Error | undefined, client: pg.PoolClient | undefined, done: (release?: unknown) => void) => void;
+
+/** A pool whose new connections take their password from a source, and retry once it is read again after a refusal. */
+class CredentialedPool extends pg.Pool {
+  constructor(url: string, config: pg.PoolConfig, private readonly source: PasswordSource, private readonly reconnect: ReconnectOptions) {
+    // Parsed here, not passed as connectionString: pg lets the URL's (empty) password override a password function.
+    const { password: _fromUrl, ...fromUrl } = parseIntoClientConfig(url);
+    super({ ...config, ...fromUrl, password: () => source.password() });
+  }
+
+  override connect(): Promise<pg.PoolClient>;
+  override connect(callback: ConnectCallback): void;
+  override connect(callback?: ConnectCallback): Promise<pg.PoolClient> | void {
+    // pg-pool's own query() goes through here too, with a callback.
+    const opened = connectWithFreshPassword(() => super.connect(), this.source, this.reconnect);
+    if (!callback) return opened;
+    opened.then(
+      (client) => callback(undefined, client, (release) => client.release(release instanceof Error ? release : Boolean(release))),
+      (error: Error) => callback(error, undefined, () => {}),
+    );
+  }
+}
+
+export interface PoolOptions {
+  log?: Logger;
+  counter?: StatementCounter;
+  max?: number;
+  applicationName?: string;
+  beforeQuery?: (text: string) => void;
+  /** Where new connections get their password (credentials.ts); absent, the URL's or PGPASSWORD. */
+  password?: PasswordSource;
+  reconnect?: ReconnectOptions;
+}
+
 /**
  * A pg pool whose queries are counted. Statements touching the controller's own schema
  * (`openclaw.`) count as writes but not as resource writes: status is bookkeeping.
  */
-export function createPool(url: string, options: { log?: Logger; counter?: StatementCounter; max?: number; applicationName?: string; beforeQuery?: (text: string) => void } = {}): Pool {
-  const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10, application_name: options.applicationName ?? 'openclaw-controller' });
+export function createPool(url: string, options: PoolOptions = {}): Pool {
+  const config: pg.PoolConfig = { max: options.max ?? 10, application_name: options.applicationName ?? 'openclaw-controller' };
+  const pool = options.password
+    ? new CredentialedPool(url, config, options.password, options.reconnect ?? {})
+    : new pg.Pool({ ...config, connectionString: url });
   // The error of an idle client carries the whole client object; log only what helps.
   pool.on('error', (error) => options.log?.warn({ err: { message: error.message, code: (error as { code?: string }).code } }, 'idle database connection failed'));
   const counter = options.counter;

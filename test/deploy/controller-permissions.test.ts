@@ -89,7 +89,7 @@ describe('the controller task role', () => {
   it('reaches only the tenant bucket, the tenants/ prefix and the tenant secrets path', () => {
     const allowed: Record<string, string[]> = {
       s3: ['${var.tenant_bucket_arn}', '${local.tenant_objects_arn}'],
-      secretsmanager: ['*', '${local.tenant_secrets_arn}'],
+      secretsmanager: ['*', '${local.tenant_secrets_arn}', '${var.database_secret_arn}'],
     };
     for (const statement of statements) {
       const service = statement.actions[0].split(':')[0];

@@ -5,13 +5,13 @@ import { REPO_ROOT, loadStack } from './lib/terraform.js';
 
 /** The environment variables the controller reads in production (controller/config.ts). */
 const CONTROLLER_ENVIRONMENT = [
-  'DATABASE_URL', 'AWS_REGION', 'OPENCLAW_PROVIDER', 'OPENCLAW_TENANT_BUCKET', 'OPENCLAW_PERMISSIONS_BOUNDARY_ARN',
+  'DATABASE_URL', 'OPENCLAW_DB_SECRET_ARN', 'AWS_REGION', 'OPENCLAW_PROVIDER', 'OPENCLAW_TENANT_BUCKET', 'OPENCLAW_PERMISSIONS_BOUNDARY_ARN',
   'OPENCLAW_IAM_PATH', 'OPENCLAW_SECRETS_PREFIX', 'OPENCLAW_ECS_CLUSTER', 'OPENCLAW_SUBNETS', 'OPENCLAW_SECURITY_GROUPS',
   'OPENCLAW_AGENT_TASK_DEFINITION_PREFIX', 'OPENCLAW_HTTP_PORT', 'OPENCLAW_GIT_URL', 'OPENCLAW_GIT_BRANCH',
   'OPENCLAW_GIT_PATH', 'OPENCLAW_LOG_LEVEL',
 ];
-/** Read by node-postgres itself when DATABASE_URL carries no password. */
-const CONTROLLER_SECRETS = ['PGPASSWORD'];
+/** None: the database password rotates, so the controller reads its secret itself (OPENCLAW_DB_SECRET_ARN), not ECS at task start. */
+const CONTROLLER_SECRETS: string[] = [];
 
 const stack = await loadStack();
 const environment = stack.root.locals.get('controller_environment') as Record<string, string>;
@@ -20,10 +20,10 @@ const configSource = readFileSync(join(REPO_ROOT, 'controller', 'config.ts'), 'u
 const deployDoc = readFileSync(join(REPO_ROOT, 'docs', 'DEPLOY.md'), 'utf8');
 
 describe('the controller configuration Terraform produces', () => {
-  it('sets every environment variable the controller reads, and its database password as a secret', () => {
+  it('sets every environment variable the controller reads, and where it reads the rotating database password', () => {
     expect(Object.keys(environment).sort()).toEqual([...CONTROLLER_ENVIRONMENT].sort());
     expect(Object.keys(secrets)).toEqual(CONTROLLER_SECRETS);
-    expect(secrets.PGPASSWORD).toBe('${module.database.master_user_secret_arn}:password::');
+    expect(environment.OPENCLAW_DB_SECRET_ARN).toBe('${module.database.master_user_secret_arn}');
   });
 
   it('sets only variables that controller/config.ts actually reads', () => {

@@ -127,4 +127,32 @@ describe('an agent of tenant A, run with B’s data present', () => {
     expect(await run('butler', A, { OPENCLAW_DB_CREDENTIALS: '' })).toBe(2);
     expect(files(`tenants/${B}`)).toEqual([]);
   });
+
+  it('connects after a rotation of A’s credentials that it started in the middle of: secret written, role not yet', async () => {
+    const current = await world.ctx.provider.credentials.get(A);
+    const rotated = { ...current!, password: 'rotated-while-the-run-started' };
+    let secretReads = 0;
+    const slept: number[] = [];
+    const code = await runAgent(PROGRAMS, 'butler', {
+      env: {
+        OPENCLAW_TENANT: A, OPENCLAW_RUN_ID: `butler-${A}-rotation`, OPENCLAW_PROVIDER: 'local', OPENCLAW_DATA_DIR: objectsDir,
+        DATABASE_URL: world.db.url, OPENCLAW_DB_SECRET_ARN: `arn:aws:secretsmanager:eu-west-1:123456789012:secret:openclaw/tenants/${A}/db`,
+      },
+      secrets: () => async () => {
+        secretReads++;
+        return JSON.stringify(rotated);
+      },
+      // The controller's pass sets the role's password from the secret while the agent waits.
+      sleep: async (ms) => {
+        slept.push(ms);
+        await admin.query(`ALTER ROLE "${current!.username}" PASSWORD '${rotated.password}'`);
+      },
+      now: () => NOW,
+      log: pino({ level: 'silent' }),
+    });
+    await admin.query(`ALTER ROLE "${current!.username}" PASSWORD '${current!.password.replaceAll("'", "''")}'`);
+    expect(code).toBe(0);
+    expect(secretReads).toBe(2);
+    expect(slept).toHaveLength(1);
+  });
 });

@@ -88,6 +88,17 @@ describe('configuration from the environment', () => {
     expect(lines.join('\n')).not.toContain('hunter2');
   });
 
+  it('takes the database password from a Secrets Manager secret ARN (RDS names it rds!db-…), only with a DATABASE_URL', () => {
+    const arn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!db-0f1e2d3c-4b5a-6978-8091-a2b3c4d5e6f7-AbCdEf';
+    expect(loadConfig({ DATABASE_URL: 'postgresql://openclaw_admin@db:5432/openclaw', OPENCLAW_DB_SECRET_ARN: arn }, '/w').databaseSecretArn).toBe(arn);
+    expect(problems({ DATABASE_URL: 'postgresql://u@db/openclaw', OPENCLAW_DB_SECRET_ARN: 'openclaw/db' })).toEqual([
+      'OPENCLAW_DB_SECRET_ARN: "openclaw/db" is not valid (allowed: a Secrets Manager secret ARN, arn:aws:secretsmanager:<region>:<account>:secret:<name>)',
+    ]);
+    expect(problems({ OPENCLAW_DB_SECRET_ARN: arn })).toEqual([
+      'OPENCLAW_DB_SECRET_ARN: needs DATABASE_URL (allowed: the password of the DATABASE_URL user, which the embedded PostgreSQL does not use)',
+    ]);
+  });
+
   it('reads durations in ms, s, m, h and d', () => {
     expect([parseDuration('500ms'), parseDuration('30s'), parseDuration('5m'), parseDuration('1h'), parseDuration('7d')])
       .toEqual([500, 30_000, 300_000, 3_600_000, 604_800_000]);

@@ -83,6 +83,14 @@ data "aws_iam_policy_document" "controller_task" {
     resources = [local.tenant_secrets_arn]
   }
 
+  # The database password, read by the controller itself (OPENCLAW_DB_SECRET_ARN) at start and again after
+  # the server refuses it: RDS rotates this secret, and a value ECS injected at task start would go stale.
+  statement {
+    sid       = "ReadDatabasePassword"
+    actions   = ["secretsmanager:GetSecretValue"]
+    resources = [var.database_secret_arn]
+  }
+
   statement {
     sid       = "RunAgents"
     actions   = ["ecs:RunTask"]
@@ -126,8 +134,8 @@ resource "aws_iam_role_policy" "controller_task" {
   policy = data.aws_iam_policy_document.controller_task.json
 }
 
-# Execution roles are what ECS itself uses before the code starts: pull the image, write the logs and, for
-# the controller, read the database secret into PGPASSWORD. One per log group: controller and agents.
+# Execution roles are what ECS itself uses before the code starts: pull the image and write the logs.
+# One per log group: controller and agents.
 data "aws_iam_policy_document" "execution" {
   for_each = var.log_group_names
 
@@ -147,15 +155,6 @@ data "aws_iam_policy_document" "execution" {
     sid       = "WriteLogs"
     actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
     resources = ["${local.log_group_arns[each.key]}:*"]
-  }
-
-  dynamic "statement" {
-    for_each = each.key == "controller" ? [var.database_secret_arn] : []
-    content {
-      sid       = "ReadDatabaseSecret"
-      actions   = ["secretsmanager:GetSecretValue"]
-      resources = [statement.value]
-    }
   }
 }
 
