@@ -13,8 +13,10 @@ import { confirmDeletionCommand } from './cli/confirm.js';
 import { statusCommand } from './cli/status.js';
 import { describeCommand } from './cli/describe.js';
 import { rotateCommand } from './cli/rotate.js';
+import { connectCommand } from './cli/connect.js';
+import { disconnectCommand } from './cli/disconnect.js';
 
-const COMMANDS: Command[] = [validateCommand, planCommand, applyCommand, runCommand, statusCommand, describeCommand, confirmDeletionCommand, triggerCommand, rotateCommand];
+const COMMANDS: Command[] = [validateCommand, planCommand, applyCommand, runCommand, statusCommand, describeCommand, confirmDeletionCommand, triggerCommand, rotateCommand, connectCommand, disconnectCommand];
 
 function helpText(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -1,5 +1,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { ConfigError } from './errors.js';
+import type { IntegrationProviderName } from '../agents/runtime/integration-secret.js';
+import { readOAuthProviders, type OAuthProviderConfig } from './integrations/config.js';
 
 /** Everything the controller reads from its environment, validated once, defaulted and frozen. */
 export interface Config {
@@ -32,6 +34,15 @@ export interface Config {
     taskDefinitionPrefix: string;
   };
   http: { port: number };
+  /** The customers' listener (onboarding links and the OAuth callback), apart from the ops API. */
+  publicFace: {
+    port: number;
+    /** Base URL customers reach; unset: http://localhost:<port>. The OAuth redirect URI is `<url>/callback`. */
+    url?: string;
+    /** Port of the in-process sandbox identity providers (local provider, no client id configured). */
+    sandboxPort: number;
+  };
+  integrations: Record<IntegrationProviderName, OAuthProviderConfig>;
   engine: {
     resyncIntervalMs: number;
     concurrency: number;
@@ -92,6 +103,12 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Readonl
       taskDefinitionPrefix: read.string('OPENCLAW_AGENT_TASK_DEFINITION_PREFIX', { pattern: /^[A-Za-z0-9_-]{1,200}$/, allowed: 'letters, digits, "_" and "-"' }) ?? 'openclaw-agent-',
     },
     http: { port: read.integer('OPENCLAW_HTTP_PORT', 0, 65535) ?? 8080 },
+    publicFace: {
+      port: read.integer('OPENCLAW_PUBLIC_PORT', 0, 65535) ?? 8081,
+      url: read.string('OPENCLAW_PUBLIC_URL', { pattern: /^https?:\/\/[^\s/?#]+(\/[^\s?#]*[^\s?#/])?$/, allowed: 'an http:// or https:// base URL without query, fragment or trailing slash' }),
+      sandboxPort: read.integer('OPENCLAW_SANDBOX_PORT', 0, 65535) ?? 8090,
+    },
+    integrations: readOAuthProviders(read, provider),
     engine: {
       resyncIntervalMs: read.duration('OPENCLAW_RESYNC_INTERVAL') ?? 5 * 60_000,
       concurrency: read.integer('OPENCLAW_CONCURRENCY', 1, 256) ?? 8,
@@ -136,8 +153,9 @@ export function parseDuration(text: string): number | undefined {
   return match ? Number(match[1]) * UNIT_MS[match[2]] : undefined;
 }
 
-class Reader {
-  constructor(private readonly env: Env, private readonly problems: string[]) {}
+/** Reads and checks one variable at a time; every problem is collected, none thrown. Shared with the modules that own a part of the configuration. */
+export class Reader {
+  constructor(private readonly env: Env, readonly problems: string[]) {}
 
   private raw(name: string): string | undefined {
     const value = this.env[name];

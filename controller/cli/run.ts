@@ -4,6 +4,7 @@ import { openController } from '../main.js';
 import { startRuntime } from '../runtime.js';
 import '../scheduler/part.js';
 import '../status/runtime-part.js';
+import '../integrations/runtime-part.js';
 
 const usage = 'tenantctl run [DIR]';
 

@@ -1,0 +1,113 @@
+/**
+ * The value of a tenant's integration secret (`<prefix>/tenants/<name>/integrations/<provider>`):
+ * the contract between the controller, which writes it (onboarding, refresh, disconnect), and the
+ * agents' connectors, which read it. This module imports nothing, so agent code can use it without
+ * the controller.
+ *
+ * A secret holds one of three things: no value at all (the placeholder the controller created), a
+ * connected integration, or a disconnected one (tokens removed, the version kept so writes stay ordered).
+ */
+export const INTEGRATION_PROVIDERS = ['google', 'microsoft', 'hubspot'] as const;
+export type IntegrationProviderName = (typeof INTEGRATION_PROVIDERS)[number];
+
+export interface ConnectedIntegration {
+  provider: IntegrationProviderName;
+  /** Bearer token for the provider's API. */
+  accessToken: string;
+  /** Used by the controller only, to renew the access token; rotated by the provider on each use (Microsoft, Google sometimes). */
+  refreshToken: string;
+  /** When the access token stops working (ISO 8601). The controller renews it well before. */
+  expiresAt: string;
+  /** Scopes the customer granted, as the provider names them. */
+  scopes: string[];
+  /** The connected account: an email address (Google, Microsoft) or a HubSpot portal id. */
+  account: string;
+  connectedAt: string;
+  /** Last renewal of the access token (ISO 8601), null before the first. */
+  lastRefreshAt: string | null;
+  /** Increases by one on every write, so a reader can tell which of two values is newer. */
+  version: number;
+}
+
+export interface DisconnectedIntegration {
+  provider: IntegrationProviderName;
+  disconnectedAt: string;
+  version: number;
+}
+
+export type IntegrationSecretValue = ConnectedIntegration | DisconnectedIntegration;
+
+export class IntegrationSecretError extends Error {
+  readonly code = 'INTEGRATION_SECRET_INVALID';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'IntegrationSecretError';
+  }
+}
+
+export function isConnected(value: IntegrationSecretValue | undefined): value is ConnectedIntegration {
+  return value !== undefined && 'accessToken' in value;
+}
+
+export function isIntegrationProvider(name: string): name is IntegrationProviderName {
+  return (INTEGRATION_PROVIDERS as readonly string[]).includes(name);
+}
+
+/**
+ * Parses a secret's value. `undefined` (a placeholder without a value) gives `undefined`; anything
+ * else must be one of the two shapes, or an IntegrationSecretError names the field (never the value).
+ */
+export function parseIntegrationSecret(text: string | undefined): IntegrationSecretValue | undefined {
+  if (text === undefined || text.trim() === '') return undefined;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    throw new IntegrationSecretError('integration secret is not JSON', { cause: error });
+  }
+  if (!isRecord(raw)) throw new IntegrationSecretError('integration secret is not a JSON object');
+  const provider = raw.provider;
+  if (typeof provider !== 'string' || !isIntegrationProvider(provider)) {
+    throw new IntegrationSecretError(`integration secret: provider must be one of ${INTEGRATION_PROVIDERS.join(', ')}`);
+  }
+  const version = raw.version;
+  if (typeof version !== 'number' || !Number.isInteger(version) || version < 1) throw new IntegrationSecretError('integration secret: version must be a whole number of at least 1');
+  if (!('accessToken' in raw)) {
+    return { provider, version, disconnectedAt: isoField(raw, 'disconnectedAt') };
+  }
+  const scopes = raw.scopes;
+  if (!Array.isArray(scopes) || !scopes.every((s): s is string => typeof s === 'string')) throw new IntegrationSecretError('integration secret: scopes must be a list of strings');
+  const lastRefreshAt = raw.lastRefreshAt === null ? null : isoField(raw, 'lastRefreshAt');
+  return {
+    provider,
+    accessToken: stringField(raw, 'accessToken'),
+    refreshToken: stringField(raw, 'refreshToken'),
+    expiresAt: isoField(raw, 'expiresAt'),
+    scopes,
+    account: stringField(raw, 'account'),
+    connectedAt: isoField(raw, 'connectedAt'),
+    lastRefreshAt,
+    version,
+  };
+}
+
+/** The text stored in the secret: fields in a fixed order. */
+export function serializeIntegrationSecret(value: IntegrationSecretValue): string {
+  return JSON.stringify(value);
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function stringField(raw: Record<string, unknown>, field: string): string {
+  const value = raw[field];
+  if (typeof value !== 'string' || value === '') throw new IntegrationSecretError(`integration secret: ${field} must be a non-empty string`);
+  return value;
+}
+
+function isoField(raw: Record<string, unknown>, field: string): string {
+  const value = stringField(raw, field);
+  if (Number.isNaN(Date.parse(value))) throw new IntegrationSecretError(`integration secret: ${field} must be an ISO 8601 time`);
+  return value;
+}

@@ -1,0 +1,179 @@
+/**
+ * The token lifecycle of a tenant's integration: write a new connection into its secret, renew the
+ * access token before it expires (writing back a rotated refresh token), mark it
+ * ReauthorizationRequired when the provider answers invalid_grant, revoke and empty it on disconnect.
+ *
+ * Every write of one tenant's integration happens under a PostgreSQL advisory lock on
+ * (tenant, provider), held for the transaction: two refreshers (replicas, or the refresher and a
+ * callback) never both spend the same refresh token, and the second one finds the token renewed.
+ */
+import type { Logger } from 'pino';
+import {
+  isConnected, parseIntegrationSecret, serializeIntegrationSecret,
+  type ConnectedIntegration, type IntegrationProviderName, type IntegrationSecretValue,
+} from '../../agents/runtime/integration-secret.js';
+import { withTransaction, type Pool, type PoolClient } from '../db/pool.js';
+import { names } from '../desired/names.js';
+import { ControllerError, errorMessage } from '../errors.js';
+import type { SecretsApi } from '../providers/types.js';
+import { isManaged, notOwnedMessage } from '../resources/ownership.js';
+import type { EventRecord } from '../status/store.js';
+import { OAuthError, type OAuthClient, type TokenSet } from './oauth-client.js';
+import type { IntegrationStore } from './store.js';
+
+/** Renew an access token when less than this is left. */
+export const REFRESH_AHEAD_MS = 10 * 60_000;
+
+export interface KeeperDeps {
+  pool: Pool;
+  secrets: SecretsApi;
+  secretsPrefix: string;
+  clients: ReadonlyMap<IntegrationProviderName, OAuthClient>;
+  store: IntegrationStore;
+  events: { recordEvents(events: EventRecord[]): Promise<void> };
+  log: Logger;
+  now: () => number;
+}
+
+export type RefreshOutcome = 'refreshed' | 'fresh' | 'not-connected' | 'reauthorization-required';
+
+export class TokenKeeper {
+  constructor(private readonly deps: KeeperDeps) {}
+
+  client(provider: IntegrationProviderName): OAuthClient {
+    const client = this.deps.clients.get(provider);
+    if (!client) throw new ControllerError('CONFIG_INVALID', `${provider} is not configured: set OPENCLAW_${provider.toUpperCase()}_CLIENT_ID and its client secret`);
+    return client;
+  }
+
+  secretName(tenant: string, provider: IntegrationProviderName): string {
+    return names.integrationSecret(this.deps.secretsPrefix, tenant, provider);
+  }
+
+  hasClient(provider: IntegrationProviderName): boolean {
+    return this.deps.clients.has(provider);
+  }
+
+  /** Takes the (tenant, provider) lock until the end of `db`'s transaction. */
+  async lock(db: PoolClient, tenant: string, provider: IntegrationProviderName): Promise<void> {
+    await db.query('SELECT pg_advisory_xact_lock(hashtext($1), hashtext($2))', ['openclaw:integration', `${tenant}/${provider}`]);
+  }
+
+  /** Runs `fn` in a transaction holding the (tenant, provider) lock. */
+  withLock<T>(tenant: string, provider: IntegrationProviderName, fn: (client: PoolClient) => Promise<T>): Promise<T> {
+    return withTransaction(this.deps.pool, async (client) => {
+      await this.lock(client, tenant, provider);
+      return fn(client);
+    });
+  }
+
+  /** The secret's current value. It must exist, be the controller's and not be scheduled for deletion. */
+  async read(tenant: string, provider: IntegrationProviderName): Promise<IntegrationSecretValue | undefined> {
+    const name = this.secretName(tenant, provider);
+    const record = (await this.deps.secrets.list(name)).find((s) => s.name === name);
+    if (!record) throw new ControllerError('CONFLICT', `secret ${name} does not exist yet: list ${provider} under the tenant's integrations and let the controller apply it`);
+    if (!isManaged(record.tags)) throw new ControllerError('NOT_OWNED', notOwnedMessage(`secret ${name}`));
+    if (record.deletedAt !== undefined) throw new ControllerError('CONFLICT', `secret ${name} is scheduled for deletion`);
+    const text = await this.deps.secrets.getValue(name);
+    try {
+      return parseIntegrationSecret(text);
+    } catch {
+      // A value someone else wrote: only a new consent replaces it (connect ignores it).
+      return undefined;
+    }
+  }
+
+  /** Inside withLock: writes a new connection (the consent flow only). */
+  async connect(client: PoolClient, tenant: string, provider: IntegrationProviderName, tokens: TokenSet, identity: { account: string; scopes: string[] }): Promise<ConnectedIntegration> {
+    if (!tokens.refreshToken) throw new OAuthError('NoRefreshToken', `the provider issued no refresh token, so the connection could not outlive the access token`);
+    const current = await this.read(tenant, provider);
+    const now = new Date(this.deps.now()).toISOString();
+    const value: ConnectedIntegration = {
+      provider, accessToken: tokens.accessToken, refreshToken: tokens.refreshToken, expiresAt: tokens.expiresAt.toISOString(),
+      scopes: identity.scopes, account: identity.account, connectedAt: now, lastRefreshAt: null, version: (current?.version ?? 0) + 1,
+    };
+    await this.deps.secrets.putValue(this.secretName(tenant, provider), serializeIntegrationSecret(value));
+    await this.deps.store.save(client, { tenant, provider, state: 'Connected', account: value.account, scopes: value.scopes, connectedAt: new Date(now), lastRefreshAt: null, expiresAt: tokens.expiresAt, version: value.version, reason: null });
+    await this.deps.events.recordEvents([{ type: 'Normal', reason: 'IntegrationConnected', tenant, resource: `integration/${provider}`, message: `${provider} connected for account ${value.account}, scopes ${value.scopes.join(' ')}` }]);
+    return value;
+  }
+
+  /** Renews the access token when it expires within REFRESH_AHEAD_MS (or always, with `force`). */
+  async refresh(tenant: string, provider: IntegrationProviderName, options: { force?: boolean } = {}): Promise<RefreshOutcome> {
+    const log = this.deps.log.child({ tenant, integration: provider });
+    return this.withLock(tenant, provider, async (db) => {
+      const current = await this.read(tenant, provider);
+      if (!isConnected(current)) return 'not-connected';
+      if (!options.force && Date.parse(current.expiresAt) - this.deps.now() > REFRESH_AHEAD_MS) return 'fresh';
+      let tokens: TokenSet;
+      try {
+        tokens = await this.client(provider).refresh(current.refreshToken);
+      } catch (error) {
+        if (error instanceof OAuthError && error.reason === 'InvalidGrant') {
+          const reason = `${provider} refused the refresh token (${error.message}): the customer must connect again`;
+          await this.deps.store.setState(db, tenant, provider, 'ReauthorizationRequired', reason);
+          await this.deps.events.recordEvents([{ type: 'Warning', reason: 'ReauthorizationRequired', tenant, resource: `integration/${provider}`, message: reason }]);
+          log.warn({ reason: error.reason }, 'integration needs a new consent');
+          return 'reauthorization-required';
+        }
+        throw error;
+      }
+      const now = new Date(this.deps.now());
+      const next: ConnectedIntegration = {
+        ...current,
+        accessToken: tokens.accessToken,
+        refreshToken: tokens.refreshToken ?? current.refreshToken,
+        expiresAt: tokens.expiresAt.toISOString(),
+        scopes: tokens.scopes ?? current.scopes,
+        lastRefreshAt: now.toISOString(),
+        version: current.version + 1,
+      };
+      await this.deps.secrets.putValue(this.secretName(tenant, provider), serializeIntegrationSecret(next));
+      await this.deps.store.save(db, { tenant, provider, state: 'Connected', account: next.account, scopes: next.scopes, connectedAt: new Date(next.connectedAt), lastRefreshAt: now, expiresAt: tokens.expiresAt, version: next.version });
+      log.info({ version: next.version, rotated: tokens.refreshToken !== undefined }, 'access token renewed');
+      return 'refreshed';
+    });
+  }
+
+  /** One sweep of the refresher: every connected integration about to expire. Failures are logged, and retried next sweep. */
+  async refreshDue(): Promise<Record<RefreshOutcome | 'failed', number>> {
+    const counts = { refreshed: 0, fresh: 0, 'not-connected': 0, 'reauthorization-required': 0, failed: 0 };
+    for (const { tenant, provider } of await this.deps.store.due(new Date(this.deps.now() + REFRESH_AHEAD_MS))) {
+      try {
+        counts[await this.refresh(tenant, provider)] += 1;
+      } catch (error) {
+        counts.failed += 1;
+        this.deps.log.warn({ tenant, integration: provider, error: safeError(error) }, 'could not renew the access token; retrying at the next sweep');
+      }
+    }
+    return counts;
+  }
+
+  /** Revokes at the provider (where it can) and empties the secret, keeping its version. */
+  async disconnect(tenant: string, provider: IntegrationProviderName): Promise<{ wasConnected: boolean; revocation: 'revoked' | 'unsupported' | 'not-needed' }> {
+    return this.withLock(tenant, provider, async (db) => {
+      const current = await this.read(tenant, provider);
+      let revocation: 'revoked' | 'unsupported' | 'not-needed' = 'not-needed';
+      if (isConnected(current)) revocation = await this.client(provider).revoke(current.refreshToken);
+      const disconnectedAt = new Date(this.deps.now()).toISOString();
+      if (current) {
+        await this.deps.secrets.putValue(this.secretName(tenant, provider), serializeIntegrationSecret({ provider, disconnectedAt, version: current.version + 1 }));
+      }
+      await this.deps.store.save(db, { tenant, provider, state: 'Disconnected', account: null, scopes: [], connectedAt: null, lastRefreshAt: null, expiresAt: null, version: (current?.version ?? 0) + (current ? 1 : 0), reason: `disconnected at ${disconnectedAt}` });
+      await this.deps.events.recordEvents([{ type: 'Normal', reason: 'IntegrationDisconnected', tenant, resource: `integration/${provider}`, message: `${provider} disconnected (token ${revocation === 'revoked' ? 'revoked at the provider' : revocation === 'unsupported' ? 'not revocable at the provider; removed from the secret' : 'none to revoke'})` }]);
+      return { wasConnected: isConnected(current), revocation };
+    });
+  }
+}
+
+/**
+ * An error as it may be logged: message, code and reason only. The OAuth library keeps the provider's
+ * answer as an error's cause, and a malformed success answer would carry tokens.
+ */
+export function safeError(error: unknown): { message: string; code?: string; reason?: string } {
+  return {
+    message: errorMessage(error),
+    ...(error instanceof ControllerError ? { code: error.code } : {}),
+    ...(error instanceof OAuthError ? { reason: error.reason } : {}),
+  };
+}

@@ -1,0 +1,64 @@
+/**
+ * The state of each tenant's integrations as ops see it (table openclaw.integrations): connected or
+ * not, the account, the scopes granted, when connected and last refreshed. Never a token: those are
+ * only in the tenant's integration secret.
+ */
+import type { IntegrationProviderName } from '../../agents/runtime/integration-secret.js';
+import type { Pool, PoolClient } from '../db/pool.js';
+
+export type IntegrationState = 'Connected' | 'ReauthorizationRequired' | 'Disconnected';
+
+export interface IntegrationRecord {
+  tenant: string;
+  provider: IntegrationProviderName;
+  state: IntegrationState;
+  account: string | null;
+  scopes: string[];
+  connectedAt: Date | null;
+  lastRefreshAt: Date | null;
+  expiresAt: Date | null;
+  version: number;
+  reason: string | null;
+}
+
+const SELECT = `SELECT tenant, provider, state, account, scopes, connected_at AS "connectedAt", last_refresh_at AS "lastRefreshAt",
+  expires_at AS "expiresAt", version, reason FROM openclaw.integrations`;
+
+type Queryable = Pick<Pool | PoolClient, 'query'>;
+
+export class IntegrationStore {
+  constructor(private readonly pool: Pool) {}
+
+  async list(tenant?: string): Promise<IntegrationRecord[]> {
+    const { rows } = await this.pool.query<IntegrationRecord>(`${SELECT} WHERE ($1::text IS NULL OR tenant = $1) ORDER BY tenant, provider`, [tenant ?? null]);
+    return rows;
+  }
+
+  async get(tenant: string, provider: IntegrationProviderName, db: Queryable = this.pool): Promise<IntegrationRecord | undefined> {
+    const { rows } = await db.query<IntegrationRecord>(`${SELECT} WHERE tenant = $1 AND provider = $2`, [tenant, provider]);
+    return rows[0];
+  }
+
+  /** Connected integrations whose access token expires before `before`: what the refresher renews. */
+  async due(before: Date): Promise<Pick<IntegrationRecord, 'tenant' | 'provider'>[]> {
+    const { rows } = await this.pool.query<Pick<IntegrationRecord, 'tenant' | 'provider'>>(
+      `SELECT tenant, provider FROM openclaw.integrations WHERE state = 'Connected' AND expires_at < $1 ORDER BY expires_at`, [before],
+    );
+    return rows;
+  }
+
+  async save(db: Queryable, record: Omit<IntegrationRecord, 'reason'> & { reason?: string | null }): Promise<void> {
+    await db.query(
+      `INSERT INTO openclaw.integrations (tenant, provider, state, account, scopes, connected_at, last_refresh_at, expires_at, version, reason, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, now())
+       ON CONFLICT (tenant, provider) DO UPDATE SET state = EXCLUDED.state, account = EXCLUDED.account, scopes = EXCLUDED.scopes,
+         connected_at = EXCLUDED.connected_at, last_refresh_at = EXCLUDED.last_refresh_at, expires_at = EXCLUDED.expires_at,
+         version = EXCLUDED.version, reason = EXCLUDED.reason, updated_at = now()`,
+      [record.tenant, record.provider, record.state, record.account, record.scopes, record.connectedAt, record.lastRefreshAt, record.expiresAt, record.version, record.reason ?? null],
+    );
+  }
+
+  async setState(db: Queryable, tenant: string, provider: IntegrationProviderName, state: IntegrationState, reason: string): Promise<void> {
+    await db.query('UPDATE openclaw.integrations SET state = $3, reason = $4, updated_at = now() WHERE tenant = $1 AND provider = $2', [tenant, provider, state, reason]);
+  }
+}
