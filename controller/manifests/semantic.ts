@@ -65,8 +65,9 @@ export function checkSemantics(parsed: ParsedDocument): ValidationIssue[] {
   }
 
   for (const [key, value] of Object.entries(isObject(spec.costAllocationTags) ? spec.costAllocationTags : {})) {
-    if (!/^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u.test(key) || key.toLowerCase().startsWith('aws:') || key.startsWith('openclaw')) {
-      report(['spec', 'costAllocationTags', key], `tag key ${show(key)} is not allowed (allowed: 1-128 letters, digits, spaces and _.:/=+-@, not starting with "aws:" or "openclaw")`, true);
+    // IAM compares tag keys without regard to case, so "OpenClaw:managed-by" would overwrite the controller's own tag.
+    if (!/^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u.test(key) || key.toLowerCase().startsWith('aws:') || key.toLowerCase().startsWith('openclaw')) {
+      report(['spec', 'costAllocationTags', key], `tag key ${show(key)} is not allowed (allowed: 1-128 letters, digits, spaces and _.:/=+-@, not starting with "aws:" or "openclaw" in any case)`, true);
     }
     // Text no layer can store is reported once, by the YAML layer; this is what AWS refuses beyond it.
     if (typeof value === 'string' && !unstorableText(value) && !/^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$/u.test(value)) {

@@ -139,7 +139,7 @@ describe('layer 3: semantics', () => {
   describe('cost-allocation tag keys', () => {
     it('rejects a key with the reserved aws: prefix, pointing at the key', () => {
       expect(problems(manifest({ spec: yaml('  costAllocationTags:', '    aws:createdBy: me') }))).toEqual([
-        `${FILE}:11:5 spec.costAllocationTags."aws:createdBy": tag key "aws:createdBy" is not allowed (allowed: 1-128 letters, digits, spaces and _.:/=+-@, not starting with "aws:" or "openclaw")`,
+        `${FILE}:11:5 spec.costAllocationTags."aws:createdBy": tag key "aws:createdBy" is not allowed (allowed: 1-128 letters, digits, spaces and _.:/=+-@, not starting with "aws:" or "openclaw" in any case)`,
       ]);
     });
 
@@ -147,6 +147,18 @@ describe('layer 3: semantics', () => {
       expect(problems(manifest({ spec: yaml('  costAllocationTags:', '    openclaw-tenant: other') }))[0]).toMatch(
         /^tenants\/acme\.yaml:11:5 spec\.costAllocationTags\.openclaw-tenant: tag key "openclaw-tenant" is not allowed/,
       );
+    });
+
+    it('rejects the reserved prefix in any case, since IAM compares tag keys without regard to case', () => {
+      expect(problems(manifest({ spec: yaml('  costAllocationTags:', '    OpenClaw:managed-by: other') }))).toEqual([
+        `${FILE}:11:5 spec.costAllocationTags."OpenClaw:managed-by": tag key "OpenClaw:managed-by" is not allowed (allowed: 1-128 letters, digits, spaces and _.:/=+-@, not starting with "aws:" or "openclaw" in any case)`,
+      ]);
+      expect(problems(manifest({ spec: yaml('  costAllocationTags:', '    OPENCLAW-tenant: other') }))[0]).toMatch(/tag key "OPENCLAW-tenant" is not allowed/);
+    });
+
+    it('rejects a key longer than the 128 characters AWS allows', () => {
+      const key = 'k'.repeat(129);
+      expect(problems(manifest({ spec: yaml('  costAllocationTags:', `    ${key}: x`) }))[0]).toMatch(/^tenants\/acme\.yaml:11:5 .*is not allowed \(allowed: 1-128/);
     });
 
     it('rejects a key with characters AWS does not allow in tags', () => {
