@@ -54,7 +54,7 @@ describe('finding the AWS operations in source code', () => {
     const ops = ['s3:ListObjectsV2', 's3:HeadObject', 's3:DeleteObjects', 's3:PutBucketLifecycleConfiguration', 'ecs:RunTask', 'sts:GetCallerIdentity', 'secrets-manager:ListSecrets']
       .map((name) => ({ client: name.split(':')[0], operation: name.split(':')[1], file: 'f.ts' }));
     expect([...requiredActions(ops).keys()].sort()).toEqual([
-      'ecs:RunTask', 'ecs:TagResource', 'iam:PassRole', 's3:DeleteObject', 's3:GetObject', 's3:ListBucket', 's3:PutLifecycleConfiguration', 'secretsmanager:ListSecrets',
+      'ecs:RunTask', 'ecs:TagResource', 'iam:PassRole', 's3:DeleteObject', 's3:DeleteObjectVersion', 's3:GetObject', 's3:ListBucket', 's3:PutLifecycleConfiguration', 'secretsmanager:ListSecrets',
     ]);
     expect(() => requiredActions([{ client: 'kinesis', operation: 'PutRecord', file: 'f.ts' }])).toThrow(/SERVICE_PREFIX/);
   });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { tenantRolePolicy } from '../../controller/desired/policy.js';
+import { MANAGED_BY_TAG, MANAGED_BY_VALUE } from '../../controller/desired/tenant.js';
 import { actionMatches, allowedActions, conditionValue, statementsOf, type Statement } from './lib/iam.js';
 import { allModules, loadStack } from './lib/terraform.js';
 
@@ -35,7 +36,7 @@ describe('permissions boundary of tenant roles', () => {
     const inline = tenantRolePolicy('acme', {
       accountId: '123456789012', partition: 'aws', region: 'eu-west-1', bucket: 'tenants', iamPath: '/openclaw/tenants/', secretsPrefix: 'openclaw',
     });
-    const granted = inline.Statement.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
+    const granted = inline.Statement.filter((s) => s.Effect === 'Allow').flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
     const capped = allowedActions(boundary);
     expect(granted.filter((action) => !capped.some((pattern) => actionMatches(pattern, action)))).toEqual([]);
   });
@@ -57,6 +58,24 @@ describe('IAM everywhere in the stack', () => {
       expect(conditionValue(statement, 'iam:PermissionsBoundary'), where).toEqual(['${aws_iam_policy.tenant_boundary.arn}']);
     }
     expect(security.locals.get('tenant_roles_arn')).toMatch(/:role\$\{var\.iam_path\}openclaw-tenant-\*$/);
+  });
+
+  it('conditions every IAM write on the tenant path and the managed-by tag', () => {
+    const WRITES = ['iam:CreateRole', 'iam:PutRolePolicy', 'iam:PutRolePermissionsBoundary', 'iam:UpdateAssumeRolePolicy', 'iam:DeleteRolePolicy', 'iam:DeleteRole', 'iam:TagRole', 'iam:UntagRole'];
+    const managedBy = (statement: Statement) =>
+      conditionValue(statement, 'aws:ResourceTag/${local.managed_by_tag}') ?? conditionValue(statement, 'aws:RequestTag/${local.managed_by_tag}');
+    const writes = everyStatement.filter(({ where, statement }) => where.startsWith('security') && statement.effect === 'Allow'
+      && statement.actions.some((a) => WRITES.includes(a)) && !where.includes('github_apply'));
+    expect(writes.map(({ statement }) => statement.sid).sort()).toEqual(['CreateTenantRolesUnderBoundary', 'ManageManagedTenantRoles', 'TagNewTenantRoles', 'WriteManagedTenantRolesUnderBoundary']);
+    for (const { where, statement } of writes) {
+      expect(statement.resources, where).toEqual([TENANT_ROLES]);
+      expect(managedBy(statement), `${where} ${statement.sid}`).toEqual(['${local.managed_by_value}']);
+    }
+    expect(security.locals.get('managed_by_tag')).toBe(MANAGED_BY_TAG);
+    expect(security.locals.get('managed_by_value')).toBe(MANAGED_BY_VALUE);
+    const keep = everyStatement.find(({ statement }) => statement.sid === 'KeepManagedByTag')!.statement;
+    expect(keep).toMatchObject({ effect: 'Deny', actions: ['iam:UntagRole'] });
+    expect(conditionValue(keep, 'aws:TagKeys')).toEqual(['${local.managed_by_tag}']);
   });
 
   it('allows iam:PassRole only on named roles or tenant roles, and only to ECS tasks', () => {

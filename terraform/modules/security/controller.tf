@@ -12,21 +12,55 @@ data "aws_iam_policy_document" "controller_task" {
     resources = ["*"]
   }
 
-  # A tenant role can only be created, re-bounded or given a policy while it carries the boundary, so the
-  # controller can never make a role that escapes it.
+  # Every IAM write is limited to the tenant path and to roles the controller owns: a new role must carry the
+  # boundary and the managed-by tag; an existing one is changed only while it has the managed-by tag, so the
+  # controller cannot rewrite the trust or policy of any other role, even one at the tenant path.
   statement {
-    sid       = "WriteTenantRolesUnderBoundary"
-    actions   = ["iam:CreateRole", "iam:PutRolePermissionsBoundary", "iam:PutRolePolicy"]
+    sid       = "CreateTenantRolesUnderBoundary"
+    actions   = ["iam:CreateRole"]
     resources = [local.tenant_roles_arn]
     condition {
       test     = "StringEquals"
       variable = "iam:PermissionsBoundary"
       values   = [aws_iam_policy.tenant_boundary.arn]
     }
+    condition {
+      test     = "StringEquals"
+      variable = "aws:RequestTag/${local.managed_by_tag}"
+      values   = [local.managed_by_value]
+    }
+  }
+
+  # CreateRole with tags is also authorized as TagRole, before the role (and so its tags) exists.
+  statement {
+    sid       = "TagNewTenantRoles"
+    actions   = ["iam:TagRole"]
+    resources = [local.tenant_roles_arn]
+    condition {
+      test     = "StringEquals"
+      variable = "aws:RequestTag/${local.managed_by_tag}"
+      values   = [local.managed_by_value]
+    }
   }
 
   statement {
-    sid = "ManageTenantRoles"
+    sid       = "WriteManagedTenantRolesUnderBoundary"
+    actions   = ["iam:PutRolePermissionsBoundary", "iam:PutRolePolicy"]
+    resources = [local.tenant_roles_arn]
+    condition {
+      test     = "StringEquals"
+      variable = "iam:PermissionsBoundary"
+      values   = [aws_iam_policy.tenant_boundary.arn]
+    }
+    condition {
+      test     = "StringEquals"
+      variable = "aws:ResourceTag/${local.managed_by_tag}"
+      values   = [local.managed_by_value]
+    }
+  }
+
+  statement {
+    sid = "ManageManagedTenantRoles"
     actions = [
       "iam:DeleteRole",
       "iam:UpdateAssumeRolePolicy",
@@ -35,6 +69,24 @@ data "aws_iam_policy_document" "controller_task" {
       "iam:UntagRole",
     ]
     resources = [local.tenant_roles_arn]
+    condition {
+      test     = "StringEquals"
+      variable = "aws:ResourceTag/${local.managed_by_tag}"
+      values   = [local.managed_by_value]
+    }
+  }
+
+  # The managed-by tag is what the conditions above trust: the controller never removes it.
+  statement {
+    sid       = "KeepManagedByTag"
+    effect    = "Deny"
+    actions   = ["iam:UntagRole"]
+    resources = [local.tenant_roles_arn]
+    condition {
+      test     = "ForAnyValue:StringEquals"
+      variable = "aws:TagKeys"
+      values   = [local.managed_by_tag]
+    }
   }
 
   # RunTask with overrides.taskRoleArn passes the tenant role, and the agent task definition's execution role.
@@ -51,13 +103,14 @@ data "aws_iam_policy_document" "controller_task" {
 
   statement {
     sid       = "TenantBucket"
-    actions   = ["s3:ListBucket", "s3:GetLifecycleConfiguration", "s3:PutLifecycleConfiguration"]
+    actions   = ["s3:ListBucket", "s3:ListBucketVersions", "s3:GetLifecycleConfiguration", "s3:PutLifecycleConfiguration"]
     resources = [var.tenant_bucket_arn]
   }
 
   statement {
-    sid       = "TenantObjects"
-    actions   = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:GetObjectTagging", "s3:PutObjectTagging"]
+    sid = "TenantObjects"
+    # DeleteObjectVersion: a purge removes every version and delete marker of the tenant's objects.
+    actions   = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:DeleteObjectVersion", "s3:GetObjectTagging", "s3:PutObjectTagging"]
     resources = [local.tenant_objects_arn]
   }
 

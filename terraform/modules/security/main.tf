@@ -15,6 +15,9 @@ locals {
   tenant_roles_arn   = "arn:${local.partition}:iam::${local.account}:role${var.iam_path}openclaw-tenant-*"
   tenant_objects_arn = "${var.tenant_bucket_arn}/tenants/*"
   tenant_secrets_arn = "arn:${local.partition}:secretsmanager:${local.region}:${local.account}:secret:${var.secrets_prefix}/tenants/*"
+  # The tag the controller puts on everything it owns (controller/desired/tenant.ts): it never changes a role without it.
+  managed_by_tag   = "openclaw:managed-by"
+  managed_by_value = "openclaw-tenant-controller"
 
   ecs_arn         = "arn:${local.partition}:ecs:${local.region}:${local.account}"
   cluster_arn     = "${local.ecs_arn}:cluster/${var.cluster_name}"

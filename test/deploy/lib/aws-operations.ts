@@ -92,7 +92,8 @@ export const RENAMED_ACTIONS: Readonly<Record<string, readonly string[]>> = {
   's3:ListObjects': ['s3:ListBucket'],
   's3:HeadBucket': ['s3:ListBucket'],
   's3:HeadObject': ['s3:GetObject'],
-  's3:DeleteObjects': ['s3:DeleteObject'],
+  // The controller names a VersionId (a purge removes every version), which S3 authorizes as DeleteObjectVersion.
+  's3:DeleteObjects': ['s3:DeleteObject', 's3:DeleteObjectVersion'],
   's3:ListObjectVersions': ['s3:ListBucketVersions'],
   's3:GetBucketLifecycleConfiguration': ['s3:GetLifecycleConfiguration'],
   's3:PutBucketLifecycleConfiguration': ['s3:PutLifecycleConfiguration'],
