@@ -15,8 +15,9 @@ import { describeCommand } from './cli/describe.js';
 import { rotateCommand } from './cli/rotate.js';
 import { connectCommand } from './cli/connect.js';
 import { disconnectCommand } from './cli/disconnect.js';
+import { tokenCommand } from './cli/token.js';
 
-const COMMANDS: Command[] = [validateCommand, planCommand, applyCommand, runCommand, statusCommand, describeCommand, confirmDeletionCommand, triggerCommand, rotateCommand, connectCommand, disconnectCommand];
+const COMMANDS: Command[] = [validateCommand, planCommand, applyCommand, runCommand, statusCommand, describeCommand, confirmDeletionCommand, triggerCommand, rotateCommand, connectCommand, disconnectCommand, tokenCommand];
 
 function helpText(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

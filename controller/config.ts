@@ -1,4 +1,5 @@
 import { isAbsolute, resolve } from 'node:path';
+import { readHttpConfig, type HttpConfig } from './config-http.js';
 import { ConfigError } from './errors.js';
 import type { IntegrationProviderName } from '../agents/runtime/integration-secret.js';
 import { readOAuthProviders, type OAuthProviderConfig } from './integrations/config.js';
@@ -33,7 +34,7 @@ export interface Config {
     securityGroups: string[];
     taskDefinitionPrefix: string;
   };
-  http: { port: number };
+  http: HttpConfig;
   /** The customers' listener (onboarding links and the OAuth callback), apart from the ops API. */
   publicFace: {
     port: number;
@@ -102,7 +103,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Readonl
       securityGroups: read.list('OPENCLAW_SECURITY_GROUPS', /^sg-[0-9a-f]{8,17}$/, 'comma-separated security group ids (sg-0123abcd)'),
       taskDefinitionPrefix: read.string('OPENCLAW_AGENT_TASK_DEFINITION_PREFIX', { pattern: /^[A-Za-z0-9_-]{1,200}$/, allowed: 'letters, digits, "_" and "-"' }) ?? 'openclaw-agent-',
     },
-    http: { port: read.integer('OPENCLAW_HTTP_PORT', 0, 65535) ?? 8080 },
+    http: readHttpConfig(read, problems),
     publicFace: {
       port: read.integer('OPENCLAW_PUBLIC_PORT', 0, 65535) ?? 8081,
       url: read.string('OPENCLAW_PUBLIC_URL', { pattern: /^https?:\/\/[^\s/?#]+(\/[^\s?#]*[^\s?#/])?$/, allowed: 'an http:// or https:// base URL without query, fragment or trailing slash' }),

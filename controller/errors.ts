@@ -12,6 +12,7 @@ export type ErrorCode =
   | 'LIMIT_EXCEEDED'
   | 'CONFLICT'
   | 'NOT_OWNED'
+  | 'UNAUTHENTICATED'
   | 'INTERNAL';
 
 export class ControllerError extends Error {

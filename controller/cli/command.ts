@@ -1,3 +1,4 @@
+import { userInfo } from 'node:os';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UsageError } from '../errors.js';
 
@@ -50,4 +51,15 @@ export function outputFormat<T extends string>(args: ParsedArgs, allowed: readon
     throw new UsageError(`--output ${JSON.stringify(value)} is not supported (allowed: ${allowed.join(', ')})\nusage: ${usage}`);
   }
   return value as T;
+}
+
+/** Who runs a verb, for confirmations, tokens and the audit log. */
+export function operatorName(env: Record<string, string | undefined>): string {
+  const name = env.USER ?? env.LOGNAME;
+  if (name) return name;
+  try {
+    return userInfo().username;
+  } catch {
+    return 'an operator';
+  }
 }

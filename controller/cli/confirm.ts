@@ -1,8 +1,7 @@
-import { userInfo } from 'node:os';
 import { CONFIRMED_DELETION, HELD_DELETIONS, sameRevision, type DeletionConfirmation, type HeldDeletion } from '../engine/confirmation.js';
 import { ANNOTATIONS } from '../manifests/semantic.js';
 import { UsageError } from '../errors.js';
-import { EXIT, type Command } from './command.js';
+import { EXIT, operatorName, type Command } from './command.js';
 import { withStore } from './context.js';
 
 const usage = 'tenantctl confirm-deletion REVISION';
@@ -34,7 +33,7 @@ export const confirmDeletionCommand: Command = {
         return EXIT.failure;
       }
       const revision = matches[0]?.revision ?? given.toLowerCase();
-      const confirmation: DeletionConfirmation = { revision, at: new Date().toISOString(), by: operator(io.env) };
+      const confirmation: DeletionConfirmation = { revision, at: new Date().toISOString(), by: operatorName(io.env) };
       await store.setState(CONFIRMED_DELETION, confirmation);
       await store.recordEvents([{
         type: 'Normal', reason: 'DeletionConfirmed', revision,
@@ -50,13 +49,3 @@ export const confirmDeletionCommand: Command = {
     });
   },
 };
-
-function operator(env: Record<string, string | undefined>): string {
-  const name = env.USER ?? env.LOGNAME;
-  if (name) return name;
-  try {
-    return userInfo().username;
-  } catch {
-    return 'an operator';
-  }
-}

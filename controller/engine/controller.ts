@@ -189,6 +189,19 @@ export class ControllerLoop {
   }
 
   /**
+   * Reads the source; a new revision gets a pass for just the tenants it changes (a full pass when one
+   * was removed, or on the first revision). An unchanged source runs no pass.
+   */
+  async applyNewRevision(): Promise<{ changed: boolean; report?: PassReport }> {
+    const previous = this.lastGood;
+    const { snapshot, changed } = await this.refreshSource();
+    if (!snapshot || !changed) return { changed: false };
+    const only = previous ? this.changedTenants(snapshot) : undefined;
+    const removed = only && [...only].some((name) => !snapshot.tenants.some((t) => t.name === name));
+    return { changed: true, report: await this.pass(removed || !only ? {} : { only }) };
+  }
+
+  /**
    * One turn of the loop: a new revision → a pass for just the tenants it changes (a full pass when
    * one was removed); else a full resync when it is due; else the tenants whose backoff expired.
    * Returns the pass it ran, if any. `run()` calls it every source interval; tests call it directly.
@@ -196,13 +209,8 @@ export class ControllerLoop {
   async tick(): Promise<PassReport | undefined> {
     if (this.stopped) return undefined;
     try {
-      const previous = this.lastGood;
-      const { snapshot, changed } = await this.refreshSource();
-      if (snapshot && changed) {
-        const only = previous ? this.changedTenants(snapshot) : undefined;
-        const removed = only && [...only].some((name) => !snapshot.tenants.some((t) => t.name === name));
-        return await this.pass(removed || !only ? {} : { only });
-      }
+      const fresh = await this.applyNewRevision();
+      if (fresh.changed) return fresh.report;
       if (this.options.now() - this.lastFullPass >= this.options.resyncIntervalMs) return await this.pass();
       const due = this.options.reconciler.backoff.dueTenants();
       if (due.length > 0) return await this.pass({ only: new Set(due) });

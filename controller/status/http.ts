@@ -3,22 +3,43 @@
  * the JSON status API, the git-push webhook, and the static ops page (routes.ts). Read-only
  * except for POST /api/source/refresh, which only makes the controller read its source sooner.
  */
+import fastifyCookie from '@fastify/cookie';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
+import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ControllerContext } from '../main.js';
+import { createAlbVerifier } from './access/alb.js';
+import { createGuard } from './access/guard.js';
+import { isLoopback } from './access/principal.js';
+import { createSigner } from './access/session.js';
+import { ApiTokens, generateToken, hashToken } from './access/tokens.js';
 import { createMetrics } from './metrics.js';
 import { coalesced } from './refresh.js';
-import { sendJson, statusRoutes, type RouteMethod, type StatusRoute } from './routes.js';
+import { sendJson } from './reply.js';
+import { statusRoutes, type RouteMethod, type StatusRoute } from './routes.js';
 import type { StatusReader } from './views.js';
 
 export type StatusServerContext = Pick<ControllerContext, 'config' | 'log' | 'pool' | 'store' | 'provider' | 'reconciler' | 'loop' | 'source' | 'now'>;
+
+export interface StatusServerOptions {
+  /** config.http.port by default; 0 picks a free port. */
+  port?: number;
+  /** config.http.bind by default. */
+  host?: string;
+  /** Where the generated admin token is shown, once (stderr by default; never the JSON log). */
+  announce?: (text: string) => void;
+  /** Fetches the ALB's public keys (tests pass their own). */
+  fetch?: typeof fetch;
+}
 
 export interface StatusServer {
   server: Server;
   port: number;
   /** http://127.0.0.1:<port> */
   url: string;
+  /** Every route and the access it needs. */
+  routes: readonly Pick<StatusRoute, 'method' | 'url' | 'access'>[];
   close(): Promise<void>;
 }
 
@@ -29,8 +50,12 @@ const SECURITY_HEADERS = {
 };
 const METHODS: readonly string[] = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
 
-/** Starts the server on `port` (config.http.port by default; 0 picks a free port). */
-export async function startStatusServer(ctx: StatusServerContext, options: { port?: number; host?: string } = {}): Promise<StatusServer> {
+/**
+ * Starts the server. Bound to loopback with no sign-in configured, anonymous callers are operators
+ * (local use); bound anywhere else, every route but the probes needs credentials, and without an ALB
+ * or an OIDC login the server makes an admin token and shows it once.
+ */
+export async function startStatusServer(ctx: StatusServerContext, options: StatusServerOptions = {}): Promise<StatusServer> {
   const log = ctx.log.child({ component: 'http' });
   const metrics = createMetrics(ctx);
   let stopped = false;
@@ -40,29 +65,60 @@ export async function startStatusServer(ctx: StatusServerContext, options: { por
   const reader: StatusReader = { pool: ctx.pool, store: ctx.store, now: ctx.now };
   const refresh = coalesced(async () => {
     ctx.source.trigger?.();
-    const { snapshot } = await ctx.loop.refreshSource();
-    if (snapshot) await ctx.loop.pass();
+    await ctx.loop.applyNewRevision();
   }, (error) => log.error({ err: error }, 'could not refresh the manifest source'));
 
+  const { http } = ctx.config;
+  const host = options.host ?? http.bind;
+  const loopback = isLoopback(host);
+  const { alb, oidc, sessionSecret } = http.auth;
+  const signer = createSigner(sessionSecret ? Buffer.from(sessionSecret) : randomBytes(32));
+  let bootstrapHash: string | undefined;
+  if (!loopback && !alb && !oidc) {
+    const token = generateToken();
+    bootstrapHash = hashToken(token);
+    (options.announce ?? ((text) => process.stderr.write(text)))(
+      `The ops server listens on ${host}, and no sign-in (ALB or OIDC) is configured.\nAdmin token for this process (shown once): ${token}\n`,
+    );
+    log.warn({ bind: host }, 'no sign-in configured on a non-loopback address: an admin token was generated and printed to stderr');
+  }
+  const guard = createGuard({
+    http, loopback, signer, bootstrapHash, now: ctx.now, log,
+    tokens: new ApiTokens(ctx.pool),
+    alb: alb ? createAlbVerifier({ arn: alb.arn, keyUrl: alb.keyUrl, now: ctx.now, fetch: options.fetch }) : undefined,
+  });
+
   const loggerInstance: FastifyBaseLogger = log;
-  const app = Fastify({ loggerInstance, logController: new LogController({ disableRequestLogging: true }) });
+  const app = Fastify({
+    loggerInstance,
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: http.bodyLimitBytes,
+    // Slow clients are bounded: the whole request within requestTimeout, idle keep-alive sockets closed.
+    requestTimeout: http.requestTimeoutMs,
+    connectionTimeout: http.requestTimeoutMs * 2,
+    keepAliveTimeout: 5_000,
+    routerOptions: { maxParamLength: 200 },
+  });
+  await app.register(fastifyCookie);
   app.addHook('onSend', async (_request, reply) => {
     void reply.headers(SECURITY_HEADERS);
   });
   // Webhook bodies are not read: any content type is accepted and ignored (JSON is still parsed).
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, _body, done) => done(null, undefined));
-  registerRoutes(app, statusRoutes({ ctx, reader, metrics, refresh }));
+  const routes = statusRoutes({ ctx, reader, metrics, refresh, signer });
+  registerRoutes(app, routes, guard);
   app.setNotFoundHandler(async (request, reply) => sendJson(reply, 404, { error: `no such path: ${pathOf(request.url)}` }));
   app.setErrorHandler(async (error, request, reply) => sendError(error, request, reply));
 
   const port = options.port ?? ctx.config.http.port;
-  await app.listen({ port, host: options.host ?? '::' });
+  await app.listen({ port, host });
   const actual = (app.server.address() as AddressInfo).port;
   log.info({ port: actual }, 'status server listening');
   return {
     server: app.server,
     port: actual,
     url: `http://127.0.0.1:${actual}`,
+    routes: routes.map(({ method, url, access }) => ({ method, url, access })),
     async close() {
       stopped = true;
       await app.close();
@@ -83,10 +139,10 @@ export async function startStatusServer(ctx: StatusServerContext, options: { por
 }
 
 /** Registers each route, and a 405 (with `allow`) for the methods a known path does not support. */
-function registerRoutes(app: FastifyInstance, routes: readonly StatusRoute[]): void {
+function registerRoutes(app: FastifyInstance, routes: readonly StatusRoute[], guard: ReturnType<typeof createGuard>): void {
   const byUrl = new Map<string, RouteMethod[]>();
   for (const route of routes) {
-    app.route({ method: route.method, url: route.url, handler: route.handler });
+    app.route({ method: route.method, url: route.url, onRequest: guard(route), handler: route.handler });
     byUrl.set(route.url, [...(byUrl.get(route.url) ?? []), route.method]);
   }
   for (const [url, allowed] of byUrl) {

@@ -10,11 +10,14 @@ import { fileURLToPath } from 'node:url';
 import { errorMessage } from '../errors.js';
 import type { StatusMetrics } from './metrics.js';
 import { describeTenant, fleetView, isTenantName, listTenants, type StatusReader } from './views.js';
+import type { RouteAccess } from './access/guard.js';
+import type { Signer } from './access/session.js';
 import type { StatusServerContext } from './http.js';
+import { sendJson } from './reply.js';
 
 export type RouteMethod = 'GET' | 'POST';
 
-export interface StatusRoute {
+export interface StatusRoute extends RouteAccess {
   method: RouteMethod;
   /** A fastify path (`:name` for a parameter). */
   url: string;
@@ -27,6 +30,7 @@ export interface RouteDeps {
   metrics: StatusMetrics;
   /** Reads the source now; a pass follows when it changed. Returns at once. */
   refresh(): void;
+  signer: Signer;
 }
 
 const PAGE_DIR = fileURLToPath(new URL('./page/', import.meta.url));
@@ -35,26 +39,34 @@ const CONTENT_TYPES: Record<string, string> = {
 };
 const INVALID_TENANT_NAME = 'invalid tenant name: lowercase letters, digits and "-", at most 40 characters';
 
-export function statusRoutes({ ctx, reader, metrics, refresh }: RouteDeps): StatusRoute[] {
+export function statusRoutes({ ctx, reader, metrics, refresh, signer }: RouteDeps): StatusRoute[] {
   const page = (file: string) => async (_request: FastifyRequest, reply: FastifyReply) => sendPage(reply, file);
   return [
-    { method: 'GET', url: '/healthz', handler: async (_request, reply) => sendJson(reply, 200, { status: 'ok' }) },
+    { method: 'GET', url: '/healthz', access: 'open', handler: async (_request, reply) => sendJson(reply, 200, { status: 'ok' }) },
     {
-      method: 'GET', url: '/readyz', handler: async (_request, reply) => {
+      method: 'GET', url: '/readyz', access: 'open', handler: async (_request, reply) => {
         const reason = await notReadyReason(ctx);
         sendJson(reply, reason ? 503 : 200, reason ? { status: 'not ready', reason } : { status: 'ready' });
       },
     },
     {
-      method: 'GET', url: '/metrics', handler: async (_request, reply) => {
+      method: 'GET', url: '/metrics', access: 'metrics', handler: async (_request, reply) => {
         const body = await metrics.registry.metrics();
         await reply.code(200).type(metrics.registry.contentType).send(body);
       },
     },
-    { method: 'GET', url: '/api/fleet', handler: async (_request, reply) => sendJson(reply, 200, await fleetView(reader)) },
-    { method: 'GET', url: '/api/tenants', handler: async (_request, reply) => sendJson(reply, 200, { tenants: await listTenants(reader) }) },
     {
-      method: 'GET', url: '/api/tenants/:name', handler: async (request, reply) => {
+      method: 'GET', url: '/api/me', access: 'read', handler: async (request, reply) => {
+        const principal = request.principal;
+        if (!principal) return sendJson(reply, 401, { error: 'authentication required' });
+        const { oidc, alb } = ctx.config.http.auth;
+        sendJson(reply, 200, { ...principal, csrfToken: signer.csrfToken(principal), login: oidc ? 'oidc' : alb ? 'alb' : null });
+      },
+    },
+    { method: 'GET', url: '/api/fleet', access: 'read', handler: async (_request, reply) => sendJson(reply, 200, await fleetView(reader)) },
+    { method: 'GET', url: '/api/tenants', access: 'read', handler: async (_request, reply) => sendJson(reply, 200, { tenants: await listTenants(reader) }) },
+    {
+      method: 'GET', url: '/api/tenants/:name', access: 'read', handler: async (request, reply) => {
         const name = tenantParam(request);
         if (name === undefined) return sendJson(reply, 400, { error: INVALID_TENANT_NAME });
         const detail = await describeTenant(reader, name);
@@ -63,16 +75,16 @@ export function statusRoutes({ ctx, reader, metrics, refresh }: RouteDeps): Stat
       },
     },
     {
-      method: 'POST', url: '/api/source/refresh', handler: async (_request, reply) => {
+      method: 'POST', url: '/api/source/refresh', access: 'operate', handler: async (_request, reply) => {
         refresh();
         sendJson(reply, 202, { status: 'accepted', message: 'the manifest source is read now, and a pass follows when it changed' });
       },
     },
-    { method: 'GET', url: '/', handler: page('index.html') },
-    { method: 'GET', url: '/tenants/:name', handler: page('index.html') },
-    { method: 'GET', url: '/app.js', handler: page('app.js') },
-    { method: 'GET', url: '/style.css', handler: page('style.css') },
-    { method: 'GET', url: '/favicon.svg', handler: page('favicon.svg') },
+    { method: 'GET', url: '/', access: 'read', page: true, handler: page('index.html') },
+    { method: 'GET', url: '/tenants/:name', access: 'read', page: true, handler: page('index.html') },
+    { method: 'GET', url: '/app.js', access: 'read', handler: page('app.js') },
+    { method: 'GET', url: '/style.css', access: 'read', handler: page('style.css') },
+    { method: 'GET', url: '/favicon.svg', access: 'read', handler: page('favicon.svg') },
   ];
 }
 
@@ -97,10 +109,6 @@ async function notReadyReason(ctx: StatusServerContext): Promise<string | undefi
 async function sendPage(reply: FastifyReply, file: string): Promise<void> {
   const body = await readFile(join(PAGE_DIR, file));
   await reply.code(200).header('cache-control', 'no-cache').type(CONTENT_TYPES[extname(file)] ?? 'application/octet-stream').send(body);
-}
-
-export function sendJson(reply: FastifyReply, status: number, body: unknown): void {
-  void reply.code(status).header('cache-control', 'no-store').type('application/json; charset=utf-8').send(`${JSON.stringify(body)}\n`);
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {

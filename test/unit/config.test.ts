@@ -65,6 +65,31 @@ describe('configuration from the environment', () => {
     ]);
   });
 
+  it('binds the ops server to loopback by default and reads its sign-in settings', () => {
+    const config = loadConfig({}, '/');
+    expect(config.http).toMatchObject({ bind: '127.0.0.1', allowedHosts: [], bodyLimitBytes: 65536, requestTimeoutMs: 30_000 });
+    expect(config.http.auth).toMatchObject({ alb: undefined, oidc: undefined, operators: [], viewers: [] });
+    const alb = loadConfig({ OPENCLAW_AUTH_ALB_ARN: 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/ops/0123abcd', OPENCLAW_OPS_OPERATORS: 'group:platform,Alice@Example.com' }, '/');
+    expect(alb.http.auth.alb).toEqual({ arn: expect.stringContaining('loadbalancer/app/ops'), region: 'eu-west-1', keyUrl: 'https://public-keys.auth.elb.eu-west-1.amazonaws.com/' });
+    expect(alb.http.auth.operators).toEqual(['group:platform', 'Alice@Example.com']);
+  });
+
+  it('names each bad ops access value, and never echoes a secret', () => {
+    expect(problems({
+      OPENCLAW_HTTP_BIND: 'everywhere',
+      OPENCLAW_AUTH_ALB_ARN: 'arn:aws:iam::123456789012:role/x',
+      OPENCLAW_OIDC_ISSUER: 'https://idp.example',
+      OPENCLAW_SESSION_SECRET: 'short-secret-value',
+      OPENCLAW_OPS_VIEWERS: 'not an email',
+    })).toEqual([
+      'OPENCLAW_AUTH_ALB_ARN: "arn:aws:iam::123456789012:role/x" is not valid (allowed: an application load balancer ARN, arn:aws:elasticloadbalancing:<region>:<account>:loadbalancer/app/<name>/<id>)',
+      'OPENCLAW_OIDC_ISSUER, OPENCLAW_OIDC_CLIENT_ID, OPENCLAW_OIDC_REDIRECT_URL: set all three for an OIDC login, or none',
+      'OPENCLAW_SESSION_SECRET: the value given is not valid (allowed: at least 32 characters without spaces)',
+      'OPENCLAW_OPS_VIEWERS: "not an email" not valid (allowed: comma-separated emails or group:NAME entries)',
+      'OPENCLAW_HTTP_BIND: "everywhere" is not valid (allowed: an IP address such as 127.0.0.1 or 0.0.0.0, or localhost)',
+    ]);
+  });
+
   it('requires region, bucket and permissions boundary for the aws provider', () => {
     expect(problems({ OPENCLAW_PROVIDER: 'aws' })).toEqual([
       'AWS_REGION: required when OPENCLAW_PROVIDER=aws (allowed: an AWS region such as eu-west-1)',
