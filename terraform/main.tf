@@ -135,5 +135,7 @@ module "security" {
   database_secret_arn         = module.database.master_user_secret_arn
   github_repository           = var.github_repository
   github_environment          = var.github_environment
+  github_plan_environment     = var.github_plan_environment
+  terraform_state_bucket      = var.terraform_state_bucket
   create_github_oidc_provider = var.create_github_oidc_provider
 }

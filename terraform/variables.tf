@@ -335,6 +335,25 @@ variable "github_environment" {
   }
 }
 
+variable "github_plan_environment" {
+  description = "GitHub environment of the pull-request plan job; only its jobs may assume the read-only plan role."
+  type        = string
+  default     = "terraform-plan"
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_.-]{1,255}$", var.github_plan_environment))
+    error_message = "github_plan_environment must be a GitHub environment name."
+  }
+}
+
+variable "terraform_state_bucket" {
+  description = "Name of the bucket that holds the Terraform state (the backend's bucket): the plan role reads it."
+  type        = string
+  validation {
+    condition     = can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.terraform_state_bucket))
+    error_message = "terraform_state_bucket must be an S3 bucket name."
+  }
+}
+
 variable "create_github_oidc_provider" {
   description = "Create the account's GitHub OIDC provider; false when the account already has one (there can be only one per URL)."
   type        = bool

@@ -100,5 +100,19 @@ describe('IAM everywhere in the stack', () => {
     const subjects = security.locals.get('github_subjects') as Record<string, string>;
     expect(Object.values(subjects).filter((s) => s.includes('*'))).toEqual([]);
     expect(subjects['terraform-apply']).toBe('repo:${var.github_repository}:environment:${var.github_environment}');
+    expect(subjects['terraform-plan']).toBe('repo:${var.github_repository}:environment:${var.github_plan_environment}');
+  });
+
+  it('gives the pull-request plan role only reads of what a plan refreshes: no managed policy, no write, no tenant data', () => {
+    const attached = [...security.resources.entries()].filter(([address, body]) => address.startsWith('aws_iam_role_policy_attachment.')
+      && String((body as { role?: string }).role).includes('terraform-plan'));
+    expect(attached).toEqual([]);
+    const plan = statementsOf(security.data.get('aws_iam_policy_document.github_plan'));
+    const READ = /^[a-z0-9-]+:(Describe|Get|List)[A-Za-z*]*$/;
+    expect(allowedActions(plan).filter((a) => !READ.test(a))).toEqual([]);
+    expect(allowedActions(plan).filter((a) => a.startsWith('secretsmanager:'))).toEqual([]);
+    const denied = plan.filter((s) => s.effect === 'Deny');
+    expect(denied.flatMap((s) => s.actions).sort()).toEqual(['s3:GetObject', 's3:GetObjectVersion', 'secretsmanager:GetSecretValue']);
+    expect(security.resources.get('aws_iam_role_policy.github_plan')?.policy).toBe('${data.aws_iam_policy_document.github_plan.json}');
   });
 });

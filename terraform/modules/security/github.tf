@@ -1,7 +1,7 @@
 # GitHub Actions reach AWS through OIDC: short-lived credentials per job, no access keys anywhere.
 # Each role trusts one exact token subject, so a workflow gets only the role its trigger deserves:
 #   deploy          - pushes to main (build, push, update the service)
-#   terraform-plan  - pull requests (read-only)
+#   terraform-plan  - jobs of the plan environment (pull requests): reads what a plan refreshes, nothing else
 #   terraform-apply - jobs of the approved GitHub environment only
 
 resource "aws_iam_openid_connect_provider" "github" {
@@ -21,7 +21,7 @@ locals {
   github_oidc_provider_arn = var.create_github_oidc_provider ? aws_iam_openid_connect_provider.github[0].arn : data.aws_iam_openid_connect_provider.github[0].arn
   github_subjects = {
     deploy            = "repo:${var.github_repository}:ref:refs/heads/main"
-    "terraform-plan"  = "repo:${var.github_repository}:pull_request"
+    "terraform-plan"  = "repo:${var.github_repository}:environment:${var.github_plan_environment}"
     "terraform-apply" = "repo:${var.github_repository}:environment:${var.github_environment}"
   }
 }
@@ -126,13 +126,53 @@ resource "aws_iam_role_policy" "github_deploy" {
   policy = data.aws_iam_policy_document.github_deploy.json
 }
 
-# Plan: read everything Terraform refreshes, but not tenant data: no objects, no secret values.
-resource "aws_iam_role_policy_attachment" "github_plan_read_only" {
-  role       = aws_iam_role.github["terraform-plan"].name
-  policy_arn = "arn:${local.partition}:iam::aws:policy/ReadOnlyAccess"
-}
+# Plan: only what `terraform plan` refreshes for the resource types of this stack, and the state. No tenant
+# data (no objects, no secret values) and no write, so a hostile pull request learns the stack's shape at most.
+data "aws_iam_policy_document" "github_plan" {
+  statement {
+    sid = "RefreshStack"
+    actions = [
+      "ec2:Describe*",
+      "ecs:Describe*",
+      "ecs:ListTagsForResource",
+      "ecr:DescribeRepositories",
+      "ecr:GetLifecyclePolicy",
+      "ecr:GetRepositoryPolicy",
+      "ecr:ListTagsForResource",
+      "rds:DescribeDBInstances",
+      "rds:DescribeDBParameterGroups",
+      "rds:DescribeDBParameters",
+      "rds:DescribeDBSubnetGroups",
+      "rds:ListTagsForResource",
+      "logs:DescribeLogGroups",
+      "logs:ListTagsForResource",
+      "logs:ListTagsLogGroup",
+      "iam:GetRole",
+      "iam:GetRolePolicy",
+      "iam:ListRolePolicies",
+      "iam:ListAttachedRolePolicies",
+      "iam:GetPolicy",
+      "iam:GetPolicyVersion",
+      "iam:ListPolicyVersions",
+      "iam:GetOpenIDConnectProvider",
+      "iam:ListOpenIDConnectProviders",
+    ]
+    resources = ["*"]
+  }
 
-data "aws_iam_policy_document" "github_plan_no_tenant_data" {
+  # The bucket's configuration, never its objects.
+  statement {
+    sid       = "RefreshTenantBucket"
+    actions   = ["s3:GetBucket*", "s3:GetEncryptionConfiguration", "s3:GetLifecycleConfiguration", "s3:GetReplicationConfiguration", "s3:GetAccelerateConfiguration", "s3:ListBucket"]
+    resources = [var.tenant_bucket_arn]
+  }
+
+  statement {
+    sid       = "ReadState"
+    actions   = ["s3:ListBucket", "s3:GetObject"]
+    resources = ["arn:${local.partition}:s3:::${var.terraform_state_bucket}", "arn:${local.partition}:s3:::${var.terraform_state_bucket}/*"]
+  }
+
   statement {
     sid       = "NoTenantObjects"
     effect    = "Deny"
@@ -148,10 +188,10 @@ data "aws_iam_policy_document" "github_plan_no_tenant_data" {
   }
 }
 
-resource "aws_iam_role_policy" "github_plan_no_tenant_data" {
-  name   = "no-tenant-data"
+resource "aws_iam_role_policy" "github_plan" {
+  name   = "plan"
   role   = aws_iam_role.github["terraform-plan"].id
-  policy = data.aws_iam_policy_document.github_plan_no_tenant_data.json
+  policy = data.aws_iam_policy_document.github_plan.json
 }
 
 # Apply creates and changes IAM, networking and databases, so it is an administrator; what guards it is

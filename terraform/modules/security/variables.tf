@@ -65,6 +65,16 @@ variable "github_environment" {
   type        = string
 }
 
+variable "github_plan_environment" {
+  description = "GitHub environment whose jobs may assume the read-only terraform plan role."
+  type        = string
+}
+
+variable "terraform_state_bucket" {
+  description = "Bucket of the Terraform state, which the plan role reads."
+  type        = string
+}
+
 variable "create_github_oidc_provider" {
   description = "Create the GitHub OIDC provider, or use the account's existing one."
   type        = bool
