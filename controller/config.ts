@@ -51,7 +51,7 @@ export interface Config {
     backoffMaxMs: number;
   };
   git: { url?: string; branch: string; path: string; intervalMs: number };
-  safety: { maxDeleteFraction: number; purgeGraceMs: number };
+  safety: { maxDeleteFraction: number; purgeGraceMs: number; rotationGraceMs: number };
   scheduler: { enabled: boolean; leaseMs: number; launchesPerSecond: number };
   events: { retention: number };
   bedrockModelId?: string;
@@ -125,6 +125,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Readonl
     safety: {
       maxDeleteFraction: read.fraction('OPENCLAW_MAX_DELETE_FRACTION') ?? 0.1,
       purgeGraceMs: read.duration('OPENCLAW_PURGE_GRACE') ?? 7 * 24 * 3_600_000,
+      rotationGraceMs: read.duration('OPENCLAW_ROTATION_GRACE') ?? 30_000,
     },
     scheduler: {
       enabled: read.boolean('OPENCLAW_SCHEDULER') ?? true,

@@ -51,6 +51,7 @@ export interface ControllerContext {
   loop: ControllerLoop;
   desiredContext: DesiredContext;
   now: () => number;
+  sleep: (ms: number) => Promise<void>;
   close(): Promise<void>;
 }
 
@@ -119,7 +120,7 @@ export async function openController(options: OpenOptions = {}): Promise<Control
     };
     const modules: ResourceModule[] = [
       ...provider.modules(),
-      postgresModule({ pool, credentials: provider.credentials, migrations: await readMigrations('tenant') }),
+      postgresModule({ pool, credentials: provider.credentials, migrations: await readMigrations('tenant'), sessionGraceMs: config.safety.rotationGraceMs }),
     ];
     const store = new StatusStore(pool);
     const reconciler = new Reconciler({
@@ -142,6 +143,7 @@ export async function openController(options: OpenOptions = {}): Promise<Control
     await store.setState('provider', { name: provider.name, ...identity });
     return {
       config, log, pool, database, store, counter, provider, modules, reconciler, source, loop, desiredContext, now,
+      sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
       async close() {
         for (const close of closers) await close().catch((error) => log.warn({ err: error }, 'could not close cleanly'));
       },

@@ -9,9 +9,11 @@ import { withController } from './context.js';
 const usage = 'tenantctl rotate <TENANT> [--output text|json]';
 
 /**
- * Rotation, in the order that never loses a password: the new credentials are written to the
- * tenant's db secret first (with a new fingerprint tag), then a pass for that tenant alone sees
- * the role's fingerprint differ and sets the role's password from the secret.
+ * Rotation, in an order whose every interruption the next pass detects and repairs: the db
+ * secret's fingerprint tag, then its value, then a pass for that tenant alone sees the role's
+ * fingerprint differ and sets the role's password (a SCRAM verifier) from the stored value,
+ * setting the tag back to the value's when they differ. After the rotation grace, a second pass
+ * ends the sessions opened with the old password; a later pass does it if this one is cut short.
  */
 export const rotateCommand: Command = {
   name: 'rotate',
@@ -46,18 +48,27 @@ export const rotateCommand: Command = {
       const report = await ctx.loop.pass({ only: new Set([tenant]) });
       const outcome = report?.outcomes.find((o) => o.tenant === tenant);
       const roleUpdated = outcome !== undefined && !outcome.error && outcome.skipped === undefined;
+      // Sessions opened with the old password may finish their work for the grace, then end.
+      let sessionsError: string | undefined;
+      if (roleUpdated) {
+        await ctx.sleep(ctx.config.safety.rotationGraceMs);
+        const ended = (await ctx.loop.pass({ only: new Set([tenant]) }))?.outcomes.find((o) => o.tenant === tenant);
+        sessionsError = ended?.error?.message;
+      }
       const result = {
         tenant, rotated: true, secret: secretName, previousFingerprint: previous ?? null, fingerprint: rotated.fingerprint,
-        roleUpdated, ...(outcome?.error ? { error: outcome.error.message } : {}), ...(outcome?.skipped ? { skipped: outcome.skipped } : {}),
+        roleUpdated, oldSessionsEnded: roleUpdated && !sessionsError,
+        ...(outcome?.error ? { error: outcome.error.message } : sessionsError ? { error: sessionsError } : {}), ...(outcome?.skipped ? { skipped: outcome.skipped } : {}),
       };
       if (format === 'json') {
         io.stdout(`${JSON.stringify(result, null, 2)}\n`);
       } else {
         io.stdout(`Rotated the runtime credentials of tenant ${tenant}: ${secretName} fingerprint ${previous ?? '(none)'} → ${rotated.fingerprint}.\n`);
         if (roleUpdated) io.stdout(`Role ${names.pgRuntimeRole(tenant)} now uses them.\n`);
+        if (sessionsError) io.stdout(`Sessions opened with the old password not ended yet (${sessionsError}); the controller ends them on its next pass.\n`);
         else io.stdout(`Role ${names.pgRuntimeRole(tenant)} not updated yet (${outcome?.error?.message ?? outcome?.skipped ?? 'no pass ran'}); the controller sets it on its next pass.\n`);
       }
-      return roleUpdated ? EXIT.ok : EXIT.failure;
+      return roleUpdated && !sessionsError ? EXIT.ok : EXIT.failure;
     });
   },
 };

@@ -35,8 +35,12 @@ export function secretBackedCredentials(secrets: SecretsApi, secretsPrefix: stri
     const fingerprint = credentialFingerprint(credentials.password);
     const body = JSON.stringify(credentials);
     if (exists) {
-      await secrets.putValue(secretName(tenant), body);
+      // Tag first: from here the tag differs from the role's fingerprint, so a pass repairs
+      // whatever an interruption leaves (value not written yet: the role keeps the old value and
+      // the tag is set back; value written: the role gets it). Value first could leave a new
+      // value under the old tag, which no pass would notice.
       await secrets.tag(secretName(tenant), { [FINGERPRINT_TAG]: fingerprint });
+      await secrets.putValue(secretName(tenant), body);
       return { ...credentials, fingerprint };
     }
     await secrets.create(secretName(tenant), body, { ...tags, [MANAGED_BY_TAG]: MANAGED_BY_VALUE, [TENANT_TAG]: tenant, [FINGERPRINT_TAG]: fingerprint }, `Runtime database credentials of tenant ${tenant}`);
@@ -69,6 +73,10 @@ export function secretBackedCredentials(secrets: SecretsApi, secretsPrefix: stri
         if (restored) return restored;
       }
       return write(tenant, username, present !== undefined, tags);
+    },
+    async confirm(tenant, fingerprint) {
+      const present = (await secrets.list(secretName(tenant))).find((s) => s.name === secretName(tenant));
+      if (present && present.tags[FINGERPRINT_TAG] !== fingerprint) await secrets.tag(present.name, { [FINGERPRINT_TAG]: fingerprint });
     },
     async rotate(tenant, username) {
       const listed = await secrets.list(secretName(tenant));

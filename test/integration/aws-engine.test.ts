@@ -1,4 +1,3 @@
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCommandArgs, type CliIo } from '../../controller/cli/command.js';
 import { cliOverrides } from '../../controller/cli/context.js';
@@ -7,6 +6,7 @@ import { names } from '../../controller/desired/names.js';
 import { createLogger } from '../../controller/logger.js';
 import { FINGERPRINT_TAG } from '../../controller/providers/credentials.js';
 import { createAwsDouble, createManualClock, seededRandom, type AwsDouble } from '../aws-double/index.js';
+import { canLogin } from '../helpers/postgres.js';
 import { createWorld, type World } from '../helpers/world.js';
 import { BOUNDARY, BUCKET } from './aws-support.js';
 
@@ -89,20 +89,7 @@ describe('the controller with OPENCLAW_PROVIDER=aws against the AWS double', () 
     const tags = (await world.ctx.provider.secrets.list(secretName))[0].tags;
     expect(tags[FINGERPRINT_TAG]).toBe(after!.fingerprint);
 
-    const login = async (password: string) => {
-      const url = new URL(world.db.url);
-      url.username = after!.username;
-      url.password = encodeURIComponent(password);
-      const client = new pg.Client({ connectionString: url.toString() });
-      try {
-        await client.connect();
-        return true;
-      } catch {
-        return false;
-      } finally {
-        await client.end().catch(() => {});
-      }
-    };
+    const login = (password: string) => canLogin(world.db.url, after!.username, password);
     expect(await login(after!.password)).toBe(true);
     expect(await login(before!.password)).toBe(false);
   });

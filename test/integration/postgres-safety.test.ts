@@ -25,7 +25,7 @@ async function catalogSnapshot(url: string): Promise<unknown> {
   try {
     const q = async (sql: string) => (await client.query(sql)).rows;
     return {
-      roles: await q(`SELECT rolname, rolcanlogin, rolsuper, rolbypassrls, rolcreaterole, regexp_replace(shobj_description(oid, 'pg_authid'), ' credential=[0-9a-f]+', '') AS comment,
+      roles: await q(`SELECT rolname, rolcanlogin, rolsuper, rolbypassrls, rolcreaterole, regexp_replace(shobj_description(oid, 'pg_authid'), ' credential=[0-9a-f]+( rotated=[0-9]+)?', '') AS comment,
                              array(SELECT g.rolname::text FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid WHERE m.member = r.oid ORDER BY 1) AS member_of
                         FROM pg_roles r WHERE rolname LIKE 'tenant\\_%' ORDER BY 1`),
       schemas: await q(`SELECT nspname, pg_get_userbyid(nspowner) AS owner, nspacl::text AS acl FROM pg_namespace WHERE nspname LIKE 'tenant\\_%' OR nspname = 'app' ORDER BY 1`),

@@ -1,10 +1,11 @@
 import { withTransaction, type Pool, type PoolClient } from '../../db/pool.js';
 import { quoteIdent, quoteLiteral } from '../../db/sql.js';
 import type { Migration } from '../../db/migrate.js';
+import { scramSha256Verifier } from '../../db/scram.js';
 import { names } from '../../desired/names.js';
 import { PLATFORM, type Change } from '../../engine/types.js';
 import type { DbCredentialStore } from '../../providers/types.js';
-import { ISOLATION_EXPRESSION, ISOLATION_POLICY, RUNTIME_GROUP, SHARED_SCHEMA, TENANT_SETTING, roleComment } from './model.js';
+import { ISOLATION_EXPRESSION, ISOLATION_POLICY, RUNTIME_GROUP, SHARED_SCHEMA, TENANT_SETTING, parseRoleComment, roleComment } from './model.js';
 
 export interface PostgresApplyDeps {
   pool: Pool;
@@ -35,10 +36,23 @@ export async function applyPostgresChange(change: Change, deps: PostgresApplyDep
     } else if (type === 'role') {
       const flags = 'LOGIN INHERIT NOSUPERUSER NOBYPASSRLS NOCREATEROLE NOCREATEDB NOREPLICATION';
       if (change.action === 'create') await createRole(client, name, flags);
-      await client.query(`ALTER ROLE ${quoteIdent(name)} ${flags}${credentials ? ` PASSWORD ${quoteLiteral(credentials.password)}` : ''}`);
-      const fingerprint = credentials?.fingerprint ?? (await deps.credentials.get(tenant))?.fingerprint;
-      await client.query(`COMMENT ON ROLE ${quoteIdent(name)} IS ${quoteLiteral(roleComment(tenant, fingerprint))}`);
+      // Repairing an interrupted rotation may find the role already on the stored password: leave
+      // it, and the sessions it has, alone.
+      const current = change.action === 'update' && credentials ? parseRoleComment((await client.query<{ comment: string | null }>(
+        `SELECT shobj_description(oid, 'pg_authid') AS comment FROM pg_roles WHERE rolname = $1`, [name])).rows[0]?.comment ?? null).fingerprint : undefined;
+      const password = credentials && current !== credentials.fingerprint ? credentials : undefined;
+      // The server receives a SCRAM verifier, never the password (statement logs, pg_stat_statements).
+      await client.query(`ALTER ROLE ${quoteIdent(name)} ${flags}${password ? ` PASSWORD ${quoteLiteral(scramSha256Verifier(password.password))}` : ''}`);
+      if (password) {
+        // Last in the transaction: sessions that started before this moment used the previous password.
+        const { rows } = await client.query<{ at: string }>(`SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint::text AS at`);
+        await client.query(`COMMENT ON ROLE ${quoteIdent(name)} IS ${quoteLiteral(roleComment(tenant, password.fingerprint, Number(rows[0].at)))}`);
+      }
       await client.query(`GRANT ${quoteIdent(name)} TO CURRENT_USER`);
+    } else if (type === 'sessions') {
+      // Sessions opened with a password the role no longer has, once the rotation's grace is over.
+      await client.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = $1 AND backend_start < to_timestamp($2::bigint / 1000.0)`,
+        [name, String(change.detail?.startedBefore)]);
     } else if (type === 'schema') {
       const owner = quoteIdent(names.pgOwnerRole(tenant));
       const runtime = quoteIdent(names.pgRuntimeRole(tenant));
@@ -62,6 +76,8 @@ export async function applyPostgresChange(change: Change, deps: PostgresApplyDep
       throw new Error(`postgres: no apply for ${change.resource}`);
     }
   });
+  // A rotation interrupted after its tag was written leaves a tag that is not the value's: set it back.
+  if (credentials && change.action === 'update') await deps.credentials.confirm(tenant, credentials.fingerprint);
 }
 
 /** Executes one delete change (a purge after the tenant's grace period). */

@@ -15,7 +15,7 @@ function change(tenant: string, resource: string, action: Change['action'], fiel
 }
 
 /** Pure diff of one tenant's PostgreSQL resources. */
-export function diffTenant(input: DiffInput<PgTenantObserved>, latestMigration: number): Change[] {
+export function diffTenant(input: DiffInput<PgTenantObserved>, latestMigration: number, sessionGraceMs = 0): Change[] {
   const { tenant } = input;
   const observed = input.observed ?? { schemaGrants: [], runtimeForeignGrants: [], runtimeHasConnect: false, migrationVersion: 0 };
   const ownerName = names.pgOwnerRole(tenant);
@@ -49,6 +49,9 @@ export function diffTenant(input: DiffInput<PgTenantObserved>, latestMigration: 
     }
   }
 
+  const stale = staleSessions(tenant, observed, sessionGraceMs);
+  if (stale) changes.push(stale);
+
   if (!observed.schema) changes.push(change(tenant, `schema/${schemaName}`, 'create', { after: { owner: ownerName } }));
 
   const grants = grantDiff(tenant, observed);
@@ -61,6 +64,19 @@ export function diffTenant(input: DiffInput<PgTenantObserved>, latestMigration: 
     }));
   }
   return changes;
+}
+
+/** Sessions of the runtime role older than its current password, once the grace after the rotation is over. */
+function staleSessions(tenant: string, observed: PgTenantObserved, graceMs: number): Change | undefined {
+  const rotatedAt = observed.runtime ? parseRoleComment(observed.runtime.comment).rotatedAt : undefined;
+  if (rotatedAt === undefined || observed.oldestSession === undefined || observed.oldestSession >= rotatedAt) return undefined;
+  if (observed.observedAt === undefined || observed.observedAt < rotatedAt + graceMs) return undefined;
+  return change(tenant, `sessions/${names.pgRuntimeRole(tenant)}`, 'update', {
+    fields: ['staleSessions'],
+    before: { oldestSession: new Date(observed.oldestSession).toISOString() },
+    after: { sessionsStartedAfter: new Date(rotatedAt).toISOString() },
+    detail: { startedBefore: rotatedAt },
+  });
 }
 
 /** Grants to add (CONNECT, USAGE on its own schema, the runtime group) and foreign ones to revoke. */

@@ -12,6 +12,8 @@ export interface PostgresModuleDeps {
   credentials: DbCredentialStore;
   /** Tenant-schema migrations from migrations/tenant, in version order. */
   migrations: Migration[];
+  /** How long sessions opened with a runtime role's previous password may go on after a rotation. */
+  sessionGraceMs?: number;
 }
 
 /** Schema, owner and runtime roles, grants and migrations per tenant; RLS on the shared tables. */
@@ -28,7 +30,7 @@ export function postgresModule(deps: PostgresModuleDeps): ResourceModule<PgObser
     },
     diff(input) {
       if (input.tenant === PLATFORM) return input.observed ? diffPlatform(PLATFORM, input.observed as PgPlatformObserved) : [];
-      return diffTenant({ ...input, observed: input.observed as PgTenantObserved | undefined }, latest);
+      return diffTenant({ ...input, observed: input.observed as PgTenantObserved | undefined }, latest, deps.sessionGraceMs);
     },
     apply: (change) => applyPostgresChange(change, deps),
     delete: (change) => deletePostgresChange(change, deps),

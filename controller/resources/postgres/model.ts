@@ -30,6 +30,10 @@ export interface PgTenantObserved {
   migrationVersion: number;
   /** Fingerprint of the credentials in the tenant's db secret, if any. */
   storedFingerprint?: string;
+  /** Start (epoch ms, the server's clock) of the runtime role's oldest open session, if any. */
+  oldestSession?: number;
+  /** The server's clock when observed (epoch ms): when a rotation's grace is over. */
+  observedAt?: number;
 }
 
 export interface PgSharedTable {
@@ -66,15 +70,18 @@ export const ISOLATION_EXPRESSION =
   `(tenant_id = NULLIF(current_setting('${TENANT_SETTING}', true), '') ` +
   `AND CURRENT_USER = ('tenant_' || replace(tenant_id, '-', '_') || '_runtime'))`;
 
-export function roleComment(tenant: string, fingerprint?: string): string {
-  return `${ROLE_COMMENT_PREFIX} tenant=${tenant}${fingerprint ? ` credential=${fingerprint}` : ''}`;
+/** `rotatedAt`: when the role got this password (epoch ms, the server's clock); older sessions used the previous one. */
+export function roleComment(tenant: string, fingerprint?: string, rotatedAt?: number): string {
+  return `${ROLE_COMMENT_PREFIX} tenant=${tenant}${fingerprint ? ` credential=${fingerprint}` : ''}${rotatedAt !== undefined ? ` rotated=${rotatedAt}` : ''}`;
 }
 
-export function parseRoleComment(comment: string | null): { managed: boolean; tenant?: string; fingerprint?: string } {
+export function parseRoleComment(comment: string | null): { managed: boolean; tenant?: string; fingerprint?: string; rotatedAt?: number } {
   if (!comment?.startsWith(ROLE_COMMENT_PREFIX)) return { managed: false };
+  const rotated = /rotated=(\d+)/.exec(comment)?.[1];
   return {
     managed: true,
     tenant: /tenant=([a-z0-9-]+)/.exec(comment)?.[1],
     fingerprint: /credential=([0-9a-f]+)/.exec(comment)?.[1],
+    ...(rotated ? { rotatedAt: Number(rotated) } : {}),
   };
 }

@@ -11,7 +11,7 @@ const TENANT_LIKE = `tenant\\_%`;
  * ledger, the shared tables), whatever the number of tenants.
  */
 export async function observePostgres(pool: Pool, credentials: DbCredentialStore, tenants: readonly string[]): Promise<{ tenants: Map<string, PgTenantObserved>; platform: PgPlatformObserved }> {
-  const [roles, schemas, connect, ledger, platform, fingerprints] = await Promise.all([
+  const [roles, schemas, connect, ledger, platform, fingerprints, sessions] = await Promise.all([
     pool.query<PgRole>(
       `SELECT r.rolname AS name, r.rolcanlogin AS login, r.rolsuper AS superuser, r.rolbypassrls AS bypassrls,
               r.rolcreaterole AS createrole, r.rolcreatedb AS createdb,
@@ -37,6 +37,14 @@ export async function observePostgres(pool: Pool, credentials: DbCredentialStore
     pool.query<{ tenant: string; version: number }>(`SELECT tenant, max(version)::int AS version FROM openclaw.tenant_migrations GROUP BY tenant`),
     observePlatform(pool),
     credentials.fingerprints(),
+    // Sessions of runtime roles, to end those that outlive a rotation's grace. The server's clock on both sides.
+    pool.query<{ role: string | null; oldest: string | null; now: string }>(
+      `SELECT s.usename AS role, (extract(epoch FROM min(s.backend_start)) * 1000)::bigint::text AS oldest,
+              (extract(epoch FROM clock_timestamp()) * 1000)::bigint::text AS now
+         FROM (SELECT 1) one LEFT JOIN pg_stat_activity s ON s.usename LIKE $1
+        GROUP BY s.usename`,
+      [TENANT_LIKE],
+    ),
   ]);
 
   const roleByName = new Map(roles.rows.map((r) => [r.name, r]));
@@ -52,6 +60,8 @@ export async function observePostgres(pool: Pool, credentials: DbCredentialStore
   }
   const connectGrantees = new Set(connect.rows.map((r) => r.grantee));
   const versions = new Map(ledger.rows.map((r) => [r.tenant, r.version]));
+  const oldestSession = new Map(sessions.rows.filter((r) => r.role && r.oldest).map((r) => [r.role!, Number(r.oldest)]));
+  const observedAt = Number(sessions.rows[0].now);
 
   const result = new Map<string, PgTenantObserved>();
   for (const tenant of tenants) {
@@ -66,6 +76,8 @@ export async function observePostgres(pool: Pool, credentials: DbCredentialStore
       runtimeHasConnect: connectGrantees.has(runtime),
       migrationVersion: versions.get(tenant) ?? 0,
       storedFingerprint: fingerprints.get(tenant),
+      ...(oldestSession.has(runtime) ? { oldestSession: oldestSession.get(runtime) } : {}),
+      observedAt,
     });
   }
   return { tenants: result, platform };
