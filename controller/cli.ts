@@ -16,8 +16,9 @@ import { rotateCommand } from './cli/rotate.js';
 import { connectCommand } from './cli/connect.js';
 import { disconnectCommand } from './cli/disconnect.js';
 import { tokenCommand } from './cli/token.js';
+import { usageCommand } from './cli/usage.js';
 
-const COMMANDS: Command[] = [validateCommand, planCommand, applyCommand, runCommand, statusCommand, describeCommand, confirmDeletionCommand, triggerCommand, rotateCommand, connectCommand, disconnectCommand, tokenCommand];
+const COMMANDS: Command[] = [validateCommand, planCommand, applyCommand, runCommand, statusCommand, describeCommand, confirmDeletionCommand, triggerCommand, rotateCommand, connectCommand, disconnectCommand, tokenCommand, usageCommand];
 
 function helpText(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -1,8 +1,10 @@
+import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { readHttpConfig, type HttpConfig } from './config-http.js';
 import { ConfigError } from './errors.js';
 import type { IntegrationProviderName } from '../agents/runtime/integration-secret.js';
 import { readOAuthProviders, type OAuthProviderConfig } from './integrations/config.js';
+import { DEFAULT_PRICES, parsePriceOverride, type PriceTable } from './usage/prices.js';
 
 /** Everything the controller reads from its environment, validated once, defaulted and frozen. */
 export interface Config {
@@ -55,6 +57,12 @@ export interface Config {
   scheduler: { enabled: boolean; leaseMs: number; launchesPerSecond: number };
   events: { retention: number };
   bedrockModelId?: string;
+  usage: {
+    /** The shipped list prices, with OPENCLAW_PRICES_FILE laid over them. */
+    prices: PriceTable;
+    /** A tenant whose monthly cost passes this share of its tier price is highlighted. */
+    alertShare: number;
+  };
 }
 
 type Env = Record<string, string | undefined>;
@@ -135,6 +143,10 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Readonl
     },
     events: { retention: read.integer('OPENCLAW_EVENTS_RETENTION', 10, 10_000_000) ?? 10_000 },
     bedrockModelId: read.string('OPENCLAW_BEDROCK_MODEL_ID', { pattern: /^[\w.:/-]{1,256}$/, allowed: 'a Bedrock model id' }),
+    usage: {
+      prices: readPrices(read.string('OPENCLAW_PRICES_FILE'), cwd, problems),
+      alertShare: read.fraction('OPENCLAW_USAGE_ALERT_SHARE') ?? 0.5,
+    },
   };
   if (config.databaseSecretArn && !config.databaseUrl) {
     problems.push('OPENCLAW_DB_SECRET_ARN: needs DATABASE_URL (allowed: the password of the DATABASE_URL user, which the embedded PostgreSQL does not use)');
@@ -144,6 +156,28 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Readonl
   }
   if (problems.length > 0) throw new ConfigError(`invalid configuration:\n${problems.map((p) => `  ${p}`).join('\n')}`);
   return deepFreeze(config);
+}
+
+/** The price table: the shipped one, with the JSON file laid over it when one is named. */
+function readPrices(file: string | undefined, cwd: string, problems: string[]): PriceTable {
+  if (file === undefined) return structuredClone(DEFAULT_PRICES);
+  let text: string;
+  try {
+    text = readFileSync(resolvePath(cwd, file), 'utf8');
+  } catch (error) {
+    problems.push(`OPENCLAW_PRICES_FILE: ${JSON.stringify(file)} cannot be read (${error instanceof Error && 'code' in error ? String(error.code) : 'error'}) (allowed: a readable JSON file of prices)`);
+    return structuredClone(DEFAULT_PRICES);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    problems.push(`OPENCLAW_PRICES_FILE: ${file} is not JSON: ${error instanceof Error ? error.message : String(error)}`);
+    return structuredClone(DEFAULT_PRICES);
+  }
+  const { prices, problems: found } = parsePriceOverride(parsed, `OPENCLAW_PRICES_FILE ${file}`);
+  problems.push(...found);
+  return prices;
 }
 
 const DURATION = /^(\d+)(ms|s|m|h|d)$/;

@@ -60,6 +60,7 @@ export interface StoreContext {
   log: Logger;
   pool: Pool;
   store: StatusStore;
+  now: () => number;
   close(): Promise<void>;
 }
 
@@ -85,7 +86,7 @@ export async function openStore(options: OpenOptions = {}): Promise<StoreContext
   const pool = createPool(database.url, { log, counter: options.counter, applicationName: 'tenantctl', password, reconnect: { sleep: options.sleep } });
   await migrateControllerSchema(pool, log);
   return {
-    config, log, pool, store: new StatusStore(pool),
+    config, log, pool, store: new StatusStore(pool), now: options.now ?? Date.now,
     async close() {
       await pool.end();
       await database.close();

@@ -1,6 +1,7 @@
 import type { AgentName } from '../catalog.js';
 import type { Queryable } from './db.js';
 import type { Summariser } from './model.js';
+import type { RunMeter } from './meter.js';
 import type { ObjectStore } from './objects.js';
 
 /** What an agent program gets: its tenant's scoped database session, object prefix and model. */
@@ -12,6 +13,8 @@ export interface AgentContext {
   db: Queryable;
   objects: ObjectStore;
   model: Summariser;
+  /** What the run used besides model tokens: items per connector, emails sent. */
+  meter: RunMeter;
   now(): Date;
   log(message: string, fields?: Record<string, unknown>): void;
 }

@@ -16,6 +16,8 @@ export const AGENT_ENV = {
   /** Local provider only: the runtime credentials as JSON, passed in the child's environment. */
   dbCredentials: 'OPENCLAW_DB_CREDENTIALS',
   modelId: 'OPENCLAW_BEDROCK_MODEL_ID',
+  /** Model tokens the tenant may still use this month (its budget); the run stops calling the model past it. */
+  tokenAllowance: 'OPENCLAW_MODEL_TOKEN_ALLOWANCE',
   logLevel: 'OPENCLAW_LOG_LEVEL',
 } as const;
 

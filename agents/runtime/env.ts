@@ -17,6 +17,8 @@ export interface AgentEnv {
   databaseUrl?: string;
   dbSecretArn?: string;
   modelId?: string;
+  /** Model tokens this run may use before it stops calling the model; unset: no limit. */
+  tokenAllowance?: number;
   logLevel: string;
 }
 
@@ -42,6 +44,8 @@ export function readAgentEnv(env: Record<string, string | undefined>, agentArg: 
   const dataDir = get(AGENT_ENV.dataDir);
   if (provider === 'local' && !dataDir) problems.push(`${AGENT_ENV.dataDir}: required with the local provider`);
   if (!get(AGENT_ENV.dbCredentials) && !get(AGENT_ENV.dbSecretArn)) problems.push(`${AGENT_ENV.dbSecretArn}: required (or ${AGENT_ENV.dbCredentials} with the local provider)`);
+  const allowance = get(AGENT_ENV.tokenAllowance);
+  if (allowance !== undefined && !/^\d{1,15}$/.test(allowance)) problems.push(`${AGENT_ENV.tokenAllowance}: ${JSON.stringify(allowance)} is not valid (allowed: a whole number of tokens)`);
   if (problems.length > 0) throw new AgentConfigError(`invalid agent environment:\n${problems.map((p) => `  ${p}`).join('\n')}`);
   return {
     tenant: tenant!,
@@ -55,6 +59,7 @@ export function readAgentEnv(env: Record<string, string | undefined>, agentArg: 
     databaseUrl: get('DATABASE_URL'),
     dbSecretArn: get(AGENT_ENV.dbSecretArn),
     modelId: get(AGENT_ENV.modelId),
+    tokenAllowance: allowance === undefined ? undefined : Number(allowance),
     logLevel: get(AGENT_ENV.logLevel) ?? 'info',
   };
 }

@@ -59,3 +59,23 @@ export function offlineSummariser(): Summariser {
     usage: () => ({ ...usage }),
   };
 }
+
+/**
+ * The model, until the run has used `allowance` tokens: past it, summaries come from the offline
+ * summariser and the model is not called again (the tenant's monthly token budget is spent).
+ */
+export function withTokenAllowance(model: Summariser, allowance: number, onExceeded: (used: number) => void): Summariser {
+  let exceeded = false;
+  return {
+    name: model.name,
+    async summarise(instruction, texts) {
+      const used = model.usage();
+      if (!exceeded && used.inputTokens + used.outputTokens >= allowance) {
+        exceeded = true;
+        onExceeded(used.inputTokens + used.outputTokens);
+      }
+      return exceeded ? extractiveSummary(texts) : model.summarise(instruction, texts);
+    },
+    usage: () => model.usage(),
+  };
+}

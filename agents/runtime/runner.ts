@@ -8,7 +8,8 @@ import { AGENT_EXIT } from './contract.js';
 import { resolveCredentials, secretsManagerReader, type SecretReader } from './credentials.js';
 import { connectAsTenant } from './db.js';
 import { AgentConfigError, readAgentEnv, type AgentEnv } from './env.js';
-import { offlineSummariser, type Summariser } from './model.js';
+import { modelReadings, runMeter } from './meter.js';
+import { offlineSummariser, withTokenAllowance, type Summariser } from './model.js';
 import { objectsFor, type ObjectStore } from './objects.js';
 import { recordOutputs, recordUsage } from './record.js';
 
@@ -44,7 +45,11 @@ export async function runAgent(programs: Record<AgentName, AgentProgram>, agentA
   }
   const log = (deps.log ?? createLogger({ level: env.logLevel, base: { service: 'openclaw-agent' } })).child({ tenant: env.tenant, agent: env.agent, runId: env.runId });
   const startedAt = now();
-  const model = (deps.model ?? modelFor)(env);
+  const chosen = (deps.model ?? modelFor)(env);
+  const model = env.tokenAllowance === undefined ? chosen : withTokenAllowance(chosen, env.tokenAllowance, (used) => {
+    log.warn({ used, allowance: env.tokenAllowance }, 'the tenant\'s monthly model token budget is spent: no more model calls in this run');
+  });
+  const meter = runMeter();
   let db;
   try {
     let reader: SecretReader | undefined;
@@ -59,7 +64,7 @@ export async function runAgent(programs: Record<AgentName, AgentProgram>, agentA
     return error instanceof AgentConfigError ? AGENT_EXIT.misconfigured : AGENT_EXIT.failed;
   }
   const ctx: AgentContext = {
-    tenant: env.tenant, agent: env.agent, runId: env.runId, db, model, now,
+    tenant: env.tenant, agent: env.agent, runId: env.runId, db, model, meter, now,
     objects: (deps.objects ?? objectsFor)(env),
     log: (message, fields) => log.info(fields ?? {}, message),
   };
@@ -71,7 +76,7 @@ export async function runAgent(programs: Record<AgentName, AgentProgram>, agentA
     await db.query('BEGIN');
     const result: AgentResult = await programs[env.agent](ctx);
     await recordOutputs(db, env.tenant, env.agent, env.runId, result.outputs);
-    await recordUsage(db, usage(result.itemsProcessed));
+    await recordUsage(db, usage(result.itemsProcessed), [...meter.readings(), ...modelReadings(model.usage())]);
     await db.query('COMMIT');
     log.info({ items: result.itemsProcessed, outputs: result.outputs.map((o) => o.key), ...model.usage() }, 'agent run succeeded');
     return AGENT_EXIT.ok;
@@ -79,7 +84,7 @@ export async function runAgent(programs: Record<AgentName, AgentProgram>, agentA
     await db.query('ROLLBACK').catch(() => {});
     log.error({ err: error }, 'agent run failed');
     // Tokens spent on a failed run are still charged back.
-    await recordUsage(db, usage(0)).catch((e) => log.warn({ err: e }, 'could not record usage'));
+    await recordUsage(db, usage(0), modelReadings(model.usage())).catch((e) => log.warn({ err: e }, 'could not record usage'));
     return AGENT_EXIT.failed;
   } finally {
     await db.end().catch(() => {});

@@ -23,6 +23,8 @@ export interface TenantSpec {
   integrations: { provider: IntegrationProvider; scopes?: string[] }[];
   storage: { archiveAfterDays: number; expireAfterDays: number };
   costAllocationTags: Record<string, string>;
+  /** The tenant's customer in the billing system (usage export). */
+  billing?: { customerRef?: string };
 }
 
 export interface TenantManifest {

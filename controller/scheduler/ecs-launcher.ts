@@ -6,7 +6,8 @@ import { AGENT_CONTAINER } from '../../agents/catalog.js';
 import { names } from '../desired/names.js';
 import type { AwsCaller } from '../providers/aws/caller.js';
 import { isNotFound } from '../providers/aws/errors.js';
-import { LaunchError, type Launcher, type LaunchRequest, type TaskState } from './launcher.js';
+import { capacityProviderFor } from './entries.js';
+import { LaunchError, type Launcher, type LaunchRequest, type TaskResources, type TaskState } from './launcher.js';
 
 export interface EcsLauncherOptions {
   client: ECSClient;
@@ -35,7 +36,7 @@ export function runTaskInput(request: LaunchRequest, options: Omit<EcsLauncherOp
     count: 1,
     // Idempotent: a run relaunched after a crash between RunTask and recording its ARN gets the same task.
     clientToken: runId,
-    capacityProviderStrategy: [{ capacityProvider: entry.tier === 'starter' ? 'FARGATE_SPOT' : 'FARGATE', weight: 1 }],
+    capacityProviderStrategy: [{ capacityProvider: capacityProviderFor(entry.tier), weight: 1 }],
     networkConfiguration: {
       awsvpcConfiguration: { subnets: [...options.subnets], securityGroups: [...options.securityGroups], assignPublicIp: 'DISABLED' },
     },
@@ -60,6 +61,20 @@ export function taskState(task: Task): TaskState {
     startedAt: task.startedAt?.getTime(),
     stoppedAt: (task.executionStoppedAt ?? task.stoppedAt)?.getTime(),
     reason: exitCode === 0 ? undefined : [task.stoppedReason, container?.reason].filter(Boolean).join(': ') || undefined,
+    resources: taskResources(task),
+  };
+}
+
+/** vCPU and GB from the task's cpu units and MiB, Spot from its capacity provider; undefined when ECS did not say. */
+export function taskResources(task: Task): TaskResources | undefined {
+  const cpu = Number(task.cpu);
+  const memory = Number(task.memory);
+  if (!task.cpu || !task.memory || !Number.isFinite(cpu) || !Number.isFinite(memory)) return undefined;
+  return {
+    vcpu: cpu / 1024,
+    memoryGb: memory / 1024,
+    capacity: task.capacityProviderName === 'FARGATE_SPOT' ? 'spot' : 'on-demand',
+    billedFrom: (task.pullStartedAt ?? task.startedAt)?.getTime(),
   };
 }
 

@@ -24,6 +24,11 @@ export interface ScheduleEntry {
   integrationSecrets: { provider: string; name: string }[];
 }
 
+/** Starter runs go to Fargate Spot, the other tiers to on-demand Fargate. */
+export function capacityProviderFor(tier: Tier): 'FARGATE_SPOT' | 'FARGATE' {
+  return tier === 'starter' ? 'FARGATE_SPOT' : 'FARGATE';
+}
+
 export const entryKey = (tenant: string, agent: string) => `${tenant}/${agent}`;
 
 export function toEntry(tenant: DesiredTenant, agent: DesiredAgent): ScheduleEntry {

@@ -17,6 +17,16 @@ export interface TaskState {
   startedAt?: number;
   stoppedAt?: number;
   reason?: string;
+  /** What the task was sized and billed as (usage metering). */
+  resources?: TaskResources;
+}
+
+/** A task's size and capacity, and when its billing started (image pull, or start). */
+export interface TaskResources {
+  vcpu: number;
+  memoryGb: number;
+  capacity: 'on-demand' | 'spot';
+  billedFrom?: number;
 }
 
 /** Starts, stops and observes agent runs: ECS tasks (aws) or child processes (local). */

@@ -6,7 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { AGENTS } from '../../agents/catalog.js';
 import { AGENT_ENV } from '../../agents/runtime/contract.js';
 import type { DbCredentialStore } from '../providers/types.js';
-import { LaunchError, type Launcher, type TaskState } from './launcher.js';
+import { capacityProviderFor } from './entries.js';
+import { LaunchError, type Launcher, type TaskResources, type TaskState } from './launcher.js';
 import { databaseUrlWithoutCredentials } from './run-env.js';
 import { isProcessAlive } from '../processes.js';
 
@@ -26,6 +27,8 @@ export interface LocalLauncherOptions {
 interface Child {
   process: ChildProcess;
   startedAt: number;
+  /** Sized as its ECS task would be (the catalog's cpu and memory), for usage metering. */
+  resources: TaskResources;
   exited?: { code: number; at: number };
   done: Promise<void>;
 }
@@ -66,7 +69,9 @@ export function localLauncher(options: LocalLauncherOptions): Launcher & { wait(
       });
       closeSync(fd);
       if (child.pid === undefined) throw new LaunchError(`could not start ${command}`);
-      const record: Child = { process: child, startedAt: options.now(), done: Promise.resolve() };
+      const { cpu, memory } = AGENTS[entry.agent];
+      const resources: TaskResources = { vcpu: cpu / 1024, memoryGb: memory / 1024, capacity: capacityProviderFor(entry.tier) === 'FARGATE_SPOT' ? 'spot' : 'on-demand' };
+      const record: Child = { process: child, startedAt: options.now(), resources, done: Promise.resolve() };
       record.done = new Promise((resolve) => {
         child.on('exit', (code, signal) => {
           record.exited = { code: code ?? 128 + (signal ? constants.signals[signal] ?? 0 : 0), at: options.now() };
@@ -93,7 +98,7 @@ export function localLauncher(options: LocalLauncherOptions): Launcher & { wait(
         if (own?.exited) {
           children.delete(taskArn);
           const { code, at } = own.exited;
-          return { taskArn, status: 'stopped', exitCode: code, startedAt: own.startedAt, stoppedAt: at, reason: code === 0 ? undefined : `agent exited with ${code}` };
+          return { taskArn, status: 'stopped', exitCode: code, startedAt: own.startedAt, stoppedAt: at, reason: code === 0 ? undefined : `agent exited with ${code}`, resources: own.resources };
         }
         if (own || isProcessAlive(pidOf(taskArn))) return { taskArn, status: 'running' };
         return { taskArn, status: 'missing', reason: 'the process ended while no controller was watching it' };

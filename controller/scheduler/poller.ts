@@ -1,12 +1,14 @@
 import type { Logger } from 'pino';
 import type { RunHistory, RunRecord } from './history.js';
-import type { Launcher } from './launcher.js';
+import type { Launcher, TaskState } from './launcher.js';
 
 export interface PollerOptions {
   history: RunHistory;
   launcher: Launcher;
   now: () => number;
   log: Logger;
+  /** Called once per run whose final status was just recorded (usage metering); a failure is logged, not retried. */
+  onFinished?: (run: RunRecord, state: TaskState) => Promise<void>;
 }
 
 /**
@@ -44,6 +46,7 @@ export class RunPoller {
       const fields = { tenant: run.tenant, agent: run.agent, runId: run.id, exitCode: state.exitCode, durationMs };
       if (ok) log.info(fields, 'run succeeded');
       else log.warn({ ...fields, reason }, 'run failed');
+      await this.options.onFinished?.(run, state).catch((error) => log.error({ ...fields, err: error }, 'could not meter the run'));
     }
     return finished;
   }

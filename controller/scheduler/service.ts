@@ -4,6 +4,7 @@ import type { ECSClient } from '@aws-sdk/client-ecs';
 import { desiredTenant } from '../desired/tenant.js';
 import type { DesiredTenant } from '../desired/types.js';
 import type { ControllerContext } from '../main.js';
+import { meterRun } from '../usage/ledger.js';
 import { Dispatcher } from './dispatcher.js';
 import { RunHistory } from './history.js';
 import type { Launcher } from './launcher.js';
@@ -48,7 +49,7 @@ export function createSchedulerService(ctx: ControllerContext, seams: SchedulerS
   const launcher = built.launcher;
   const arns = secretArns(ctx);
   const history = new RunHistory(ctx.pool);
-  const poller = new RunPoller({ history, launcher, now: ctx.now, log });
+  const poller = new RunPoller({ history, launcher, now: ctx.now, log, onFinished: async (run, state) => void (await meterRun(ctx.pool, run, state)) });
   const dispatcher = new Dispatcher({ history, launcher, arns, now: ctx.now, log, pace: built.pace, settle: (runs) => poller.settle(runs) });
   const scheduler = new Scheduler({ history, dispatcher, now: ctx.now, log });
   const lease = new LeaderLease(ctx.pool, {
