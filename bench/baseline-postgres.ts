@@ -2,7 +2,6 @@
 import { readMigrations } from '../controller/db/migrate.js';
 import type { Pool } from '../controller/db/pool.js';
 import { names } from '../controller/desired/names.js';
-import { PLATFORM } from '../controller/engine/types.js';
 import { createLogger } from '../controller/logger.js';
 import { FINGERPRINT_TAG } from '../controller/providers/credentials.js';
 import type { DbCredentialStore, SecretRecord } from '../controller/providers/types.js';
@@ -52,5 +51,9 @@ export async function platformObserver(pool: Pool): Promise<(tenants: readonly s
   const credentials = { fingerprints: async () => new Map<string, string>() } as unknown as DbCredentialStore;
   const module = postgresModule({ pool, credentials, migrations: await readMigrations('tenant') });
   const ctx = { log: createLogger({ level: 'silent' }), now: Date.now };
-  return async () => (await module.observe([], ctx)).get(PLATFORM) as PgPlatformObserved;
+  return async () => {
+    const { fleet } = await module.observe([], ctx);
+    if (!fleet) throw new Error('the postgres module observed no shared tables');
+    return fleet;
+  };
 }

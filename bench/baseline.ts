@@ -13,7 +13,7 @@ import { names } from '../controller/desired/names.js';
 import { desiredTenant } from '../controller/desired/tenant.js';
 import type { DesiredTenant } from '../controller/desired/types.js';
 import { mapLimit } from '../controller/engine/backoff.js';
-import { PLATFORM, type ResourceModule } from '../controller/engine/types.js';
+import type { ResourceModule } from '../controller/engine/types.js';
 import type { ControllerContext } from '../controller/main.js';
 import type { IamRole } from '../controller/providers/apis.js';
 import { AwsCaller } from '../controller/providers/aws/caller.js';
@@ -74,7 +74,7 @@ export async function installBaseline(ctx: ControllerContext, clients: AwsClient
 
   const platformOf = await platformObserver(ctx.pool);
   const observers: Record<string, ResourceModule['observe']> = {
-    iam: (tenants) => each(tenants, async (tenant) => {
+    iam: async (tenants) => ({ tenants: await each(tenants, async (tenant) => {
       const want = desired(tenant);
       if (!want) return {};
       const name = want.iam.roleName;
@@ -90,33 +90,29 @@ export async function installBaseline(ctx: ControllerContext, clients: AwsClient
         attachedPolicyArns: [],
       };
       return { role };
-    }),
-    secrets: (tenants) => each(tenants, async (tenant) => {
+    }) }),
+    secrets: async (tenants) => ({ tenants: await each(tenants, async (tenant) => {
       const want = desired(tenant);
       const names = want ? [want.secrets.db.name, ...want.secrets.integrations.map((i) => i.name)] : [];
       const secrets = (await Promise.all(names.map((name) => describe(tenants, name)))).filter((s): s is SecretRecord => s !== undefined);
       return { secrets };
-    }),
+    }) }),
     s3: async (tenants) => {
-      const result: Map<string, unknown> = await each(tenants, async (tenant): Promise<S3TenantObserved> => {
+      const result = await each(tenants, async (tenant): Promise<S3TenantObserved> => {
         const key = names.s3Marker(tenant);
         const head = await orNothing(caller.send<HeadObjectCommandOutput>('s3', clients.s3, new HeadObjectCommand({ Bucket: BUCKET, Key: key })));
         if (!head) return { prefixExists: false };
         await caller.send('s3', clients.s3, new GetObjectTaggingCommand({ Bucket: BUCKET, Key: key }));
         return { prefixExists: true, marker: markerState({ key, metadata: { ...head.Metadata } }, tenant) };
       });
-      if (!baseline.focus) {
-        result.set(PLATFORM, { bucket: BUCKET, rules: await ctx.provider.objects.getLifecycle() });
-      }
-      return result;
+      return baseline.focus ? { tenants: result } : { tenants: result, fleet: { bucket: BUCKET, rules: await ctx.provider.objects.getLifecycle() } };
     },
     postgres: async (tenants) => {
-      const result: Map<string, unknown> = await each(tenants, async (tenant) => {
+      const result = await each(tenants, async (tenant) => {
         const secret = await describe(tenants, desired(tenant)?.secrets.db.name ?? `${ctx.desiredContext.secretsPrefix}/tenants/${tenant}/db`);
         return observeTenantCatalog(ctx.pool, tenant, secret);
       });
-      if (!baseline.focus) result.set(PLATFORM, await platformOf(tenants));
-      return result;
+      return baseline.focus ? { tenants: result } : { tenants: result, fleet: await platformOf(tenants) };
     },
   };
   ctx.modules.splice(0, ctx.modules.length, ...ctx.modules.map((module) => ({ ...module, observe: observers[module.kind] ?? module.observe } as ResourceModule)));

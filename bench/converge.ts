@@ -32,7 +32,7 @@ export async function coldConverge(world: World, controller: BenchController): P
       if (passes > 0) await new Promise((resolve) => setTimeout(resolve, Math.max(100, (controller.ctx.reconciler.backoff.nextDue() ?? 0) - Date.now())));
       report = await loop.pass();
       passes++;
-    } while (passes < 5 && report && report.outcomes.some((o) => o.error));
+    } while (passes < 5 && report && (report.fleet.error || report.outcomes.some((o) => o.error)));
     return report;
   });
   const { report: _report, ...rest } = result;

@@ -67,3 +67,11 @@ export function errorMessage(error: unknown): string {
   if (error instanceof Error) return error.message;
   return String(error);
 }
+
+/** A fault in the controller's own code, such as a change planned without what its apply needs: retrying cannot fix it. */
+export class ProgrammingError extends TerminalError {
+  constructor(message: string, cause?: unknown) {
+    super('INTERNAL', message, cause);
+    this.name = 'ProgrammingError';
+  }
+}

@@ -1,13 +1,13 @@
 import type { DesiredTenant } from '../desired/types.js';
 import type { KnownTenant } from '../status/store.js';
-import { PLATFORM, type Change, type Offboarding, type Plan, type ResourceModule, type TenantPlan } from './types.js';
+import type { Change, Observation, FleetChange, FleetPlan, Offboarding, Plan, ResourceModule, TenantPlan } from './types.js';
 
 export interface PlanInput {
   modules: readonly ResourceModule[];
   desired: readonly DesiredTenant[];
   known: readonly KnownTenant[];
-  /** kind → tenant → observed. */
-  observations: ReadonlyMap<string, ReadonlyMap<string, unknown>>;
+  /** kind → its one observation of this pass. */
+  observations: ReadonlyMap<string, Observation<unknown, unknown>>;
   /** kind → why it could not be observed this pass. */
   observeErrors: ReadonlyMap<string, string>;
   now: number;
@@ -33,9 +33,6 @@ export function buildPlan(input: PlanInput): Plan {
   const held = guardDeletions(newlyDeparting, active.length, input);
 
   const tenants: TenantPlan[] = [];
-  // Fleet-wide resources are planned in every pass, a single-tenant one included: a tenant's new
-  // storage class needs its lifecycle rule now, not at the next resync. The observation is fleet-wide anyway.
-  tenants.push(planTenant(PLATFORM, input, { fleet: fleetOf(input) }));
   for (const desired of input.desired) {
     if (!wanted(desired.name)) continue;
     const known = knownByName.get(desired.name);
@@ -50,7 +47,10 @@ export function buildPlan(input: PlanInput): Plan {
   return {
     revision: input.revision,
     createdAt: new Date(input.now).toISOString(),
-    tenants: tenants.filter((t) => t.tenant !== PLATFORM || t.changes.length > 0 || t.errors.length > 0),
+    // Fleet-wide resources are planned in every pass, a single-tenant one included: a tenant's new
+    // storage class needs its lifecycle rule now, not at the next resync. The observation is fleet-wide anyway.
+    fleet: planFleet(input),
+    tenants,
     held,
   };
 }
@@ -78,10 +78,32 @@ function guardDeletions(departing: readonly KnownTenant[], activeCount: number, 
   return departing.map((k) => ({ tenant: k.name, reason }));
 }
 
+/**
+ * The fleet-wide part of every kind that has one, from the same observation as its tenants.
+ * Its changes are drift once anything was applied: the fleet's manifests are what applied them.
+ */
+function planFleet(input: PlanInput): FleetPlan {
+  const changes: FleetChange[] = [];
+  const errors: FleetPlan['errors'] = [];
+  const fleet = fleetOf(input);
+  for (const module of [...input.modules].sort((a, b) => a.order - b.order)) {
+    if (!module.fleet) continue;
+    const failure = input.observeErrors.get(module.kind);
+    if (failure) {
+      errors.push({ kind: module.kind, message: failure });
+      continue;
+    }
+    const observed = input.observations.get(module.kind)?.fleet;
+    if (observed === undefined) continue;
+    for (const change of module.fleet.diff({ observed, fleet })) changes.push(input.known.length > 0 ? { ...change, drift: true } : change);
+  }
+  return { changes, errors };
+}
+
 function planTenant(
   tenant: string,
   input: PlanInput,
-  target: { desired?: DesiredTenant; last?: DesiredTenant; offboarding?: Offboarding; fleet?: readonly DesiredTenant[] },
+  target: { desired?: DesiredTenant; last?: DesiredTenant; offboarding?: Offboarding },
 ): TenantPlan {
   const changes: Change[] = [];
   const errors: TenantPlan['errors'] = [];
@@ -91,15 +113,13 @@ function planTenant(
       errors.push({ kind: module.kind, message: failure });
       continue;
     }
-    const observations = input.observations.get(module.kind);
-    if (tenant === PLATFORM && !observations?.has(PLATFORM)) continue;
-    const observed = observations?.get(tenant);
-    const planned = module.diff({ tenant, observed, desired: target.desired, offboarding: target.offboarding, fleet: target.fleet });
+    const observed = input.observations.get(module.kind)?.tenants.get(tenant);
+    const planned = module.diff({ tenant, observed, desired: target.desired, offboarding: target.offboarding });
     // Drift: the same change would be needed to get back to what was last applied, so the
-    // live state moved, not the manifest. Fleet-wide changes are drift once anything was applied.
+    // live state moved, not the manifest.
     const towardLast = target.last ? module.diff({ tenant, observed, desired: target.last }) : [];
     for (const change of planned) {
-      const drift = (tenant === PLATFORM && input.known.length > 0) || towardLast.some((c) => c.resource === change.resource && c.action === change.action &&
+      const drift = towardLast.some((c) => c.resource === change.resource && c.action === change.action &&
         ((c.fields.length === 0 && change.fields.length === 0) || c.fields.some((f) => change.fields.includes(f))));
       changes.push(drift ? { ...change, drift: true } : change);
     }
@@ -108,7 +128,7 @@ function planTenant(
 }
 
 /** Create and update first in module order; deletes after, in reverse module order. */
-export function executionOrder(changes: readonly Change[], modules: readonly ResourceModule[]): Change[] {
+export function executionOrder<C extends FleetChange>(changes: readonly C[], modules: readonly ResourceModule[]): C[] {
   const order = new Map(modules.map((m) => [m.kind, m.order]));
   const indexed = changes.map((change, index) => ({ change, index }));
   const forward = indexed.filter((c) => c.change.action === 'create' || c.change.action === 'update')

@@ -2,13 +2,13 @@ import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import { desiredTenant } from '../desired/tenant.js';
 import type { DesiredContext, DesiredTenant } from '../desired/types.js';
-import { errorMessage, isRetryable, ControllerError } from '../errors.js';
+import { errorMessage, isRetryable, ControllerError, ProgrammingError } from '../errors.js';
 import type { SourceSnapshot } from '../source/types.js';
 import type { EventRecord, KnownTenant, StatusStore, TenantStatusRecord } from '../status/store.js';
 import { TenantBackoff, mapLimit } from './backoff.js';
 import { buildPlan, executionOrder } from './planner.js';
 import { tenantStatus } from './status.js';
-import { PLATFORM, type Change, type ModuleContext, type Plan, type ResourceModule, type TenantPlan } from './types.js';
+import type { Change, FleetChange, FleetPlan, ModuleContext, Observation, Plan, ResourceModule, TenantPlan } from './types.js';
 
 export interface ReconcilerDeps {
   modules: readonly ResourceModule[];
@@ -38,20 +38,30 @@ export interface PlannedPass {
   observedFacts: Map<string, Record<string, unknown>>;
 }
 
+/** `kind` is the resource kind whose change failed (absent when observing failed). */
+export interface ApplyError { message: string; retryable: boolean; code?: string; kind?: string }
+
 export interface TenantOutcome {
   tenant: string;
   applied: Change[];
   skipped: 'paused' | 'backoff' | 'held' | undefined;
-  /** `kind` is the resource kind whose change failed (absent when observing failed). */
-  error?: { message: string; retryable: boolean; code?: string; kind?: string };
+  error?: ApplyError;
   /** What each erasure of this pass removed, by `kind/resource` (for the audit record). */
   erased?: Record<string, Record<string, number>>;
+}
+
+/** What happened to the fleet-wide changes of a pass. */
+export interface FleetOutcome {
+  applied: FleetChange[];
+  error?: ApplyError;
 }
 
 export interface PassReport {
   revision: string;
   startedAt: string;
   durationMs: number;
+  fleet: FleetOutcome;
+  /** One per tenant planned or held in the pass. */
   outcomes: TenantOutcome[];
   held: Plan['held'];
   changesApplied: number;
@@ -82,11 +92,11 @@ export class Reconciler {
     const desired = new Map(snapshot.tenants.map((t) => [t.name, desiredTenant(t.manifest, this.deps.desiredContext)]));
     const tenants = [...new Set([...desired.keys(), ...known.filter((k) => k.lifecycle !== 'Purged').map((k) => k.name)])].sort();
     const ctx = this.context();
-    const observations = new Map<string, Map<string, unknown>>();
+    const observations = new Map<string, Observation<unknown, unknown>>();
     const observeErrors = new Map<string, string>();
     await Promise.all(this.deps.modules.map(async (module) => {
       try {
-        observations.set(module.kind, await module.observe(tenants, ctx) as Map<string, unknown>);
+        observations.set(module.kind, await module.observe(tenants, ctx));
       } catch (error) {
         this.deps.log.warn({ err: error, resource: module.kind }, 'could not observe resources');
         observeErrors.set(module.kind, `could not observe ${module.kind}: ${errorMessage(error)}`);
@@ -107,7 +117,7 @@ export class Reconciler {
     const observedFacts = new Map<string, Record<string, unknown>>();
     for (const tenant of tenants) {
       const facts: Record<string, unknown> = {};
-      for (const module of this.deps.modules) Object.assign(facts, module.describe?.(tenant, observations.get(module.kind)?.get(tenant)) ?? {});
+      for (const module of this.deps.modules) Object.assign(facts, module.describe?.(tenant, observations.get(module.kind)?.tenants.get(tenant)) ?? {});
       observedFacts.set(tenant, facts);
     }
     return { plan, snapshot, desired, known, observedFacts };
@@ -120,12 +130,9 @@ export class Reconciler {
     // One read of every stored status per pass, not one per tenant.
     const statuses = new Map((await this.deps.store.statuses()).map((record) => [record.tenant, record]));
     const passWithStatus = { ...pass, statuses };
-    const platform = plan.tenants.find((t) => t.tenant === PLATFORM);
-    const outcomes: TenantOutcome[] = [];
     // Fleet-wide changes (shared tables' RLS, the bucket lifecycle) go first: tenants rely on them.
-    if (platform) outcomes.push(await this.applyTenant(platform, passWithStatus));
-    const perTenant = plan.tenants.filter((t) => t.tenant !== PLATFORM);
-    outcomes.push(...await mapLimit(perTenant, this.deps.concurrency, (tenantPlan) => this.applyIsolated(tenantPlan, passWithStatus)));
+    const fleet = await this.applyFleet(plan.fleet, snapshot.revision);
+    const outcomes = await mapLimit(plan.tenants, this.deps.concurrency, (tenantPlan) => this.applyIsolated(tenantPlan, passWithStatus));
     for (const held of plan.held) {
       outcomes.push({ tenant: held.tenant, applied: [], skipped: 'held' });
       const known = knownByName.get(held.tenant);
@@ -135,16 +142,17 @@ export class Reconciler {
     if (plan.held.length > 0) {
       await this.deps.store.recordEvents([{ type: 'Warning', reason: 'DeletionHeld', message: plan.held[0].reason, revision: snapshot.revision }]);
     }
-    await this.deps.store.touchReconciled(perTenant.map((t) => t.tenant), new Date(this.deps.now()));
+    await this.deps.store.touchReconciled(plan.tenants.map((t) => t.tenant), new Date(this.deps.now()));
     await this.deps.store.pruneEvents(this.deps.eventRetention);
     const report: PassReport = {
       revision: snapshot.revision,
       startedAt: new Date(started).toISOString(),
       durationMs: this.deps.now() - started,
+      fleet,
       outcomes,
       held: plan.held,
-      changesApplied: outcomes.reduce((n, o) => n + o.applied.length, 0),
-      driftCorrected: outcomes.reduce((n, o) => n + o.applied.filter((c) => c.drift).length, 0),
+      changesApplied: fleet.applied.length + outcomes.reduce((n, o) => n + o.applied.length, 0),
+      driftCorrected: fleet.applied.filter((c) => c.drift).length + outcomes.reduce((n, o) => n + o.applied.filter((c) => c.drift).length, 0),
     };
     return report;
   }
@@ -192,7 +200,7 @@ export class Reconciler {
 
     if (desired?.paused) {
       outcome.skipped = 'paused';
-    } else if (tenant !== PLATFORM && this.backoff.blocked(tenant, fingerprint)) {
+    } else if (this.backoff.blocked(tenant, fingerprint)) {
       outcome.skipped = 'backoff';
     } else {
       // Recorded only when something about it changed, so a no-op pass does not touch the row.
@@ -201,58 +209,31 @@ export class Reconciler {
         const generation = await this.deps.store.recordApplied(loaded.manifest, desired, revision);
         if (known) known = { ...known, generation };
       }
-      if (!desired && known && known.lifecycle === 'Active' && tenant !== PLATFORM) {
+      if (!desired && known && known.lifecycle === 'Active') {
         const now = new Date(this.deps.now());
         const purgeAfter = known.deletionPolicy === 'Delete' ? new Date(now.getTime() + this.deps.purgeGraceMs) : undefined;
         await this.deps.store.setLifecycle(tenant, 'Offboarding', { offboardedAt: now, purgeAfter });
         known = { ...known, lifecycle: 'Offboarding', offboardedAt: now, purgeAfter: purgeAfter ?? null };
         events.push({ type: 'Normal', reason: 'Offboarding', message: `manifest removed; deletion policy ${known.deletionPolicy}${purgeAfter ? `, purge after ${purgeAfter.toISOString()}` : ''}`, tenant, revision });
       }
-      const ctx = this.context(log);
-      for (const change of executionOrder(actionable, this.deps.modules)) {
-        const module = this.deps.modules.find((m) => m.kind === change.kind)!;
-        const changeLog = log.child({ resource: `${change.kind}/${change.resource}` });
-        try {
-          if (change.action === 'delete') {
-            const removed = await module.delete(change, { ...ctx, log: changeLog });
-            if (removed) outcome.erased = { ...outcome.erased, [`${change.kind}/${change.resource}`]: { ...removed } };
-          } else await module.apply(change, { ...ctx, log: changeLog });
-          outcome.applied.push(change);
-          changeLog.info({ action: change.action, fields: change.fields, drift: change.drift ?? false }, change.drift ? 'corrected drift' : `${change.action}d resource`);
-          events.push({
-            type: change.drift ? 'Warning' : 'Normal',
-            reason: change.drift ? 'DriftCorrected' : `${capitalize(change.action)}d`,
-            message: `${change.action} ${change.kind} ${change.resource}${change.fields.length ? ` (${change.fields.join(', ')})` : ''}`,
-            tenant: tenant === PLATFORM ? undefined : tenant,
-            resource: `${change.kind}/${change.resource}`,
-            revision,
-          });
-        } catch (error) {
-          const retryable = isRetryable(error);
-          outcome.error = { message: `could not ${change.action} ${change.kind} ${change.resource}: ${errorMessage(error)}`, retryable, code: (error as ControllerError).code, kind: change.kind };
-          changeLog.warn({ err: error, retryable }, 'could not apply change');
-          break;
-        }
-      }
+      const run = await this.execute(executionOrder(actionable, this.deps.modules), log, revision, tenant, (change, module, changeCtx) =>
+        (change.action === 'delete' ? module.delete(change, changeCtx) : module.apply(change, changeCtx)));
+      outcome.applied.push(...run.applied);
+      if (run.erased) outcome.erased = run.erased;
+      events.push(...run.events);
+      outcome.error = run.error;
       if (!outcome.error && tenantPlan.errors.length > 0) {
         outcome.error = { message: tenantPlan.errors.map((e) => e.message).join('; '), retryable: true };
       }
-      if (tenant !== PLATFORM) {
-        if (outcome.error) {
-          this.backoff.failure(tenant, outcome.error.retryable, fingerprint);
-        } else {
-          this.backoff.success(tenant);
-          if (desired && conflicts.length === 0 && !(known?.applied && sameJson(known.applied, desired))) await this.deps.store.markApplied(tenant);
-          if (!desired && known) await this.finishOffboarding(known, tenantPlan, outcome, revision, events);
-        }
+      if (outcome.error) {
+        this.backoff.failure(tenant, outcome.error.retryable, fingerprint);
+      } else {
+        this.backoff.success(tenant);
+        if (desired && conflicts.length === 0 && !(known?.applied && sameJson(known.applied, desired))) await this.deps.store.markApplied(tenant);
+        if (!desired && known) await this.finishOffboarding(known, tenantPlan, outcome, revision, events);
       }
     }
 
-    if (tenant === PLATFORM) {
-      if (outcome.error) log.error({ err: outcome.error.message }, 'could not reconcile shared resources');
-      await this.deps.store.recordEvents(events);
-      return outcome;
-    }
     const previous = pass.statuses.get(tenant);
     const status = tenantStatus({
       tenant, desired, known, plan: tenantPlan, outcome, snapshot: pass.snapshot, provider: this.deps.providerName,
@@ -269,6 +250,55 @@ export class Reconciler {
     if (!previous || !sameStatus(previous, status)) await this.deps.store.writeStatus(status);
     await this.deps.store.recordEvents(events);
     return outcome;
+  }
+
+  /** The fleet-wide changes, once per pass; a failure is logged and the tenants still go on. */
+  private async applyFleet(fleet: FleetPlan, revision: string): Promise<FleetOutcome> {
+    const log = this.deps.log.child({ revision });
+    const actionable = fleet.changes.filter((c) => c.action !== 'noop' && !c.conflict);
+    const run = await this.execute(executionOrder(actionable, this.deps.modules), log, revision, undefined, (change, module, ctx) => {
+      if (!module.fleet) throw new ProgrammingError(`${module.kind}: a fleet-wide change was planned but the kind has no fleet-wide part`);
+      return module.fleet.apply(change, ctx);
+    });
+    const outcome: FleetOutcome = { applied: run.applied, error: run.error };
+    if (!outcome.error && fleet.errors.length > 0) outcome.error = { message: fleet.errors.map((e) => e.message).join('; '), retryable: true };
+    if (outcome.error) log.error({ err: outcome.error.message }, 'could not reconcile shared resources');
+    await this.deps.store.recordEvents(run.events);
+    return outcome;
+  }
+
+  /** Runs changes in the order given, stopping at the first failure; one event per applied change. */
+  private async execute<C extends FleetChange>(
+    changes: readonly C[], log: Logger, revision: string, tenant: string | undefined,
+    run: (change: C, module: ResourceModule, ctx: ModuleContext) => Promise<Record<string, number> | void>,
+  ): Promise<{ applied: C[]; events: EventRecord[]; erased?: Record<string, Record<string, number>>; error?: ApplyError }> {
+    const applied: C[] = [];
+    let erased: Record<string, Record<string, number>> | undefined;
+    const events: EventRecord[] = [];
+    for (const change of changes) {
+      const module = this.deps.modules.find((m) => m.kind === change.kind);
+      const changeLog = log.child({ resource: `${change.kind}/${change.resource}` });
+      try {
+        if (!module) throw new ProgrammingError(`no resource module of kind ${change.kind}`);
+        const removed = await run(change, module, this.context(changeLog));
+        if (removed) erased = { ...erased, [`${change.kind}/${change.resource}`]: { ...removed } };
+        applied.push(change);
+        changeLog.info({ action: change.action, fields: change.fields, drift: change.drift ?? false }, change.drift ? 'corrected drift' : `${change.action}d resource`);
+        events.push({
+          type: change.drift ? 'Warning' : 'Normal',
+          reason: change.drift ? 'DriftCorrected' : `${capitalize(change.action)}d`,
+          message: `${change.action} ${change.kind} ${change.resource}${change.fields.length ? ` (${change.fields.join(', ')})` : ''}`,
+          tenant,
+          resource: `${change.kind}/${change.resource}`,
+          revision,
+        });
+      } catch (error) {
+        const retryable = isRetryable(error);
+        changeLog.warn({ err: error, retryable }, 'could not apply change');
+        return { applied, events, erased, error: { message: `could not ${change.action} ${change.kind} ${change.resource}: ${errorMessage(error)}`, retryable, code: error instanceof ControllerError ? error.code : undefined, kind: change.kind } };
+      }
+    }
+    return { applied, events, erased };
   }
 
   private async finishOffboarding(known: KnownTenant, tenantPlan: TenantPlan, outcome: TenantOutcome, revision: string, events: EventRecord[]): Promise<void> {

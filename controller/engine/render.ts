@@ -1,19 +1,37 @@
 import { ANNOTATIONS } from '../manifests/semantic.js';
-import { countChanges, PLATFORM, type Change, type Offboarding, type Plan, type TenantPlan } from './types.js';
+import { countChanges, type ChangeBase, type Offboarding, type Plan } from './types.js';
 
-const SYMBOL: Record<Change['action'], string> = { create: '+', update: '~', delete: '-', noop: ' ' };
+/** A tenant's changes, or the fleet-wide ones (named `shared`), as the renderers list them. */
+interface Section {
+  /** The tenant, or `shared`. */
+  name: string;
+  fleet: boolean;
+  changes: ChangeBase[];
+  errors: { kind: string; message: string }[];
+  offboarding?: Offboarding;
+  paused?: boolean;
+}
+
+function sections(plan: Plan): Section[] {
+  const fleet: Section[] = plan.fleet.changes.length + plan.fleet.errors.length > 0
+    ? [{ name: 'shared', fleet: true, changes: plan.fleet.changes, errors: plan.fleet.errors }]
+    : [];
+  return [...fleet, ...plan.tenants.map((t): Section => ({ name: t.tenant, fleet: false, changes: t.changes, errors: t.errors, offboarding: t.offboarding, paused: t.paused }))];
+}
+
+const SYMBOL: Record<ChangeBase['action'], string> = { create: '+', update: '~', delete: '-', noop: ' ' };
 
 /** `tenantctl plan` as text: per tenant, `+` create, `~` update (with the fields), `-` delete; drift apart. */
 export function renderPlanText(plan: Plan): string {
   const lines: string[] = [];
   const counts = countChanges(plan);
   lines.push(`Plan for revision ${plan.revision ?? '(unknown)'}: ${counts.create} to create, ${counts.update} to update, ${counts.delete} to delete${counts.destructive ? ` (${counts.destructive} destructive)` : ''}.`);
-  for (const tenant of plan.tenants) {
+  for (const tenant of sections(plan)) {
     const { intended, drift } = split(tenant);
     const conflicts = tenant.changes.filter((c) => c.conflict);
     if (intended.length + drift.length + conflicts.length + tenant.errors.length === 0) continue;
     const notes = [tenant.offboarding ? offboardingText(tenant.offboarding) : '', tenant.paused ? `paused (${ANNOTATIONS.paused}): reported, not applied` : ''].filter(Boolean);
-    lines.push('', `${tenant.tenant === PLATFORM ? 'shared resources' : `tenant ${tenant.tenant}`}${notes.length ? ` (${notes.join('; ')})` : ''}:`);
+    lines.push('', `${tenant.fleet ? 'shared resources' : `tenant ${tenant.name}`}${notes.length ? ` (${notes.join('; ')})` : ''}:`);
     for (const change of intended) lines.push(`  ${changeLine(change)}`);
     if (drift.length > 0) {
       lines.push(`  drift (live state differs from what was applied; ${tenant.paused ? 'not corrected while paused' : 'will be corrected'}):`);
@@ -28,7 +46,7 @@ export function renderPlanText(plan: Plan): string {
   return `${lines.join('\n')}\n`;
 }
 
-function changeLine(change: Change): string {
+function changeLine(change: ChangeBase): string {
   const fields = change.action === 'update' && change.fields.length ? ` (${change.fields.join(', ')})` : '';
   return `${SYMBOL[change.action]} ${change.kind} ${change.resource}${fields}${change.destructive ? '  [DESTRUCTIVE]' : ''}`;
 }
@@ -39,15 +57,15 @@ function changeLine(change: Change): string {
  * intended changes, paused tenants, and drift in the live state apart, folded.
  */
 export function renderPlanMarkdown(plan: Plan): string {
-  const tenants = plan.tenants.filter((t) => t.tenant !== PLATFORM || t.changes.length > 0 || t.errors.length > 0);
+  const tenants = sections(plan);
   const intended = tenants.flatMap((t) => split(t).intended);
-  const count = (action: Change['action']) => intended.filter((c) => c.action === action).length;
+  const count = (action: ChangeBase['action']) => intended.filter((c) => c.action === action).length;
   const destructive = intended.filter((c) => c.destructive).length;
   const out: string[] = [`### tenantctl plan for ${revisionLabel(plan.revision)}`, ''];
 
   // The counts are of what the change intends; drift in the live state is counted apart.
   const offboarded = tenants.filter((t) => t.offboarding);
-  const touched = tenants.filter((t) => t.tenant !== PLATFORM && split(t).intended.length > 0);
+  const touched = tenants.filter((t) => !t.fleet && split(t).intended.length > 0);
   const driftCount = tenants.reduce((n, t) => n + split(t).drift.length, 0);
   out.push([
     `**${count('create')}** to create`, `**${count('update')}** to update`, `**${count('delete')}** to delete`,
@@ -58,14 +76,14 @@ export function renderPlanMarkdown(plan: Plan): string {
 
   // Destructive first: tenants being taken down, then any other change that loses data or access.
   const takenDown = offboarded.filter((t) => split(t).intended.length > 0);
-  const otherDestructive = tenants.filter((t) => !t.offboarding).flatMap((t) => split(t).intended.filter((c) => c.destructive));
+  const otherDestructive = tenants.filter((t) => !t.offboarding).flatMap((t) => split(t).intended.filter((c) => c.destructive).map((c) => ({ c, name: t.name })));
   if (takenDown.length + otherDestructive.length > 0) {
     out.push('#### :warning: Destructive changes and offboarding', '');
     for (const tenant of takenDown) {
-      out.push(`- **\`${tenant.tenant}\`** ${offboardingText(tenant.offboarding!)}${tenant.offboarding!.purge ? ' :warning:' : ''}`);
+      out.push(`- **\`${tenant.name}\`** ${offboardingText(tenant.offboarding!)}${tenant.offboarding!.purge ? ' :warning:' : ''}`);
       out.push(...split(tenant).intended.map((c) => `  - ${changeItem(c)}`));
     }
-    out.push(...otherDestructive.map((c) => `- \`${tenantLabel(c.tenant)}\` ${changeItem(c)}`), '');
+    out.push(...otherDestructive.map(({ c, name }) => `- \`${name}\` ${changeItem(c)}`), '');
   }
 
   if (plan.held.length > 0) {
@@ -73,30 +91,30 @@ export function renderPlanMarkdown(plan: Plan): string {
     out.push(`Held: ${plan.held.map((h) => `\`${h.tenant}\``).join(', ')}. Nothing is changed for them until an operator confirms: ${confirmHint(plan, true)}.`, '');
   }
 
-  const rest = tenants.filter((t) => !t.offboarding).flatMap((t) => split(t).intended.filter((c) => !c.destructive).map((c) => ({ c, paused: t.paused })));
+  const rest = tenants.filter((t) => !t.offboarding).flatMap((t) => split(t).intended.filter((c) => !c.destructive).map((c) => ({ c, name: t.name, paused: t.paused })));
   if (rest.length > 0) {
     out.push('#### Changes', '', '| tenant | change | resource | fields |', '| --- | --- | --- | --- |');
-    for (const { c, paused } of rest) {
-      out.push(`| \`${tenantLabel(c.tenant)}\`${paused ? ' (paused)' : ''} | \`${SYMBOL[c.action]}\` ${c.action} | ${c.kind} \`${c.resource}\` | ${c.fields.join(', ')} |`);
+    for (const { c, name, paused } of rest) {
+      out.push(`| \`${name}\`${paused ? ' (paused)' : ''} | \`${SYMBOL[c.action]}\` ${c.action} | ${c.kind} \`${c.resource}\` | ${c.fields.join(', ')} |`);
     }
     out.push('');
   }
 
   const paused = tenants.filter((t) => t.paused && (t.changes.some((c) => c.action !== 'noop')));
   if (paused.length > 0) {
-    out.push('#### :pause_button: Paused', '', `${paused.map((t) => `\`${t.tenant}\``).join(', ')}: \`${ANNOTATIONS.paused}: "true"\`; the changes above are reported and not applied until the annotation is removed.`, '');
+    out.push('#### :pause_button: Paused', '', `${paused.map((t) => `\`${t.name}\``).join(', ')}: \`${ANNOTATIONS.paused}: "true"\`; the changes above are reported and not applied until the annotation is removed.`, '');
   }
 
-  const drift = tenants.flatMap((t) => split(t).drift);
+  const drift = tenants.flatMap((t) => split(t).drift.map((c) => ({ c, name: t.name })));
   if (drift.length > 0) {
     out.push(`<details><summary>Drift in the live state: ${drift.length} change(s), not part of this pull request; the controller corrects it</summary>`, '');
-    out.push(...drift.map((c) => `- \`${tenantLabel(c.tenant)}\` ${changeItem(c)}`), '', '</details>', '');
+    out.push(...drift.map(({ c, name }) => `- \`${name}\` ${changeItem(c)}`), '', '</details>', '');
   }
 
-  const conflicts = tenants.flatMap((t) => t.changes.filter((c) => c.conflict));
-  const errors = tenants.flatMap((t) => t.errors.map((e) => ({ tenant: t.tenant, ...e })));
+  const conflicts = tenants.flatMap((t) => t.changes.filter((c) => c.conflict).map((c) => ({ c, name: t.name })));
+  const errors = tenants.flatMap((t) => t.errors.map((e) => ({ name: t.name, ...e })));
   if (conflicts.length + errors.length > 0) {
-    out.push('#### Problems', '', ...conflicts.map((c) => `- \`${tenantLabel(c.tenant)}\` ${c.conflict}`), ...errors.map((e) => `- \`${tenantLabel(e.tenant)}\` ${e.message}`), '');
+    out.push('#### Problems', '', ...conflicts.map(({ c, name }) => `- \`${name}\` ${c.conflict}`), ...errors.map((e) => `- \`${e.name}\` ${e.message}`), '');
   }
   if (intended.length + drift.length === 0 && plan.held.length === 0) out.push('No changes. The live state matches the manifests.', '');
   return out.join('\n');
@@ -104,15 +122,16 @@ export function renderPlanMarkdown(plan: Plan): string {
 
 /** JSON for machines: the same plan object `apply` executes, without module-private details. */
 export function planJson(plan: Plan): unknown {
-  return { ...plan, summary: countChanges(plan), tenants: plan.tenants.map((t) => ({ ...t, changes: t.changes.filter((c) => c.action !== 'noop' || c.conflict).map(({ detail: _detail, ...c }) => c) })) };
+  const printable = <C extends ChangeBase>(changes: C[]) => changes.filter((c) => c.action !== 'noop' || c.conflict).map(({ detail: _detail, ...c }) => c);
+  return { ...plan, summary: countChanges(plan), fleet: { ...plan.fleet, changes: printable(plan.fleet.changes) }, tenants: plan.tenants.map((t) => ({ ...t, changes: printable(t.changes) })) };
 }
 
-function split(tenant: TenantPlan): { intended: Change[]; drift: Change[] } {
+function split(tenant: Section): { intended: ChangeBase[]; drift: ChangeBase[] } {
   const live = tenant.changes.filter((c) => c.action !== 'noop');
   return { intended: live.filter((c) => !c.drift), drift: live.filter((c) => c.drift) };
 }
 
-function changeItem(change: Change): string {
+function changeItem(change: ChangeBase): string {
   const fields = change.action === 'update' && change.fields.length ? ` (${change.fields.join(', ')})` : '';
   return `\`${SYMBOL[change.action]}\` ${change.kind} \`${change.resource}\`${fields}${change.destructive ? ' **destructive**' : ''}`;
 }
@@ -122,10 +141,6 @@ function offboardingText(offboarding: Offboarding): string {
   return offboarding.policy === 'Delete'
     ? 'is offboarded: manifest removed, deletion policy Delete; access is revoked now and its data purged after the grace period'
     : 'is offboarded: manifest removed, deletion policy Retain; schedules stop and access is revoked, every byte of data is kept';
-}
-
-function tenantLabel(tenant: string): string {
-  return tenant === PLATFORM ? 'shared' : tenant;
 }
 
 /** A commit as `abc1234` (with the full SHA), anything else as it is. */

@@ -33,7 +33,7 @@ export function tenantStatus(input: StatusInput): Omit<TenantStatusRecord, 'last
   const offboarded = !input.desired;
   const paused = outcome?.skipped === 'paused';
   // Facts a change establishes (a migration version) replace what was observed before it ran.
-  const facts = Object.assign({}, input.facts ?? input.previous?.facts ?? {}, ...(outcome?.applied ?? []).map((c) => (c.detail?.facts as Record<string, unknown>) ?? {}));
+  const facts = Object.assign({}, input.facts ?? input.previous?.facts ?? {}, ...(outcome?.applied ?? []).map((c) => c.facts ?? {}));
   const generation = input.known?.generation ?? input.previous?.observedGeneration ?? 1;
 
   let conditions: Condition[] = input.previous?.conditions ?? [];

@@ -1,15 +1,17 @@
 import type { Logger } from 'pino';
 import type { DeletionPolicy } from '../manifests/types.js';
 import type { DesiredTenant } from '../desired/types.js';
+import { ProgrammingError } from '../errors.js';
 
 export type Action = 'create' | 'update' | 'delete' | 'noop';
 
 /**
- * One planned change: plain data. `tenantctl plan` prints a list of these and
+ * What every planned change carries: plain data. `tenantctl plan` prints a list of these and
  * `tenantctl apply` executes the same list. `before` and `after` never hold secret values.
+ * `D` is the kind's own data for apply (never printed): each module declares it, so the compiler
+ * checks that what diff plans is what apply executes.
  */
-export interface Change {
-  tenant: string;
+export interface ChangeBase<D = unknown> {
   /** Resource module kind: 'secrets' | 'postgres' | 'iam' | 's3' | … */
   kind: string;
   /** What is changed, e.g. `role/tenant_acme_runtime`; unique within (tenant, kind). */
@@ -23,14 +25,24 @@ export interface Change {
   fields: string[];
   /** Set by the planner: the live state moved away from what was last applied (out-of-band change). */
   drift?: boolean;
-  /** Module-private data apply needs (never printed). */
-  detail?: Record<string, unknown>;
+  /** Module-private data apply needs (never printed); absent on a conflict. */
+  detail?: D;
+  /** Facts the status records once this change is applied, e.g. `{ migrationVersion: 3 }`. */
+  facts?: Record<string, unknown>;
   /**
    * Set instead of acting when a resource with the tenant's name exists but is not
    * managed by the controller: reported in status, never touched (action is 'noop').
    */
   conflict?: string;
 }
+
+/** A change to one tenant's resources. */
+export interface Change<D = unknown> extends ChangeBase<D> {
+  tenant: string;
+}
+
+/** A change to a fleet-wide resource (the shared tables' RLS, the bucket's lifecycle): no tenant owns it. */
+export type FleetChange<D = unknown> = ChangeBase<D>;
 
 /** Why a tenant whose manifest is gone is being taken down. */
 export interface Offboarding {
@@ -39,27 +51,22 @@ export interface Offboarding {
   purge: boolean;
 }
 
-/**
- * The tenant key of fleet-wide resources (the shared RLS tables, the bucket's lifecycle
- * configuration). A module whose observe() returns an entry under PLATFORM gets one
- * extra diff call with `tenant: PLATFORM` and `fleet` set to every desired tenant;
- * its changes are planned and applied once per pass, before per-tenant changes.
- */
-export const PLATFORM = '*';
-
 export interface DiffInput<O> {
-  /** A tenant name, or PLATFORM. */
   tenant: string;
-  /**
-   * For the PLATFORM diff: every tenant whose resources may still exist, from state the controller
-   * owns: the desired tenants, and the last desired and last fully applied states it recorded for
-   * tenants not yet purged (retained and offboarding ones included).
-   */
-  fleet?: readonly DesiredTenant[];
   /** Undefined when the tenant's manifest is gone (see `offboarding`). */
   desired?: DesiredTenant;
   observed?: O;
   offboarding?: Offboarding;
+}
+
+export interface FleetDiffInput<F> {
+  observed: F;
+  /**
+   * Every tenant whose resources may still exist, from state the controller owns: the desired
+   * tenants, and the last desired and last fully applied states it recorded for tenants not yet
+   * purged (retained and offboarding ones included).
+   */
+  fleet: readonly DesiredTenant[];
 }
 
 export interface ModuleContext {
@@ -68,24 +75,55 @@ export interface ModuleContext {
   now: () => number;
 }
 
+/** One batched observation of a kind: per tenant, and of its fleet-wide part when it has one. */
+export interface Observation<O, F = never> {
+  tenants: ReadonlyMap<string, O>;
+  fleet?: F;
+}
+
+/**
+ * The fleet-wide part of a kind: resources derived from the whole fleet rather than one tenant.
+ * Planned in every pass from the kind's one observation, and applied once, before any tenant's changes.
+ */
+export interface FleetScope<F, FD> {
+  diff(input: FleetDiffInput<F>): FleetChange<FD>[];
+  apply(change: FleetChange<FD>, ctx: ModuleContext): Promise<void>;
+}
+
 /**
  * A kind of resource the controller owns. Every kind has the same four parts:
  * observe (one batched read for all tenants), diff (pure), apply (create/update)
- * and delete (a `delete` change). The engine knows nothing else about a kind.
+ * and delete (a `delete` change), and optionally a fleet-wide part. The engine knows
+ * nothing else about a kind. `O` is what it observes per tenant, `D` the data its changes
+ * carry, `F` and `FD` the same for its fleet-wide part.
  */
-export interface ResourceModule<O = unknown> {
+export interface ResourceModule<O = unknown, D = unknown, F = unknown, FD = unknown> {
   readonly kind: string;
   /** Lower runs first on create/update and last on delete. */
   readonly order: number;
   /** One observation for all tenants: a constant number of calls, never one per tenant. */
-  observe(tenants: readonly string[], ctx: ModuleContext): Promise<Map<string, O>>;
+  observe(tenants: readonly string[], ctx: ModuleContext): Promise<Observation<O, F>>;
   /** Pure: the changes that take `observed` to `desired` (or offboard the tenant). */
-  diff(input: DiffInput<O>): Change[];
-  apply(change: Change, ctx: ModuleContext): Promise<void>;
+  diff(input: DiffInput<O>): Change<D>[];
+  apply(change: Change<D>, ctx: ModuleContext): Promise<void>;
   /** An erasure may return what it removed (counts by what), for the purge's audit record. */
-  delete(change: Change, ctx: ModuleContext): Promise<Record<string, number> | void>;
+  delete(change: Change<D>, ctx: ModuleContext): Promise<Record<string, number> | void>;
   /** Optional per-tenant facts for the status (e.g. migration version). */
   describe?(tenant: string, observed: O | undefined): Record<string, unknown>;
+  readonly fleet?: FleetScope<F, FD>;
+}
+
+/** The detail of a change that must carry one: a change planned without it is a programming fault. */
+export function detailOf<D>(change: ChangeBase<D>): D {
+  if (change.detail === undefined) throw new ProgrammingError(`${change.kind}: change ${change.action} ${change.resource} carries no detail`);
+  return change.detail;
+}
+
+/** The fleet-wide changes of a pass. */
+export interface FleetPlan {
+  changes: FleetChange[];
+  /** Kinds whose observation failed, so their fleet-wide part could not be planned. */
+  errors: { kind: string; message: string }[];
 }
 
 export interface TenantPlan {
@@ -102,13 +140,14 @@ export interface TenantPlan {
 export interface Plan {
   revision?: string;
   createdAt: string;
+  fleet: FleetPlan;
   tenants: TenantPlan[];
   /** Tenants whose manifests are gone and that the safety guard holds back. */
   held: { tenant: string; reason: string }[];
 }
 
 export function countChanges(plan: Plan): { create: number; update: number; delete: number; destructive: number; drift: number } {
-  const all = plan.tenants.flatMap((t) => t.changes).filter((c) => c.action !== 'noop');
+  const all = [...plan.fleet.changes, ...plan.tenants.flatMap((t) => t.changes)].filter((c) => c.action !== 'noop');
   return {
     create: all.filter((c) => c.action === 'create').length,
     update: all.filter((c) => c.action === 'update').length,

@@ -1,9 +1,9 @@
 /**
- * Ownership and tags, shared by the AWS resource modules (iam, s3, secrets): the controller
+ * Ownership and tags, shared by the AWS resource modules (iam, s3, secrets), and the change builders of every kind: the controller
  * modifies or deletes only what carries `openclaw:managed-by = openclaw-tenant-controller`.
  */
 import { MANAGED_BY_TAG, MANAGED_BY_VALUE } from '../desired/tenant.js';
-import type { Action, Change } from '../engine/types.js';
+import type { Action, Change, ChangeBase, FleetChange } from '../engine/types.js';
 
 export function isManaged(tags: Readonly<Record<string, string>> | undefined): boolean {
   return tags?.[MANAGED_BY_TAG] === MANAGED_BY_VALUE;
@@ -22,13 +22,15 @@ export function notOwnedMessage(what: string): string {
 }
 
 /** A change builder for one kind: plain data, with defaults for the optional parts. */
-export function changeFactory(kind: string) {
-  return (tenant: string, resource: string, action: Action, rest: Partial<Change> = {}): Change => ({
+export function changeFactory<D>(kind: string) {
+  return (tenant: string, resource: string, action: Action, rest: Partial<ChangeBase<D>> = {}): Change<D> => ({
     tenant, kind, resource, action, before: null, after: null, destructive: false, fields: [], ...rest,
   });
 }
 
-/** The module-private operation a change carries for apply/delete. */
-export function opOf(change: Change): string {
-  return String(change.detail?.op ?? change.action);
+/** The same for a kind's fleet-wide changes, which belong to no tenant. */
+export function fleetChangeFactory<D>(kind: string) {
+  return (resource: string, action: Action, rest: Partial<ChangeBase<D>> = {}): FleetChange<D> => ({
+    kind, resource, action, before: null, after: null, destructive: false, fields: [], ...rest,
+  });
 }

@@ -106,6 +106,12 @@ export function createMetrics(ctx: MetricsContext): StatusMetrics {
   return {
     registry,
     observePass(report, pass) {
+      const countApplied = (applied: readonly { kind: string; action: string; drift?: boolean }[]) => {
+        for (const change of applied) {
+          changes.inc({ kind: change.kind, action: change.action });
+          if (change.drift) drift.inc({ kind: change.kind });
+        }
+      };
       const kinds = ctx.reconciler.modules.map((m) => m.kind);
       for (const outcome of report.outcomes) {
         const tenantPlan = pass.plan.tenants.find((t) => t.tenant === outcome.tenant);
@@ -113,12 +119,10 @@ export function createMetrics(ctx: MetricsContext): StatusMetrics {
           const result = reconcileResult(kind, outcome, tenantPlan, ctx.reconciler.modules);
           if (result) reconciles.inc({ kind, result });
         }
-        for (const change of outcome.applied) {
-          changes.inc({ kind: change.kind, action: change.action });
-          if (change.drift) drift.inc({ kind: change.kind });
-        }
+        countApplied(outcome.applied);
       }
-      passes.inc({ result: report.outcomes.some((o) => o.error) ? 'errors' : 'ok' });
+      countApplied(report.fleet.applied);
+      passes.inc({ result: report.fleet.error || report.outcomes.some((o) => o.error) ? 'errors' : 'ok' });
       duration.observe(report.durationMs / 1000);
     },
   };

@@ -40,6 +40,7 @@ describe('an agent of tenant A, run with B’s data present', () => {
     world = await createWorld({ provider: secretsOnlyProvider(mkdtempSync(join(tmpdir(), 'oc-agents-'))) });
     objectsDir = mkdtempSync(join(tmpdir(), 'oc-agent-objects-'));
     const report = await world.pass();
+    expect(report.fleet.error).toBeUndefined();
     expect(report.outcomes.filter((o) => o.error)).toEqual([]);
     admin = new pg.Client({ connectionString: world.db.url });
     await admin.connect();

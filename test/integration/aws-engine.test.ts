@@ -46,6 +46,7 @@ describe('the controller with OPENCLAW_PROVIDER=aws against the AWS double', () 
 
   it('converges the example tenants, then passes without a single writing AWS call', async () => {
     const first = await world.pass();
+    expect(first.fleet.error).toBeUndefined();
     expect(first.outcomes.filter((o) => o.error)).toEqual([]);
     expect(double.state.iam.liveCount()).toBe(3);
     expect((await world.ctx.store.status('acme'))?.provider).toBe('aws');

@@ -78,7 +78,7 @@ describe.each(PROVIDERS)('the IAM, S3 and secrets modules on %s', (_name, makeBe
     const changed = bed.desired(manifests.map((m) => (m.metadata.name === 'acme' ? withSpec(m, { storage: { archiveAfterDays: 45, expireAfterDays: 400 } }) : m)));
     const result = await reconcile(bed, changed);
     expect([...result.errors]).toEqual([]);
-    expect(result.applied.map((c) => `${c.tenant} ${c.kind} ${c.resource}`)).toEqual(['* s3 lifecycle/openclaw-tenants', 'acme s3 prefix/tenants/acme/']);
+    expect(result.applied.map((c) => `${c.tenant} ${c.kind} ${c.resource}`)).toEqual(['shared s3 lifecycle/openclaw-tenants', 'acme s3 prefix/tenants/acme/']);
     // The old class stays until the tenant's new state is applied in full: objects tagged with it keep a rule until retagged.
     const ids = async () => (await bed.provider.objects.getLifecycle()).map((r) => r.id).sort();
     expect(await ids()).toEqual(['openclaw-lifecycle-a30-e365', 'openclaw-lifecycle-a45-e400', 'openclaw-lifecycle-a60-e730', 'openclaw-lifecycle-a90-e2555', 'openclaw-noncurrent-versions']);
@@ -86,7 +86,7 @@ describe.each(PROVIDERS)('the IAM, S3 and secrets modules on %s', (_name, makeBe
     expect(await bed.objectTags(names.s3Marker('acme'))).toEqual({});
     expect((await bed.provider.objects.headObject(names.s3Marker('acme')))!.metadata['openclaw-lifecycle']).toBe('a45-e400');
     const next = await reconcile(bed, changed);
-    expect(next.applied.map((c) => `${c.tenant} ${c.kind} ${c.resource}`)).toEqual(['* s3 lifecycle/openclaw-tenants']);
+    expect(next.applied.map((c) => `${c.tenant} ${c.kind} ${c.resource}`)).toEqual(['shared s3 lifecycle/openclaw-tenants']);
     expect(await ids()).toEqual(['openclaw-lifecycle-a45-e400', 'openclaw-lifecycle-a60-e730', 'openclaw-lifecycle-a90-e2555', 'openclaw-noncurrent-versions']);
     expect(await converge(bed, changed)).toBe(1);
   });
@@ -149,7 +149,7 @@ describe.each(PROVIDERS)('the IAM, S3 and secrets modules on %s', (_name, makeBe
     // Its lifecycle class had no other user: dropped once the tenant is purged.
     const next = await reconcile(bed, remaining, { initech: { policy: 'Delete', purge: true } });
     expect(next.applied.map((c) => `${c.tenant} ${c.resource} ${JSON.stringify(c.after)}`)).toEqual([
-      '* lifecycle/openclaw-tenants {"rules":["openclaw-lifecycle-a30-e365","openclaw-lifecycle-a60-e730","openclaw-noncurrent-versions"],"otherRules":0}',
+      'shared lifecycle/openclaw-tenants {"rules":["openclaw-lifecycle-a30-e365","openclaw-lifecycle-a60-e730","openclaw-noncurrent-versions"],"otherRules":0}',
     ]);
     expect(await converge(bed, remaining, { initech: { policy: 'Delete', purge: true } })).toBe(1);
   });
@@ -182,10 +182,10 @@ describe.each(PROVIDERS)('the IAM, S3 and secrets modules on %s', (_name, makeBe
     const result = await reconcile(bed, desired);
     expect([...result.errors]).toEqual([]);
     expect(result.applied.map((c) => `${c.tenant} ${c.kind} ${c.resource} ${c.fields.join(',')}`).sort()).toEqual([
-      '* s3 lifecycle/openclaw-tenants rules',
       'globex iam role/openclaw-tenant-globex tags',
       'globex iam role/openclaw-tenant-globex/policy/openclaw-tenant-access policy',
       'globex secrets secret/openclaw/tenants/globex/db tags',
+      'shared s3 lifecycle/openclaw-tenants rules',
     ]);
     const role = await roleOf(bed, 'globex');
     expect(samePolicy(role!.inlinePolicies[globex.iam.inlinePolicyName], globex.iam.inlinePolicy)).toBe(true);

@@ -10,7 +10,7 @@ import { desiredTenant } from '../../controller/desired/tenant.js';
 import type { DesiredContext, DesiredTenant } from '../../controller/desired/types.js';
 import { errorMessage, isRetryable } from '../../controller/errors.js';
 import { executionOrder } from '../../controller/engine/planner.js';
-import { PLATFORM, type Change, type ModuleContext, type Offboarding, type ResourceModule } from '../../controller/engine/types.js';
+import type { Change, ModuleContext, Observation, Offboarding, ResourceModule } from '../../controller/engine/types.js';
 import { createLogger } from '../../controller/logger.js';
 import { validateDirectory } from '../../controller/manifests/index.js';
 import type { TenantManifest } from '../../controller/manifests/types.js';
@@ -110,7 +110,7 @@ export async function localBed(): Promise<TestBed> {
 }
 
 export interface LoopResult {
-  /** Changes applied (noops and conflicts excluded). */
+  /** Changes applied (noops and conflicts excluded); fleet-wide ones under the tenant name `shared`. */
   applied: Change[];
   /** Conflicts reported (never acted on). */
   conflicts: Change[];
@@ -119,19 +119,23 @@ export interface LoopResult {
 
 /**
  * One pass of the modules alone, the way the engine runs them: one observe per module, the
- * PLATFORM diff with the fleet first, then each tenant's changes in execution order, stopping a
+ * fleet-wide diff first, then each tenant's changes in execution order, stopping a
  * tenant at its first error.
  */
 export async function reconcile(bed: TestBed, desired: DesiredTenant[], offboarded: Record<string, Offboarding> = {}): Promise<LoopResult> {
   const ctx: ModuleContext = { log, now: bed.clock.now };
   const tenants = [...desired.map((d) => d.name), ...Object.keys(offboarded)].sort();
-  const observed = new Map<string, Map<string, unknown>>();
-  for (const module of bed.modules) observed.set(module.kind, (await module.observe(tenants, ctx)) as Map<string, unknown>);
-  const plan = (tenant: string, input: { desired?: DesiredTenant; offboarding?: Offboarding; fleet?: DesiredTenant[] }) =>
-    bed.modules.flatMap((module) => module.diff({ tenant, observed: observed.get(module.kind)?.get(tenant), ...input }));
+  const observed = new Map<string, Observation<unknown, unknown>>();
+  for (const module of bed.modules) observed.set(module.kind, await module.observe(tenants, ctx));
+  const plan = (tenant: string, input: { desired?: DesiredTenant; offboarding?: Offboarding }) =>
+    bed.modules.flatMap((module) => module.diff({ tenant, observed: observed.get(module.kind)?.tenants.get(tenant), ...input }));
   const result: LoopResult = { applied: [], conflicts: [], errors: new Map() };
+  const fleet = bed.modules.flatMap((module) => {
+    const state = observed.get(module.kind)?.fleet;
+    return module.fleet && state !== undefined ? module.fleet.diff({ observed: state, fleet: [...desired, ...bed.applied.values()] }).map((c) => ({ ...c, tenant: 'shared' })) : [];
+  });
   const work: [string, Change[]][] = [
-    [PLATFORM, plan(PLATFORM, { fleet: [...desired, ...bed.applied.values()] })],
+    ['shared', fleet],
     ...desired.map((d): [string, Change[]] => [d.name, plan(d.name, { desired: d })]),
     ...Object.entries(offboarded).map(([name, offboarding]): [string, Change[]] => [name, plan(name, { offboarding })]),
   ];
@@ -140,7 +144,8 @@ export async function reconcile(bed: TestBed, desired: DesiredTenant[], offboard
     for (const change of executionOrder(changes.filter((c) => c.action !== 'noop' && !c.conflict), bed.modules)) {
       const module = bed.modules.find((m) => m.kind === change.kind)!;
       try {
-        if (change.action === 'delete') await module.delete(change, ctx);
+        if (tenant === 'shared') await module.fleet?.apply(change, ctx);
+        else if (change.action === 'delete') await module.delete(change, ctx);
         else await module.apply(change, ctx);
         result.applied.push(change);
       } catch (error) {
@@ -149,7 +154,7 @@ export async function reconcile(bed: TestBed, desired: DesiredTenant[], offboard
       }
     }
     const wanted = desired.find((d) => d.name === tenant);
-    if (result.errors.has(tenant) || tenant === PLATFORM) continue;
+    if (result.errors.has(tenant) || tenant === 'shared') continue;
     if (wanted && !changes.some((c) => c.conflict)) bed.applied.set(tenant, wanted);
     if (offboarded[tenant]?.purge) bed.applied.delete(tenant);
   }

@@ -106,7 +106,8 @@ describe('a pass for one changed tenant', () => {
     world.writeTenant('acme.yaml', acme.replace('archiveAfterDays: 30', 'archiveAfterDays: 45'));
     clock += 1_000;
     const report = await world.ctx.loop.tick();
-    expect(report?.outcomes.map((o) => o.tenant).sort()).toEqual(['*', 'acme']);
+    expect(report?.outcomes.map((o) => o.tenant)).toEqual(['acme']);
+    expect(report?.fleet.applied.map((c) => `${c.kind} ${c.resource}`)).toEqual(['s3 lifecycle/local-tenants']);
     const lifecycle = JSON.parse(readFileSync(join(world.dataDir, 's3-meta', 'local-tenants', 'lifecycle.json'), 'utf8'));
     const ids = JSON.stringify(lifecycle);
     expect(ids).toContain('openclaw-lifecycle-a45-e365');

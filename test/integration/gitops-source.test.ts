@@ -27,6 +27,7 @@ describe('a controller following a git branch', () => {
 
     const report = await g.world.pass();
     expect(report.revision).toBe(applied);
+    expect(report.fleet.error).toBeUndefined();
     expect(report.outcomes.filter((o) => o.error)).toEqual([]);
     expect(await observedRevisions(g.world, [t.ada, t.bob])).toEqual({ [t.ada]: applied, [t.bob]: applied });
     expect(await dbStates(g.admin, ALL)).toEqual({ [t.ada]: 'active', [t.bob]: 'active', [t.cyd]: 'gone' });

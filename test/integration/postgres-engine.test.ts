@@ -18,6 +18,7 @@ describe('the postgres resources of each tenant', () => {
     admin = new pg.Client({ connectionString: world.db.url });
     await admin.connect();
     const report = await world.pass();
+    expect(report.fleet.error).toBeUndefined();
     expect(report.outcomes.filter((o) => o.error)).toEqual([]);
   });
 
@@ -153,14 +154,14 @@ describe('the postgres resources of each tenant', () => {
       await admin.query('GRANT tenant_globex_owner TO tenant_acme_runtime');
 
       const planned = await world.ctx.reconciler.plan(await world.ctx.source.load());
-      const drift = planned.plan.tenants.flatMap((t) => t.changes).filter((c) => c.drift);
+      const drift = [...planned.plan.fleet.changes.map((c) => ({ ...c, tenant: 'shared' })), ...planned.plan.tenants.flatMap((t) => t.changes)].filter((c) => c.drift);
       expect(drift.map((c) => `${c.tenant}:${c.resource}:${c.fields.join('+')}`).sort()).toEqual([
-        '*:table/app.leads:policy',
-        '*:table/app.messages:rowSecurity',
-        '*:table/app.usage:forceRowSecurity',
         'acme:grants/tenant_acme_runtime:foreignMemberships',
         'globex:grants/tenant_globex_runtime:foreignGrants',
         'initech:role/tenant_initech_runtime:bypassrls',
+        'shared:table/app.leads:policy',
+        'shared:table/app.messages:rowSecurity',
+        'shared:table/app.usage:forceRowSecurity',
       ]);
 
       const report = await world.pass();

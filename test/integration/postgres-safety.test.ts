@@ -64,7 +64,8 @@ describe('crash safety of the postgres resources', () => {
     let counting = false;
     const reference = await singleTenantWorld((text) => { if (counting && isResourceWrite(text)) statements++; });
     counting = true;
-    expect((await reference.pass()).outcomes.some((o) => o.error)).toBe(false);
+    const first = await reference.pass();
+    expect([first.fleet, ...first.outcomes].some((o) => o.error)).toBe(false);
     const expected = await catalogSnapshot(reference.db.url);
     const steps = statements;
     expect(steps).toBeGreaterThan(20);
@@ -80,12 +81,12 @@ describe('crash safety of the postgres resources', () => {
       });
       armed = true;
       const failed = await world.pass();
-      expect(failed.outcomes.some((o) => o.error?.message.includes('injected failure')), `step ${failAt}`).toBe(true);
+      expect([failed.fleet, ...failed.outcomes].some((o) => o.error?.message.includes('injected failure')), `step ${failAt}`).toBe(true);
       armed = false;
       // The tenant backs off after a failure; a fresh process has no memory of it, as after a crash.
       await world.reopen();
       const recovered = await world.pass();
-      expect(recovered.outcomes.filter((o) => o.error), `step ${failAt}`).toEqual([]);
+      expect([recovered.fleet, ...recovered.outcomes].filter((o) => o.error), `step ${failAt}`).toEqual([]);
       expect(await catalogSnapshot(world.db.url), `step ${failAt}`).toEqual(expected);
       expect(await credentialsMatchRole(world, 'globex'), `step ${failAt}`).toBe(true);
       expect((await world.ctx.provider.secrets.list('openclaw/tenants/')).length, `step ${failAt}`).toBe(1);
@@ -138,7 +139,7 @@ describe('SQL injection through a name that reached the SQL layer', () => {
     const hostile = `x"; DROP SCHEMA app CASCADE; --`;
     const owner = names.pgOwnerRole(hostile);
     await applyPostgresChange(
-      { tenant: hostile, kind: 'postgres', resource: `role/${owner}`, action: 'create', before: null, after: null, destructive: false, fields: [] },
+      { tenant: hostile, kind: 'postgres', resource: `role/${owner}`, action: 'create', before: null, after: null, destructive: false, fields: [], detail: { op: 'owner-role', role: owner } },
       { pool: world.ctx.pool, credentials: world.ctx.provider.credentials, migrations: [] },
     );
     const { rows } = await world.ctx.pool.query(

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { PLATFORM } from '../../controller/engine/types.js';
 import type { LifecycleRule } from '../../controller/providers/apis.js';
 import { fromS3Rule, toS3Rule } from '../../controller/providers/aws/lifecycle.js';
-import { diffS3 } from '../../controller/resources/s3/diff.js';
+import { diffLifecycle, diffS3 } from '../../controller/resources/s3/diff.js';
 import { classRule, desiredRules, lifecycleClass, mergeRules, validateRules } from '../../controller/resources/s3/lifecycle.js';
 import type { S3PlatformObserved } from '../../controller/resources/s3/observe.js';
 import { tenant } from './aws-fixtures.js';
@@ -55,13 +54,13 @@ describe('the bucket lifecycle', () => {
     expect(toS3Rule(fromS3Rule(foreign.raw as never))).toBe(foreign.raw);
   });
 
-  it('plans nothing under PLATFORM when the controller’s rules match, whatever other rules exist', () => {
-    expect(diffS3({ tenant: PLATFORM, fleet, observed: platform([foreign, ...desiredRules(fleet)]) })).toEqual([]);
+  it('plans no fleet-wide change when the controller’s rules match, whatever other rules exist', () => {
+    expect(diffLifecycle({ fleet, observed: platform([foreign, ...desiredRules(fleet)]) })).toEqual([]);
   });
 
-  it('plans one update under PLATFORM when a rule was deleted out of band', () => {
-    const changes = diffS3({ tenant: PLATFORM, fleet, observed: platform([foreign, desiredRules(fleet)[0]]) });
-    expect(changes.map((c) => `${c.tenant} ${c.action} ${c.resource}`)).toEqual(['* update lifecycle/openclaw-tenants']);
+  it('plans one fleet-wide update when a rule was deleted out of band', () => {
+    const changes = diffLifecycle({ fleet, observed: platform([foreign, desiredRules(fleet)[0]]) });
+    expect(changes.map((c) => `${c.action} ${c.resource}`)).toEqual(['update lifecycle/openclaw-tenants']);
     expect(changes[0].after).toEqual({ rules: OWN, otherRules: 1 });
   });
 

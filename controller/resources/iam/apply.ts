@@ -1,46 +1,33 @@
 import { ControllerError, TransientError } from '../../errors.js';
-import type { Change } from '../../engine/types.js';
+import { detailOf, type Change } from '../../engine/types.js';
 import type { CreateRoleInput, IamApi } from '../../providers/apis.js';
-import { opOf } from '../ownership.js';
-
-interface IamDetail {
-  role: string | CreateRoleInput;
-  policy?: string;
-  document?: string;
-  policies?: string[];
-  trust?: string;
-  boundary?: string;
-  tags?: Record<string, string>;
-}
+import type { IamDetail } from './diff.js';
 
 /** Executes one IAM change (apply and delete alike: the change says what to do). */
-export async function executeIam(iam: IamApi, change: Change): Promise<void> {
-  const detail = change.detail as unknown as IamDetail;
-  const roleName = typeof detail.role === 'string' ? detail.role : detail.role.name;
-  switch (opOf(change)) {
+export async function executeIam(iam: IamApi, change: Change<IamDetail>): Promise<void> {
+  const detail = detailOf(change);
+  switch (detail.op) {
     case 'create-role': {
-      await createRole(iam, detail.role as CreateRoleInput);
-      await iam.putRolePolicy(roleName, detail.policy!, detail.document!);
+      await createRole(iam, detail.role);
+      await iam.putRolePolicy(detail.role.name, detail.policy, detail.document);
       return;
     }
     case 'update-role': {
-      if (detail.trust) await iam.updateAssumeRolePolicy(roleName, detail.trust);
-      if (detail.boundary) await iam.putPermissionsBoundary(roleName, detail.boundary);
-      if (detail.tags && Object.keys(detail.tags).length > 0) await iam.tagRole(roleName, detail.tags);
+      if (detail.trust) await iam.updateAssumeRolePolicy(detail.role, detail.trust);
+      if (detail.boundary) await iam.putPermissionsBoundary(detail.role, detail.boundary);
+      if (Object.keys(detail.tags).length > 0) await iam.tagRole(detail.role, detail.tags);
       return;
     }
     case 'put-policy':
-      return iam.putRolePolicy(roleName, detail.policy!, detail.document!);
+      return iam.putRolePolicy(detail.role, detail.policy, detail.document);
     case 'revoke-policy':
     case 'delete-policy':
-      return iam.deleteRolePolicy(roleName, detail.policy!);
+      return iam.deleteRolePolicy(detail.role, detail.policy);
     case 'delete-role': {
-      for (const policy of detail.policies ?? []) await iam.deleteRolePolicy(roleName, policy);
-      await iam.deleteRole(roleName);
+      for (const policy of detail.policies) await iam.deleteRolePolicy(detail.role, policy);
+      await iam.deleteRole(detail.role);
       return;
     }
-    default:
-      throw new ControllerError('INTERNAL', `iam: unknown change ${opOf(change)} for ${change.resource}`);
   }
 }
 

@@ -1,18 +1,27 @@
 import type { DesiredTenant } from '../../desired/types.js';
 import type { Change, DiffInput } from '../../engine/types.js';
-import type { IamRole } from '../../providers/apis.js';
+import type { CreateRoleInput, IamRole } from '../../providers/apis.js';
 import { changeFactory, isManaged, missingTags, notOwnedMessage } from '../ownership.js';
 import type { IamObserved } from './observe.js';
 import { normalizePolicy, parsePolicy, samePolicy } from './policy.js';
 
 export const IAM_KIND = 'iam';
-const change = changeFactory(IAM_KIND);
+
+/** What an IAM change asks apply to do. */
+export type IamDetail =
+  | { op: 'create-role'; role: CreateRoleInput; policy: string; document: string }
+  | { op: 'update-role'; role: string; tags: Record<string, string>; trust?: string; boundary?: string }
+  | { op: 'put-policy'; role: string; policy: string; document: string }
+  | { op: 'revoke-policy' | 'delete-policy'; role: string; policy: string }
+  | { op: 'delete-role'; role: string; policies: string[] };
+
+const change = changeFactory<IamDetail>(IAM_KIND);
 
 const roleResource = (role: string) => `role/${role}`;
 const policyResource = (role: string, policy: string) => `role/${role}/policy/${policy}`;
 
 /** Pure: one tenant's IAM changes. */
-export function diffIam(input: DiffInput<IamObserved>): Change[] {
+export function diffIam(input: DiffInput<IamObserved>): Change<IamDetail>[] {
   const { tenant, desired } = input;
   const role = input.observed?.role;
   if (desired) return role ? converge(desired, role) : [create(desired)];
@@ -33,7 +42,7 @@ export function diffIam(input: DiffInput<IamObserved>): Change[] {
     }));
 }
 
-function create(desired: DesiredTenant): Change {
+function create(desired: DesiredTenant): Change<IamDetail> {
   const { iam } = desired;
   return change(desired.name, roleResource(iam.roleName), 'create', {
     after: { path: iam.path, permissionsBoundaryArn: iam.permissionsBoundaryArn, tags: desired.tags, policy: iam.inlinePolicy },
@@ -53,11 +62,11 @@ function create(desired: DesiredTenant): Change {
   });
 }
 
-function conflict(tenant: string, role: IamRole): Change {
+function conflict(tenant: string, role: IamRole): Change<IamDetail> {
   return change(tenant, roleResource(role.name), 'noop', { conflict: notOwnedMessage(`IAM role ${role.name} (path ${role.path})`) });
 }
 
-function converge(desired: DesiredTenant, role: IamRole): Change[] {
+function converge(desired: DesiredTenant, role: IamRole): Change<IamDetail>[] {
   const { iam } = desired;
   const tenant = desired.name;
   if (!isManaged(role.tags)) return [conflict(tenant, role)];
@@ -66,7 +75,7 @@ function converge(desired: DesiredTenant, role: IamRole): Change[] {
       conflict: `IAM role ${role.name} is managed by the controller but sits at path ${role.path}, not ${iam.path}; IAM cannot move a role, so it is left untouched (delete it to have it recreated)`,
     })];
   }
-  const changes: Change[] = [];
+  const changes: Change<IamDetail>[] = [];
   const fields: string[] = [];
   const trust = !samePolicy(role.assumeRolePolicy, iam.assumeRolePolicy);
   const boundary = iam.permissionsBoundaryArn !== undefined && role.permissionsBoundaryArn !== iam.permissionsBoundaryArn;

@@ -1,11 +1,12 @@
 import type { ResourceModule } from '../../engine/types.js';
 import type { IamApi } from '../../providers/apis.js';
 import { executeIam } from './apply.js';
-import { IAM_KIND, diffIam } from './diff.js';
+import { IAM_KIND, diffIam, type IamDetail } from './diff.js';
 import { observeIam, type IamObserved } from './observe.js';
 
 export { normalizePolicy, samePolicy } from './policy.js';
 export type { IamObserved } from './observe.js';
+export type { IamDetail } from './diff.js';
 
 export interface IamModuleDeps {
   iam: IamApi;
@@ -16,11 +17,11 @@ export interface IamModuleDeps {
  * policy scoped to the tenant's S3 prefix and secrets. Offboarding revokes the inline policy
  * (Retain, and Delete during its grace period) or deletes the role (Delete, after the grace period).
  */
-export function iamModule(deps: IamModuleDeps): ResourceModule<IamObserved> {
+export function iamModule(deps: IamModuleDeps): ResourceModule<IamObserved, IamDetail> {
   return {
     kind: IAM_KIND,
     order: 30,
-    observe: (tenants) => observeIam(deps.iam, tenants),
+    observe: async (tenants) => ({ tenants: await observeIam(deps.iam, tenants) }),
     diff: diffIam,
     apply: (change) => executeIam(deps.iam, change),
     delete: (change) => executeIam(deps.iam, change),

@@ -3,9 +3,10 @@ import { quoteIdent, quoteLiteral } from '../../db/sql.js';
 import type { Migration } from '../../db/migrate.js';
 import { scramSha256Verifier } from '../../db/scram.js';
 import { names } from '../../desired/names.js';
-import { PLATFORM, type Change } from '../../engine/types.js';
+import { detailOf, type Change, type FleetChange } from '../../engine/types.js';
+import { ProgrammingError } from '../../errors.js';
 import type { DbCredentialStore } from '../../providers/types.js';
-import { ISOLATION_EXPRESSION, ISOLATION_POLICY, RUNTIME_GROUP, SHARED_SCHEMA, TENANT_SETTING, parseRoleComment, roleComment } from './model.js';
+import { ISOLATION_EXPRESSION, ISOLATION_POLICY, RUNTIME_GROUP, SHARED_SCHEMA, TENANT_SETTING, parseRoleComment, roleComment, type PgDetail, type PgFleetDetail } from './model.js';
 
 export interface PostgresApplyDeps {
   pool: Pool;
@@ -16,64 +17,76 @@ export interface PostgresApplyDeps {
 const grantee = (name: string) => (name === 'PUBLIC' ? 'PUBLIC' : quoteIdent(name));
 
 /** Executes one create/update change, in one transaction. Every statement is safe to repeat. */
-export async function applyPostgresChange(change: Change, deps: PostgresApplyDeps): Promise<void> {
-  const [type, name] = splitResource(change.resource);
+export async function applyPostgresChange(change: Change<PgDetail>, deps: PostgresApplyDeps): Promise<void> {
+  const detail = detailOf(change);
   const tenant = change.tenant;
-  if (tenant === PLATFORM) return applySharedTable(change, deps.pool);
-  if (type === 'migrations') return applyMigrations(tenant, deps);
+  if (detail.op === 'migrations') return applyMigrations(tenant, deps);
   // Credentials are made durable in the secret store before any role is given them.
-  const credentials = type === 'role' && name === names.pgRuntimeRole(tenant) && (change.action === 'create' || change.fields.includes('password'))
-    ? await deps.credentials.ensure(tenant, name)
+  const credentials = detail.op === 'runtime-role' && (change.action === 'create' || change.fields.includes('password'))
+    ? await deps.credentials.ensure(tenant, detail.role)
     : undefined;
   await withTransaction(deps.pool, async (client) => {
-    if (type === 'role' && name === names.pgOwnerRole(tenant)) {
-      await createRole(client, name, `NOLOGIN NOINHERIT NOSUPERUSER NOBYPASSRLS NOCREATEROLE NOCREATEDB`);
-      await client.query(`COMMENT ON ROLE ${quoteIdent(name)} IS ${quoteLiteral(roleComment(tenant))}`);
-      // Lets a controller that is not a superuser (RDS) create the schema on the owner's behalf.
-      await client.query(`GRANT ${quoteIdent(name)} TO CURRENT_USER`);
-    } else if (type === 'role' && change.detail?.revokeAccess) {
-      await revokeAccess(client, tenant, (change.detail.memberOf as string[]) ?? []);
-    } else if (type === 'role') {
-      const flags = 'LOGIN INHERIT NOSUPERUSER NOBYPASSRLS NOCREATEROLE NOCREATEDB NOREPLICATION';
-      if (change.action === 'create') await createRole(client, name, flags);
-      // Repairing an interrupted rotation may find the role already on the stored password: leave
-      // it, and the sessions it has, alone.
-      const current = change.action === 'update' && credentials ? parseRoleComment((await client.query<{ comment: string | null }>(
-        `SELECT shobj_description(oid, 'pg_authid') AS comment FROM pg_roles WHERE rolname = $1`, [name])).rows[0]?.comment ?? null).fingerprint : undefined;
-      const password = credentials && current !== credentials.fingerprint ? credentials : undefined;
-      // The server receives a SCRAM verifier, never the password (statement logs, pg_stat_statements).
-      await client.query(`ALTER ROLE ${quoteIdent(name)} ${flags}${password ? ` PASSWORD ${quoteLiteral(scramSha256Verifier(password.password))}` : ''}`);
-      if (password) {
-        // Last in the transaction: sessions that started before this moment used the previous password.
-        const { rows } = await client.query<{ at: string }>(`SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint::text AS at`);
-        await client.query(`COMMENT ON ROLE ${quoteIdent(name)} IS ${quoteLiteral(roleComment(tenant, password.fingerprint, Number(rows[0].at)))}`);
+    switch (detail.op) {
+      case 'owner-role': {
+        const name = detail.role;
+        await createRole(client, name, `NOLOGIN NOINHERIT NOSUPERUSER NOBYPASSRLS NOCREATEROLE NOCREATEDB`);
+        await client.query(`COMMENT ON ROLE ${quoteIdent(name)} IS ${quoteLiteral(roleComment(tenant))}`);
+        // Lets a controller that is not a superuser (RDS) create the schema on the owner's behalf.
+        await client.query(`GRANT ${quoteIdent(name)} TO CURRENT_USER`);
+        return;
       }
-      await client.query(`GRANT ${quoteIdent(name)} TO CURRENT_USER`);
-    } else if (type === 'sessions') {
-      // Sessions opened with a password the role no longer has, once the rotation's grace is over.
-      await client.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = $1 AND backend_start < to_timestamp($2::bigint / 1000.0)`,
-        [name, String(change.detail?.startedBefore)]);
-    } else if (type === 'schema') {
-      const owner = quoteIdent(names.pgOwnerRole(tenant));
-      const runtime = quoteIdent(names.pgRuntimeRole(tenant));
-      await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(name)} AUTHORIZATION ${owner}`);
-      await client.query(`REVOKE ALL ON SCHEMA ${quoteIdent(name)} FROM PUBLIC`);
-      await client.query(`ALTER DEFAULT PRIVILEGES FOR ROLE ${owner} IN SCHEMA ${quoteIdent(name)} GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO ${runtime}`);
-      await client.query(`ALTER DEFAULT PRIVILEGES FOR ROLE ${owner} IN SCHEMA ${quoteIdent(name)} GRANT USAGE, SELECT ON SEQUENCES TO ${runtime}`);
-    } else if (type === 'grants') {
-      const runtime = quoteIdent(name);
-      const database = await lockDatabaseAcl(client);
-      await client.query(`GRANT CONNECT ON DATABASE ${quoteIdent(database)} TO ${runtime}`);
-      await client.query(`GRANT USAGE ON SCHEMA ${quoteIdent(names.pgSchema(tenant))} TO ${runtime}`);
-      await client.query(`GRANT ${quoteIdent(RUNTIME_GROUP)} TO ${runtime}`);
-      for (const grant of (change.detail?.revokeSchemaGrants as { grantee: string; privilege: string }[]) ?? []) {
-        await client.query(`REVOKE ${grant.privilege === 'CREATE' ? 'CREATE' : 'USAGE'} ON SCHEMA ${quoteIdent(names.pgSchema(tenant))} FROM ${grantee(grant.grantee)}`);
+      case 'revoke-access':
+        return revokeAccess(client, tenant, detail.memberOf);
+      case 'runtime-role': {
+        const name = detail.role;
+        const flags = 'LOGIN INHERIT NOSUPERUSER NOBYPASSRLS NOCREATEROLE NOCREATEDB NOREPLICATION';
+        if (change.action === 'create') await createRole(client, name, flags);
+        // Repairing an interrupted rotation may find the role already on the stored password: leave
+        // it, and the sessions it has, alone.
+        const current = change.action === 'update' && credentials ? parseRoleComment((await client.query<{ comment: string | null }>(
+          `SELECT shobj_description(oid, 'pg_authid') AS comment FROM pg_roles WHERE rolname = $1`, [name])).rows[0]?.comment ?? null).fingerprint : undefined;
+        const password = credentials && current !== credentials.fingerprint ? credentials : undefined;
+        // The server receives a SCRAM verifier, never the password (statement logs, pg_stat_statements).
+        await client.query(`ALTER ROLE ${quoteIdent(name)} ${flags}${password ? ` PASSWORD ${quoteLiteral(scramSha256Verifier(password.password))}` : ''}`);
+        if (password) {
+          // Last in the transaction: sessions that started before this moment used the previous password.
+          const { rows } = await client.query<{ at: string }>(`SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint::text AS at`);
+          await client.query(`COMMENT ON ROLE ${quoteIdent(name)} IS ${quoteLiteral(roleComment(tenant, password.fingerprint, Number(rows[0].at)))}`);
+        }
+        await client.query(`GRANT ${quoteIdent(name)} TO CURRENT_USER`);
+        return;
       }
-      for (const role of (change.detail?.revokeMemberships as string[]) ?? []) {
-        await client.query(`REVOKE ${quoteIdent(role)} FROM ${runtime}`);
+      case 'end-sessions':
+        // Sessions opened with a password the role no longer has, once the rotation's grace is over.
+        await client.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = $1 AND backend_start < to_timestamp($2::bigint / 1000.0)`,
+          [detail.role, String(detail.startedBefore)]);
+        return;
+      case 'schema': {
+        const schema = quoteIdent(detail.schema);
+        const owner = quoteIdent(names.pgOwnerRole(tenant));
+        const runtime = quoteIdent(names.pgRuntimeRole(tenant));
+        await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema} AUTHORIZATION ${owner}`);
+        await client.query(`REVOKE ALL ON SCHEMA ${schema} FROM PUBLIC`);
+        await client.query(`ALTER DEFAULT PRIVILEGES FOR ROLE ${owner} IN SCHEMA ${schema} GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO ${runtime}`);
+        await client.query(`ALTER DEFAULT PRIVILEGES FOR ROLE ${owner} IN SCHEMA ${schema} GRANT USAGE, SELECT ON SEQUENCES TO ${runtime}`);
+        return;
       }
-    } else {
-      throw new Error(`postgres: no apply for ${change.resource}`);
+      case 'grants': {
+        const runtime = quoteIdent(detail.role);
+        const database = await lockDatabaseAcl(client);
+        await client.query(`GRANT CONNECT ON DATABASE ${quoteIdent(database)} TO ${runtime}`);
+        await client.query(`GRANT USAGE ON SCHEMA ${quoteIdent(names.pgSchema(tenant))} TO ${runtime}`);
+        await client.query(`GRANT ${quoteIdent(RUNTIME_GROUP)} TO ${runtime}`);
+        for (const grant of detail.revokeSchemaGrants) {
+          await client.query(`REVOKE ${grant.privilege === 'CREATE' ? 'CREATE' : 'USAGE'} ON SCHEMA ${quoteIdent(names.pgSchema(tenant))} FROM ${grantee(grant.grantee)}`);
+        }
+        for (const role of detail.revokeMemberships) {
+          await client.query(`REVOKE ${quoteIdent(role)} FROM ${runtime}`);
+        }
+        return;
+      }
+      default:
+        throw new ProgrammingError(`postgres: ${detail.op} is not applied by a ${change.action} (${change.resource})`);
     }
   });
   // A rotation interrupted after its tag was written leaves a tag that is not the value's: set it back.
@@ -81,19 +94,26 @@ export async function applyPostgresChange(change: Change, deps: PostgresApplyDep
 }
 
 /** Executes one delete change (a purge after the tenant's grace period). */
-export async function deletePostgresChange(change: Change, deps: PostgresApplyDeps): Promise<void> {
-  const [type, name] = splitResource(change.resource);
+export async function deletePostgresChange(change: Change<PgDetail>, deps: PostgresApplyDeps): Promise<void> {
+  const detail = detailOf(change);
   const tenant = change.tenant;
   await withTransaction(deps.pool, async (client) => {
-    if (type === 'schema') {
-      if (change.detail?.purgeSharedRows) await purgeSharedRows(client, tenant);
-      await client.query(`DROP SCHEMA IF EXISTS ${quoteIdent(name)} CASCADE`);
-      await client.query('DELETE FROM openclaw.tenant_migrations WHERE tenant = $1', [tenant]);
-    } else if (type === 'role') {
-      const exists = await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [name]);
-      if (exists.rowCount === 0) return;
-      await client.query(`DROP OWNED BY ${quoteIdent(name)}`);
-      await client.query(`DROP ROLE ${quoteIdent(name)}`);
+    switch (detail.op) {
+      case 'drop-schema': {
+        if (detail.purgeSharedRows) await purgeSharedRows(client, tenant);
+        await client.query(`DROP SCHEMA IF EXISTS ${quoteIdent(detail.schema)} CASCADE`);
+        await client.query('DELETE FROM openclaw.tenant_migrations WHERE tenant = $1', [tenant]);
+        return;
+      }
+      case 'drop-role': {
+        const exists = await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [detail.role]);
+        if (exists.rowCount === 0) return;
+        await client.query(`DROP OWNED BY ${quoteIdent(detail.role)}`);
+        await client.query(`DROP ROLE ${quoteIdent(detail.role)}`);
+        return;
+      }
+      default:
+        throw new ProgrammingError(`postgres: ${detail.op} is not a deletion (${change.resource})`);
     }
   });
 }
@@ -151,12 +171,14 @@ async function purgeSharedRows(client: PoolClient, tenant: string): Promise<void
   await client.query('RESET ROLE');
 }
 
-async function applySharedTable(change: Change, pool: Pool): Promise<void> {
-  if (change.detail?.schemaUsage) {
+/** Executes one change to the shared tables: the runtime group's schema usage, or a table's RLS and grants. */
+export async function applySharedTable(change: FleetChange<PgFleetDetail>, pool: Pool): Promise<void> {
+  const detail = detailOf(change);
+  if (detail.op === 'schema-usage') {
     await pool.query(`GRANT USAGE ON SCHEMA ${quoteIdent(SHARED_SCHEMA)} TO ${quoteIdent(RUNTIME_GROUP)}`);
     return;
   }
-  const table = `${quoteIdent(SHARED_SCHEMA)}.${quoteIdent(change.detail?.table as string)}`;
+  const table = `${quoteIdent(SHARED_SCHEMA)}.${quoteIdent(detail.table)}`;
   await withTransaction(pool, async (client) => {
     await client.query(`ALTER TABLE ${table} ENABLE ROW LEVEL SECURITY`);
     await client.query(`ALTER TABLE ${table} FORCE ROW LEVEL SECURITY`);
@@ -185,9 +207,4 @@ async function applyMigrations(tenant: string, deps: PostgresApplyDeps): Promise
       await client.query('INSERT INTO openclaw.tenant_migrations (tenant, version, name) VALUES ($1, $2, $3)', [tenant, migration.version, migration.name]);
     }
   });
-}
-
-function splitResource(resource: string): [string, string] {
-  const slash = resource.indexOf('/');
-  return [resource.slice(0, slash), resource.slice(slash + 1)];
 }

@@ -1,8 +1,9 @@
 import { names } from '../../desired/names.js';
-import type { Change, DiffInput } from '../../engine/types.js';
+import type { Change, DiffInput, FleetChange } from '../../engine/types.js';
+import { changeFactory, fleetChangeFactory } from '../ownership.js';
 import {
   ISOLATION_POLICY, RUNTIME_GROUP, SHARED_SCHEMA, parseRoleComment,
-  type PgPlatformObserved, type PgRole, type PgTenantObserved,
+  type PgDetail, type PgFleetDetail, type PgPlatformObserved, type PgRole, type PgTenantObserved,
 } from './model.js';
 
 const KIND = 'postgres';
@@ -10,12 +11,12 @@ const KIND = 'postgres';
 type RoleFlags = Pick<PgRole, 'login' | 'superuser' | 'bypassrls' | 'createrole' | 'createdb'>;
 const RUNTIME_FLAGS: RoleFlags = { login: true, superuser: false, bypassrls: false, createrole: false, createdb: false };
 
-function change(tenant: string, resource: string, action: Change['action'], fields: Partial<Change> = {}): Change {
-  return { tenant, kind: KIND, resource, action, before: null, after: null, destructive: false, fields: [], ...fields };
-}
+type PgChange = Change<PgDetail>;
+const change = changeFactory<PgDetail>(KIND);
+const fleetChange = fleetChangeFactory<PgFleetDetail>(KIND);
 
 /** Pure diff of one tenant's PostgreSQL resources. */
-export function diffTenant(input: DiffInput<PgTenantObserved>, latestMigration: number, sessionGraceMs = 0): Change[] {
+export function diffTenant(input: DiffInput<PgTenantObserved>, latestMigration: number, sessionGraceMs = 0): PgChange[] {
   const { tenant } = input;
   const observed = input.observed ?? { schemaGrants: [], runtimeForeignGrants: [], runtimeHasConnect: false, migrationVersion: 0 };
   const ownerName = names.pgOwnerRole(tenant);
@@ -32,19 +33,19 @@ export function diffTenant(input: DiffInput<PgTenantObserved>, latestMigration: 
 
   if (!input.desired) return offboard(input, observed);
 
-  const changes: Change[] = [];
-  if (!observed.owner) changes.push(change(tenant, `role/${ownerName}`, 'create', { after: { login: false } }));
+  const changes: PgChange[] = [];
+  if (!observed.owner) changes.push(change(tenant, `role/${ownerName}`, 'create', { after: { login: false }, detail: { op: 'owner-role', role: ownerName } }));
 
   const credentialCurrent = observed.runtime !== undefined && observed.storedFingerprint !== undefined &&
     parseRoleComment(observed.runtime.comment).fingerprint === observed.storedFingerprint;
   if (!observed.runtime) {
-    changes.push(change(tenant, `role/${runtimeName}`, 'create', { after: { ...RUNTIME_FLAGS, password: '(from the tenant db secret)' } }));
+    changes.push(change(tenant, `role/${runtimeName}`, 'create', { after: { ...RUNTIME_FLAGS, password: '(from the tenant db secret)' }, detail: { op: 'runtime-role', role: runtimeName } }));
   } else {
     const fields = flagDiff(observed.runtime, RUNTIME_FLAGS);
     if (!credentialCurrent) fields.push('password');
     if (fields.length > 0) {
       changes.push(change(tenant, `role/${runtimeName}`, 'update', {
-        fields, before: pickFlags(observed.runtime), after: RUNTIME_FLAGS,
+        fields, before: pickFlags(observed.runtime), after: RUNTIME_FLAGS, detail: { op: 'runtime-role', role: runtimeName },
       }));
     }
   }
@@ -52,7 +53,7 @@ export function diffTenant(input: DiffInput<PgTenantObserved>, latestMigration: 
   const stale = staleSessions(tenant, observed, sessionGraceMs);
   if (stale) changes.push(stale);
 
-  if (!observed.schema) changes.push(change(tenant, `schema/${schemaName}`, 'create', { after: { owner: ownerName } }));
+  if (!observed.schema) changes.push(change(tenant, `schema/${schemaName}`, 'create', { after: { owner: ownerName }, detail: { op: 'schema', schema: schemaName } }));
 
   const grants = grantDiff(tenant, observed);
   if (grants) changes.push(grants);
@@ -60,27 +61,28 @@ export function diffTenant(input: DiffInput<PgTenantObserved>, latestMigration: 
   if (observed.migrationVersion < latestMigration) {
     changes.push(change(tenant, `migrations/${schemaName}`, 'update', {
       fields: ['version'], before: { version: observed.migrationVersion }, after: { version: latestMigration },
-      detail: { from: observed.migrationVersion, facts: { migrationVersion: latestMigration } },
+      detail: { op: 'migrations', from: observed.migrationVersion }, facts: { migrationVersion: latestMigration },
     }));
   }
   return changes;
 }
 
 /** Sessions of the runtime role older than its current password, once the grace after the rotation is over. */
-function staleSessions(tenant: string, observed: PgTenantObserved, graceMs: number): Change | undefined {
+function staleSessions(tenant: string, observed: PgTenantObserved, graceMs: number): PgChange | undefined {
   const rotatedAt = observed.runtime ? parseRoleComment(observed.runtime.comment).rotatedAt : undefined;
   if (rotatedAt === undefined || observed.oldestSession === undefined || observed.oldestSession >= rotatedAt) return undefined;
   if (observed.observedAt === undefined || observed.observedAt < rotatedAt + graceMs) return undefined;
-  return change(tenant, `sessions/${names.pgRuntimeRole(tenant)}`, 'update', {
+  const runtime = names.pgRuntimeRole(tenant);
+  return change(tenant, `sessions/${runtime}`, 'update', {
     fields: ['staleSessions'],
     before: { oldestSession: new Date(observed.oldestSession).toISOString() },
     after: { sessionsStartedAfter: new Date(rotatedAt).toISOString() },
-    detail: { startedBefore: rotatedAt },
+    detail: { op: 'end-sessions', role: runtime, startedBefore: rotatedAt },
   });
 }
 
 /** Grants to add (CONNECT, USAGE on its own schema, the runtime group) and foreign ones to revoke. */
-function grantDiff(tenant: string, observed: PgTenantObserved): Change | undefined {
+function grantDiff(tenant: string, observed: PgTenantObserved): PgChange | undefined {
   const ownerName = names.pgOwnerRole(tenant);
   const runtimeName = names.pgRuntimeRole(tenant);
   const schemaName = names.pgSchema(tenant);
@@ -102,20 +104,22 @@ function grantDiff(tenant: string, observed: PgTenantObserved): Change | undefin
     fields,
     before: { connect: observed.runtimeHasConnect, usage: hasUsage, memberOf, schemaGrants: observed.schemaGrants.map((g) => `${g.grantee}:${g.privilege}`) },
     after: { connect: true, usage: [schemaName], memberOf: [RUNTIME_GROUP] },
-    detail: { revokeSchemaGrants: extraSchemaGrants, revokeMemberships: extraMemberships },
+    detail: { op: 'grants', role: runtimeName, revokeSchemaGrants: extraSchemaGrants, revokeMemberships: extraMemberships },
   });
 }
 
 /** The deletion branch: Retain (or Delete before its grace period ends) revokes access; a purge drops everything. */
-function offboard(input: DiffInput<PgTenantObserved>, observed: PgTenantObserved): Change[] {
+function offboard(input: DiffInput<PgTenantObserved>, observed: PgTenantObserved): PgChange[] {
   const { tenant } = input;
   const runtimeName = names.pgRuntimeRole(tenant);
   const purge = input.offboarding?.policy === 'Delete' && input.offboarding.purge;
   if (purge) {
-    const changes: Change[] = [];
-    if (observed.schema) changes.push(change(tenant, `schema/${names.pgSchema(tenant)}`, 'delete', { destructive: true, before: { owner: observed.schema.owner }, detail: { purgeSharedRows: true } }));
-    if (observed.runtime) changes.push(change(tenant, `role/${runtimeName}`, 'delete', { destructive: true, before: pickFlags(observed.runtime) }));
-    if (observed.owner) changes.push(change(tenant, `role/${names.pgOwnerRole(tenant)}`, 'delete', { destructive: true, before: { login: false } }));
+    const changes: PgChange[] = [];
+    const schema = names.pgSchema(tenant);
+    const owner = names.pgOwnerRole(tenant);
+    if (observed.schema) changes.push(change(tenant, `schema/${schema}`, 'delete', { destructive: true, before: { owner: observed.schema.owner }, detail: { op: 'drop-schema', schema, purgeSharedRows: true } }));
+    if (observed.runtime) changes.push(change(tenant, `role/${runtimeName}`, 'delete', { destructive: true, before: pickFlags(observed.runtime), detail: { op: 'drop-role', role: runtimeName } }));
+    if (observed.owner) changes.push(change(tenant, `role/${owner}`, 'delete', { destructive: true, before: { login: false }, detail: { op: 'drop-role', role: owner } }));
     return changes;
   }
   if (!observed.runtime) return [];
@@ -129,14 +133,14 @@ function offboard(input: DiffInput<PgTenantObserved>, observed: PgTenantObserved
     fields,
     before: { login: observed.runtime.login, connect: observed.runtimeHasConnect, memberOf: observed.runtime.memberOf },
     after: { login: false, connect: false, memberOf: [] },
-    detail: { revokeAccess: true, memberOf: observed.runtime.memberOf },
+    detail: { op: 'revoke-access', memberOf: observed.runtime.memberOf },
   })];
 }
 
 /** Pure diff of the shared tables: ENABLE and FORCE row-level security, the isolation policy, the runtime group's grants. */
-export function diffPlatform(tenant: string, observed: PgPlatformObserved): Change[] {
-  const schema = observed.runtimeGroupHasUsage ? [] : [change(tenant, `schema/${SHARED_SCHEMA}`, 'update', {
-    fields: ['usage'], before: { usage: false }, after: { usage: [RUNTIME_GROUP] }, detail: { schemaUsage: true },
+export function diffPlatform(observed: PgPlatformObserved): FleetChange<PgFleetDetail>[] {
+  const schema = observed.runtimeGroupHasUsage ? [] : [fleetChange(`schema/${SHARED_SCHEMA}`, 'update', {
+    fields: ['usage'], before: { usage: false }, after: { usage: [RUNTIME_GROUP] }, detail: { op: 'schema-usage' },
   })];
   return [...schema, ...observed.tables.flatMap((table) => {
     const fields: string[] = [];
@@ -149,11 +153,11 @@ export function diffPlatform(tenant: string, observed: PgPlatformObserved): Chan
     if (!policyOk) fields.push('policy');
     if (!table.runtimeGroupHasDml) fields.push('grants');
     if (fields.length === 0) return [];
-    return [change(tenant, `table/${SHARED_SCHEMA}.${table.name}`, 'update', {
+    return [fleetChange(`table/${SHARED_SCHEMA}.${table.name}`, 'update', {
       fields,
       before: { rowSecurity: table.rowSecurity, forceRowSecurity: table.forceRowSecurity, policy: policy?.using ?? null },
       after: { rowSecurity: true, forceRowSecurity: true, policy: `${ISOLATION_POLICY}: ${observed.canonicalPolicy}` },
-      detail: { table: table.name },
+      detail: { op: 'table', table: table.name },
     })];
   })];
 }

@@ -53,7 +53,21 @@ export interface PgPlatformObserved {
   canonicalPolicy: string;
 }
 
-export type PgObserved = PgTenantObserved | PgPlatformObserved;
+/** What a change to a tenant's PostgreSQL resources asks apply (or delete) to do. */
+export type PgDetail =
+  | { op: 'owner-role'; role: string }
+  | { op: 'runtime-role'; role: string }
+  /** Sessions opened with a password the role no longer has, once the rotation's grace is over. */
+  | { op: 'end-sessions'; role: string; startedBefore: number }
+  | { op: 'revoke-access'; memberOf: string[] }
+  | { op: 'schema'; schema: string }
+  | { op: 'grants'; role: string; revokeSchemaGrants: { grantee: string; privilege: string }[]; revokeMemberships: string[] }
+  | { op: 'migrations'; from: number }
+  | { op: 'drop-schema'; schema: string; purgeSharedRows: boolean }
+  | { op: 'drop-role'; role: string };
+
+/** What a change to the shared tables asks apply to do. */
+export type PgFleetDetail = { op: 'schema-usage' } | { op: 'table'; table: string };
 
 export const SHARED_SCHEMA = 'app';
 export const RUNTIME_GROUP = 'openclaw_runtime';

@@ -1,8 +1,9 @@
 import { MANAGED_BY_VALUE } from '../../desired/tenant.js';
-import { ControllerError, TerminalError } from '../../errors.js';
-import type { Change } from '../../engine/types.js';
-import type { Erased, LifecycleRule, ObjectStoreApi } from '../../providers/apis.js';
-import { notOwnedMessage, opOf } from '../ownership.js';
+import { TerminalError } from '../../errors.js';
+import { detailOf, type Change, type FleetChange } from '../../engine/types.js';
+import type { Erased, ObjectStoreApi } from '../../providers/apis.js';
+import { notOwnedMessage } from '../ownership.js';
+import type { S3Detail, S3LifecycleDetail } from './diff.js';
 import { LIFECYCLE_TAG, mergeRules, sameRules } from './lifecycle.js';
 import { MARKER_META, markerState, type MarkerCache } from './observe.js';
 
@@ -12,17 +13,10 @@ export interface S3ApplyDeps {
   now: () => number;
 }
 
-interface S3Detail {
-  key: string;
-  prefix: string;
-  lifecycleClass: string;
-  rules: LifecycleRule[];
-}
-
-/** Executes one S3 change (apply and delete alike); an erasure returns what it removed. */
-export async function executeS3(deps: S3ApplyDeps, change: Change): Promise<Erased | void> {
-  const detail = change.detail as unknown as S3Detail;
-  switch (opOf(change)) {
+/** Executes one change to a tenant's prefix (apply and delete alike); an erasure returns what it removed. */
+export async function executeS3(deps: S3ApplyDeps, change: Change<S3Detail>): Promise<Erased | void> {
+  const detail = detailOf(change);
+  switch (detail.op) {
     case 'create-marker':
       return putMarker(deps, change.tenant, detail.key, detail.lifecycleClass);
     case 'retag': {
@@ -30,13 +24,6 @@ export async function executeS3(deps: S3ApplyDeps, change: Change): Promise<Eras
       // Objects first, the marker (which records the class) last: a crash in between is retried whole.
       await deps.objects.retagPrefix(detail.prefix, { key: LIFECYCLE_TAG, value: detail.lifecycleClass }, { skip: [detail.key] });
       return putMarker(deps, change.tenant, detail.key, detail.lifecycleClass);
-    }
-    case 'lifecycle': {
-      // Read-modify-write as close together as possible: rules others added since observe are kept.
-      const current = await deps.objects.getLifecycle();
-      const merged = mergeRules(current, detail.rules);
-      if (!sameRules(current, merged)) await deps.objects.putLifecycle(merged);
-      return;
     }
     case 'empty-prefix': {
       await ownedMarker(deps, change.tenant, detail.key);
@@ -47,9 +34,16 @@ export async function executeS3(deps: S3ApplyDeps, change: Change): Promise<Eras
       deps.cache.forget(change.tenant);
       return { versions: data.versions + rest.versions, deleteMarkers: data.deleteMarkers + rest.deleteMarkers };
     }
-    default:
-      throw new ControllerError('INTERNAL', `s3: unknown change ${opOf(change)} for ${change.resource}`);
   }
+}
+
+/** Writes the controller's lifecycle rules, keeping every other rule of the bucket. */
+export async function applyLifecycle(objects: ObjectStoreApi, change: FleetChange<S3LifecycleDetail>): Promise<void> {
+  const { rules } = detailOf(change);
+  // Read-modify-write as close together as possible: rules others added since observe are kept.
+  const current = await objects.getLifecycle();
+  const merged = mergeRules(current, rules);
+  if (!sameRules(current, merged)) await objects.putLifecycle(merged);
 }
 
 async function putMarker(deps: S3ApplyDeps, tenant: string, key: string, lifecycleClass: string): Promise<void> {

@@ -1,41 +1,48 @@
 import { names } from '../../desired/names.js';
-import type { DesiredTenant } from '../../desired/types.js';
-import { PLATFORM, type Change, type DiffInput } from '../../engine/types.js';
-import { changeFactory, notOwnedMessage } from '../ownership.js';
+import type { Change, DiffInput, FleetChange, FleetDiffInput } from '../../engine/types.js';
+import type { LifecycleRule } from '../../providers/apis.js';
+import { changeFactory, fleetChangeFactory, notOwnedMessage } from '../ownership.js';
 import { desiredRules, isOwnedRule, lifecycleClass, sameRules } from './lifecycle.js';
-import type { S3Observed, S3PlatformObserved, S3TenantObserved } from './observe.js';
+import type { S3PlatformObserved, S3TenantObserved } from './observe.js';
 
 export const S3_KIND = 's3';
-const change = changeFactory(S3_KIND);
 
-/** Pure: the bucket lifecycle (PLATFORM) or one tenant's prefix and marker. */
-export function diffS3(input: DiffInput<S3Observed>): Change[] {
-  if (input.tenant === PLATFORM) return diffLifecycle(input.observed as S3PlatformObserved | undefined, input.fleet ?? []);
-  return diffTenant(input as DiffInput<S3TenantObserved>);
+/** What a change to a tenant's prefix asks apply to do. */
+export type S3Detail =
+  | { op: 'create-marker'; key: string; lifecycleClass: string }
+  | { op: 'retag'; key: string; prefix: string; lifecycleClass: string }
+  | { op: 'empty-prefix'; key: string; prefix: string };
+
+/** The fleet-wide change: the controller's rules in the bucket lifecycle configuration. */
+export interface S3LifecycleDetail {
+  rules: LifecycleRule[];
 }
 
+const change = changeFactory<S3Detail>(S3_KIND);
+const fleetChange = fleetChangeFactory<S3LifecycleDetail>(S3_KIND);
+
 /**
- * The controller's rules are derived from the whole fleet, so they are planned once per pass under
- * the PLATFORM pseudo-tenant: a no-op pass compares and writes nothing; a change is one
+ * The controller's rules are derived from the whole fleet, so they are planned once per pass as a
+ * fleet-wide change: a no-op pass compares and writes nothing; a change is one
  * read-modify-write of the bucket configuration, whatever the number of tenants involved.
- * `fleet` holds every tenant whose data may still exist (see DiffInput.fleet), so retained data keeps
+ * `fleet` holds every tenant whose data may still exist (see FleetDiffInput.fleet), so retained data keeps
  * its archive and expiry; nothing here is read from what a tenant can write (its marker, its objects).
  */
-function diffLifecycle(observed: S3PlatformObserved | undefined, fleet: readonly DesiredTenant[]): Change[] {
-  if (!observed) return [];
+export function diffLifecycle({ observed, fleet }: FleetDiffInput<S3PlatformObserved>): FleetChange<S3LifecycleDetail>[] {
   const current = observed.rules.filter(isOwnedRule);
   const wanted = desiredRules(fleet);
   if (sameRules(current, wanted)) return [];
   const ids = (rules: typeof wanted) => rules.map((r) => r.id).sort();
-  return [change(PLATFORM, `lifecycle/${observed.bucket}`, current.length === 0 ? 'create' : 'update', {
+  return [fleetChange(`lifecycle/${observed.bucket}`, current.length === 0 ? 'create' : 'update', {
     fields: ['rules'],
     before: { rules: ids(current) },
     after: { rules: ids(wanted), otherRules: observed.rules.length - current.length },
-    detail: { op: 'lifecycle', rules: wanted },
+    detail: { rules: wanted },
   })];
 }
 
-function diffTenant(input: DiffInput<S3TenantObserved>): Change[] {
+/** Pure: one tenant's prefix and marker. */
+export function diffS3(input: DiffInput<S3TenantObserved>): Change<S3Detail>[] {
   const { tenant, desired, observed } = input;
   const marker = observed?.marker;
   const markerKey = names.s3Marker(tenant);

@@ -1,11 +1,12 @@
-import { PLATFORM, type ResourceModule } from '../../engine/types.js';
+import type { ResourceModule } from '../../engine/types.js';
 import type { ObjectStoreApi } from '../../providers/apis.js';
-import { executeS3 } from './apply.js';
-import { S3_KIND, diffS3 } from './diff.js';
-import { MarkerCache, observeS3, type S3Observed, type S3TenantObserved } from './observe.js';
+import { applyLifecycle, executeS3 } from './apply.js';
+import { S3_KIND, diffLifecycle, diffS3, type S3Detail, type S3LifecycleDetail } from './diff.js';
+import { MarkerCache, observeS3, type S3PlatformObserved, type S3TenantObserved } from './observe.js';
 
 export { LIFECYCLE_TAG, classRule, desiredRules, lifecycleClass, mergeRules } from './lifecycle.js';
-export type { S3Observed, S3PlatformObserved, S3TenantObserved } from './observe.js';
+export type { S3PlatformObserved, S3TenantObserved } from './observe.js';
+export type { S3Detail, S3LifecycleDetail } from './diff.js';
 
 export interface S3ModuleDeps {
   objects: ObjectStoreApi;
@@ -16,9 +17,9 @@ export interface S3ModuleDeps {
 
 /**
  * The tenant's `tenants/<name>/` prefix with its marker object, and the bucket lifecycle shared by
- * all tenants (planned under PLATFORM). Delete empties the prefix after the grace period; Retain keeps it.
+ * all tenants (its fleet-wide part). Delete empties the prefix after the grace period; Retain keeps it.
  */
-export function s3Module(deps: S3ModuleDeps): ResourceModule<S3Observed> {
+export function s3Module(deps: S3ModuleDeps): ResourceModule<S3TenantObserved, S3Detail, S3PlatformObserved, S3LifecycleDetail> {
   const cache = new MarkerCache(deps.markerRecheckMs ?? 3_600_000);
   const applyDeps = { objects: deps.objects, cache, now: deps.now };
   return {
@@ -26,9 +27,7 @@ export function s3Module(deps: S3ModuleDeps): ResourceModule<S3Observed> {
     order: 40,
     async observe(tenants, ctx) {
       const observed = await observeS3(deps.objects, cache, tenants, ctx.now());
-      const result = new Map<string, S3Observed>(observed.tenants);
-      result.set(PLATFORM, observed.platform);
-      return result;
+      return { tenants: observed.tenants, fleet: observed.platform };
     },
     diff: diffS3,
     async apply(change) {
@@ -36,8 +35,12 @@ export function s3Module(deps: S3ModuleDeps): ResourceModule<S3Observed> {
     },
     delete: (change) => executeS3(applyDeps, change),
     describe(_tenant, observed) {
-      const marker = (observed as S3TenantObserved | undefined)?.marker;
+      const marker = observed?.marker;
       return marker?.managed ? { lifecycleClass: marker.lifecycleClass } : {};
+    },
+    fleet: {
+      diff: diffLifecycle,
+      apply: (change) => applyLifecycle(deps.objects, change),
     },
   };
 }

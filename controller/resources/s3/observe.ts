@@ -24,7 +24,6 @@ export interface S3PlatformObserved {
   rules: LifecycleRule[];
 }
 
-export type S3Observed = S3TenantObserved | S3PlatformObserved;
 
 export function markerState(head: ObjectHead, tenant: string): MarkerState {
   const managed = head.metadata[MARKER_META.managedBy] === MANAGED_BY_VALUE && head.metadata[MARKER_META.tenant] === tenant;

@@ -1,7 +1,7 @@
 import { ControllerError, TransientError } from '../../errors.js';
-import type { Change } from '../../engine/types.js';
+import { detailOf, type Change } from '../../engine/types.js';
 import type { DbCredentialStore, SecretsApi } from '../../providers/types.js';
-import { opOf } from '../ownership.js';
+import type { SecretsDetail } from './diff.js';
 
 export interface SecretsApplyDeps {
   secrets: SecretsApi;
@@ -9,41 +9,31 @@ export interface SecretsApplyDeps {
   recoveryWindowDays: number;
 }
 
-interface SecretsDetail {
-  name: string;
-  tags?: Record<string, string>;
-  description?: string;
-  username?: string;
-  restore?: boolean;
-}
-
 /** Executes one secrets change (apply and delete alike). Never writes a value, except generating the db credentials once. */
-export async function executeSecrets(deps: SecretsApplyDeps, change: Change): Promise<void> {
-  const detail = change.detail as unknown as SecretsDetail;
-  switch (opOf(change)) {
+export async function executeSecrets(deps: SecretsApplyDeps, change: Change<SecretsDetail>): Promise<void> {
+  const detail = detailOf(change);
+  switch (detail.op) {
     case 'create-db': {
       // The credential store creates the secret with its value, fingerprint and the tenant's tags in one
       // write; a secret it found already (restored, or created by an interrupted pass) gets the tags now.
       let created = false;
       await existsAlready(detail.name, async () => {
-        created = (await deps.credentials.ensure(change.tenant, detail.username!, detail.tags)).created === true;
+        created = (await deps.credentials.ensure(change.tenant, detail.username, detail.tags)).created === true;
       });
-      if (!created) await deps.secrets.tag(detail.name, detail.tags ?? {});
+      if (!created) await deps.secrets.tag(detail.name, detail.tags);
       return;
     }
     case 'create-placeholder':
-      await existsAlready(detail.name, () => deps.secrets.create(detail.name, undefined, detail.tags ?? {}, detail.description));
+      await existsAlready(detail.name, () => deps.secrets.create(detail.name, undefined, detail.tags, detail.description));
       return;
     case 'update': {
       if (detail.restore) await deps.secrets.restore(detail.name);
-      if (detail.tags && Object.keys(detail.tags).length > 0) await deps.secrets.tag(detail.name, detail.tags);
+      if (Object.keys(detail.tags).length > 0) await deps.secrets.tag(detail.name, detail.tags);
       return;
     }
     case 'schedule-deletion':
       await deps.secrets.scheduleDeletion(detail.name, deps.recoveryWindowDays);
       return;
-    default:
-      throw new ControllerError('INTERNAL', `secrets: unknown change ${opOf(change)} for ${change.resource}`);
   }
 }
 

@@ -5,7 +5,15 @@ import { changeFactory, isManaged, missingTags, notOwnedMessage } from '../owner
 import type { SecretsObserved } from './observe.js';
 
 export const SECRETS_KIND = 'secrets';
-const change = changeFactory(SECRETS_KIND);
+
+/** What a secrets change asks apply to do. */
+export type SecretsDetail =
+  | { op: 'create-db' | 'create-placeholder'; name: string; tags: Record<string, string>; description: string; username: string }
+  | { op: 'update'; name: string; restore: boolean; tags: Record<string, string> }
+  | { op: 'schedule-deletion'; name: string };
+
+type SecretsChange = Change<SecretsDetail>;
+const change = changeFactory<SecretsDetail>(SECRETS_KIND);
 
 interface WantedSecret {
   name: string;
@@ -26,7 +34,7 @@ function wantedSecrets(desired: DesiredTenant): WantedSecret[] {
 const resource = (name: string) => `secret/${name}`;
 
 /** Pure: one tenant's secret changes. Values are never read, compared or printed here. */
-export function diffSecrets(input: DiffInput<SecretsObserved>): Change[] {
+export function diffSecrets(input: DiffInput<SecretsObserved>): SecretsChange[] {
   const { tenant, desired } = input;
   const observed = input.observed?.secrets ?? [];
   if (!desired) {
@@ -39,7 +47,7 @@ export function diffSecrets(input: DiffInput<SecretsObserved>): Change[] {
 
   const byName = new Map(observed.map((s) => [s.name, s]));
   const wanted = wantedSecrets(desired);
-  const changes = wanted.map((w) => converge(desired, w, byName.get(w.name))).filter((c): c is Change => c !== undefined);
+  const changes = wanted.map((w) => converge(desired, w, byName.get(w.name))).filter((c): c is SecretsChange => c !== undefined);
   // A secret of an integration the manifest no longer lists: its value belongs to the tenant, so it
   // goes only under the Delete policy (with a recovery window); Retain keeps it.
   const wantedNames = new Set(wanted.map((w) => w.name));
@@ -50,7 +58,7 @@ export function diffSecrets(input: DiffInput<SecretsObserved>): Change[] {
   return changes;
 }
 
-function converge(desired: DesiredTenant, wanted: WantedSecret, secret: SecretRecord | undefined): Change | undefined {
+function converge(desired: DesiredTenant, wanted: WantedSecret, secret: SecretRecord | undefined): SecretsChange | undefined {
   const tenant = desired.name;
   if (!secret) {
     return change(tenant, resource(wanted.name), 'create', {
@@ -72,13 +80,13 @@ function converge(desired: DesiredTenant, wanted: WantedSecret, secret: SecretRe
   });
 }
 
-function scheduleDeletion(tenant: string, secret: SecretRecord, destructive: boolean): Change {
+function scheduleDeletion(tenant: string, secret: SecretRecord, destructive: boolean): SecretsChange {
   return change(tenant, resource(secret.name), 'delete', {
     destructive, before: { tags: secret.tags }, after: { scheduledForDeletion: true },
     detail: { op: 'schedule-deletion', name: secret.name },
   });
 }
 
-function conflict(tenant: string, secret: SecretRecord): Change {
+function conflict(tenant: string, secret: SecretRecord): SecretsChange {
   return change(tenant, resource(secret.name), 'noop', { conflict: notOwnedMessage(`secret ${secret.name}`) });
 }

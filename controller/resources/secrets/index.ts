@@ -1,7 +1,7 @@
 import type { ResourceModule } from '../../engine/types.js';
 import type { DbCredentialStore, SecretsApi } from '../../providers/types.js';
 import { executeSecrets } from './apply.js';
-import { SECRETS_KIND, diffSecrets } from './diff.js';
+import { SECRETS_KIND, diffSecrets, type SecretsDetail } from './diff.js';
 import { observeSecrets, type SecretsObserved } from './observe.js';
 
 export type { SecretsObserved } from './observe.js';
@@ -22,12 +22,12 @@ export const DEFAULT_RECOVERY_WINDOW_DAYS = 7;
  * secret; deletion (Delete policy, after the grace period) with a recovery window; a secret
  * scheduled for deletion is restored when its tenant comes back.
  */
-export function secretsModule(deps: SecretsModuleDeps): ResourceModule<SecretsObserved> {
+export function secretsModule(deps: SecretsModuleDeps): ResourceModule<SecretsObserved, SecretsDetail> {
   const applyDeps = { ...deps, recoveryWindowDays: deps.recoveryWindowDays ?? DEFAULT_RECOVERY_WINDOW_DAYS };
   return {
     kind: SECRETS_KIND,
     order: 10,
-    observe: (tenants) => observeSecrets(deps.secrets, deps.secretsPrefix, tenants),
+    observe: async (tenants) => ({ tenants: await observeSecrets(deps.secrets, deps.secretsPrefix, tenants) }),
     diff: diffSecrets,
     apply: (change) => executeSecrets(applyDeps, change),
     delete: (change) => executeSecrets(applyDeps, change),
