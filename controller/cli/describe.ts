@@ -51,6 +51,9 @@ export function renderDescribe(t: TenantDetail, now: number): string {
   lines.push(
     ...section('Conditions', ['Type', 'Status', 'Reason', 'Age', 'Message'], t.conditions.map((c) => [c.type, c.status, c.reason, ago(c.lastTransitionTime), c.message])),
     ...section('Resources', ['Kind', 'Name', 'State', 'Message'], t.resources.map((r) => [r.kind, r.name, r.state, r.message ?? ''])),
+    ...section('Integrations', ['Provider', 'State', 'Account', 'Scopes', 'Connected', 'Last Refresh', 'Message'], t.integrations.map((i) => [
+      i.provider, i.state, i.account ?? '-', i.scopes.join(' ') || '-', i.connectedAt ? age(i.connectedAt, now) : '-', i.lastRefreshAt ? age(i.lastRefreshAt, now) : '-', i.message ?? '',
+    ])),
     ...section('Agents', ['Name', 'Schedule', 'Timezone', 'Next Run', 'Last Run'], t.agents.map((a) => [
       a.name, a.schedule, a.timezone, a.nextRunAt ? `${a.nextRunAt} (${age(a.nextRunAt, now)})` : a.active ? '-' : 'not active',
       a.lastRun ? `${a.lastRun.status} ${age(a.lastRun.scheduledAt, now)}` : '-',

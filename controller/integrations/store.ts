@@ -19,10 +19,11 @@ export interface IntegrationRecord {
   expiresAt: Date | null;
   version: number;
   reason: string | null;
+  updatedAt: Date;
 }
 
 const SELECT = `SELECT tenant, provider, state, account, scopes, connected_at AS "connectedAt", last_refresh_at AS "lastRefreshAt",
-  expires_at AS "expiresAt", version, reason FROM openclaw.integrations`;
+  expires_at AS "expiresAt", version, reason, updated_at AS "updatedAt" FROM openclaw.integrations`;
 
 type Queryable = Pick<Pool | PoolClient, 'query'>;
 
@@ -47,7 +48,7 @@ export class IntegrationStore {
     return rows;
   }
 
-  async save(db: Queryable, record: Omit<IntegrationRecord, 'reason'> & { reason?: string | null }): Promise<void> {
+  async save(db: Queryable, record: Omit<IntegrationRecord, 'reason' | 'updatedAt'> & { reason?: string | null }): Promise<void> {
     await db.query(
       `INSERT INTO openclaw.integrations (tenant, provider, state, account, scopes, connected_at, last_refresh_at, expires_at, version, reason, updated_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, now())

@@ -9,6 +9,8 @@ import { TENANT_NAME_PATTERN, MAX_TENANT_NAME_LENGTH } from '../desired/names.js
 import { nextFire } from '../scheduler/cron.js';
 import { lastRuns, upcomingRuns } from '../scheduler/status.js';
 import { RunHistory, type RunRecord } from '../scheduler/history.js';
+import { integrationsCondition, integrationViews, type IntegrationView } from '../integrations/status.js';
+import { IntegrationStore, type IntegrationRecord } from '../integrations/store.js';
 import { conditionStatus, type Condition, type ConditionStatus } from './conditions.js';
 import type { KnownTenant, ResourceState, StatusStore, TenantStatusRecord } from './store.js';
 
@@ -56,6 +58,8 @@ export interface TenantSummary {
   suspended: ConditionStatus;
   paused: ConditionStatus;
   offboarded: ConditionStatus;
+  /** Every integration the manifest lists is connected (Unknown when it lists none). */
+  integrationsReady: ConditionStatus;
   /** Why the tenant is not Ready (its last error first); null when all is well. */
   message: string | null;
   lastError: string | null;
@@ -85,6 +89,8 @@ export interface TenantDetail extends TenantSummary {
   rejectedReason: string | null;
   conditions: Condition[];
   resources: ResourceState[];
+  /** Per integration: connected or not, account, scopes, connected at, last refresh. Never a token. */
+  integrations: IntegrationView[];
   /** Out-of-band changes the controller found and corrected, newest first. */
   drift: { at: string; resource: string | null; message: string }[];
   agents: AgentView[];
@@ -108,23 +114,25 @@ export function isTenantName(name: string): boolean {
 }
 
 export async function listTenants(reader: StatusReader): Promise<TenantSummary[]> {
-  const [statuses, records, latest] = await Promise.all([reader.store.statuses(), reader.store.tenantRecords(), latestRuns(reader.pool)]);
+  const [statuses, records, latest, integrations] = await Promise.all([reader.store.statuses(), reader.store.tenantRecords(), latestRuns(reader.pool), new IntegrationStore(reader.pool).list()]);
   const recordByName = new Map(records.map((r) => [r.name, r]));
   const statusByName = new Map(statuses.map((s) => [s.tenant, s]));
   const names = [...new Set([...statusByName.keys(), ...recordByName.keys()])].sort();
   const now = reader.now?.() ?? Date.now();
-  return names.map((name) => summarize(name, statusByName.get(name), recordByName.get(name), latest.get(name) ?? null, now));
+  return names.map((name) => summarize(name, statusByName.get(name), recordByName.get(name), latest.get(name) ?? null, now, integrations));
 }
 
 export async function describeTenant(reader: StatusReader, name: string): Promise<TenantDetail | undefined> {
   if (!isTenantName(name)) return undefined;
-  const [status, [record], events, runs] = await Promise.all([
+  const [status, [record], events, runs, integrationRecords] = await Promise.all([
     reader.store.status(name), reader.store.tenantRecords(name), reader.store.events({ tenant: name, limit: 50 }), lastRuns(reader.pool, name, 20),
+    new IntegrationStore(reader.pool).list(name),
   ]);
   if (!status && !record) return undefined;
   const now = reader.now?.() ?? Date.now();
   const runViews = runs.map(runView);
-  const summary = summarize(name, status, record, runViews[0] ?? null, now);
+  const summary = summarize(name, status, record, runViews[0] ?? null, now, integrationRecords);
+  const integrations = tenantIntegrations(name, record, integrationRecords);
   const agents: AgentView[] = (record?.desired.agents ?? []).map((agent) => {
     const active = agent.active && record?.lifecycle === 'Active';
     const next = active ? nextFire(agent.schedule, agent.timezone, now) : undefined;
@@ -147,8 +155,9 @@ export async function describeTenant(reader: StatusReader, name: string): Promis
     terminal: status?.terminal ?? false,
     rejectedRevision: status?.rejectedRevision ?? null,
     rejectedReason: status?.rejectedReason ?? null,
-    conditions: status?.conditions ?? [],
+    conditions: [...(status?.conditions ?? []), ...(integrations.condition ? [integrations.condition] : [])],
     resources: status?.resources ?? [],
+    integrations: integrations.views,
     drift: events.filter((e) => e.reason === 'DriftCorrected').map((e) => ({ at: iso(e.at)!, resource: e.resource ?? null, message: e.message })),
     agents,
     runs: runViews,
@@ -186,9 +195,16 @@ export async function fleetView(reader: StatusReader, tenants?: TenantSummary[])
 
 type TenantRecord = Awaited<ReturnType<StatusStore['tenantRecords']>>[number];
 
-function summarize(name: string, status: TenantStatusRecord | undefined, record: TenantRecord | undefined, lastRun: AgentRun | null, now: number): TenantSummary {
+function tenantIntegrations(name: string, record: TenantRecord | undefined, all: readonly IntegrationRecord[]): { views: IntegrationView[]; condition: Condition | undefined } {
+  const records = all.filter((r) => r.tenant === name);
+  const views = integrationViews(name, record?.lifecycle === 'Active' ? record.desired.secrets.integrations.map((i) => i.provider) : [], records);
+  return { views, condition: integrationsCondition(views, records) };
+}
+
+function summarize(name: string, status: TenantStatusRecord | undefined, record: TenantRecord | undefined, lastRun: AgentRun | null, now: number, integrations: readonly IntegrationRecord[]): TenantSummary {
   const conditions = status?.conditions ?? [];
   const ready = conditionStatus(conditions, 'Ready');
+  const integrationsReady = tenantIntegrations(name, record, integrations).condition;
   const [next] = record?.lifecycle === 'Active' ? upcomingRuns(record.desired, 1, now) : [];
   return {
     name,
@@ -201,7 +217,9 @@ function summarize(name: string, status: TenantStatusRecord | undefined, record:
     suspended: conditionStatus(conditions, 'Suspended'),
     paused: conditionStatus(conditions, 'Paused'),
     offboarded: conditionStatus(conditions, 'Offboarded'),
-    message: status?.lastError ?? (ready === 'True' ? null : conditions.find((c) => c.type === 'Ready')?.message ?? 'not reconciled yet'),
+    integrationsReady: integrationsReady?.status ?? 'Unknown',
+    message: status?.lastError ?? (ready === 'True' ? null : conditions.find((c) => c.type === 'Ready')?.message ?? 'not reconciled yet')
+      ?? (integrationsReady?.reason === 'ReauthorizationRequired' ? `ReauthorizationRequired: ${integrationsReady.message}` : null),
     lastError: status?.lastError ?? null,
     lastReconcileAt: iso(status?.lastReconcileAt),
     observedRevision: status?.observedRevision ?? null,

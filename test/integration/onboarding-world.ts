@@ -19,6 +19,8 @@ export interface OnboardingWorld {
   server: PublicServer;
   integrations: Integrations;
   clock: { now: number };
+  /** The environment a tenantctl command needs to act on this world. */
+  env: Record<string, string>;
   link(tenant: string, provider: IntegrationProviderName, ttlMs?: number): Promise<IssuedLink>;
   /** Link page → button → provider consent → decision: the callback URL the provider redirects to, and the browser's cookie. */
   consent(link: string, options?: { decision?: 'approve' | 'deny'; account?: string }): Promise<{ callback: string; cookie: string; authorizeUrl: string }>;
@@ -54,6 +56,7 @@ export async function createOnboardingWorld(): Promise<OnboardingWorld> {
   const secretName = (tenant: string, provider: IntegrationProviderName) => names.integrationSecret(world.ctx.config.aws.secretsPrefix, tenant, provider);
   const self: OnboardingWorld = {
     world, double, server, integrations, clock,
+    env: { ...env, DATABASE_URL: world.db.url, OPENCLAW_DATA_DIR: world.dataDir, OPENCLAW_TENANTS_DIR: world.tenantsDir, OPENCLAW_LOG_LEVEL: 'warn' },
     link: (tenant, provider, ttlMs) => issueLink(
       { config: { ...world.ctx.config, publicFace: { ...world.ctx.config.publicFace, url: publicUrl } }, status: world.ctx.store, links: integrations.links },
       { tenant, provider, ttlMs, createdBy: 'test' },

@@ -75,7 +75,8 @@ describe('the status HTTP server', () => {
 
   it('describes one tenant: conditions, resources, drift, agents with next runs, events, revision and migration version', async () => {
     const acme = await sw.json('/api/tenants/acme');
-    expect(acme.conditions.map((c: any) => `${c.type}=${c.status}`)).toEqual(['Ready=True', 'Synced=True', 'Degraded=False', 'Suspended=False', 'Paused=False']);
+    expect(acme.conditions.map((c: any) => `${c.type}=${c.status}`)).toEqual(['Ready=True', 'Synced=True', 'Degraded=False', 'Suspended=False', 'Paused=False', 'IntegrationsReady=False']);
+    expect(acme.integrations).toEqual([expect.objectContaining({ provider: 'google', connected: false, state: 'NotConnected', account: null })]);
     expect(acme.resources.map((r: any) => r.kind)).toContain('postgres');
     expect(acme.resources.every((r: any) => r.state === 'Ready')).toBe(true);
     expect(acme.observedRevision).toMatch(/^dir:/);

@@ -110,6 +110,11 @@ export class AuthorizationState {
     return { ...access, token: accessToken };
   }
 
+  /** Every code and token ever issued: what a test scans logs and answers for. */
+  issued(): string[] {
+    return [...this.codes.keys(), ...this.refreshTokens.keys(), ...this.accessTokens.keys()];
+  }
+
   isActiveRefreshToken(refreshToken: string): boolean {
     return this.refreshTokens.get(refreshToken)?.active === true;
   }

@@ -1,6 +1,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ControllerError } from '../../errors.js';
 import type { SecretRecord, SecretsApi } from '../types.js';
@@ -21,6 +22,7 @@ interface StoredSecret {
  */
 export class LocalSecretStore implements SecretsApi {
   private cache: Map<string, StoredSecret> | undefined;
+  private cacheVersion: string | undefined;
   private key: Promise<Buffer> | undefined;
   private writing: Promise<void> = Promise.resolve();
 
@@ -83,10 +85,14 @@ export class LocalSecretStore implements SecretsApi {
     return secret;
   }
 
+  /** The store as on disk: read again when another process (a tenantctl command) replaced the file since. */
   private async load(): Promise<Map<string, StoredSecret>> {
-    if (this.cache) return this.cache;
-    const secrets = existsSync(this.storeFile) ? (JSON.parse(await readFile(this.storeFile, 'utf8')) as StoredSecret[]) : [];
+    await this.writing.catch(() => {});
+    const version = existsSync(this.storeFile) ? fileVersion(await stat(this.storeFile)) : 'none';
+    if (this.cache && version === this.cacheVersion) return this.cache;
+    const secrets = version === 'none' ? [] : (JSON.parse(await readFile(this.storeFile, 'utf8')) as StoredSecret[]);
     this.cache = new Map(secrets.map((s) => [s.name, s]));
+    this.cacheVersion = version;
     return this.cache;
   }
 
@@ -97,6 +103,7 @@ export class LocalSecretStore implements SecretsApi {
       const tmp = `${this.storeFile}.${process.pid}.tmp`;
       await writeFile(tmp, JSON.stringify([...(this.cache ?? new Map()).values()], null, 2), { mode: 0o600 });
       await rename(tmp, this.storeFile);
+      this.cacheVersion = fileVersion(await stat(this.storeFile));
     });
     return this.writing;
   }
@@ -135,6 +142,11 @@ export class LocalSecretStore implements SecretsApi {
     decipher.setAuthTag(tag);
     return Buffer.concat([decipher.update(body), decipher.final()]).toString('utf8');
   }
+}
+
+/** A rename gives the file a new inode: with the time and size, a change by another process is seen. */
+function fileVersion(stats: Stats): string {
+  return `${stats.ino}:${stats.mtimeMs}:${stats.size}`;
 }
 
 function toRecord(secret: StoredSecret): SecretRecord {

@@ -105,6 +105,7 @@ function renderList() {
       t.suspended === 'True' ? el('span', { className: 'badge badge-muted' }, 'Suspended') : null,
       t.paused === 'True' ? el('span', { className: 'badge badge-muted' }, 'Paused') : null,
       t.offboarded === 'True' ? el('span', { className: 'badge badge-muted' }, 'Offboarded') : null,
+      t.integrationsReady === 'False' ? el('span', { className: 'badge badge-bad integrations-badge', title: t.message || '' }, 'Integrations') : null,
       t.displayName ? el('div', { className: 'muted small' }, t.displayName) : null);
     return el('tr', { className: `tenant-row${degraded ? ' degraded' : ''}`, 'data-tenant': t.name },
       name,
@@ -138,6 +139,11 @@ function renderDetail(t) {
     el('td', {}, c.type), el('td', {}, badge(c.status, c.type)), el('td', {}, c.reason), el('td', { title: c.lastTransitionTime }, age(c.lastTransitionTime)), el('td', { className: 'message' }, c.message))), 5);
   fill($('detail-resources'), t.resources.map((r) => el('tr', { className: r.state === 'Failed' ? 'degraded' : '' },
     el('td', {}, r.kind), el('td', {}, r.name), el('td', {}, el('span', { className: `badge badge-${r.state === 'Ready' ? 'good' : r.state === 'Failed' ? 'bad' : 'unknown'}` }, r.state)), el('td', { className: 'message' }, r.message || ''))), 4);
+  fill($('detail-integrations'), t.integrations.map((i) => el('tr', { className: i.state === 'ReauthorizationRequired' ? 'degraded' : '', 'data-provider': i.provider },
+    el('td', {}, i.provider), el('td', {}, el('span', { className: `badge badge-${i.connected ? 'good' : i.state === 'ReauthorizationRequired' ? 'bad' : 'unknown'}` }, i.state)),
+    el('td', {}, i.account || '–'), el('td', { className: 'small' }, i.scopes.join(' ') || '–'),
+    el('td', { title: i.connectedAt || '' }, i.connectedAt ? age(i.connectedAt) : '–'), el('td', { title: i.lastRefreshAt || '' }, i.lastRefreshAt ? age(i.lastRefreshAt) : '–'),
+    el('td', { className: 'message' }, i.message || ''))), 7);
   fill($('detail-agents'), t.agents.map((a) => el('tr', {},
     el('td', {}, a.name), el('td', {}, el('code', {}, a.schedule)), el('td', {}, a.timezone),
     el('td', { title: a.nextRunAt || '' }, a.nextRunAt ? age(a.nextRunAt) : a.active ? '–' : 'not active'),
