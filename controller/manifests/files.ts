@@ -1,10 +1,25 @@
-import { readdir, stat } from 'node:fs/promises';
-import { join, relative } from 'node:path';
-import { ControllerError } from '../errors.js';
+import { existsSync } from 'node:fs';
+import { lstat, readdir, readFile, realpath, stat } from 'node:fs/promises';
+import { dirname, join, relative, sep } from 'node:path';
+import { ControllerError, errorMessage } from '../errors.js';
+import { limitMessage, MANIFEST_LIMITS } from './limits.js';
+import type { ValidationIssue } from './types.js';
 
 const MANIFEST_EXTENSIONS = ['.yaml', '.yml'];
 
-/** Every *.yaml / *.yml below `dir`, sorted, skipping hidden entries. */
+export function isManifestName(name: string): boolean {
+  return MANIFEST_EXTENSIONS.some((ext) => name.endsWith(ext));
+}
+
+/** One manifest as read: its text, or why it could not be (which makes the revision invalid). */
+export type ReadManifest = { file: string; text: string } | { file: string; problem: string };
+
+/**
+ * Every *.yaml / *.yml below `dir`, sorted, skipping hidden entries. A symbolic link is followed
+ * when it resolves to a file inside `boundary` (the repository holding `dir`, or `dir` itself);
+ * any other link is listed too, so that reading it reports why it is not a manifest: a link is
+ * never dropped in silence, or its tenant would read as removed.
+ */
 export async function listManifestFiles(dir: string): Promise<string[]> {
   let info;
   try {
@@ -18,8 +33,75 @@ export async function listManifestFiles(dir: string): Promise<string[]> {
   }
   const entries = await readdir(dir, { recursive: true, withFileTypes: true });
   return entries
-    .filter((entry) => entry.isFile() && MANIFEST_EXTENSIONS.some((ext) => entry.name.endsWith(ext)))
+    .filter((entry) => (entry.isFile() && isManifestName(entry.name)) || entry.isSymbolicLink())
     .map((entry) => join(entry.parentPath, entry.name))
     .filter((file) => !relative(dir, file).split('/').some((part) => part.startsWith('.')))
     .sort();
+}
+
+/**
+ * Reads the listed files: a file past the size bound is not read at all, a file that is not
+ * UTF-8 or cannot be read, and a link that leaves the repository or does not lead to a file,
+ * each come back as a problem instead of a text.
+ */
+export async function readManifestFiles(dir: string, files: readonly string[]): Promise<ReadManifest[]> {
+  const boundary = await realpath(repositoryRoot(dir));
+  const read = await Promise.all(files.map(async (file) => readOne(file, boundary)));
+  return read.filter((entry): entry is ReadManifest => entry !== undefined);
+}
+
+async function readOne(file: string, boundary: string): Promise<ReadManifest | undefined> {
+  const named = isManifestName(file);
+  try {
+    if ((await lstat(file)).isSymbolicLink()) {
+      const problem = await linkProblem(file, boundary);
+      if (problem !== undefined) return problem === '' ? undefined : { file, problem };
+    }
+    const info = await stat(file);
+    if (info.size > MANIFEST_LIMITS.fileBytes) return { file, problem: limitMessage('fileBytes', info.size) };
+    return decodeManifest(file, await readFile(file));
+  } catch (error) {
+    return { file, problem: `could not be read: ${errorMessage(error)} (allowed: a file the controller can read; an unreadable file never counts as removed)` };
+  }
+
+  /** Why a link is not followed ('' when it is simply not a manifest), or undefined to follow it. */
+  async function linkProblem(link: string, root: string): Promise<string | undefined> {
+    const rule = '(allowed: links to manifest files inside the repository)';
+    let target: string;
+    try {
+      target = await realpath(link);
+    } catch (error) {
+      return named ? `is a symbolic link to nothing (${codeOf(error)}) ${rule}` : '';
+    }
+    if ((await stat(target)).isDirectory()) return `is a symbolic link to a directory, which is not followed ${rule}`;
+    if (!named) return '';
+    if (target !== root && !target.startsWith(`${root}${sep}`)) return `is a symbolic link that leads outside the repository ${rule}`;
+    return undefined;
+  }
+}
+
+/** UTF-8 text, or the problem: a byte that is not UTF-8 would otherwise become U+FFFD silently. */
+export function decodeManifest(file: string, bytes: Uint8Array): ReadManifest {
+  try {
+    return { file, text: new TextDecoder('utf-8', { fatal: true }).decode(bytes) };
+  } catch {
+    return { file, problem: 'is not valid UTF-8 (allowed: UTF-8 text)' };
+  }
+}
+
+/** A ValidationIssue for a file that could not be read, at its start. */
+export function readIssue(file: string, problem: string): ValidationIssue {
+  return { file, line: 1, column: 1, layer: 'source', path: '', message: problem };
+}
+
+/** The nearest directory at or above `dir` holding `.git`, else `dir`: what a link may point into. */
+function repositoryRoot(dir: string): string {
+  for (let current = dir; ; current = dirname(current)) {
+    if (existsSync(join(current, '.git'))) return current;
+    if (dirname(current) === current) return dir;
+  }
+}
+
+function codeOf(error: unknown): string {
+  return (error as NodeJS.ErrnoException)?.code ?? errorMessage(error);
 }

@@ -1,6 +1,6 @@
-import { readFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
 import { relative } from 'node:path';
-import { listManifestFiles } from './files.js';
+import { listManifestFiles, readIssue, readManifestFiles } from './files.js';
 import { locate, parseManifestFile } from './parse.js';
 import { validateAgainstCrd } from './schema.js';
 import { checkSemantics } from './semantic.js';
@@ -16,8 +16,8 @@ export interface ManifestText {
  * All three layers over a set of files, every error in one run. Tenants are returned
  * only when there is no issue at all: a partly valid revision is never applied.
  */
-export function validateManifests(inputs: ManifestText[]): ValidationResult {
-  const issues: ValidationIssue[] = [];
+export function validateManifests(inputs: ManifestText[], readIssues: readonly ValidationIssue[] = []): ValidationResult {
+  const issues: ValidationIssue[] = [...readIssues];
   const tenants: LoadedTenant[] = [];
   const firstSeen = new Map<string, SourcePosition>();
   for (const { file, text } of inputs) {
@@ -41,17 +41,42 @@ export function validateManifests(inputs: ManifestText[]): ValidationResult {
     }
   }
   issues.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column);
-  return { tenants: issues.length === 0 ? tenants.sort((a, b) => a.name.localeCompare(b.name)) : [], issues, files: inputs.map((i) => i.file) };
+  const files = [...new Set([...inputs.map((i) => i.file), ...readIssues.map((i) => i.file)])].sort();
+  return { tenants: issues.length === 0 ? tenants.sort((a, b) => a.name.localeCompare(b.name)) : [], issues, files };
 }
 
 /** Read and validate every manifest below `dir`. Throws only when the directory itself cannot be read. */
 export async function validateDirectory(dir: string, options: { relativeTo?: string } = {}): Promise<ValidationResult> {
-  const files = await listManifestFiles(dir);
   const base = options.relativeTo ?? process.cwd();
-  const inputs = await Promise.all(
-    files.map(async (file) => ({ file: displayPath(base, file), text: await readFile(file, 'utf8') })),
-  );
-  return validateManifests(inputs);
+  const { inputs, readIssues } = await readManifestDirectory(dir, (file) => displayPath(base, file));
+  return validateManifests(inputs, readIssues);
+}
+
+export interface ManifestDirectory {
+  inputs: ManifestText[];
+  /** One per file that could not be read as a manifest: each makes the revision invalid. */
+  readIssues: ValidationIssue[];
+  fileCount: number;
+  /** sha256 over every file's path below `dir` and its text (or why it could not be read). */
+  digest: string;
+}
+
+/** The manifests below `dir` as texts, and an issue for each file that could not be read as one. */
+export async function readManifestDirectory(dir: string, display: (file: string) => string): Promise<ManifestDirectory> {
+  const read = await readManifestFiles(dir, await listManifestFiles(dir));
+  const inputs: ManifestText[] = [];
+  const readIssues: ValidationIssue[] = [];
+  const hash = createHash('sha256');
+  for (const entry of read) {
+    if ('text' in entry) {
+      inputs.push({ file: display(entry.file), text: entry.text });
+      hash.update(`${relative(dir, entry.file)}\0${entry.text}\0`);
+    } else {
+      readIssues.push(readIssue(display(entry.file), entry.problem));
+      hash.update(`${relative(dir, entry.file)}\0\0${entry.problem}\0`);
+    }
+  }
+  return { inputs, readIssues, fileCount: read.length, digest: hash.digest('hex') };
 }
 
 function nameOf(data: unknown): string | undefined {
@@ -60,7 +85,7 @@ function nameOf(data: unknown): string | undefined {
 }
 
 /** Relative to where the user stands when the file is below it; absolute otherwise. */
-function displayPath(base: string, file: string): string {
+export function displayPath(base: string, file: string): string {
   const rel = relative(base, file);
   return rel === '' || rel.startsWith('..') ? file : rel;
 }

@@ -31,8 +31,15 @@ export interface GitCommand {
   run(args: string[], options?: { noGitDir?: boolean }): Promise<Buffer>;
   text(args: string[]): Promise<string>;
   /** Contents of blobs by object id, in order, with one `cat-file --batch` process. */
-  blobs(oids: string[]): Promise<string[]>;
+  blobs(oids: string[]): Promise<Buffer[]>;
+  /** What each `<commit>:<path>` is, symbolic links inside the tree followed (`cat-file --batch-check --follow-symlinks`). */
+  objects(names: string[]): Promise<ObjectInfo[]>;
 }
+
+/** An object found by path, or why none was: a link out of the tree, to nothing, in a loop, through a file. */
+export type ObjectInfo =
+  | { found: true; oid: string; type: string; size: number }
+  | { found: false; reason: 'missing' | 'symlink' | 'dangling' | 'loop' | 'notdir' };
 
 /**
  * The git CLI through execFile with an argument array (never a shell), no terminal
@@ -72,16 +79,37 @@ export function gitCommand(options: { gitDir: string; url: string; timeoutMs: nu
     text: async (args) => (await run(args)).toString('utf8'),
     async blobs(oids) {
       const out = await run(['cat-file', '--batch'], { input: `${oids.join('\n')}\n` });
-      const texts: string[] = [];
+      const contents: Buffer[] = [];
       let pos = 0;
       for (const oid of oids) {
         const eol = out.indexOf(0x0a, pos);
         const [, type, size] = out.subarray(pos, eol).toString('utf8').split(' ');
         if (type !== 'blob') throw new Error(`object ${oid} is ${type ?? 'unreadable'}, not a blob`);
-        texts.push(out.subarray(eol + 1, eol + 1 + Number(size)).toString('utf8'));
+        contents.push(out.subarray(eol + 1, eol + 1 + Number(size)));
         pos = eol + 1 + Number(size) + 1;
       }
-      return texts;
+      return contents;
+    },
+    async objects(names) {
+      const out = await run(['cat-file', '--batch-check', '--follow-symlinks'], { input: `${names.join('\n')}\n` });
+      const infos: ObjectInfo[] = [];
+      let pos = 0;
+      for (let i = 0; i < names.length; i++) {
+        const eol = out.indexOf(0x0a, pos);
+        const line = out.subarray(pos, eol).toString('utf8');
+        pos = eol + 1;
+        const words = line.split(' ');
+        if (line.endsWith(' missing')) {
+          infos.push({ found: false, reason: 'missing' });
+        } else if (words.length === 2 && (words[0] === 'symlink' || words[0] === 'dangling' || words[0] === 'loop' || words[0] === 'notdir')) {
+          // Followed by the link's text (or the name) and a newline.
+          pos += Number(words[1]) + 1;
+          infos.push({ found: false, reason: words[0] });
+        } else {
+          infos.push({ found: true, oid: words[0], type: words[1], size: Number(words[2]) });
+        }
+      }
+      return infos;
     },
   };
 }

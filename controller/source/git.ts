@@ -4,8 +4,12 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { ControllerError } from '../errors.js';
-import { validateManifests } from '../manifests/validate.js';
-import { gitCommand, redactUrl } from './git-cli.js';
+import { decodeManifest, isManifestName, readIssue } from '../manifests/files.js';
+import { limitMessage, MANIFEST_LIMITS } from '../manifests/limits.js';
+import { validateOffThread } from '../manifests/off-thread.js';
+import type { ValidationIssue } from '../manifests/types.js';
+import type { ManifestText } from '../manifests/validate.js';
+import { gitCommand, redactUrl, type ObjectInfo } from './git-cli.js';
 import type { ManifestSource, SourceSnapshot } from './types.js';
 
 export { redactUrl } from './git-cli.js';
@@ -25,8 +29,6 @@ export interface GitSourceOptions {
   /** Per git command; a fetch that takes longer is killed and counts as unreachable. */
   timeoutMs?: number;
 }
-
-const MANIFEST_EXTENSIONS = ['.yaml', '.yml'];
 
 /**
  * Manifests from a git branch. A shallow bare clone under `cacheDir` is fetched into a ref
@@ -69,13 +71,31 @@ export function gitSource(options: GitSourceOptions): ManifestSource {
     const listing = await git.text(['ls-tree', '-r', '-z', '--full-tree', sha, ...(dir ? ['--', dir] : [])]);
     const entries = listing.split('\0').filter(Boolean).map((line) => {
       const tab = line.indexOf('\t');
-      const [mode, type, oid] = line.slice(0, tab).split(' ');
-      return { mode, type, oid, file: line.slice(tab + 1) };
-    }).filter((e) => e.type === 'blob' && e.mode !== '120000' && isManifest(dir, e.file))
+      const [mode, type] = line.slice(0, tab).split(' ');
+      return { link: mode === '120000', type, file: line.slice(tab + 1) };
+    }).filter((e) => e.type === 'blob' && isBelow(dir, e.file) && (e.link || isManifestName(e.file)))
       .sort((a, b) => a.file.localeCompare(b.file));
-    const texts = entries.length > 0 ? await git.blobs(entries.map((e) => e.oid)) : [];
-    const result = validateManifests(entries.map((e, i) => ({ file: e.file, text: texts[i] })));
-    return { revision: sha, tenants: result.tenants, issues: result.issues, fileCount: entries.length };
+    // Every manifest and every link is looked up by path, links followed inside this commit's tree.
+    const lookups = entries.filter((e) => !e.file.includes('\n'));
+    const infos = lookups.length > 0 ? await git.objects(lookups.map((e) => `${sha}:${e.file}`)) : [];
+    const byFile = new Map(lookups.map((e, i) => [e.file, infos[i]]));
+    const toRead: { file: string; oid: string }[] = [];
+    const readIssues: ValidationIssue[] = [];
+    for (const entry of entries) {
+      const problem = entryProblem(entry, byFile.get(entry.file));
+      if (problem === '') continue;
+      if (problem !== undefined) readIssues.push(readIssue(entry.file, problem));
+      else toRead.push({ file: entry.file, oid: (byFile.get(entry.file) as { oid: string }).oid });
+    }
+    const contents = toRead.length > 0 ? await git.blobs(toRead.map((e) => e.oid)) : [];
+    const inputs: ManifestText[] = [];
+    toRead.forEach((entry, i) => {
+      const decoded = decodeManifest(entry.file, contents[i]);
+      if ('text' in decoded) inputs.push({ file: entry.file, text: decoded.text });
+      else readIssues.push(readIssue(entry.file, decoded.problem));
+    });
+    const result = await validateOffThread(inputs, readIssues);
+    return { revision: sha, tenants: result.tenants, issues: result.issues, fileCount: inputs.length + readIssues.length };
   }
 
   async function load(): Promise<SourceSnapshot> {
@@ -118,9 +138,32 @@ function normalizePath(path: string): string {
   return path.replace(/^(\.\/)+/, '').replace(/\/+$/, '').replace(/^\.$/, '');
 }
 
-/** A *.yaml / *.yml file below `dir`, no part of its path below `dir` hidden (as the directory source). */
-function isManifest(dir: string, file: string): boolean {
+/** A file below `dir` (the whole repository when ''), no part of its path below `dir` hidden (as the directory source). */
+function isBelow(dir: string, file: string): boolean {
   if (dir && file !== dir && !file.startsWith(`${dir}/`)) return false;
   const below = dir ? file.slice(dir.length + 1) : file;
-  return MANIFEST_EXTENSIONS.some((ext) => file.endsWith(ext)) && !below.split('/').some((part) => part.startsWith('.'));
+  return !below.split('/').some((part) => part.startsWith('.'));
+}
+
+const LINK_RULE = '(allowed: links to manifest files inside the repository)';
+
+/**
+ * Why an entry is not read as a manifest: '' when it is simply not one (a link to another kind of
+ * file), a problem that makes the revision invalid, or undefined when it is read. A link is never
+ * dropped in silence, or its tenant would read as removed.
+ */
+function entryProblem(entry: { link: boolean; file: string }, info: ObjectInfo | undefined): string | undefined {
+  const named = isManifestName(entry.file);
+  if (!info) return 'has a line break in its name (allowed: file names on one line)';
+  if (!info.found) {
+    if (!entry.link) return `could not be read from the commit (${info.reason})`;
+    if (!named) return '';
+    return info.reason === 'symlink' ? `is a symbolic link that leads outside the repository ${LINK_RULE}`
+      : info.reason === 'loop' ? `is a symbolic link in a loop ${LINK_RULE}`
+      : `is a symbolic link to nothing ${LINK_RULE}`;
+  }
+  if (info.type === 'tree') return `is a symbolic link to a directory, which is not followed ${LINK_RULE}`;
+  if (info.type !== 'blob' || !named) return '';
+  if (info.size > MANIFEST_LIMITS.fileBytes) return limitMessage('fileBytes', info.size);
+  return undefined;
 }

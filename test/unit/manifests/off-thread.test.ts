@@ -1,0 +1,74 @@
+/**
+ * Validation in its own thread: the caller's event loop (health, readiness, the scheduler's lease)
+ * keeps turning while a revision is validated, the thread's heap is capped and every hostile shape
+ * is stopped by a bound well inside it, and a thread that dies rejects the revision instead of
+ * emptying it.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { ValidationThread } from '../../../controller/manifests/off-thread.js';
+import { tenantYaml } from '../../helpers/git-repo.js';
+import { manifest } from './helpers.js';
+
+const threads: ValidationThread[] = [];
+afterAll(async () => Promise.all(threads.map((t) => t.close())));
+
+function thread(maxHeapMb: number): ValidationThread {
+  const created = new ValidationThread({ maxHeapMb });
+  threads.push(created);
+  return created;
+}
+
+const HOSTILE: Record<string, string> = {
+  'nul.yaml': manifest().replace('displayName: Acme Bakeries', 'displayName: "Acme\\0"'),
+  'tag.yaml': manifest({ spec: '  deletionPolicy: !Ref x' }),
+  'keys.yaml': manifest({ spec: `  costAllocationTags:\n${Array.from({ length: 100_000 }, (_, i) => `    k${i}: v`).join('\n')}` }),
+  'flow.yaml': manifest({ spec: `  costAllocationTags: {x: [${Array(1_000_000).fill('a').join(',')}]}` }),
+  'documents.yaml': Array.from({ length: 10_000 }, (_, i) => `---\nx: ${i}\n`).join(''),
+  'aliases.yaml': `a: &a [x]\nb: [${Array(1_000).fill('*a').join(', ')}]\n`,
+  'laughs.yaml': ['a: &a ["x","x","x","x","x","x","x","x","x","x"]', ...Array.from({ length: 9 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(10).fill(`*${String.fromCharCode(97 + i)}`).join(',')}]`)].join('\n'),
+  'deep.yaml': `a: ${'['.repeat(100_000)}${']'.repeat(100_000)}\n`,
+};
+
+describe('validation off the event loop', () => {
+  it('lets the calling thread turn its event loop while 500 manifests are validated', async () => {
+    const inputs = Array.from({ length: 500 }, (_, i) => ({ file: `tenants/t${i}.yaml`, text: tenantYaml(`t${i}`) }));
+    let done = false;
+    const pending = thread(256).validate(inputs).then((result) => {
+      done = true;
+      return result;
+    });
+    let turns = 0;
+    while (!done) {
+      await new Promise((resolve) => setImmediate(resolve));
+      turns++;
+    }
+    const result = await pending;
+    expect(result.issues).toEqual([]);
+    expect(result.tenants).toHaveLength(500);
+    // Validated on this thread, the whole revision would be one turn.
+    expect(turns).toBeGreaterThan(100);
+  });
+
+  it('stops every hostile shape by a bound, with a clear error, inside a 64 MB heap', async () => {
+    const inputs = Object.entries(HOSTILE).map(([file, text]) => ({ file, text }));
+    const result = await thread(64).validate(inputs);
+    expect(result.tenants).toEqual([]);
+    const byFile = new Map<string, string[]>();
+    for (const issue of result.issues) byFile.set(issue.file, [...(byFile.get(issue.file) ?? []), issue.message]);
+    expect(byFile.get('nul.yaml')).toEqual([expect.stringMatching(/^contains the control character U\+0000 at character 5 /)]);
+    expect(byFile.get('tag.yaml')).toEqual(['invalid YAML: unknown tag !Ref (allowed: no tag, or a core tag such as !!str, !!int, !!bool)']);
+    expect(byFile.get('keys.yaml')).toEqual([expect.stringMatching(/^manifest too large: \d+ bytes in a file /)]);
+    expect(byFile.get('flow.yaml')).toEqual([expect.stringMatching(/^manifest too large: \d+ bytes in a file /)]);
+    expect(byFile.get('documents.yaml')).toEqual([expect.stringMatching(/^manifest too large: more than 1000 documents in a file /)]);
+    expect(byFile.get('aliases.yaml')).toEqual([expect.stringMatching(/^manifest too large: more than 100 aliases in a file /)]);
+    expect(byFile.get('laughs.yaml')).toEqual([expect.stringMatching(/^invalid YAML: .*alias/i)]);
+    expect(byFile.get('deep.yaml')).toEqual([expect.stringMatching(/^manifest too large: more than 32 levels of nesting /)]);
+  });
+
+  it('rejects the revision as invalid when the thread dies, and starts a new thread for the next one', async () => {
+    const starved = thread(1);
+    const result = await starved.validate([{ file: 'tenants/acme.yaml', text: tenantYaml('acme') }]);
+    expect(result.tenants).toEqual([]);
+    expect(result.issues).toEqual([expect.objectContaining({ file: 'tenants/acme.yaml', line: 1, column: 1, layer: 'source', message: expect.stringMatching(/^validation could not finish: /) })]);
+  });
+});
