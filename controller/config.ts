@@ -78,7 +78,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Readonl
   const bucket = read.string('OPENCLAW_TENANT_BUCKET', { pattern: /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, allowed: 'an S3 bucket name: 3-63 lowercase letters, digits, "." and "-"' });
   const explicitProvider = read.oneOf('OPENCLAW_PROVIDER', ['local', 'aws'] as const);
   const provider = explicitProvider ?? (bucket ? 'aws' : 'local');
-  const region = read.string('AWS_REGION', { pattern: /^[a-z]{2}(-[a-z]+)+-\d$/, allowed: 'an AWS region such as eu-west-1' }) ?? env.AWS_DEFAULT_REGION;
+  const region = read.string('AWS_REGION', { pattern: /^[a-z]{2,4}(-[a-z]+)+-\d{1,2}$/, allowed: 'an AWS region such as eu-west-1' }) ?? env.AWS_DEFAULT_REGION;
   const boundary = read.string('OPENCLAW_PERMISSIONS_BOUNDARY_ARN', { pattern: /^arn:aws[a-z-]*:iam::\d{12}:policy\/[\w+=,.@/-]+$/, allowed: 'an IAM managed policy ARN, arn:aws:iam::<account>:policy/<name>' });
   if (provider === 'aws') {
     // A value given but malformed is already reported; "required" is for a missing one.
@@ -90,7 +90,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Readonl
   const dataDir = resolvePath(cwd, read.string('OPENCLAW_DATA_DIR') ?? '.openclaw');
   const config: Config = {
     databaseUrl: read.string('DATABASE_URL', { pattern: /^postgres(ql)?:\/\//, allowed: 'a postgres:// or postgresql:// connection string', secret: true }),
-    databaseSecretArn: read.string('OPENCLAW_DB_SECRET_ARN', { pattern: /^arn:aws[a-z-]*:secretsmanager:[a-z]{2}(-[a-z]+)+-\d:\d{12}:secret:[\w/+=.@!-]{1,512}$/, allowed: 'a Secrets Manager secret ARN, arn:aws:secretsmanager:<region>:<account>:secret:<name>' }),
+    databaseSecretArn: read.string('OPENCLAW_DB_SECRET_ARN', { pattern: /^arn:aws[a-z-]*:secretsmanager:[a-z]{2,4}(-[a-z]+)+-\d{1,2}:\d{12}:secret:[\w/+=.@!-]{1,512}$/, allowed: 'a Secrets Manager secret ARN, arn:aws:secretsmanager:<region>:<account>:secret:<name>' }),
     tenantsDir: resolvePath(cwd, read.string('OPENCLAW_TENANTS_DIR') ?? 'tenants'),
     dataDir,
     provider,

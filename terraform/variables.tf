@@ -1,5 +1,20 @@
 # Inputs of the whole stack. Every one is typed, and every one that can hold a wrong value is validated here,
 # at the root, so a bad tfvars file fails at plan with a message instead of half-way through an apply.
+# A validation accepts exactly what the AWS API accepts for the value's use (or less, and then says why).
+
+locals {
+  # Fargate's task sizes: CPU units => the memory values (MiB) allowed with them. 8192 and 16384 need
+  # platform 1.4.0 or later, which LATEST is. (Amazon ECS Developer Guide, "Task CPU and memory".)
+  fargate_memory_by_cpu = {
+    "256"   = [512, 1024, 2048]
+    "512"   = range(1024, 4096 + 1, 1024)
+    "1024"  = range(2048, 8192 + 1, 1024)
+    "2048"  = range(4096, 16384 + 1, 1024)
+    "4096"  = range(8192, 30720 + 1, 1024)
+    "8192"  = range(16384, 61440 + 1, 4096)
+    "16384" = range(32768, 122880 + 1, 8192)
+  }
+}
 
 variable "aws_account_id" {
   description = "The AWS account this stack belongs to (one account per environment: tenant role names are account-wide)."
@@ -14,7 +29,8 @@ variable "region" {
   description = "AWS region of the stack, e.g. eu-west-1."
   type        = string
   validation {
-    condition     = can(regex("^[a-z]{2}(-[a-z]+)+-[0-9]$", var.region))
+    # Two to four letters first: eusc-de-east-1 (European Sovereign Cloud) as well as eu-west-1.
+    condition     = can(regex("^[a-z]{2,4}(-[a-z]+)+-[0-9]{1,2}$", var.region))
     error_message = "region must be an AWS region name such as eu-west-1."
   }
 }
@@ -33,8 +49,10 @@ variable "name" {
   type        = string
   default     = "openclaw"
   validation {
-    condition     = can(regex("^[a-z][a-z0-9-]{1,19}$", var.name))
-    error_message = "name must be 2-20 lowercase letters, digits or hyphens, starting with a letter."
+    # It is also the RDS instance identifier and parameter group prefix, which may not end with a hyphen
+    # or hold two in a row.
+    condition     = can(regex("^[a-z][a-z0-9-]{0,18}[a-z0-9]$", var.name)) && !strcontains(var.name, "--")
+    error_message = "name must be 2-20 lowercase letters, digits or hyphens, starting with a letter, not ending with a hyphen, without two hyphens in a row."
   }
 }
 
@@ -164,8 +182,16 @@ variable "tenant_bucket_name" {
   type        = string
   default     = ""
   validation {
-    condition     = var.tenant_bucket_name == "" || can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.tenant_bucket_name))
-    error_message = "tenant_bucket_name must be empty or a valid S3 bucket name (3-63 lowercase letters, digits, dots, hyphens)."
+    # S3's naming rules beyond the characters: no ".." or ".-"/"-.", not an IP address, none of the reserved
+    # prefixes (xn--, sthree-, amzn-s3-demo-) and suffixes (-s3alias, --ol-s3, .mrap, --x-s3, --table-s3).
+    condition = var.tenant_bucket_name == "" || (
+      can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.tenant_bucket_name)) &&
+      !can(regex("\\.\\.|\\.-|-\\.", var.tenant_bucket_name)) &&
+      !can(regex("^[0-9]+\\.[0-9]+\\.[0-9]+\\.[0-9]+$", var.tenant_bucket_name)) &&
+      !can(regex("^(xn--|sthree-|amzn-s3-demo-)", var.tenant_bucket_name)) &&
+      !can(regex("(-s3alias|--ol-s3|\\.mrap|--x-s3|--table-s3)$", var.tenant_bucket_name))
+    )
+    error_message = "tenant_bucket_name must be empty or a valid S3 bucket name: 3-63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit, no '..', '.-' or '-.', not an IP address, no reserved prefix (xn--, sthree-, amzn-s3-demo-) or suffix (-s3alias, --ol-s3, .mrap, --x-s3, --table-s3)."
   }
 }
 
@@ -185,8 +211,8 @@ variable "controller_cpu" {
   type        = number
   default     = 512
   validation {
-    condition     = contains([256, 512, 1024, 2048, 4096], var.controller_cpu)
-    error_message = "controller_cpu must be one of Fargate's sizes: 256, 512, 1024, 2048, 4096."
+    condition     = contains(keys(local.fargate_memory_by_cpu), tostring(var.controller_cpu))
+    error_message = "controller_cpu must be one of Fargate's CPU sizes: 256, 512, 1024, 2048, 4096, 8192, 16384."
   }
 }
 
@@ -195,9 +221,8 @@ variable "controller_memory" {
   type        = number
   default     = 1024
   validation {
-    # Fargate pairs memory with CPU: from 2x to 8x the CPU units (30 GiB at most).
-    condition     = var.controller_memory >= var.controller_cpu * 2 && var.controller_memory <= min(var.controller_cpu * 8, 30720)
-    error_message = "controller_memory must be from 2x to 8x controller_cpu (MiB), as Fargate allows."
+    condition     = contains(lookup(local.fargate_memory_by_cpu, tostring(var.controller_cpu), []), var.controller_memory)
+    error_message = "controller_memory must be a memory size Fargate allows with controller_cpu (CPU: MiB): 256: 512, 1024, 2048; 512: 1024-4096; 1024: 2048-8192; 2048: 4096-16384; 4096: 8192-30720 (by 1024); 8192: 16384-61440 by 4096; 16384: 32768-122880 by 8192."
   }
 }
 
@@ -226,10 +251,9 @@ variable "agents" {
     condition = alltrue([
       for agent, size in var.agents :
       contains(["butler", "scout", "writer"], agent) &&
-      contains([256, 512, 1024, 2048, 4096], size.cpu) &&
-      size.memory >= size.cpu * 2 && size.memory <= min(size.cpu * 8, 30720)
+      contains(lookup(local.fargate_memory_by_cpu, tostring(size.cpu), []), size.memory)
     ])
-    error_message = "agents keys must be butler, scout or writer, each with a Fargate CPU size and memory from 2x to 8x its CPU."
+    error_message = "agents keys must be butler, scout or writer, each with a cpu and memory pair Fargate allows (CPU: MiB): 256: 512, 1024, 2048; 512: 1024-4096; 1024: 2048-8192; 2048: 4096-16384; 4096: 8192-30720 (by 1024); 8192: 16384-61440 by 4096; 16384: 32768-122880 by 8192."
   }
 }
 

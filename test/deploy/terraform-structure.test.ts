@@ -1,4 +1,6 @@
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   MODULE_META_ARGUMENTS, TERRAFORM_DIR, allModules, blocks, childOf, loadStack, referencesOf, unwrap,
@@ -82,6 +84,14 @@ describe('terraform modules', () => {
     expect(settings.find((s) => s.required_version)?.required_version).toMatch(/>=\s*1\.1[1-9]/);
     const providers = settings.flatMap((s) => blocks(s, 'required_providers'));
     expect(providers[0]?.aws).toMatchObject({ source: 'hashicorp/aws', version: expect.stringMatching(/^~> 5\.\d+$/) });
+  });
+
+  it('commits the lock file of the AWS provider, with a checksum of the build the workflows run', () => {
+    const lock = readFileSync(join(TERRAFORM_DIR, '.terraform.lock.hcl'), 'utf8');
+    const aws = /provider "registry\.terraform\.io\/hashicorp\/aws" \{([\s\S]*?)\n\}/.exec(lock)?.[1] ?? '';
+    expect(aws).toMatch(/version\s+=\s+"5\.\d+\.\d+"/);
+    expect(aws).toMatch(/"h1:[A-Za-z0-9+/]{43}="/);
+    expect(readFileSync(join(TERRAFORM_DIR, '.gitignore'), 'utf8')).not.toMatch(/lock/);
   });
 
   const terraform = spawnSync('terraform', ['version'], { encoding: 'utf8' });

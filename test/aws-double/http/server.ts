@@ -12,6 +12,7 @@ import * as s3Sdk from '@aws-sdk/client-s3';
 import * as secretsSdk from '@aws-sdk/client-secrets-manager';
 import * as stsSdk from '@aws-sdk/client-sts';
 import type { AwsDouble, ServiceName } from '../index.js';
+import { ec2Response, isEc2Request } from './ec2.js';
 import { jsonProtocol } from './json.js';
 import { queryProtocol } from './query.js';
 import { restXmlProtocol } from './rest-xml.js';
@@ -96,11 +97,17 @@ export async function startAwsDoubleServer(double: AwsDouble, options: AwsDouble
     const request: WireRequest = { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: req.headers, body: await readBody(req) };
     const exchange: HttpExchange = { method: request.method, url: url.pathname + url.search, status: 0 };
     requests.push(exchange);
+    if (isEc2Request(request)) {
+      const { operation, response } = ec2Response(request, `aws-double-http-${++served}`);
+      Object.assign(exchange, { operation, status: response.status });
+      send(res, response);
+      return;
+    }
     const service = serviceOf(request);
     exchange.service = service;
     if (!service) {
       exchange.status = 400;
-      send(res, { status: 400, headers: { 'content-type': 'text/plain' }, body: 'aws-double: this endpoint serves iam, sts, s3, secretsmanager and ecs' });
+      send(res, { status: 400, headers: { 'content-type': 'text/plain' }, body: 'aws-double: this endpoint serves iam, sts, s3, secretsmanager, ecs and EC2 DescribeAvailabilityZones' });
       return;
     }
     const wire = SERVICE_WIRES[service];

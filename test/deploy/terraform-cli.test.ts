@@ -1,0 +1,139 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAwsDouble } from '../aws-double/index.js';
+import { startAwsDoubleServer, type AwsDoubleServer } from '../aws-double/http/index.js';
+import { locateTerraform, parsePlanJson, prepareWorkdir, terraform, writeTfvars, type Run } from './lib/terraform-cli.js';
+import { allModules, loadStack } from './lib/terraform.js';
+
+/**
+ * What a plan of a new stack creates, by module. A resource added to terraform/ is added here too;
+ * the last test also fails when a declared resource is planned nowhere.
+ */
+const PLANNED: Record<string, string[]> = {
+  networking: [
+    'aws_vpc.this', 'aws_default_security_group.this', 'aws_internet_gateway.this',
+    'aws_subnet.private[0]', 'aws_subnet.private[1]', 'aws_subnet.public[0]', 'aws_subnet.public[1]',
+    'aws_eip.nat[0]', 'aws_eip.nat[1]', 'aws_nat_gateway.this[0]', 'aws_nat_gateway.this[1]',
+    'aws_route_table.private[0]', 'aws_route_table.private[1]', 'aws_route_table.public',
+    'aws_route_table_association.private[0]', 'aws_route_table_association.private[1]',
+    'aws_route_table_association.public[0]', 'aws_route_table_association.public[1]',
+    'aws_security_group.endpoints', 'aws_security_group.tasks',
+    'aws_vpc_security_group_egress_rule.tasks_all', 'aws_vpc_security_group_ingress_rule.endpoints_https',
+    'aws_vpc_endpoint.s3', 'aws_vpc_endpoint.interface["ecr.api"]', 'aws_vpc_endpoint.interface["ecr.dkr"]',
+    'aws_vpc_endpoint.interface["logs"]', 'aws_vpc_endpoint.interface["secretsmanager"]', 'aws_vpc_endpoint.interface["sts"]',
+  ],
+  database: [
+    'aws_db_instance.this', 'aws_db_parameter_group.this', 'aws_db_subnet_group.this', 'aws_security_group.this',
+    'aws_vpc_security_group_ingress_rule.clients[0]',
+  ],
+  storage: [
+    'aws_s3_bucket.this', 'aws_s3_bucket_ownership_controls.this', 'aws_s3_bucket_policy.this', 'aws_s3_bucket_public_access_block.this',
+    'aws_s3_bucket_server_side_encryption_configuration.this', 'aws_s3_bucket_versioning.this',
+  ],
+  compute: [
+    'aws_ecr_repository.this', 'aws_ecr_lifecycle_policy.this', 'aws_ecs_cluster.this', 'aws_ecs_cluster_capacity_providers.this',
+    'aws_cloudwatch_log_group.this["agents"]', 'aws_cloudwatch_log_group.this["controller"]', 'aws_ecs_service.controller',
+    'aws_ecs_task_definition.controller', 'aws_ecs_task_definition.agent["butler"]', 'aws_ecs_task_definition.agent["scout"]',
+    'aws_ecs_task_definition.agent["writer"]',
+  ],
+  security: [
+    'aws_iam_openid_connect_provider.github[0]', 'aws_iam_policy.tenant_boundary',
+    'aws_iam_role.controller_task', 'aws_iam_role.execution["agents"]', 'aws_iam_role.execution["controller"]',
+    'aws_iam_role.github["deploy"]', 'aws_iam_role.github["terraform-apply"]', 'aws_iam_role.github["terraform-plan"]',
+    'aws_iam_role_policy.controller_task', 'aws_iam_role_policy.execution["agents"]', 'aws_iam_role_policy.execution["controller"]',
+    'aws_iam_role_policy.github_deploy', 'aws_iam_role_policy.github_plan_no_tenant_data',
+    'aws_iam_role_policy_attachment.github_apply_admin', 'aws_iam_role_policy_attachment.github_plan_read_only',
+  ],
+};
+
+/** Resources a new stack with the test's variables does not create, on purpose (count = 0). */
+const NOT_PLANNED_BY_DESIGN: string[] = [];
+
+const REQUIRED = {
+  aws_account_id: '123456789012', region: 'eu-west-1', environment: 'test', github_repository: 'example-org/openclaw',
+  git_url: 'https://github.com/example-org/openclaw.git', image_tag: '0123456789abcdef0123456789abcdef01234567',
+};
+
+/** Each value is one AWS refuses, and the message its validation gives. */
+const REFUSED: { variable: string; value: unknown; message: string }[] = [
+  { variable: 'controller_cpu', value: 1024, message: 'controller_memory must be a memory size Fargate allows' },
+  { variable: 'controller_memory', value: 2500, message: 'controller_memory must be a memory size Fargate allows' },
+  { variable: 'agents', value: { butler: { cpu: 256, memory: 1536 } }, message: 'agents keys must be butler, scout or writer, each with a cpu and memory pair Fargate allows' },
+  { variable: 'name', value: 'openclaw-', message: 'name must be 2-20 lowercase letters' },
+  { variable: 'tenant_bucket_name', value: 'tenants..bucket', message: 'tenant_bucket_name must be empty or a valid S3 bucket name' },
+];
+
+const located = locateTerraform();
+const skipped = located.ok ? '' : ` (skipped: ${located.reason})`;
+if (!located.ok) console.warn(`terraform checks skipped: ${located.reason}`);
+
+describe.skipIf(!located.ok)(`the Terraform stack, checked by terraform with the pinned hashicorp/aws provider${skipped}`, () => {
+  let server: AwsDoubleServer;
+  let workdir: ReturnType<typeof prepareWorkdir>;
+  let validate: Run;
+  let plan: Run;
+  let refused: Run;
+
+  beforeAll(async () => {
+    server = await startAwsDoubleServer(createAwsDouble({ region: 'eu-west-1' }));
+    workdir = prepareWorkdir(server.url);
+    const mirror = located.ok ? located.mirror : '';
+    const init = await terraform(workdir.dir, ['init', '-no-color', '-input=false', '-lockfile=readonly', `-plugin-dir=${mirror}`]);
+    if (init.code !== 0) throw new Error(`terraform init failed:\n${init.stdout}${init.stderr}`);
+    // Valid but unusual sizes on purpose: 8 and 16 vCPU, and the largest memory each allows.
+    const valid = writeTfvars(workdir.dir, 'valid.tfvars', {
+      ...REQUIRED, agents: { butler: { cpu: 256, memory: 512 }, scout: { cpu: 8192, memory: 61440 }, writer: { cpu: 16384, memory: 122880 } },
+    });
+    const invalid = writeTfvars(workdir.dir, 'invalid.tfvars', { ...REQUIRED, ...Object.fromEntries(REFUSED.map((r) => [r.variable, r.value])) });
+    // Independent of each other: run at once, each with the provider's own process.
+    [validate, plan, refused] = await Promise.all([
+      terraform(workdir.dir, ['validate', '-no-color']),
+      terraform(workdir.dir, ['plan', '-json', '-lock=false', '-input=false', `-var-file=${valid}`]),
+      terraform(workdir.dir, ['plan', '-json', '-lock=false', '-input=false', `-var-file=${invalid}`]),
+    ]);
+  }, 600_000);
+
+  afterAll(async () => {
+    workdir?.remove();
+    await server?.close();
+  });
+
+  it('is valid for terraform validate', () => {
+    expect(validate.stdout + validate.stderr).toContain('Success! The configuration is valid.');
+    expect(validate.code).toBe(0);
+  });
+
+  it('plans a new stack against the AWS double without an error, reading only STS and EC2', () => {
+    const { diagnostics } = parsePlanJson(plan.stdout);
+    expect(diagnostics.filter((d) => d.severity === 'error'), plan.stderr).toEqual([]);
+    expect(plan.code).toBe(0);
+    const services = new Set(server.requests.map((r) => r.service ?? r.operation));
+    expect([...services].sort()).toEqual(['DescribeAvailabilityZones', 'sts']);
+  });
+
+  it('creates exactly the planned resources of each module, and nothing else', () => {
+    // Data sources whose inputs are unknown until apply show as reads; every resource is a create.
+    const changes = parsePlanJson(plan.stdout).changes.filter((c) => !/(^|\.)data\./.test(c.address));
+    expect(changes.filter((c) => c.action !== 'create')).toEqual([]);
+    const byModule: Record<string, string[]> = {};
+    for (const { address } of changes) {
+      const [, module, resource] = /^module\.([\w-]+)\.(.+)$/.exec(address) ?? [undefined, 'root', address];
+      (byModule[module] ??= []).push(resource);
+    }
+    for (const list of Object.values(byModule)) list.sort();
+    expect(byModule).toEqual(Object.fromEntries(Object.entries(PLANNED).map(([module, list]) => [module, [...list].sort()])));
+  });
+
+  it('plans every resource block the configuration declares', async () => {
+    const stack = await loadStack();
+    const planned = new Set(Object.entries(PLANNED).flatMap(([module, list]) => list.map((address) => `${module}.${address.replace(/\[.*$/, '')}`)));
+    const declared = allModules(stack).flatMap((m) => [...m.resources.keys()].map((address) => `${m.name}.${address}`));
+    expect(declared.filter((address) => !planned.has(address) && !NOT_PLANNED_BY_DESIGN.includes(address))).toEqual([]);
+  });
+
+  it('refuses at plan, with its message, each value that AWS would refuse at apply', () => {
+    const { diagnostics } = parsePlanJson(refused.stdout);
+    expect(refused.code).toBe(1);
+    const details = diagnostics.filter((d) => d.severity === 'error' && d.summary === 'Invalid value for variable').map((d) => d.detail);
+    for (const { variable, message } of REFUSED) expect(details.some((detail) => detail.includes(message)), variable).toBe(true);
+  });
+});
