@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT, loadStack } from './lib/terraform.js';
@@ -16,7 +16,9 @@ const CONTROLLER_SECRETS: string[] = [];
 const stack = await loadStack();
 const environment = stack.root.locals.get('controller_environment') as Record<string, string>;
 const secrets = stack.root.locals.get('controller_secrets') as Record<string, string>;
-const configSource = readFileSync(join(REPO_ROOT, 'controller', 'config.ts'), 'utf8');
+/** controller/config.ts and the parts it reads through (config-http.ts, ...). */
+const configSource = readdirSync(join(REPO_ROOT, 'controller')).filter((file) => /^config(-[\w-]+)?\.ts$/.test(file))
+  .map((file) => readFileSync(join(REPO_ROOT, 'controller', file), 'utf8')).join('\n');
 const deployDoc = readFileSync(join(REPO_ROOT, 'docs', 'DEPLOY.md'), 'utf8');
 
 describe('the controller configuration Terraform produces', () => {
@@ -26,7 +28,7 @@ describe('the controller configuration Terraform produces', () => {
     expect(environment.OPENCLAW_DB_SECRET_ARN).toBe('${module.database.master_user_secret_arn}');
   });
 
-  it('sets only variables that controller/config.ts actually reads', () => {
+  it('sets only variables that controller/config.ts (and its config-*.ts parts) actually reads', () => {
     expect(CONTROLLER_ENVIRONMENT.filter((name) => !configSource.includes(`'${name}'`))).toEqual([]);
   });
 

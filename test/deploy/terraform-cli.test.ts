@@ -1,8 +1,10 @@
+import { copyFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAwsDouble } from '../aws-double/index.js';
 import { startAwsDoubleServer, type AwsDoubleServer } from '../aws-double/http/index.js';
 import { locateTerraform, parsePlanJson, prepareWorkdir, terraform, writeTfvars, type Run } from './lib/terraform-cli.js';
-import { allModules, loadStack } from './lib/terraform.js';
+import { TERRAFORM_DIR, allModules, loadStack } from './lib/terraform.js';
 
 /**
  * What a plan of a new stack creates, by module. A resource added to terraform/ is added here too;
@@ -40,18 +42,15 @@ const PLANNED: Record<string, string[]> = {
     'aws_iam_role.controller_task', 'aws_iam_role.execution["agents"]', 'aws_iam_role.execution["controller"]',
     'aws_iam_role.github["deploy"]', 'aws_iam_role.github["terraform-apply"]', 'aws_iam_role.github["terraform-plan"]',
     'aws_iam_role_policy.controller_task', 'aws_iam_role_policy.execution["agents"]', 'aws_iam_role_policy.execution["controller"]',
-    'aws_iam_role_policy.github_deploy', 'aws_iam_role_policy.github_plan_no_tenant_data',
-    'aws_iam_role_policy_attachment.github_apply_admin', 'aws_iam_role_policy_attachment.github_plan_read_only',
+    'aws_iam_role_policy.github_deploy', 'aws_iam_role_policy.github_plan', 'aws_iam_role_policy_attachment.github_apply_admin',
   ],
 };
 
 /** Resources a new stack with the test's variables does not create, on purpose (count = 0). */
 const NOT_PLANNED_BY_DESIGN: string[] = [];
 
-const REQUIRED = {
-  aws_account_id: '123456789012', region: 'eu-west-1', environment: 'test', github_repository: 'example-org/openclaw',
-  git_url: 'https://github.com/example-org/openclaw.git', image_tag: '0123456789abcdef0123456789abcdef01234567',
-};
+/** Every plan starts from the example variables file an operator copies (docs/DEPLOY.md, step 2). */
+const EXAMPLE_TFVARS = join(TERRAFORM_DIR, 'environments', 'production.tfvars.example');
 
 /** Each value is one AWS refuses, and the message its validation gives. */
 const REFUSED: { variable: string; value: unknown; message: string }[] = [
@@ -80,15 +79,16 @@ describe.skipIf(!located.ok)(`the Terraform stack, checked by terraform with the
     const init = await terraform(workdir.dir, ['init', '-no-color', '-input=false', '-lockfile=readonly', `-plugin-dir=${mirror}`]);
     if (init.code !== 0) throw new Error(`terraform init failed:\n${init.stdout}${init.stderr}`);
     // Valid but unusual sizes on purpose: 8 and 16 vCPU, and the largest memory each allows.
+    copyFileSync(EXAMPLE_TFVARS, join(workdir.dir, 'example.tfvars'));
     const valid = writeTfvars(workdir.dir, 'valid.tfvars', {
-      ...REQUIRED, agents: { butler: { cpu: 256, memory: 512 }, scout: { cpu: 8192, memory: 61440 }, writer: { cpu: 16384, memory: 122880 } },
+      agents: { butler: { cpu: 256, memory: 512 }, scout: { cpu: 8192, memory: 61440 }, writer: { cpu: 16384, memory: 122880 } },
     });
-    const invalid = writeTfvars(workdir.dir, 'invalid.tfvars', { ...REQUIRED, ...Object.fromEntries(REFUSED.map((r) => [r.variable, r.value])) });
+    const invalid = writeTfvars(workdir.dir, 'invalid.tfvars', Object.fromEntries(REFUSED.map((r) => [r.variable, r.value])));
     // Independent of each other: run at once, each with the provider's own process.
     [validate, plan, refused] = await Promise.all([
       terraform(workdir.dir, ['validate', '-no-color']),
-      terraform(workdir.dir, ['plan', '-json', '-lock=false', '-input=false', `-var-file=${valid}`]),
-      terraform(workdir.dir, ['plan', '-json', '-lock=false', '-input=false', `-var-file=${invalid}`]),
+      terraform(workdir.dir, ['plan', '-json', '-lock=false', '-input=false', '-var-file=example.tfvars', `-var-file=${valid}`]),
+      terraform(workdir.dir, ['plan', '-json', '-lock=false', '-input=false', '-var-file=example.tfvars', `-var-file=${invalid}`]),
     ]);
   }, 600_000);
 
