@@ -14,6 +14,7 @@ import type { RouteAccess } from './access/guard.js';
 import type { Signer } from './access/session.js';
 import type { StatusServerContext } from './http.js';
 import { sendJson } from './reply.js';
+import { issueLinkRoute } from '../integrations/operator-route.js';
 
 export type RouteMethod = 'GET' | 'POST';
 
@@ -80,6 +81,7 @@ export function statusRoutes({ ctx, reader, metrics, refresh, signer }: RouteDep
         sendJson(reply, 202, { status: 'accepted', message: 'the manifest source is read now, and a pass follows when it changed' });
       },
     },
+    issueLinkRoute(ctx),
     { method: 'GET', url: '/', access: 'read', page: true, handler: page('index.html') },
     { method: 'GET', url: '/tenants/:name', access: 'read', page: true, handler: page('index.html') },
     { method: 'GET', url: '/app.js', access: 'read', handler: page('app.js') },

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isConnected } from '../../agents/runtime/integration-secret.js';
+import { ApiTokens, generateToken } from '../../controller/status/access/tokens.js';
+import { startStatusServer } from '../../controller/status/http.js';
 import { createOnboardingWorld, type OnboardingWorld } from './onboarding-world.js';
 
 describe('onboarding links and the OAuth consent', () => {
@@ -187,5 +189,36 @@ describe('onboarding links and the OAuth consent', () => {
 
   it('refuses to issue a link for an integration the tenant does not list', async () => {
     await expect(ow.link('acme', 'hubspot')).rejects.toThrow(/does not list hubspot under spec.integrations/);
+  });
+
+  it('issues a link to an operator through the ops API, and refuses a viewer', async () => {
+    const tokens = new ApiTokens(ow.world.ctx.pool);
+    const operator = generateToken();
+    const viewer = generateToken();
+    await tokens.create('onboarding-operator', 'operator', operator, 'test');
+    await tokens.create('onboarding-viewer', 'viewer', viewer, 'test');
+    const ops = await startStatusServer(ow.world.ctx, { port: 0, host: '127.0.0.1' });
+    try {
+      const post = (token: string, path: string, body: unknown) => fetch(`${ops.url}${path}`, {
+        method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body),
+      });
+      expect((await post(viewer, '/api/tenants/acme/integrations/google/links', {})).status).toBe(403);
+      const response = await post(operator, '/api/tenants/acme/integrations/google/links', { expires: '2h' });
+      expect(response.status).toBe(201);
+      const link = await response.json();
+      expect(link).toMatchObject({ tenant: 'acme', provider: 'google' });
+      expect(Date.parse(link.expiresAt)).toBe(ow.clock.now + 2 * 3_600_000);
+      const secretPart = new URL(link.url).pathname;
+      expect((await fetch(`${ow.server.url}${secretPart}`)).status).toBe(200);
+      expect((await post(operator, '/api/tenants/acme/integrations/google/links', { expires: 'soon' })).status).toBe(400);
+      expect((await post(operator, '/api/tenants/acme/integrations/salesforce/links', {})).status).toBe(400);
+      expect((await post(operator, '/api/tenants/acme/integrations/hubspot/links', {})).status).toBe(409);
+      const { rows } = await ow.world.ctx.pool.query("SELECT detail::text FROM openclaw.audit WHERE action = 'onboarding-link-issued'");
+      expect(rows).toHaveLength(1);
+      expect(rows[0].detail).toContain('onboarding-operator');
+      expect(rows[0].detail).not.toContain(secretPart.split('/').pop());
+    } finally {
+      await ops.close();
+    }
   });
 });
