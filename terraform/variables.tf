@@ -170,8 +170,10 @@ variable "db_master_username" {
   type        = string
   default     = "openclaw_admin"
   validation {
-    condition     = can(regex("^[a-z][a-z0-9_]{0,62}$", var.db_master_username)) && !contains(["postgres", "admin", "rdsadmin"], var.db_master_username)
-    error_message = "db_master_username must be a lowercase identifier and not a reserved name (postgres, admin, rdsadmin)."
+    # RDS takes 1-16 letters, digits or underscores for a master user (CreateDBInstance's MasterUsername),
+    # not PostgreSQL's 63. rdsadmin is RDS's own; postgres and admin are refused as the first names guessed.
+    condition     = can(regex("^[a-z][a-z0-9_]{0,15}$", var.db_master_username)) && !contains(["postgres", "admin", "rdsadmin"], var.db_master_username)
+    error_message = "db_master_username must be 1-16 lowercase letters, digits or underscores starting with a letter (RDS's limit), and not rdsadmin (RDS's own user), postgres or admin (the first names guessed)."
   }
 }
 

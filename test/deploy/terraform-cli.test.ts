@@ -59,6 +59,7 @@ const REFUSED: { variable: string; value: unknown; message: string }[] = [
   { variable: 'agents', value: { butler: { cpu: 256, memory: 1536 } }, message: 'agents keys must be butler, scout or writer, each with a cpu and memory pair Fargate allows' },
   { variable: 'name', value: 'openclaw-', message: 'name must be 2-20 lowercase letters' },
   { variable: 'tenant_bucket_name', value: 'tenants..bucket', message: 'tenant_bucket_name must be empty or a valid S3 bucket name' },
+  { variable: 'db_master_username', value: 'openclaw_administrator', message: 'db_master_username must be 1-16 lowercase letters' },
 ];
 
 const located = locateTerraform();
