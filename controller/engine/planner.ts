@@ -36,8 +36,10 @@ export function buildPlan(input: PlanInput): Plan {
   for (const desired of input.desired) {
     if (!wanted(desired.name)) continue;
     const known = knownByName.get(desired.name);
-    // A tenant coming back from offboarding (a revert): restoring its access is intended, not drift.
-    tenants.push(planTenant(desired.name, input, { desired, last: known?.lifecycle === 'Active' ? known.desired : undefined }));
+    // Drift is measured against what was applied in full, never against what was only wanted: after an
+    // interrupted first apply, the creations that follow are the apply going on. A tenant coming back
+    // from offboarding (a revert): restoring its access is intended, not drift either.
+    tenants.push(planTenant(desired.name, input, { desired, last: known?.lifecycle === 'Active' ? known.applied ?? undefined : undefined }));
   }
   for (const known of departing) {
     if (!wanted(known.name) || held.some((h) => h.tenant === known.name)) continue;

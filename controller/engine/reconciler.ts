@@ -102,11 +102,10 @@ export class Reconciler {
         observeErrors.set(module.kind, `could not observe ${module.kind}: ${errorMessage(error)}`);
       }
     }));
-    const knownForPlan = known.map((k) => ({ ...k, desired: k.applied ?? k.desired }));
     const plan = buildPlan({
       modules: this.deps.modules,
       desired: [...desired.values()],
-      known: knownForPlan,
+      known,
       observations,
       observeErrors,
       now: this.deps.now(),
