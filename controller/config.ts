@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { readHttpConfig, type HttpConfig } from './config-http.js';
+import { readGitConfig, type GitConfig } from './source/git-config.js';
 import { ConfigError } from './errors.js';
 import type { IntegrationProviderName } from '../agents/runtime/integration-secret.js';
 import { readOAuthProviders, type OAuthProviderConfig } from './integrations/config.js';
@@ -52,7 +53,7 @@ export interface Config {
     backoffBaseMs: number;
     backoffMaxMs: number;
   };
-  git: { url?: string; branch: string; path: string; intervalMs: number };
+  git: GitConfig;
   safety: { maxDeleteFraction: number; purgeGraceMs: number; rotationGraceMs: number };
   scheduler: { enabled: boolean; leaseMs: number; launchesPerSecond: number };
   events: { retention: number };
@@ -124,12 +125,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Readonl
       backoffBaseMs: read.duration('OPENCLAW_BACKOFF_BASE') ?? 1_000,
       backoffMaxMs: read.duration('OPENCLAW_BACKOFF_MAX') ?? 5 * 60_000,
     },
-    git: {
-      url: read.string('OPENCLAW_GIT_URL', { pattern: /^\S+$/, allowed: 'a URL the git CLI accepts (https://, ssh://, git@host:path, file://)' }),
-      branch: read.string('OPENCLAW_GIT_BRANCH', { pattern: /^(?!-)[\w./-]{1,200}$/, allowed: 'a branch name' }) ?? 'main',
-      path: read.string('OPENCLAW_GIT_PATH', { pattern: /^(?!\/)(?!.*\.\.)[\w./-]*$/, allowed: 'a relative path inside the repository, without ".."' }) ?? 'tenants/',
-      intervalMs: read.duration('OPENCLAW_GIT_INTERVAL') ?? 60_000,
-    },
+    git: readGitConfig(read),
     safety: {
       maxDeleteFraction: read.fraction('OPENCLAW_MAX_DELETE_FRACTION') ?? 0.1,
       purgeGraceMs: read.duration('OPENCLAW_PURGE_GRACE') ?? 7 * 24 * 3_600_000,

@@ -37,13 +37,22 @@ locals {
     OPENCLAW_GIT_URL                      = var.git_url
     OPENCLAW_GIT_BRANCH                   = var.git_branch
     OPENCLAW_GIT_PATH                     = var.git_path
+    OPENCLAW_GITHUB_APP_ID                = var.github_app == null ? "" : var.github_app.app_id
+    OPENCLAW_GITHUB_APP_INSTALLATION_ID   = var.github_app == null ? "" : var.github_app.installation_id
     OPENCLAW_LOG_LEVEL                    = var.log_level
   }
 
-  # Values ECS would inject from Secrets Manager at task start: none. The RDS-managed master secret rotates
-  # every 7 days, and a value read at task start would fail every new connection after that; the controller
-  # reads the secret itself (OPENCLAW_DB_SECRET_ARN) and again whenever the password is refused.
-  controller_secrets = {}
+  # Values ECS injects from Secrets Manager at task start: only the git credentials (a token or a GitHub
+  # App's key), so they are never in the task definition, the Terraform state or an output in plain text.
+  # Not the database password: the RDS-managed master secret rotates every 7 days, and a value read at task
+  # start would fail every new connection after that; the controller reads that secret itself
+  # (OPENCLAW_DB_SECRET_ARN) and again whenever the password is refused.
+  controller_secrets = {
+    for name, arn in {
+      OPENCLAW_GIT_TOKEN              = var.git_token_secret_arn
+      OPENCLAW_GITHUB_APP_PRIVATE_KEY = var.github_app == null ? null : var.github_app.private_key_secret_arn
+    } : name => arn if arn != null
+  }
 
   # Agents get the tenant's identity, role and secret names from the controller's RunTask overrides; the
   # task definition only carries what is the same for every tenant. PG* are libpq's variables, which
@@ -133,6 +142,7 @@ module "security" {
   log_group_names             = local.log_group_names
   ecr_repository_arn          = module.compute.ecr_repository_arn
   database_secret_arn         = module.database.master_user_secret_arn
+  controller_secret_arns      = values(local.controller_secrets)
   github_repository           = var.github_repository
   github_environment          = var.github_environment
   github_plan_environment     = var.github_plan_environment

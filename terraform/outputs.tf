@@ -71,6 +71,16 @@ output "openclaw_git_url" {
   value       = local.controller_environment.OPENCLAW_GIT_URL
 }
 
+output "openclaw_github_app_id" {
+  description = "OPENCLAW_GITHUB_APP_ID (empty without a GitHub App)."
+  value       = local.controller_environment.OPENCLAW_GITHUB_APP_ID
+}
+
+output "openclaw_github_app_installation_id" {
+  description = "OPENCLAW_GITHUB_APP_INSTALLATION_ID (empty without a GitHub App)."
+  value       = local.controller_environment.OPENCLAW_GITHUB_APP_INSTALLATION_ID
+}
+
 output "openclaw_git_branch" {
   description = "OPENCLAW_GIT_BRANCH."
   value       = local.controller_environment.OPENCLAW_GIT_BRANCH

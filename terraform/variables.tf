@@ -282,11 +282,35 @@ variable "log_level" {
 }
 
 variable "git_url" {
-  description = "OPENCLAW_GIT_URL: the repository the controller reads tenant manifests from."
+  description = "OPENCLAW_GIT_URL: the repository the controller reads tenant manifests from. Never a credential in it: see git_token_secret_arn and github_app."
   type        = string
   validation {
-    condition     = can(regex("^(https://|ssh://|git@)[^\\s]+$", var.git_url))
-    error_message = "git_url must be an https://, ssh:// or git@host:path URL."
+    condition     = can(regex("^(https://|ssh://|git@)[^\\s]+$", var.git_url)) && !can(regex("^[a-z]+://[^/@]*:[^/@]*@", var.git_url))
+    error_message = "git_url must be an https://, ssh:// or git@host:path URL without a password or token in it."
+  }
+}
+
+variable "git_token_secret_arn" {
+  description = "Secrets Manager secret whose value is a git token (a personal access token) for git_url; ECS gives it to the controller as OPENCLAW_GIT_TOKEN. Null for a public repository or a GitHub App."
+  type        = string
+  default     = null
+  validation {
+    condition     = var.git_token_secret_arn == null || can(regex("^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\\d{12}:secret:\\S+$", var.git_token_secret_arn))
+    error_message = "git_token_secret_arn must be a Secrets Manager secret ARN."
+  }
+}
+
+variable "github_app" {
+  description = "A GitHub App that reads git_url: its id, the installation id, and the Secrets Manager secret holding its private key (PEM), which ECS gives the controller as OPENCLAW_GITHUB_APP_PRIVATE_KEY."
+  type = object({
+    app_id                 = string
+    installation_id        = string
+    private_key_secret_arn = string
+  })
+  default = null
+  validation {
+    condition     = var.github_app == null || (can(regex("^\\d+$", var.github_app.app_id)) && can(regex("^\\d+$", var.github_app.installation_id)) && can(regex("^arn:aws[a-z-]*:secretsmanager:", var.github_app.private_key_secret_arn)))
+    error_message = "github_app needs numeric app_id and installation_id and a Secrets Manager secret ARN."
   }
 }
 

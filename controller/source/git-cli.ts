@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { askpassEnv, type GitCredentials } from './git-credentials.js';
 
 /** What one git command may print: the manifests of thousands of tenants fit easily. */
 const MAX_OUTPUT = 256 * 1024 * 1024;
@@ -27,8 +28,17 @@ function safeDecode(text: string): string {
   }
 }
 
+/** Variables of the controller's environment that git never needs and never gets. */
+const WITHHELD = ['DATABASE_URL', 'PGPASSWORD', 'OPENCLAW_GIT_TOKEN', 'OPENCLAW_GITHUB_APP_PRIVATE_KEY', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN'];
+
+export interface RunOptions {
+  noGitDir?: boolean;
+  /** The command talks to the remote: credentials go along (through askpass), when there are any. */
+  remote?: boolean;
+}
+
 export interface GitCommand {
-  run(args: string[], options?: { noGitDir?: boolean }): Promise<Buffer>;
+  run(args: string[], options?: RunOptions): Promise<Buffer>;
   text(args: string[]): Promise<string>;
   /** Contents of blobs by object id, in order, with one `cat-file --batch` process. */
   blobs(oids: string[]): Promise<Buffer[]>;
@@ -46,11 +56,11 @@ export type ObjectInfo =
  * prompt, a timeout, and error messages taken from git's stderr with credentials scrubbed
  * (execFile's own message repeats the command line, URL included, so it is never used).
  */
-export function gitCommand(options: { gitDir: string; url: string; timeoutMs: number }): GitCommand {
+export function gitCommand(options: { gitDir: string; url: string; timeoutMs: number; credentials?: GitCredentials; askpassDir?: string }): GitCommand {
   const secrets = secretsOf(options.url);
   const scrub = (text: string) => secrets.reduce((out, secret) => out.split(secret).join('***'), redactUrl(text));
   const env: NodeJS.ProcessEnv = {
-    ...process.env,
+    ...Object.fromEntries(Object.entries(process.env).filter(([name]) => !WITHHELD.includes(name))),
     GIT_TERMINAL_PROMPT: '0',
     GIT_ASKPASS: process.env.GIT_ASKPASS ?? 'true',
     LC_ALL: 'C',
@@ -58,10 +68,18 @@ export function gitCommand(options: { gitDir: string; url: string; timeoutMs: nu
     ...(process.env.GIT_SSH_COMMAND || process.env.GIT_SSH ? {} : { GIT_SSH_COMMAND: 'ssh -o BatchMode=yes' }),
   };
 
-  function run(args: string[], runOptions: { noGitDir?: boolean; input?: string } = {}): Promise<Buffer> {
-    const argv = runOptions.noGitDir ? args : ['--git-dir', options.gitDir, ...args];
+  async function run(args: string[], runOptions: RunOptions & { input?: string } = {}): Promise<Buffer> {
+    let argv = runOptions.noGitDir ? args : ['--git-dir', options.gitDir, ...args];
+    let childEnv = env;
+    if (runOptions.remote && options.credentials) {
+      const auth = await askpassEnv(options.credentials, options.askpassDir ?? options.gitDir);
+      if (auth.OPENCLAW_GIT_ASKPASS_PASSWORD && !secrets.includes(auth.OPENCLAW_GIT_ASKPASS_PASSWORD)) secrets.push(auth.OPENCLAW_GIT_ASKPASS_PASSWORD);
+      childEnv = { ...env, ...auth };
+      // Only these credentials: no helper configured on the machine answers first.
+      argv = ['-c', 'credential.helper=', ...argv];
+    }
     return new Promise((resolve, reject) => {
-      const child = execFile('git', argv, { env, timeout: options.timeoutMs, killSignal: 'SIGKILL', maxBuffer: MAX_OUTPUT, encoding: 'buffer' }, (error, stdout, stderr) => {
+      const child = execFile('git', argv, { env: childEnv, timeout: options.timeoutMs, killSignal: 'SIGKILL', maxBuffer: MAX_OUTPUT, encoding: 'buffer' }, (error, stdout, stderr) => {
         if (!error) return resolve(stdout);
         const killed = (error as { killed?: boolean }).killed;
         const spawnCode = (error as NodeJS.ErrnoException).code;

@@ -10,6 +10,7 @@ import { validateOffThread } from '../manifests/off-thread.js';
 import type { ValidationIssue } from '../manifests/types.js';
 import type { ManifestText } from '../manifests/validate.js';
 import { gitCommand, redactUrl, type ObjectInfo } from './git-cli.js';
+import type { GitCredentials } from './git-credentials.js';
 import type { ManifestSource, SourceSnapshot } from './types.js';
 
 export { redactUrl } from './git-cli.js';
@@ -28,6 +29,8 @@ export interface GitSourceOptions {
   now?: () => number;
   /** Per git command; a fetch that takes longer is killed and counts as unreachable. */
   timeoutMs?: number;
+  /** Sent to the remote through askpass, never in the URL or git's argv. */
+  credentials?: GitCredentials;
 }
 
 /**
@@ -47,7 +50,7 @@ export function gitSource(options: GitSourceOptions): ManifestSource {
   const ref = `refs/openclaw/heads/${options.branch}`;
   const dir = normalizePath(options.path);
   const log = options.log.child({ source: describe() });
-  const git = gitCommand({ gitDir: repo, url: options.url, timeoutMs: options.timeoutMs ?? 120_000 });
+  const git = gitCommand({ gitDir: repo, url: options.url, timeoutMs: options.timeoutMs ?? 120_000, credentials: options.credentials, askpassDir: options.cacheDir });
 
   let lastFetch: number | undefined;
   let triggered = false;
@@ -60,8 +63,9 @@ export function gitSource(options: GitSourceOptions): ManifestSource {
       await git.run(['init', '--bare', '--quiet', repo], { noGitDir: true });
     }
     try {
-      await git.run(['fetch', '--quiet', '--no-tags', '--no-write-fetch-head', '--depth=1', '--end-of-options', options.url, `+refs/heads/${options.branch}:${ref}`]);
+      await git.run(['fetch', '--quiet', '--no-tags', '--no-write-fetch-head', '--depth=1', '--end-of-options', options.url, `+refs/heads/${options.branch}:${ref}`], { remote: true });
     } catch (error) {
+      if (error instanceof ControllerError) throw error;
       throw new ControllerError('SOURCE_UNAVAILABLE', `could not fetch branch ${options.branch} from ${shown}: ${(error as Error).message}`, { retryable: true, cause: error });
     }
     return (await git.text(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`])).trim();

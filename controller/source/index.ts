@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import { directorySource } from './directory.js';
 import { gitSource } from './git.js';
+import { gitCredentials } from './git-credentials.js';
 import type { ManifestSource } from './types.js';
 
 /**
@@ -19,6 +20,7 @@ export function createSource(config: Readonly<Config>, deps: { log: Logger; cwd:
       cacheDir: join(config.dataDir, 'git'),
       log: deps.log,
       now: deps.now,
+      ...(config.git.credentials ? { credentials: gitCredentials(config.git.credentials) } : {}),
     });
   }
   return directorySource(config.tenantsDir, { displayBase: deps.cwd });

@@ -8,36 +8,48 @@ const CONTROLLER_ENVIRONMENT = [
   'DATABASE_URL', 'OPENCLAW_DB_SECRET_ARN', 'AWS_REGION', 'OPENCLAW_PROVIDER', 'OPENCLAW_TENANT_BUCKET', 'OPENCLAW_PERMISSIONS_BOUNDARY_ARN',
   'OPENCLAW_IAM_PATH', 'OPENCLAW_SECRETS_PREFIX', 'OPENCLAW_ECS_CLUSTER', 'OPENCLAW_SUBNETS', 'OPENCLAW_SECURITY_GROUPS',
   'OPENCLAW_AGENT_TASK_DEFINITION_PREFIX', 'OPENCLAW_HTTP_PORT', 'OPENCLAW_GIT_URL', 'OPENCLAW_GIT_BRANCH',
-  'OPENCLAW_GIT_PATH', 'OPENCLAW_LOG_LEVEL',
+  'OPENCLAW_GIT_PATH', 'OPENCLAW_GITHUB_APP_ID', 'OPENCLAW_GITHUB_APP_INSTALLATION_ID', 'OPENCLAW_LOG_LEVEL',
 ];
-/** None: the database password rotates, so the controller reads its secret itself (OPENCLAW_DB_SECRET_ARN), not ECS at task start. */
-const CONTROLLER_SECRETS: string[] = [];
+/**
+ * Only the git credentials, each when configured. Not the database password: it rotates, so the controller
+ * reads its secret itself (OPENCLAW_DB_SECRET_ARN), not ECS at task start.
+ */
+const CONTROLLER_SECRETS = ['OPENCLAW_GIT_TOKEN', 'OPENCLAW_GITHUB_APP_PRIVATE_KEY'];
 
 const stack = await loadStack();
 const environment = stack.root.locals.get('controller_environment') as Record<string, string>;
-const secrets = stack.root.locals.get('controller_secrets') as Record<string, string>;
-/** controller/config.ts and the parts it reads through (config-http.ts, ...). */
-const configSource = readdirSync(join(REPO_ROOT, 'controller')).filter((file) => /^config(-[\w-]+)?\.ts$/.test(file))
+const secrets = String(stack.root.locals.get('controller_secrets'));
+/** controller/config.ts and the parts it reads through (config-http.ts, source/git-config.ts, ...). */
+const configSource = [...readdirSync(join(REPO_ROOT, 'controller')).filter((file) => /^config(-[\w-]+)?\.ts$/.test(file)), 'source/git-config.ts']
   .map((file) => readFileSync(join(REPO_ROOT, 'controller', file), 'utf8')).join('\n');
 const deployDoc = readFileSync(join(REPO_ROOT, 'docs', 'DEPLOY.md'), 'utf8');
 
 describe('the controller configuration Terraform produces', () => {
   it('sets every environment variable the controller reads, and where it reads the rotating database password', () => {
     expect(Object.keys(environment).sort()).toEqual([...CONTROLLER_ENVIRONMENT].sort());
-    expect(Object.keys(secrets)).toEqual(CONTROLLER_SECRETS);
+    for (const name of CONTROLLER_SECRETS) expect(secrets).toMatch(new RegExp(`\\b${name}\\s*=\\s*var\\.`));
+    expect(secrets).toMatch(/if arn != null/);
     expect(environment.OPENCLAW_DB_SECRET_ARN).toBe('${module.database.master_user_secret_arn}');
   });
 
-  it('sets only variables that controller/config.ts (and its config-*.ts parts) actually reads', () => {
-    expect(CONTROLLER_ENVIRONMENT.filter((name) => !configSource.includes(`'${name}'`))).toEqual([]);
+  it('sets only variables that controller/config.ts (and its parts) actually reads', () => {
+    expect([...CONTROLLER_ENVIRONMENT, ...CONTROLLER_SECRETS].filter((name) => !configSource.includes(`'${name}'`))).toEqual([]);
   });
 
   it('has one root output per variable, named after it in lower case, holding the same value', () => {
-    const expected = [
-      ...Object.keys(environment).map((name) => [name.toLowerCase(), `\${local.controller_environment.${name}}`]),
-      ...Object.keys(secrets).map((name) => [name.toLowerCase(), `\${local.controller_secrets.${name}}`]),
-    ];
+    const expected = Object.keys(environment).map((name) => [name.toLowerCase(), `\${local.controller_environment.${name}}`]);
     for (const [output, value] of expected) expect(stack.root.outputs.get(output)?.value, output).toBe(value);
+  });
+
+  it('takes git credentials only as Secrets Manager ARNs, marks any credential variable sensitive and outputs none', () => {
+    const variables = [...stack.root.variables];
+    const credential = variables.filter(([name]) => /token|password|private_key|credential/.test(name) && !name.endsWith('_arn'));
+    expect(credential.filter(([, body]) => body.sensitive !== true).map(([name]) => name)).toEqual([]);
+    const outputs = JSON.stringify([...stack.root.outputs.values()]);
+    expect(outputs).not.toContain('controller_secrets');
+    for (const [name] of credential) expect(outputs).not.toContain(`var.${name}`);
+    expect(stack.root.variables.get('git_token_secret_arn')?.default).toBeNull();
+    expect(String(stack.root.variables.get('git_url')?.validation?.[0]?.condition)).toContain('!can(regex(');
   });
 
   it('runs the controller service with exactly that environment and those secrets', () => {
@@ -64,7 +76,7 @@ describe('the controller configuration Terraform produces', () => {
 
 describe('docs/DEPLOY.md', () => {
   it('maps each Terraform output to its environment variable in a table', () => {
-    const rows = [...Object.keys(environment), ...Object.keys(secrets)]
+    const rows = Object.keys(environment)
       .filter((name) => !new RegExp(`^\\|\\s*\`${name.toLowerCase()}\`\\s*\\|\\s*\`${name}\`\\s*\\|`, 'm').test(deployDoc));
     expect(rows).toEqual([]);
   });

@@ -187,7 +187,8 @@ resource "aws_iam_role_policy" "controller_task" {
   policy = data.aws_iam_policy_document.controller_task.json
 }
 
-# Execution roles are what ECS itself uses before the code starts: pull the image and write the logs.
+# Execution roles are what ECS itself uses before the code starts: pull the image, write the logs and, for
+# the controller, read its task-definition secrets.
 # One per log group: controller and agents.
 data "aws_iam_policy_document" "execution" {
   for_each = var.log_group_names
@@ -208,6 +209,16 @@ data "aws_iam_policy_document" "execution" {
     sid       = "WriteLogs"
     actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
     resources = ["${local.log_group_arns[each.key]}:*"]
+  }
+
+  # The controller's task-definition secrets (the git credentials), and nothing for the agents.
+  dynamic "statement" {
+    for_each = each.key == "controller" && length(var.controller_secret_arns) > 0 ? [var.controller_secret_arns] : []
+    content {
+      sid       = "ReadControllerSecrets"
+      actions   = ["secretsmanager:GetSecretValue"]
+      resources = statement.value
+    }
   }
 }
 

@@ -65,6 +65,11 @@ variable "github_environment" {
   type        = string
 }
 
+variable "controller_secret_arns" {
+  description = "Secrets ECS reads into the controller's environment at task start (the git credentials)."
+  type        = list(string)
+}
+
 variable "github_plan_environment" {
   description = "GitHub environment whose jobs may assume the read-only terraform plan role."
   type        = string
