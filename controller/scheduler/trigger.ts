@@ -1,15 +1,14 @@
 import type { DesiredTenant } from '../desired/types.js';
-import type { ControllerContext } from '../main.js';
 import { activeEntry } from './entries.js';
 import type { RunRecord } from './history.js';
-import { createSchedulerService, type SchedulerSeams } from './service.js';
+import { createSchedulerService, type SchedulerContext, type SchedulerSeams } from './service.js';
 
 export type TriggerResult =
   | { ok: false; message: string; run?: RunRecord }
   | { ok: true; run: RunRecord; waited: boolean };
 
 /** The desired state the controller last recorded for an active tenant (what it schedules from). */
-async function recordedTenant(ctx: Pick<ControllerContext, 'pool'>, tenant: string): Promise<DesiredTenant | undefined> {
+async function recordedTenant(ctx: Pick<SchedulerContext, 'pool'>, tenant: string): Promise<DesiredTenant | undefined> {
   const { rows } = await ctx.pool.query<{ desired: DesiredTenant }>(`SELECT desired FROM openclaw.tenants WHERE name = $1 AND lifecycle = 'Active'`, [tenant]);
   return rows[0]?.desired;
 }
@@ -19,7 +18,7 @@ async function recordedTenant(ctx: Pick<ControllerContext, 'pool'>, tenant: stri
  * policy, and launched by the provider's launcher. A local run is awaited (its process belongs to this
  * one) and its final status recorded; an ECS run is left to the leader's task polling.
  */
-export async function triggerRun(ctx: ControllerContext, tenant: string, agent: string, seams: SchedulerSeams = {}): Promise<TriggerResult> {
+export async function triggerRun(ctx: SchedulerContext, tenant: string, agent: string, seams: SchedulerSeams = {}): Promise<TriggerResult> {
   const desired = await recordedTenant(ctx, tenant);
   const entry = activeEntry(desired, tenant, agent);
   if (typeof entry === 'string') return { ok: false, message: desired ? entry : `${entry}: no active tenant of that name has been applied` };

@@ -8,19 +8,33 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, t
 import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { ControllerContext } from '../main.js';
+import type { Logger } from 'pino';
+import type { Config } from '../config.js';
+import type { Pool } from '../db/pool.js';
+import type { ControllerLoop } from '../engine/controller.js';
+import type { ManifestSource } from '../source/types.js';
 import { createAlbVerifier } from './access/alb.js';
 import { createGuard } from './access/guard.js';
 import { isLoopback } from './access/principal.js';
 import { createSigner } from './access/session.js';
 import { ApiTokens, generateToken, hashToken } from './access/tokens.js';
-import { createMetrics } from './metrics.js';
+import { createMetrics, type MetricsContext } from './metrics.js';
 import { coalesced } from './refresh.js';
 import { sendJson } from './reply.js';
 import { statusRoutes, type RouteMethod, type StatusRoute } from './routes.js';
+import type { StatusStore } from './store.js';
 import type { StatusReader } from './views.js';
 
-export type StatusServerContext = Pick<ControllerContext, 'config' | 'log' | 'pool' | 'store' | 'provider' | 'reconciler' | 'loop' | 'source' | 'now'>;
+/** What the status server needs from the controller it serves. */
+export interface StatusServerContext extends MetricsContext {
+  config: Readonly<Config>;
+  log: Logger;
+  pool: Pool;
+  store: StatusStore;
+  loop: ControllerLoop;
+  source: ManifestSource;
+  now: () => number;
+}
 
 export interface StatusServerOptions {
   /** config.http.port by default; 0 picks a free port. */

@@ -7,11 +7,24 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import { executionOrder } from '../engine/planner.js';
 import type { PassReport, PlannedPass, TenantOutcome } from '../engine/reconciler.js';
 import type { ResourceModule, TenantPlan } from '../engine/types.js';
-import type { ControllerContext } from '../main.js';
+import type { Logger } from 'pino';
+import type { Pool } from '../db/pool.js';
+import type { ControllerLoop } from '../engine/controller.js';
+import type { Reconciler } from '../engine/reconciler.js';
+import type { Provider } from '../providers/types.js';
+import type { StatusStore } from './store.js';
 import type { ConditionType } from './conditions.js';
 import { RunHistory } from '../scheduler/history.js';
 
-export type MetricsContext = Pick<ControllerContext, 'pool' | 'store' | 'provider' | 'reconciler' | 'loop' | 'log'>;
+/** What the metrics read: the pass reports, the backoff, the provider's call counts and the status tables. */
+export interface MetricsContext {
+  pool: Pool;
+  store: StatusStore;
+  provider: Pick<Provider, 'callCounts' | 'throttleCounts'>;
+  reconciler: Pick<Reconciler, 'modules' | 'backoff'>;
+  loop: ControllerLoop;
+  log: Logger;
+}
 
 export interface StatusMetrics {
   registry: Registry;

@@ -1,11 +1,11 @@
-/** Registers the status server with `tenantctl run`: imported for its effect by controller/cli/run.ts. */
-import { registerRuntimePart } from '../runtime.js';
-import { startStatusServer } from './http.js';
+import type { RuntimePart } from '../runtime.js';
+import { startStatusServer, type StatusServerContext } from './http.js';
 
-registerRuntimePart({
+/** The status server, as `tenantctl run` starts it. */
+export const statusPart: RuntimePart<StatusServerContext> = {
   name: 'status-http',
   async start(ctx) {
     const server = await startStatusServer(ctx);
     return { stop: () => server.close() };
   },
-});
+};
