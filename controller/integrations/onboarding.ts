@@ -39,10 +39,10 @@ export type Refusal =
   | 'unknown-state' | 'other-browser' | 'consent-denied' | 'provider-error';
 
 export type LinkView =
-  | ({ kind: 'consent'; scopes: string[]; expiresAt: Date; reauthorization: string | null } & TenantFacing)
+  | ({ kind: 'consent'; scopes: string[]; expiresAt: Date; reauthorization: string | null; authorizationOrigin: string } & TenantFacing)
   | { kind: 'refused'; why: Refusal; facing?: TenantFacing };
 
-export type StartOutcome = { kind: 'redirect'; url: string; browser: string; authorizationOrigin: string } | { kind: 'refused'; why: Refusal; facing?: TenantFacing };
+export type StartOutcome = { kind: 'redirect'; url: string; browser: string } | { kind: 'refused'; why: Refusal; facing?: TenantFacing };
 
 export type CallbackOutcome =
   | ({ kind: 'connected'; account: string; scopes: string[] } & TenantFacing)
@@ -75,6 +75,7 @@ export class Onboarding {
       kind: 'consent', ...found.facing, expiresAt: found.link.expiresAt,
       scopes: PROVIDER_PROFILES[found.link.provider].scopes.map((s) => s.words),
       reauthorization: current?.state === 'ReauthorizationRequired' ? current.reason : null,
+      authorizationOrigin: new URL(this.deps.keeper.client(found.link.provider).provider.endpoints.authorizationUrl).origin,
     };
   }
 
@@ -87,7 +88,7 @@ export class Onboarding {
     if (!(await this.deps.links.begin(secret, { state, codeVerifier, browser }))) return { kind: 'refused', why: 'expired', facing: found.facing };
     const client = this.deps.keeper.client(found.facing.provider);
     const url = client.authorizationUrl({ state, codeChallenge: await oauth.calculatePKCECodeChallenge(codeVerifier), redirectUri: this.deps.redirectUri() });
-    return { kind: 'redirect', url, browser, authorizationOrigin: new URL(url).origin };
+    return { kind: 'redirect', url, browser };
   }
 
   async callback(url: URL, browser: string | undefined): Promise<CallbackOutcome> {

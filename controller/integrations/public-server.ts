@@ -59,6 +59,8 @@ export async function startPublicServer(options: PublicServerOptions): Promise<P
       const refused = refusalPage(view.why, view.facing);
       return page(reply, refused.status, refused.html);
     }
+    // Browsers apply form-action to the redirect that follows the button's post: allow the provider's origin.
+    reply.header('content-security-policy', contentSecurityPolicy(["'self'", view.authorizationOrigin]));
     return page(reply, 200, consentPage(view, `/connect/${encodeURIComponent(linkOf(request))}`, options.sandbox(view.provider)));
   });
 
@@ -69,9 +71,7 @@ export async function startPublicServer(options: PublicServerOptions): Promise<P
       return page(reply, refused.status, refused.html);
     }
     const cookie = [`${COOKIE}=${outcome.browser}`, 'Path=/callback', 'HttpOnly', 'SameSite=Lax', `Max-Age=${CONSENT_WINDOW_S}`, ...(secure ? ['Secure'] : [])].join('; ');
-    // form-action covers the redirect that follows a form post: allow the provider's origin for it.
-    return reply.code(303).header('set-cookie', cookie).header('content-security-policy', contentSecurityPolicy(["'self'", outcome.authorizationOrigin]))
-      .header('location', outcome.url).send();
+    return reply.code(303).header('set-cookie', cookie).header('location', outcome.url).send();
   });
 
   app.get('/callback', async (request, reply) => {
