@@ -40,7 +40,7 @@ export const defaultIo = (): CliIo => ({
   cwd: process.cwd(),
 });
 
-/** Runs one verb and returns its exit status: 0 ok, 1 failure, 2 usage error (or changes, for plan). */
+/** Runs one verb and returns its exit status: 0 ok, 1 failure, 2 changes (plan), 64 usage error. */
 export async function main(argv: string[], io: CliIo = defaultIo()): Promise<number> {
   const [verb, ...rest] = argv;
   if (verb === undefined || verb === '--help' || verb === '-h' || verb === 'help') {

@@ -20,6 +20,10 @@ import { postgresModule } from './resources/postgres/index.js';
 import { createSource } from './source/index.js';
 import type { ManifestSource } from './source/types.js';
 import { StatusStore } from './status/store.js';
+import { AbsentStatusStore } from './status/absent-store.js';
+import { ISOLATION_POLICY_STATE, readSchemaState, type SchemaState } from './db/schema-state.js';
+import { ISOLATION_EXPRESSION } from './resources/postgres/model.js';
+import { canonicalIsolationPolicy } from './resources/postgres/observe.js';
 
 export interface OpenOptions {
   env?: Record<string, string | undefined>;
@@ -33,6 +37,11 @@ export interface OpenOptions {
   onClients?: ProviderDeps['onClients'];
   source?: ManifestSource;
   counter?: StatementCounter;
+  /**
+   * `tenantctl plan`: every transaction read-only, no migration, no startup write, the policy text
+   * as recorded; `schema` in the context says what that leaves unseen.
+   */
+  readOnly?: boolean;
   /** Test seam: runs before every statement; a throw fails that statement. */
   beforeQuery?: (text: string) => void;
 }
@@ -52,6 +61,8 @@ export interface ControllerContext {
   desiredContext: DesiredContext;
   now: () => number;
   sleep: (ms: number) => Promise<void>;
+  /** Read-only contexts: the migrations applied to this database, and what the plan cannot see because of it. */
+  schema?: SchemaState;
   close(): Promise<void>;
 }
 
@@ -104,11 +115,15 @@ export async function openController(options: OpenOptions = {}): Promise<Control
   const password = await databasePassword(config, options, log);
   const pool = createPool(database.url, {
     log, counter, max: Math.max(10, config.engine.concurrency + 4), beforeQuery: options.beforeQuery, password, reconnect: { sleep: options.sleep },
+    readOnly: options.readOnly,
   });
   const closers: (() => Promise<void>)[] = [async () => pool.end(), () => database.close()];
   try {
-    await migrateControllerSchema(pool, log);
-    await migratePlatform(pool, log);
+    const schema = options.readOnly ? await readSchemaState(pool, ISOLATION_EXPRESSION) : undefined;
+    if (!schema) {
+      await migrateControllerSchema(pool, log);
+      await migratePlatform(pool, log);
+    }
     const provider = options.provider ?? (await (await import('./providers/index.js')).createProvider(config, { log: log.child({ component: 'provider' }), now, random, sleep: options.sleep, onClients: options.onClients }));
     closers.unshift(() => provider.close());
     const identity = await provider.identity();
@@ -121,9 +136,12 @@ export async function openController(options: OpenOptions = {}): Promise<Control
     };
     const modules: ResourceModule[] = [
       ...provider.modules(),
-      postgresModule({ pool, credentials: provider.credentials, migrations: await readMigrations('tenant'), sessionGraceMs: config.safety.rotationGraceMs }),
+      postgresModule({
+        pool, credentials: provider.credentials, migrations: await readMigrations('tenant'), sessionGraceMs: config.safety.rotationGraceMs,
+        ...(schema ? { readOnly: { ledger: schema.controller.applied > 0, platform: schema.platform.applied > 0, canonicalPolicy: schema.canonicalPolicy } } : {}),
+      }),
     ];
-    const store = new StatusStore(pool);
+    const store = schema && schema.controller.applied === 0 ? new AbsentStatusStore(pool) : new StatusStore(pool);
     const reconciler = new Reconciler({
       modules, store, log, desiredContext, now, random,
       providerName: provider.name,
@@ -141,9 +159,13 @@ export async function openController(options: OpenOptions = {}): Promise<Control
       sourceIntervalMs: config.git.url ? config.git.intervalMs : 2_000,
       confirmedRevision: async () => (await store.getState<{ revision: string }>(CONFIRMED_DELETION))?.revision,
     });
-    await store.setState('provider', { name: provider.name, ...identity });
+    if (!schema) {
+      await store.setState('provider', { name: provider.name, ...identity });
+      // What a read-only plan compares the isolation policies with (it cannot deparse one itself).
+      await store.setState(ISOLATION_POLICY_STATE, { expression: ISOLATION_EXPRESSION, deparsed: await canonicalIsolationPolicy(pool) });
+    }
     return {
-      config, log, pool, database, store, counter, provider, modules, reconciler, source, loop, desiredContext, now,
+      config, log, pool, database, store, counter, provider, modules, reconciler, source, loop, desiredContext, now, schema,
       sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
       async close() {
         for (const close of closers) await close().catch((error) => log.warn({ err: error }, 'could not close cleanly'));

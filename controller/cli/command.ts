@@ -27,7 +27,11 @@ export interface Command {
   run(args: ParsedArgs, io: CliIo): Promise<number>;
 }
 
-export const EXIT = { ok: 0, failure: 1, usage: 2, changes: 2 } as const;
+/**
+ * Exit statuses. `plan` follows `terraform plan -detailed-exitcode` (0 no changes, 1 error, 2 changes);
+ * a usage error (unknown command or option, bad argument) is 64 (EX_USAGE), so CI tells a typo from a change.
+ */
+export const EXIT = { ok: 0, failure: 1, changes: 2, usage: 64 } as const;
 
 export function parseCommandArgs(command: Command, argv: string[]): ParsedArgs {
   let parsed;

@@ -32,8 +32,8 @@ function stderrLogger(io: CliIo) {
   return createLogger({ level: io.env.OPENCLAW_LOG_LEVEL ?? 'warn', destination: destination({ fd: 2, sync: true }) });
 }
 
-export async function withController<T>(io: CliIo, dir: string | undefined, fn: (ctx: ControllerContext) => Promise<T>): Promise<T> {
-  const ctx = await openController({ log: stderrLogger(io), ...cliOverrides.open, env: commandEnv(io, dir), cwd: io.cwd });
+export async function withController<T>(io: CliIo, dir: string | undefined, fn: (ctx: ControllerContext) => Promise<T>, open: Pick<OpenOptions, 'readOnly'> = {}): Promise<T> {
+  const ctx = await openController({ log: stderrLogger(io), ...cliOverrides.open, ...open, env: commandEnv(io, dir), cwd: io.cwd });
   try {
     return await fn(ctx);
   } finally {

@@ -72,6 +72,8 @@ export interface PoolOptions {
   /** Where new connections get their password (credentials.ts); absent, the URL's or PGPASSWORD. */
   password?: PasswordSource;
   reconnect?: ReconnectOptions;
+  /** Every transaction read-only (`default_transaction_read_only`): what `tenantctl plan` uses, so a bug cannot write. */
+  readOnly?: boolean;
 }
 
 /**
@@ -79,7 +81,10 @@ export interface PoolOptions {
  * (`openclaw.`) count as writes but not as resource writes: status is bookkeeping.
  */
 export function createPool(url: string, options: PoolOptions = {}): Pool {
-  const config: pg.PoolConfig = { max: options.max ?? 10, application_name: options.applicationName ?? 'openclaw-controller' };
+  const config: pg.PoolConfig = {
+    max: options.max ?? 10, application_name: options.applicationName ?? 'openclaw-controller',
+    ...(options.readOnly ? { options: '-c default_transaction_read_only=on' } : {}),
+  };
   const pool = options.password
     ? new CredentialedPool(url, config, options.password, options.reconnect ?? {})
     : new pg.Pool({ ...config, connectionString: url });

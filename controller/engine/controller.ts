@@ -84,9 +84,7 @@ export class ControllerLoop {
       await store.setState('sourceError', null);
     }
     if (snapshot.revision === this.lastGood?.revision) return { snapshot: this.lastGood, changed: false };
-    const rejection = snapshot.issues.length > 0
-      ? `${snapshot.issues.length} validation error(s): ${snapshot.issues.slice(0, 5).map(formatIssue).join('; ')}`
-      : snapshot.fileCount === 0 ? 'the source holds no manifest files; an empty source never deletes tenants' : undefined;
+    const rejection = rejectionOf(snapshot);
     if (rejection) {
       const previous = await store.getState<{ revision: string }>('rejectedRevision');
       if (previous?.revision !== snapshot.revision) {
@@ -119,8 +117,7 @@ export class ControllerLoop {
     const { reconciler, log, store } = this.options;
     const snapshot = this.lastGood;
     if (!snapshot) return undefined;
-    const confirmation = await this.confirmation(snapshot);
-    const planned = await reconciler.plan(snapshot, { only: options.only, confirmedRevision: confirmation.revision });
+    const { planned, confirmation } = await this.planFor(snapshot, { only: options.only });
     options.onPlanned?.(planned);
     const report = await reconciler.apply(planned);
     await this.rememberHeld(report, confirmation);
@@ -144,12 +141,22 @@ export class ControllerLoop {
   }
 
   /**
+   * The plan a pass would apply to `snapshot`, from the same inputs as the pass: `tenantctl plan`
+   * prints it. `confirmedRevision` stands for `--confirm-deletion`, which apply stores before its pass.
+   */
+  async planFor(snapshot: SourceSnapshot, options: { only?: ReadonlySet<string>; confirmedRevision?: string } = {}): Promise<{ planned: PlannedPass; confirmation: { revision?: string; stored?: string; by?: string } }> {
+    const confirmation = await this.confirmation(snapshot, options.confirmedRevision);
+    const planned = await this.options.reconciler.plan(snapshot, { only: options.only, confirmedRevision: confirmation.revision });
+    return { planned, confirmation };
+  }
+
+  /**
    * The revision the mass-deletion guard may treat as confirmed: the operator's CLI
    * confirmation, or an `openclaw.io/confirm-deletion` annotation on a remaining tenant,
    * naming this revision or an earlier one the guard held (see confirmedRevisionFor).
    */
-  async confirmation(snapshot: SourceSnapshot): Promise<{ revision?: string; stored?: string; by?: string }> {
-    const stored = await this.options.confirmedRevision?.();
+  async confirmation(snapshot: SourceSnapshot, confirmedRevision?: string): Promise<{ revision?: string; stored?: string; by?: string }> {
+    const stored = confirmedRevision ?? await this.options.confirmedRevision?.();
     const named = [...(stored ? [stored] : []), ...annotatedConfirmations(snapshot)];
     if (named.length === 0) return {};
     const { store } = this.options;
@@ -261,4 +268,11 @@ export class ControllerLoop {
     this.resolveRun?.();
     await this.chain;
   }
+}
+
+/** Pure: why a snapshot cannot be put in force (invalid, or empty), if it cannot. Plan and apply judge by this same rule. */
+export function rejectionOf(snapshot: SourceSnapshot): string | undefined {
+  if (snapshot.issues.length > 0) return `${snapshot.issues.length} validation error(s): ${snapshot.issues.slice(0, 5).map(formatIssue).join('; ')}`;
+  if (snapshot.fileCount === 0) return 'the source holds no manifest files; an empty source never deletes tenants';
+  return undefined;
 }

@@ -121,7 +121,7 @@ export function renderPlanMarkdown(plan: Plan): string {
 }
 
 /** JSON for machines: the same plan object `apply` executes, without module-private details. */
-export function planJson(plan: Plan): unknown {
+export function planJson(plan: Plan): Record<string, unknown> {
   const printable = <C extends ChangeBase>(changes: C[]) => changes.filter((c) => c.action !== 'noop' || c.conflict).map(({ detail: _detail, ...c }) => c);
   return { ...plan, summary: countChanges(plan), fleet: { ...plan.fleet, changes: printable(plan.fleet.changes) }, tenants: plan.tenants.map((t) => ({ ...t, changes: printable(t.changes) })) };
 }

@@ -118,7 +118,7 @@ describe('the mass-deletion guard on a git branch', () => {
 
   it('refuses a revision that is not a commit SHA in confirm-deletion', async () => {
     const result = await g.cli(['confirm-deletion', 'main']);
-    expect(result.code).toBe(2);
+    expect(result.code).toBe(64);
     expect(result.stderr).toContain('"main" is not a revision');
   });
 });

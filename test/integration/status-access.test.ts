@@ -140,7 +140,7 @@ describe('access to the ops API', () => {
       expect(made.stdout).not.toContain(secret);
       expect(await new ApiTokens(sw.world.ctx.pool).authenticate(secret)).toEqual({ subject: 'token:ci', role: 'operator', via: 'token' });
       expect((await tenantctl({}, 'token', 'create', 'ci', '--role', 'admin')).stderr).toContain('(allowed: viewer, operator)');
-      expect((await tenantctl({}, 'token', 'create', 'Bad Name', '--role', 'viewer')).code).toBe(2);
+      expect((await tenantctl({}, 'token', 'create', 'Bad Name', '--role', 'viewer')).code).toBe(64);
       expect((await tenantctl({ SHORT: 'abc' }, 'token', 'create', 'x', '--role', 'viewer', '--from-env', 'SHORT')).stderr).toContain('not a usable token');
     });
   });

@@ -110,15 +110,15 @@ describe('tenantctl status and describe, reading the status store through DATABA
     expect({ ...printed, agents: undefined, nextRun: undefined }).toEqual({ ...api, agents: undefined, nextRun: undefined });
   });
 
-  it('exits 1 with a clear message for an unknown tenant, and 2 without a name', async () => {
+  it('exits 1 with a clear message for an unknown tenant, and 64 (usage) without a name', async () => {
     const unknown = await tenantctl('describe', 'nosuch');
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toBe('tenantctl describe: no tenant named "nosuch" in the status store (known: acme, globex, initech)\n');
     expect((await tenantctl('describe', 'Not A Name')).code).toBe(1);
     const missing = await tenantctl('describe');
-    expect(missing.code).toBe(2);
+    expect(missing.code).toBe(64);
     expect(missing.stderr).toContain('a tenant name is required');
-    expect((await tenantctl('status', '--output', 'yaml')).code).toBe(2);
+    expect((await tenantctl('status', '--output', 'yaml')).code).toBe(64);
   });
 
   it('exits 1 from the real bin while a tenant is Degraded', async () => {

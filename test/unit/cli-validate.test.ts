@@ -97,28 +97,28 @@ describe('tenantctl validate', () => {
     });
   });
 
-  describe('usage errors exit 2', () => {
+  describe('usage errors exit 64', () => {
     it('rejects an unknown option, printing the usage', async () => {
       const { code, stdout, stderr } = await run(['validate', '--strict']);
-      expect(code).toBe(2);
+      expect(code).toBe(64);
       expect(stdout).toBe('');
       expect(stderr).toBe("tenantctl validate: Unknown option '--strict'\nusage: tenantctl validate [DIR] [--output text|json]\n");
     });
 
     it('rejects a second directory', async () => {
       const { code, stderr } = await run(['validate', 'tenants', 'more-tenants']);
-      expect(code).toBe(2);
+      expect(code).toBe(64);
       expect(stderr).toBe('tenantctl validate: unexpected argument "more-tenants"\nusage: tenantctl validate [DIR] [--output text|json]\n');
     });
 
     it('rejects an output format it cannot print, listing the ones it can', async () => {
       const { code, stderr } = await run(['validate', 'tenants', '--output', 'xml']);
-      expect(code).toBe(2);
+      expect(code).toBe(64);
       expect(stderr).toBe('tenantctl validate: --output "xml" is not supported (allowed: text, json)\nusage: tenantctl validate [DIR] [--output text|json]\n');
     });
 
     it('rejects --output without a value', async () => {
-      expect((await run(['validate', '--output'])).code).toBe(2);
+      expect((await run(['validate', '--output'])).code).toBe(64);
     });
   });
 
@@ -130,15 +130,15 @@ describe('tenantctl validate', () => {
 });
 
 describe('tenantctl', () => {
-  it('exits 2 on an unknown command, listing the commands', async () => {
+  it('exits 64 (usage) on an unknown command, listing the commands', async () => {
     const { code, stderr } = await run(['valdiate']);
-    expect(code).toBe(2);
+    expect(code).toBe(64);
     expect(stderr).toMatch(/^tenantctl: unknown command "valdiate" \(allowed: .*\bvalidate\b.*\)\n$/);
   });
 
-  it('exits 2 with the list of commands when given none', async () => {
+  it('exits 64 (usage) with the list of commands when given none', async () => {
     const { code, stderr } = await run([]);
-    expect(code).toBe(2);
+    expect(code).toBe(64);
     expect(stderr).toContain('usage: tenantctl <command> [options]');
     expect(stderr).toMatch(/^ {2}validate +Check tenant manifests/m);
   });

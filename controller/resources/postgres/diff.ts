@@ -2,7 +2,7 @@ import { names } from '../../desired/names.js';
 import type { Change, DiffInput, FleetChange } from '../../engine/types.js';
 import { changeFactory, fleetChangeFactory } from '../ownership.js';
 import {
-  ISOLATION_POLICY, RUNTIME_GROUP, SHARED_SCHEMA, parseRoleComment,
+  ISOLATION_EXPRESSION, ISOLATION_POLICY, RUNTIME_GROUP, SHARED_SCHEMA, parseRoleComment,
   type PgDetail, type PgFleetDetail, type PgPlatformObserved, type PgRole, type PgTenantObserved,
 } from './model.js';
 
@@ -149,14 +149,14 @@ export function diffPlatform(observed: PgPlatformObserved): FleetChange<PgFleetD
     const policy = table.policy;
     const policyOk = policy !== undefined && policy.permissive && policy.command === 'ALL' &&
       policy.roles.length === 1 && policy.roles[0] === 'public' &&
-      policy.using === observed.canonicalPolicy && (policy.check === null || policy.check === observed.canonicalPolicy);
+      (observed.canonicalPolicy === undefined || (policy.using === observed.canonicalPolicy && (policy.check === null || policy.check === observed.canonicalPolicy)));
     if (!policyOk) fields.push('policy');
     if (!table.runtimeGroupHasDml) fields.push('grants');
     if (fields.length === 0) return [];
     return [fleetChange(`table/${SHARED_SCHEMA}.${table.name}`, 'update', {
       fields,
       before: { rowSecurity: table.rowSecurity, forceRowSecurity: table.forceRowSecurity, policy: policy?.using ?? null },
-      after: { rowSecurity: true, forceRowSecurity: true, policy: `${ISOLATION_POLICY}: ${observed.canonicalPolicy}` },
+      after: { rowSecurity: true, forceRowSecurity: true, policy: `${ISOLATION_POLICY}: ${observed.canonicalPolicy ?? ISOLATION_EXPRESSION}` },
       detail: { op: 'table', table: table.name },
     })];
   })];

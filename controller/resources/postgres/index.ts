@@ -5,7 +5,7 @@ import type { DbCredentialStore } from '../../providers/types.js';
 import { applyPostgresChange, applySharedTable, deletePostgresChange } from './apply.js';
 import { diffPlatform, diffTenant } from './diff.js';
 import type { PgDetail, PgFleetDetail, PgPlatformObserved, PgTenantObserved } from './model.js';
-import { observePostgres } from './observe.js';
+import { observePostgres, type ReadOnlyObservation } from './observe.js';
 
 export interface PostgresModuleDeps {
   pool: Pool;
@@ -14,6 +14,8 @@ export interface PostgresModuleDeps {
   migrations: Migration[];
   /** How long sessions opened with a runtime role's previous password may go on after a rotation. */
   sessionGraceMs?: number;
+  /** A read-only plan: observe with plain SELECTs only (see ReadOnlyObservation). */
+  readOnly?: ReadOnlyObservation;
 }
 
 /** Schema, owner and runtime roles, grants and migrations per tenant; RLS on the shared tables. */
@@ -23,7 +25,7 @@ export function postgresModule(deps: PostgresModuleDeps): ResourceModule<PgTenan
     kind: 'postgres',
     order: 20,
     async observe(tenants) {
-      const observed = await observePostgres(deps.pool, deps.credentials, tenants);
+      const observed = await observePostgres(deps.pool, deps.credentials, tenants, deps.readOnly);
       return { tenants: observed.tenants, fleet: observed.platform };
     },
     diff: (input) => diffTenant(input, latest, deps.sessionGraceMs),

@@ -49,8 +49,8 @@ export interface PgPlatformObserved {
   tables: PgSharedTable[];
   /** The runtime group may use the shared schema. */
   runtimeGroupHasUsage: boolean;
-  /** The isolation policy expression as this server deparses it: what a correct policy reads like. */
-  canonicalPolicy: string;
+  /** The isolation policy expression as this server deparses it: what a correct policy reads like (unknown to a read-only plan that finds none recorded). */
+  canonicalPolicy?: string;
 }
 
 /** What a change to a tenant's PostgreSQL resources asks apply (or delete) to do. */

@@ -10,7 +10,14 @@ const TENANT_LIKE = `tenant\\_%`;
  * (roles, schemas with their grants, the database's CONNECT grants, the migration
  * ledger, the shared tables), whatever the number of tenants.
  */
-export async function observePostgres(pool: Pool, credentials: DbCredentialStore, tenants: readonly string[]): Promise<{ tenants: Map<string, PgTenantObserved>; platform: PgPlatformObserved }> {
+/** What a read-only plan may observe: the ledger and the shared tables only once they exist, the policy text only as recorded. */
+export interface ReadOnlyObservation {
+  ledger: boolean;
+  platform: boolean;
+  canonicalPolicy?: string;
+}
+
+export async function observePostgres(pool: Pool, credentials: DbCredentialStore, tenants: readonly string[], readOnly?: ReadOnlyObservation): Promise<{ tenants: Map<string, PgTenantObserved>; platform: PgPlatformObserved }> {
   const [roles, schemas, connect, ledger, platform, fingerprints, sessions] = await Promise.all([
     pool.query<PgRole>(
       `SELECT r.rolname AS name, r.rolcanlogin AS login, r.rolsuper AS superuser, r.rolbypassrls AS bypassrls,
@@ -34,8 +41,12 @@ export async function observePostgres(pool: Pool, credentials: DbCredentialStore
         WHERE d.datname = current_database() AND a.privilege_type = 'CONNECT' AND g.rolname LIKE $1`,
       [TENANT_LIKE],
     ),
-    pool.query<{ tenant: string; version: number }>(`SELECT tenant, max(version)::int AS version FROM openclaw.tenant_migrations GROUP BY tenant`),
-    observePlatform(pool),
+    readOnly && !readOnly.ledger
+      ? { rows: [] }
+      : pool.query<{ tenant: string; version: number }>(`SELECT tenant, max(version)::int AS version FROM openclaw.tenant_migrations GROUP BY tenant`),
+    readOnly && !readOnly.platform
+      ? { tables: [], runtimeGroupHasUsage: true }
+      : observePlatform(pool, readOnly ? readOnly.canonicalPolicy : await canonicalIsolationPolicy(pool)),
     credentials.fingerprints(),
     // Sessions of runtime roles, to end those that outlive a rotation's grace. The server's clock on both sides.
     pool.query<{ role: string | null; oldest: string | null; now: string }>(
@@ -85,7 +96,12 @@ export async function observePostgres(pool: Pool, credentials: DbCredentialStore
 
 let canonicalPolicy: string | undefined;
 
-async function observePlatform(pool: Pool): Promise<PgPlatformObserved> {
+/** The isolation expression as this server deparses it (found once per process; needs a temporary table, so never in a read-only plan). */
+export async function canonicalIsolationPolicy(pool: Pool): Promise<string> {
+  return canonicalPolicy ??= await deparsePolicy(pool);
+}
+
+async function observePlatform(pool: Pool, canonical: string | undefined): Promise<PgPlatformObserved> {
   const tables = await pool.query<{
     name: string; rowSecurity: boolean; forceRowSecurity: boolean; runtimeGroupHasDml: boolean;
     using: string | null; check: string | null; permissive: string | null; command: string | null; roles: string[] | null;
@@ -105,7 +121,7 @@ async function observePlatform(pool: Pool): Promise<PgPlatformObserved> {
   const usage = await pool.query<{ usage: boolean }>(`SELECT has_schema_privilege('${RUNTIME_GROUP}', $1, 'USAGE') AS usage`, [SHARED_SCHEMA]);
   return {
     runtimeGroupHasUsage: usage.rows[0].usage,
-    canonicalPolicy: canonicalPolicy ??= await deparsePolicy(pool),
+    ...(canonical !== undefined ? { canonicalPolicy: canonical } : {}),
     tables: tables.rows.map((t) => ({
       name: t.name,
       rowSecurity: t.rowSecurity,
