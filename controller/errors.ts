@@ -11,7 +11,10 @@ export type ErrorCode =
   | 'PERMISSION_DENIED'
   | 'LIMIT_EXCEEDED'
   | 'CONFLICT'
+  /** It exists, but the controller does not manage it: left untouched. */
   | 'NOT_OWNED'
+  /** It does not exist. */
+  | 'NOT_FOUND'
   | 'UNAUTHENTICATED'
   | 'INTERNAL';
 
@@ -57,9 +60,17 @@ export class TerminalError extends ControllerError {
   }
 }
 
-/** Is this error worth another attempt? Unknown errors are treated as transient: the next pass converges. */
+/** Built-in errors that mean the controller's own code is wrong: the next attempt runs the same code on the same data. */
+const PROGRAMMING_FAULTS = [TypeError, ReferenceError, RangeError, SyntaxError];
+
+/**
+ * Is this error worth another attempt? A programming fault (a TypeError and the like, without a
+ * cause such as a failed connection) is not; other unknown errors are treated as transient: the
+ * next pass converges.
+ */
 export function isRetryable(error: unknown): boolean {
   if (error instanceof ControllerError) return error.retryable;
+  if (PROGRAMMING_FAULTS.some((fault) => error instanceof fault) && (error as Error).cause === undefined) return false;
   return true;
 }
 

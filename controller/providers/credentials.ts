@@ -22,7 +22,7 @@ export function secretBackedCredentials(secrets: SecretsApi, secretsPrefix: stri
 
   async function read(tenant: string) {
     const value = await secrets.getValue(secretName(tenant)).catch((error) => {
-      if (error instanceof ControllerError && error.code === 'NOT_OWNED') return undefined;
+      if (error instanceof ControllerError && error.code === 'NOT_FOUND') return undefined;
       throw error;
     });
     if (value === undefined) return undefined;

@@ -20,7 +20,7 @@ export function awsSecrets(client: SecretsManagerClient, caller: AwsCaller): Sec
     try {
       return await send<T>(command);
     } catch (error) {
-      if (isNotFound(error)) throw new ControllerError('NOT_OWNED', `secret ${name} does not exist`, { cause: error });
+      if (isNotFound(error)) throw new ControllerError('NOT_FOUND', `secret ${name} does not exist`, { cause: error });
       throw error;
     }
   }

@@ -81,7 +81,7 @@ export class LocalSecretStore implements SecretsApi {
 
   private async existing(name: string): Promise<StoredSecret> {
     const secret = (await this.load()).get(name);
-    if (!secret) throw new ControllerError('NOT_OWNED', `secret ${name} does not exist`);
+    if (!secret) throw new ControllerError('NOT_FOUND', `secret ${name} does not exist`);
     return secret;
   }
 

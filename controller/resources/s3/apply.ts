@@ -57,6 +57,7 @@ async function ownedMarker(deps: S3ApplyDeps, tenant: string, key: string): Prom
   const head = await deps.objects.headObject(key);
   if (!head || !markerState(head, tenant).managed) {
     deps.cache.forget(tenant);
-    throw new TerminalError('NOT_OWNED', head ? notOwnedMessage(`S3 marker ${key}`) : `S3 marker ${key} is gone; the prefix is left untouched`);
+    if (!head) throw new TerminalError('NOT_FOUND', `S3 marker ${key} is gone; the prefix is left untouched`);
+    throw new TerminalError('NOT_OWNED', notOwnedMessage(`S3 marker ${key}`));
   }
 }
