@@ -67,12 +67,13 @@ export async function createStatusWorld(options: WorldOptions & { degraded?: boo
   return sw;
 }
 
-/** Runs `predicate` until it holds or `ms` pass. */
+/** Reads until `predicate` holds; fails, with the last read, when it still does not after `ms`. */
 export async function eventually<T>(read: () => Promise<T>, predicate: (value: T) => boolean, ms = 10_000): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {
     const value = await read();
-    if (predicate(value) || Date.now() > deadline) return value;
+    if (predicate(value)) return value;
+    if (Date.now() > deadline) throw new Error(`not so within ${ms} ms; last read: ${JSON.stringify(value).slice(0, 2_000)}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
