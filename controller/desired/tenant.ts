@@ -1,6 +1,7 @@
 import { agentsInTier } from '../../agents/catalog.js';
 import { ANNOTATIONS } from '../manifests/semantic.js';
 import type { TenantManifest } from '../manifests/types.js';
+import { tenantLimits } from '../usage/limits.js';
 import { names } from './names.js';
 import { tenantRolePolicy, ecsTasksTrustPolicy } from './policy.js';
 import type { DesiredContext, DesiredTenant } from './types.js';
@@ -62,5 +63,6 @@ export function desiredTenant(manifest: TenantManifest, ctx: DesiredContext): De
       startingDeadlineSeconds: agent.startingDeadlineSeconds,
       active: agent.enabled && !spec.suspended && included.includes(agent.name),
     })),
+    limits: tenantLimits(spec.tier, spec.limits),
   };
 }

@@ -1,4 +1,5 @@
 import type { AgentName, Tier } from '../../agents/catalog.js';
+import type { TenantLimits } from '../usage/limits.js';
 import type { ConcurrencyPolicy, DeletionPolicy, IntegrationProvider } from '../manifests/types.js';
 
 /** An IAM policy document as the controller writes it (and compares it, normalized). */
@@ -66,6 +67,8 @@ export interface DesiredTenant {
     integrations: { provider: IntegrationProvider; name: string }[];
   };
   agents: DesiredAgent[];
+  /** Budget and limits: the manifest's, else the tier's defaults. */
+  limits: TenantLimits;
 }
 
 /** The configuration the pure derivation needs; a subset of Config, so tests can pass it literally. */

@@ -1,4 +1,5 @@
 import type { AgentName, Tier } from '../../agents/catalog.js';
+import type { LimitsSpec } from '../usage/limits.js';
 
 export type ConcurrencyPolicy = 'Forbid' | 'Allow' | 'Replace';
 export type DeletionPolicy = 'Retain' | 'Delete';
@@ -25,6 +26,8 @@ export interface TenantSpec {
   costAllocationTags: Record<string, string>;
   /** The tenant's customer in the billing system (usage export). */
   billing?: { customerRef?: string };
+  /** Budget and limits; unset ones take the tier's defaults (controller/usage/limits.ts). */
+  limits?: LimitsSpec;
 }
 
 export interface TenantManifest {

@@ -6,6 +6,7 @@ import type { ActiveRun, RunHistory, RunRecord, RunTrigger } from './history.js'
 import type { Launcher } from './launcher.js';
 import { runEnvironment } from './run-env.js';
 import type { SecretArns } from './secret-arns.js';
+import type { BudgetDecision } from '../usage/budget.js';
 
 export interface DispatcherOptions {
   history: RunHistory;
@@ -17,6 +18,8 @@ export interface DispatcherOptions {
   concurrency?: number;
   /** Waits for a launch slot, for launchers without a rate limit of their own. */
   pace?: () => Promise<void>;
+  /** The tenant's monthly budget and concurrency limit: a refused run is recorded as skipped with the reason. */
+  budget?: (entry: ScheduleEntry) => Promise<BudgetDecision>;
   /** Records runs whose task has ended (the poller), so a concurrency decision never rests on a stale status. */
   settle?: (runs: RunRecord[]) => Promise<unknown>;
 }
@@ -29,6 +32,8 @@ export type Submitted =
 interface Job {
   runId: string;
   entry: ScheduleEntry;
+  /** Model tokens the run may use (what is left of the tenant's monthly budget). */
+  tokenAllowance?: number;
 }
 
 /**
@@ -51,6 +56,12 @@ export class Dispatcher {
       if (running.length > 0) await this.options.settle(running);
     }
     const run = { id: runId, tenant: entry.tenant, agent: entry.agent, scheduledAt: new Date(scheduledAt), trigger, schedule: entry.label };
+    const budget = await this.options.budget?.(entry);
+    if (budget && !budget.allowed) {
+      await history.recordSkipped([{ ...run, reason: budget.reason }], new Date(now()));
+      log.info({ tenant: entry.tenant, agent: entry.agent, runId, reason: budget.reason }, 'run skipped');
+      return { outcome: 'skipped', runId, reason: budget.reason };
+    }
     const claim = await history.claim(run, entry.concurrencyPolicy, new Date(now()));
     if (claim.outcome === 'duplicate') return claim;
     if (claim.outcome === 'skipped') {
@@ -58,7 +69,7 @@ export class Dispatcher {
       return { outcome: 'skipped', runId, reason: claim.reason };
     }
     for (const old of claim.replace) await this.replace(old, runId);
-    this.enqueue({ runId, entry });
+    this.enqueue({ runId, entry, tokenAllowance: budget?.allowed ? budget.tokensLeft : undefined });
     return { outcome: 'queued', runId };
   }
 
@@ -108,13 +119,13 @@ export class Dispatcher {
     for (const resolve of this.waiters.splice(0)) resolve();
   }
 
-  private async launch({ runId, entry }: Job): Promise<void> {
+  private async launch({ runId, entry, tokenAllowance }: Job): Promise<void> {
     const { history, launcher, now, log } = this.options;
     const fields = { tenant: entry.tenant, agent: entry.agent, runId };
     try {
       await this.options.pace?.();
       if ((await history.status(runId)) !== 'pending') return;
-      const { taskArn } = await launcher.launch({ runId, entry, env: runEnvironment(entry, runId, this.options.arns) });
+      const { taskArn } = await launcher.launch({ runId, entry, env: runEnvironment(entry, runId, this.options.arns, tokenAllowance) });
       if (await history.markRunning(runId, taskArn, new Date(now()))) {
         log.info({ ...fields, taskArn }, 'run started');
       } else {

@@ -1,6 +1,7 @@
 import { AGENTS, type AgentName, type Tier } from '../../agents/catalog.js';
 import type { DesiredAgent, DesiredTenant } from '../desired/types.js';
 import type { ConcurrencyPolicy } from '../manifests/types.js';
+import type { TenantLimits } from '../usage/limits.js';
 import { scheduleLabel } from './cron.js';
 
 /** One tenant's active agent, as the scheduler runs it: pure data derived from desired state. */
@@ -22,6 +23,8 @@ export interface ScheduleEntry {
   /** Secret names: the tenant's db secret and the integration secrets this agent reads. */
   dbSecret: string;
   integrationSecrets: { provider: string; name: string }[];
+  /** The tenant's budget and limits (checked before a run is claimed). */
+  limits: TenantLimits;
 }
 
 /** Starter runs go to Fargate Spot, the other tiers to on-demand Fargate. */
@@ -47,6 +50,7 @@ export function toEntry(tenant: DesiredTenant, agent: DesiredAgent): ScheduleEnt
     tags: tenant.tags,
     dbSecret: tenant.secrets.db.name,
     integrationSecrets: tenant.secrets.integrations.filter((i) => needs.includes(i.provider)).map((i) => ({ provider: i.provider, name: i.name })),
+    limits: tenant.limits,
   };
 }
 

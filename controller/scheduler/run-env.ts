@@ -3,7 +3,7 @@ import type { ScheduleEntry } from './entries.js';
 import type { SecretArns } from './secret-arns.js';
 
 /** The environment every run gets, whatever the launcher: identities and secret ARNs, no secret values. */
-export function runEnvironment(entry: ScheduleEntry, runId: string, arns: Pick<SecretArns, 'arn'>): Record<string, string> {
+export function runEnvironment(entry: ScheduleEntry, runId: string, arns: Pick<SecretArns, 'arn'>, tokenAllowance?: number): Record<string, string> {
   const env: Record<string, string> = {
     [AGENT_ENV.tenant]: entry.tenant,
     [AGENT_ENV.agent]: entry.agent,
@@ -11,6 +11,7 @@ export function runEnvironment(entry: ScheduleEntry, runId: string, arns: Pick<S
     [AGENT_ENV.dbSecretArn]: arns.arn(entry.dbSecret),
   };
   for (const secret of entry.integrationSecrets) env[integrationSecretEnv(secret.provider)] = arns.arn(secret.name);
+  if (tokenAllowance !== undefined) env[AGENT_ENV.tokenAllowance] = String(Math.max(0, Math.floor(tokenAllowance)));
   return env;
 }
 

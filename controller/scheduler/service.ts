@@ -5,6 +5,8 @@ import { desiredTenant } from '../desired/tenant.js';
 import type { DesiredTenant } from '../desired/types.js';
 import type { Pool } from '../db/pool.js';
 import type { ControllerLoop } from '../engine/controller.js';
+import { StatusStore } from '../status/store.js';
+import { BudgetGate } from '../usage/budget.js';
 import { meterRun } from '../usage/ledger.js';
 import { Dispatcher } from './dispatcher.js';
 import { RunHistory } from './history.js';
@@ -57,7 +59,10 @@ export function createSchedulerService(ctx: SchedulerContext, seams: SchedulerSe
   const arns = secretArns(ctx);
   const history = new RunHistory(ctx.pool);
   const poller = new RunPoller({ history, launcher, now: ctx.now, log, onFinished: async (run, state) => void (await meterRun(ctx.pool, run, state)) });
-  const dispatcher = new Dispatcher({ history, launcher, arns, now: ctx.now, log, pace: built.pace, settle: (runs) => poller.settle(runs) });
+  const gate = new BudgetGate({ pool: ctx.pool, store: new StatusStore(ctx.pool), prices: ctx.config.usage.prices, now: ctx.now, log });
+  const dispatcher = new Dispatcher({
+    history, launcher, arns, now: ctx.now, log, pace: built.pace, settle: (runs) => poller.settle(runs), budget: (entry) => gate.check(entry.tenant, entry.agent, entry.limits),
+  });
   const scheduler = new Scheduler({ history, dispatcher, now: ctx.now, log });
   const lease = new LeaderLease(ctx.pool, {
     name: 'scheduler', holder: seams.holder ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`, leaseMs: ctx.config.scheduler.leaseMs, now: ctx.now,

@@ -1,6 +1,6 @@
 /** Kubernetes-style conditions: pure functions over plain data. */
 export type ConditionStatus = 'True' | 'False' | 'Unknown';
-export type ConditionType = 'Ready' | 'Synced' | 'Degraded' | 'Suspended' | 'Paused' | 'Offboarded' | 'IntegrationsReady';
+export type ConditionType = 'Ready' | 'Synced' | 'Degraded' | 'Suspended' | 'Paused' | 'Offboarded' | 'IntegrationsReady' | 'BudgetExceeded';
 
 export interface Condition {
   type: ConditionType;
@@ -19,7 +19,7 @@ export function setCondition(conditions: readonly Condition[], next: Omit<Condit
   return [...conditions.filter((c) => c.type !== next.type), updated].sort((a, b) => ORDER.indexOf(a.type) - ORDER.indexOf(b.type));
 }
 
-const ORDER: ConditionType[] = ['Ready', 'Synced', 'Degraded', 'Suspended', 'Paused', 'Offboarded', 'IntegrationsReady'];
+const ORDER: ConditionType[] = ['Ready', 'Synced', 'Degraded', 'Suspended', 'Paused', 'Offboarded', 'IntegrationsReady', 'BudgetExceeded'];
 
 export function conditionStatus(conditions: readonly Condition[], type: ConditionType): ConditionStatus {
   return conditions.find((c) => c.type === type)?.status ?? 'Unknown';

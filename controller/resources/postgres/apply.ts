@@ -3,6 +3,7 @@ import { quoteIdent, quoteLiteral } from '../../db/sql.js';
 import type { Migration } from '../../db/migrate.js';
 import { scramSha256Verifier } from '../../db/scram.js';
 import { names } from '../../desired/names.js';
+import { applyLimits } from './limits.js';
 import { detailOf, type Change, type FleetChange } from '../../engine/types.js';
 import { ProgrammingError } from '../../errors.js';
 import type { DbCredentialStore } from '../../providers/types.js';
@@ -56,6 +57,8 @@ export async function applyPostgresChange(change: Change<PgDetail>, deps: Postgr
         await client.query(`GRANT ${quoteIdent(name)} TO CURRENT_USER`);
         return;
       }
+      case 'limits':
+        return applyLimits(client, detail);
       case 'end-sessions':
         // Sessions opened with a password the role no longer has, once the rotation's grace is over.
         await client.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = $1 AND backend_start < to_timestamp($2::bigint / 1000.0)`,

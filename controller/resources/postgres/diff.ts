@@ -1,4 +1,5 @@
 import { names } from '../../desired/names.js';
+import { limitsDiff } from './limits.js';
 import type { Change, DiffInput, FleetChange } from '../../engine/types.js';
 import { changeFactory, fleetChangeFactory } from '../ownership.js';
 import {
@@ -49,6 +50,9 @@ export function diffTenant(input: DiffInput<PgTenantObserved>, latestMigration: 
       }));
     }
   }
+
+  const limits = limitsDiff(tenant, observed.runtime, input.desired.limits);
+  if (limits) changes.push(limits);
 
   const stale = staleSessions(tenant, observed, sessionGraceMs);
   if (stale) changes.push(stale);

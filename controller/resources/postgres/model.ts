@@ -9,6 +9,10 @@ export interface PgRole {
   comment: string | null;
   /** Roles this role is a member of. */
   memberOf: string[];
+  /** CONNECTION LIMIT (-1: none). */
+  connectionLimit?: number;
+  /** The role's `statement_timeout=…` setting, if any. */
+  statementTimeout?: string | null;
 }
 
 export interface PgGrant {
@@ -59,6 +63,8 @@ export type PgDetail =
   | { op: 'runtime-role'; role: string }
   /** Sessions opened with a password the role no longer has, once the rotation's grace is over. */
   | { op: 'end-sessions'; role: string; startedBefore: number }
+  /** The runtime role's CONNECTION LIMIT and statement_timeout (the tenant's limits). */
+  | { op: 'limits'; role: string; connectionLimit: number; statementTimeoutMs: number }
   | { op: 'revoke-access'; memberOf: string[] }
   | { op: 'schema'; schema: string }
   | { op: 'grants'; role: string; revokeSchemaGrants: { grantee: string; privilege: string }[]; revokeMemberships: string[] }

@@ -23,7 +23,8 @@ export async function observePostgres(pool: Pool, credentials: DbCredentialStore
       `SELECT r.rolname AS name, r.rolcanlogin AS login, r.rolsuper AS superuser, r.rolbypassrls AS bypassrls,
               r.rolcreaterole AS createrole, r.rolcreatedb AS createdb,
               shobj_description(r.oid, 'pg_authid') AS comment,
-              coalesce(array(SELECT g.rolname::text FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid WHERE m.member = r.oid ORDER BY 1), '{}'::text[]) AS "memberOf"
+              coalesce(array(SELECT g.rolname::text FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid WHERE m.member = r.oid ORDER BY 1), '{}'::text[]) AS "memberOf",
+              r.rolconnlimit AS "connectionLimit", (SELECT c FROM unnest(r.rolconfig) c WHERE c LIKE 'statement\_timeout=%' LIMIT 1) AS "statementTimeout"
          FROM pg_roles r WHERE r.rolname LIKE $1`,
       [TENANT_LIKE],
     ),
