@@ -8,6 +8,7 @@ import { AGENT_ENV } from '../../agents/runtime/contract.js';
 import type { DbCredentialStore } from '../providers/types.js';
 import { capacityProviderFor } from './entries.js';
 import { LaunchError, type Launcher, type TaskResources, type TaskState } from './launcher.js';
+import { agentIdentity } from './local-identity.js';
 import { databaseUrlWithoutCredentials } from './run-env.js';
 import { isProcessAlive } from '../processes.js';
 
@@ -41,7 +42,8 @@ const pidOf = (taskArn: string) => Number(/^local:pid\/(\d+)$/.exec(taskArn)?.[1
 /**
  * Runs agents as child processes, `node --import tsx agents/run.ts <agent>` as in the catalog, with the
  * same environment as an ECS task plus the tenant's runtime credentials (the local provider has no task
- * role to read the secret with). Output goes to `<dataDir>/runs/<run-id>.log`.
+ * role to read the secret with), and nothing else of the controller's. As root, each tenant's runs use a
+ * user of their own (local-identity.ts). Output goes to `<dataDir>/runs/<run-id>.log`.
  */
 export function localLauncher(options: LocalLauncherOptions): Launcher & { wait(taskArn: string): Promise<void> } {
   const children = new Map<string, Child>();
@@ -55,11 +57,15 @@ export function localLauncher(options: LocalLauncherOptions): Launcher & { wait(
       const fd = openSync(join(logs, `${runId}.log`), 'a', 0o600);
       const [command, ...args] = AGENTS[entry.agent].command;
       const inherited = Object.fromEntries(INHERITED.filter((k) => process.env[k] !== undefined).map((k) => [k, process.env[k]!]));
+      // As root: the tenant's own unprivileged user, which cannot read the key or other tenants' folders.
+      const identity = await agentIdentity(options.dataDir, options.bucket, entry.tenant);
       const child = spawn(command === 'node' ? process.execPath : command, args, {
         cwd: options.cwd ?? ROOT,
         stdio: ['ignore', fd, fd],
+        ...(identity ? { uid: identity.uid, gid: identity.gid } : {}),
+        // An explicit, minimal environment: never the controller's DATABASE_URL, AWS keys or secret-store key.
         env: {
-          ...inherited, ...options.baseEnv, ...env,
+          ...inherited, ...(identity ? { HOME: identity.home } : {}), ...options.baseEnv, ...env,
           [AGENT_ENV.provider]: 'local',
           [AGENT_ENV.dataDir]: options.dataDir,
           [AGENT_ENV.bucket]: options.bucket,

@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, rmSync, writeFileSync, readdirSync } from 'node:fs';
+import { chmodSync, cpSync, mkdtempSync, rmSync, writeFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -38,6 +38,8 @@ export interface WorldOptions extends Partial<OpenOptions> {
 export async function createWorld(options: WorldOptions = {}): Promise<World> {
   const db = options.database ?? (await createTestDatabase('world'));
   const root = mkdtempSync(join(tmpdir(), 'openclaw-world-'));
+  // As root, local agents run as their tenant's own user, which must pass through (not list) this folder.
+  chmodSync(root, 0o711);
   const dataDir = join(root, 'data');
   const tenantsDir = join(root, 'tenants');
   cpSync(EXAMPLES_DIR, tenantsDir, { recursive: true, filter: (src) => options.examples === false ? !src.endsWith('.yaml') : true });
