@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { agentIdentity } from '../../controller/scheduler/local-identity.js';
 import { localLauncher } from '../../controller/scheduler/local-launcher.js';
 import type { ScheduleEntry } from '../../controller/scheduler/entries.js';
+import { TIER_LIMITS } from '../../controller/usage/limits.js';
 
 const BUCKET = 'local-tenants';
 const ROOT = new URL('../../', import.meta.url).pathname;
@@ -29,6 +30,7 @@ writeFileSync(own + '/probe.json', JSON.stringify({
 const entry = (tenant: string): ScheduleEntry => ({
   key: `${tenant}/butler`, tenant, agent: 'butler', tier: 'starter', schedule: '0 7 * * *', timezone: 'UTC', label: '0 7 * * * UTC',
   concurrencyPolicy: 'Forbid', startingDeadlineMs: 60_000, roleArn: 'local', tags: {}, dbSecret: `openclaw/tenants/${tenant}/db`, integrationSecrets: [],
+  limits: TIER_LIMITS.starter,
 });
 
 describe.skipIf(process.getuid?.() !== 0)('local agents, when the controller runs as root', () => {
