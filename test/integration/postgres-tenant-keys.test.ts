@@ -64,6 +64,13 @@ describe('shared tables with tenant-scoped keys, migrated on a database that hol
     expect(rows.filter((r) => r.kind === 'p').map((r) => r.table)).toEqual(expect.arrayContaining(
       ['app.agent_outputs', 'app.calendar_events', 'app.lead_events', 'app.leads', 'app.messages', 'app.usage']));
     expect(rows.find((r) => r.kind === 'f')).toEqual({ table: 'app.lead_events', kind: 'f', columns: ['tenant_id', 'lead_id'] });
+    // Unique indexes made without a constraint too: a duplicate can only ever be one of the tenant's own rows.
+    const unique = await admin.query<{ index: string; first: string }>(
+      `SELECT c.relname AS index, a.attname AS first FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_class t ON t.oid = i.indrelid
+         LEFT JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
+        WHERE i.indisunique AND t.relnamespace = 'app'::regnamespace`);
+    expect(unique.rows.length).toBeGreaterThanOrEqual(6);
+    for (const index of unique.rows) expect(index.first, index.index).toBe('tenant_id');
   });
 
   it("refuses a lead_events row that points at another tenant's lead", async () => {
