@@ -17,8 +17,9 @@ import { connectCommand } from './cli/connect.js';
 import { disconnectCommand } from './cli/disconnect.js';
 import { tokenCommand } from './cli/token.js';
 import { usageCommand } from './cli/usage.js';
+import { pauseCommands } from './cli/pause.js';
 
-const COMMANDS: Command[] = [validateCommand, planCommand, applyCommand, runCommand, statusCommand, describeCommand, confirmDeletionCommand, triggerCommand, rotateCommand, connectCommand, disconnectCommand, tokenCommand, usageCommand];
+const COMMANDS: Command[] = [validateCommand, planCommand, applyCommand, runCommand, statusCommand, describeCommand, confirmDeletionCommand, triggerCommand, rotateCommand, connectCommand, disconnectCommand, ...pauseCommands, tokenCommand, usageCommand];
 
 function helpText(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -1,6 +1,7 @@
 import { userInfo } from 'node:os';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UsageError } from '../errors.js';
+import type { Principal } from '../status/access/principal.js';
 
 /** Where a command writes; injected so tests run commands in-process. */
 export interface CliIo {
@@ -66,4 +67,9 @@ export function operatorName(env: Record<string, string | undefined>): string {
   } catch {
     return 'an operator';
   }
+}
+
+/** The audit log's principal for a verb run from a shell with the controller's database credentials. */
+export function cliPrincipal(env: Record<string, string | undefined>): Principal {
+  return { subject: operatorName(env), role: 'operator', via: 'cli' };
 }

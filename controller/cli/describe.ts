@@ -63,6 +63,9 @@ export function renderDescribe(t: TenantDetail, now: number): string {
       r.exitCode === null ? '-' : String(r.exitCode), r.taskArn ?? '-', r.reason ?? '',
     ])),
     ...section('Events', ['Type', 'Reason', 'Age', 'Resource', 'Message'], t.events.map((e) => [e.type, e.reason, ago(e.at), e.resource ?? '-', e.message])),
+    ...section('Operator Actions', ['Action', 'Target', 'Result', 'Who', 'Role', 'Via', 'Age', 'Revision', 'Message'], t.audit.map((a) => [
+      a.action, a.target, a.result, a.actor, a.role, a.via, ago(a.at), a.revision ?? '-', a.message ?? '',
+    ])),
   );
   return `${lines.join('\n')}\n`;
 }

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
-import { triggerRun } from '../scheduler/trigger.js';
-import { EXIT, type Command } from './command.js';
+import { auditedAction } from '../actions/audited.js';
+import { triggerRun, type TriggerResult } from '../scheduler/trigger.js';
+import { cliPrincipal, EXIT, type Command } from './command.js';
 import { withController } from './context.js';
 
 const usage = 'tenantctl trigger <tenant> <agent>';
@@ -18,7 +19,10 @@ export const triggerCommand: Command = {
       return EXIT.failure;
     }
     return withController(io, undefined, async (ctx) => {
-      const result = await triggerRun(ctx, tenant, agent);
+      const { result } = await auditedAction<TriggerResult>(ctx.pool, cliPrincipal(io.env), { action: 'trigger', target: `${tenant}/${agent}`, tenant }, async () => {
+        const triggered = await triggerRun(ctx, tenant, agent);
+        return triggered.ok ? { result: triggered, ok: true, message: `run ${triggered.run.id} ${triggered.run.status}` } : { result: triggered, ok: false, message: triggered.message };
+      });
       if (!result.ok) {
         io.stderr(`tenantctl trigger: ${result.message}\n`);
         return EXIT.failure;

@@ -6,6 +6,7 @@ import { formatIssue } from '../manifests/validate.js';
 import type { ManifestSource, SourceSnapshot } from '../source/types.js';
 import type { StatusStore } from '../status/store.js';
 import { annotatedConfirmations, confirmedRevisionFor, nextHeldRecords, CONFIRMED_DELETION, HELD_DELETIONS, type HeldDeletion } from './confirmation.js';
+import { operatorPauses } from './pauses.js';
 import { fingerprintOf, type PassReport, type PlannedPass, type Reconciler } from './reconciler.js';
 
 export interface ControllerLoopOptions {
@@ -146,7 +147,8 @@ export class ControllerLoop {
    */
   async planFor(snapshot: SourceSnapshot, options: { only?: ReadonlySet<string>; confirmedRevision?: string } = {}): Promise<{ planned: PlannedPass; confirmation: { revision?: string; stored?: string; by?: string } }> {
     const confirmation = await this.confirmation(snapshot, options.confirmedRevision);
-    const planned = await this.options.reconciler.plan(snapshot, { only: options.only, confirmedRevision: confirmation.revision });
+    const paused = new Set(Object.keys(await operatorPauses(this.options.store)));
+    const planned = await this.options.reconciler.plan(snapshot, { only: options.only, confirmedRevision: confirmation.revision, paused });
     return { planned, confirmation };
   }
 

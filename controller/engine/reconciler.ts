@@ -28,6 +28,8 @@ export interface ReconcilerDeps {
 export interface PlanOptions {
   only?: ReadonlySet<string>;
   confirmedRevision?: string;
+  /** Tenants an operator paused (besides the annotation): planned, never changed. */
+  paused?: ReadonlySet<string>;
 }
 
 export interface PlannedPass {
@@ -89,7 +91,10 @@ export class Reconciler {
       throw new ControllerError('MANIFEST_INVALID', `revision ${snapshot.revision} has ${snapshot.issues.length} invalid manifest field(s); it is not applied`);
     }
     const known = await this.deps.store.knownTenants();
-    const desired = new Map(snapshot.tenants.map((t) => [t.name, desiredTenant(t.manifest, this.deps.desiredContext)]));
+    const desired = new Map(snapshot.tenants.map((t) => {
+      const derived = desiredTenant(t.manifest, this.deps.desiredContext);
+      return [t.name, options.paused?.has(t.name) ? { ...derived, paused: true } : derived];
+    }));
     const tenants = [...new Set([...desired.keys(), ...known.filter((k) => k.lifecycle !== 'Purged').map((k) => k.name)])].sort();
     const ctx = this.context();
     const observations = new Map<string, Observation<unknown, unknown>>();

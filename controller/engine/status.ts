@@ -59,7 +59,7 @@ export function tenantStatus(input: StatusInput): Omit<TenantStatusRecord, 'last
   else set('Ready', ready ? 'True' : 'False', ready ? 'Reconciled' : degradedReason ?? 'Progressing', ready ? 'every resource matches the manifest' : lastError ?? `${pending.length} change(s) pending`);
 
   set('Suspended', input.desired?.suspended ? 'True' : 'False', input.desired?.suspended ? 'Suspended' : 'Active', input.desired?.suspended ? 'spec.suspended is true: no agent runs' : 'agents run on schedule');
-  set('Paused', paused ? 'True' : 'False', paused ? 'PauseAnnotation' : 'NotPaused', paused ? 'openclaw.io/paused is "true": observed, not changed' : 'changes are applied');
+  set('Paused', paused ? 'True' : 'False', paused ? 'PauseAnnotation' : 'NotPaused', paused ? 'paused (openclaw.io/paused, or tenantctl pause): observed, not changed' : 'changes are applied');
   if (offboarded) {
     const purged = outcome?.applied.some((c) => c.action === 'delete');
     set('Offboarded', 'True', purged ? 'Purged' : input.known?.deletionPolicy === 'Delete' ? 'PendingPurge' : 'Retained',

@@ -22,11 +22,13 @@ import { createMetrics, type MetricsContext } from './metrics.js';
 import { coalesced } from './refresh.js';
 import { sendJson } from './reply.js';
 import { statusRoutes, type RouteMethod, type StatusRoute } from './routes.js';
+import type { ActionContext } from '../actions/context.js';
 import type { StatusStore } from './store.js';
 import type { StatusReader } from './views.js';
 
 /** What the status server needs from the controller it serves. */
-export interface StatusServerContext extends MetricsContext {
+export interface StatusServerContext extends Omit<MetricsContext, 'provider'>, ActionContext {
+  provider: MetricsContext['provider'] & ActionContext['provider'];
   config: Readonly<Config>;
   log: Logger;
   pool: Pool;

@@ -15,6 +15,7 @@ import type { Signer } from './access/session.js';
 import type { StatusServerContext } from './http.js';
 import { sendJson } from './reply.js';
 import { issueLinkRoute } from '../integrations/operator-route.js';
+import { actionRoutes } from './action-routes.js';
 
 export type RouteMethod = 'GET' | 'POST';
 
@@ -75,12 +76,7 @@ export function statusRoutes({ ctx, reader, metrics, refresh, signer }: RouteDep
         sendJson(reply, 200, detail);
       },
     },
-    {
-      method: 'POST', url: '/api/source/refresh', access: 'operate', handler: async (_request, reply) => {
-        refresh();
-        sendJson(reply, 202, { status: 'accepted', message: 'the manifest source is read now, and a pass follows when it changed' });
-      },
-    },
+    ...actionRoutes(ctx, refresh),
     issueLinkRoute(ctx),
     { method: 'GET', url: '/', access: 'read', page: true, handler: page('index.html') },
     { method: 'GET', url: '/tenants/:name', access: 'read', page: true, handler: page('index.html') },

@@ -4,6 +4,7 @@
  * any machine that reaches DATABASE_URL. Never carries a secret value: status rows, desired state,
  * runs and events hold none.
  */
+import { recentAudit, type AuditEntry } from '../actions/audit.js';
 import type { Pool } from '../db/pool.js';
 import { TENANT_NAME_PATTERN, MAX_TENANT_NAME_LENGTH } from '../desired/names.js';
 import { nextFire } from '../scheduler/cron.js';
@@ -81,6 +82,8 @@ export interface EventView {
 
 export interface TenantDetail extends TenantSummary {
   generation: number | null;
+  /** Operator actions on this tenant, newest first. */
+  audit: AuditEntry[];
   observedGeneration: number | null;
   migration: { version: number | null; latest: number | null };
   provider: string | null;
@@ -124,9 +127,9 @@ export async function listTenants(reader: StatusReader): Promise<TenantSummary[]
 
 export async function describeTenant(reader: StatusReader, name: string): Promise<TenantDetail | undefined> {
   if (!isTenantName(name)) return undefined;
-  const [status, [record], events, runs, integrationRecords] = await Promise.all([
+  const [status, [record], events, runs, integrationRecords, audit] = await Promise.all([
     reader.store.status(name), reader.store.tenantRecords(name), reader.store.events({ tenant: name, limit: 50 }), lastRuns(reader.pool, name, 20),
-    new IntegrationStore(reader.pool).list(name),
+    new IntegrationStore(reader.pool).list(name), recentAudit(reader.pool, { tenant: name, limit: 20 }),
   ]);
   if (!status && !record) return undefined;
   const now = reader.now?.() ?? Date.now();
@@ -153,6 +156,7 @@ export async function describeTenant(reader: StatusReader, name: string): Promis
     migration: { version: status?.migrationVersion ?? null, latest: typeof facts.latestMigration === 'number' ? facts.latestMigration : null },
     provider: status?.provider ?? null,
     terminal: status?.terminal ?? false,
+    audit,
     rejectedRevision: status?.rejectedRevision ?? null,
     rejectedReason: status?.rejectedReason ?? null,
     conditions: [...(status?.conditions ?? []), ...(integrations.condition ? [integrations.condition] : [])],

@@ -37,7 +37,7 @@ describe('access to the ops API', () => {
   };
 
   beforeAll(async () => {
-    sw = await createStatusWorld({ degraded: false });
+    sw = await createStatusWorld({ degraded: false, extraEnv: { OPENCLAW_ROTATION_GRACE: '10ms' } });
     const tokens = new ApiTokens(sw.world.ctx.pool);
     expect(await tokens.create('ci-viewer', 'viewer', viewerToken, 'test')).toBe('created');
     expect(await tokens.create('ci-operator', 'operator', operatorToken, 'test')).toBe('created');
@@ -48,7 +48,7 @@ describe('access to the ops API', () => {
     await sw?.close();
   });
 
-  const pathOf = (url: string) => url.replace(':name', 'acme');
+  const pathOf = (url: string) => url.replace(':name', 'acme').replace(':revision', 'abcdef1');
   const call = (server: StatusServer, method: string, url: string, headers: Record<string, string> = {}) =>
     fetch(`${server.url}${pathOf(url)}`, { method, headers, redirect: 'manual' });
 
