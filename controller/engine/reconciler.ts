@@ -6,6 +6,8 @@ import { errorMessage, isRetryable, ControllerError, ProgrammingError } from '..
 import type { SourceSnapshot } from '../source/types.js';
 import type { EventRecord, KnownTenant, StatusStore, TenantStatusRecord } from '../status/store.js';
 import { TenantBackoff, mapLimit } from './backoff.js';
+import { beginOffboarding, finishOffboarding } from './offboarding.js';
+import type { ApplyError, FleetOutcome, PassReport, TenantOutcome } from './outcome.js';
 import { buildPlan, executionOrder } from './planner.js';
 import { tenantStatus } from './status.js';
 import type { Change, FleetChange, FleetPlan, ModuleContext, Observation, Plan, ResourceModule, TenantPlan } from './types.js';
@@ -40,35 +42,7 @@ export interface PlannedPass {
   observedFacts: Map<string, Record<string, unknown>>;
 }
 
-/** `kind` is the resource kind whose change failed (absent when observing failed). */
-export interface ApplyError { message: string; retryable: boolean; code?: string; kind?: string }
-
-export interface TenantOutcome {
-  tenant: string;
-  applied: Change[];
-  skipped: 'paused' | 'backoff' | 'held' | undefined;
-  error?: ApplyError;
-  /** What each erasure of this pass removed, by `kind/resource` (for the audit record). */
-  erased?: Record<string, Record<string, number>>;
-}
-
-/** What happened to the fleet-wide changes of a pass. */
-export interface FleetOutcome {
-  applied: FleetChange[];
-  error?: ApplyError;
-}
-
-export interface PassReport {
-  revision: string;
-  startedAt: string;
-  durationMs: number;
-  fleet: FleetOutcome;
-  /** One per tenant planned or held in the pass. */
-  outcomes: TenantOutcome[];
-  held: Plan['held'];
-  changesApplied: number;
-  driftCorrected: number;
-}
+export type { ApplyError, FleetOutcome, PassReport, TenantOutcome } from './outcome.js';
 
 /**
  * One reconcile pass: observe every kind once (batched), build the plan (pure), then apply
@@ -177,7 +151,7 @@ export class Reconciler {
         error: { message: `could not record tenant ${tenant}: ${errorMessage(error)}`, retryable: true, code: error instanceof ControllerError ? error.code : undefined },
       };
       this.deps.log.error({ tenant, err: error }, 'could not record the tenant; the other tenants go on');
-      this.backoff.failure(tenant, true, fingerprintOf(desired ?? null));
+      outcome.retryAt = this.backoff.failure(tenant, true, fingerprintOf(desired ?? null));
       const status = tenantStatus({
         tenant, desired, known: pass.known.find((k) => k.name === tenant), plan: tenantPlan, outcome, snapshot: pass.snapshot,
         provider: this.deps.providerName, modules: this.deps.modules, now: this.deps.now(), previous: pass.statuses.get(tenant),
@@ -214,11 +188,9 @@ export class Reconciler {
         if (known) known = { ...known, generation };
       }
       if (!desired && known && known.lifecycle === 'Active') {
-        const now = new Date(this.deps.now());
-        const purgeAfter = known.deletionPolicy === 'Delete' ? new Date(now.getTime() + this.deps.purgeGraceMs) : undefined;
-        await this.deps.store.setLifecycle(tenant, 'Offboarding', { offboardedAt: now, purgeAfter });
-        known = { ...known, lifecycle: 'Offboarding', offboardedAt: now, purgeAfter: purgeAfter ?? null };
-        events.push({ type: 'Normal', reason: 'Offboarding', message: `manifest removed; deletion policy ${known.deletionPolicy}${purgeAfter ? `, purge after ${purgeAfter.toISOString()}` : ''}`, tenant, revision });
+        const begun = await beginOffboarding(this.deps.store, known, { now: this.deps.now(), purgeGraceMs: this.deps.purgeGraceMs, revision });
+        known = begun.known;
+        events.push(begun.event);
       }
       const run = await this.execute(executionOrder(actionable, this.deps.modules), log, revision, tenant, (change, module, changeCtx) =>
         (change.action === 'delete' ? module.delete(change, changeCtx) : module.apply(change, changeCtx)));
@@ -230,11 +202,11 @@ export class Reconciler {
         outcome.error = { message: tenantPlan.errors.map((e) => e.message).join('; '), retryable: true };
       }
       if (outcome.error) {
-        this.backoff.failure(tenant, outcome.error.retryable, fingerprint);
+        outcome.retryAt = this.backoff.failure(tenant, outcome.error.retryable, fingerprint);
       } else {
         this.backoff.success(tenant);
         if (desired && conflicts.length === 0 && !(known?.applied && sameJson(known.applied, desired))) await this.deps.store.markApplied(tenant);
-        if (!desired && known) await this.finishOffboarding(known, tenantPlan, outcome, revision, events);
+        if (!desired && known) events.push(...await finishOffboarding(this.deps.store, known, tenantPlan, outcome, revision));
       }
     }
 
@@ -303,22 +275,6 @@ export class Reconciler {
       }
     }
     return { applied, events, erased };
-  }
-
-  private async finishOffboarding(known: KnownTenant, tenantPlan: TenantPlan, outcome: TenantOutcome, revision: string, events: EventRecord[]): Promise<void> {
-    const purged = outcome.applied.some((c) => c.action === 'delete');
-    if (purged) {
-      await this.deps.store.audit(known.name, 'purge', revision, {
-        erased: outcome.applied.filter((c) => c.action === 'delete').map((c) => `${c.kind}/${c.resource}`),
-        ...(outcome.erased ? { counts: outcome.erased } : {}),
-        deletionPolicy: known.deletionPolicy,
-        offboardedAt: known.offboardedAt,
-      });
-      await this.deps.store.setLifecycle(known.name, 'Purged');
-      events.push({ type: 'Normal', reason: 'Purged', message: `erased ${outcome.applied.length} resource(s) of tenant ${known.name}`, tenant: known.name, revision });
-    } else if (known.deletionPolicy === 'Retain' && tenantPlan.changes.every((c) => c.action !== 'delete')) {
-      await this.deps.store.setLifecycle(known.name, 'Retained');
-    }
   }
 
   private context(log: Logger = this.deps.log): ModuleContext {

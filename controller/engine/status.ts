@@ -2,7 +2,7 @@ import type { DesiredTenant } from '../desired/types.js';
 import type { SourceSnapshot } from '../source/types.js';
 import { setCondition, type Condition } from '../status/conditions.js';
 import type { KnownTenant, ResourceState, TenantStatusRecord } from '../status/store.js';
-import type { TenantOutcome } from './reconciler.js';
+import type { TenantOutcome } from './outcome.js';
 import type { ResourceModule, TenantPlan } from './types.js';
 
 export interface StatusInput {

@@ -56,7 +56,11 @@ describe('the reconcile loop', () => {
     failNext = { match: /^ALTER ROLE "tenant_acme_runtime"/, error: () => Object.assign(new Error('connection reset by peer'), { code: 'ECONNRESET' }) };
     clock += 5 * 60_000;
     const failed = await world.ctx.loop.tick();
-    expect(failed?.outcomes.find((o) => o.tenant === 'acme')?.error).toMatchObject({ retryable: true });
+    const outcome = failed?.outcomes.find((o) => o.tenant === 'acme');
+    expect(outcome?.error).toMatchObject({ retryable: true, kind: 'postgres' });
+    // The outcome says when: the first retry comes between half the base delay and the base delay (10 s) later.
+    expect(outcome?.retryAt).toBeGreaterThan(clock);
+    expect(outcome?.retryAt).toBeLessThanOrEqual(clock + 10_000);
     expect((await world.ctx.store.status('acme'))?.conditions.find((c) => c.type === 'Degraded')).toMatchObject({ status: 'True', reason: 'Retrying' });
 
     clock += 1_000;
@@ -72,7 +76,9 @@ describe('the reconcile loop', () => {
     await world.ctx.pool.query('ALTER ROLE tenant_globex_runtime BYPASSRLS');
     failNext = { match: /^ALTER ROLE "tenant_globex_runtime"/, error: () => new TerminalError('PERMISSION_DENIED', 'permission denied to alter role') };
     clock += 5 * 60_000;
-    await world.ctx.loop.tick();
+    const stopped = await world.ctx.loop.tick();
+    // Terminal: no retry time; the tenant waits for a changed manifest.
+    expect(stopped?.outcomes.find((o) => o.tenant === 'globex')).toMatchObject({ error: { retryable: false, kind: 'postgres' }, retryAt: undefined });
     const status = await world.ctx.store.status('globex');
     expect(status?.terminal).toBe(true);
     expect(status?.conditions.find((c) => c.type === 'Degraded')).toMatchObject({ status: 'True', reason: 'TerminalError' });
