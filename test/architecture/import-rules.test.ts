@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { cycles, edgesBetween, importGraph } from './imports.js';
+
+const graph = importGraph();
+const under = (...prefixes: string[]) => (file: string) => prefixes.some((prefix) => file.startsWith(prefix));
+
+/**
+ * Cycles that exist today, each to be removed (then deleted here). A new cycle fails the test, and so
+ * does removing one of these without deleting it here: the list only shrinks.
+ */
+const KNOWN_CYCLES = [
+  ['controller/config-http.ts', 'controller/config.ts', 'controller/integrations/config.ts', 'controller/source/git-config.ts'],
+  ['controller/integrations/operator-route.ts', 'controller/status/http.ts', 'controller/status/routes.ts'],
+];
+
+describe('the import rules of docs/ARCHITECTURE.md, read from the source', () => {
+  it('reads the imports it checks (a graph of the controller and the agents, with their known edges)', () => {
+    expect(graph.size).toBeGreaterThan(100);
+    expect(graph.get('controller/engine/reconciler.ts')).toContain('controller/engine/planner.ts');
+    expect(graph.get('controller/cli/run.ts')).toContain('controller/main.ts');
+  });
+
+  it('has no import cycle but the ones listed as known, which only ever shrink', () => {
+    expect(cycles(graph)).toEqual(KNOWN_CYCLES);
+  });
+
+  it('lets only the CLI import the composition root: every other part declares the context it needs', () => {
+    expect(edgesBetween(graph, (f) => !under('controller/cli')(f), (f) => f === 'controller/main.ts')).toEqual([]);
+  });
+
+  it('keeps the engine free of resource kinds, providers, the database, the scheduler, onboarding and the servers', () => {
+    expect(edgesBetween(graph, under('controller/engine/'), under(
+      'controller/resources/', 'controller/providers/', 'controller/db/', 'controller/scheduler/', 'controller/integrations/',
+      'controller/status/http', 'controller/status/routes', 'controller/status/metrics', 'controller/cli', 'controller/main.ts', 'controller/runtime.ts',
+    ))).toEqual([]);
+  });
+
+  it('lets a resource module use only the engine’s module contract and its concurrency helper, nothing above it', () => {
+    const engineInternals = (f: string) => f.startsWith('controller/engine/') && f !== 'controller/engine/types.ts' && f !== 'controller/engine/backoff.ts';
+    expect(edgesBetween(graph, under('controller/resources/'), (f) => engineInternals(f) || under(
+      'controller/scheduler/', 'controller/status/', 'controller/integrations/', 'controller/cli', 'controller/main.ts', 'controller/runtime.ts',
+    )(f))).toEqual([]);
+  });
+
+  it('keeps manifests and desired state pure: no I/O layer below them', () => {
+    expect(edgesBetween(graph, under('controller/desired/', 'controller/manifests/'), under(
+      'controller/engine/', 'controller/resources/', 'controller/providers/', 'controller/db/', 'controller/scheduler/', 'controller/status/',
+      'controller/integrations/', 'controller/cli', 'controller/main.ts',
+    ))).toEqual([]);
+  });
+
+  it('crosses between controller/ and agents/ only through the files listed as their contract today', () => {
+    const agentsUse = new Set(edgesBetween(graph, under('agents/'), under('controller/')).map((e) => e.split(' → ')[1]));
+    expect([...agentsUse].sort()).toEqual([
+      'controller/db/credentials.ts', 'controller/db/sql.ts', 'controller/desired/names.ts', 'controller/logger.ts',
+      'controller/providers/types.ts', 'controller/usage/meters.ts',
+    ]);
+    const controllerUses = new Set(edgesBetween(graph, under('controller/'), under('agents/')).map((e) => e.split(' → ')[1]));
+    expect([...controllerUses].sort()).toEqual(['agents/catalog.ts', 'agents/runtime/contract.ts', 'agents/runtime/integration-secret.ts']);
+  });
+
+  it('has providers build resource modules only in providers/modules.ts, the one place still to move to the composition root', () => {
+    expect(edgesBetween(graph, under('controller/providers/'), under('controller/resources/')).map((e) => e.split(' → ')[0])).toEqual([
+      'controller/providers/modules.ts', 'controller/providers/modules.ts', 'controller/providers/modules.ts',
+    ]);
+  });
+});
