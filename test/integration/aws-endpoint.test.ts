@@ -10,7 +10,7 @@ import type { LifecycleRule } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MANAGED_BY_TAG, MANAGED_BY_VALUE, TENANT_TAG, desiredTenant } from '../../controller/desired/tenant.js';
 import type { DesiredTenant } from '../../controller/desired/types.js';
-import { LIFECYCLE_TAG, classRule, lifecycleClass } from '../../controller/resources/s3/lifecycle.js';
+import { LIFECYCLE_TAG, NONCURRENT_RULE_ID, classRule, lifecycleClass } from '../../controller/resources/s3/lifecycle.js';
 import { MARKER_META } from '../../controller/resources/s3/observe.js';
 import { createAwsDouble, type AwsDouble } from '../aws-double/index.js';
 import { startAwsDoubleServer, type AwsDoubleServer } from '../aws-double/http/index.js';
@@ -139,7 +139,7 @@ describe('tenantctl against an AWS-compatible endpoint (the AWS double over HTTP
 
     const rules = s3.bucket(BUCKET).lifecycle ?? [];
     expect(rules).toContainEqual(FOREIGN_RULE);
-    const owned = [...new Set(desired.map((t) => classRule(t.s3).id))].sort();
+    const owned = [...new Set(desired.map((t) => classRule(t.s3).id)), NONCURRENT_RULE_ID].sort();
     expect(rules.map((r) => r.ID).filter((id) => id !== FOREIGN_RULE.ID).sort()).toEqual(owned);
     for (const t of desired) {
       const rule = rules.find((r) => r.ID === classRule(t.s3).id)!;
