@@ -8,6 +8,7 @@ import { connectDatabase, type DatabaseHandle } from './db/connect.js';
 import { migrateControllerSchema, migratePlatform, readMigrations } from './db/migrate.js';
 import { readPasswordFrom, type PasswordSource } from './db/credentials.js';
 import { createPool, createStatementCounter, type Pool, type StatementCounter } from './db/pool.js';
+import { createPools, type PoolSet } from './db/pools.js';
 import type { DesiredContext } from './desired/types.js';
 import { CONFIRMED_DELETION } from './engine/confirmation.js';
 import { ControllerLoop } from './engine/controller.js';
@@ -49,7 +50,10 @@ export interface OpenOptions {
 export interface ControllerContext {
   config: Readonly<Config>;
   log: Logger;
+  /** The reconciler's pool (pools.reconciler): passes and the commands that run them. */
   pool: Pool;
+  /** Every pool, one per kind of work (db/pools.ts): the scheduler, lease and status API use their own. */
+  pools: PoolSet;
   database: DatabaseHandle;
   store: StatusStore;
   counter: StatementCounter;
@@ -113,11 +117,12 @@ export async function openController(options: OpenOptions = {}): Promise<Control
   const counter = options.counter ?? createStatementCounter();
   const database = await connectDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, log });
   const password = await databasePassword(config, options, log);
-  const pool = createPool(database.url, {
-    log, counter, max: Math.max(10, config.engine.concurrency + 4), beforeQuery: options.beforeQuery, password, reconnect: { sleep: options.sleep },
+  const pools = createPools(database.url, {
+    log, counter, concurrency: config.engine.concurrency, beforeQuery: options.beforeQuery, password, reconnect: { sleep: options.sleep },
     readOnly: options.readOnly,
   });
-  const closers: (() => Promise<void>)[] = [async () => pool.end(), () => database.close()];
+  const pool = pools.reconciler;
+  const closers: (() => Promise<void>)[] = [() => pools.end(), () => database.close()];
   try {
     const schema = options.readOnly ? await readSchemaState(pool, ISOLATION_EXPRESSION) : undefined;
     if (!schema) {
@@ -165,7 +170,7 @@ export async function openController(options: OpenOptions = {}): Promise<Control
       await store.setState(ISOLATION_POLICY_STATE, { expression: ISOLATION_EXPRESSION, deparsed: await canonicalIsolationPolicy(pool) });
     }
     return {
-      config, log, pool, database, store, counter, provider, modules, reconciler, source, loop, desiredContext, now, schema,
+      config, log, pool, pools, database, store, counter, provider, modules, reconciler, source, loop, desiredContext, now, schema,
       sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
       async close() {
         for (const close of closers) await close().catch((error) => log.warn({ err: error }, 'could not close cleanly'));

@@ -4,6 +4,7 @@ import type { ECSClient } from '@aws-sdk/client-ecs';
 import { desiredTenant } from '../desired/tenant.js';
 import type { DesiredTenant } from '../desired/types.js';
 import type { Pool } from '../db/pool.js';
+import type { PoolSet } from '../db/pools.js';
 import type { ControllerLoop } from '../engine/controller.js';
 import { StatusStore } from '../status/store.js';
 import { BudgetGate } from '../usage/budget.js';
@@ -45,6 +46,8 @@ export interface SchedulerService {
 /** What the scheduler needs from the controller: the database, and the loop's passes for desired state. */
 export interface SchedulerContext extends LauncherContext {
   pool: Pool;
+  /** The run history uses pools.scheduler, the lease pools.lease: neither waits behind a pass or the API. */
+  pools: Pick<PoolSet, 'scheduler' | 'lease'>;
   loop: Pick<ControllerLoop, 'onPass' | 'appliedSnapshot'>;
 }
 
@@ -57,14 +60,14 @@ export function createSchedulerService(ctx: SchedulerContext, seams: SchedulerSe
   if (!built.launcher) return { problem: built.problem ?? 'no launcher' };
   const launcher = built.launcher;
   const arns = secretArns(ctx);
-  const history = new RunHistory(ctx.pool);
-  const poller = new RunPoller({ history, launcher, now: ctx.now, log, onFinished: async (run, state) => void (await meterRun(ctx.pool, run, state)) });
-  const gate = new BudgetGate({ pool: ctx.pool, store: new StatusStore(ctx.pool), prices: ctx.config.usage.prices, now: ctx.now, log });
+  const history = new RunHistory(ctx.pools.scheduler);
+  const poller = new RunPoller({ history, launcher, now: ctx.now, log, onFinished: async (run, state) => void (await meterRun(ctx.pools.scheduler, run, state)) });
+  const gate = new BudgetGate({ pool: ctx.pools.scheduler, store: new StatusStore(ctx.pools.scheduler), prices: ctx.config.usage.prices, now: ctx.now, log });
   const dispatcher = new Dispatcher({
     history, launcher, arns, now: ctx.now, log, pace: built.pace, settle: (runs) => poller.settle(runs), budget: (entry) => gate.check(entry.tenant, entry.agent, entry.limits),
   });
   const scheduler = new Scheduler({ history, dispatcher, now: ctx.now, log });
-  const lease = new LeaderLease(ctx.pool, {
+  const lease = new LeaderLease(ctx.pools.lease, {
     name: 'scheduler', holder: seams.holder ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`, leaseMs: ctx.config.scheduler.leaseMs, now: ctx.now,
   });
   const onError = (error: unknown) => log.warn({ err: error }, 'scheduler step failed');

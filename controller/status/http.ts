@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { Pool } from '../db/pool.js';
+import type { PoolSet } from '../db/pools.js';
 import type { ControllerLoop } from '../engine/controller.js';
 import type { ManifestSource } from '../source/types.js';
 import { createAlbVerifier } from './access/alb.js';
@@ -23,7 +24,7 @@ import { coalesced } from './refresh.js';
 import { sendJson } from './reply.js';
 import { statusRoutes, type RouteMethod, type StatusRoute } from './routes.js';
 import type { ActionContext } from '../actions/context.js';
-import type { StatusStore } from './store.js';
+import { StatusStore } from './store.js';
 import type { StatusReader } from './views.js';
 
 /** What the status server needs from the controller it serves. */
@@ -32,6 +33,8 @@ export interface StatusServerContext extends Omit<MetricsContext, 'provider'>, A
   config: Readonly<Config>;
   log: Logger;
   pool: Pool;
+  /** The status API reads through pools.api, /readyz probes through pools.lease (db/pools.ts). */
+  pools: PoolSet;
   store: StatusStore;
   loop: ControllerLoop;
   source: ManifestSource;
@@ -73,12 +76,14 @@ const METHODS: readonly string[] = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELE
  */
 export async function startStatusServer(ctx: StatusServerContext, options: StatusServerOptions = {}): Promise<StatusServer> {
   const log = ctx.log.child({ component: 'http' });
-  const metrics = createMetrics(ctx);
+  // Reads on demand go through the API's own pool, so a burst of them cannot starve a pass or the lease.
+  const apiStore = new StatusStore(ctx.pools.api);
+  const metrics = createMetrics({ ...ctx, pool: ctx.pools.api, store: apiStore });
   let stopped = false;
   ctx.loop.onPass((report, pass) => {
     if (!stopped) metrics.observePass(report, pass);
   });
-  const reader: StatusReader = { pool: ctx.pool, store: ctx.store, now: ctx.now };
+  const reader: StatusReader = { pool: ctx.pools.api, store: apiStore, now: ctx.now };
   const refresh = coalesced(async () => {
     ctx.source.trigger?.();
     await ctx.loop.applyNewRevision();
@@ -100,7 +105,7 @@ export async function startStatusServer(ctx: StatusServerContext, options: Statu
   }
   const guard = createGuard({
     http, loopback, signer, bootstrapHash, now: ctx.now, log,
-    tokens: new ApiTokens(ctx.pool),
+    tokens: new ApiTokens(ctx.pools.api),
     alb: alb ? createAlbVerifier({ arn: alb.arn, keyUrl: alb.keyUrl, now: ctx.now, fetch: options.fetch }) : undefined,
   });
 

@@ -96,7 +96,7 @@ export function tenantParam(request: FastifyRequest): string | undefined {
 /** Why the controller is not ready, or undefined when it is: the database answers and the first pass is done. */
 async function notReadyReason(ctx: StatusServerContext): Promise<string | undefined> {
   try {
-    await withTimeout(ctx.pool.query('SELECT 1'), 2_000, 'the database did not answer within 2s');
+    await withTimeout(ctx.pools.lease.query('SELECT 1'), 2_000, 'the database did not answer within 2s');
   } catch (error) {
     return `database: ${errorMessage(error)}`;
   }

@@ -100,7 +100,7 @@ export async function createHarness(start = Date.UTC(2025, 0, 6, 0, 0, 0)): Prom
         OPENCLAW_LEADER_LEASE: options.leaseMs ?? '30s', OPENCLAW_LAUNCHES_PER_SECOND: String(options.launchesPerSecond ?? 20),
       });
       const ctx = {
-        config, log, pool, provider, desiredContext: DESIRED_CONTEXT, database: { url: db.url }, now: clock.now,
+        config, log, pool, pools: { reconciler: pool, scheduler: pool, lease: pool, api: pool }, provider, desiredContext: DESIRED_CONTEXT, database: { url: db.url }, now: clock.now,
         loop: { onPass() {}, appliedSnapshot: undefined },
       } as unknown as ControllerContext;
       return { ctx, seams: { ecsClient: clients.ecs, sleep: clock.sleep, random: seededRandom(11), holder: options.holder } };

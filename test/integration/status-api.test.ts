@@ -30,8 +30,9 @@ describe('the status HTTP server', () => {
   });
 
   it('reports not ready when the database does not answer, and the status store as down in the metrics', async () => {
-    const pool = sw.world.ctx.pool as unknown as { query: (...args: unknown[]) => Promise<unknown> };
-    pool.query = () => Promise.reject(new Error('connect ECONNREFUSED 10.0.0.5:5432'));
+    const { reconciler, scheduler, lease, api: apiPool } = sw.world.ctx.pools;
+    const pools = [reconciler, scheduler, lease, apiPool] as unknown as { query: (...args: unknown[]) => Promise<unknown> }[];
+    for (const pool of pools) pool.query = () => Promise.reject(new Error('connect ECONNREFUSED 10.0.0.5:5432'));
     try {
       const response = await sw.fetch('/readyz');
       expect(response.status).toBe(503);
@@ -44,7 +45,7 @@ describe('the status HTTP server', () => {
       expect(api.status).toBe(500);
       expect((await api.json()).error).toBe('internal error');
     } finally {
-      delete (pool as { query?: unknown }).query;
+      for (const pool of pools) delete (pool as { query?: unknown }).query;
     }
     expect((await sw.fetch('/readyz')).status).toBe(200);
   });
