@@ -7,10 +7,9 @@ import type { FastifyRequest } from 'fastify';
 import { isIntegrationProvider } from '../../agents/runtime/integration-secret.js';
 import { parseDuration } from '../config.js';
 import { ControllerError } from '../errors.js';
-import type { StatusServerContext } from '../status/http.js';
+import type { StatusServerContext } from '../status/context.js';
 import { sendJson } from '../status/reply.js';
-import type { StatusRoute } from '../status/routes.js';
-import { tenantParam } from '../status/routes.js';
+import { tenantParam, type StatusRoute } from '../status/route.js';
 import { issueLink } from './issue.js';
 import { LinkStore } from './links.js';
 

@@ -11,9 +11,9 @@ import { rotateCredentials, rotationDone, type RotateResult } from '../actions/r
 import { errorMessage } from '../errors.js';
 import { triggerRun, type TriggerResult } from '../scheduler/trigger.js';
 import type { Principal } from './access/principal.js';
-import type { StatusServerContext } from './http.js';
+import type { StatusServerContext } from './context.js';
 import { sendJson } from './reply.js';
-import { tenantParam, type StatusRoute } from './routes.js';
+import { tenantParam, type StatusRoute } from './route.js';
 
 const AGENT = /^[a-z][a-z0-9-]{0,40}$/;
 

@@ -8,38 +8,20 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, t
 import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Logger } from 'pino';
-import type { Config } from '../config.js';
-import type { Pool } from '../db/pool.js';
-import type { PoolSet } from '../db/pools.js';
-import type { ControllerLoop } from '../engine/controller.js';
-import type { ManifestSource } from '../source/types.js';
 import { createAlbVerifier } from './access/alb.js';
 import { createGuard } from './access/guard.js';
 import { isLoopback } from './access/principal.js';
 import { createSigner } from './access/session.js';
 import { ApiTokens, generateToken, hashToken } from './access/tokens.js';
-import { createMetrics, type MetricsContext } from './metrics.js';
+import { createMetrics } from './metrics.js';
 import { coalesced } from './refresh.js';
 import { sendJson } from './reply.js';
 import { statusRoutes, type RouteMethod, type StatusRoute } from './routes.js';
-import type { ActionContext } from '../actions/context.js';
 import { StatusStore } from './store.js';
+import type { StatusServerContext } from './context.js';
 import type { StatusReader } from './views.js';
 
-/** What the status server needs from the controller it serves. */
-export interface StatusServerContext extends Omit<MetricsContext, 'provider'>, ActionContext {
-  provider: MetricsContext['provider'] & ActionContext['provider'];
-  config: Readonly<Config>;
-  log: Logger;
-  pool: Pool;
-  /** The status API reads through pools.api, /readyz probes through pools.lease (db/pools.ts). */
-  pools: PoolSet;
-  store: StatusStore;
-  loop: ControllerLoop;
-  source: ManifestSource;
-  now: () => number;
-}
+export type { StatusServerContext } from './context.js';
 
 export interface StatusServerOptions {
   /** config.http.port by default; 0 picks a free port. */

@@ -9,22 +9,15 @@ import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { errorMessage } from '../errors.js';
 import type { StatusMetrics } from './metrics.js';
-import { describeTenant, fleetView, isTenantName, listTenants, type StatusReader } from './views.js';
-import type { RouteAccess } from './access/guard.js';
+import { describeTenant, fleetView, listTenants, type StatusReader } from './views.js';
 import type { Signer } from './access/session.js';
-import type { StatusServerContext } from './http.js';
+import type { StatusServerContext } from './context.js';
+import { tenantParam, type StatusRoute } from './route.js';
 import { sendJson } from './reply.js';
 import { issueLinkRoute } from '../integrations/operator-route.js';
 import { actionRoutes } from './action-routes.js';
 
-export type RouteMethod = 'GET' | 'POST';
-
-export interface StatusRoute extends RouteAccess {
-  method: RouteMethod;
-  /** A fastify path (`:name` for a parameter). */
-  url: string;
-  handler(request: FastifyRequest, reply: FastifyReply): Promise<void>;
-}
+export { tenantParam, type RouteMethod, type StatusRoute } from './route.js';
 
 export interface RouteDeps {
   ctx: StatusServerContext;
@@ -86,12 +79,6 @@ export function statusRoutes({ ctx, reader, metrics, refresh, signer }: RouteDep
   ];
 }
 
-/** The `:name` parameter when it is a tenant name (fastify has already percent-decoded it). */
-export function tenantParam(request: FastifyRequest): string | undefined {
-  const params = request.params;
-  const name = typeof params === 'object' && params !== null && 'name' in params ? params.name : undefined;
-  return typeof name === 'string' && isTenantName(name) ? name : undefined;
-}
 
 /** Why the controller is not ready, or undefined when it is: the database answers and the first pass is done. */
 async function notReadyReason(ctx: StatusServerContext): Promise<string | undefined> {

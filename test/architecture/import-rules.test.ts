@@ -10,7 +10,6 @@ const under = (...prefixes: string[]) => (file: string) => prefixes.some((prefix
  */
 const KNOWN_CYCLES = [
   ['controller/config-http.ts', 'controller/config.ts', 'controller/integrations/config.ts', 'controller/source/git-config.ts'],
-  ['controller/integrations/operator-route.ts', 'controller/status/http.ts', 'controller/status/routes.ts'],
 ];
 
 describe('the import rules of docs/ARCHITECTURE.md, read from the source', () => {
@@ -20,7 +19,7 @@ describe('the import rules of docs/ARCHITECTURE.md, read from the source', () =>
     expect(graph.get('controller/cli/run.ts')).toContain('controller/main.ts');
   });
 
-  it('has no import cycle but the ones listed as known, which only ever shrink', () => {
+  it('has no import cycle but the one listed as known, and the list only ever shrinks', () => {
     expect(cycles(graph)).toEqual(KNOWN_CYCLES);
   });
 
