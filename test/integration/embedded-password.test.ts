@@ -1,4 +1,4 @@
-import { chmodSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -24,12 +24,15 @@ describe('the embedded PostgreSQL superuser password', () => {
     expect(await superuserPassword(dir())).not.toBe(first);
   });
 
-  it('is the only password the server accepts for its superuser', async () => {
+  it('is the only password the server accepts, and replaces the old constant one of an existing cluster', async () => {
     const dataDir = dir();
+    // A data directory from before: its cluster was initialised with the constant password.
+    writeFileSync(join(dataDir, 'pg-superuser.password'), 'openclaw-local\n', { mode: 0o600 });
     const server = await startEmbeddedPostgres({ dataDir });
     try {
       const url = new URL(server.url);
       expect(decodeURIComponent(url.password)).toBe(await superuserPassword(dataDir));
+      expect(url.password).not.toBe('openclaw-local');
       const ok = new pg.Client({ connectionString: server.url });
       await ok.connect();
       await ok.end();
