@@ -10,6 +10,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createAlbVerifier } from './access/alb.js';
 import { createGuard } from './access/guard.js';
+import { oidcRoutes } from './access/oidc.js';
 import { isLoopback } from './access/principal.js';
 import { createSigner } from './access/session.js';
 import { ApiTokens, generateToken, hashToken } from './access/tokens.js';
@@ -108,7 +109,7 @@ export async function startStatusServer(ctx: StatusServerContext, options: Statu
   });
   // Webhook bodies are not read: any content type is accepted and ignored (JSON is still parsed).
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, _body, done) => done(null, undefined));
-  const routes = statusRoutes({ ctx, reader, metrics, refresh, signer });
+  const routes = [...statusRoutes({ ctx, reader, metrics, refresh, signer }), ...(oidc ? oidcRoutes({ ...http.auth, oidc }, signer, ctx.now) : [])];
   registerRoutes(app, routes, guard);
   app.setNotFoundHandler(async (request, reply) => sendJson(reply, 404, { error: `no such path: ${pathOf(request.url)}` }));
   app.setErrorHandler(async (error, request, reply) => sendError(error, request, reply));

@@ -1,5 +1,6 @@
 // The ops page: reads /api/fleet and /api/tenants (and /api/tenants/{name} in the detail view)
-// every few seconds and updates the DOM in place. Every piece of data goes in as text
+// every few seconds and updates the DOM in place. An operator also gets action buttons; each POST
+// carries the CSRF token /api/me hands out. Every piece of data goes in as text
 // (textContent, createTextNode), never as HTML.
 'use strict';
 
@@ -7,6 +8,8 @@ const REFRESH_MS = 5000;
 const $ = (id) => document.getElementById(id);
 let tenants = [];
 let timer;
+/** Who is signed in ({ subject, role, via, csrfToken }), from /api/me. */
+let me = null;
 
 /** An element with attributes and children; string children become text nodes. */
 function el(tag, attrs, ...children) {
@@ -59,6 +62,59 @@ async function getJson(path) {
     throw error;
   }
   return body;
+}
+
+// ---- operator actions ----
+
+async function loadMe() {
+  try {
+    me = await getJson('/api/me');
+    $('whoami').textContent = `${me.subject} · ${me.role}`;
+  } catch {
+    me = null;
+  }
+}
+
+function canAct() {
+  return Boolean(me && me.role === 'operator');
+}
+
+async function act(label, path, body) {
+  const result = $('action-result');
+  result.hidden = false;
+  result.textContent = `${label}…`;
+  try {
+    const response = await fetch(path, {
+      method: 'POST', cache: 'no-store',
+      headers: { accept: 'application/json', 'content-type': 'application/json', 'x-csrf-token': me.csrfToken },
+      body: JSON.stringify(body || {}),
+    });
+    const answer = await response.json().catch(() => ({}));
+    result.textContent = response.ok ? `${label}: ${answer.message || answer.status || 'done'}` : `${label} failed: ${answer.error || `HTTP ${response.status}`}`;
+    result.className = `banner ${response.ok ? 'banner-info' : 'banner-error'}`;
+  } catch (error) {
+    result.textContent = `${label} failed: ${error.message}`;
+  }
+  refresh();
+}
+
+function button(label, action, path, body) {
+  const node = el('button', { type: 'button', 'data-action': action }, label);
+  node.addEventListener('click', () => act(label, path, body));
+  return node;
+}
+
+function renderTenantActions(t) {
+  const base = `/api/tenants/${encodeURIComponent(t.name)}`;
+  const paused = t.conditions.some((c) => c.type === 'Paused' && c.status === 'True');
+  $('detail-actions').replaceChildren(...(canAct() ? [
+    paused ? button('Resume', 'resume', `${base}/resume`) : button('Pause', 'pause', `${base}/pause`),
+    button('Rotate database password', 'rotate', `${base}/rotate`),
+    ...t.agents.filter((a) => a.active).map((a) => button(`Run ${a.name} now`, `run-${a.name}`, `${base}/runs`, { agent: a.name })),
+  ] : []));
+  fill($('detail-audit'), (t.audit || []).map((a) => el('tr', { className: a.result === 'succeeded' ? '' : 'warning' },
+    el('td', { title: a.at }, age(a.at)), el('td', {}, a.actor), el('td', {}, a.role), el('td', {}, a.via), el('td', {}, a.action),
+    el('td', {}, a.result), el('td', {}, a.revision || '–'), el('td', { className: 'message' }, a.message || ''))), 8);
 }
 
 // ---- fleet and list ----
@@ -172,12 +228,15 @@ async function refresh() {
   $('detail').hidden = !tenant;
   try {
     if (tenant) {
-      renderDetail(await getJson(`/api/tenants/${encodeURIComponent(tenant)}`));
+      const detail = await getJson(`/api/tenants/${encodeURIComponent(tenant)}`);
+      renderDetail(detail);
+      renderTenantActions(detail);
     } else {
       const [fleet, list] = await Promise.all([getJson('/api/fleet'), getJson('/api/tenants')]);
       tenants = list.tenants;
       renderFleet(fleet);
       renderList();
+      $('fleet-actions').replaceChildren(...(canAct() ? [button('Refresh source', 'refresh', '/api/source/refresh')] : []));
     }
     $('error').hidden = true;
     $('updated').textContent = `updated ${new Date().toLocaleTimeString()}`;
@@ -194,5 +253,5 @@ document.addEventListener('DOMContentLoaded', () => {
   $('filter').addEventListener('input', renderList);
   $('state').addEventListener('change', renderList);
   window.addEventListener('hashchange', refresh);
-  refresh();
+  loadMe().then(refresh);
 });
