@@ -4,7 +4,7 @@ import { readHttpConfig, type HttpConfig } from './config-http.js';
 import { readGitConfig, type GitConfig } from './source/git-config.js';
 import { ConfigError } from './errors.js';
 import type { IntegrationProviderName } from '../agents/runtime/integration-secret.js';
-import { readOAuthProviders, type OAuthProviderConfig } from './integrations/config.js';
+import { readOAuthProviders, type OAuthProviderConfig } from './config-integrations.js';
 import { DEFAULT_PRICES, parsePriceOverride, type PriceTable } from './usage/prices.js';
 
 /** Everything the controller reads from its environment, validated once, defaulted and frozen. */

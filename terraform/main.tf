@@ -40,6 +40,15 @@ locals {
     OPENCLAW_GITHUB_APP_ID                = var.github_app == null ? "" : var.github_app.app_id
     OPENCLAW_GITHUB_APP_INSTALLATION_ID   = var.github_app == null ? "" : var.github_app.installation_id
     OPENCLAW_LOG_LEVEL                    = var.log_level
+    OPENCLAW_PUBLIC_PORT                  = tostring(var.public_port)
+    OPENCLAW_PUBLIC_URL                   = var.public_url
+    # Empty for a provider without a client: the controller then refuses to issue its links.
+    OPENCLAW_GOOGLE_CLIENT_ID            = lookup(var.oauth_client_ids, "google", "")
+    OPENCLAW_GOOGLE_CLIENT_SECRET_ARN    = lookup(module.security.oauth_client_secret_arns, "google", "")
+    OPENCLAW_MICROSOFT_CLIENT_ID         = lookup(var.oauth_client_ids, "microsoft", "")
+    OPENCLAW_MICROSOFT_CLIENT_SECRET_ARN = lookup(module.security.oauth_client_secret_arns, "microsoft", "")
+    OPENCLAW_HUBSPOT_CLIENT_ID           = lookup(var.oauth_client_ids, "hubspot", "")
+    OPENCLAW_HUBSPOT_CLIENT_SECRET_ARN   = lookup(module.security.oauth_client_secret_arns, "hubspot", "")
   }
 
   # Values ECS injects from Secrets Manager at task start: only the git credentials (a token or a GitHub
@@ -114,6 +123,9 @@ module "compute" {
   controller_cpu                = var.controller_cpu
   controller_memory             = var.controller_memory
   http_port                     = var.http_port
+  vpc_id                        = module.networking.vpc_id
+  public_port                   = var.public_port
+  public_face                   = var.public_url == "" ? null : { subnet_ids = module.networking.public_subnet_ids, certificate_arn = var.public_certificate_arn }
   controller_environment        = local.controller_environment
   controller_secrets            = local.controller_secrets
   controller_task_role_arn      = module.security.controller_task_role_arn
@@ -148,4 +160,5 @@ module "security" {
   github_plan_environment     = var.github_plan_environment
   terraform_state_bucket      = var.terraform_state_bucket
   create_github_oidc_provider = var.create_github_oidc_provider
+  oauth_providers             = keys(var.oauth_client_ids)
 }

@@ -127,3 +127,43 @@ output "github_terraform_apply_role_arn" {
   description = "Role the terraform workflow assumes to apply, only from the approved GitHub environment."
   value       = module.security.github_terraform_apply_role_arn
 }
+
+output "openclaw_public_port" {
+  description = "OPENCLAW_PUBLIC_PORT."
+  value       = local.controller_environment.OPENCLAW_PUBLIC_PORT
+}
+
+output "openclaw_public_url" {
+  description = "OPENCLAW_PUBLIC_URL."
+  value       = local.controller_environment.OPENCLAW_PUBLIC_URL
+}
+
+output "openclaw_google_client_id" {
+  description = "OPENCLAW_GOOGLE_CLIENT_ID."
+  value       = local.controller_environment.OPENCLAW_GOOGLE_CLIENT_ID
+}
+
+output "openclaw_google_client_secret_arn" {
+  description = "OPENCLAW_GOOGLE_CLIENT_SECRET_ARN."
+  value       = local.controller_environment.OPENCLAW_GOOGLE_CLIENT_SECRET_ARN
+}
+
+output "openclaw_microsoft_client_id" {
+  description = "OPENCLAW_MICROSOFT_CLIENT_ID."
+  value       = local.controller_environment.OPENCLAW_MICROSOFT_CLIENT_ID
+}
+
+output "openclaw_microsoft_client_secret_arn" {
+  description = "OPENCLAW_MICROSOFT_CLIENT_SECRET_ARN."
+  value       = local.controller_environment.OPENCLAW_MICROSOFT_CLIENT_SECRET_ARN
+}
+
+output "openclaw_hubspot_client_id" {
+  description = "OPENCLAW_HUBSPOT_CLIENT_ID."
+  value       = local.controller_environment.OPENCLAW_HUBSPOT_CLIENT_ID
+}
+
+output "openclaw_hubspot_client_secret_arn" {
+  description = "OPENCLAW_HUBSPOT_CLIENT_SECRET_ARN."
+  value       = local.controller_environment.OPENCLAW_HUBSPOT_CLIENT_SECRET_ARN
+}

@@ -238,6 +238,46 @@ variable "http_port" {
   }
 }
 
+variable "public_port" {
+  description = "Port of the controller's public listener: onboarding links and the OAuth callback, apart from the ops API."
+  type        = number
+  default     = 8081
+  validation {
+    condition     = var.public_port >= 1024 && var.public_port <= 65535 && var.public_port != var.http_port
+    error_message = "public_port must be from 1024 to 65535 and differ from http_port."
+  }
+}
+
+variable "public_url" {
+  description = "Base URL customers reach for onboarding (https://connect.example.com); the OAuth redirect URI is <public_url>/callback. Empty: no customers' load balancer."
+  type        = string
+  default     = ""
+  validation {
+    condition     = var.public_url == "" || can(regex("^https://[^/?#\\s]+(/[^?#\\s]*[^?#/\\s])?$", var.public_url))
+    error_message = "public_url must be an https:// base URL without query, fragment or trailing slash, or empty."
+  }
+}
+
+variable "public_certificate_arn" {
+  description = "ACM certificate of the customers' load balancer for the host of public_url; required with public_url."
+  type        = string
+  default     = ""
+  validation {
+    condition     = var.public_certificate_arn == "" || can(regex("^arn:aws[a-z-]*:acm:[a-z0-9-]+:\\d{12}:certificate/[0-9a-f-]+$", var.public_certificate_arn))
+    error_message = "public_certificate_arn must be an ACM certificate ARN, or empty."
+  }
+}
+
+variable "oauth_client_ids" {
+  description = "Client id of each OAuth client registered for onboarding (google, microsoft, hubspot); each gets a secret placeholder for its client secret."
+  type        = map(string)
+  default     = {}
+  validation {
+    condition     = alltrue([for provider, id in var.oauth_client_ids : contains(["google", "microsoft", "hubspot"], provider) && can(regex("^[\\x21-\\x7e]{1,512}$", id))])
+    error_message = "oauth_client_ids keys must be google, microsoft or hubspot, and each value a client id (printable, no spaces)."
+  }
+}
+
 variable "agents" {
   description = "Agent task definitions, one per agent, with Fargate CPU units and memory (MiB). Keys are the agents of agents/catalog.ts."
   type = map(object({

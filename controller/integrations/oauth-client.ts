@@ -6,7 +6,7 @@
 import * as oauth from 'oauth4webapi';
 import type { IntegrationProviderName } from '../../agents/runtime/integration-secret.js';
 import { ControllerError, errorMessage } from '../errors.js';
-import type { OAuthEndpoints } from './config.js';
+import type { OAuthEndpoints } from '../config-integrations.js';
 import { requestedScopes, type ProviderProfile } from './providers.js';
 
 export interface ResolvedProvider {

@@ -6,7 +6,7 @@ import { INTEGRATION_PROVIDERS, type IntegrationProviderName } from '../../agent
 import type { Config } from '../config.js';
 import { ControllerError } from '../errors.js';
 import type { SecretsApi } from '../providers/types.js';
-import type { OAuthEndpoints } from './config.js';
+import type { OAuthEndpoints } from '../config-integrations.js';
 import type { ResolvedProvider } from './oauth-client.js';
 import { PROVIDER_PROFILES } from './providers.js';
 import { sandboxEndpoints } from './sandbox/server.js';

@@ -86,10 +86,10 @@ describe('the controller task role', () => {
     expect(broad.flatMap((s) => s.actions).filter((a) => !UNSCOPABLE.has(a))).toEqual([]);
   });
 
-  it('reaches only the tenant bucket, the tenants/ prefix and the tenant secrets path', () => {
+  it('reaches only the tenant bucket, the tenants/ prefix, the tenant secrets path and the OAuth clients\' secrets', () => {
     const allowed: Record<string, string[]> = {
       s3: ['${var.tenant_bucket_arn}', '${local.tenant_objects_arn}'],
-      secretsmanager: ['*', '${local.tenant_secrets_arn}', '${var.database_secret_arn}'],
+      secretsmanager: ['*', '${local.tenant_secrets_arn}', '${var.database_secret_arn}', '${local.oauth_client_secret_arns}'],
     };
     for (const statement of statements) {
       const service = statement.actions[0].split(':')[0];

@@ -36,6 +36,9 @@ const PLANNED: Record<string, string[]> = {
     'aws_cloudwatch_log_group.this["agents"]', 'aws_cloudwatch_log_group.this["controller"]', 'aws_ecs_service.controller',
     'aws_ecs_task_definition.controller', 'aws_ecs_task_definition.agent["butler"]', 'aws_ecs_task_definition.agent["scout"]',
     'aws_ecs_task_definition.agent["writer"]',
+    'aws_lb.public[0]', 'aws_lb_listener.public[0]', 'aws_lb_listener_rule.public_routes[0]', 'aws_lb_target_group.public[0]',
+    'aws_security_group.public_alb[0]', 'aws_vpc_security_group_egress_rule.public_alb_to_tasks[0]',
+    'aws_vpc_security_group_ingress_rule.public_alb_https[0]', 'aws_vpc_security_group_ingress_rule.tasks_from_public_alb[0]',
   ],
   security: [
     'aws_iam_openid_connect_provider.github[0]', 'aws_iam_policy.tenant_boundary',
@@ -43,6 +46,7 @@ const PLANNED: Record<string, string[]> = {
     'aws_iam_role.github["deploy"]', 'aws_iam_role.github["terraform-apply"]', 'aws_iam_role.github["terraform-plan"]',
     'aws_iam_role_policy.controller_task', 'aws_iam_role_policy.execution["agents"]', 'aws_iam_role_policy.execution["controller"]',
     'aws_iam_role_policy.github_deploy', 'aws_iam_role_policy.github_plan', 'aws_iam_role_policy_attachment.github_apply_admin',
+    'aws_secretsmanager_secret.oauth_client["google"]', 'aws_secretsmanager_secret.oauth_client["hubspot"]', 'aws_secretsmanager_secret.oauth_client["microsoft"]',
   ],
 };
 

@@ -32,7 +32,7 @@ resource "aws_ecs_task_definition" "controller" {
     image        = local.image
     essential    = true
     command      = ["node", "bin/tenantctl.js", "run"]
-    portMappings = [{ containerPort = var.http_port, protocol = "tcp" }]
+    portMappings = [{ containerPort = var.http_port, protocol = "tcp" }, { containerPort = var.public_port, protocol = "tcp" }]
     environment  = [for key, value in var.controller_environment : { name = key, value = value }]
     secrets      = [for key, value in var.controller_secrets : { name = key, valueFrom = value }]
     # An init process forwards SIGTERM to node and reaps git's child processes.
@@ -78,6 +78,15 @@ resource "aws_ecs_service" "controller" {
   deployment_circuit_breaker {
     enable   = true
     rollback = true
+  }
+
+  dynamic "load_balancer" {
+    for_each = aws_lb_target_group.public
+    content {
+      target_group_arn = load_balancer.value.arn
+      container_name   = "controller"
+      container_port   = var.public_port
+    }
   }
 
   network_configuration {

@@ -102,3 +102,22 @@ variable "log_retention_days" {
   description = "Days logs are kept."
   type        = number
 }
+
+variable "vpc_id" {
+  description = "VPC of the controller service and of the customers' load balancer."
+  type        = string
+}
+
+variable "public_port" {
+  description = "Port of the controller's public listener (onboarding links and the OAuth callback)."
+  type        = number
+}
+
+variable "public_face" {
+  description = "The customers' load balancer: public subnets and the ACM certificate of its HTTPS listener; null for none."
+  type = object({
+    subnet_ids      = list(string)
+    certificate_arn = string
+  })
+  default = null
+}

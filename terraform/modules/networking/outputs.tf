@@ -12,3 +12,8 @@ output "tasks_security_group_id" {
   description = "Security group of the controller and agent tasks."
   value       = aws_security_group.tasks.id
 }
+
+output "public_subnet_ids" {
+  description = "Public subnets, one per zone, for the customers' load balancer."
+  value       = aws_subnet.public[*].id
+}

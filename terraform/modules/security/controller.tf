@@ -144,6 +144,16 @@ data "aws_iam_policy_document" "controller_task" {
     resources = [var.database_secret_arn]
   }
 
+  # The OAuth clients' secrets, read by the controller at its first token request (onboarding, refresh).
+  dynamic "statement" {
+    for_each = length(local.oauth_client_secret_arns) > 0 ? [true] : []
+    content {
+      sid       = "ReadOAuthClientSecrets"
+      actions   = ["secretsmanager:GetSecretValue"]
+      resources = local.oauth_client_secret_arns
+    }
+  }
+
   statement {
     sid       = "RunAgents"
     actions   = ["ecs:RunTask"]

@@ -32,3 +32,8 @@ output "github_terraform_apply_role_arn" {
   description = "ARN of the role the terraform workflow assumes to apply."
   value       = aws_iam_role.github["terraform-apply"].arn
 }
+
+output "oauth_client_secret_arns" {
+  description = "ARN of each OAuth client's secret placeholder, by provider."
+  value       = { for provider, secret in aws_secretsmanager_secret.oauth_client : provider => secret.arn }
+}

@@ -84,3 +84,9 @@ variable "create_github_oidc_provider" {
   description = "Create the GitHub OIDC provider, or use the account's existing one."
   type        = bool
 }
+
+variable "oauth_providers" {
+  description = "OAuth providers with a registered client (google, microsoft, hubspot): each gets a placeholder secret for its client secret."
+  type        = set(string)
+  default     = []
+}
