@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isConnected, type ConnectedIntegration } from '../../agents/runtime/integration-secret.js';
 import { main } from '../../controller/cli.js';
+import { EXIT } from '../../controller/cli/command.js';
 import { createPool } from '../../controller/db/pool.js';
 import { REFRESH_AHEAD_MS, TokenKeeper } from '../../controller/integrations/keeper.js';
 import { OAuthClient } from '../../controller/integrations/oauth-client.js';
@@ -149,13 +150,13 @@ describe('the token lifecycle: refresh with rotation, invalid_grant, disconnect'
     expect(isConnected(await ow.secret('globex', 'microsoft'))).toBe(false);
   });
 
-  it('refuses a provider it cannot connect, and a tenant that does not list it, with exit 2 and 1', async () => {
+  it('refuses a provider it cannot connect (a usage error), and a tenant that does not list it (a failure)', async () => {
     let err = '';
     const io = { stdout: () => {}, stderr: (t: string) => { err += t; }, env: ow.env, cwd: ow.world.dataDir };
-    expect(await main(['connect', 'acme', 'salesforce'], io)).toBe(2);
+    expect(await main(['connect', 'acme', 'salesforce'], io)).toBe(EXIT.usage);
     expect(err).toContain('allowed: google, microsoft, hubspot');
-    expect(await main(['connect', 'acme', 'google', '--expires', 'soon'], io)).toBe(2);
-    expect(await main(['connect', 'acme', 'microsoft'], io)).toBe(1);
+    expect(await main(['connect', 'acme', 'google', '--expires', 'soon'], io)).toBe(EXIT.usage);
+    expect(await main(['connect', 'acme', 'microsoft'], io)).toBe(EXIT.failure);
     expect(err).toContain('does not list microsoft');
   });
 
