@@ -4,7 +4,6 @@
  * _CLIENT_SECRET_ARN. Read by controller/config.ts, once, with its Reader.
  */
 import type { IntegrationProviderName } from '../agents/runtime/integration-secret.js';
-import type { Reader } from './config.js';
 import { PROVIDER_PROFILES } from './integrations/providers.js';
 
 export interface OAuthEndpoints {
@@ -22,6 +21,12 @@ export type OAuthProviderConfig =
   | { mode: 'real'; endpoints: OAuthEndpoints; clientId: string; clientSecret?: string; clientSecretArn?: string }
   | { mode: 'sandbox'; endpoints?: Partial<OAuthEndpoints> }
   | { mode: 'off' };
+
+/** What this part needs of config.ts's Reader (not imported, so the two modules do not import each other). */
+export interface VariableReader {
+  string(name: string, rule?: { pattern: RegExp; allowed: string; secret?: boolean }): string | undefined;
+  readonly problems: string[];
+}
 
 const URL_RULE = { pattern: /^https?:\/\/[^\s]+$/, allowed: 'an http:// or https:// URL' };
 
@@ -41,11 +46,11 @@ const VARIABLES = {
   },
 } as const satisfies Record<IntegrationProviderName, Record<string, string>>;
 
-export function readOAuthProviders(read: Reader, provider: 'local' | 'aws'): Record<IntegrationProviderName, OAuthProviderConfig> {
+export function readOAuthProviders(read: VariableReader, provider: 'local' | 'aws'): Record<IntegrationProviderName, OAuthProviderConfig> {
   return { google: readOne(read, 'google', provider), microsoft: readOne(read, 'microsoft', provider), hubspot: readOne(read, 'hubspot', provider) };
 }
 
-function readOne(read: Reader, name: IntegrationProviderName, provider: 'local' | 'aws'): OAuthProviderConfig {
+function readOne(read: VariableReader, name: IntegrationProviderName, provider: 'local' | 'aws'): OAuthProviderConfig {
   const v = VARIABLES[name];
   const given: Partial<OAuthEndpoints> = {
     authorizationUrl: read.string(v.authorizationUrl, URL_RULE),
