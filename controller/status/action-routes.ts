@@ -78,7 +78,7 @@ export function actionRoutes(ctx: StatusServerContext, refresh: () => void): Sta
     {
       method: 'GET', url: '/api/audit', access: 'read', handler: async (request, reply) => {
         const tenant = fieldOf(request.query, 'tenant');
-        sendJson(reply, 200, { entries: await recentAudit(ctx.pool, { tenant, limit: 100 }) });
+        sendJson(reply, 200, { entries: await recentAudit(ctx.pools.api, { tenant, limit: 100 }) });
       },
     },
   ];
