@@ -44,10 +44,11 @@ describe('tenantctl plan and apply for a pull request on the git repository', ()
     expect(result.code).toBe(2);
     const md = result.stdout;
     expect(md.split('\n')[0]).toBe(`### tenantctl plan for commit \`${head.slice(0, 7)}\` (\`${head}\`)`);
-    expect(md).toMatch(/\*\*3\*\* to create · \*\*3\*\* to update · \*\*0\*\* to delete · 2 tenant\(s\) changed, 1 offboarded · 1 drift/);
+    expect(md).toMatch(/\*\*3\*\* to create · \*\*4\*\* to update · \*\*0\*\* to delete · 2 tenant\(s\) changed, 1 offboarded · 1 drift/);
     expect(md).toContain(`- **\`${t.fay}\`** is offboarded: manifest removed, deletion policy Delete; access is revoked now and its data purged after the grace period`);
     expect(md).toContain(`  - \`~\` postgres \`role/${names.pgRuntimeRole(t.fay)}\``);
     expect(md).toContain(`| \`${t.hal}\` | \`+\` create | postgres \`schema/${names.pgSchema(t.hal)}\` |  |`);
+    expect(md).toContain(`| \`${t.hal}\` | \`~\` update | postgres \`limits/${names.pgRuntimeRole(t.hal)}\` | connectionLimit, statementTimeout |`);
     const order = ['#### :warning: Destructive changes and offboarding', '#### Changes', '<details><summary>Drift in the live state'].map((heading) => md.indexOf(heading));
     expect(order.every((at) => at >= 0)).toBe(true);
     expect([...order].sort((a, b) => a - b)).toEqual(order);
