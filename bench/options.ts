@@ -5,7 +5,7 @@
 import { DEFAULT_RATE_LIMITS, type RateLimit } from '../controller/providers/aws/rate-limit.js';
 import { AWS_QUOTAS, parseLimits, type Quota } from './limits.js';
 
-export const SCENARIOS = ['cold-converge', 'noop-resync', 'one-tenant-change', 'migrations', 'launch-spreading', 'validate-scale', 'memory-scale'] as const;
+export const SCENARIOS = ['cold-converge', 'noop-resync', 'one-tenant-change', 'migrations', 'launch-spreading', 'validate-scale', 'validate-linear', 'memory-scale'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 export interface BenchOptions {

@@ -11,6 +11,7 @@ import { minimumWrites } from './manifests.js';
 import { ratio } from './measure.js';
 import type { BenchOptions, ScenarioName } from './options.js';
 import { runScaleChild } from './scale.js';
+import { validateLinear } from './validate-linear.js';
 import { createWorld, type BenchController, type World } from './world.js';
 
 export type ScenarioResult = { scenario: string } & Record<string, unknown>;
@@ -60,6 +61,11 @@ export async function runBench(options: BenchOptions, emit: (result: ScenarioRes
   if (want('validate-scale')) {
     progress(`validating ${options.scaleTenants} manifests…`);
     emit({ scenario: 'validate-scale', ...(await runScaleChild('validate', options.scaleTenants)) });
+  }
+  if (want('validate-linear')) {
+    progress('validation time per byte, and the hostile shapes…');
+    const documents = Math.min(400, options.scaleTenants);
+    emit({ scenario: 'validate-linear', ...validateLinear({ maxDocuments: documents, quadraticKeys: Math.min(8_000, documents * 20) }) });
   }
   if (want('memory-scale')) {
     progress(`loading ${options.scaleTenants} tenants into memory…`);

@@ -59,6 +59,10 @@ describe('npm run bench, at 20 tenants', () => {
     expect(of('migrations')).toMatchObject({ schemas: 20, migrated: 20, errors: 0 });
     expect(of('validate-scale')).toMatchObject({ manifests: 100, tenants: 100, issues: 0, peakRssMB: expect.any(Number) });
     expect(of('memory-scale')).toMatchObject({ tenants: 100, issues: 0, perTenantKB: expect.any(Number) });
+    const linear = of('validate-linear');
+    expect(linear.linearity).toMatchObject({ ratio: expect.any(Number) });
+    expect(linear.series.every((p: { issues: number }) => p.issues === 0)).toBe(true);
+    expect(linear.hostile.every((p: { issues: number }) => p.issues > 0)).toBe(true);
     expect(of('launch-spreading')).toMatchObject({ runs: 20, launched: 20, otherErrors: 0 });
   });
 });
