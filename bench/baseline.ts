@@ -109,7 +109,7 @@ export async function installBaseline(ctx: ControllerContext, clients: AwsClient
     },
     postgres: async (tenants) => {
       const result = await each(tenants, async (tenant) => {
-        const secret = await describe(tenants, desired(tenant)?.secrets.db.name ?? `${ctx.desiredContext.secretsPrefix}/tenants/${tenant}/db`);
+        const secret = await describe(tenants, desired(tenant)?.secrets.db.name ?? names.dbSecret(ctx.desiredContext.secretsPrefix, tenant));
         return observeTenantCatalog(ctx.pool, tenant, secret);
       });
       return baseline.focus ? { tenants: result } : { tenants: result, fleet: await platformOf(tenants) };

@@ -19,6 +19,9 @@ function sqlStem(tenant: string): string {
   return tenant.replaceAll('-', '_');
 }
 
+/** Where every tenant's secrets live: the one place the `…/tenants/` path is spelled. */
+export const secretsRoot = (prefix: string) => `${prefix}/tenants/`;
+
 export const names = {
   pgSchema: (tenant: string) => `tenant_${sqlStem(tenant)}`,
   pgOwnerRole: (tenant: string) => `tenant_${sqlStem(tenant)}_owner`,
@@ -26,9 +29,8 @@ export const names = {
   iamRole: (tenant: string) => `openclaw-tenant-${tenant}`,
   s3Prefix: (tenant: string) => `tenants/${tenant}/`,
   s3Marker: (tenant: string) => `tenants/${tenant}/.openclaw-tenant`,
-  secretsPath: (prefix: string, tenant: string) => `${prefix}/tenants/${tenant}/`,
-  dbSecret: (prefix: string, tenant: string) => `${prefix}/tenants/${tenant}/db`,
-  integrationSecret: (prefix: string, tenant: string, provider: string) =>
-    `${prefix}/tenants/${tenant}/integrations/${provider}`,
+  secretsPath: (prefix: string, tenant: string) => `${secretsRoot(prefix)}${tenant}/`,
+  dbSecret: (prefix: string, tenant: string) => `${names.secretsPath(prefix, tenant)}db`,
+  integrationSecret: (prefix: string, tenant: string, provider: string) => `${names.secretsPath(prefix, tenant)}integrations/${provider}`,
   ecsStartedBy: (tenant: string, agent: string) => `openclaw/${tenant}/${agent}`,
 } as const;

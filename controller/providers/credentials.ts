@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { ControllerError } from '../errors.js';
-import { names } from '../desired/names.js';
+import { names, secretsRoot } from '../desired/names.js';
 import { MANAGED_BY_TAG, MANAGED_BY_VALUE, TENANT_TAG } from '../desired/tenant.js';
 import type { DbCredentialStore, DbCredentials, SecretsApi } from './types.js';
 
@@ -49,7 +49,7 @@ export function secretBackedCredentials(secrets: SecretsApi, secretsPrefix: stri
 
   return {
     async fingerprints() {
-      const listed = await secrets.list(`${secretsPrefix}/tenants/`);
+      const listed = await secrets.list(secretsRoot(secretsPrefix));
       const result = new Map<string, string>();
       for (const secret of listed) {
         const tenant = tenantOf(secret.name);

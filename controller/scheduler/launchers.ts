@@ -3,6 +3,7 @@ import { AGENT_ENV } from '../../agents/runtime/contract.js';
 import { AdaptiveRateLimiter } from '../providers/aws/rate-limit.js';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
+import { secretsRoot } from '../desired/names.js';
 import type { DesiredContext } from '../desired/types.js';
 import type { Provider } from '../providers/types.js';
 import { buildEcsClient, ecsCaller } from './ecs-client.js';
@@ -77,5 +78,5 @@ export function secretArns(ctx: Ctx): SecretArns {
   const fallback = ctx.provider.name === 'aws'
     ? (name: string) => `arn:${partition}:secretsmanager:${region}:${accountId}:secret:${name}`
     : (name: string) => `local:secret:${name}`;
-  return new SecretArns(ctx.provider.secrets, `${ctx.config.aws.secretsPrefix}/tenants/`, fallback, ctx.log);
+  return new SecretArns(ctx.provider.secrets, secretsRoot(ctx.config.aws.secretsPrefix), fallback, ctx.log);
 }

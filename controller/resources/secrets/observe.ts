@@ -1,3 +1,4 @@
+import { secretsRoot } from '../../desired/names.js';
 import type { SecretRecord, SecretsApi } from '../../providers/types.js';
 
 export interface SecretsObserved {
@@ -7,7 +8,7 @@ export interface SecretsObserved {
 
 /** One listing of every tenant secret (ListSecrets with a name filter, paginated), grouped by tenant. */
 export async function observeSecrets(api: SecretsApi, secretsPrefix: string, tenants: readonly string[]): Promise<Map<string, SecretsObserved>> {
-  const root = `${secretsPrefix}/tenants/`;
+  const root = secretsRoot(secretsPrefix);
   const byTenant = new Map<string, SecretRecord[]>(tenants.map((t) => [t, []]));
   for (const secret of await api.list(root)) {
     const tenant = secret.name.slice(root.length).split('/')[0];
