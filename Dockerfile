@@ -48,6 +48,6 @@ EXPOSE 8080
 # Only the controller serves HTTP; ECS ignores this instruction and uses the task definition's health
 # check, which the agents' task definitions do not have. No curl in a slim image: node probes itself.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
-  CMD ["node", "-e", "fetch('http://localhost:'+(process.env.OPENCLAW_HTTP_PORT||8080)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.OPENCLAW_HTTP_PORT||8080)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 
 CMD ["node", "bin/tenantctl.js", "run"]

@@ -40,7 +40,7 @@ describe('Dockerfile', () => {
     expect(healthcheck).toBeDefined();
     const command = execForm(healthcheck.args);
     expect(command[0]).toBe('node');
-    expect(command.join(' ')).toMatch(/localhost.*8080.*\/healthz/);
+    expect(command.join(' ')).toMatch(/127\.0\.0\.1.*8080.*\/healthz/);
   });
 
   it('exposes 8080 and starts the controller by default, so agents only override the command', () => {

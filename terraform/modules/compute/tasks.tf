@@ -8,7 +8,7 @@ locals {
   # agents/catalog.ts: command = [...agent_command, <agent>]. The same image runs the controller and agents.
   agent_command = ["node", "--import", "tsx", "agents/run.ts"]
   # No curl in a slim image: node itself probes the health endpoint.
-  healthcheck = "fetch('http://localhost:${var.http_port}/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+  healthcheck = "fetch('http://127.0.0.1:${var.http_port}/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 }
 
 resource "aws_ecs_task_definition" "controller" {
