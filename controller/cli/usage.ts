@@ -4,13 +4,12 @@ import { join, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { formatUsd } from '../usage/cost.js';
 import { closePeriod, toCsv, toJsonLines } from '../usage/export.js';
-import { monthOf, usageReport, type UsageRange, type UsageReport } from '../usage/report.js';
+import { parseRange, usageReport, type UsageReport } from '../usage/report.js';
 import { EXIT, outputFormat, type Command } from './command.js';
 import { withStore } from './context.js';
 import { renderTable } from './status.js';
 
 const usage = 'tenantctl usage [TENANT] [--from DATE] [--to DATE] [--output text|json|csv]\n       tenantctl usage export --period YYYY-MM [--dir DIR]';
-const DAY_MS = 86_400_000;
 
 export const usageCommand: Command = {
   name: 'usage',
@@ -24,6 +23,7 @@ export const usageCommand: Command = {
     const format = outputFormat(args, ['text', 'json', 'csv'] as const, usage);
     return withStore(io, async (ctx) => {
       const range = parseRange(args.values.from, args.values.to, ctx.now());
+      if ('problem' in range) throw new UsageError(`--${range.problem}\nusage: ${usage}`);
       const report = await usageReport({ pool: ctx.pool, store: ctx.store, prices: ctx.config.usage.prices, alertShare: ctx.config.usage.alertShare }, range, args.positionals[0]);
       if (args.positionals[0] && report.tenants.length === 0) {
         io.stderr(`tenantctl usage: no tenant named ${args.positionals[0]}\n`);
@@ -34,21 +34,6 @@ export const usageCommand: Command = {
     });
   },
 };
-
-/** --from and --to as dates (YYYY-MM-DD, UTC; --to inclusive); by default the current month to date. */
-export function parseRange(from: string | boolean | undefined, to: string | boolean | undefined, now: number): UsageRange {
-  const day = (name: string, value: string | boolean | undefined): Date | undefined => {
-    if (value === undefined) return undefined;
-    const parsed = typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value) ? new Date(`${value}T00:00:00Z`) : undefined;
-    if (!parsed || Number.isNaN(parsed.getTime()) || parsed.toISOString().slice(0, 10) !== value) throw new UsageError(`--${name} ${JSON.stringify(value)} is not valid (allowed: a date YYYY-MM-DD)\nusage: ${usage}`);
-    return parsed;
-  };
-  const start = day('from', from) ?? monthOf(new Date(now)).from;
-  const toDay = day('to', to);
-  const end = toDay ? new Date(toDay.getTime() + DAY_MS) : new Date(now);
-  if (end.getTime() <= start.getTime()) throw new UsageError(`--to must not be before --from\nusage: ${usage}`);
-  return { from: start, to: end };
-}
 
 /** Pure: the text of `tenantctl usage`. */
 export function renderUsage(report: UsageReport): string {

@@ -15,6 +15,8 @@ import { isLoopback } from './access/principal.js';
 import { createSigner } from './access/session.js';
 import { ApiTokens, generateToken, hashToken } from './access/tokens.js';
 import { createMetrics } from './metrics.js';
+import { registerUsageMetrics } from '../usage/metrics.js';
+import { usageSourceOf } from '../usage/report.js';
 import { coalesced } from './refresh.js';
 import { sendJson } from './reply.js';
 import { statusRoutes, type RouteMethod, type StatusRoute } from './routes.js';
@@ -62,6 +64,7 @@ export async function startStatusServer(ctx: StatusServerContext, options: Statu
   // Reads on demand go through the API's own pool, so a burst of them cannot starve a pass or the lease.
   const apiStore = new StatusStore(ctx.pools.api);
   const metrics = createMetrics({ ...ctx, pool: ctx.pools.api, store: apiStore });
+  registerUsageMetrics(metrics.registry, usageSourceOf({ ...ctx, pool: ctx.pools.api, store: apiStore }), ctx.now);
   let stopped = false;
   ctx.loop.onPass((report, pass) => {
     if (!stopped) metrics.observePass(report, pass);

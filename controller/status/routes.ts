@@ -16,6 +16,8 @@ import { tenantParam, type StatusRoute } from './route.js';
 import { sendJson } from './reply.js';
 import { issueLinkRoute } from '../integrations/operator-route.js';
 import { actionRoutes } from './action-routes.js';
+import { usageRoutes } from '../usage/http.js';
+import { usageSourceOf } from '../usage/report.js';
 
 export { tenantParam, type RouteMethod, type StatusRoute } from './route.js';
 
@@ -76,6 +78,8 @@ export function statusRoutes({ ctx, reader, metrics, refresh, signer }: RouteDep
     { method: 'GET', url: '/app.js', access: 'read', handler: page('app.js') },
     { method: 'GET', url: '/style.css', access: 'read', handler: page('style.css') },
     { method: 'GET', url: '/favicon.svg', access: 'read', handler: page('favicon.svg') },
+    { method: 'GET', url: '/usage.js', access: 'read', handler: page('usage.js') },
+    ...usageRoutes(usageSourceOf({ pool: reader.pool, store: reader.store, config: ctx.config }), ctx.now),
   ];
 }
 

@@ -32,12 +32,38 @@ export interface UsageSource {
   alertShare: number;
 }
 
+/** The usage source of a controller context: its database, status store and configured prices. */
+export function usageSourceOf(ctx: { pool: Pool; store: Pick<StatusStore, 'tenantRecords'>; config: { usage: { prices: PriceTable; alertShare: number } } }): UsageSource {
+  return { pool: ctx.pool, store: ctx.store, prices: ctx.config.usage.prices, alertShare: ctx.config.usage.alertShare };
+}
+
 /** Secrets the controller keeps for a tenant: its db secret and one per integration. */
 export const secretCount = (desired: DesiredTenant) => 1 + desired.secrets.integrations.length;
 
 /** The first instant of the UTC month `at` falls in, and of the next one. */
 export function monthOf(at: Date): UsageRange {
   return { from: new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), 1)), to: new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth() + 1, 1)) };
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * `from` and `to` as dates (YYYY-MM-DD, UTC; `to` inclusive); by default the current month to date.
+ * A problem names the parameter (`from …`), for the CLI (--from) and the API (?from=) alike.
+ */
+export function parseRange(from: unknown, to: unknown, now: number): UsageRange | { problem: string } {
+  const day = (value: unknown): Date | undefined | null => {
+    if (value === undefined) return undefined;
+    const parsed = typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value) ? new Date(`${value}T00:00:00Z`) : undefined;
+    return parsed && !Number.isNaN(parsed.getTime()) && parsed.toISOString().slice(0, 10) === value ? parsed : null;
+  };
+  const start = day(from);
+  const end = day(to);
+  if (start === null) return { problem: `from ${JSON.stringify(from)} is not valid (allowed: a date YYYY-MM-DD)` };
+  if (end === null) return { problem: `to ${JSON.stringify(to)} is not valid (allowed: a date YYYY-MM-DD)` };
+  const range = { from: start ?? monthOf(new Date(now)).from, to: end ? new Date(end.getTime() + DAY_MS) : new Date(now) };
+  if (range.to.getTime() <= range.from.getTime()) return { problem: 'to must not be before from' };
+  return range;
 }
 
 /** Every known tenant (or one), with usage in the range or not: a tenant without runs still has fixed costs and a price. */

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../controller/cli.js';
-import type { CliIo } from '../../controller/cli/command.js';
+import { EXIT, type CliIo } from '../../controller/cli/command.js';
 import { cliOverrides } from '../../controller/cli/context.js';
 import { DEFAULT_PRICES } from '../../controller/usage/prices.js';
 import { closePeriod, toJsonLines } from '../../controller/usage/export.js';
@@ -62,7 +62,7 @@ describe('tenantctl usage and the billing export', () => {
   });
 
   it('refuses a bad date and a month that has not ended, changing nothing', async () => {
-    expect(await tenantctl('usage', '--from', '2026-13-01')).toMatchObject({ code: 2, stderr: expect.stringContaining('--from "2026-13-01" is not valid (allowed: a date YYYY-MM-DD)') });
+    expect(await tenantctl('usage', '--from', '2026-13-01')).toMatchObject({ code: EXIT.usage, stderr: expect.stringContaining('--from "2026-13-01" is not valid (allowed: a date YYYY-MM-DD)') });
     expect(await tenantctl('usage', 'export', '--period', '2026-12')).toMatchObject({ code: 1, stderr: expect.stringContaining('period 2026-12 has not ended yet') });
     expect(await tenantctl('usage', 'export', '--period', 'november')).toMatchObject({ code: 1, stderr: expect.stringContaining('allowed: a month YYYY-MM') });
     const closed = await world.ctx.pool.query('SELECT count(*)::int AS n FROM openclaw.usage_periods');
