@@ -1,6 +1,8 @@
 /** Kubernetes-style conditions: pure functions over plain data. */
 export type ConditionStatus = 'True' | 'False' | 'Unknown';
-export type ConditionType = 'Ready' | 'Synced' | 'Degraded' | 'Suspended' | 'Paused' | 'Offboarded' | 'IntegrationsReady' | 'BudgetExceeded';
+/** Every condition a tenant's status can carry, in the order it is shown: the one list. */
+export const CONDITION_TYPES = ['Ready', 'Synced', 'Degraded', 'Suspended', 'Paused', 'Offboarded', 'IntegrationsReady', 'BudgetExceeded'] as const;
+export type ConditionType = typeof CONDITION_TYPES[number];
 
 export interface Condition {
   type: ConditionType;
@@ -19,7 +21,7 @@ export function setCondition(conditions: readonly Condition[], next: Omit<Condit
   return [...conditions.filter((c) => c.type !== next.type), updated].sort((a, b) => ORDER.indexOf(a.type) - ORDER.indexOf(b.type));
 }
 
-const ORDER: ConditionType[] = ['Ready', 'Synced', 'Degraded', 'Suspended', 'Paused', 'Offboarded', 'IntegrationsReady', 'BudgetExceeded'];
+const ORDER: readonly ConditionType[] = CONDITION_TYPES;
 
 export function conditionStatus(conditions: readonly Condition[], type: ConditionType): ConditionStatus {
   return conditions.find((c) => c.type === type)?.status ?? 'Unknown';

@@ -13,7 +13,7 @@ import type { ControllerLoop } from '../engine/controller.js';
 import type { Reconciler } from '../engine/reconciler.js';
 import type { Provider } from '../providers/types.js';
 import type { StatusStore } from './store.js';
-import type { ConditionType } from './conditions.js';
+import { CONDITION_TYPES } from './conditions.js';
 import { RunHistory } from '../scheduler/history.js';
 
 /** What the metrics read: the pass reports, the backoff, the provider's call counts and the status tables. */
@@ -34,8 +34,6 @@ export interface StatusMetrics {
 
 /** Result of one reconcile of one resource kind for one tenant. */
 export type ReconcileResult = 'unchanged' | 'changed' | 'failed' | 'blocked' | 'conflict' | 'skipped';
-
-const CONDITIONS: ConditionType[] = ['Ready', 'Synced', 'Degraded', 'Suspended', 'Paused', 'Offboarded'];
 
 export function createMetrics(ctx: MetricsContext): StatusMetrics {
   const registry = new Registry();
@@ -86,7 +84,7 @@ export function createMetrics(ctx: MetricsContext): StatusMetrics {
       const read = await facts();
       if (!read) return;
       this.reset();
-      for (const condition of CONDITIONS) {
+      for (const condition of CONDITION_TYPES) {
         for (const status of ['True', 'False', 'Unknown'] as const) this.set({ condition, status }, 0);
         for (const record of read.statuses) this.inc({ condition, status: record.conditions.find((c) => c.type === condition)?.status ?? 'Unknown' });
       }

@@ -169,6 +169,8 @@ describe('the status HTTP server', () => {
     expect(value('openclaw_tenants{condition="Ready",status="True"}')).toBe(2);
     expect(value('openclaw_tenants{condition="Degraded",status="True"}')).toBe(1);
     expect(value('openclaw_tenants{condition="Suspended",status="True"}')).toBe(0);
+    // Every condition a status can carry has its series, the later ones included.
+    expect(value('openclaw_tenants{condition="BudgetExceeded",status="True"}')).toBe(0);
     expect(value('openclaw_agent_runs{result="succeeded"}')).toBe(1);
     expect(value('openclaw_agent_runs{result="failed"}')).toBe(1);
     expect(value('openclaw_status_store_up')).toBe(1);
