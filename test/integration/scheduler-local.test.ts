@@ -45,6 +45,11 @@ describe('tenantctl trigger with the local provider', () => {
     expect(rows).toEqual([{ trigger: 'manual', status: 'succeeded', exit_code: 0, task_arn: expect.stringMatching(/^local:pid\/\d+$/), started: true, timed: true }]);
     const usage = await world.ctx.pool.query('SELECT tenant_id, agent, model FROM app.usage WHERE run_id = $1', [runId]);
     expect(usage.rows).toEqual([{ tenant_id: 'acme', agent: 'butler', model: null }]);
+    // Metered when its exit was recorded, as its ECS task would be: starter runs on Fargate Spot.
+    const metered = await world.ctx.pool.query('SELECT meter, dimension FROM openclaw.usage_records WHERE run_id = $1 ORDER BY meter', [runId]);
+    expect(metered.rows).toEqual([
+      { meter: 'fargate_gb_seconds', dimension: 'spot' }, { meter: 'fargate_vcpu_seconds', dimension: 'spot' }, { meter: 'run_seconds', dimension: 'butler' },
+    ]);
     const digests = join(world.dataDir, 's3', 'local-tenants', 'tenants', 'acme', 'agents', 'butler', 'digests');
     expect(readdirSync(digests)).toEqual([expect.stringMatching(new RegExp(`-${runId}\\.md$`))]);
 
