@@ -1,4 +1,5 @@
 import type { Pool } from '../db/pool.js';
+import { upgradeRemembered } from '../desired/remembered.js';
 import type { DesiredTenant } from '../desired/types.js';
 import type { TenantManifest } from '../manifests/types.js';
 import type { Condition } from './conditions.js';
@@ -62,7 +63,7 @@ export class StatusStore {
               lifecycle, offboarded_at AS "offboardedAt", purge_after AS "purgeAfter"
          FROM openclaw.tenants ORDER BY name`,
     );
-    return rows as KnownTenant[];
+    return rows.map((row: KnownTenant) => ({ ...row, desired: upgradeRemembered(row.desired), applied: row.applied && upgradeRemembered(row.applied) }));
   }
 
   /** Remembers what was applied; bumps the generation when the spec changed. */
@@ -109,7 +110,7 @@ export class StatusStore {
         WHERE ($1::text IS NULL OR name = $1) ORDER BY name`,
       [name ?? null],
     );
-    return rows;
+    return rows.map((row: Pick<KnownTenant, 'name' | 'desired' | 'lifecycle' | 'generation' | 'revision'>) => ({ ...row, desired: upgradeRemembered(row.desired) }));
   }
 
   async statuses(): Promise<TenantStatusRecord[]> {

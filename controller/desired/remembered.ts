@@ -1,0 +1,14 @@
+import { tenantLimits, type TenantLimits } from '../usage/limits.js';
+import type { DesiredTenant } from './types.js';
+
+/** A desired state as the controller's records hold it: written by any earlier version of the controller. */
+export type RememberedDesired = Omit<DesiredTenant, 'limits'> & { limits?: TenantLimits };
+
+/**
+ * Brings a remembered desired state up to today's shape, so drift is measured against it instead of
+ * failing the plan: a record written before per-tenant limits existed gets its tier's defaults, which is
+ * what that controller applied (nothing), planned as an update like any other new field.
+ */
+export function upgradeRemembered(desired: RememberedDesired): DesiredTenant {
+  return { ...desired, limits: desired.limits ?? tenantLimits(desired.tier, undefined) };
+}
