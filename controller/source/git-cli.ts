@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { askpassEnv, type GitCredentials } from './git-credentials.js';
+import { safeDecode } from '../text.js';
 
 /** What one git command may print: the manifests of thousands of tenants fit easily. */
 const MAX_OUTPUT = 256 * 1024 * 1024;
@@ -18,14 +19,6 @@ function secretsOf(url: string): string[] {
   if (!match) return [];
   const parts = match[1].split(':').filter((part) => part.length >= 3);
   return [...new Set(parts.flatMap((part) => [part, safeDecode(part)]))];
-}
-
-function safeDecode(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
 }
 
 /** Variables of the controller's environment that git never needs and never gets. */

@@ -7,15 +7,11 @@ import { TransientError } from '../../errors.js';
 import type { IamApi, IamRole } from '../apis.js';
 import type { AwsCaller } from './caller.js';
 import { isNotFound } from './errors.js';
+import { safeDecode } from '../../text.js';
 
 /** IAM hands policy documents back URL-encoded. */
 export function decodePolicy(text: string | undefined): string {
-  if (!text) return '';
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
+  return text ? safeDecode(text) : '';
 }
 
 export function roleFromDetail(detail: RoleDetail): IamRole {
