@@ -6,14 +6,12 @@ import { createLogger } from '../controller/logger.js';
 import { FINGERPRINT_TAG } from '../controller/providers/credentials.js';
 import type { DbCredentialStore, SecretRecord } from '../controller/providers/types.js';
 import { postgresModule } from '../controller/resources/postgres/index.js';
+import { ROLE_COLUMNS } from '../controller/resources/postgres/observe.js';
 import type { PgGrant, PgPlatformObserved, PgRole, PgTenantObserved } from '../controller/resources/postgres/model.js';
 
 const TENANT_QUERY = `
   WITH r AS (
-    SELECT r.rolname AS name, r.rolcanlogin AS login, r.rolsuper AS superuser, r.rolbypassrls AS bypassrls,
-           r.rolcreaterole AS createrole, r.rolcreatedb AS createdb, shobj_description(r.oid, 'pg_authid') AS comment,
-           coalesce(array(SELECT g.rolname::text FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid WHERE m.member = r.oid ORDER BY 1), '{}'::text[]) AS "memberOf"
-      FROM pg_roles r WHERE r.rolname IN ($1, $2))
+    SELECT ${ROLE_COLUMNS} FROM pg_roles r WHERE r.rolname IN ($1, $2))
   SELECT (SELECT coalesce(json_agg(r), '[]') FROM r) AS roles,
          (SELECT json_build_object('name', n.nspname, 'owner', pg_get_userbyid(n.nspowner)) FROM pg_namespace n WHERE n.nspname = $3) AS schema,
          (SELECT coalesce(json_agg(json_build_object('on', n.nspname, 'grantee', CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE g.rolname END, 'privilege', a.privilege_type)), '[]')

@@ -7,8 +7,10 @@ const log = createLogger({ level: 'silent' });
 
 describe('createSource', () => {
   it('follows the git branch when OPENCLAW_GIT_URL is set, with main and tenants/ as defaults', () => {
-    const config = loadConfig({ OPENCLAW_GIT_URL: 'https://bot:token@git.example.com/org/tenants.git', OPENCLAW_DATA_DIR: '/var/lib/openclaw' }, '/srv');
-    expect(createSource(config, { log, cwd: '/srv' }).describe()).toBe('git https://***@git.example.com/org/tenants.git branch main path tenants/');
+    const config = loadConfig({ OPENCLAW_GIT_URL: 'https://git.example.com/org/tenants.git', OPENCLAW_GIT_TOKEN: 'ghp_secret', OPENCLAW_DATA_DIR: '/var/lib/openclaw' }, '/srv');
+    const described = createSource(config, { log, cwd: '/srv' }).describe();
+    expect(described).toBe('git https://git.example.com/org/tenants.git branch main path tenants/');
+    expect(described).not.toContain('ghp_secret');
   });
 
   it('uses the branch and path the configuration names', () => {

@@ -5,6 +5,13 @@ import { ISOLATION_EXPRESSION, RUNTIME_GROUP, SHARED_SCHEMA, type PgGrant, type 
 
 const TENANT_LIKE = `tenant\\_%`;
 
+/** A role as PgRole reads it, from `pg_roles r`: every attribute the diff compares, limits included. */
+export const ROLE_COLUMNS = `r.rolname AS name, r.rolcanlogin AS login, r.rolsuper AS superuser, r.rolbypassrls AS bypassrls,
+       r.rolcreaterole AS createrole, r.rolcreatedb AS createdb,
+       shobj_description(r.oid, 'pg_authid') AS comment,
+       coalesce(array(SELECT g.rolname::text FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid WHERE m.member = r.oid ORDER BY 1), '{}'::text[]) AS "memberOf",
+       r.rolconnlimit AS "connectionLimit", (SELECT c FROM unnest(r.rolconfig) c WHERE c LIKE 'statement\\_timeout=%' LIMIT 1) AS "statementTimeout"`;
+
 /**
  * One pass of catalog reads for every tenant: a fixed number of queries on pg_catalog
  * (roles, schemas with their grants, the database's CONNECT grants, the migration
@@ -20,12 +27,7 @@ export interface ReadOnlyObservation {
 export async function observePostgres(pool: Pool, credentials: DbCredentialStore, tenants: readonly string[], readOnly?: ReadOnlyObservation): Promise<{ tenants: Map<string, PgTenantObserved>; platform: PgPlatformObserved }> {
   const [roles, schemas, connect, ledger, platform, fingerprints, sessions] = await Promise.all([
     pool.query<PgRole>(
-      `SELECT r.rolname AS name, r.rolcanlogin AS login, r.rolsuper AS superuser, r.rolbypassrls AS bypassrls,
-              r.rolcreaterole AS createrole, r.rolcreatedb AS createdb,
-              shobj_description(r.oid, 'pg_authid') AS comment,
-              coalesce(array(SELECT g.rolname::text FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid WHERE m.member = r.oid ORDER BY 1), '{}'::text[]) AS "memberOf",
-              r.rolconnlimit AS "connectionLimit", (SELECT c FROM unnest(r.rolconfig) c WHERE c LIKE 'statement\_timeout=%' LIMIT 1) AS "statementTimeout"
-         FROM pg_roles r WHERE r.rolname LIKE $1`,
+      `SELECT ${ROLE_COLUMNS} FROM pg_roles r WHERE r.rolname LIKE $1`,
       [TENANT_LIKE],
     ),
     pool.query<{ name: string; owner: string; grantee: string | null; privilege: string | null }>(
