@@ -88,7 +88,8 @@ describe.skipIf(!hasChromium)('the ops status page in headless Chromium', () => 
     await page.waitForSelector('#detail:not([hidden])');
     expect(new URL(page.url()).hash).toBe('#/tenants/acme');
     expect(await page.isHidden('#list-view')).toBe(true);
-    expect(await page.textContent('#detail-name')).toBe('acme');
+    // The view opens at once and fills when the tenant's status arrives.
+    await page.waitForFunction(() => document.querySelector('#detail-name')?.textContent === 'acme');
     await page.waitForSelector('#detail-conditions tbody tr td');
     const conditions = await page.locator('#detail-conditions tbody tr').evaluateAll((trs) => trs.map((tr) => [tr.children[0].textContent, tr.children[1].textContent]));
     expect(conditions).toContainEqual(['Ready', 'True']);
