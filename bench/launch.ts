@@ -4,7 +4,7 @@
  * Fargate's launch bucket: burst 100, then 20/s). The scheduler's clock is real time shifted so that
  * 07:00 comes a second after the start; every rate runs on real time.
  */
-import { ECSClient } from '@aws-sdk/client-ecs';
+import { ecsLauncherFor } from '../controller/compose/launchers.js';
 import { desiredTenant } from '../controller/desired/tenant.js';
 import type { ControllerContext } from '../controller/main.js';
 import type { TenantManifest } from '../controller/manifests/types.js';
@@ -32,9 +32,11 @@ export async function launchSpreading(world: World, controller: BenchController,
   const shift = fireAt - 1_000 - Date.now();
   const now = () => Date.now() + shift;
   const ctx = { ...controller.ctx, now } as ControllerContext;
-  const ecs = new ECSClient({ region: 'us-east-1', credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' }, maxAttempts: 1 });
-  world.double.attach(ecs, 'ecs');
-  const service = createSchedulerService(ctx, { ecsClient: ecs, holder: 'bench-scheduler' });
+  // The controller's own ECS client (attached to the double with the others), on the shifted clock.
+  const timing = { now, sleep: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)), random: Math.random };
+  const launcher = ecsLauncherFor(ctx.config, controller.clients.ecs, timing, ctx.log);
+  if ('problem' in launcher) throw new Error(`the scheduler cannot launch on ECS: ${launcher.problem}`);
+  const service = createSchedulerService(ctx, { launcher, holder: 'bench-scheduler' });
   if ('problem' in service) throw new Error(`the scheduler cannot launch on ECS: ${service.problem}`);
   try {
     await service.elector.step();
@@ -79,6 +81,5 @@ export async function launchSpreading(world: World, controller: BenchController,
     };
   } finally {
     await service.stop();
-    ecs.destroy();
   }
 }

@@ -1,6 +1,6 @@
 /**
- * Composition root: config → logger → database → provider → modules → reconciler → loop.
- * Nothing else builds a client; tests build the same graph with injected parts.
+ * Composition root: config → logger → database → platform (provider, resource modules, launcher:
+ * compose/) → reconciler → loop. Tests build the same graph with injected parts.
  */
 import type { DestinationStream, Logger } from 'pino';
 import { loadConfig, type Config } from './config.js';
@@ -15,8 +15,9 @@ import { ControllerLoop } from './engine/controller.js';
 import { Reconciler } from './engine/reconciler.js';
 import type { ResourceModule } from './engine/types.js';
 import { createLogger } from './logger.js';
-import type { ProviderDeps } from './providers/index.js';
+import type { AwsClients } from './providers/aws/clients.js';
 import type { Provider } from './providers/types.js';
+import type { LauncherFactory } from './scheduler/launcher.js';
 import { postgresModule } from './resources/postgres/index.js';
 import { createSource } from './source/index.js';
 import type { ManifestSource } from './source/types.js';
@@ -35,7 +36,8 @@ export interface OpenOptions {
   random?: () => number;
   sleep?: (ms: number) => Promise<void>;
   provider?: Provider;
-  onClients?: ProviderDeps['onClients'];
+  /** Called with AWS SDK clients once their calls are counted (tests attach the AWS double here). */
+  onClients?: (clients: Partial<AwsClients>) => void;
   source?: ManifestSource;
   counter?: StatementCounter;
   /**
@@ -59,6 +61,8 @@ export interface ControllerContext {
   counter: StatementCounter;
   provider: Provider;
   modules: ResourceModule[];
+  /** A new launcher of agent runs for the configured provider (the scheduler's). */
+  launcher: LauncherFactory;
   reconciler: Reconciler;
   source: ManifestSource;
   loop: ControllerLoop;
@@ -129,7 +133,12 @@ export async function openController(options: OpenOptions = {}): Promise<Control
       await migrateControllerSchema(pool, log);
       await migratePlatform(pool, log);
     }
-    const provider = options.provider ?? (await (await import('./providers/index.js')).createProvider(config, { log: log.child({ component: 'provider' }), now, random, sleep: options.sleep, onClients: options.onClients }));
+    const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+    const { createPlatform } = await import('./compose/platform.js');
+    const platform = await createPlatform(config, {
+      log, now, random, sleep, databaseUrl: database.url, provider: options.provider, onClients: options.onClients,
+    });
+    const { provider, launcher } = platform;
     closers.unshift(() => provider.close());
     const identity = await provider.identity();
     const desiredContext: DesiredContext = {
@@ -140,7 +149,7 @@ export async function openController(options: OpenOptions = {}): Promise<Control
       permissionsBoundaryArn: config.aws.permissionsBoundaryArn,
     };
     const modules: ResourceModule[] = [
-      ...provider.modules(),
+      ...platform.modules,
       postgresModule({
         pool, credentials: provider.credentials, migrations: await readMigrations('tenant'), sessionGraceMs: config.safety.rotationGraceMs,
         ...(schema ? { readOnly: { ledger: schema.controller.applied > 0, platform: schema.platform.applied > 0, canonicalPolicy: schema.canonicalPolicy } } : {}),
@@ -170,8 +179,7 @@ export async function openController(options: OpenOptions = {}): Promise<Control
       await store.setState(ISOLATION_POLICY_STATE, { expression: ISOLATION_EXPRESSION, deparsed: await canonicalIsolationPolicy(pool) });
     }
     return {
-      config, log, pool, pools, database, store, counter, provider, modules, reconciler, source, loop, desiredContext, now, schema,
-      sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
+      config, log, pool, pools, database, store, counter, provider, modules, launcher, reconciler, source, loop, desiredContext, now, schema, sleep,
       async close() {
         for (const close of closers) await close().catch((error) => log.warn({ err: error }, 'could not close cleanly'));
       },

@@ -1,4 +1,3 @@
-import type { ResourceModule } from '../engine/types.js';
 import type { IamApi, ObjectStoreApi, ProviderDescription } from './apis.js';
 
 /** A secret as listed, without its value. */
@@ -55,6 +54,10 @@ export interface DbCredentialStore {
 
 export type ProviderName = 'local' | 'aws';
 
+/** The resource kinds that run on a provider's APIs. */
+export type CloudKind = 'secrets' | 'iam' | 's3';
+export const CLOUD_KINDS: readonly CloudKind[] = ['secrets', 'iam', 's3'];
+
 /** A cloud behind the same resource modules: AWS, or stand-ins on one machine. */
 export interface Provider {
   readonly name: ProviderName;
@@ -68,8 +71,16 @@ export interface Provider {
   describe(): ProviderDescription;
   /** The account the provider acts in: names ARNs in desired state. */
   identity(): Promise<{ accountId: string; partition: string; region: string }>;
-  /** Resource modules this provider contributes (iam, s3, secrets, …). */
-  modules(): ResourceModule[];
+  /**
+   * The resource kinds its APIs back, for which the composition root builds modules on them
+   * (a provider never builds one itself).
+   */
+  readonly kinds: readonly CloudKind[];
+  /**
+   * The ARN a secret of that name has or will have, told without a call (AWS: a partial ARN, which
+   * GetSecretValue resolves): what a run's environment names before a listing has found the secret.
+   */
+  secretArn(name: string): string;
   /** Calls made so far, by `service:Operation`. */
   callCounts(): Record<string, number>;
   /** Throttling answers received so far, by `service:Operation` (providers that can be throttled). */

@@ -16,8 +16,6 @@ export interface DispatcherOptions {
   log: Logger;
   /** Launches in flight at once; the launcher's rate limit spreads them in time. */
   concurrency?: number;
-  /** Waits for a launch slot, for launchers without a rate limit of their own. */
-  pace?: () => Promise<void>;
   /** The tenant's monthly budget and concurrency limit: a refused run is recorded as skipped with the reason. */
   budget?: (entry: ScheduleEntry) => Promise<BudgetDecision>;
   /** Records runs whose task has ended (the poller), so a concurrency decision never rests on a stale status. */
@@ -123,7 +121,7 @@ export class Dispatcher {
     const { history, launcher, now, log } = this.options;
     const fields = { tenant: entry.tenant, agent: entry.agent, runId };
     try {
-      await this.options.pace?.();
+      await launcher.pace?.();
       if ((await history.status(runId)) !== 'pending') return;
       const { taskArn } = await launcher.launch({ runId, entry, env: runEnvironment(entry, runId, this.options.arns, tokenAllowance) });
       if (await history.markRunning(runId, taskArn, new Date(now()))) {

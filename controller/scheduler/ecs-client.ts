@@ -1,16 +1,6 @@
-import { ECSClient } from '@aws-sdk/client-ecs';
 import type { Logger } from 'pino';
-import type { Config } from '../config.js';
 import { AwsCaller } from '../providers/aws/caller.js';
 import { AdaptiveRateLimiter } from '../providers/aws/rate-limit.js';
-
-/**
- * The scheduler's ECS client, configured as the AWS provider configures its own: region, endpoint
- * (AWS_ENDPOINT_URL), maxAttempts 1 — retries, backoff and rate limits are ours (AwsCaller).
- */
-export function buildEcsClient(config: Readonly<Config>): ECSClient {
-  return new ECSClient({ region: config.aws.region, maxAttempts: 1, ...(config.aws.endpointUrl ? { endpoint: config.aws.endpointUrl } : {}) });
-}
 
 export interface EcsCallerOptions {
   /** Task launches per second (RunTask and StopTask share this bucket): at most Fargate's 20/s. */

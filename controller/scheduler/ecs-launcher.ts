@@ -81,7 +81,8 @@ export function taskResources(task: Task): TaskResources | undefined {
 export function ecsLauncher(options: EcsLauncherOptions): Launcher {
   const send = <T>(command: object) => options.caller.send<T>('ecs', options.client, command);
   return {
-    kind: 'ecs',
+    name: 'ECS',
+    pollMs: 15_000,
     async launch(request) {
       const output = await send<RunTaskCommandOutput>(new RunTaskCommand(runTaskInput(request, options)));
       const taskArn = output.tasks?.[0]?.taskArn;

@@ -29,15 +29,28 @@ export interface TaskResources {
   billedFrom?: number;
 }
 
-/** Starts, stops and observes agent runs: ECS tasks (aws) or child processes (local). */
+/**
+ * Starts, stops and observes agent runs: ECS tasks (aws) or child processes (local). The scheduler
+ * knows only this interface; the composition root picks the implementation.
+ */
 export interface Launcher {
-  readonly kind: 'ecs' | 'local';
+  /** What the launcher is called in messages ("ECS", "the local launcher"). */
+  readonly name: string;
+  /** How often the leader asks about running tasks (ECS: every 15 s; a child's exit: every 2 s). */
+  readonly pollMs: number;
   launch(request: LaunchRequest): Promise<{ taskArn: string }>;
   stop(taskArn: string, reason: string): Promise<void>;
   /** The state of each task, in batches the backend allows. */
   describe(taskArns: readonly string[]): Promise<TaskState[]>;
+  /** Waits for a launch slot: launchers whose backend has no rate limit of its own. */
+  pace?(): Promise<void>;
+  /** Resolves when the task has ended: launchers whose tasks belong to this process (a manual run waits for it). */
+  wait?(taskArn: string): Promise<void>;
   close(): Promise<void>;
 }
+
+/** A new launcher for the configured provider, or why there is none (aws without a cluster). */
+export type LauncherFactory = () => Launcher | { problem: string };
 
 /** A launch the backend refused (not a throttle: those are retried before this is thrown). */
 export class LaunchError extends Error {

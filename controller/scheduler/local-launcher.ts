@@ -23,6 +23,8 @@ export interface LocalLauncherOptions {
   /** Where `agents/run.ts` lives (the repository root). */
   cwd?: string;
   now: () => number;
+  /** Waits for a launch slot (the configured launches per second). */
+  pace?: () => Promise<void>;
 }
 
 interface Child {
@@ -48,7 +50,9 @@ const pidOf = (taskArn: string) => Number(/^local:pid\/(\d+)$/.exec(taskArn)?.[1
 export function localLauncher(options: LocalLauncherOptions): Launcher & { wait(taskArn: string): Promise<void> } {
   const children = new Map<string, Child>();
   return {
-    kind: 'local',
+    name: 'the local launcher',
+    pollMs: 2_000,
+    ...(options.pace ? { pace: options.pace } : {}),
     async launch({ runId, entry, env }) {
       const credentials = await options.credentials.get(entry.tenant);
       if (!credentials) throw new LaunchError(`tenant ${entry.tenant} has no runtime database credentials yet`);

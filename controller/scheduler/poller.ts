@@ -38,7 +38,7 @@ export class RunPoller {
       const ok = state.status === 'stopped' && state.exitCode === 0;
       const durationMs = state.startedAt !== undefined && state.stoppedAt !== undefined ? Math.max(0, state.stoppedAt - state.startedAt) : undefined;
       const reason = state.status === 'missing'
-        ? `${launcher.kind === 'ecs' ? 'ECS' : 'the local launcher'} no longer knows task ${run.taskArn} (${state.reason ?? 'missing'}); its outcome is unknown`
+        ? `${launcher.name} no longer knows task ${run.taskArn} (${state.reason ?? 'missing'}); its outcome is unknown`
         : ok ? undefined : state.reason ?? `exit code ${state.exitCode ?? 'unknown'}`;
       const recorded = await history.finish(run.id, { status: ok ? 'succeeded' : 'failed', at, exitCode: state.exitCode ?? null, reason, durationMs });
       if (!recorded) continue;

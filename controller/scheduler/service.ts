@@ -1,6 +1,5 @@
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
-import type { ECSClient } from '@aws-sdk/client-ecs';
 import { desiredTenant } from '../desired/tenant.js';
 import type { DesiredTenant } from '../desired/types.js';
 import type { Pool } from '../db/pool.js';
@@ -11,20 +10,23 @@ import { BudgetGate } from '../usage/budget.js';
 import { meterRun } from '../usage/ledger.js';
 import { Dispatcher } from './dispatcher.js';
 import { RunHistory } from './history.js';
-import type { Launcher } from './launcher.js';
-import { createLauncher, secretArns, type LauncherContext } from './launchers.js';
+import type { Logger } from 'pino';
+import type { Config } from '../config.js';
+import { secretsRoot } from '../desired/names.js';
+import type { DesiredContext } from '../desired/types.js';
+import type { Provider } from '../providers/types.js';
+import type { Launcher, LauncherFactory } from './launcher.js';
 import { LeaderElector, LeaderLease } from './lease.js';
 import { RunPoller } from './poller.js';
 import { Scheduler } from './scheduler.js';
+import { SecretArns } from './secret-arns.js';
 import { realTimer, repeat, type Repeating, type Timer } from './timer.js';
 
 /** Injected parts; each defaults to the real one. */
 export interface SchedulerSeams {
-  ecsClient?: ECSClient;
+  /** Instead of a new one from the context's factory. */
   launcher?: Launcher;
   timer?: Timer;
-  sleep?: (ms: number) => Promise<void>;
-  random?: () => number;
   holder?: string;
   tickMs?: number;
   pollMs?: number;
@@ -43,28 +45,34 @@ export interface SchedulerService {
   stop(): Promise<void>;
 }
 
-/** What the scheduler needs from the controller: the database, and the loop's passes for desired state. */
-export interface SchedulerContext extends LauncherContext {
+/**
+ * What the scheduler needs from the controller: the configuration, the launcher factory, the provider's
+ * secret listing (ARNs for run environments), the database, and the loop's passes for desired state.
+ */
+export interface SchedulerContext {
+  config: Readonly<Config>;
+  log: Logger;
+  provider: Pick<Provider, 'secrets' | 'secretArn'>;
+  desiredContext: DesiredContext;
+  now: () => number;
+  launcher: LauncherFactory;
   pool: Pool;
   /** The run history uses pools.scheduler, the lease pools.lease: neither waits behind a pass or the API. */
   pools: Pick<PoolSet, 'scheduler' | 'lease'>;
   loop: Pick<ControllerLoop, 'onPass' | 'appliedSnapshot'>;
 }
 
-const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
 /** The scheduler of one replica: lease → (while leader) ticks and task polling; desired state from every pass. */
 export function createSchedulerService(ctx: SchedulerContext, seams: SchedulerSeams = {}): SchedulerService | { problem: string } {
   const log = ctx.log.child({ component: 'scheduler' });
-  const built = seams.launcher ? { launcher: seams.launcher, pace: undefined } : createLauncher(ctx, { ecsClient: seams.ecsClient, sleep: seams.sleep ?? realSleep, random: seams.random ?? Math.random });
-  if (!built.launcher) return { problem: built.problem ?? 'no launcher' };
-  const launcher = built.launcher;
-  const arns = secretArns(ctx);
+  const launcher = seams.launcher ?? ctx.launcher();
+  if ('problem' in launcher) return { problem: launcher.problem };
+  const arns = new SecretArns(ctx.provider.secrets, secretsRoot(ctx.config.aws.secretsPrefix), (name) => ctx.provider.secretArn(name), ctx.log);
   const history = new RunHistory(ctx.pools.scheduler);
   const poller = new RunPoller({ history, launcher, now: ctx.now, log, onFinished: async (run, state) => void (await meterRun(ctx.pools.scheduler, run, state)) });
   const gate = new BudgetGate({ pool: ctx.pools.scheduler, store: new StatusStore(ctx.pools.scheduler), prices: ctx.config.usage.prices, now: ctx.now, log });
   const dispatcher = new Dispatcher({
-    history, launcher, arns, now: ctx.now, log, pace: built.pace, settle: (runs) => poller.settle(runs), budget: (entry) => gate.check(entry.tenant, entry.agent, entry.limits),
+    history, launcher, arns, now: ctx.now, log, settle: (runs) => poller.settle(runs), budget: (entry) => gate.check(entry.tenant, entry.agent, entry.limits),
   });
   const scheduler = new Scheduler({ history, dispatcher, now: ctx.now, log });
   const lease = new LeaderLease(ctx.pools.lease, {
@@ -101,7 +109,7 @@ export function createSchedulerService(ctx: SchedulerContext, seams: SchedulerSe
       loops = [
         repeat(timer, () => elector.interval(), async () => void (await elector.step()), onError),
         repeat(timer, () => seams.tickMs ?? 1_000, () => scheduler.tick(), onError),
-        repeat(timer, () => seams.pollMs ?? (launcher.kind === 'ecs' ? 15_000 : 2_000), async () => void (elector.leading && (await poller.poll())), onError),
+        repeat(timer, () => seams.pollMs ?? launcher.pollMs, async () => void (elector.leading && (await poller.poll())), onError),
       ];
     },
     async stop() {

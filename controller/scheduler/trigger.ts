@@ -29,13 +29,13 @@ export async function triggerRun(ctx: SchedulerContext, tenant: string, agent: s
   if (submitted.outcome === 'duplicate') return { ok: false, message: 'the run was already recorded' };
   await service.dispatcher.idle();
   let run = (await service.history.get(submitted.runId))!;
-  const local = service.launcher as { wait?: (taskArn: string) => Promise<void> };
-  if (run.status === 'running' && run.taskArn && local.wait) {
-    await local.wait(run.taskArn);
+  const { launcher } = service;
+  if (run.status === 'running' && run.taskArn && launcher.wait) {
+    await launcher.wait(run.taskArn);
     await service.poller.poll();
     run = (await service.history.get(submitted.runId))!;
   }
   await service.launcher.close();
   if (run.status === 'skipped' || run.status === 'failed') return { ok: false, message: `run ${run.id} ${run.status}: ${run.reason ?? `exit code ${run.exitCode}`}`, run };
-  return { ok: true, run, waited: Boolean(local.wait) };
+  return { ok: true, run, waited: Boolean(launcher.wait) };
 }

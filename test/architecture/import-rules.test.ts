@@ -58,9 +58,12 @@ describe('the import rules of docs/ARCHITECTURE.md, read from the source', () =>
     expect([...controllerUses].sort()).toEqual(['agents/catalog.ts', 'agents/runtime/contract.ts', 'agents/runtime/integration-secret.ts']);
   });
 
-  it('has providers build resource modules only in providers/modules.ts, the one place still to move to the composition root', () => {
-    expect(edgesBetween(graph, under('controller/providers/'), under('controller/resources/')).map((e) => e.split(' → ')[0])).toEqual([
-      'controller/providers/modules.ts', 'controller/providers/modules.ts', 'controller/providers/modules.ts',
-    ]);
+  it('lets no provider build a resource module: the composition root composes them on the provider’s APIs', () => {
+    expect(edgesBetween(graph, under('controller/providers/'), under('controller/resources/'))).toEqual([]);
+  });
+
+  it('lets only the composition root use compose/ (platform, modules, launchers), and the scheduler no provider implementation', () => {
+    expect(edgesBetween(graph, (f) => f !== 'controller/main.ts' && !under('controller/compose/')(f), under('controller/compose/'))).toEqual([]);
+    expect(edgesBetween(graph, under('controller/scheduler/'), under('controller/providers/aws/provider.ts', 'controller/providers/local/', 'controller/compose/'))).toEqual([]);
   });
 });

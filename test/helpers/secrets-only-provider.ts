@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { secretBackedCredentials } from '../../controller/providers/credentials.js';
 import { LocalIam } from '../../controller/providers/local/iam.js';
 import { LocalObjectStore } from '../../controller/providers/local/objects.js';
-import { LocalSecretStore, localSecretPaths } from '../../controller/providers/local/secret-store.js';
+import { LocalSecretStore, localSecretArn, localSecretPaths } from '../../controller/providers/local/secret-store.js';
 import type { Provider } from '../../controller/providers/types.js';
 
 /**
@@ -20,7 +20,8 @@ export function secretsOnlyProvider(dataDir: string): Provider {
     objects: new LocalObjectStore(join(dataDir, 'secrets-only'), 'local-tenants'),
     describe: () => ({ name: 'local', partition: 'aws', region: 'local', bucket: 'local-tenants', accountId: '000000000000' }),
     identity: async () => ({ accountId: '000000000000', partition: 'aws', region: 'local' }),
-    modules: () => [],
+    kinds: [],
+    secretArn: localSecretArn,
     callCounts: () => ({}),
     close: async () => {},
   };

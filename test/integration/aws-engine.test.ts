@@ -10,7 +10,10 @@ import { canLogin } from '../helpers/postgres.js';
 import { createWorld, type World } from '../helpers/world.js';
 import { BOUNDARY, BUCKET } from './aws-support.js';
 
-const AWS_ENV = { OPENCLAW_PROVIDER: 'aws', AWS_REGION: 'eu-west-1', OPENCLAW_TENANT_BUCKET: BUCKET, OPENCLAW_PERMISSIONS_BOUNDARY_ARN: BOUNDARY };
+const AWS_ENV = {
+  OPENCLAW_PROVIDER: 'aws', AWS_REGION: 'eu-west-1', OPENCLAW_TENANT_BUCKET: BUCKET, OPENCLAW_PERMISSIONS_BOUNDARY_ARN: BOUNDARY,
+  OPENCLAW_ECS_CLUSTER: 'openclaw', OPENCLAW_SUBNETS: 'subnet-0123abcd', OPENCLAW_SECURITY_GROUPS: 'sg-0123abcd',
+};
 
 const HOOLI = `apiVersion: openclaw.io/v1alpha1
 kind: Tenant
@@ -40,6 +43,7 @@ describe('the controller with OPENCLAW_PROVIDER=aws against the AWS double', () 
     double = createAwsDouble({ now: clock.now, sleep: clock.sleep, random: seededRandom(5), region: 'eu-west-1' });
     double.state.s3.createBucket(BUCKET);
     double.state.iam.boundaryPolicies = new Set([BOUNDARY]);
+    double.state.ecs.createCluster('openclaw');
     world = await createWorld({ extraEnv: AWS_ENV, onClients: attach, now: clock.now, sleep: clock.sleep });
   });
   afterAll(async () => world?.close());
@@ -54,6 +58,16 @@ describe('the controller with OPENCLAW_PROVIDER=aws against the AWS double', () 
     const second = await world.pass();
     expect(second.changesApplied).toBe(0);
     expect(double.writeCalls()).toEqual([]);
+  });
+
+  it('counts the scheduler’s ECS calls with the provider’s calls: one set of clients, one AWS-calls count', async () => {
+    const launcher = world.ctx.launcher();
+    if ('problem' in launcher) throw new Error(launcher.problem);
+    const before = world.ctx.provider.callCounts()['ecs:DescribeTasks'] ?? 0;
+    const arn = 'arn:aws:ecs:eu-west-1:123456789012:task/openclaw/0123456789abcdef';
+    expect(await launcher.describe([arn])).toEqual([{ taskArn: arn, status: 'missing', reason: 'MISSING' }]);
+    expect(world.ctx.provider.callCounts()['ecs:DescribeTasks']).toBe(before + 1);
+    await launcher.close();
   });
 
   it('stops a new tenant at AccessDenied and shows AWS’s message in its status', async () => {

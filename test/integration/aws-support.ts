@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, type Config } from '../../controller/config.js';
+import { cloudModules } from '../../controller/compose/modules.js';
 import { desiredTenant } from '../../controller/desired/tenant.js';
 import type { DesiredContext, DesiredTenant } from '../../controller/desired/types.js';
 import { errorMessage, isRetryable } from '../../controller/errors.js';
@@ -70,7 +71,8 @@ async function bed(
     secretsPrefix: config.aws.secretsPrefix, permissionsBoundaryArn: config.aws.permissionsBoundaryArn,
   };
   return {
-    provider, modules: provider.modules(), context, clock, double, objectTags, applied: new Map(),
+    provider, context,
+    modules: cloudModules(provider, { secretsPrefix: config.aws.secretsPrefix, now: clock.now, secretRecoveryWindowDays: config.aws.secretRecoveryWindowDays }), clock, double, objectTags, applied: new Map(),
     desired: (manifests) => manifests.map((m) => desiredTenant(m, context)),
     writes: () => Object.entries(provider.callCounts()).filter(([op]) => !READ.test(op)).reduce((n, [, c]) => n + c, 0),
     async close() {

@@ -9,6 +9,7 @@ import { migrateControllerSchema } from '../../controller/db/migrate.js';
 import { createPool, type Pool } from '../../controller/db/pool.js';
 import { desiredTenant } from '../../controller/desired/tenant.js';
 import type { DesiredContext, DesiredTenant } from '../../controller/desired/types.js';
+import { ecsLauncherFor } from '../../controller/compose/launchers.js';
 import { createLogger } from '../../controller/logger.js';
 import type { ControllerContext } from '../../controller/main.js';
 import type { AgentSpec, TenantManifest } from '../../controller/manifests/types.js';
@@ -85,6 +86,7 @@ export async function createHarness(start = Date.UTC(2025, 0, 6, 0, 0, 0)): Prom
   const provider = {
     name: 'aws',
     secrets: { list: async (prefix: string) => secrets.filter((r) => r.name.startsWith(prefix)) },
+    secretArn: (name: string) => `arn:aws:secretsmanager:us-east-1:123456789012:secret:${name}`,
     credentials: { get: async (t: string) => ({ username: `tenant_${t}_runtime`, password: DB_PASSWORD, fingerprint: 'f' }) },
   } as unknown as Provider;
   const services: SchedulerService[] = [];
@@ -99,11 +101,13 @@ export async function createHarness(start = Date.UTC(2025, 0, 6, 0, 0, 0)): Prom
         OPENCLAW_ECS_CLUSTER: CLUSTER, OPENCLAW_SUBNETS: 'subnet-0123abcd', OPENCLAW_SECURITY_GROUPS: 'sg-0123abcd',
         OPENCLAW_LEADER_LEASE: options.leaseMs ?? '30s', OPENCLAW_LAUNCHES_PER_SECOND: String(options.launchesPerSecond ?? 20),
       });
+      const timing = { now: clock.now, sleep: clock.sleep, random: seededRandom(11) };
       const ctx = {
         config, log, pool, pools: { reconciler: pool, scheduler: pool, lease: pool, api: pool }, provider, desiredContext: DESIRED_CONTEXT, database: { url: db.url }, now: clock.now,
         loop: { onPass() {}, appliedSnapshot: undefined },
+        launcher: () => ecsLauncherFor(config, clients.ecs, timing, log),
       } as unknown as ControllerContext;
-      return { ctx, seams: { ecsClient: clients.ecs, sleep: clock.sleep, random: seededRandom(11), holder: options.holder } };
+      return { ctx, seams: { holder: options.holder } };
     },
     controller(options = {}) {
       const { ctx, seams } = harness.context(options);

@@ -15,7 +15,8 @@ const BURST = 200;
 
 /** The scheduler here only elects a leader; it never launches anything. */
 const idleLauncher: Launcher = {
-  kind: 'local',
+  name: 'an idle launcher',
+  pollMs: 2_000,
   launch: async () => { throw new Error('no run is launched by this test'); },
   stop: async () => {},
   describe: async () => [],

@@ -1,24 +1,30 @@
+import { ECSClient } from '@aws-sdk/client-ecs';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { STSClient } from '@aws-sdk/client-sts';
 import type { Config } from '../../config.js';
 
-/** The SDK clients the AWS provider uses; built once, here, from the configuration. */
+/**
+ * The SDK clients of the controller, built once from the configuration by the composition root: the
+ * provider's (IAM, S3, Secrets Manager, STS) and the scheduler's ECS launcher's. Every call of each is
+ * counted under one map (countCalls).
+ */
 export type AwsClients = {
   iam: IAMClient;
   s3: S3Client;
   secrets: SecretsManagerClient;
   sts: STSClient;
+  ecs: ECSClient;
 };
 
 /** The service names calls are counted and rate-limited under (the SDK's signing names). */
-export const SERVICE_OF: Record<keyof AwsClients, string> = { iam: 'iam', s3: 's3', secrets: 'secretsmanager', sts: 'sts' };
+export const SERVICE_OF: Record<keyof AwsClients, string> = { iam: 'iam', s3: 's3', secrets: 'secretsmanager', sts: 'sts', ecs: 'ecs' };
 
 /**
  * Region, endpoint (AWS_ENDPOINT_URL: an AWS-compatible emulator), path-style S3 addressing,
  * and the standard credential chain (environment, shared files, SSO, ECS task role, IMDS).
- * maxAttempts 1: the provider retries by itself, with its own rate limits and backoff.
+ * maxAttempts 1: the provider and the ECS launcher retry by themselves, with their own rate limits and backoff.
  */
 export function buildAwsClients(config: Readonly<Config>): AwsClients {
   const common = {
@@ -31,6 +37,7 @@ export function buildAwsClients(config: Readonly<Config>): AwsClients {
     s3: new S3Client({ ...common, forcePathStyle: config.aws.forcePathStyle }),
     secrets: new SecretsManagerClient(common),
     sts: new STSClient(common),
+    ecs: new ECSClient(common),
   };
 }
 

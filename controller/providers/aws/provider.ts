@@ -1,10 +1,8 @@
 import { GetCallerIdentityCommand, type GetCallerIdentityCommandOutput } from '@aws-sdk/client-sts';
 import type { Logger } from 'pino';
 import type { Config } from '../../config.js';
-import type { ResourceModule } from '../../engine/types.js';
 import { secretBackedCredentials } from '../credentials.js';
-import { cloudModules } from '../modules.js';
-import type { Provider } from '../types.js';
+import { CLOUD_KINDS, type Provider } from '../types.js';
 import { AwsCaller, type RetryPolicy } from './caller.js';
 import { buildAwsClients, countCalls, type AwsClients } from './clients.js';
 import { awsIam } from './iam.js';
@@ -24,7 +22,6 @@ export interface AwsProviderDeps {
   /** Overrides of DEFAULT_RATE_LIMITS, keyed `service:read` / `service:write`. */
   rateLimits?: Partial<Record<string, RateLimit>>;
   retry?: Partial<RetryPolicy>;
-  secretRecoveryWindowDays?: number;
 }
 
 /**
@@ -58,13 +55,13 @@ export async function createAwsProvider(config: Readonly<Config>, deps: AwsProvi
     iam: awsIam(clients.iam, caller),
     objects: awsObjectStore(clients.s3, caller, config.aws.tenantBucket),
   };
-  let modules: ResourceModule[] | undefined;
   return {
     name: 'aws',
     ...apis,
     describe: () => ({ name: 'aws', region, partition, bucket: config.aws.tenantBucket, accountId, ...(config.aws.endpointUrl ? { endpointUrl: config.aws.endpointUrl } : {}) }),
     identity: async () => ({ accountId, partition, region }),
-    modules: () => (modules ??= cloudModules(apis, { secretsPrefix: config.aws.secretsPrefix, now, secretRecoveryWindowDays: deps.secretRecoveryWindowDays ?? config.aws.secretRecoveryWindowDays })),
+    kinds: CLOUD_KINDS,
+    secretArn: (name) => `arn:${partition}:secretsmanager:${region}:${accountId}:secret:${name}`,
     callCounts: () => Object.fromEntries([...counts].sort(([a], [b]) => (a < b ? -1 : 1))),
     throttleCounts: () => Object.fromEntries([...throttles].sort(([a], [b]) => (a < b ? -1 : 1))),
     async close() {

@@ -1,19 +1,17 @@
 import type { Logger } from 'pino';
 import type { Config } from '../../config.js';
-import type { ResourceModule } from '../../engine/types.js';
 import { secretBackedCredentials } from '../credentials.js';
-import { cloudModules, countingApi } from '../modules.js';
-import type { Provider, SecretsApi } from '../types.js';
+import { countingApi } from '../counting.js';
+import { CLOUD_KINDS, type Provider, type SecretsApi } from '../types.js';
 import { LocalIam } from './iam.js';
 import { LocalObjectStore } from './objects.js';
-import { LocalSecretStore, localSecretPaths } from './secret-store.js';
+import { LocalSecretStore, localSecretArn, localSecretPaths } from './secret-store.js';
 
 export const LOCAL_ACCOUNT_ID = '000000000000';
 
 export interface LocalProviderDeps {
   log: Logger;
   now?: () => number;
-  secretRecoveryWindowDays?: number;
 }
 
 /**
@@ -34,13 +32,13 @@ export async function createLocalProvider(config: Readonly<Config>, deps: LocalP
   };
   const region = config.aws.region ?? 'local';
   deps.log.info({ dataDir: config.dataDir, bucket: config.aws.tenantBucket }, 'local provider ready');
-  let modules: ResourceModule[] | undefined;
   return {
     name: 'local',
     ...apis,
     describe: () => ({ name: 'local', region, partition: 'aws', bucket: config.aws.tenantBucket, accountId: LOCAL_ACCOUNT_ID }),
     identity: async () => ({ accountId: LOCAL_ACCOUNT_ID, partition: 'aws', region }),
-    modules: () => (modules ??= cloudModules(apis, { secretsPrefix: config.aws.secretsPrefix, now, secretRecoveryWindowDays: deps.secretRecoveryWindowDays ?? config.aws.secretRecoveryWindowDays })),
+    kinds: CLOUD_KINDS,
+    secretArn: localSecretArn,
     callCounts: () => Object.fromEntries([...counts].sort(([a], [b]) => (a < b ? -1 : 1))),
     close: async () => {},
   };

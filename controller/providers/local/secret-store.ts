@@ -20,6 +20,11 @@ interface StoredSecret {
  * a separate file (`keyFile`, mode 0600) outside the store, so copying the store alone
  * reveals nothing. Same semantics as the Secrets Manager adapter.
  */
+/** The ARN of a secret in the local store: its name, under `local:secret:`. */
+export function localSecretArn(name: string): string {
+  return `local:secret:${name}`;
+}
+
 export class LocalSecretStore implements SecretsApi {
   private cache: Map<string, StoredSecret> | undefined;
   private cacheVersion: string | undefined;
@@ -36,7 +41,7 @@ export class LocalSecretStore implements SecretsApi {
   async create(name: string, value: string | undefined, tags: Record<string, string>): Promise<SecretRecord> {
     const all = await this.load();
     if (all.has(name)) throw new ControllerError('CONFLICT', `secret ${name} already exists`);
-    const secret: StoredSecret = { name, arn: `local:secret:${name}`, tags: { ...tags } };
+    const secret: StoredSecret = { name, arn: localSecretArn(name), tags: { ...tags } };
     if (value !== undefined) secret.value = await this.encrypt(value);
     all.set(name, secret);
     await this.save();

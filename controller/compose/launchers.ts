@@ -1,0 +1,57 @@
+import type { ECSClient } from '@aws-sdk/client-ecs';
+import type { Logger } from 'pino';
+import { AGENT_ENV } from '../../agents/runtime/contract.js';
+import type { Config } from '../config.js';
+import { AdaptiveRateLimiter } from '../providers/aws/rate-limit.js';
+import type { DbCredentialStore } from '../providers/types.js';
+import { ecsCaller } from '../scheduler/ecs-client.js';
+import { ecsLauncher } from '../scheduler/ecs-launcher.js';
+import type { Launcher } from '../scheduler/launcher.js';
+import { localLauncher } from '../scheduler/local-launcher.js';
+
+/** What pacing and retrying launches needs: the clock, sleeping and jitter. */
+export interface LaunchTiming {
+  now: () => number;
+  sleep: (ms: number) => Promise<void>;
+  random: () => number;
+}
+
+/** Environment common to every run: log level, and the model and region when configured. No secrets. */
+function baseEnv(config: Readonly<Config>): Record<string, string> {
+  return {
+    [AGENT_ENV.logLevel]: config.logLevel,
+    ...(config.bedrockModelId ? { [AGENT_ENV.modelId]: config.bedrockModelId } : {}),
+    ...(config.aws.region ? { AWS_REGION: config.aws.region } : {}),
+  };
+}
+
+/** ECS RunTask on `client`, at the configured launch rate; a problem instead when no cluster is configured. */
+export function ecsLauncherFor(config: Readonly<Config>, client: ECSClient, timing: LaunchTiming, log: Logger): Launcher | { problem: string } {
+  if (!config.ecs.cluster) return { problem: 'OPENCLAW_ECS_CLUSTER is not set: agents are not scheduled' };
+  return ecsLauncher({
+    client,
+    caller: ecsCaller({ launchesPerSecond: config.scheduler.launchesPerSecond, ...timing, log: log.child({ component: 'ecs' }) }),
+    cluster: config.ecs.cluster,
+    subnets: config.ecs.subnets,
+    securityGroups: config.ecs.securityGroups,
+    taskDefinitionPrefix: config.ecs.taskDefinitionPrefix,
+    baseEnv: { ...baseEnv(config), [AGENT_ENV.provider]: 'aws', [AGENT_ENV.bucket]: config.aws.tenantBucket },
+  });
+}
+
+/** Child processes on this machine, paced at the configured launch rate; the tenant's credentials from `credentials`. */
+export function localLauncherFor(
+  config: Readonly<Config>, credentials: Pick<DbCredentialStore, 'get'>, databaseUrl: string, timing: Pick<LaunchTiming, 'now' | 'sleep'>,
+): Launcher {
+  const rate = config.scheduler.launchesPerSecond;
+  const limiter = new AdaptiveRateLimiter({ now: timing.now, sleep: timing.sleep, limits: { 'local:launch': { perSecond: rate, burst: rate } } });
+  return localLauncher({
+    dataDir: config.dataDir,
+    bucket: config.aws.tenantBucket,
+    databaseUrl,
+    credentials,
+    baseEnv: baseEnv(config),
+    now: timing.now,
+    pace: () => limiter.acquire('local:launch'),
+  });
+}

@@ -1,0 +1,55 @@
+import type { Logger } from 'pino';
+import type { Config } from '../config.js';
+import type { ResourceModule } from '../engine/types.js';
+import { buildAwsClients, type AwsClients } from '../providers/aws/clients.js';
+import { createAwsProvider } from '../providers/aws/provider.js';
+import { createLocalProvider } from '../providers/local/provider.js';
+import type { Provider } from '../providers/types.js';
+import type { LauncherFactory } from '../scheduler/launcher.js';
+import { ecsLauncherFor, localLauncherFor, type LaunchTiming } from './launchers.js';
+import { cloudModules } from './modules.js';
+
+export interface PlatformDeps extends LaunchTiming {
+  log: Logger;
+  /** The controller's database: a local run gets it without user and password. */
+  databaseUrl: string;
+  /** A provider built by the caller (tests); built from the configuration when absent. */
+  provider?: Provider;
+  /** The SDK clients (aws); built from the configuration when absent. */
+  clients?: AwsClients;
+  /** Called with the AWS SDK clients once their calls are counted (tests attach the AWS double here). */
+  onClients?: (clients: AwsClients) => void;
+}
+
+/** What the configured cloud contributes to the controller. */
+export interface Platform {
+  provider: Provider;
+  /** The resource modules of the kinds the provider backs, on its APIs. */
+  modules: ResourceModule[];
+  /** A new launcher of agent runs: ECS tasks (aws) or child processes (local). */
+  launcher: LauncherFactory;
+}
+
+/**
+ * The provider named by OPENCLAW_PROVIDER, the resource modules on its APIs and the launcher of agent
+ * runs. With aws, one set of SDK clients serves both the provider and the ECS launcher, so ECS calls
+ * are counted with the others.
+ */
+export async function createPlatform(config: Readonly<Config>, deps: PlatformDeps): Promise<Platform> {
+  const providerLog = deps.log.child({ component: 'provider' });
+  let launcher: LauncherFactory;
+  let provider: Provider;
+  if (config.provider === 'aws') {
+    const clients = deps.clients ?? buildAwsClients(config);
+    provider = deps.provider ?? await createAwsProvider(config, { log: providerLog, now: deps.now, random: deps.random, sleep: deps.sleep, clients, onClients: deps.onClients });
+    launcher = () => ecsLauncherFor(config, clients.ecs, deps, deps.log);
+  } else {
+    provider = deps.provider ?? await createLocalProvider(config, { log: providerLog, now: deps.now });
+    const credentials = provider.credentials;
+    launcher = () => localLauncherFor(config, credentials, deps.databaseUrl, deps);
+  }
+  const modules = cloudModules(provider, {
+    secretsPrefix: config.aws.secretsPrefix, now: deps.now, secretRecoveryWindowDays: config.aws.secretRecoveryWindowDays,
+  });
+  return { provider, modules, launcher };
+}
