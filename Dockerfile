@@ -35,6 +35,7 @@ COPY --from=deps /app/node_modules ./node_modules
 # Code is owned by root and read-only to the process; tenants/ is not baked in: manifests come from git.
 COPY package.json package-lock.json ./
 COPY bin/ ./bin/
+COPY contract/ ./contract/
 COPY controller/ ./controller/
 COPY agents/ ./agents/
 COPY crds/ ./crds/

@@ -1,10 +1,10 @@
 /**
  * Entry point of every agent run: `node --import tsx agents/run.ts <agent>` (the command in
- * agents/catalog.ts), in an ECS task or as a child process of the local provider.
+ * contract/catalog.ts), in an ECS task or as a child process of the local provider.
  */
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { AgentName } from './catalog.js';
+import type { AgentName } from '../contract/catalog.js';
 import { butler } from './butler/index.js';
 import { scout } from './scout/index.js';
 import { writer } from './writer/index.js';

@@ -1,8 +1,8 @@
 /** The naive PostgreSQL observation: one catalog query per tenant (the shared tables are fleet-wide in both designs). */
 import { readMigrations } from '../controller/db/migrate.js';
 import type { Pool } from '../controller/db/pool.js';
-import { names } from '../controller/desired/names.js';
-import { createLogger } from '../controller/logger.js';
+import { names } from '../contract/names.js';
+import { createLogger } from '../contract/logger.js';
 import { FINGERPRINT_TAG } from '../controller/providers/credentials.js';
 import type { DbCredentialStore, SecretRecord } from '../controller/providers/types.js';
 import { postgresModule } from '../controller/resources/postgres/index.js';

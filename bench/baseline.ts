@@ -9,7 +9,7 @@
 import { DescribeSecretCommand, type DescribeSecretCommandOutput } from '@aws-sdk/client-secrets-manager';
 import { GetRoleCommand, GetRolePolicyCommand, ListRoleTagsCommand, type GetRoleCommandOutput, type GetRolePolicyCommandOutput, type ListRoleTagsCommandOutput } from '@aws-sdk/client-iam';
 import { GetObjectTaggingCommand, HeadObjectCommand, type HeadObjectCommandOutput } from '@aws-sdk/client-s3';
-import { names } from '../controller/desired/names.js';
+import { names } from '../contract/names.js';
 import { desiredTenant } from '../controller/desired/tenant.js';
 import type { DesiredTenant } from '../controller/desired/types.js';
 import { mapLimit } from '../controller/engine/backoff.js';

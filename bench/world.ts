@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../controller/config.js';
 import { createStatementCounter, type StatementCounter } from '../controller/db/pool.js';
-import { createLogger, type Logger } from '../controller/logger.js';
+import { createLogger, type Logger } from '../contract/logger.js';
 import { openController, type ControllerContext } from '../controller/main.js';
 import type { AwsClients } from '../controller/providers/aws/clients.js';
 import { createAwsProvider } from '../controller/providers/aws/index.js';

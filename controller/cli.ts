@@ -2,7 +2,7 @@
  * tenantctl: the command line of the OpenClaw tenant controller.
  * Each verb lives in controller/cli/<verb>.ts; this file only dispatches.
  */
-import { ControllerError, UsageError } from './errors.js';
+import { ControllerError, UsageError } from '../contract/errors.js';
 import { EXIT, parseCommandArgs, type CliIo, type Command } from './cli/command.js';
 import { validateCommand } from './cli/validate.js';
 import { planCommand } from './cli/plan.js';

@@ -3,7 +3,7 @@
  * _REVOCATION_URL, _CLIENT_ID, and the client secret from _CLIENT_SECRET or the secret named by
  * _CLIENT_SECRET_ARN. Read by controller/config.ts, once, with its Reader.
  */
-import type { IntegrationProviderName } from '../agents/runtime/integration-secret.js';
+import type { IntegrationProviderName } from '../contract/integration-secret.js';
 import { PROVIDER_PROFILES } from './integrations/providers.js';
 
 export interface OAuthEndpoints {

@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { readHttpConfig, type HttpConfig } from './config-http.js';
 import { readGitConfig, type GitConfig } from './source/git-config.js';
-import { ConfigError } from './errors.js';
-import type { IntegrationProviderName } from '../agents/runtime/integration-secret.js';
+import { ConfigError } from '../contract/errors.js';
+import type { IntegrationProviderName } from '../contract/integration-secret.js';
 import { readOAuthProviders, type OAuthProviderConfig } from './config-integrations.js';
 import { DEFAULT_PRICES, parsePriceOverride, type PriceTable } from './usage/prices.js';
 

@@ -1,7 +1,7 @@
-import { quoteIdent } from '../../controller/db/sql.js';
-import { names } from '../../controller/desired/names.js';
+import { quoteIdent } from '../../contract/sql.js';
+import { names } from '../../contract/names.js';
 import { isoDate, type AgentProgram } from '../runtime/agent.js';
-import { agentObjectPrefix } from '../runtime/contract.js';
+import { agentObjectPrefix } from '../../contract/agent-env.js';
 import { composeDigest, type DigestEvent, type DigestMessage } from './digest.js';
 
 const DAY_MS = 86_400_000;

@@ -1,4 +1,4 @@
-import type { AgentName } from '../catalog.js';
+import type { AgentName } from '../../contract/catalog.js';
 import type { Queryable } from './db.js';
 import type { Summariser } from './model.js';
 import type { RunMeter } from './meter.js';

@@ -1,6 +1,6 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import type { DbCredentials } from '../../controller/providers/types.js';
-import { AGENT_ENV } from './contract.js';
+import type { DbCredentials } from '../../contract/db-credentials.js';
+import { AGENT_ENV } from '../../contract/agent-env.js';
 import { AgentConfigError, type AgentEnv } from './env.js';
 
 export type { DbCredentials };

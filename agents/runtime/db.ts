@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { names } from '../../controller/desired/names.js';
+import { names } from '../../contract/names.js';
 import type { DbCredentials } from './credentials.js';
 import type { AgentEnv } from './env.js';
 

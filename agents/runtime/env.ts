@@ -1,6 +1,6 @@
-import { isAgentName, type AgentName } from '../catalog.js';
-import { TENANT_NAME_PATTERN } from '../../controller/desired/names.js';
-import { AGENT_ENV } from './contract.js';
+import { isAgentName, type AgentName } from '../../contract/catalog.js';
+import { TENANT_NAME_PATTERN } from '../../contract/names.js';
+import { AGENT_ENV } from '../../contract/agent-env.js';
 
 /** What one agent run reads from its environment. Credentials are resolved separately and never logged. */
 export interface AgentEnv {

@@ -1,4 +1,4 @@
-import { METERS, readingProblem, sumReadings, type MeterName, type MeterReading } from '../../controller/usage/meters.js';
+import { METERS, readingProblem, sumReadings, type MeterName, type MeterReading } from '../../contract/meters.js';
 import type { ModelUsage } from './model.js';
 
 /**

@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve, sep } from 'node:path';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { names } from '../../controller/desired/names.js';
+import { names } from '../../contract/names.js';
 import type { AgentEnv } from './env.js';
 
 /** Where an agent writes its outputs: the tenant's prefix of the shared bucket, and nowhere else. */

@@ -1,4 +1,4 @@
-import type { MeterReading } from '../../controller/usage/meters.js';
+import type { MeterReading } from '../../contract/meters.js';
 import type { Queryable } from './db.js';
 import type { AgentOutput } from './agent.js';
 import type { ModelUsage } from './model.js';

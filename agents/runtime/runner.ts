@@ -1,10 +1,10 @@
 import type { Logger } from 'pino';
-import { connectWithFreshPassword } from '../../controller/db/credentials.js';
-import { createLogger } from '../../controller/logger.js';
-import type { AgentName } from '../catalog.js';
+import { connectWithFreshPassword } from '../../contract/db-credentials.js';
+import { createLogger } from '../../contract/logger.js';
+import type { AgentName } from '../../contract/catalog.js';
 import type { AgentContext, AgentProgram, AgentResult } from './agent.js';
 import { bedrockClient, bedrockSummariser } from './bedrock.js';
-import { AGENT_EXIT } from './contract.js';
+import { AGENT_EXIT } from '../../contract/agent-env.js';
 import { resolveCredentials, secretsManagerReader, type SecretReader } from './credentials.js';
 import { connectAsTenant } from './db.js';
 import { AgentConfigError, readAgentEnv, type AgentEnv } from './env.js';

@@ -1,5 +1,5 @@
 import type { AgentProgram } from '../runtime/agent.js';
-import { agentObjectPrefix } from '../runtime/contract.js';
+import { agentObjectPrefix } from '../../contract/agent-env.js';
 import { scoreLeads, type LeadEvent } from './score.js';
 
 interface LeadRow {

@@ -1,5 +1,5 @@
 import type { AgentProgram } from '../runtime/agent.js';
-import { agentObjectPrefix } from '../runtime/contract.js';
+import { agentObjectPrefix } from '../../contract/agent-env.js';
 import { composeDossier, dossierKey, type DossierEvent, type DossierLead } from './dossier.js';
 
 /**

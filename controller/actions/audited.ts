@@ -1,5 +1,5 @@
 import type { Pool } from '../db/pool.js';
-import { errorMessage } from '../errors.js';
+import { errorMessage } from '../../contract/errors.js';
 import type { Principal } from '../status/access/principal.js';
 import { recordAudit } from './audit.js';
 

@@ -1,4 +1,4 @@
-import { names } from '../desired/names.js';
+import { names } from '../../contract/names.js';
 import type { ActionContext } from './context.js';
 import { FINGERPRINT_TAG } from '../providers/credentials.js';
 import { isManaged, notOwnedMessage } from '../resources/ownership.js';

@@ -1,6 +1,6 @@
 import { userInfo } from 'node:os';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../../contract/errors.js';
 import type { Principal } from '../status/access/principal.js';
 
 /** Where a command writes; injected so tests run commands in-process. */

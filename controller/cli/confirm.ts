@@ -1,7 +1,7 @@
 import { auditedAction } from '../actions/audited.js';
 import { confirmDeletion, REVISION, REVISION_ALLOWED, type ConfirmResult } from '../actions/confirm.js';
 import { ANNOTATIONS } from '../manifests/semantic.js';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../../contract/errors.js';
 import { cliPrincipal, EXIT, operatorName, type Command } from './command.js';
 import { withStore } from './context.js';
 

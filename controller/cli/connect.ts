@@ -1,9 +1,9 @@
 import { parseDuration } from '../config.js';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../../contract/errors.js';
 import { expiryArgument, issueLink, providerArgument } from '../integrations/issue.js';
 import { LinkStore } from '../integrations/links.js';
 import { tenantNameProblem } from '../manifests/semantic.js';
-import type { IntegrationProviderName } from '../../agents/runtime/integration-secret.js';
+import type { IntegrationProviderName } from '../../contract/integration-secret.js';
 import { EXIT, OUTPUT_OPTION, outputFormat, type Command, type ParsedArgs } from './command.js';
 import { withStore } from './context.js';
 

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { destination } from 'pino';
-import { createLogger } from '../logger.js';
+import { createLogger } from '../../contract/logger.js';
 import { openController, openStore, type ControllerContext, type OpenOptions, type StoreContext } from '../main.js';
 import { formatIssue } from '../manifests/validate.js';
 import type { SourceSnapshot } from '../source/types.js';

@@ -2,7 +2,7 @@ import { describeTenant, isTenantName, listTenants, type TenantDetail } from '..
 import { EXIT, OUTPUT_OPTION, outputFormat, type Command } from './command.js';
 import { withStore } from './context.js';
 import { age, duration, renderTable } from './status.js';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../../contract/errors.js';
 
 const usage = 'tenantctl describe <tenant> [--output text|json]';
 

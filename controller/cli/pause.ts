@@ -1,6 +1,6 @@
 import { auditedAction } from '../actions/audited.js';
 import { setPaused, type PauseResult } from '../actions/pause.js';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../../contract/errors.js';
 import { tenantNameProblem } from '../manifests/semantic.js';
 import { cliPrincipal, EXIT, operatorName, type Command } from './command.js';
 import { withController } from './context.js';

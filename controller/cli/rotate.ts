@@ -1,5 +1,5 @@
-import { names } from '../desired/names.js';
-import { UsageError } from '../errors.js';
+import { names } from '../../contract/names.js';
+import { UsageError } from '../../contract/errors.js';
 import { tenantNameProblem } from '../manifests/semantic.js';
 import { auditedAction } from '../actions/audited.js';
 import { rotateCredentials, rotationDone, type RotateResult } from '../actions/rotate.js';

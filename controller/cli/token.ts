@@ -1,4 +1,4 @@
-import { UsageError } from '../errors.js';
+import { UsageError } from '../../contract/errors.js';
 import { ApiTokens, generateToken, TOKEN_NAME, TOKEN_VALUE } from '../status/access/tokens.js';
 import { isRole } from '../status/access/session.js';
 import { EXIT, operatorName, type CliIo, type Command } from './command.js';

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../../contract/errors.js';
 import { formatUsd } from '../usage/cost.js';
 import { closePeriod, toCsv, toJsonLines } from '../usage/export.js';
 import { parseRange, usageReport, type UsageReport } from '../usage/report.js';

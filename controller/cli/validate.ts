@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { formatIssue, validateDirectory } from '../manifests/index.js';
-import { ControllerError } from '../errors.js';
+import { ControllerError } from '../../contract/errors.js';
 import { EXIT, OUTPUT_OPTION, outputFormat, type Command } from './command.js';
 
 const usage = 'tenantctl validate [DIR] [--output text|json]';

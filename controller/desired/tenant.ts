@@ -1,8 +1,8 @@
-import { agentsInTier } from '../../agents/catalog.js';
+import { agentsInTier } from '../../contract/catalog.js';
 import { ANNOTATIONS } from '../manifests/semantic.js';
 import type { TenantManifest } from '../manifests/types.js';
 import { tenantLimits } from '../usage/limits.js';
-import { names } from './names.js';
+import { names } from '../../contract/names.js';
 import { tenantRolePolicy, ecsTasksTrustPolicy } from './policy.js';
 import type { DesiredContext, DesiredTenant } from './types.js';
 

@@ -1,4 +1,4 @@
-import type { AgentName, Tier } from '../../agents/catalog.js';
+import type { AgentName, Tier } from '../../contract/catalog.js';
 import type { TenantLimits } from '../usage/limits.js';
 import type { ConcurrencyPolicy, DeletionPolicy, IntegrationProvider } from '../manifests/types.js';
 

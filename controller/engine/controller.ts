@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { desiredTenant } from '../desired/tenant.js';
 import type { DesiredContext } from '../desired/types.js';
-import { errorMessage } from '../errors.js';
+import { errorMessage } from '../../contract/errors.js';
 import { formatIssue } from '../manifests/validate.js';
 import type { ManifestSource, SourceSnapshot } from '../source/types.js';
 import type { StatusStore } from '../status/store.js';

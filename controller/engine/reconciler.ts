@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import { desiredTenant } from '../desired/tenant.js';
 import type { DesiredContext, DesiredTenant } from '../desired/types.js';
-import { errorMessage, isRetryable, ControllerError, ProgrammingError } from '../errors.js';
+import { errorMessage, isRetryable, ControllerError, ProgrammingError } from '../../contract/errors.js';
 import type { SourceSnapshot } from '../source/types.js';
 import type { EventRecord, KnownTenant, StatusStore, TenantStatusRecord } from '../status/store.js';
 import { TenantBackoff, mapLimit } from './backoff.js';

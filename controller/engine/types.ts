@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { DeletionPolicy } from '../manifests/types.js';
 import type { DesiredTenant } from '../desired/types.js';
-import { ProgrammingError } from '../errors.js';
+import { ProgrammingError } from '../../contract/errors.js';
 
 export type Action = 'create' | 'update' | 'delete' | 'noop';
 

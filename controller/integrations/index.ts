@@ -4,7 +4,7 @@
  * runtime-part.ts starts the public listener, the sandbox and the refresher around them.
  */
 import type { Logger } from 'pino';
-import type { IntegrationProviderName } from '../../agents/runtime/integration-secret.js';
+import type { IntegrationProviderName } from '../../contract/integration-secret.js';
 import type { Config } from '../config.js';
 import type { Pool } from '../db/pool.js';
 import type { SecretsApi } from '../providers/types.js';

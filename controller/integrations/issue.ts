@@ -3,9 +3,9 @@
  * applied and list the provider among its integrations, and the provider must be configured (or the
  * sandbox). The answer carries the link itself, once; only its hash is kept.
  */
-import { isIntegrationProvider, INTEGRATION_PROVIDERS, type IntegrationProviderName } from '../../agents/runtime/integration-secret.js';
+import { isIntegrationProvider, INTEGRATION_PROVIDERS, type IntegrationProviderName } from '../../contract/integration-secret.js';
 import type { Config } from '../config.js';
-import { ControllerError, UsageError } from '../errors.js';
+import { ControllerError, UsageError } from '../../contract/errors.js';
 import type { StatusStore } from '../status/store.js';
 import { publicUrlOf } from './index.js';
 import { DEFAULT_LINK_TTL_MS, linkUrl, MAX_LINK_TTL_MS, type LinkStore } from './links.js';

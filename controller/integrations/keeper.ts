@@ -11,10 +11,10 @@ import type { Logger } from 'pino';
 import {
   isConnected, parseIntegrationSecret, serializeIntegrationSecret,
   type ConnectedIntegration, type IntegrationProviderName, type IntegrationSecretValue,
-} from '../../agents/runtime/integration-secret.js';
+} from '../../contract/integration-secret.js';
 import { withTransaction, type Pool, type PoolClient } from '../db/pool.js';
-import { names } from '../desired/names.js';
-import { ControllerError, errorMessage } from '../errors.js';
+import { names } from '../../contract/names.js';
+import { ControllerError, errorMessage } from '../../contract/errors.js';
 import type { SecretsApi } from '../providers/types.js';
 import { isManaged, notOwnedMessage } from '../resources/ownership.js';
 import type { EventRecord } from '../status/store.js';

@@ -5,7 +5,7 @@
  * fills the secret marks it, in the same transaction.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import type { IntegrationProviderName } from '../../agents/runtime/integration-secret.js';
+import type { IntegrationProviderName } from '../../contract/integration-secret.js';
 import type { Pool, PoolClient } from '../db/pool.js';
 
 export const DEFAULT_LINK_TTL_MS = 72 * 3_600_000;

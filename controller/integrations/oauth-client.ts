@@ -4,8 +4,8 @@
  * refresh, revocation, and the connected account's identity from the provider's API.
  */
 import * as oauth from 'oauth4webapi';
-import type { IntegrationProviderName } from '../../agents/runtime/integration-secret.js';
-import { ControllerError, errorMessage } from '../errors.js';
+import type { IntegrationProviderName } from '../../contract/integration-secret.js';
+import { ControllerError, errorMessage } from '../../contract/errors.js';
 import type { OAuthEndpoints } from '../config-integrations.js';
 import { requestedScopes, type ProviderProfile } from './providers.js';
 

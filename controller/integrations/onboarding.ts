@@ -6,7 +6,7 @@
  */
 import * as oauth from 'oauth4webapi';
 import type { Logger } from 'pino';
-import type { IntegrationProviderName } from '../../agents/runtime/integration-secret.js';
+import type { IntegrationProviderName } from '../../contract/integration-secret.js';
 import { withTransaction, type Pool } from '../db/pool.js';
 import type { StatusStore } from '../status/store.js';
 import { safeError, type TokenKeeper } from './keeper.js';

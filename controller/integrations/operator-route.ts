@@ -4,9 +4,9 @@
  * and the audit log records who issued it (never the link).
  */
 import type { FastifyRequest } from 'fastify';
-import { isIntegrationProvider } from '../../agents/runtime/integration-secret.js';
+import { isIntegrationProvider } from '../../contract/integration-secret.js';
 import { parseDuration } from '../config.js';
-import { ControllerError } from '../errors.js';
+import { ControllerError } from '../../contract/errors.js';
 import type { StatusServerContext } from '../status/context.js';
 import { sendJson } from '../status/reply.js';
 import { tenantParam, type StatusRoute } from '../status/route.js';

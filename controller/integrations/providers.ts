@@ -3,7 +3,7 @@
  * (the defaults of configuration), the scopes asked for and what they mean in words, how the client
  * authenticates, how a token is revoked and where the connected account's identity is read.
  */
-import type { IntegrationProviderName } from '../../agents/runtime/integration-secret.js';
+import type { IntegrationProviderName } from '../../contract/integration-secret.js';
 
 export interface ScopeInWords {
   scope: string;

@@ -2,9 +2,9 @@
  * From configuration to the providers the controller can use: a real client (its secret from the
  * environment or from Secrets Manager, read once), the in-process sandbox, or none.
  */
-import { INTEGRATION_PROVIDERS, type IntegrationProviderName } from '../../agents/runtime/integration-secret.js';
+import { INTEGRATION_PROVIDERS, type IntegrationProviderName } from '../../contract/integration-secret.js';
 import type { Config } from '../config.js';
-import { ControllerError } from '../errors.js';
+import { ControllerError } from '../../contract/errors.js';
 import type { SecretsApi } from '../providers/types.js';
 import type { OAuthEndpoints } from '../config-integrations.js';
 import type { ResolvedProvider } from './oauth-client.js';

@@ -3,7 +3,7 @@
  * each provider without a client id), the public listener, and the refresher that renews access
  * tokens before they expire.
  */
-import { INTEGRATION_PROVIDERS } from '../../agents/runtime/integration-secret.js';
+import { INTEGRATION_PROVIDERS } from '../../contract/integration-secret.js';
 import type { RuntimePart } from '../runtime.js';
 import { createIntegrations, publicUrlOf, type IntegrationsContext } from './index.js';
 import { safeError } from './keeper.js';

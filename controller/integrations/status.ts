@@ -2,7 +2,7 @@
  * Pure: what ops see of a tenant's integrations (connected or not, account, scopes, connected at,
  * last refresh; never a token) and the IntegrationsReady condition derived from it.
  */
-import { isIntegrationProvider } from '../../agents/runtime/integration-secret.js';
+import { isIntegrationProvider } from '../../contract/integration-secret.js';
 import type { Condition } from '../status/conditions.js';
 import type { IntegrationRecord } from './store.js';
 

@@ -3,7 +3,7 @@
  * not, the account, the scopes granted, when connected and last refreshed. Never a token: those are
  * only in the tenant's integration secret.
  */
-import type { IntegrationProviderName } from '../../agents/runtime/integration-secret.js';
+import type { IntegrationProviderName } from '../../contract/integration-secret.js';
 import type { Pool, PoolClient } from '../db/pool.js';
 
 export type IntegrationState = 'Connected' | 'ReauthorizationRequired' | 'Disconnected';

@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import { errorMessage } from '../errors.js';
+import { errorMessage } from '../../contract/errors.js';
 import type { ValidationIssue, ValidationResult } from './types.js';
 import type { ManifestText } from './validate.js';
 

@@ -1,6 +1,6 @@
 import { CronExpressionParser } from 'cron-parser';
-import { AGENT_NAMES, TIERS, agentsInTier } from '../../agents/catalog.js';
-import { MAX_TENANT_NAME_LENGTH, TENANT_NAME_PATTERN } from '../desired/names.js';
+import { AGENT_NAMES, TIERS, agentsInTier } from '../../contract/catalog.js';
+import { MAX_TENANT_NAME_LENGTH, TENANT_NAME_PATTERN } from '../../contract/names.js';
 import { formatPath, locate, type ParsedDocument, type PathSegment } from './parse.js';
 import { show } from './schema.js';
 import { unstorableText } from './text.js';

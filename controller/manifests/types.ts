@@ -1,4 +1,4 @@
-import type { AgentName, Tier } from '../../agents/catalog.js';
+import type { AgentName, Tier } from '../../contract/catalog.js';
 import type { LimitsSpec } from '../usage/limits.js';
 
 export type ConcurrencyPolicy = 'Forbid' | 'Allow' | 'Replace';

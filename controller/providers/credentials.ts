@@ -1,8 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { ControllerError } from '../errors.js';
-import { names, secretsRoot } from '../desired/names.js';
+import { ControllerError } from '../../contract/errors.js';
+import { names, secretsRoot } from '../../contract/names.js';
 import { MANAGED_BY_TAG, MANAGED_BY_VALUE, TENANT_TAG } from '../desired/tenant.js';
-import type { DbCredentialStore, DbCredentials, SecretsApi } from './types.js';
+import type { DbCredentials } from '../../contract/db-credentials.js';
+import type { DbCredentialStore, SecretsApi } from './types.js';
 
 export const FINGERPRINT_TAG = 'openclaw:credential-fingerprint';
 

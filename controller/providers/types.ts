@@ -1,3 +1,4 @@
+import type { DbCredentials } from '../../contract/db-credentials.js';
 import type { IamApi, ObjectStoreApi, ProviderDescription } from './apis.js';
 
 /** A secret as listed, without its value. */
@@ -24,12 +25,6 @@ export interface SecretsApi {
   untag(name: string, keys: string[]): Promise<void>;
   scheduleDeletion(name: string, recoveryWindowDays: number): Promise<void>;
   restore(name: string): Promise<void>;
-}
-
-/** The runtime database credentials of a tenant, as stored in its `…/db` secret. */
-export interface DbCredentials {
-  username: string;
-  password: string;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { errorMessage } from '../errors.js';
+import { errorMessage } from '../../contract/errors.js';
 import type { ScheduleEntry } from './entries.js';
 import type { ActiveRun, RunHistory, RunRecord, RunTrigger } from './history.js';
 import type { Launcher } from './launcher.js';

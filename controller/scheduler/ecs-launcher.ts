@@ -2,8 +2,8 @@ import {
   DescribeTasksCommand, RunTaskCommand, StopTaskCommand,
   type DescribeTasksCommandOutput, type ECSClient, type RunTaskCommandInput, type RunTaskCommandOutput, type Task,
 } from '@aws-sdk/client-ecs';
-import { AGENT_CONTAINER } from '../../agents/catalog.js';
-import { names } from '../desired/names.js';
+import { AGENT_CONTAINER } from '../../contract/catalog.js';
+import { names } from '../../contract/names.js';
 import type { AwsCaller } from '../providers/aws/caller.js';
 import { isNotFound } from '../providers/aws/errors.js';
 import { capacityProviderFor } from './entries.js';

@@ -1,4 +1,4 @@
-import { AGENTS, type AgentName, type Tier } from '../../agents/catalog.js';
+import { AGENTS, type AgentName, type Tier } from '../../contract/catalog.js';
 import type { DesiredAgent, DesiredTenant } from '../desired/types.js';
 import type { ConcurrencyPolicy } from '../manifests/types.js';
 import type { TenantLimits } from '../usage/limits.js';

@@ -1,4 +1,4 @@
-import { AGENT_ENV, integrationSecretEnv } from '../../agents/runtime/contract.js';
+import { AGENT_ENV, integrationSecretEnv } from '../../contract/agent-env.js';
 import type { ScheduleEntry } from './entries.js';
 import type { SecretArns } from './secret-arns.js';
 

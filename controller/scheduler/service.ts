@@ -12,7 +12,7 @@ import { Dispatcher } from './dispatcher.js';
 import { RunHistory } from './history.js';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
-import { secretsRoot } from '../desired/names.js';
+import { secretsRoot } from '../../contract/names.js';
 import type { DesiredContext } from '../desired/types.js';
 import type { Provider } from '../providers/types.js';
 import type { Launcher, LauncherFactory } from './launcher.js';

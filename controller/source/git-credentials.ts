@@ -9,7 +9,7 @@ import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createAppAuth } from '@octokit/auth-app';
 import { request } from '@octokit/request';
-import { ControllerError } from '../errors.js';
+import { ControllerError } from '../../contract/errors.js';
 
 export interface GitLogin {
   username: string;

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { ControllerError } from '../errors.js';
+import { ControllerError } from '../../contract/errors.js';
 import { decodeManifest, isManifestName, readIssue } from '../manifests/files.js';
 import { limitMessage, MANIFEST_LIMITS } from '../manifests/limits.js';
 import { validateOffThread } from '../manifests/off-thread.js';

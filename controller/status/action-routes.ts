@@ -8,7 +8,7 @@ import { auditedAction, type ActionDone } from '../actions/audited.js';
 import { confirmDeletion, REVISION, REVISION_ALLOWED, type ConfirmResult } from '../actions/confirm.js';
 import { setPaused, type PauseResult } from '../actions/pause.js';
 import { rotateCredentials, rotationDone, type RotateResult } from '../actions/rotate.js';
-import { errorMessage } from '../errors.js';
+import { errorMessage } from '../../contract/errors.js';
 import { triggerRun, type TriggerResult } from '../scheduler/trigger.js';
 import type { Principal } from './access/principal.js';
 import type { StatusServerContext } from './context.js';

@@ -7,7 +7,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { readFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { errorMessage } from '../errors.js';
+import { errorMessage } from '../../contract/errors.js';
 import type { StatusMetrics } from './metrics.js';
 import { describeTenant, fleetView, listTenants, type StatusReader } from './views.js';
 import type { Signer } from './access/session.js';

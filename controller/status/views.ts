@@ -6,7 +6,7 @@
  */
 import { recentAudit, type AuditEntry } from '../actions/audit.js';
 import type { Pool } from '../db/pool.js';
-import { TENANT_NAME_PATTERN, MAX_TENANT_NAME_LENGTH } from '../desired/names.js';
+import { TENANT_NAME_PATTERN, MAX_TENANT_NAME_LENGTH } from '../../contract/names.js';
 import { nextFire } from '../scheduler/cron.js';
 import { lastRuns, upcomingRuns } from '../scheduler/status.js';
 import { RunHistory, type RunRecord } from '../scheduler/history.js';

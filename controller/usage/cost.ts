@@ -2,8 +2,8 @@
  * Pure cost arithmetic: readings × the price table → dollars, per meter; fixed monthly costs and the
  * tier price prorated over a date range; the margin. No I/O, no clock: tests compute by hand.
  */
-import type { Tier } from '../../agents/catalog.js';
-import { METERS, type MeterReading } from './meters.js';
+import type { Tier } from '../../contract/catalog.js';
+import { METERS, type MeterReading } from '../../contract/meters.js';
 import type { PriceTable } from './prices.js';
 
 export interface CostLine extends MeterReading {

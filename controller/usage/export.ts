@@ -11,9 +11,9 @@
  */
 import { createHash } from 'node:crypto';
 import { withTransaction, type Pool } from '../db/pool.js';
-import { ControllerError } from '../errors.js';
+import { ControllerError } from '../../contract/errors.js';
 import { costLines } from './cost.js';
-import { isMeterName } from './meters.js';
+import { isMeterName } from '../../contract/meters.js';
 import type { PriceTable } from './prices.js';
 
 export interface Period {

@@ -4,10 +4,10 @@
  */
 import type { Pool, PoolClient } from '../db/pool.js';
 import { withTransaction } from '../db/pool.js';
-import { quoteIdent } from '../db/sql.js';
-import { names } from '../desired/names.js';
+import { quoteIdent } from '../../contract/sql.js';
+import { names } from '../../contract/names.js';
 import type { TaskState } from '../scheduler/launcher.js';
-import { AGENT_METERS, METERS, isMeterName, type MeterReading, type MeterName } from './meters.js';
+import { AGENT_METERS, METERS, isMeterName, type MeterReading, type MeterName } from '../../contract/meters.js';
 
 /** Fargate bills per second with a one-minute minimum. */
 export const FARGATE_MINIMUM_SECONDS = 60;

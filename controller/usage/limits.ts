@@ -3,7 +3,7 @@
  * at once, and its runtime role's connection limit and statement timeout. Each defaults per tier;
  * `spec.limits` in the manifest overrides any of them. Pure.
  */
-import type { Tier } from '../../agents/catalog.js';
+import type { Tier } from '../../contract/catalog.js';
 
 export interface TenantLimits {
   /** Model tokens (input and output) a month; the scheduler skips runs past it. */

@@ -4,10 +4,10 @@
  * one report shared by every gauge of the scrape.
  */
 import { Gauge, type Registry } from 'prom-client';
-import { TIERS } from '../../agents/catalog.js';
+import { TIERS } from '../../contract/catalog.js';
 import { costLines } from './cost.js';
 import { monthOf, tokensIn, usageReport, type UsageReport, type UsageSource } from './report.js';
-import { METER_NAMES } from './meters.js';
+import { METER_NAMES } from '../../contract/meters.js';
 
 export function registerUsageMetrics(registry: Registry, source: UsageSource, now: () => number): void {
   const registers = [registry];

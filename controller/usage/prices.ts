@@ -1,4 +1,4 @@
-import { TIERS, type Tier } from '../../agents/catalog.js';
+import { TIERS, type Tier } from '../../contract/catalog.js';
 
 /**
  * The price table costs are computed with: list prices in US dollars. Shipped with AWS's public

@@ -8,7 +8,7 @@ import type { DesiredTenant } from '../desired/types.js';
 import type { StatusStore } from '../status/store.js';
 import { tenantCost, type TenantCost } from './cost.js';
 import { dailyReadings, readingsByTenant } from './ledger.js';
-import { METERS, type MeterReading } from './meters.js';
+import { METERS, type MeterReading } from '../../contract/meters.js';
 import type { PriceTable } from './prices.js';
 
 export interface UsageRange {

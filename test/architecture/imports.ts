@@ -1,5 +1,5 @@
 /**
- * The import graph of controller/ and agents/, read from the source with TypeScript's own
+ * The import graph of contract/, controller/ and agents/, read from the source with TypeScript's own
  * pre-processor (static, type-only, re-exports and dynamic imports alike).
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -17,7 +17,7 @@ function sources(dir: string): string[] {
 }
 
 /** file → the repository files it imports (paths relative to the repository, `.ts`). */
-export function importGraph(dirs: readonly string[] = ['controller', 'agents']): Map<string, string[]> {
+export function importGraph(dirs: readonly string[] = ['contract', 'controller', 'agents']): Map<string, string[]> {
   const graph = new Map<string, string[]>();
   for (const file of dirs.flatMap(sources)) {
     const { importedFiles } = ts.preProcessFile(readFileSync(join(ROOT, file), 'utf8'), true, true);

@@ -59,7 +59,7 @@ describe('Dockerfile', () => {
     for (const path of ['tenants/acme.yaml', 'test/unit/x.test.ts', '.git/config', 'node_modules/pg/index.js', '.openclaw/secrets.json', '.env', 'terraform/main.tf', 'controller/x.test.ts']) {
       expect(isIgnored(dockerignore, path), path).toBe(true);
     }
-    for (const path of ['package.json', 'package-lock.json', 'bin/tenantctl.js', 'controller/main.ts', 'agents/catalog.ts', 'crds/tenants.openclaw.io.yaml', 'migrations/tenant/001.sql']) {
+    for (const path of ['package.json', 'package-lock.json', 'bin/tenantctl.js', 'controller/main.ts', 'contract/catalog.ts', 'agents/run.ts', 'crds/tenants.openclaw.io.yaml', 'migrations/tenant/001.sql']) {
       expect(isIgnored(dockerignore, path), path).toBe(false);
     }
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AGENTS, AGENT_CONTAINER, AGENT_NAMES } from '../../agents/catalog.js';
+import { AGENTS, AGENT_CONTAINER, AGENT_NAMES } from '../../contract/catalog.js';
 import { statementsOf } from './lib/iam.js';
 import { allModules, blocks, loadStack, type Block, type TfModule } from './lib/terraform.js';
 

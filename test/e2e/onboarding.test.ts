@@ -7,7 +7,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isConnected } from '../../agents/runtime/integration-secret.js';
+import { isConnected } from '../../contract/integration-secret.js';
 import { describeTenant } from '../../controller/status/views.js';
 import { createOnboardingWorld, type OnboardingWorld } from '../integration/onboarding-world.js';
 

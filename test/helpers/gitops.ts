@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { main } from '../../controller/cli.js';
 import { cliOverrides } from '../../controller/cli/context.js';
-import { names } from '../../controller/desired/names.js';
+import { names } from '../../contract/names.js';
 import { createGitRepo, tenantYaml, type GitRepo, type TenantYamlOptions } from './git-repo.js';
 import { secretsOnlyProvider } from './secrets-only-provider.js';
 import { createWorld, type World } from './world.js';

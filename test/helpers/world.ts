@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import pg from 'pg';
-import { createLogger } from '../../controller/logger.js';
+import { createLogger } from '../../contract/logger.js';
 import { openController, type ControllerContext, type OpenOptions } from '../../controller/main.js';
 import { createStatementCounter, type StatementCounter } from '../../controller/db/pool.js';
 import { createTestDatabase, type TestDatabase } from './postgres.js';

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { names } from '../../controller/desired/names.js';
+import { names } from '../../contract/names.js';
 import { MANAGED_BY_VALUE, TIER_TAG } from '../../controller/desired/tenant.js';
 import type { DesiredTenant } from '../../controller/desired/types.js';
 import type { TenantManifest } from '../../controller/manifests/types.js';

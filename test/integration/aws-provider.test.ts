@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { names } from '../../controller/desired/names.js';
+import { names } from '../../contract/names.js';
 import type { TenantManifest } from '../../controller/manifests/types.js';
 import { awsBed, converge, exampleManifests, reconcile, withSpec, type TestBed } from './aws-support.js';
 

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TerminalError } from '../../controller/errors.js';
+import { TerminalError } from '../../contract/errors.js';
 import { createWorld, type World } from '../helpers/world.js';
 import { secretsOnlyProvider } from '../helpers/secrets-only-provider.js';
 

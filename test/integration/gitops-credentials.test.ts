@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../controller/config.js';
-import { createLogger } from '../../controller/logger.js';
+import { createLogger } from '../../contract/logger.js';
 import { gitSource } from '../../controller/source/git.js';
 import { gitCredentials, type GitCredentialsConfig } from '../../controller/source/git-credentials.js';
 import { createGitRepo, tenantYaml, type GitRepo } from '../helpers/git-repo.js';

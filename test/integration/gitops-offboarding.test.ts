@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { names } from '../../controller/desired/names.js';
+import { names } from '../../contract/names.js';
 import { canLogIn, createGitWorld, dbStates, tenantData, tenantNames, writeTenantData, type GitWorld } from '../helpers/gitops.js';
 
 const t = tenantNames('kim', 'lou', 'max');

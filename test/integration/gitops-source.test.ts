@@ -1,6 +1,6 @@
 import { renameSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { names } from '../../controller/desired/names.js';
+import { names } from '../../contract/names.js';
 import { canLogIn, createGitWorld, dbStates, observedRevisions, tenantData, tenantNames, writeTenantData, type GitWorld } from '../helpers/gitops.js';
 
 const t = tenantNames('ada', 'bob', 'cyd');

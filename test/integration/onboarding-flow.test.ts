@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isConnected } from '../../agents/runtime/integration-secret.js';
+import { isConnected } from '../../contract/integration-secret.js';
 import { ApiTokens, generateToken } from '../../controller/status/access/tokens.js';
 import { startStatusServer } from '../../controller/status/http.js';
 import { createOnboardingWorld, type OnboardingWorld } from './onboarding-world.js';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isConnected, type ConnectedIntegration } from '../../agents/runtime/integration-secret.js';
+import { isConnected, type ConnectedIntegration } from '../../contract/integration-secret.js';
 import { main } from '../../controller/cli.js';
 import { EXIT } from '../../controller/cli/command.js';
 import { createPool } from '../../controller/db/pool.js';

@@ -3,8 +3,8 @@
  * three authorization servers (the sandbox module, registered with a test client), and the public
  * listener on a free port. One clock drives the controller, the links and the double.
  */
-import { parseIntegrationSecret, type IntegrationProviderName, type IntegrationSecretValue } from '../../agents/runtime/integration-secret.js';
-import { names } from '../../controller/desired/names.js';
+import { parseIntegrationSecret, type IntegrationProviderName, type IntegrationSecretValue } from '../../contract/integration-secret.js';
+import { names } from '../../contract/names.js';
 import { createIntegrations, type Integrations } from '../../controller/integrations/index.js';
 import { issueLink, type IssuedLink } from '../../controller/integrations/issue.js';
 import { startPublicServer, type PublicServer } from '../../controller/integrations/public-server.js';

@@ -6,9 +6,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createWorld, type World } from '../helpers/world.js';
 import { secretsOnlyProvider } from '../helpers/secrets-only-provider.js';
 import { applyPostgresChange } from '../../controller/resources/postgres/apply.js';
-import { quoteIdent, quoteLiteral } from '../../controller/db/sql.js';
+import { quoteIdent, quoteLiteral } from '../../contract/sql.js';
 import { statementText } from '../../controller/db/pool.js';
-import { names } from '../../controller/desired/names.js';
+import { names } from '../../contract/names.js';
 
 const GLOBEX = readFileSync(new URL('../../tenants/globex.yaml', import.meta.url), 'utf8');
 const RESOURCE_WRITE = /^\s*(insert|update|delete|create|alter|drop|grant|revoke|comment)\b/i;

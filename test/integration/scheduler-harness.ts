@@ -10,7 +10,7 @@ import { createPool, type Pool } from '../../controller/db/pool.js';
 import { desiredTenant } from '../../controller/desired/tenant.js';
 import type { DesiredContext, DesiredTenant } from '../../controller/desired/types.js';
 import { ecsLauncherFor } from '../../controller/compose/launchers.js';
-import { createLogger } from '../../controller/logger.js';
+import { createLogger } from '../../contract/logger.js';
 import type { ControllerContext } from '../../controller/main.js';
 import type { AgentSpec, TenantManifest } from '../../controller/manifests/types.js';
 import type { Provider, SecretRecord } from '../../controller/providers/types.js';

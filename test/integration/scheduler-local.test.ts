@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../../controller/cli.js';
 import { cliOverrides } from '../../controller/cli/context.js';
-import { createLogger } from '../../controller/logger.js';
+import { createLogger } from '../../contract/logger.js';
 import { createSchedulerService } from '../../controller/scheduler/service.js';
 import type { Timer } from '../../controller/scheduler/timer.js';
 import { createWorld, type World } from '../helpers/world.js';

@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../controller/cli.js';
-import { createLogger, REDACT_PATHS } from '../../controller/logger.js';
+import { createLogger, REDACT_PATHS } from '../../contract/logger.js';
 import { createStatusWorld, EXAMPLE_TENANTS, type StatusWorld } from './status-world.js';
 
 /** The forms a leaked password could take in a response or a log line. */

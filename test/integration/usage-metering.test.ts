@@ -3,7 +3,7 @@ import { recordUsage } from '../../agents/runtime/record.js';
 import { migratePlatform } from '../../controller/db/migrate.js';
 import type { SchedulerService } from '../../controller/scheduler/service.js';
 import { meterRun } from '../../controller/usage/ledger.js';
-import { METERS } from '../../controller/usage/meters.js';
+import { METERS } from '../../contract/meters.js';
 import { createHarness, tenant, type Harness } from './scheduler-harness.js';
 
 const at = (iso: string) => new Date(`2026-11-30T${iso}Z`).getTime();

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { agentObjectPrefix } from '../../agents/runtime/contract.js';
+import { agentObjectPrefix } from '../../contract/agent-env.js';
 import { resolveCredentials } from '../../agents/runtime/credentials.js';
 import { readAgentEnv } from '../../agents/runtime/env.js';
 import { localObjects, scopedObjects } from '../../agents/runtime/objects.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ControllerError } from '../../controller/errors.js';
+import { ControllerError } from '../../contract/errors.js';
 import { classifyAwsError, isNotFound, isThrottling } from '../../controller/providers/aws/errors.js';
 
 const awsError = (name: string, message: string, status = 400, fault: 'client' | 'server' = status >= 500 ? 'server' : 'client') =>

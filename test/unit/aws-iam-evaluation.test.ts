@@ -1,6 +1,6 @@
 import { runSimulation } from '@cloud-copilot/iam-simulate';
 import { describe, expect, it } from 'vitest';
-import { names } from '../../controller/desired/names.js';
+import { names } from '../../contract/names.js';
 import { tenantRolePolicy } from '../../controller/desired/policy.js';
 import type { DesiredContext } from '../../controller/desired/types.js';
 

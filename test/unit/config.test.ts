@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig, parseDuration } from '../../controller/config.js';
-import { ConfigError } from '../../controller/errors.js';
+import { ConfigError } from '../../contract/errors.js';
 import { main } from '../../controller/cli.js';
 
 const AWS = {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { connectWithFreshPassword, readPasswordFrom } from '../../controller/db/credentials.js';
+import { connectWithFreshPassword, readPasswordFrom } from '../../contract/db-credentials.js';
 import { passwordOfSecret, regionOfArn } from '../../controller/providers/aws/db-password.js';
 
 const refusal = () => Object.assign(new Error('password authentication failed for user "openclaw_admin"'), { code: '28P01' });

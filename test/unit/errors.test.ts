@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ControllerError, ProgrammingError, TransientError, isRetryable } from '../../controller/errors.js';
+import { ControllerError, ProgrammingError, TransientError, isRetryable } from '../../contract/errors.js';
 import { LocalSecretStore } from '../../controller/providers/local/secret-store.js';
 
 describe('retry or stop', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { parseIntegrationSecret, IntegrationSecretError, isConnected } from '../../agents/runtime/integration-secret.js';
+import { parseIntegrationSecret, IntegrationSecretError, isConnected } from '../../contract/integration-secret.js';
 import { loadConfig } from '../../controller/config.js';
-import { ConfigError } from '../../controller/errors.js';
+import { ConfigError } from '../../contract/errors.js';
 
 const AWS = {
   OPENCLAW_PROVIDER: 'aws', AWS_REGION: 'eu-west-1', OPENCLAW_TENANT_BUCKET: 'openclaw-tenants-prod',

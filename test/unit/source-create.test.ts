@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../controller/config.js';
-import { createLogger } from '../../controller/logger.js';
+import { createLogger } from '../../contract/logger.js';
 import { createSource } from '../../controller/source/index.js';
 
 const log = createLogger({ level: 'silent' });

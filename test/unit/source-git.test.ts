@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ControllerError } from '../../controller/errors.js';
-import { createLogger } from '../../controller/logger.js';
+import { ControllerError } from '../../contract/errors.js';
+import { createLogger } from '../../contract/logger.js';
 import { gitSource, redactUrl, type GitSourceOptions } from '../../controller/source/git.js';
 import { createGitRepo, tenantYaml, type GitRepo } from '../helpers/git-repo.js';
 

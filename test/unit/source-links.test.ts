@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createLogger } from '../../controller/logger.js';
+import { createLogger } from '../../contract/logger.js';
 import { directorySource } from '../../controller/source/directory.js';
 import { gitSource } from '../../controller/source/git.js';
 import { createGitRepo, tenantYaml } from '../helpers/git-repo.js';

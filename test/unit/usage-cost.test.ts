@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../controller/config.js';
 import { costLines, monthsIn, tenantCost } from '../../controller/usage/cost.js';
-import { METERS } from '../../controller/usage/meters.js';
+import { METERS } from '../../contract/meters.js';
 import { DEFAULT_PRICES, parsePriceOverride } from '../../controller/usage/prices.js';
 
 const HAIKU = 'anthropic.claude-3-5-haiku-20241022-v1:0';

@@ -10,7 +10,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import formbody from '@fastify/formbody';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { isIntegrationProvider, type IntegrationProviderName } from '../../../agents/runtime/integration-secret.js';
+import { isIntegrationProvider, type IntegrationProviderName } from '../../../contract/integration-secret.js';
 import { PROVIDER_PROFILES } from '../providers.js';
 import { consentPage, errorPage, SANDBOX_CSP } from './pages.js';
 import { AuthorizationState, type TokenAnswer } from './state.js';

@@ -6,7 +6,7 @@
  * issued. Pure of I/O: the HTTP face is in server.ts.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import type { IntegrationProviderName } from '../../../agents/runtime/integration-secret.js';
+import type { IntegrationProviderName } from '../../../contract/integration-secret.js';
 
 export const CODE_LIFETIME_MS = 10 * 60_000;
 export const ACCESS_TOKEN_LIFETIME_S: Record<IntegrationProviderName, number> = { google: 3599, microsoft: 3599, hubspot: 1800 };

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { ControllerError } from '../../errors.js';
+import type { ControllerError } from '../../../contract/errors.js';
 import { classifyAwsError, isThrottling } from './errors.js';
 import { callClass, type AdaptiveRateLimiter } from './rate-limit.js';
 

@@ -1,12 +1,12 @@
 /**
  * The database password from a Secrets Manager secret in RDS's format (JSON with a `password` key),
  * read with the controller's own credentials. RDS rotates its managed master secret (every 7 days by
- * default); the pool reads it again when the server refuses the old password (db/credentials.ts).
+ * default); the pool reads it again when the server refuses the old password (contract/db-credentials.ts).
  */
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Config } from '../../config.js';
-import type { PasswordReader } from '../../db/credentials.js';
-import { ControllerError } from '../../errors.js';
+import type { PasswordReader } from '../../../contract/db-credentials.js';
+import { ControllerError } from '../../../contract/errors.js';
 
 /** The region a secret lives in, from its ARN: the secret is read there, whatever AWS_REGION says. */
 export function regionOfArn(arn: string): string {

@@ -1,4 +1,4 @@
-import { ControllerError, TerminalError, TransientError } from '../../errors.js';
+import { ControllerError, TerminalError, TransientError } from '../../../contract/errors.js';
 
 /** Error names AWS services use for "slow down": retried with backoff, and the service's rate is halved. */
 export const THROTTLING_ERRORS = new Set([

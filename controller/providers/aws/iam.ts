@@ -3,7 +3,7 @@ import {
   PutRolePermissionsBoundaryCommand, PutRolePolicyCommand, TagRoleCommand, UntagRoleCommand, UpdateAssumeRolePolicyCommand,
   type GetAccountAuthorizationDetailsCommandOutput, type IAMClient, type RoleDetail,
 } from '@aws-sdk/client-iam';
-import { TransientError } from '../../errors.js';
+import { TransientError } from '../../../contract/errors.js';
 import type { IamApi, IamRole } from '../apis.js';
 import type { AwsCaller } from './caller.js';
 import { isNotFound } from './errors.js';

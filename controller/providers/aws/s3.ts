@@ -5,7 +5,7 @@ import {
   type DeleteObjectsCommandOutput, type GetBucketLifecycleConfigurationCommandOutput, type GetObjectTaggingCommandOutput,
   type HeadObjectCommandOutput, type ListObjectVersionsCommandOutput, type ListObjectsV2CommandOutput, type S3Client,
 } from '@aws-sdk/client-s3';
-import { TransientError } from '../../errors.js';
+import { TransientError } from '../../../contract/errors.js';
 import type { ObjectStoreApi } from '../apis.js';
 import { mapLimit } from '../../engine/backoff.js';
 import type { AwsCaller } from './caller.js';

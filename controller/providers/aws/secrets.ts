@@ -4,7 +4,7 @@ import {
   PutSecretValueCommand, RestoreSecretCommand, TagResourceCommand, UntagResourceCommand,
   type CreateSecretCommandOutput, type GetSecretValueCommandOutput, type ListSecretsCommandOutput, type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
-import { ControllerError } from '../../errors.js';
+import { ControllerError } from '../../../contract/errors.js';
 import type { SecretRecord, SecretsApi } from '../types.js';
 import type { AwsCaller } from './caller.js';
 import { isNotFound } from './errors.js';

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, readdir, rename, rm, rmdir, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
-import { TerminalError } from '../../errors.js';
+import { TerminalError } from '../../../contract/errors.js';
 
 /** Reads a JSON file, or undefined when it does not exist. */
 export async function readJson<T>(file: string): Promise<T | undefined> {

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { ControllerError, TerminalError, TransientError } from '../../errors.js';
+import { ControllerError, TerminalError, TransientError } from '../../../contract/errors.js';
 import type { CreateRoleInput, IamApi, IamRole } from '../apis.js';
 import { readJson, removeFile, walkFiles, writeJson } from './files.js';
 

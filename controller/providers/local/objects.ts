@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readdir, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { TerminalError } from '../../errors.js';
+import { TerminalError } from '../../../contract/errors.js';
 import type { Erased, LifecycleRule, ObjectHead, ObjectStoreApi } from '../apis.js';
 import { pruneEmptyDirs, readJson, removeFile, safeRelative, walkFiles, writeFileAtomic, writeJson } from './files.js';
 

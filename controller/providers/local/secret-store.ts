@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { ControllerError } from '../../errors.js';
+import { ControllerError } from '../../../contract/errors.js';
 import type { SecretRecord, SecretsApi } from '../types.js';
 
 interface StoredSecret {

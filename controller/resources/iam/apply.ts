@@ -1,4 +1,4 @@
-import { ControllerError, TransientError } from '../../errors.js';
+import { ControllerError, TransientError } from '../../../contract/errors.js';
 import { detailOf, type Change } from '../../engine/types.js';
 import type { CreateRoleInput, IamApi } from '../../providers/apis.js';
 import type { IamDetail } from './diff.js';

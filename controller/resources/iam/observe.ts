@@ -1,4 +1,4 @@
-import { names } from '../../desired/names.js';
+import { names } from '../../../contract/names.js';
 import type { IamApi, IamRole } from '../../providers/apis.js';
 
 export interface IamObserved {

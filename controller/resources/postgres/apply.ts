@@ -1,11 +1,11 @@
 import { withTransaction, type Pool, type PoolClient } from '../../db/pool.js';
-import { quoteIdent, quoteLiteral } from '../../db/sql.js';
+import { quoteIdent, quoteLiteral } from '../../../contract/sql.js';
 import type { Migration } from '../../db/migrate.js';
 import { scramSha256Verifier } from '../../db/scram.js';
-import { names } from '../../desired/names.js';
+import { names } from '../../../contract/names.js';
 import { applyLimits } from './limits.js';
 import { detailOf, type Change, type FleetChange } from '../../engine/types.js';
-import { ProgrammingError } from '../../errors.js';
+import { ProgrammingError } from '../../../contract/errors.js';
 import type { DbCredentialStore } from '../../providers/types.js';
 import { ISOLATION_EXPRESSION, ISOLATION_POLICY, RUNTIME_GROUP, SHARED_SCHEMA, TENANT_SETTING, parseRoleComment, roleComment, type PgDetail, type PgFleetDetail } from './model.js';
 

@@ -1,4 +1,4 @@
-import { names } from '../../desired/names.js';
+import { names } from '../../../contract/names.js';
 import { limitsDiff } from './limits.js';
 import type { Change, DiffInput, FleetChange } from '../../engine/types.js';
 import { changeFactory, fleetChangeFactory } from '../ownership.js';

@@ -1,6 +1,6 @@
-import { quoteIdent } from '../../db/sql.js';
+import { quoteIdent } from '../../../contract/sql.js';
 import type { PoolClient } from '../../db/pool.js';
-import { names } from '../../desired/names.js';
+import { names } from '../../../contract/names.js';
 import type { Change } from '../../engine/types.js';
 import type { TenantLimits } from '../../usage/limits.js';
 import type { PgDetail, PgRole } from './model.js';

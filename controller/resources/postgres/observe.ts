@@ -1,5 +1,5 @@
 import type { Pool } from '../../db/pool.js';
-import { names } from '../../desired/names.js';
+import { names } from '../../../contract/names.js';
 import type { DbCredentialStore } from '../../providers/types.js';
 import { ISOLATION_EXPRESSION, RUNTIME_GROUP, SHARED_SCHEMA, type PgGrant, type PgPlatformObserved, type PgRole, type PgTenantObserved } from './model.js';
 

@@ -1,5 +1,5 @@
 import { MANAGED_BY_VALUE } from '../../desired/tenant.js';
-import { TerminalError } from '../../errors.js';
+import { TerminalError } from '../../../contract/errors.js';
 import { detailOf, type Change, type FleetChange } from '../../engine/types.js';
 import type { Erased, ObjectStoreApi } from '../../providers/apis.js';
 import { notOwnedMessage } from '../ownership.js';

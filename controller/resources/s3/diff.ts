@@ -1,4 +1,4 @@
-import { names } from '../../desired/names.js';
+import { names } from '../../../contract/names.js';
 import type { Change, DiffInput, FleetChange, FleetDiffInput } from '../../engine/types.js';
 import type { LifecycleRule } from '../../providers/apis.js';
 import { changeFactory, fleetChangeFactory, notOwnedMessage } from '../ownership.js';

@@ -5,7 +5,7 @@
  * `openclaw-lifecycle=a<N>-e<M>`, which every object of such a tenant carries.
  */
 import type { DesiredTenant } from '../../desired/types.js';
-import { TerminalError } from '../../errors.js';
+import { TerminalError } from '../../../contract/errors.js';
 import type { LifecycleRule } from '../../providers/apis.js';
 
 export const LIFECYCLE_TAG = 'openclaw-lifecycle';

@@ -1,4 +1,4 @@
-import { names } from '../../desired/names.js';
+import { names } from '../../../contract/names.js';
 import { MANAGED_BY_VALUE } from '../../desired/tenant.js';
 import { mapLimit } from '../../engine/backoff.js';
 import type { LifecycleRule, ObjectHead, ObjectStoreApi } from '../../providers/apis.js';

@@ -1,4 +1,4 @@
-import { ControllerError, TransientError } from '../../errors.js';
+import { ControllerError, TransientError } from '../../../contract/errors.js';
 import { detailOf, type Change } from '../../engine/types.js';
 import type { DbCredentialStore, SecretsApi } from '../../providers/types.js';
 import type { SecretsDetail } from './diff.js';

@@ -1,4 +1,4 @@
-import { secretsRoot } from '../../desired/names.js';
+import { secretsRoot } from '../../../contract/names.js';
 import type { SecretRecord, SecretsApi } from '../../providers/types.js';
 
 export interface SecretsObserved {

@@ -5,7 +5,7 @@
  * checked as a flattened JWS (jose signs over the segments exactly as sent) and its claims read here.
  */
 import { flattenedVerify, importSPKI, type JWSHeaderParameters } from 'jose';
-import { ControllerError } from '../../errors.js';
+import { ControllerError } from '../../../contract/errors.js';
 import type { Identity } from './principal.js';
 
 export interface AlbVerifierOptions {

@@ -6,7 +6,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { HttpConfig } from '../../config-http.js';
-import { errorMessage } from '../../errors.js';
+import { errorMessage } from '../../../contract/errors.js';
 import { sendJson } from '../reply.js';
 import { AuthenticationError } from './alb.js';
 import { isLoopback, roleAllows, roleFor, type Access, type Identity, type Principal } from './principal.js';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { TIERS } from '../../../agents/catalog.js';
+import { TIERS } from '../../../contract/catalog.js';
 import { validateDirectory } from '../../../controller/manifests/index.js';
 import { EDITOR_SCHEMA_PATH, editorSchemaText } from '../../../controller/manifests/generate-json-schema.js';
 import { REPO_ROOT, TENANTS_DIR, exampleManifests } from './helpers.js';

@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { agentsInTier, type Tier } from '../../../agents/catalog.js';
+import { agentsInTier, type Tier } from '../../../contract/catalog.js';
 import { validateManifests } from '../../../controller/manifests/index.js';
 import { tenantNameProblem } from '../../../controller/manifests/semantic.js';
 import { exampleManifests } from './helpers.js';

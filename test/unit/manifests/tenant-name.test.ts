@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { AGENT_NAMES } from '../../../agents/catalog.js';
-import { IAM_ROLE_NAME_MAX, MAX_TENANT_NAME_LENGTH, PG_IDENTIFIER_MAX_BYTES, names } from '../../../controller/desired/names.js';
+import { AGENT_NAMES } from '../../../contract/catalog.js';
+import { IAM_ROLE_NAME_MAX, MAX_TENANT_NAME_LENGTH, PG_IDENTIFIER_MAX_BYTES, names } from '../../../contract/names.js';
 import { FILE, NAME_RULE, manifest, problems, validate } from './helpers.js';
 
 /*
@@ -51,7 +51,7 @@ describe('the tenant name limit', () => {
     expect(problems(manifest({ name }))).toEqual([`${FILE}:4:9 metadata.name: "${name}" is 41 characters long (${NAME_RULE})`]);
   });
 
-  it('has a limit for every name derived in controller/desired/names.ts', () => {
+  it('has a limit for every name derived in contract/names.ts', () => {
     expect(Object.keys(DERIVED).sort()).toEqual(Object.keys(names).sort());
   });
 

@@ -4,8 +4,8 @@
  * always bound parameters, except in statements that cannot take parameters
  * (CREATE ROLE … PASSWORD), where quoteLiteral is used.
  */
-import { PG_IDENTIFIER_MAX_BYTES } from '../desired/names.js';
-import { TerminalError } from '../errors.js';
+import { PG_IDENTIFIER_MAX_BYTES } from './names.js';
+import { TerminalError } from './errors.js';
 
 export function quoteIdent(name: string): string {
   if (name.length === 0 || Buffer.byteLength(name, 'utf8') > PG_IDENTIFIER_MAX_BYTES || name.includes('\u0000')) {

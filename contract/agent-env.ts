@@ -1,4 +1,4 @@
-import { names } from '../../controller/desired/names.js';
+import { names } from './names.js';
 
 /**
  * The contract between the launchers (controller/scheduler) and the agent runtime: the environment

@@ -5,7 +5,13 @@
  * untouched: PostgreSQL checks a password only when a session starts.
  */
 import type { Logger } from 'pino';
-import { ControllerError } from '../errors.js';
+import { ControllerError } from './errors.js';
+
+/** The runtime database credentials of a tenant, as stored in its `…/db` secret (and given to a local run). */
+export interface DbCredentials {
+  username: string;
+  password: string;
+}
 
 /** SQLSTATE invalid_password: PostgreSQL's answer to a wrong password (and RDS's, after a rotation). */
 export const INVALID_PASSWORD = '28P01';
