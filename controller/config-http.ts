@@ -2,7 +2,7 @@
  * The ops server's part of the configuration: where it listens, what it accepts, and who may use it.
  * Read by loadConfig (config.ts) with the same Reader, so its problems are reported with the rest.
  */
-import type { Reader } from './config.js';
+import type { Reader } from './config-reader.js';
 
 export type OpsRole = 'viewer' | 'operator';
 

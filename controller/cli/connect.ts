@@ -1,4 +1,4 @@
-import { parseDuration } from '../config.js';
+import { parseDuration } from '../config-reader.js';
 import { UsageError } from '../../contract/errors.js';
 import { expiryArgument, issueLink, providerArgument } from '../integrations/issue.js';
 import { LinkStore } from '../integrations/links.js';

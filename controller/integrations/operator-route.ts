@@ -5,7 +5,7 @@
  */
 import type { FastifyRequest } from 'fastify';
 import { isIntegrationProvider } from '../../contract/integration-secret.js';
-import { parseDuration } from '../config.js';
+import { parseDuration } from '../config-reader.js';
 import { ControllerError } from '../../contract/errors.js';
 import type { StatusServerContext } from '../status/context.js';
 import { sendJson } from '../status/reply.js';

@@ -5,7 +5,7 @@
  * task definition in plain text): it comes from OPENCLAW_GIT_TOKEN (on ECS, a task-definition secret
  * from Secrets Manager) or OPENCLAW_GIT_TOKEN_FILE, or from a GitHub App's private key.
  */
-import type { Reader } from '../config.js';
+import type { Reader } from '../config-reader.js';
 import type { GitCredentialsConfig } from './git-credentials.js';
 
 export interface GitConfig {

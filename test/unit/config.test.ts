@@ -2,7 +2,8 @@ import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadConfig, parseDuration } from '../../controller/config.js';
+import { loadConfig } from '../../controller/config.js';
+import { parseDuration } from '../../controller/config-reader.js';
 import { ConfigError } from '../../contract/errors.js';
 import { main } from '../../controller/cli.js';
 
