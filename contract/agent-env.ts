@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { names } from './names.js';
 
 /**
@@ -19,6 +20,14 @@ export const AGENT_ENV = {
   /** Model tokens the tenant may still use this month (its budget); the run stops calling the model past it. */
   tokenAllowance: 'OPENCLAW_MODEL_TOKEN_ALLOWANCE',
   logLevel: 'OPENCLAW_LOG_LEVEL',
+  /** The tenant's display name, for what its people read (the digest's subject). */
+  displayName: 'OPENCLAW_TENANT_DISPLAY_NAME',
+  /** The address agents send email from (SES: a verified identity the tenant role may send as). */
+  emailFrom: 'OPENCLAW_EMAIL_FROM',
+  /** The SES configuration set every message goes through (aws). */
+  sesConfigurationSet: 'OPENCLAW_SES_CONFIGURATION_SET',
+  /** Comma-separated addresses the digest goes to: the tenant's contact and its agent's recipients. */
+  recipients: 'OPENCLAW_DIGEST_RECIPIENTS',
 } as const;
 
 /** `OPENCLAW_SECRET_GOOGLE_ARN` and so on: one variable per integration secret the agent may read. */
@@ -29,6 +38,14 @@ export function integrationSecretEnv(provider: string): string {
 /** Everything an agent writes lives under this prefix of the tenant bucket. */
 export function agentObjectPrefix(tenant: string, agent: string): string {
   return `${names.s3Prefix(tenant)}agents/${agent}/`;
+}
+
+/**
+ * The local provider's stand-in for SES: `<dataDir>/outbox/<tenant>/`, one `.eml` file per message
+ * (written by the agent, read by the ops page).
+ */
+export function outboxFolder(dataDir: string, tenant: string): string {
+  return resolve(dataDir, 'outbox', tenant);
 }
 
 /** Exit statuses of `agents/run.ts`. */

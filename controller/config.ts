@@ -59,6 +59,13 @@ export interface Config {
   scheduler: { enabled: boolean; leaseMs: number; launchesPerSecond: number };
   events: { retention: number };
   bedrockModelId?: string;
+  /** Email the agents send (butler's digest): through SES with the aws provider, into the outbox folder locally. */
+  email: {
+    /** The sender; a verified SES identity, and the only address a tenant role may send as. Unset with aws: no email is sent. */
+    fromAddress?: string;
+    /** The SES configuration set every message goes through. */
+    configurationSet?: string;
+  };
   usage: {
     /** The shipped list prices, with OPENCLAW_PRICES_FILE laid over them. */
     prices: PriceTable;
@@ -66,6 +73,11 @@ export interface Config {
     alertShare: number;
   };
 }
+
+/** An address SES sends from: ASCII, no display name (the IAM condition ses:FromAddress compares it exactly). */
+const SES_ADDRESS = /^[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/;
+/** The local provider's sender when none is configured: the outbox is on this machine only. */
+export const LOCAL_FROM_ADDRESS = 'digest@openclaw.localhost';
 
 /**
  * Read the environment into a Config. Every bad value is reported, one line each,
@@ -138,6 +150,10 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Readonl
     },
     events: { retention: read.integer('OPENCLAW_EVENTS_RETENTION', 10, 10_000_000) ?? 10_000 },
     bedrockModelId: read.string('OPENCLAW_BEDROCK_MODEL_ID', { pattern: /^[\w.:/-]{1,256}$/, allowed: 'a Bedrock model id' }),
+    email: {
+      fromAddress: read.string('OPENCLAW_SES_FROM_ADDRESS', { pattern: SES_ADDRESS, allowed: 'a plain email address such as digest@mail.example.com (no display name)' }) ?? (provider === 'local' ? LOCAL_FROM_ADDRESS : undefined),
+      configurationSet: read.string('OPENCLAW_SES_CONFIGURATION_SET', { pattern: /^[A-Za-z0-9_-]{1,64}$/, allowed: 'an SES configuration set name: 1-64 letters, digits, "_" and "-"' }),
+    },
     usage: {
       prices: readPrices(read.string('OPENCLAW_PRICES_FILE'), cwd, problems),
       alertShare: read.fraction('OPENCLAW_USAGE_ALERT_SHARE') ?? 0.5,

@@ -1,14 +1,16 @@
 import { quoteIdent } from '../../contract/sql.js';
 import { names } from '../../contract/names.js';
-import { isoDate, type AgentProgram } from '../runtime/agent.js';
+import { isoDate, type AgentContext, type AgentProgram } from '../runtime/agent.js';
 import { agentObjectPrefix } from '../../contract/agent-env.js';
-import { composeDigest, type DigestEvent, type DigestMessage } from './digest.js';
+import { composeDigest, type DigestEvent, type DigestInput, type DigestMessage } from './digest.js';
+import { digestEmail } from './email.js';
 
 const DAY_MS = 86_400_000;
 
 /**
  * butler: the daily digest. Messages of the last 24 hours and calendar events of the next 24,
- * summarised, written to the tenant's prefix and recorded in the tenant schema's `digests`.
+ * summarised, written to the tenant's prefix, recorded in the tenant schema's `digests`, and sent
+ * to the tenant's contact and the agent's recipients (SES, or the local outbox) as the run's last step.
  */
 export const butler: AgentProgram = async (ctx) => {
   const now = ctx.now();
@@ -27,16 +29,31 @@ export const butler: AgentProgram = async (ctx) => {
   const texts = messages.rows.map((m) => `${m.subject}. ${m.body}`);
   const summary = texts.length > 0 ? await ctx.model.summarise('Summarise these messages for a busy reader in three sentences.', texts) : '';
   const date = isoDate(now);
-  const body = composeDigest({ tenant: ctx.tenant, date, messages: messages.rows, events: events.rows, summary });
-  const key = await ctx.objects.put(`${agentObjectPrefix(ctx.tenant, ctx.agent)}digests/${date}-${ctx.runId}.md`, body, 'text/markdown');
+  const input: DigestInput = { tenant: ctx.tenant, date, messages: messages.rows, events: events.rows, summary };
+  const key = await ctx.objects.put(`${agentObjectPrefix(ctx.tenant, ctx.agent)}digests/${date}-${ctx.runId}.md`, composeDigest(input), 'text/markdown');
   const items = messages.rows.length + events.rows.length;
-  await ctx.db.query(
-    `INSERT INTO ${quoteIdent(names.pgSchema(ctx.tenant))}.digests (run_id, for_date, item_count, object_key) VALUES ($1, $2, $3, $4)`,
-    [ctx.runId, date, items, key],
-  );
-  ctx.log('digest written', { key, messages: messages.rows.length, events: events.rows.length });
+  const digests = `${quoteIdent(names.pgSchema(ctx.tenant))}.digests`;
+  await ctx.db.query(`INSERT INTO ${digests} (run_id, for_date, item_count, object_key) VALUES ($1, $2, $3, $4)`, [ctx.runId, date, items, key]);
+  const sent = await send(ctx, input, now);
+  if (sent) {
+    await ctx.db.query(`UPDATE ${digests} SET recipients = $2, message_id = $3, delivered_to = $4, sent_at = $5 WHERE run_id = $1`, [ctx.runId, sent.to, sent.messageId, sent.location, now]);
+  }
+  ctx.log('digest written', { key, messages: messages.rows.length, events: events.rows.length, recipients: sent?.to.length ?? 0 });
   return {
     itemsProcessed: items,
-    outputs: [{ kind: 'digest', key, summary: `${messages.rows.length} messages, ${events.rows.length} events on ${date}` }],
+    outputs: [{ kind: 'digest', key, summary: `${messages.rows.length} messages, ${events.rows.length} events on ${date}${sent ? `; sent to ${sent.to.length}` : ''}` }],
   };
 };
+
+/** Sends the digest and meters every recipient (SES counts each one as an email); undefined when there is no sender or no recipient. */
+async function send(ctx: AgentContext, input: DigestInput, now: Date) {
+  if (!ctx.mail || ctx.mail.recipients.length === 0) {
+    ctx.log('digest not sent: no sender or no recipient configured');
+    return undefined;
+  }
+  const to = ctx.mail.recipients;
+  const email = digestEmail(input, { displayName: ctx.displayName, tenant: ctx.tenant, runId: ctx.runId, from: ctx.mail.from, to, at: now });
+  const result = await ctx.mail.mailer.send(email);
+  ctx.meter.emailsSent(to.length);
+  return { to, ...result };
+}

@@ -2,11 +2,22 @@ import type { AgentName } from '../../contract/catalog.js';
 import type { Queryable } from './db.js';
 import type { Summariser } from './model.js';
 import type { RunMeter } from './meter.js';
+import type { Mailer } from './mailer.js';
 import type { ObjectStore } from './objects.js';
+
+/** How the run may send email: its mailer, the sender and the tenant's recipients. */
+export interface AgentMail {
+  mailer: Mailer;
+  from: string;
+  /** The tenant's contact and the agent's configured recipients. */
+  recipients: readonly string[];
+}
 
 /** What an agent program gets: its tenant's scoped database session, object prefix and model. */
 export interface AgentContext {
   tenant: string;
+  /** The tenant's display name (falls back to its name). */
+  displayName: string;
   agent: AgentName;
   runId: string;
   /** A session as the tenant's runtime role with `app.tenant_id` set: RLS scopes every statement. */
@@ -15,6 +26,8 @@ export interface AgentContext {
   model: Summariser;
   /** What the run used besides model tokens: items per connector, emails sent. */
   meter: RunMeter;
+  /** Undefined when no sender is configured: the run sends nothing. */
+  mail?: AgentMail;
   now(): Date;
   log(message: string, fields?: Record<string, unknown>): void;
 }

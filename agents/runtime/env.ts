@@ -20,7 +20,14 @@ export interface AgentEnv {
   /** Model tokens this run may use before it stops calling the model; unset: no limit. */
   tokenAllowance?: number;
   logLevel: string;
+  displayName?: string;
+  /** Unset: the run sends no email (aws without OPENCLAW_SES_FROM_ADDRESS). */
+  emailFrom?: string;
+  sesConfigurationSet?: string;
+  recipients: string[];
 }
+
+const EMAIL = /^[^\s@,<>]{1,64}@[A-Za-z0-9.-]{1,253}$/;
 
 export class AgentConfigError extends Error {
   override readonly name = 'AgentConfigError';
@@ -46,6 +53,11 @@ export function readAgentEnv(env: Record<string, string | undefined>, agentArg: 
   if (!get(AGENT_ENV.dbCredentials) && !get(AGENT_ENV.dbSecretArn)) problems.push(`${AGENT_ENV.dbSecretArn}: required (or ${AGENT_ENV.dbCredentials} with the local provider)`);
   const allowance = get(AGENT_ENV.tokenAllowance);
   if (allowance !== undefined && !/^\d{1,15}$/.test(allowance)) problems.push(`${AGENT_ENV.tokenAllowance}: ${JSON.stringify(allowance)} is not valid (allowed: a whole number of tokens)`);
+  const emailFrom = get(AGENT_ENV.emailFrom);
+  if (emailFrom !== undefined && !EMAIL.test(emailFrom)) problems.push(`${AGENT_ENV.emailFrom}: ${JSON.stringify(emailFrom)} is not valid (allowed: an email address)`);
+  const recipients = (get(AGENT_ENV.recipients) ?? '').split(',').map((r) => r.trim()).filter(Boolean);
+  const badRecipients = recipients.filter((r) => !EMAIL.test(r));
+  if (badRecipients.length > 0) problems.push(`${AGENT_ENV.recipients}: ${badRecipients.map((r) => JSON.stringify(r)).join(', ')} not valid (allowed: comma-separated email addresses)`);
   if (problems.length > 0) throw new AgentConfigError(`invalid agent environment:\n${problems.map((p) => `  ${p}`).join('\n')}`);
   return {
     tenant: tenant!,
@@ -61,5 +73,9 @@ export function readAgentEnv(env: Record<string, string | undefined>, agentArg: 
     modelId: get(AGENT_ENV.modelId),
     tokenAllowance: allowance === undefined ? undefined : Number(allowance),
     logLevel: get(AGENT_ENV.logLevel) ?? 'info',
+    displayName: get(AGENT_ENV.displayName),
+    emailFrom,
+    sesConfigurationSet: get(AGENT_ENV.sesConfigurationSet),
+    recipients,
   };
 }

@@ -4,13 +4,14 @@ import { createLogger } from '../../contract/logger.js';
 import type { AgentName } from '../../contract/catalog.js';
 import type { AgentContext, AgentProgram, AgentResult } from './agent.js';
 import { bedrockClient, bedrockSummariser } from './bedrock.js';
-import { AGENT_EXIT } from '../../contract/agent-env.js';
+import { AGENT_EXIT, outboxFolder } from '../../contract/agent-env.js';
 import { resolveCredentials, secretsManagerReader, type SecretReader } from './credentials.js';
 import { connectAsTenant } from './db.js';
 import { AgentConfigError, readAgentEnv, type AgentEnv } from './env.js';
 import { modelReadings, runMeter } from './meter.js';
 import { offlineSummariser, withTokenAllowance, type Summariser } from './model.js';
 import { objectsFor, type ObjectStore } from './objects.js';
+import { outboxMailer, sesClient, sesMailer, type Mailer } from './mailer.js';
 import { recordOutputs, recordUsage } from './record.js';
 
 /** Seams for tests; each defaults to the real thing chosen from the environment. */
@@ -19,6 +20,7 @@ export interface RunnerDeps {
   secrets?: () => SecretReader;
   objects?: (env: AgentEnv) => ObjectStore;
   model?: (env: AgentEnv) => Summariser;
+  mailer?: (env: AgentEnv) => Mailer;
   now?: () => Date;
   /** Waits between connection attempts after the tenant's password was refused. */
   sleep?: (ms: number) => Promise<void>;
@@ -27,6 +29,12 @@ export interface RunnerDeps {
 
 export function modelFor(env: AgentEnv): Summariser {
   return env.modelId ? bedrockSummariser(env.modelId, bedrockClient(env.region, env.endpointUrl)) : offlineSummariser();
+}
+
+/** SES with the task's credentials (aws), or the tenant's outbox folder (local). */
+export function mailerFor(env: AgentEnv): Mailer {
+  if (env.provider === 'local') return outboxMailer(outboxFolder(env.dataDir!, env.tenant));
+  return sesMailer({ client: sesClient(env.region, env.endpointUrl), configurationSet: env.sesConfigurationSet });
 }
 
 /**
@@ -64,7 +72,8 @@ export async function runAgent(programs: Record<AgentName, AgentProgram>, agentA
     return error instanceof AgentConfigError ? AGENT_EXIT.misconfigured : AGENT_EXIT.failed;
   }
   const ctx: AgentContext = {
-    tenant: env.tenant, agent: env.agent, runId: env.runId, db, model, meter, now,
+    tenant: env.tenant, displayName: env.displayName ?? env.tenant, agent: env.agent, runId: env.runId, db, model, meter, now,
+    mail: env.emailFrom ? { mailer: (deps.mailer ?? mailerFor)(env), from: env.emailFrom, recipients: env.recipients } : undefined,
     objects: (deps.objects ?? objectsFor)(env),
     log: (message, fields) => log.info(fields ?? {}, message),
   };

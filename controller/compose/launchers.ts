@@ -16,11 +16,13 @@ export interface LaunchTiming {
   random: () => number;
 }
 
-/** Environment common to every run: log level, and the model and region when configured. No secrets. */
+/** Environment common to every run: log level, the model and region when configured, the email sender. No secrets. */
 function baseEnv(config: Readonly<Config>): Record<string, string> {
   return {
     [AGENT_ENV.logLevel]: config.logLevel,
     ...(config.bedrockModelId ? { [AGENT_ENV.modelId]: config.bedrockModelId } : {}),
+    ...(config.email.fromAddress ? { [AGENT_ENV.emailFrom]: config.email.fromAddress } : {}),
+    ...(config.email.configurationSet ? { [AGENT_ENV.sesConfigurationSet]: config.email.configurationSet } : {}),
     ...(config.aws.region ? { AWS_REGION: config.aws.region } : {}),
   };
 }

@@ -61,6 +61,8 @@ export function desiredTenant(manifest: TenantManifest, ctx: DesiredContext): De
       timezone: agent.timezone,
       concurrencyPolicy: agent.concurrencyPolicy,
       startingDeadlineSeconds: agent.startingDeadlineSeconds,
+      // Only butler sends email: the digest goes to the contact and the agent's own recipients.
+      recipients: agent.name === 'butler' ? [spec.contact.email, ...(agent.recipients ?? [])] : [],
       active: agent.enabled && !spec.suspended && included.includes(agent.name),
     })),
     limits: tenantLimits(spec.tier, spec.limits),

@@ -23,6 +23,8 @@ export interface DesiredAgent {
   timezone: string;
   concurrencyPolicy: ConcurrencyPolicy;
   startingDeadlineSeconds: number;
+  /** Who the agent's email goes to (butler: the tenant's contact, then `recipients`); empty for the others. */
+  recipients: string[];
   /** Effective: enabled in the manifest, included in the tier, tenant neither suspended nor offboarded. */
   active: boolean;
 }

@@ -41,6 +41,7 @@ export function checkSemantics(parsed: ParsedDocument): ValidationIssue[] {
         report(['spec', 'agents', index, 'name'], `${show(agent.name)} is not included in tier ${show(tier)} (allowed: ${allowed.join(', ')})`);
       }
     }
+    if (Array.isArray(agent.recipients)) recipientProblems(agent.name, agent.recipients, spec.contact, (i, message) => report(['spec', 'agents', index, 'recipients', ...(i === undefined ? [] : [i])], message, i === undefined));
     const timezone = typeof agent.timezone === 'string' ? agent.timezone : 'UTC';
     const tzProblem = timezoneProblem(timezone);
     if (tzProblem) report(['spec', 'agents', index, 'timezone'], tzProblem);
@@ -128,4 +129,21 @@ export function cronExpressionProblem(schedule: string, timezone: string): strin
   } catch (error) {
     return `${show(schedule)} is not a valid cron expression: ${(error as Error).message} (allowed: five fields "minute hour day-of-month month day-of-week", e.g. "0 7 * * 1-5")`;
   }
+}
+
+/** Recipients of an agent's email: only butler sends one; each address once, the contact's included. */
+function recipientProblems(agent: unknown, recipients: unknown[], contact: unknown, report: (index: number | undefined, message: string) => void): void {
+  if (agent !== 'butler') {
+    report(undefined, `${show(agent)} sends no email: recipients are allowed on butler only`);
+    return;
+  }
+  const contactEmail = isObject(contact) && typeof contact.email === 'string' ? contact.email.toLowerCase() : undefined;
+  const seen = new Map<string, number>();
+  recipients.forEach((recipient, i) => {
+    if (typeof recipient !== 'string') return;
+    const key = recipient.toLowerCase();
+    if (key === contactEmail) report(i, `${show(recipient)} is the tenant's contact, who gets the digest already`);
+    else if (seen.has(key)) report(i, `${show(recipient)} is listed twice (first at recipients[${seen.get(key)}])`);
+    else seen.set(key, i);
+  });
 }

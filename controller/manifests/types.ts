@@ -12,6 +12,8 @@ export interface AgentSpec {
   timezone: string;
   concurrencyPolicy: ConcurrencyPolicy;
   startingDeadlineSeconds: number;
+  /** butler: who gets the digest besides the contact. */
+  recipients?: string[];
 }
 
 export interface TenantSpec {

@@ -9,6 +9,7 @@ export interface ScheduleEntry {
   /** `<tenant>/<agent>` */
   key: string;
   tenant: string;
+  displayName: string;
   agent: AgentName;
   tier: Tier;
   schedule: string;
@@ -25,6 +26,8 @@ export interface ScheduleEntry {
   integrationSecrets: { provider: string; name: string }[];
   /** The tenant's budget and limits (checked before a run is claimed). */
   limits: TenantLimits;
+  /** Who the agent's email goes to (butler's digest); empty for agents that send none. */
+  recipients: string[];
 }
 
 /** Starter runs go to Fargate Spot, the other tiers to on-demand Fargate. */
@@ -39,6 +42,7 @@ export function toEntry(tenant: DesiredTenant, agent: DesiredAgent): ScheduleEnt
   return {
     key: entryKey(tenant.name, agent.name),
     tenant: tenant.name,
+    displayName: tenant.displayName,
     agent: agent.name,
     tier: tenant.tier,
     schedule: agent.schedule,
@@ -51,6 +55,7 @@ export function toEntry(tenant: DesiredTenant, agent: DesiredAgent): ScheduleEnt
     dbSecret: tenant.secrets.db.name,
     integrationSecrets: tenant.secrets.integrations.filter((i) => needs.includes(i.provider)).map((i) => ({ provider: i.provider, name: i.name })),
     limits: tenant.limits,
+    recipients: agent.recipients,
   };
 }
 

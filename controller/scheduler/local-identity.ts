@@ -1,12 +1,13 @@
 /**
  * When the controller runs as root, each tenant's local agents run as an unprivileged user of their own
  * (a uid and gid with no login, allocated once per tenant and kept in `<dataDir>/agents/uids.json`):
- * they can write only their tenant's `tenants/<name>/agents/` folder and cannot read the secret-store
+ * they can write only their tenant's `tenants/<name>/agents/` folder and its outbox (`outbox/<name>/`), and cannot read the secret-store
  * key, the database files or any other tenant's folder. Not root: agents run as the controller's user,
  * which the README states plainly.
  */
 import { chmod, chown, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { outboxFolder } from '../../contract/agent-env.js';
 
 export interface AgentIdentity {
   uid: number;
@@ -43,7 +44,7 @@ async function uidOf(dataDir: string, tenant: string): Promise<number> {
 }
 
 /**
- * The identity `tenant`'s agents run as, with its folders prepared: `tenants/<name>/agents/` owned by it
+ * The identity `tenant`'s agents run as, with its folders prepared: `tenants/<name>/agents/` and `outbox/<name>/` owned by it
  * (0700), the folders above passable but not listable, a private home. Undefined when not root.
  */
 export async function agentIdentity(dataDir: string, bucket: string, tenant: string): Promise<AgentIdentity | undefined> {
@@ -53,10 +54,10 @@ export async function agentIdentity(dataDir: string, bucket: string, tenant: str
   const prefix = join(bucketDir, 'tenants', tenant);
   const outputs = join(prefix, 'agents');
   const home = join(dataDir, 'agents', 'home', tenant);
-  await mkdir(outputs, { recursive: true });
-  await mkdir(home, { recursive: true });
-  for (const dir of [dataDir, join(dataDir, 's3'), bucketDir, join(bucketDir, 'tenants'), prefix, join(dataDir, 'agents'), join(dataDir, 'agents', 'home')]) await passThrough(dir);
-  for (const dir of [outputs, home]) {
+  const outbox = outboxFolder(dataDir, tenant);
+  for (const dir of [outputs, home, outbox]) await mkdir(dir, { recursive: true });
+  for (const dir of [dataDir, join(dataDir, 's3'), bucketDir, join(bucketDir, 'tenants'), prefix, join(dataDir, 'agents'), join(dataDir, 'agents', 'home'), join(dataDir, 'outbox')]) await passThrough(dir);
+  for (const dir of [outputs, home, outbox]) {
     await chownTree(dir, uid, uid);
     await chmod(dir, 0o700);
   }

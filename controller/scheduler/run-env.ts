@@ -9,7 +9,9 @@ export function runEnvironment(entry: ScheduleEntry, runId: string, arns: Pick<S
     [AGENT_ENV.agent]: entry.agent,
     [AGENT_ENV.runId]: runId,
     [AGENT_ENV.dbSecretArn]: arns.arn(entry.dbSecret),
+    [AGENT_ENV.displayName]: entry.displayName,
   };
+  if (entry.recipients.length > 0) env[AGENT_ENV.recipients] = entry.recipients.join(',');
   for (const secret of entry.integrationSecrets) env[integrationSecretEnv(secret.provider)] = arns.arn(secret.name);
   if (tokenAllowance !== undefined) env[AGENT_ENV.tokenAllowance] = String(Math.max(0, Math.floor(tokenAllowance)));
   return env;

@@ -4,6 +4,7 @@ import { ECSClient } from '@aws-sdk/client-ecs';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { STSClient } from '@aws-sdk/client-sts';
 import type { AwsDouble } from './index.js';
 
@@ -13,6 +14,7 @@ export interface DoubleClients {
   secrets: SecretsManagerClient;
   sts: STSClient;
   ecs: ECSClient;
+  ses: SESv2Client;
 }
 
 export function createDoubleClients(double: AwsDouble, region = 'us-east-1'): DoubleClients {
@@ -23,6 +25,7 @@ export function createDoubleClients(double: AwsDouble, region = 'us-east-1'): Do
     secrets: new SecretsManagerClient(config),
     sts: new STSClient(config),
     ecs: new ECSClient(config),
+    ses: new SESv2Client(config),
   };
   double.attachAll(clients);
   return clients;

@@ -6,8 +6,9 @@ import * as s3Sdk from '@aws-sdk/client-s3';
 import * as secretsSdk from '@aws-sdk/client-secrets-manager';
 import * as stsSdk from '@aws-sdk/client-sts';
 import * as ecsSdk from '@aws-sdk/client-ecs';
+import * as sesSdk from '@aws-sdk/client-sesv2';
 
-export type ServiceName = 'iam' | 's3' | 'secretsmanager' | 'sts' | 'ecs';
+export type ServiceName = 'iam' | 's3' | 'secretsmanager' | 'sts' | 'ecs' | 'sesv2';
 
 /** Thrown by the in-memory services; the dispatcher turns it into the SDK's exception. */
 export class AwsFault extends Error {
@@ -39,6 +40,7 @@ const SDKS: Record<ServiceName, { ns: Namespace; base: BaseCtor }> = {
   secretsmanager: { ns: secretsSdk, base: secretsSdk.SecretsManagerServiceException },
   sts: { ns: stsSdk, base: stsSdk.STSServiceException },
   ecs: { ns: ecsSdk, base: ecsSdk.ECSServiceException },
+  sesv2: { ns: sesSdk, base: sesSdk.SESv2ServiceException },
 };
 
 type Wire = [code: string, status: number, message: string];
@@ -60,6 +62,10 @@ const SERVICE_ERRORS: Record<ServiceName, { throttling: Wire; internal: Wire }> 
     throttling: ['ThrottlingException', 400, RATE_EXCEEDED],
     internal: ['ServerException', 500, 'Service unavailable. Please try again later.'],
   },
+  sesv2: {
+    throttling: ['TooManyRequestsException', 429, 'Too Many Requests'],
+    internal: ['InternalServiceErrorException', 500, 'The request couldn\'t be processed because an error occurred with the Amazon SES API v2.'],
+  },
 };
 
 export function serviceError(service: ServiceName, kind: 'throttling' | 'internal'): AwsFault {
@@ -76,6 +82,9 @@ const DEFAULT_STATUS: Record<string, number> = {
   ServiceFailure: 500,
   InternalServiceError: 500,
   ServerException: 500,
+  InternalServiceErrorException: 500,
+  TooManyRequestsException: 429,
+  NotFoundException: 404,
 };
 
 export function defaultStatus(code: string): number {

@@ -11,6 +11,7 @@ import { S3State, s3Handlers } from './s3.js';
 import { SecretsState } from './secrets-state.js';
 import { secretsHandlers } from './secrets.js';
 import { StsState, stsHandlers } from './sts.js';
+import { SesState, sesHandlers } from './ses.js';
 
 export type { AwsCall, FailError, FailMatch } from './core.js';
 export type { AwsDoubleOptions, RateLimit } from './options.js';
@@ -18,8 +19,9 @@ export type { ServiceName } from './errors.js';
 export type { IamRoleRecord } from './iam-state.js';
 export type { S3Bucket, S3ObjectRecord, S3Version, Versioning } from './s3.js';
 export type { SecretRecord, SecretVersion } from './secrets-state.js';
+export type { SentEmail, SesAccount } from './ses.js';
 export type { EcsTaskRecord, EcsTiming, TaskMatcher, TaskOutcome } from './ecs-state.js';
-export type { IamState, S3State, SecretsState, EcsState, StsState };
+export type { IamState, S3State, SecretsState, EcsState, StsState, SesState };
 export { INLINE_POLICY_QUOTA, TRUST_POLICY_QUOTA } from './iam-policy.js';
 export { MAX_LIFECYCLE_RULES } from './s3-lifecycle.js';
 export { createManualClock, seededRandom, type ManualClock } from './testing.js';
@@ -31,11 +33,12 @@ export interface AwsDoubleState {
   secrets: SecretsState;
   sts: StsState;
   ecs: EcsState;
+  ses: SesState;
 }
 
 export interface AwsDouble {
   attach(client: { middlewareStack: any }, service: ServiceName): void;
-  attachAll(clients: { iam?: any; s3?: any; secrets?: any; sts?: any; ecs?: any }): void;
+  attachAll(clients: { iam?: any; s3?: any; secrets?: any; sts?: any; ecs?: any; ses?: any }): void;
   /**
    * One call as an attached client makes it (recorded, with latency and injected failures): the
    * output with `$metadata`, or the SDK's exception. The HTTP endpoint (http/) serves calls through it.
@@ -67,6 +70,7 @@ export function createAwsDouble(options: AwsDoubleOptions = {}): AwsDouble {
     secrets: new SecretsState(env),
     sts: new StsState(env),
     ecs: new EcsState(env),
+    ses: new SesState(env),
   };
   const dispatcher = new Dispatcher(env, {
     iam: iamHandlers(state.iam, env),
@@ -74,6 +78,7 @@ export function createAwsDouble(options: AwsDoubleOptions = {}): AwsDouble {
     secretsmanager: secretsHandlers(state.secrets, env),
     sts: stsHandlers(state.sts, env),
     ecs: ecsHandlers(state.ecs, env),
+    sesv2: sesHandlers(state.ses, env),
   });
 
   const double: AwsDouble = {
@@ -88,6 +93,7 @@ export function createAwsDouble(options: AwsDoubleOptions = {}): AwsDouble {
         [clients.secrets, 'secretsmanager'],
         [clients.sts, 'sts'],
         [clients.ecs, 'ecs'],
+        [clients.ses, 'sesv2'],
       ];
       for (const [client, service] of pairs) if (client) double.attach(client as { middlewareStack: any }, service);
     },

@@ -24,13 +24,15 @@ writeFileSync(own + '/probe.json', JSON.stringify({
   key: attempt(() => readFileSync(data + '/keys/secrets.key')),
   otherTenant: attempt(() => readdirSync(data + '/s3/${BUCKET}/tenants/globex/agents')),
   tenantList: attempt(() => readdirSync(data + '/s3/${BUCKET}/tenants')),
+  outbox: attempt(() => writeFileSync(data + '/outbox/' + process.env.OPENCLAW_TENANT + '/probe.eml', 'probe')),
+  otherOutbox: attempt(() => readdirSync(data + '/outbox/globex')),
 }));
 `;
 
 const entry = (tenant: string): ScheduleEntry => ({
-  key: `${tenant}/butler`, tenant, agent: 'butler', tier: 'starter', schedule: '0 7 * * *', timezone: 'UTC', label: '0 7 * * * UTC',
+  key: `${tenant}/butler`, tenant, displayName: tenant, agent: 'butler', tier: 'starter', schedule: '0 7 * * *', timezone: 'UTC', label: '0 7 * * * UTC',
   concurrencyPolicy: 'Forbid', startingDeadlineMs: 60_000, roleArn: 'local', tags: {}, dbSecret: `openclaw/tenants/${tenant}/db`, integrationSecrets: [],
-  limits: TIER_LIMITS.starter,
+  limits: TIER_LIMITS.starter, recipients: [],
 });
 
 describe.skipIf(process.getuid?.() !== 0)('local agents, when the controller runs as root', () => {
@@ -80,7 +82,7 @@ describe.skipIf(process.getuid?.() !== 0)('local agents, when the controller run
     expect(state).toMatchObject({ status: 'stopped', exitCode: 0 });
     const probe = JSON.parse(readFileSync(join(dataDir, 's3', BUCKET, 'tenants', 'acme', 'agents', 'probe.json'), 'utf8'));
     expect(probe.uid).toBe((await agentIdentity(dataDir, BUCKET, 'acme'))!.uid);
-    expect(probe).toMatchObject({ key: 'EACCES', otherTenant: 'EACCES', tenantList: 'EACCES' });
+    expect(probe).toMatchObject({ key: 'EACCES', otherTenant: 'EACCES', tenantList: 'EACCES', outbox: 'ok', otherOutbox: 'EACCES' });
     expect(probe.env).not.toContain('AWS_SECRET_ACCESS_KEY');
     expect(probe.env).not.toContain('OPENCLAW_GIT_TOKEN');
     const log = readFileSync(join(dataDir, 'runs', 'r1.log'), 'utf8');

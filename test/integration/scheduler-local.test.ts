@@ -48,10 +48,12 @@ describe('tenantctl trigger with the local provider', () => {
     // Metered when its exit was recorded, as its ECS task would be: starter runs on Fargate Spot.
     const metered = await world.ctx.pool.query('SELECT meter, dimension FROM openclaw.usage_records WHERE run_id = $1 ORDER BY meter', [runId]);
     expect(metered.rows).toEqual([
-      { meter: 'fargate_gb_seconds', dimension: 'spot' }, { meter: 'fargate_vcpu_seconds', dimension: 'spot' }, { meter: 'run_seconds', dimension: 'butler' },
+      { meter: 'emails_sent', dimension: '' }, { meter: 'fargate_gb_seconds', dimension: 'spot' }, { meter: 'fargate_vcpu_seconds', dimension: 'spot' }, { meter: 'run_seconds', dimension: 'butler' },
     ]);
     const digests = join(world.dataDir, 's3', 'local-tenants', 'tenants', 'acme', 'agents', 'butler', 'digests');
     expect(readdirSync(digests)).toEqual([expect.stringMatching(new RegExp(`-${runId}\\.md$`))]);
+    // The digest email, delivered to acme's outbox by the local provider.
+    expect(readdirSync(join(world.dataDir, 'outbox', 'acme'))).toEqual([expect.stringMatching(new RegExp(`-digest\\.${runId}\\.acme\\.eml$`))]);
 
     const log = readFileSync(join(world.dataDir, 'runs', `${runId}.log`), 'utf8');
     expect(log).toContain('agent run succeeded');

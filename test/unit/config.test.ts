@@ -108,6 +108,17 @@ describe('configuration from the environment', () => {
     ]);
   });
 
+  it('sends email from the configured SES address and configuration set, locally from the outbox’s default sender, and names a bad one', () => {
+    expect(loadConfig({ ...AWS, OPENCLAW_SES_FROM_ADDRESS: 'digest@mail.openclaw.example', OPENCLAW_SES_CONFIGURATION_SET: 'openclaw-digests' }, '/srv').email)
+      .toEqual({ fromAddress: 'digest@mail.openclaw.example', configurationSet: 'openclaw-digests' });
+    expect(loadConfig(AWS, '/srv').email).toEqual({ fromAddress: undefined, configurationSet: undefined });
+    expect(loadConfig({}, '/srv').email.fromAddress).toBe('digest@openclaw.localhost');
+    expect(problems({ ...AWS, OPENCLAW_SES_FROM_ADDRESS: 'OpenClaw <digest@mail.openclaw.example>', OPENCLAW_SES_CONFIGURATION_SET: 'digests!' })).toEqual([
+      'OPENCLAW_SES_FROM_ADDRESS: "OpenClaw <digest@mail.openclaw.example>" is not valid (allowed: a plain email address such as digest@mail.example.com (no display name))',
+      'OPENCLAW_SES_CONFIGURATION_SET: "digests!" is not valid (allowed: an SES configuration set name: 1-64 letters, digits, "_" and "-")',
+    ]);
+  });
+
   it('never echoes a database URL, which may hold a password', () => {
     const lines = problems({ DATABASE_URL: 'mysql://admin:hunter2@db/openclaw' });
     expect(lines).toEqual(['DATABASE_URL: the value given is not valid (allowed: a postgres:// or postgresql:// connection string)']);

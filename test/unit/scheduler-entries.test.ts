@@ -6,7 +6,7 @@ import { tenant } from '../integration/scheduler-harness.js';
 
 const globex = tenant('globex', {
   tier: 'professional',
-  agents: [{ name: 'butler', schedule: '0 7 * * *', timezone: 'America/New_York' }, { name: 'scout', schedule: '*/10 * * * *', startingDeadlineSeconds: 60, concurrencyPolicy: 'Replace' }],
+  agents: [{ name: 'butler', schedule: '0 7 * * *', timezone: 'America/New_York', recipients: ['sales@globex.example'] }, { name: 'scout', schedule: '*/10 * * * *', startingDeadlineSeconds: 60, concurrencyPolicy: 'Replace' }],
   integrations: [{ provider: 'microsoft' }, { provider: 'hubspot' }],
 });
 
@@ -38,10 +38,16 @@ describe('schedule entries from desired state', () => {
   it('gives a run its tenant, agent, run id and secret ARNs', () => {
     const [, scout] = scheduleEntries([globex]);
     expect(runEnvironment(scout, 'r1', { arn: (name) => `arn:${name}` })).toEqual({
-      OPENCLAW_TENANT: 'globex', OPENCLAW_AGENT: 'scout', OPENCLAW_RUN_ID: 'r1',
+      OPENCLAW_TENANT: 'globex', OPENCLAW_AGENT: 'scout', OPENCLAW_RUN_ID: 'r1', OPENCLAW_TENANT_DISPLAY_NAME: 'globex',
       OPENCLAW_DB_SECRET_ARN: 'arn:openclaw/tenants/globex/db', OPENCLAW_SECRET_HUBSPOT_ARN: 'arn:openclaw/tenants/globex/integrations/hubspot',
     });
     expect(databaseUrlWithoutCredentials('postgres://admin:pw@db.internal:5432/openclaw?sslmode=require')).toBe('postgres://db.internal:5432/openclaw?sslmode=require');
+  });
+
+  it('sends butler’s digest to the tenant’s contact and the agent’s recipients, and no other agent any', () => {
+    const [butler, scout] = scheduleEntries([globex]);
+    expect(runEnvironment(butler, 'r2', { arn: (name) => name }).OPENCLAW_DIGEST_RECIPIENTS).toBe('ops@globex.example,sales@globex.example');
+    expect(runEnvironment(scout, 'r3', { arn: (name) => name })).not.toHaveProperty('OPENCLAW_DIGEST_RECIPIENTS');
   });
 
   it('lists the next runs of a tenant, soonest first', () => {

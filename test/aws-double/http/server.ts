@@ -22,8 +22,11 @@ import { wireError, type Protocol, type WireRequest, type WireResponse } from '.
 type Sdk = Record<string, unknown>;
 const sdk = (ns: object) => ns as unknown as Sdk;
 
+/** Services served over HTTP; SES v2 (REST-JSON) is served to attached clients only. */
+export type WireService = Exclude<ServiceName, 'sesv2'>;
+
 /** Each service's SDK models and wire protocol, with the namespaces and targets its client uses. */
-export const SERVICE_WIRES: Record<ServiceName, { sdk: Sdk; protocol: Protocol }> = {
+export const SERVICE_WIRES: Record<WireService, { sdk: Sdk; protocol: Protocol }> = {
   iam: { sdk: sdk(iamSdk), protocol: queryProtocol(sdk(iamSdk), 'https://iam.amazonaws.com/doc/2010-05-08/') },
   sts: { sdk: sdk(stsSdk), protocol: queryProtocol(sdk(stsSdk), 'https://sts.amazonaws.com/doc/2011-06-15/') },
   s3: { sdk: sdk(s3Sdk), protocol: restXmlProtocol(sdk(s3Sdk), 'http://s3.amazonaws.com/doc/2006-03-01/') },
@@ -31,7 +34,7 @@ export const SERVICE_WIRES: Record<ServiceName, { sdk: Sdk; protocol: Protocol }
   ecs: { sdk: sdk(ecsSdk), protocol: jsonProtocol(sdk(ecsSdk), 'AmazonEC2ContainerServiceV20141113') },
 };
 
-const JSON_TARGETS: Record<string, ServiceName> = { secretsmanager: 'secretsmanager', AmazonEC2ContainerServiceV20141113: 'ecs' };
+const JSON_TARGETS: Record<string, WireService> = { secretsmanager: 'secretsmanager', AmazonEC2ContainerServiceV20141113: 'ecs' };
 const SCOPE = /Credential=[^/,\s]+\/\d{8}\/[^/]+\/([^/,\s]+)\/aws4_request/;
 
 /**
@@ -39,10 +42,10 @@ const SCOPE = /Credential=[^/,\s]+\/\d{8}\/[^/]+\/([^/,\s]+)\/aws4_request/;
  * (`Credential=AKID/20250101/us-east-1/iam/aws4_request`, or X-Amz-Credential when presigned);
  * unsigned, the JSON target, the query Action, else S3.
  */
-export function serviceOf(request: WireRequest): ServiceName | undefined {
+export function serviceOf(request: WireRequest): WireService | undefined {
   const credential = request.headers.authorization ?? (request.query.get('X-Amz-Credential') ? `Credential=${request.query.get('X-Amz-Credential')}` : '');
   const scope = SCOPE.exec(String(credential))?.[1];
-  if (scope) return scope in SERVICE_WIRES ? (scope as ServiceName) : undefined;
+  if (scope) return scope in SERVICE_WIRES ? (scope as WireService) : undefined;
   const target = request.headers['x-amz-target'];
   if (target) return JSON_TARGETS[String(target).split('.')[0]];
   const action = new URLSearchParams(String(request.headers['content-type']).includes('form') ? request.body.toString('utf8') : '').get('Action');

@@ -194,3 +194,20 @@ describe('layer 3: semantics', () => {
     });
   });
 });
+
+describe('layer 3: digest recipients', () => {
+  it('accepts recipients on butler, and points at a duplicate or the contact listed again', () => {
+    expect(problems(withAgents('starter', ['butler', '      recipients: [sales@acme.example]']))).toEqual([]);
+    expect(problems(withAgents('starter', ['butler', '      recipients:', '        - sales@acme.example', '        - OPS@acme.example', '        - Sales@acme.example']))).toEqual([
+      `${FILE}:15:11 spec.agents[0].recipients[1]: "OPS@acme.example" is the tenant's contact, who gets the digest already`,
+      `${FILE}:16:11 spec.agents[0].recipients[2]: "Sales@acme.example" is listed twice (first at recipients[0])`,
+    ]);
+  });
+
+  it('rejects recipients on an agent that sends no email, and an address that is not one', () => {
+    expect(problems(withAgents('professional', ['scout', '      recipients: [sales@acme.example]']))).toEqual([
+      `${FILE}:13:7 spec.agents[0].recipients: "scout" sends no email: recipients are allowed on butler only`,
+    ]);
+    expect(problems(withAgents('starter', ['butler', '      recipients: [not-an-address]'])).join('\n')).toMatch(/spec\.agents\[0\]\.recipients\[0\]: .*email/);
+  });
+});

@@ -1,0 +1,133 @@
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { simpleParser } from 'mailparser';
+import pg from 'pg';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PROGRAMS } from '../../agents/run.js';
+import { sesMailer } from '../../agents/runtime/mailer.js';
+import { runAgent, type RunnerDeps } from '../../agents/runtime/runner.js';
+import { desiredTenant } from '../../controller/desired/tenant.js';
+import { activeEntry } from '../../controller/scheduler/entries.js';
+import { runEnvironment } from '../../controller/scheduler/run-env.js';
+import { createAwsDouble, createDoubleClients, createManualClock, seededRandom } from '../aws-double/index.js';
+import { createWorld, type World } from '../helpers/world.js';
+import { secretsOnlyProvider } from '../helpers/secrets-only-provider.js';
+
+const NOW = new Date('2025-01-06T07:00:00Z');
+const hoursAgo = (h: number) => new Date(NOW.getTime() - h * 3_600_000);
+const FROM = 'digest@mail.openclaw.example';
+
+/** A (initech) lists a second recipient for butler; B (globex) has its mail in the same tables. */
+const A = 'initech';
+const B = 'globex';
+
+describe('butler’s digest by email', () => {
+  let world: World;
+  let admin: pg.Client;
+  let dataDir: string;
+  const clock = createManualClock(NOW.getTime());
+  const double = createAwsDouble({ now: clock.now, sleep: clock.sleep, random: seededRandom(3) });
+  const clients = createDoubleClients(double);
+  const slept: number[] = [];
+  const ses: RunnerDeps['mailer'] = () => sesMailer({ client: clients.ses, configurationSet: 'openclaw-digests', sleep: async (ms) => void slept.push(ms) });
+
+  /** The environment the scheduler gives the run (recipients from the manifest), plus what the launcher adds. */
+  const run = async (tenant: string, runId: string, deps: Pick<RunnerDeps, 'mailer'> = {}) => {
+    const snapshot = await world.ctx.source.load();
+    const manifest = snapshot.tenants.find((t) => t.name === tenant)!.manifest;
+    const entry = activeEntry(desiredTenant(manifest, world.ctx.desiredContext), tenant, 'butler');
+    if (typeof entry === 'string') throw new Error(entry);
+    return runAgent(PROGRAMS, 'butler', {
+      env: {
+        ...runEnvironment(entry, runId, { arn: (name) => `local:secret:${name}` }),
+        OPENCLAW_PROVIDER: 'local', OPENCLAW_DATA_DIR: dataDir, DATABASE_URL: world.db.url, OPENCLAW_EMAIL_FROM: FROM,
+        OPENCLAW_DB_CREDENTIALS: JSON.stringify(await world.ctx.provider.credentials.get(tenant)),
+      },
+      now: () => NOW,
+      log: pino({ level: 'silent' }),
+      ...deps,
+    });
+  };
+
+  beforeAll(async () => {
+    world = await createWorld({ provider: secretsOnlyProvider(mkdtempSync(join(tmpdir(), 'oc-digest-'))) });
+    const initech = readFileSync(join(world.tenantsDir, `${A}.yaml`), 'utf8');
+    world.writeTenant(`${A}.yaml`, initech.replace(/(- name: butler\n(\s+)schedule: .*\n)/, '$1$2recipients: [sales-lead@initech.example]\n'));
+    dataDir = mkdtempSync(join(tmpdir(), 'oc-digest-data-'));
+    const report = await world.pass();
+    expect(report.outcomes.filter((o) => o.error)).toEqual([]);
+    admin = new pg.Client({ connectionString: world.db.url });
+    await admin.connect();
+    for (const [tenant, subjects] of [[A, ['Renewal terms for Q2', 'TPS report cover sheets']], [B, ['Globex merger rumours', 'Secret globex pricing']]] as const) {
+      for (const [i, subject] of subjects.entries()) {
+        await admin.query('INSERT INTO app.messages (tenant_id, sender, subject, body, received_at) VALUES ($1, $2, $3, $4, $5)', [tenant, `s${i}@${tenant}.example`, subject, `${subject}. Please reply today.`, hoursAgo(i + 1)]);
+      }
+      await admin.query('INSERT INTO app.calendar_events (tenant_id, title, starts_at, ends_at, attendees) VALUES ($1, $2, $3, $4, $5)', [tenant, `${tenant} <b>standup</b>`, new Date(NOW.getTime() + 3_600_000), new Date(NOW.getTime() + 4_000_000), [`milton@${tenant}.example`]]);
+    }
+    double.state.ses.verifyIdentity('mail.openclaw.example');
+    double.state.ses.createConfigurationSet('openclaw-digests');
+  });
+
+  afterAll(async () => {
+    await admin?.end();
+    await world?.close();
+  });
+
+  it('sends A’s digest through SES to its contact and butler’s recipients, both parts, unsubscribe and tenant tag, none of B’s mail', async () => {
+    expect(await run(A, 'butler-ses-1', { mailer: ses })).toBe(0);
+    expect(double.state.ses.sent).toHaveLength(1);
+    const [email] = double.state.ses.sent;
+    expect(email).toMatchObject({
+      from: FROM, to: ['it-admins@initech.example', 'sales-lead@initech.example'], configurationSet: 'openclaw-digests', tags: { tenant: A, agent: 'butler' },
+      subject: 'Initech Corporation daily digest, 2025-01-06: 2 messages, 1 event',
+    });
+    expect(email.headers['list-unsubscribe']).toBe(`<mailto:${FROM}?subject=unsubscribe%20${A}>`);
+    expect(email.text).toContain('**Renewal terms for Q2** from s0@initech.example');
+    expect(email.html).toContain('<strong>TPS report cover sheets</strong> from s1@initech.example');
+    // Titles are customer data: escaped in the HTML part, never markup.
+    expect(email.html).toContain(`${A} &lt;b&gt;standup&lt;/b&gt;`);
+    expect(email.html).not.toContain('<b>standup</b>');
+    expect(`${email.subject}\n${email.text}\n${email.html}`).not.toMatch(/globex/i);
+  });
+
+  it('records where the digest went and meters one email per recipient, as A', async () => {
+    const { rows } = await admin.query(`SELECT recipients, message_id, delivered_to, sent_at FROM tenant_${A}.digests WHERE run_id = 'butler-ses-1'`);
+    expect(rows).toEqual([{
+      recipients: ['it-admins@initech.example', 'sales-lead@initech.example'], message_id: double.state.ses.sent[0].messageId,
+      delivered_to: `ses:${double.state.ses.sent[0].messageId}`, sent_at: NOW,
+    }]);
+    const meters = await admin.query(`SELECT tenant_id, meter, quantity::int FROM app.usage_meters WHERE run_id = 'butler-ses-1' AND meter = 'emails_sent'`);
+    expect(meters.rows).toEqual([{ tenant_id: A, meter: 'emails_sent', quantity: 2 }]);
+  });
+
+  it('retries when SES throttles, and fails the run with nothing recorded when SES rejects the message', async () => {
+    double.failNext({ service: 'sesv2', operation: 'SendEmail', times: 2 }, { name: 'TooManyRequestsException', message: 'Maximum sending rate exceeded.' });
+    expect(await run(B, 'butler-ses-2', { mailer: ses })).toBe(0);
+    expect(slept).toEqual([200, 400]);
+    expect(double.state.ses.sent.at(-1)).toMatchObject({ to: ['platform@globex.example'], tags: { tenant: B } });
+    expect(double.state.ses.sent.at(-1)!.text).not.toMatch(/initech|Renewal/i);
+
+    double.failNext({ service: 'sesv2', operation: 'SendEmail' }, { name: 'MessageRejected', message: 'Email address is not verified.' });
+    expect(await run(A, 'butler-ses-3', { mailer: ses })).toBe(1);
+    expect(double.state.ses.sent).toHaveLength(2);
+    expect((await admin.query(`SELECT count(*)::int AS n FROM tenant_${A}.digests WHERE run_id = 'butler-ses-3'`)).rows[0].n).toBe(0);
+  });
+
+  it('locally, delivers A’s digest as an .eml file in A’s outbox and nowhere else', async () => {
+    expect(await run(A, 'butler-local-1')).toBe(0);
+    const outbox = join(dataDir, 'outbox', A);
+    const files = readdirSync(outbox);
+    expect(files).toEqual(['20250106T070000Z-digest.butler-local-1.initech.eml']);
+    expect(existsSync(join(dataDir, 'outbox', B))).toBe(false);
+    const mail = await simpleParser(readFileSync(join(outbox, files[0])));
+    expect(mail.from?.text).toBe(FROM);
+    expect(Array.isArray(mail.to) ? [] : mail.to?.value.map((a) => a.address)).toEqual(['it-admins@initech.example', 'sales-lead@initech.example']);
+    expect(mail.subject).toBe('Initech Corporation daily digest, 2025-01-06: 2 messages, 1 event');
+    expect(mail.text).toContain('Renewal terms for Q2');
+    expect(mail.html).toContain('<h1>Daily digest for initech: 2025-01-06</h1>');
+    expect(mail.headers.get('x-ses-message-tags')).toBe(`tenant=${A}, agent=butler`);
+    expect(mail.headers.get('list')).toMatchObject({ unsubscribe: { mail: `${FROM}?subject=unsubscribe%20${A}` } });
+  });
+});
