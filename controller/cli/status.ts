@@ -51,6 +51,7 @@ export function renderStatus(fleet: FleetView, tenants: readonly TenantSummary[]
   lines.push(facts.join(' · '));
   if (fleet.rejectedRevision) lines.push(`WARNING: revision ${fleet.rejectedRevision.revision} was rejected; the applied revision stays in force: ${fleet.rejectedRevision.reason}`);
   if (fleet.sourceError) lines.push(`WARNING: the manifest source could not be read ${age(fleet.sourceError.at, now)}: ${fleet.sourceError.message}`);
+  if (fleet.awsReachable?.status === 'False') lines.push(`WARNING: AWS unreachable (first failed launch ${age(fleet.awsReachable.lastTransitionTime, now)}): ${fleet.awsReachable.message}`);
   return `${lines.join('\n')}\n`;
 }
 

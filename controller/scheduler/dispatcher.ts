@@ -4,6 +4,8 @@ import { errorMessage } from '../../contract/errors.js';
 import type { ScheduleEntry } from './entries.js';
 import type { ActiveRun, RunHistory, RunRecord, RunTrigger } from './history.js';
 import type { Launcher } from './launcher.js';
+import { afterLaunchFailure } from './launch-retry.js';
+import type { LaunchOutcomes } from './reachability.js';
 import { runEnvironment } from './run-env.js';
 import type { SecretArns } from './secret-arns.js';
 import type { BudgetDecision } from '../usage/budget.js';
@@ -20,6 +22,10 @@ export interface DispatcherOptions {
   budget?: (entry: ScheduleEntry) => Promise<BudgetDecision>;
   /** Records runs whose task has ended (the poller), so a concurrency decision never rests on a stale status. */
   settle?: (runs: RunRecord[]) => Promise<unknown>;
+  /** Told of each launch's outcome (the AwsReachable condition). */
+  outcomes?: LaunchOutcomes;
+  /** Jitter of the launch retries' backoff. */
+  random?: () => number;
 }
 
 export type Submitted =
@@ -30,17 +36,19 @@ export type Submitted =
 interface Job {
   runId: string;
   entry: ScheduleEntry;
-  /** Model tokens the run may use (what is left of the tenant's monthly budget). */
-  tokenAllowance?: number;
 }
 
 /**
  * Claims runs (the concurrency policy, in the database) and launches the claimed ones from a queue,
  * a few at a time: a cron minute with thousands of fires claims them all at once and launches them
- * at the launcher's rate. Replace stops the active runs before the new one starts.
+ * at the launcher's rate. Replace stops the active runs before the new one starts. A launch that fails
+ * on a transient error leaves the run pending with a retry time (launch-retry.ts); the scheduler hands
+ * it back here when that time comes. A run is queued at most once at a time.
  */
 export class Dispatcher {
   private readonly queue: Job[] = [];
+  /** Runs queued or launching: a run handed in again meanwhile (a retry, a recovery) is not launched twice. */
+  private readonly queued = new Set<string>();
   private active = 0;
   private waiters: (() => void)[] = [];
 
@@ -53,8 +61,9 @@ export class Dispatcher {
       const running = await history.running(entry.tenant, entry.agent);
       if (running.length > 0) await this.options.settle(running);
     }
-    const run = { id: runId, tenant: entry.tenant, agent: entry.agent, scheduledAt: new Date(scheduledAt), trigger, schedule: entry.label };
     const budget = await this.options.budget?.(entry);
+    const tokenAllowance = budget?.allowed ? budget.tokensLeft : undefined;
+    const run = { id: runId, tenant: entry.tenant, agent: entry.agent, scheduledAt: new Date(scheduledAt), trigger, schedule: entry.label, tokenAllowance };
     if (budget && !budget.allowed) {
       await history.recordSkipped([{ ...run, reason: budget.reason }], new Date(now()));
       log.info({ tenant: entry.tenant, agent: entry.agent, runId, reason: budget.reason }, 'run skipped');
@@ -67,12 +76,15 @@ export class Dispatcher {
       return { outcome: 'skipped', runId, reason: claim.reason };
     }
     for (const old of claim.replace) await this.replace(old, runId);
-    this.enqueue({ runId, entry, tokenAllowance: budget?.allowed ? budget.tokensLeft : undefined });
+    this.enqueue({ runId, entry });
     return { outcome: 'queued', runId };
   }
 
-  /** A run claimed before a crash and never launched: launched again under the same id (RunTask is idempotent on it). */
-  resume(run: RunRecord, entry: ScheduleEntry): void {
+  /**
+   * A pending run launched again under the same id: claimed before a crash and never launched, or
+   * whose retry is due. RunTask is idempotent on the id (its client token), and the request is the same.
+   */
+  resume(run: Pick<RunRecord, 'id'>, entry: ScheduleEntry): void {
     this.enqueue({ runId: run.id, entry });
   }
 
@@ -84,7 +96,7 @@ export class Dispatcher {
 
   /** Drops what is queued (leadership lost): those runs stay pending for the next leader to resume. */
   clear(): void {
-    this.queue.splice(0);
+    for (const job of this.queue.splice(0)) this.queued.delete(job.runId);
     this.settle();
   }
 
@@ -95,6 +107,8 @@ export class Dispatcher {
   }
 
   private enqueue(job: Job): void {
+    if (this.queued.has(job.runId)) return;
+    this.queued.add(job.runId);
     this.queue.push(job);
     this.pump();
   }
@@ -105,6 +119,7 @@ export class Dispatcher {
       const job = this.queue.shift()!;
       this.active++;
       void this.launch(job).finally(() => {
+        this.queued.delete(job.runId);
         this.active--;
         this.pump();
         this.settle();
@@ -117,22 +132,40 @@ export class Dispatcher {
     for (const resolve of this.waiters.splice(0)) resolve();
   }
 
-  private async launch({ runId, entry, tokenAllowance }: Job): Promise<void> {
+  private async launch({ runId, entry }: Job): Promise<void> {
     const { history, launcher, now, log } = this.options;
     const fields = { tenant: entry.tenant, agent: entry.agent, runId };
+    let attempt = { attempts: 1, scheduledAt: now() };
     try {
       await launcher.pace?.();
-      if ((await history.status(runId)) !== 'pending') return;
-      const { taskArn } = await launcher.launch({ runId, entry, env: runEnvironment(entry, runId, this.options.arns, tokenAllowance) });
+      const state = await history.launchState(runId);
+      if (state?.status !== 'pending') return;
+      attempt = { attempts: state.attempts + 1, scheduledAt: state.scheduledAt.getTime() };
+      // The same request on every attempt (the allowance was fixed at the claim): the client token finds an earlier attempt's task.
+      const { taskArn } = await launcher.launch({ runId, entry, env: runEnvironment(entry, runId, this.options.arns, state.tokenAllowance ?? undefined) });
+      await this.options.outcomes?.succeeded().catch((e) => log.warn({ ...fields, err: e }, 'could not record the launch outcome'));
       if (await history.markRunning(runId, taskArn, new Date(now()))) {
-        log.info({ ...fields, taskArn }, 'run started');
-      } else {
+        log.info({ ...fields, taskArn, attempts: attempt.attempts }, 'run started');
+      } else if ((await history.get(runId))?.taskArn !== taskArn) {
         await launcher.stop(taskArn, 'run cancelled before it started');
       }
     } catch (error) {
-      log.error({ ...fields, err: error }, 'could not launch run');
-      await history.finish(runId, { status: 'failed', at: new Date(now()), reason: `could not launch: ${errorMessage(error)}` }, ['pending'])
-        .catch((e) => log.error({ ...fields, err: e }, 'could not record the failed launch'));
+      await this.launchFailed(runId, entry, attempt, error).catch((e) => log.error({ ...fields, err: e }, 'could not record the failed launch'));
     }
+  }
+
+  /** A transient failure within the starting deadline: pending, retried later. Anything else: failed. */
+  private async launchFailed(runId: string, entry: ScheduleEntry, attempt: { attempts: number; scheduledAt: number }, error: unknown): Promise<void> {
+    const { history, now, log } = this.options;
+    const fields = { tenant: entry.tenant, agent: entry.agent, runId, attempts: attempt.attempts };
+    await this.options.outcomes?.failed(error).catch((e) => log.warn({ ...fields, err: e }, 'could not record the launch outcome'));
+    const decision = afterLaunchFailure({ error, ...attempt, startingDeadlineMs: entry.startingDeadlineMs, now: now() }, this.options.random ?? Math.random);
+    if ('retryAt' in decision) {
+      log.warn({ ...fields, err: error, retryAt: new Date(decision.retryAt).toISOString() }, 'could not launch run: retrying within its starting deadline');
+      await history.deferLaunch(runId, attempt.attempts, new Date(decision.retryAt), decision.reason);
+      return;
+    }
+    log.error({ ...fields, err: error }, 'could not launch run');
+    await history.finish(runId, { status: 'failed', at: new Date(now()), reason: decision.reason }, ['pending']);
   }
 }

@@ -1,9 +1,10 @@
 import {
-  DescribeTasksCommand, RunTaskCommand, StopTaskCommand,
+  ConflictException, DescribeTasksCommand, RunTaskCommand, StopTaskCommand,
   type DescribeTasksCommandOutput, type ECSClient, type RunTaskCommandInput, type RunTaskCommandOutput, type Task,
 } from '@aws-sdk/client-ecs';
 import { AGENT_CONTAINER } from '../../contract/catalog.js';
 import { names } from '../../contract/names.js';
+import { ControllerError } from '../errors.js';
 import type { AwsCaller } from '../providers/aws/caller.js';
 import { isNotFound } from '../providers/aws/errors.js';
 import { capacityProviderFor } from './entries.js';
@@ -78,13 +79,31 @@ export function taskResources(task: Task): TaskResources | undefined {
   };
 }
 
+/**
+ * The task an earlier RunTask with this run's client token started, when ECS refuses the token because
+ * the request differs (a configuration changed between attempts): that task is the run's, never a second.
+ */
+function tokenTask(error: unknown): string | undefined {
+  const cause = error instanceof ControllerError ? error.cause : error;
+  if (!(cause instanceof ConflictException)) return undefined;
+  return cause.resourceIds?.[0];
+}
+
 export function ecsLauncher(options: EcsLauncherOptions): Launcher {
   const send = <T>(command: object) => options.caller.send<T>('ecs', options.client, command);
   return {
     name: 'ECS',
     pollMs: 15_000,
+    awsBacked: true,
     async launch(request) {
-      const output = await send<RunTaskCommandOutput>(new RunTaskCommand(runTaskInput(request, options)));
+      let output: RunTaskCommandOutput;
+      try {
+        output = await send<RunTaskCommandOutput>(new RunTaskCommand(runTaskInput(request, options)));
+      } catch (error) {
+        const started = tokenTask(error);
+        if (started) return { taskArn: started };
+        throw error;
+      }
       const taskArn = output.tasks?.[0]?.taskArn;
       if (!taskArn) {
         const failure = output.failures?.[0];

@@ -27,7 +27,21 @@ export interface NewRun {
   scheduledAt: Date;
   trigger: RunTrigger;
   schedule: string;
+  /** Model tokens the run may use, fixed when it is claimed so that every launch attempt sends the same request. */
+  tokenAllowance?: number;
 }
+
+/** What launching a pending run needs from its row: every attempt launches the same request. */
+export interface LaunchState {
+  status: RunStatus;
+  scheduledAt: Date;
+  /** Launch attempts made so far. */
+  attempts: number;
+  tokenAllowance: number | null;
+}
+
+/** A pending run whose launch retry is due. */
+export type DueLaunch = Pick<RunRecord, 'id' | 'tenant' | 'agent' | 'scheduledAt'>;
 
 export type ActiveRun = Pick<RunRecord, 'id' | 'taskArn' | 'status' | 'startedAt'>;
 
@@ -39,11 +53,12 @@ export type Claim =
 const COLUMNS = `id, tenant, agent, scheduled_at AS "scheduledAt", trigger, started_at AS "startedAt", finished_at AS "finishedAt",
   status, exit_code AS "exitCode", task_arn AS "taskArn", reason, duration_ms::float8 AS "durationMs"`;
 
-const INSERT = `INSERT INTO openclaw.agent_runs (id, tenant, agent, scheduled_at, trigger, schedule, status, reason, finished_at)
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING`;
+const INSERT = `INSERT INTO openclaw.agent_runs (id, tenant, agent, scheduled_at, trigger, schedule, status, reason, finished_at, token_allowance)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT DO NOTHING`;
 
 const insertArgs = (run: NewRun, status: RunStatus, reason: string | null, finishedAt: Date | null) =>
-  [run.id, run.tenant, run.agent, run.scheduledAt, run.trigger, run.schedule, status, reason, finishedAt];
+  [run.id, run.tenant, run.agent, run.scheduledAt, run.trigger, run.schedule, status, reason, finishedAt,
+    run.tokenAllowance === undefined ? null : Math.max(0, Math.floor(run.tokenAllowance))];
 
 /** The run history in PostgreSQL: claims (the concurrency policy), transitions, and reads for status. */
 export class RunHistory {
@@ -83,7 +98,8 @@ export class RunHistory {
 
   /** pending → running, with the task that runs it. False when the run was stopped meanwhile. */
   async markRunning(id: string, taskArn: string, at: Date): Promise<boolean> {
-    const result = await this.pool.query(`UPDATE openclaw.agent_runs SET status = 'running', task_arn = $2, started_at = $3 WHERE id = $1 AND status = 'pending'`, [id, taskArn, at]);
+    const result = await this.pool.query(`UPDATE openclaw.agent_runs SET status = 'running', task_arn = $2, started_at = $3, reason = NULL, next_launch_at = NULL, launch_attempts = launch_attempts + 1
+        WHERE id = $1 AND status = 'pending'`, [id, taskArn, at]);
     return result.rowCount === 1;
   }
 
@@ -96,6 +112,33 @@ export class RunHistory {
       [id, outcome.status, outcome.at, outcome.exitCode ?? null, outcome.reason ?? null, outcome.durationMs ?? null, from],
     );
     return result.rowCount === 1;
+  }
+
+  async launchState(id: string): Promise<LaunchState | undefined> {
+    const { rows } = await this.pool.query<LaunchState>(
+      `SELECT status, scheduled_at AS "scheduledAt", launch_attempts AS attempts, token_allowance::float8 AS "tokenAllowance" FROM openclaw.agent_runs WHERE id = $1`,
+      [id],
+    );
+    return rows[0];
+  }
+
+  /** A failed launch attempt of a pending run, to be tried again at `retryAt`; the run stays pending. */
+  async deferLaunch(id: string, attempts: number, retryAt: Date, reason: string): Promise<boolean> {
+    const result = await this.pool.query(
+      `UPDATE openclaw.agent_runs SET launch_attempts = $2, next_launch_at = $3, reason = $4 WHERE id = $1 AND status = 'pending'`,
+      [id, attempts, retryAt, reason],
+    );
+    return result.rowCount === 1;
+  }
+
+  /** Pending runs whose launch retry is due: taken (the retry time cleared), so each is handed out once. */
+  async takeDueLaunches(at: Date): Promise<DueLaunch[]> {
+    const { rows } = await this.pool.query<DueLaunch>(
+      `UPDATE openclaw.agent_runs SET next_launch_at = NULL WHERE status = 'pending' AND next_launch_at <= $1
+        RETURNING id, tenant, agent, scheduled_at AS "scheduledAt"`,
+      [at],
+    );
+    return rows;
   }
 
   async status(id: string): Promise<RunStatus | undefined> {

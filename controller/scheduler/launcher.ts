@@ -38,6 +38,8 @@ export interface Launcher {
   readonly name: string;
   /** How often the leader asks about running tasks (ECS: every 15 s; a child's exit: every 2 s). */
   readonly pollMs: number;
+  /** Launches go to AWS: their transient failures are reported as the fleet condition AwsReachable. */
+  readonly awsBacked?: boolean;
   launch(request: LaunchRequest): Promise<{ taskArn: string }>;
   stop(taskArn: string, reason: string): Promise<void>;
   /** The state of each task, in batches the backend allows. */

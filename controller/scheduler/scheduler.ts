@@ -86,7 +86,19 @@ export class Scheduler {
     for (const entry of this.entries.values()) {
       const cursor = this.cursors.get(entry.key);
       if (!cursor || cursor.next === undefined || cursor.next > now) continue;
-      await this.fire(entry, cursor, now);
+      // One entry's failure (its concurrency check could not reach ECS) never holds the others back: its cursor
+      // stays, so the next tick tries the fire again, within its starting deadline.
+      await this.fire(entry, cursor, now).catch((error) => this.options.log.warn({ tenant: entry.tenant, agent: entry.agent, err: error }, 'could not schedule the fire; trying again'));
+    }
+    await this.retryLaunches(now);
+  }
+
+  /** Pending runs whose launch retry is due: launched again under the same id; those of an agent no longer active fail. */
+  private async retryLaunches(now: number): Promise<void> {
+    for (const run of await this.options.history.takeDueLaunches(new Date(now))) {
+      const entry = this.entries.get(`${run.tenant}/${run.agent}`);
+      if (entry) this.options.dispatcher.resume(run, entry);
+      else await this.options.history.finish(run.id, { status: 'failed', at: new Date(now), reason: 'launch not retried: the agent is no longer active' }, ['pending']);
     }
   }
 

@@ -18,6 +18,7 @@ import type { Provider } from '../providers/types.js';
 import type { Launcher, LauncherFactory } from './launcher.js';
 import { LeaderElector, LeaderLease } from './lease.js';
 import { RunPoller } from './poller.js';
+import { AwsReachability } from './reachability.js';
 import { Scheduler } from './scheduler.js';
 import { SecretArns } from './secret-arns.js';
 import { realTimer, repeat, type Repeating, type Timer } from './timer.js';
@@ -28,6 +29,8 @@ export interface SchedulerSeams {
   launcher?: Launcher;
   timer?: Timer;
   holder?: string;
+  /** Jitter of launch retries. */
+  random?: () => number;
   tickMs?: number;
   pollMs?: number;
 }
@@ -70,9 +73,12 @@ export function createSchedulerService(ctx: SchedulerContext, seams: SchedulerSe
   const arns = new SecretArns(ctx.provider.secrets, secretsRoot(ctx.config.aws.secretsPrefix), (name) => ctx.provider.secretArn(name), ctx.log);
   const history = new RunHistory(ctx.pools.scheduler);
   const poller = new RunPoller({ history, launcher, now: ctx.now, log, onFinished: async (run, state) => void (await meterRun(ctx.pools.scheduler, run, state)) });
-  const gate = new BudgetGate({ pool: ctx.pools.scheduler, store: new StatusStore(ctx.pools.scheduler), prices: ctx.config.usage.prices, now: ctx.now, log });
+  const store = new StatusStore(ctx.pools.scheduler);
+  const gate = new BudgetGate({ pool: ctx.pools.scheduler, store, prices: ctx.config.usage.prices, now: ctx.now, log });
   const dispatcher = new Dispatcher({
     history, launcher, arns, now: ctx.now, log, settle: (runs) => poller.settle(runs), budget: (entry) => gate.check(entry.tenant, entry.agent, entry.limits),
+    random: seams.random ?? Math.random,
+    outcomes: launcher.awsBacked ? new AwsReachability({ store, now: ctx.now, log }) : undefined,
   });
   const scheduler = new Scheduler({ history, dispatcher, now: ctx.now, log });
   const lease = new LeaderLease(ctx.pools.lease, {

@@ -10,6 +10,7 @@ import { TENANT_NAME_PATTERN, MAX_TENANT_NAME_LENGTH } from '../../contract/name
 import { nextFire } from '../scheduler/cron.js';
 import { lastRuns, upcomingRuns } from '../scheduler/status.js';
 import { RunHistory, type RunRecord } from '../scheduler/history.js';
+import { AWS_REACHABLE_KEY, type AwsReachableCondition } from '../scheduler/reachability.js';
 import { integrationsCondition, integrationViews, type IntegrationView } from '../integrations/status.js';
 import { IntegrationStore, type IntegrationRecord } from '../integrations/store.js';
 import { conditionStatus, type Condition, type ConditionStatus } from './conditions.js';
@@ -109,6 +110,8 @@ export interface FleetView {
   rejectedRevision: { revision: string; reason: string; at: string } | null;
   sourceError: { at: string; message: string } | null;
   provider: { name: string; accountId?: string; partition?: string; region?: string } | null;
+  /** Whether the scheduler's agent launches reach AWS (ECS only; null until a launch was made). */
+  awsReachable: AwsReachableCondition | null;
 }
 
 /** A tenant name as the API accepts it: the manifest rule, so nothing else reaches a query. */
@@ -170,13 +173,14 @@ export async function describeTenant(reader: StatusReader, name: string): Promis
 }
 
 export async function fleetView(reader: StatusReader, tenants?: TenantSummary[]): Promise<FleetView> {
-  const [list, lastPass, appliedRevision, rejectedRevision, sourceError, provider] = await Promise.all([
+  const [list, lastPass, appliedRevision, rejectedRevision, sourceError, provider, awsReachable] = await Promise.all([
     tenants ?? listTenants(reader),
     reader.store.getState<FleetView['lastPass']>('lastPass'),
     reader.store.getState<FleetView['appliedRevision']>('appliedRevision'),
     reader.store.getState<FleetView['rejectedRevision']>('rejectedRevision'),
     reader.store.getState<FleetView['sourceError']>('sourceError'),
     reader.store.getState<FleetView['provider']>('provider'),
+    reader.store.getState<AwsReachableCondition>(AWS_REACHABLE_KEY),
   ]);
   const count = (test: (t: TenantSummary) => boolean) => list.filter(test).length;
   return {
@@ -194,6 +198,7 @@ export async function fleetView(reader: StatusReader, tenants?: TenantSummary[])
     rejectedRevision: rejectedRevision ?? null,
     sourceError: sourceError ?? null,
     provider: provider ? { name: provider.name, accountId: provider.accountId, partition: provider.partition, region: provider.region } : null,
+    awsReachable: awsReachable ?? null,
   };
 }
 

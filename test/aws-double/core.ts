@@ -16,6 +16,8 @@ export interface FailMatch {
   service?: string;
   operation?: string;
   times?: number;
+  /** The call reaches the service and takes effect; only its answer is lost (a timeout, a dropped connection). */
+  after?: boolean;
 }
 
 export interface FailError {
@@ -55,10 +57,11 @@ export class Dispatcher {
     const { latencyMs, sleep } = this.env.options;
     if (latencyMs > 0) await sleep(latencyMs);
     try {
-      this.inject(service, operation);
+      const lost = this.inject(service, operation);
       const handler = this.services[service][operation];
       if (!handler) throw new AwsFault('UnsupportedOperation', `aws-double does not implement ${service}:${operation}`);
       const result = (await handler(input)) as Record<string, unknown> | undefined;
+      if (lost) throw lost;
       return { ...compact(result), $metadata: { httpStatusCode: 200, requestId, attempts: 1, totalRetryDelay: 0 } };
     } catch (e) {
       if (!(e instanceof AwsFault)) throw e;
@@ -78,14 +81,17 @@ export class Dispatcher {
     this.buckets.clear();
   }
 
-  private inject(service: ServiceName, operation: string): void {
+  /** Throws the error a call fails with before it takes effect; returns the one it fails with after. */
+  private inject(service: ServiceName, operation: string): AwsFault | undefined {
     const rule = this.failures.find(
       (f) => (!f.service || f.service === service) && (!f.operation || f.operation === operation),
     );
     if (rule) {
       if (--rule.remaining <= 0) this.failures.splice(this.failures.indexOf(rule), 1);
       const { name, message, status } = rule.error;
-      throw new AwsFault(name, message ?? `${name} (injected)`, status ?? defaultStatus(name));
+      const fault = new AwsFault(name, message ?? `${name} (injected)`, status ?? defaultStatus(name));
+      if (rule.after) return fault;
+      throw fault;
     }
     const { rateLimits, throttleRate, faultRate } = this.env.options;
     const limit = rateLimits?.[service];
@@ -96,6 +102,7 @@ export class Dispatcher {
     }
     if (throttleRate > 0 && this.env.random() < throttleRate) throw throttled(service);
     if (faultRate > 0 && this.env.random() < faultRate) throw serviceError(service, 'internal');
+    return undefined;
   }
 }
 

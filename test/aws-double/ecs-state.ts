@@ -59,12 +59,23 @@ export interface TaskDefinitionRecord {
   memory: string;
 }
 
+/** RunTask remembers a client token for 24 hours, per cluster. */
+export const CLIENT_TOKEN_TTL_MS = 24 * 3_600_000;
+
+/** What RunTask remembers of a client token: the request it came with (without the token) and the tasks it started. */
+interface ClientTokenRecord {
+  request: string;
+  taskArns: string[];
+  at: number;
+}
+
 export class EcsState {
   readonly clusters = new Map<string, { clusterName: string; clusterArn: string; capacityProviders: string[] }>();
   /** Latest revision by family, and every revision by 'family:revision'. */
   readonly taskDefinitions = new Map<string, TaskDefinitionRecord>();
   readonly tasks = new Map<string, EcsTaskRecord>();
   timing: EcsTiming = { provisioningMs: 5_000, durationMs: 60_000, exitCode: 0, stoppedRetentionMs: 3_600_000 };
+  private readonly clientTokens = new Map<string, ClientTokenRecord>();
   private outcomes: Array<{ matches: (input: RunTaskCommandInput) => boolean; outcome: TaskOutcome }> = [];
   private launchBucket?: TokenBucket;
   private rate: RateLimit = { perSecond: 20, burst: 100 };
@@ -123,6 +134,26 @@ export class EcsState {
     return this.launchBucket.take(n, this.env.now());
   }
 
+  /** The tasks a request with this client token started, when it is the same request; a ConflictException when not. */
+  replay(clusterArn: string, input: RunTaskCommandInput): Task[] | undefined {
+    if (!input.clientToken) return undefined;
+    const key = `${clusterArn} ${input.clientToken}`;
+    const seen = this.clientTokens.get(key);
+    if (!seen || this.env.now() - seen.at > CLIENT_TOKEN_TTL_MS) return undefined;
+    if (seen.request !== requestKey(input)) {
+      fail('ConflictException', 'The specified client token is already in use with a different RunTask request.', 400, { resourceIds: seen.taskArns });
+    }
+    return seen.taskArns.flatMap((arn) => {
+      const task = this.live().find((t) => t.taskArn === arn);
+      return task ? [this.view(task, true)] : [];
+    });
+  }
+
+  /** Remembers the tasks a RunTask with a client token started. */
+  remember(clusterArn: string, input: RunTaskCommandInput, taskArns: string[]): void {
+    if (input.clientToken) this.clientTokens.set(`${clusterArn} ${input.clientToken}`, { request: requestKey(input), taskArns, at: this.env.now() });
+  }
+
   cluster(name: string | undefined) {
     const key = (name ?? 'default').replace(/^arn:aws:ecs:[^:]+:\d+:cluster\//, '');
     return this.clusters.get(key) ?? fail('ClusterNotFoundException', 'Cluster not found.');
@@ -141,6 +172,17 @@ export class EcsState {
   view(t: EcsTaskRecord, withTags: boolean): Task {
     return taskView(t, this.env.now(), withTags);
   }
+}
+
+/** The request without its client token, with keys in a fixed order: two requests compare equal when their parameters do. */
+function requestKey(input: RunTaskCommandInput): string {
+  const sorted = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(sorted);
+    if (value === null || typeof value !== 'object') return value;
+    return Object.fromEntries(Object.keys(value).sort().map((k) => [k, sorted((value as Record<string, unknown>)[k])]));
+  };
+  const { clientToken: _token, ...rest } = input;
+  return JSON.stringify(sorted(rest));
 }
 
 function matcherFn(m: TaskMatcher): (input: RunTaskCommandInput) => boolean {

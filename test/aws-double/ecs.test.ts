@@ -150,4 +150,32 @@ describe('ECS double', () => {
     expect(ec2.tasks).toEqual([]);
     expect(ec2.failures![0].reason).toBe('No Container Instances were found in your cluster.');
   });
+
+  it('starts one task per client token: the same request again gets the same task, a changed one a ConflictException', async () => {
+    const { ecs, double, clock } = world();
+    double.state.ecs.createCluster('other');
+    const first = (await ecs.send(new RunTaskCommand(run('a', { clientToken: 'run-1' })))).tasks![0].taskArn!;
+    const again = await ecs.send(new RunTaskCommand(run('a', { clientToken: 'run-1' })));
+    expect(again.tasks!.map((t) => t.taskArn)).toEqual([first]);
+    const changed = await rejection(ecs.send(new RunTaskCommand(run('a', { clientToken: 'run-1', startedBy: 'openclaw/b' }))));
+    expect(changed).toMatchObject({ name: 'ConflictException', resourceIds: [first] });
+    // Tokens are per cluster, and forgotten after 24 hours.
+    const elsewhere = (await ecs.send(new RunTaskCommand(run('a', { cluster: 'other', clientToken: 'run-1' })))).tasks![0].taskArn!;
+    expect(elsewhere).not.toBe(first);
+    clock.advance(24 * 3_600_000 + 1);
+    const later = (await ecs.send(new RunTaskCommand(run('a', { clientToken: 'run-1' })))).tasks![0].taskArn!;
+    expect(later).not.toBe(first);
+    expect(double.state.ecs.tasks.size).toBe(3);
+    expect((await rejection(ecs.send(new RunTaskCommand(run('a', { clientToken: 'x'.repeat(65) }))))).name).toBe('InvalidParameterException');
+  });
+
+  it('can lose the answer of a call that took effect, so a retry with the client token finds the task it started', async () => {
+    const { ecs, double } = world();
+    double.failNext({ service: 'ecs', operation: 'RunTask', after: true }, { name: 'ServerException', message: 'connection reset' });
+    expect((await rejection(ecs.send(new RunTaskCommand(run('a', { clientToken: 'run-2' }))))).name).toBe('ServerException');
+    expect(double.state.ecs.tasks.size).toBe(1);
+    const retried = await ecs.send(new RunTaskCommand(run('a', { clientToken: 'run-2' })));
+    expect(retried.tasks!.map((t) => t.taskArn)).toEqual([...double.state.ecs.tasks.keys()]);
+    expect(double.state.ecs.tasks.size).toBe(1);
+  });
 });

@@ -54,6 +54,10 @@ export function ecsHandlers(state: EcsState, env: Env): ServiceHandlers {
       const vpc = input.networkConfiguration?.awsvpcConfiguration;
       if (!vpc) invalid("Network Configuration must be provided when networkMode 'awsvpc' is specified.");
       if (!vpc.subnets?.length) invalid('subnets can not be empty.');
+      if (input.clientToken !== undefined && !/^[\x21-\x7e]{1,64}$/.test(input.clientToken)) invalid('clientToken must be 1 to 64 ASCII characters in the range 33-126.');
+      // Idempotent on the client token: the same request again gets the tasks it started, and starts none.
+      const replayed = state.replay(cluster.clusterArn, input);
+      if (replayed) return { tasks: replayed, failures: [] };
       if (!state.takeLaunches(count)) throw throttled('ecs');
       const tasks: E.Task[] = [];
       for (let i = 0; i < count; i++) {
@@ -81,6 +85,7 @@ export function ecsHandlers(state: EcsState, env: Env): ServiceHandlers {
         state.tasks.set(record.taskArn, record);
         tasks.push(state.view(record, true));
       }
+      state.remember(cluster.clusterArn, input, tasks.map((t) => t.taskArn!));
       return { tasks, failures: [] };
     },
     DescribeTasks(input: E.DescribeTasksCommandInput): Out<E.DescribeTasksCommandOutput> {

@@ -16,14 +16,16 @@ export class AwsFault extends Error {
     readonly code: string,
     message: string,
     readonly status = 400,
+    /** Modeled members of the exception (ECS ConflictException's resourceIds). */
+    readonly fields: Record<string, unknown> = {},
   ) {
     super(message);
   }
 }
 
-/** Throw an AWS error with its wire code (e.g. 'NoSuchEntity'), message and HTTP status. */
-export function fail(code: string, message: string, status = 400): never {
-  throw new AwsFault(code, message, status);
+/** Throw an AWS error with its wire code (e.g. 'NoSuchEntity'), message, HTTP status and modeled members. */
+export function fail(code: string, message: string, status = 400, fields: Record<string, unknown> = {}): never {
+  throw new AwsFault(code, message, status, fields);
 }
 
 type Namespace = Record<string, unknown>;
@@ -100,6 +102,7 @@ export function toSdkError(service: ServiceName, fault: AwsFault, requestId: str
     .find((c): c is BaseCtor => typeof c === 'function' && c !== base && base.prototype.isPrototypeOf(c.prototype));
   if (modeled) {
     return new (modeled as unknown as new (o: { message: string; $metadata: typeof $metadata }) => Error)({
+      ...fault.fields,
       message: fault.message,
       $metadata,
     });

@@ -107,7 +107,7 @@ export async function createHarness(start = Date.UTC(2025, 0, 6, 0, 0, 0)): Prom
         loop: { onPass() {}, appliedSnapshot: undefined },
         launcher: () => ecsLauncherFor(config, clients.ecs, timing, log),
       } as unknown as ControllerContext;
-      return { ctx, seams: { holder: options.holder } };
+      return { ctx, seams: { holder: options.holder, random: seededRandom(13) } };
     },
     controller(options = {}) {
       const { ctx, seams } = harness.context(options);
@@ -122,7 +122,8 @@ export async function createHarness(start = Date.UTC(2025, 0, 6, 0, 0, 0)): Prom
         await replica.elector.step();
         await replica.scheduler.tick();
         await replica.dispatcher.idle();
-        if (replica.elector.leading) await replica.poller.poll();
+        // As the service's poll loop does, a failed round (ECS unreachable) is tried again next time.
+        if (replica.elector.leading) await replica.poller.poll().catch(() => undefined);
       }
     },
     async runs(filter = 'true', params = []) {

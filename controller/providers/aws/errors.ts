@@ -30,7 +30,7 @@ const INVALID_ERRORS = new Set([
 ]);
 
 /** Names meaning "the thing exists already". */
-const CONFLICT_ERRORS = new Set(['EntityAlreadyExists', 'EntityAlreadyExistsException', 'ResourceExistsException', 'DeleteConflict', 'DeleteConflictException', 'ConcurrentModification', 'ConcurrentModificationException', 'InvalidRequestException', 'OperationAborted', 'PreconditionFailed', 'PreconditionNotMetException']);
+const CONFLICT_ERRORS = new Set(['ConflictException', 'EntityAlreadyExists', 'EntityAlreadyExistsException', 'ResourceExistsException', 'DeleteConflict', 'DeleteConflictException', 'ConcurrentModification', 'ConcurrentModificationException', 'InvalidRequestException', 'OperationAborted', 'PreconditionFailed', 'PreconditionNotMetException']);
 
 /** Names meaning "no such thing": providers turn these into undefined or success where that is the contract. */
 export const NOT_FOUND_ERRORS = new Set(['NoSuchEntity', 'NoSuchEntityException', 'ResourceNotFoundException', 'NoSuchKey', 'NotFound', 'NoSuchLifecycleConfiguration', 'NoSuchTagSet']);

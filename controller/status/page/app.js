@@ -135,6 +135,7 @@ function renderFleet(fleet) {
   const warnings = [];
   if (fleet.rejectedRevision) warnings.push(`Revision ${fleet.rejectedRevision.revision} was rejected; ${fleet.appliedRevision ? fleet.appliedRevision.revision : 'the last good revision'} stays in force. ${fleet.rejectedRevision.reason}`);
   if (fleet.sourceError) warnings.push(`The manifest source could not be read (${age(fleet.sourceError.at)}): ${fleet.sourceError.message}`);
+  if (fleet.awsReachable && fleet.awsReachable.status === 'False') warnings.push(`AWS unreachable (${age(fleet.awsReachable.lastTransitionTime)}): ${fleet.awsReachable.message}`);
   rejected.hidden = warnings.length === 0;
   rejected.replaceChildren(...warnings.map((w) => el('p', {}, w)));
 }

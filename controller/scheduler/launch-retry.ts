@@ -1,0 +1,46 @@
+import { errorMessage, isRetryable } from '../errors.js';
+
+/**
+ * What happens to a run whose launch failed: pure. A launch is a single RunTask (the ECS caller has
+ * already retried it a few times within seconds); an outage lasts minutes. So a run whose launch failed
+ * on a transient error (a 5xx, a timeout, throttling) stays pending and is launched again after a
+ * backoff, for as long as its starting deadline is open; the last attempt is made at the deadline.
+ * Every attempt sends the same request with the run id as its client token, so an attempt whose answer
+ * was lost (the task did start) finds that task instead of starting another.
+ */
+export interface LaunchRetryPolicy {
+  /** The first retry comes after about this long; each further one after twice as long, up to maxMs. */
+  baseMs: number;
+  maxMs: number;
+}
+
+export const LAUNCH_RETRY: LaunchRetryPolicy = { baseMs: 15_000, maxMs: 120_000 };
+
+export interface LaunchFailure {
+  error: unknown;
+  /** Attempts made, the failed one included. */
+  attempts: number;
+  scheduledAt: number;
+  startingDeadlineMs: number;
+  now: number;
+}
+
+export type LaunchDecision = { retryAt: number; reason: string } | { reason: string };
+
+/** Equal jitter: between half and all of min(max, base·2^(attempts-1)), so retries never bunch at 0. */
+export function launchBackoff(attempts: number, random: () => number, policy: LaunchRetryPolicy = LAUNCH_RETRY): number {
+  const ceiling = Math.min(policy.maxMs, policy.baseMs * 2 ** Math.max(0, attempts - 1));
+  return Math.floor(ceiling / 2 + random() * (ceiling / 2));
+}
+
+export function afterLaunchFailure(failure: LaunchFailure, random: () => number, policy: LaunchRetryPolicy = LAUNCH_RETRY): LaunchDecision {
+  const message = errorMessage(failure.error);
+  const deadline = failure.scheduledAt + failure.startingDeadlineMs;
+  const tries = `${failure.attempts} attempt${failure.attempts === 1 ? '' : 's'}`;
+  if (!isRetryable(failure.error)) return { reason: `could not launch: ${message}` };
+  if (failure.now >= deadline) {
+    return { reason: `could not launch within the starting deadline of ${failure.startingDeadlineMs / 1000}s (${tries}): ${message}` };
+  }
+  const retryAt = Math.min(deadline, failure.now + launchBackoff(failure.attempts, random, policy));
+  return { retryAt, reason: `launch failed (${tries}), retrying at ${new Date(retryAt).toISOString()}: ${message}` };
+}
