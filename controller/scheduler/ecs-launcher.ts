@@ -4,7 +4,7 @@ import {
 } from '@aws-sdk/client-ecs';
 import { AGENT_CONTAINER } from '../../contract/catalog.js';
 import { names } from '../../contract/names.js';
-import { ControllerError } from '../errors.js';
+import { ControllerError } from '../../contract/errors.js';
 import type { AwsCaller } from '../providers/aws/caller.js';
 import { isNotFound } from '../providers/aws/errors.js';
 import { capacityProviderFor } from './entries.js';

@@ -1,4 +1,4 @@
-import { errorMessage, isRetryable } from '../errors.js';
+import { errorMessage, isRetryable } from '../../contract/errors.js';
 
 /**
  * What happens to a run whose launch failed: pure. A launch is a single RunTask (the ECS caller has

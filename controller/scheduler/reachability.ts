@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { errorMessage, isRetryable } from '../errors.js';
+import { errorMessage, isRetryable } from '../../contract/errors.js';
 import type { StatusStore } from '../status/store.js';
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TerminalError, TransientError } from '../../controller/errors.js';
+import { TerminalError, TransientError } from '../../contract/errors.js';
 import { afterLaunchFailure, launchBackoff } from '../../controller/scheduler/launch-retry.js';
 
 const outage = new TransientError('could not ecs:RunTask after 8 attempts: ServerException');
