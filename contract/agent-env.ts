@@ -28,7 +28,25 @@ export const AGENT_ENV = {
   sesConfigurationSet: 'OPENCLAW_SES_CONFIGURATION_SET',
   /** Comma-separated addresses the digest goes to: the tenant's contact and its agent's recipients. */
   recipients: 'OPENCLAW_DIGEST_RECIPIENTS',
+  /** Local provider only: the tenant's integration secrets' values as JSON `{provider: text}`, passed in the child's environment. */
+  integrationSecrets: 'OPENCLAW_INTEGRATION_SECRETS',
 } as const;
+
+/** The providers' API base URLs (the controller's OAuth configuration reads the same variables). */
+export const CONNECTOR_API_URL_ENV = { google: 'OPENCLAW_GOOGLE_API_URL', microsoft: 'OPENCLAW_MICROSOFT_API_URL', hubspot: 'OPENCLAW_HUBSPOT_API_URL' } as const;
+
+/**
+ * The connectors' bounds: variable, allowed range and default. Validated by the controller's
+ * configuration and again by the agent, which gets them in its environment.
+ */
+export const CONNECTOR_LIMITS = {
+  pageSize: { env: 'OPENCLAW_CONNECTOR_PAGE_SIZE', min: 1, max: 500, fallback: 100, unit: 'items a page' },
+  maxItems: { env: 'OPENCLAW_CONNECTOR_MAX_ITEMS', min: 1, max: 100_000, fallback: 1000, unit: 'items per stream and run' },
+  bodyBytes: { env: 'OPENCLAW_CONNECTOR_BODY_BYTES', min: 256, max: 1_048_576, fallback: 16_384, unit: 'bytes of a message body' },
+  deadlineSeconds: { env: 'OPENCLAW_CONNECTOR_DEADLINE_SECONDS', min: 10, max: 3600, fallback: 300, unit: 'seconds for all connectors of a run' },
+  calendarDays: { env: 'OPENCLAW_CONNECTOR_CALENDAR_DAYS', min: 1, max: 365, fallback: 14, unit: 'days of calendar ahead (Graph)' },
+} as const;
+export type ConnectorLimit = keyof typeof CONNECTOR_LIMITS;
 
 /** `OPENCLAW_SECRET_GOOGLE_ARN` and so on: one variable per integration secret the agent may read. */
 export function integrationSecretEnv(provider: string): string {

@@ -5,6 +5,7 @@ import type { AgentName } from '../../contract/catalog.js';
 import type { AgentContext, AgentProgram, AgentResult } from './agent.js';
 import { bedrockClient, bedrockSummariser } from './bedrock.js';
 import { AGENT_EXIT, outboxFolder } from '../../contract/agent-env.js';
+import { ingest } from '../connectors/index.js';
 import { resolveCredentials, secretsManagerReader, type SecretReader } from './credentials.js';
 import { connectAsTenant } from './db.js';
 import { AgentConfigError, readAgentEnv, type AgentEnv } from './env.js';
@@ -22,8 +23,10 @@ export interface RunnerDeps {
   model?: (env: AgentEnv) => Summariser;
   mailer?: (env: AgentEnv) => Mailer;
   now?: () => Date;
-  /** Waits between connection attempts after the tenant's password was refused. */
+  /** Waits between connection attempts after the tenant's password was refused, and before a connector's retry. */
   sleep?: (ms: number) => Promise<void>;
+  /** The connectors' HTTP client. */
+  fetch?: typeof fetch;
   log?: Logger;
 }
 
@@ -59,9 +62,9 @@ export async function runAgent(programs: Record<AgentName, AgentProgram>, agentA
   });
   const meter = runMeter();
   let db;
+  let reader: SecretReader | undefined;
+  const secrets = () => (reader ??= (deps.secrets ?? (() => secretsManagerReader(env)))());
   try {
-    let reader: SecretReader | undefined;
-    const secrets = () => (reader ??= (deps.secrets ?? (() => secretsManagerReader(env)))());
     // `tenantctl rotate` writes the tenant's secret, then a pass sets the role's password: a run starting in
     // between is refused (28P01) and reads the secret again until the two agree.
     db = await connectWithFreshPassword(async () => connectAsTenant(env, await resolveCredentials(raw, env, secrets)), {
@@ -82,6 +85,12 @@ export async function runAgent(programs: Record<AgentName, AgentProgram>, agentA
     durationMs: now().getTime() - startedAt.getTime(), ...model.usage(),
   });
   try {
+    // The customer's accounts first, each page committed with its cursor; then the program in one transaction.
+    await ingest({
+      tenant: env.tenant, agent: env.agent, db, env: raw, readSecret: (id) => secrets()(id), fetch: deps.fetch,
+      now: () => now().getTime(), sleep: deps.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
+      itemsIngested: (integration, count) => meter.itemsIngested(integration, count), log: ctx.log,
+    });
     await db.query('BEGIN');
     const result: AgentResult = await programs[env.agent](ctx);
     await recordOutputs(db, env.tenant, env.agent, env.runId, result.outputs);
@@ -92,9 +101,9 @@ export async function runAgent(programs: Record<AgentName, AgentProgram>, agentA
   } catch (error) {
     await db.query('ROLLBACK').catch(() => {});
     log.error({ err: error }, 'agent run failed');
-    // Tokens spent on a failed run are still charged back.
-    await recordUsage(db, usage(0), modelReadings(model.usage())).catch((e) => log.warn({ err: e }, 'could not record usage'));
-    return AGENT_EXIT.failed;
+    // Tokens spent and items ingested (committed page by page) on a failed run are still charged back.
+    await recordUsage(db, usage(0), [...meter.readings(), ...modelReadings(model.usage())]).catch((e) => log.warn({ err: e }, 'could not record usage'));
+    return error instanceof AgentConfigError ? AGENT_EXIT.misconfigured : AGENT_EXIT.failed;
   } finally {
     await db.end().catch(() => {});
   }

@@ -12,6 +12,8 @@ import formbody from '@fastify/formbody';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { isIntegrationProvider, type IntegrationProviderName } from '../../../contract/integration-secret.js';
 import { PROVIDER_PROFILES } from '../providers.js';
+import { providerStores, registerProviderApis, type ProviderStores, type Seeds } from './apis/index.js';
+import { sampleSeeds } from './apis/sample.js';
 import { consentPage, errorPage, SANDBOX_CSP } from './pages.js';
 import { AuthorizationState, type TokenAnswer } from './state.js';
 
@@ -26,10 +28,14 @@ export interface SandboxOptions {
   now?: () => number;
   port?: number;
   host?: string;
+  /** What a newly read account holds; default: the sample mailbox, calendar and CRM. */
+  seeds?: Seeds;
 }
 
 export interface AuthorizationSandbox {
   state: AuthorizationState;
+  /** The mailboxes, calendars and CRM portals of the connected accounts. */
+  apis: ProviderStores;
   /** http://localhost:<port> */
   url: string;
   /** The base URL of one provider: `<url>/<provider>`. */
@@ -51,7 +57,8 @@ interface PendingRequest {
 type Form = Record<string, string | undefined>;
 
 export async function startAuthorizationSandbox(options: SandboxOptions): Promise<AuthorizationSandbox> {
-  const state = new AuthorizationState(options.now);
+  const now = options.now ?? Date.now;
+  const state = new AuthorizationState(now);
   const clients = new Map(options.clients.map((c) => [c.clientId, c]));
   const pending = new Map<string, PendingRequest>();
   const app: FastifyInstance = Fastify({ logger: false });
@@ -140,12 +147,6 @@ export async function startAuthorizationSandbox(options: SandboxOptions): Promis
     const match = /^Bearer (.+)$/i.exec(request.headers.authorization ?? '');
     return match ? state.introspect(provider, match[1]) : undefined;
   };
-  const unauthorized = (reply: FastifyReply) => reply.code(401).send({ error: { code: 401, message: 'Request had invalid authentication credentials.', status: 'UNAUTHENTICATED' } });
-  app.get('/google/gmail/v1/users/me/profile', async (request, reply) => {
-    const grant = bearer(request, 'google');
-    if (!grant) return unauthorized(reply);
-    return reply.send({ emailAddress: grant.account, messagesTotal: 0, threadsTotal: 0, historyId: '1' });
-  });
   app.get('/microsoft/v1.0/me', async (request, reply) => {
     const grant = bearer(request, 'microsoft');
     if (!grant) return reply.code(401).send({ error: { code: 'InvalidAuthenticationToken', message: 'Access token is empty or invalid.' } });
@@ -157,10 +158,16 @@ export async function startAuthorizationSandbox(options: SandboxOptions): Promis
     return reply.send({ token: grant.token, user: 'sandbox.user@example.com', hub_id: Number(grant.account) || grant.account, scopes: grant.scopes, token_type: 'access', expires_in: Math.floor((grant.expiresAt - (options.now ?? Date.now)()) / 1000) });
   });
 
+  // The APIs the agents' connectors read, on every connected account: Gmail (its profile names the
+  // account at connection), Calendar, Graph delta, HubSpot search.
+  const apis = providerStores(now, options.seeds ?? sampleSeeds(now));
+  registerProviderApis(app, { authorize: (provider, accessToken) => state.introspect(provider, accessToken)?.account, now }, apis);
+
   await app.listen({ port: options.port ?? 0, host: options.host ?? '127.0.0.1' });
   const url = `http://localhost:${(app.server.address() as AddressInfo).port}`;
   return {
     state,
+    apis,
     url,
     baseUrl: (provider) => `${url}/${provider}`,
     addClient: (client) => { clients.set(client.clientId, client); },

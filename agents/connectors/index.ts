@@ -1,0 +1,103 @@
+/**
+ * Ingestion at the start of an agent run: for each integration the agent reads (the catalog's
+ * `secrets`) and the tenant connected, its streams in order, as the tenant's runtime role.
+ * Integrations the tenant has not connected are skipped. A provider that fails (outage,
+ * refused token) does not stop the others; the run then fails naming every failure, and the next
+ * run resumes from the committed cursors.
+ */
+import { AGENTS, type AgentName } from '../../contract/catalog.js';
+import type { Queryable } from '../runtime/db.js';
+import { AGENT_ENV, integrationSecretEnv } from '../../contract/agent-env.js';
+import { isIntegrationProvider, type IntegrationProviderName } from '../../contract/integration-secret.js';
+import { ConnectorError, isConnectorError } from './errors.js';
+import { gmailStream } from './gmail.js';
+import { googleCalendarStream } from './google-calendar.js';
+import { graphCalendarStream, graphMailStream } from './graph.js';
+import { ProviderApi, type HttpDeps } from './http.js';
+import { hubspotStream } from './hubspot.js';
+import { readConnectorSettings, type ConnectorSettings } from './settings.js';
+import { syncStream, type Stream, type SyncContext, type SyncOutcome } from './sync.js';
+import { secretTokens, type SecretText } from './tokens.js';
+import { AgentConfigError } from '../runtime/env.js';
+
+export interface IngestContext {
+  tenant: string;
+  agent: AgentName;
+  db: Queryable;
+  /** The run's environment: secret ARNs or inline values, API URLs, limits. */
+  env: Record<string, string | undefined>;
+  /** Reads a secret by ARN with the task's credentials. */
+  readSecret: (secretId: string) => Promise<string | undefined>;
+  fetch?: typeof fetch;
+  now: () => number;
+  sleep: (ms: number) => Promise<void>;
+  random?: () => number;
+  itemsIngested(integration: IntegrationProviderName, count: number): void;
+  log(message: string, fields?: Record<string, unknown>): void;
+}
+
+/** Builds the streams of one integration, in the order they run (contacts before their engagements). */
+export function streamsFor(integration: IntegrationProviderName, api: ProviderApi, settings: ConnectorSettings, now: () => number): Array<(ctx: SyncContext) => Promise<SyncOutcome>> {
+  const { bodyBytes, maxItems, calendarDays } = settings.limits;
+  const erase = <C>(stream: Stream<C>) => (ctx: SyncContext) => syncStream(stream, ctx);
+  switch (integration) {
+    case 'google': return [erase(gmailStream(api, { bodyMaxBytes: bodyBytes, fullSyncLimit: maxItems })), erase(googleCalendarStream(api))];
+    case 'microsoft': return [erase(graphMailStream(api, bodyBytes, now)), erase(graphCalendarStream(api, calendarDays, now))];
+    case 'hubspot': return (['contacts', 'emails', 'meetings'] as const).map((type) => erase(hubspotStream(api, type)));
+  }
+}
+
+/** Where an integration's secret text comes from in this run, or undefined when the tenant has none. */
+export function secretSource(ctx: Pick<IngestContext, 'env' | 'readSecret'>, integration: IntegrationProviderName): SecretText | undefined {
+  const inline = ctx.env[AGENT_ENV.integrationSecrets];
+  if (inline?.trim()) {
+    let values: unknown;
+    try {
+      values = JSON.parse(inline);
+    } catch (error) {
+      throw new AgentConfigError(`${AGENT_ENV.integrationSecrets}: not JSON`, { cause: error });
+    }
+    const value = typeof values === 'object' && values !== null ? Object.entries(values).find(([k]) => k === integration)?.[1] : undefined;
+    return typeof value === 'string' ? async () => value : undefined;
+  }
+  const arn = ctx.env[integrationSecretEnv(integration)]?.trim();
+  return arn ? () => ctx.readSecret(arn) : undefined;
+}
+
+export async function ingest(ctx: IngestContext): Promise<SyncOutcome[]> {
+  const settings = readConnectorSettings(ctx.env);
+  const deadline = ctx.now() + settings.limits.deadlineSeconds * 1000;
+  const deps: HttpDeps = { fetch: ctx.fetch ?? fetch, now: ctx.now, sleep: ctx.sleep, random: ctx.random, deadline };
+  const outcomes: SyncOutcome[] = [];
+  const failures: ConnectorError[] = [];
+  for (const integration of AGENTS[ctx.agent].secrets.filter(isIntegrationProvider)) {
+    const source = secretSource(ctx, integration);
+    if (!source) continue;
+    const baseUrl = settings.apiUrls[integration];
+    if (!baseUrl) throw new AgentConfigError(`the tenant connected ${integration}, but its API URL is not set (${integration.toUpperCase()} API URL in the run's environment)`);
+    try {
+      const tokens = await secretTokens(integration, source, ctx.now);
+      const api = new ProviderApi(tokens, baseUrl, deps);
+      for (const sync of streamsFor(integration, api, settings, ctx.now)) {
+        const outcome = await sync({ db: ctx.db, tenant: ctx.tenant, pageSize: settings.limits.pageSize, maxItems: settings.limits.maxItems, itemsIngested: ctx.itemsIngested, log: ctx.log });
+        outcomes.push(outcome);
+        ctx.log('stream ingested', { ...outcome });
+      }
+    } catch (error) {
+      if (isConnectorError(error, 'NOT_CONNECTED')) {
+        ctx.log('integration not connected: skipped', { integration });
+        continue;
+      }
+      if (!(error instanceof ConnectorError)) throw error;
+      ctx.log('integration failed; the next run resumes from its cursors', { integration, code: error.code, reason: error.message });
+      failures.push(error);
+    }
+  }
+  if (failures.length > 0) {
+    throw new ConnectorError(failures[0].code, failures[0].integration, `could not ingest: ${failures.map((f) => f.message).join('; ')}`, failures[0].detail, { cause: failures[0] });
+  }
+  return outcomes;
+}
+
+export { ConnectorError } from './errors.js';
+export type { SyncOutcome } from './sync.js';

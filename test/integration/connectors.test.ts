@@ -1,0 +1,204 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { isConnectorError } from '../../agents/connectors/errors.js';
+import { gmailStream } from '../../agents/connectors/gmail.js';
+import { googleCalendarStream } from '../../agents/connectors/google-calendar.js';
+import type { MailItem } from '../../controller/integrations/sandbox/apis/index.js';
+import { connect, crashingOnPage, cursorOf, reset, startHarness, sync, type Harness } from '../provider-doubles/harness.js';
+
+const TENANT = 'acme';
+const HOUR = 3_600_000;
+let h: Harness;
+let n = 0;
+/** A mailbox of its own for every test. */
+const account = () => `user${++n}@acme.test`;
+
+const mail = (i: number, extra: Partial<MailItem> = {}): MailItem => ({
+  from: `Sender ${i} <s${i}@customer.test>`, to: ['me@acme.test', 'team@acme.test'], subject: `Subject ${i}`,
+  body: `Body of message ${i}.`, receivedAt: h.clock.now() - i * HOUR, ...extra,
+});
+const messages = async () => (await h.admin.query<{ provider_id: string; subject: string; body: string; recipients: string[] }>(
+  'SELECT provider_id, subject, body, recipients FROM app.messages WHERE tenant_id = $1 ORDER BY subject', [TENANT])).rows;
+const events = async () => (await h.admin.query<{ provider_id: string; title: string; starts_at: Date; attendees: string[] }>(
+  'SELECT provider_id, title, starts_at, attendees FROM app.calendar_events WHERE tenant_id = $1 ORDER BY title', [TENANT])).rows;
+
+beforeAll(async () => {
+  h = await startHarness();
+});
+afterAll(async () => {
+  await h?.close();
+});
+beforeEach(async () => {
+  await reset(h, TENANT);
+});
+
+describe('the Gmail connector, against the Gmail double', () => {
+  const stream = (api: Parameters<typeof gmailStream>[0], bodyMaxBytes = 4096, fullSyncLimit = 1000) => gmailStream(api, { bodyMaxBytes, fullSyncLimit });
+
+  it('reads every message on a first sync, page by page, without attachments and with bodies truncated', async () => {
+    const who = account();
+    const box = h.doubles.stores.gmail.get(who);
+    for (let i = 1; i <= 7; i++) box.add(mail(i, i === 2 ? { attachment: { filename: 'deck.pdf', mimeType: 'application/pdf', size: 900_000 }, body: 'é'.repeat(400) } : {}));
+    const { api } = await connect(h, 'google', who);
+    const { outcome, metered } = await sync(h, TENANT, stream(api, 300), { pageSize: 3 });
+    expect(outcome).toMatchObject({ items: 7, complete: true, restarted: false });
+    expect(metered).toBe(7);
+    const rows = await messages();
+    expect(rows.map((r) => r.subject)).toEqual([1, 2, 3, 4, 5, 6, 7].map((i) => `Subject ${i}`));
+    expect(rows[0].recipients).toEqual(['me@acme.test', 'team@acme.test']);
+    const long = rows[1].body;
+    expect(Buffer.byteLength(long)).toBeLessThanOrEqual(300);
+    expect(long.endsWith('…')).toBe(true);
+    expect(h.doubles.requests.some((r) => r.includes('/attachments'))).toBe(false);
+    expect(await cursorOf(h, TENANT, 'google', 'gmail')).toEqual({ mode: 'history', historyId: String(box.currentHistoryId) });
+  });
+
+  it('follows history on the next run: new messages in, deleted ones out, no listing again', async () => {
+    const who = account();
+    const box = h.doubles.stores.gmail.get(who);
+    const first = box.add(mail(1));
+    box.add(mail(2));
+    const { api } = await connect(h, 'google', who);
+    await sync(h, TENANT, stream(api));
+    box.add(mail(3));
+    box.remove(first);
+    const since = h.doubles.requests.length;
+    const { outcome } = await sync(h, TENANT, stream(api));
+    expect(outcome).toMatchObject({ items: 2, complete: true });
+    expect((await messages()).map((r) => r.subject)).toEqual(['Subject 2', 'Subject 3']);
+    const asked = h.doubles.requests.slice(since);
+    expect(asked.some((r) => r.includes('/history?startHistoryId='))).toBe(true);
+    expect(asked.some((r) => /\/messages\?/.test(r))).toBe(false);
+  });
+
+  it('falls back to a bounded full sync when Gmail answers 404 for an expired history, duplicating nothing', async () => {
+    const who = account();
+    const box = h.doubles.stores.gmail.get(who);
+    for (let i = 1; i <= 3; i++) box.add(mail(i));
+    const { api } = await connect(h, 'google', who);
+    await sync(h, TENANT, stream(api));
+    for (let i = 4; i <= 9; i++) box.add(mail(i, { receivedAt: h.clock.now() + i * 60_000 }));
+    box.expireHistory();
+    const { outcome } = await sync(h, TENANT, stream(api, 4096, 5));
+    expect(outcome.restarted).toBe(true);
+    // Bounded to the five newest (9 to 5): 4, older than the bound and never read, is the price of the bound.
+    expect((await messages()).map((r) => r.subject)).toEqual([1, 2, 3, 5, 6, 7, 8, 9].map((i) => `Subject ${i}`));
+    expect(await cursorOf(h, TENANT, 'google', 'gmail')).toEqual({ mode: 'history', historyId: String(box.currentHistoryId) });
+  });
+
+  it('waits as long as a 429 Retry-After asks, on the run’s clock, then carries on', async () => {
+    const who = account();
+    const box = h.doubles.stores.gmail.get(who);
+    box.add(mail(1));
+    const { api } = await connect(h, 'google', who);
+    h.clock.sleeps.length = 0;
+    h.doubles.fail('/google/gmail/v1/users/me/messages?', 429, { times: 2, retryAfter: '7' });
+    const { outcome } = await sync(h, TENANT, stream(api));
+    expect(outcome.items).toBe(1);
+    expect(h.clock.sleeps).toEqual([7000, 7000]);
+  });
+
+  it('after a crash in the middle of a page, the rerun loses nothing and duplicates nothing', async () => {
+    const who = account();
+    const box = h.doubles.stores.gmail.get(who);
+    for (let i = 1; i <= 6; i++) box.add(mail(i));
+    const { api } = await connect(h, 'google', who);
+    await expect(sync(h, TENANT, crashingOnPage(stream(api), 3), { pageSize: 2 })).rejects.toThrow('the process was killed');
+    // Two pages committed with their cursor; the third page's rows went with its transaction.
+    expect((await messages()).map((r) => r.subject)).toEqual(['Subject 1', 'Subject 2', 'Subject 3', 'Subject 4']);
+    expect(await cursorOf(h, TENANT, 'google', 'gmail')).toMatchObject({ mode: 'full', fetched: 4 });
+    await sync(h, TENANT, stream(api), { pageSize: 2 });
+    const rows = await messages();
+    expect(rows.map((r) => r.subject)).toEqual([1, 2, 3, 4, 5, 6].map((i) => `Subject ${i}`));
+    expect(new Set(rows.map((r) => r.provider_id)).size).toBe(6);
+  });
+});
+
+describe('the Google Calendar connector, against the Calendar double', () => {
+  const event = (title: string, startsInHours: number) => ({ title, start: h.clock.now() + startsInHours * HOUR, end: h.clock.now() + (startsInHours + 1) * HOUR, organizer: 'me@acme.test', attendees: ['me@acme.test', 'guest@customer.test'] });
+
+  it('lists every event on a first sync and keeps the sync token', async () => {
+    const who = account();
+    const calendar = h.doubles.stores.calendar.get(who);
+    for (let i = 1; i <= 5; i++) calendar.add(event(`Event ${i}`, i));
+    calendar.add({ ...event('Offsite', 30), allDay: true });
+    const { api } = await connect(h, 'google', who);
+    const { outcome, metered } = await sync(h, TENANT, googleCalendarStream(api), { pageSize: 2 });
+    expect(outcome).toMatchObject({ items: 6, pages: 3, complete: true });
+    expect(metered).toBe(6);
+    const rows = await events();
+    expect(rows.map((r) => r.title)).toEqual(['Event 1', 'Event 2', 'Event 3', 'Event 4', 'Event 5', 'Offsite']);
+    expect(rows[0].attendees).toEqual(['me@acme.test', 'guest@customer.test']);
+    expect(rows[5].starts_at.toISOString()).toMatch(/T00:00:00\.000Z$/);
+    expect(await cursorOf(h, TENANT, 'google', 'calendar')).toEqual({ syncToken: expect.any(String) });
+  });
+
+  it('asks with the sync token next time: changes applied, cancelled events removed', async () => {
+    const who = account();
+    const calendar = h.doubles.stores.calendar.get(who);
+    const [a, b] = [calendar.add(event('Kickoff', 1)), calendar.add(event('Review', 2))];
+    const { api } = await connect(h, 'google', who);
+    await sync(h, TENANT, googleCalendarStream(api));
+    calendar.update(a, { title: 'Kickoff (moved)' });
+    calendar.cancel(b);
+    calendar.add(event('Pricing call', 3));
+    const since = h.doubles.requests.length;
+    const { outcome } = await sync(h, TENANT, googleCalendarStream(api));
+    expect(outcome.items).toBe(3);
+    expect((await events()).map((r) => r.title)).toEqual(['Kickoff (moved)', 'Pricing call']);
+    expect(h.doubles.requests.slice(since).every((r) => r.includes('syncToken='))).toBe(true);
+  });
+
+  it('starts a full sync when Calendar answers 410 GONE for an expired sync token', async () => {
+    const who = account();
+    const calendar = h.doubles.stores.calendar.get(who);
+    calendar.add(event('Kickoff', 1));
+    const { api } = await connect(h, 'google', who);
+    await sync(h, TENANT, googleCalendarStream(api));
+    calendar.add(event('Review', 2));
+    calendar.expireSyncTokens();
+    const { outcome } = await sync(h, TENANT, googleCalendarStream(api));
+    expect(outcome).toMatchObject({ restarted: true, complete: true });
+    expect((await events()).map((r) => r.title)).toEqual(['Kickoff', 'Review']);
+  });
+
+  it('honours a Retry-After given as an HTTP date on 429, and retries a 503 with backoff', async () => {
+    const who = account();
+    h.doubles.stores.calendar.get(who).add(event('Kickoff', 1));
+    const { api } = await connect(h, 'google', who);
+    h.clock.sleeps.length = 0;
+    h.doubles.fail('/google/calendar/', 429, { retryAfter: new Date(h.clock.now() + 12_000).toUTCString() });
+    h.doubles.fail('/google/calendar/', 503);
+    const { outcome } = await sync(h, TENANT, googleCalendarStream(api));
+    expect(outcome.items).toBe(1);
+    expect(h.clock.sleeps[0]).toBeGreaterThanOrEqual(11_000);
+    expect(h.clock.sleeps[0]).toBeLessThanOrEqual(12_000);
+    expect(h.clock.sleeps).toHaveLength(2);
+  });
+
+  it('after a crash in the middle of a page, the rerun loses nothing and duplicates nothing', async () => {
+    const who = account();
+    const calendar = h.doubles.stores.calendar.get(who);
+    for (let i = 1; i <= 5; i++) calendar.add(event(`Event ${i}`, i));
+    const { api } = await connect(h, 'google', who);
+    await expect(sync(h, TENANT, crashingOnPage(googleCalendarStream(api), 2), { pageSize: 2 })).rejects.toThrow('the process was killed');
+    expect((await events()).map((r) => r.title)).toEqual(['Event 1', 'Event 2']);
+    await sync(h, TENANT, googleCalendarStream(api), { pageSize: 2 });
+    expect((await events()).map((r) => r.title)).toEqual(['Event 1', 'Event 2', 'Event 3', 'Event 4', 'Event 5']);
+  });
+
+  it('fails with PROVIDER_UNAVAILABLE when the connection keeps dropping mid-sync, and the next run resumes from the cursor', async () => {
+    const who = account();
+    const calendar = h.doubles.stores.calendar.get(who);
+    for (let i = 1; i <= 5; i++) calendar.add(event(`Event ${i}`, i));
+    const first = await connect(h, 'google', who);
+    await sync(h, TENANT, googleCalendarStream(first.api), { pageSize: 2, maxItems: 2 });
+    // The connection drops while the second page is read.
+    h.doubles.drop('/google/calendar/', 6);
+    await expect(sync(h, TENANT, googleCalendarStream(first.api), { pageSize: 2 })).rejects.toSatisfy((e) => isConnectorError(e, 'PROVIDER_UNAVAILABLE'));
+    expect((await events()).map((r) => r.title)).toEqual(['Event 1', 'Event 2']);
+    await sync(h, TENANT, googleCalendarStream(first.api), { pageSize: 2 });
+    const rows = await events();
+    expect(rows.map((r) => r.title)).toEqual(['Event 1', 'Event 2', 'Event 3', 'Event 4', 'Event 5']);
+    expect(new Set(rows.map((r) => r.provider_id)).size).toBe(5);
+  });
+});
