@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { readHttpConfig, type HttpConfig } from './config-http.js';
 import { Reader, type Env } from './config-reader.js';
+import { readOutwardConfig, type OutwardConfig } from './config-notify.js';
 import { readGitConfig, type GitConfig } from './source/git-config.js';
 import { ConfigError } from '../contract/errors.js';
 import type { IntegrationProviderName } from '../contract/integration-secret.js';
@@ -9,7 +10,7 @@ import { readOAuthProviders, type OAuthProviderConfig } from './config-integrati
 import { DEFAULT_PRICES, parsePriceOverride, type PriceTable } from './usage/prices.js';
 
 /** Everything the controller reads from its environment, validated once, defaulted and frozen. */
-export interface Config {
+export interface Config extends OutwardConfig {
   /** Unset: an embedded PostgreSQL under `dataDir`. */
   databaseUrl?: string;
   /**
@@ -100,7 +101,9 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Readonl
   }
 
   const dataDir = resolvePath(cwd, read.string('OPENCLAW_DATA_DIR') ?? '.openclaw');
+  const git = readGitConfig(read);
   const config: Config = {
+    ...readOutwardConfig(read, git, provider === 'aws'),
     databaseUrl: read.string('DATABASE_URL', { pattern: /^postgres(ql)?:\/\//, allowed: 'a postgres:// or postgresql:// connection string', secret: true }),
     databaseSecretArn: read.string('OPENCLAW_DB_SECRET_ARN', { pattern: /^arn:aws[a-z-]*:secretsmanager:[a-z]{2,4}(-[a-z]+)+-\d{1,2}:\d{12}:secret:[\w/+=.@!-]{1,512}$/, allowed: 'a Secrets Manager secret ARN, arn:aws:secretsmanager:<region>:<account>:secret:<name>' }),
     tenantsDir: resolvePath(cwd, read.string('OPENCLAW_TENANTS_DIR') ?? 'tenants'),
@@ -136,7 +139,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Readonl
       backoffBaseMs: read.duration('OPENCLAW_BACKOFF_BASE') ?? 1_000,
       backoffMaxMs: read.duration('OPENCLAW_BACKOFF_MAX') ?? 5 * 60_000,
     },
-    git: readGitConfig(read),
+    git,
     safety: {
       maxDeleteFraction: read.fraction('OPENCLAW_MAX_DELETE_FRACTION') ?? 0.1,
       purgeGraceMs: read.duration('OPENCLAW_PURGE_GRACE') ?? 7 * 24 * 3_600_000,

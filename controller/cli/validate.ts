@@ -26,9 +26,10 @@ export const validateCommand: Command = {
     }
     const valid = result.issues.length === 0;
     if (format === 'json') {
-      io.stdout(`${JSON.stringify({ valid, files: result.files, tenants: result.tenants.map((t) => t.name), errors: result.issues }, null, 2)}\n`);
+      io.stdout(`${JSON.stringify({ valid, files: result.files, tenants: result.tenants.map((t) => t.name), channels: result.channels.map((c) => c.name), errors: result.issues }, null, 2)}\n`);
     } else if (valid) {
-      io.stdout(`${result.tenants.length} tenant${result.tenants.length === 1 ? '' : 's'} in ${result.files.length} file${result.files.length === 1 ? '' : 's'}: valid\n`);
+      const channels = result.channels.length > 0 ? ` and ${result.channels.length} notification channel${result.channels.length === 1 ? '' : 's'}` : '';
+      io.stdout(`${result.tenants.length} tenant${result.tenants.length === 1 ? '' : 's'}${channels} in ${result.files.length} file${result.files.length === 1 ? '' : 's'}: valid\n`);
     } else {
       for (const issue of result.issues) io.stderr(`${formatIssue(issue)}\n`);
       io.stderr(`${result.issues.length} error${result.issues.length === 1 ? '' : 's'} in ${new Set(result.issues.map((i) => i.file)).size} file(s)\n`);

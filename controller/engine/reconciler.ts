@@ -219,6 +219,8 @@ export class Reconciler {
     if (outcome.error && outcome.error.message !== previous?.lastError) {
       events.push({ type: 'Warning', reason: outcome.error.retryable ? 'ReconcileFailed' : 'ReconcileStopped', message: outcome.error.message, tenant, revision });
     }
+    const transition = degradedTransition(previous, status, tenant, revision);
+    if (transition) events.push(transition);
     for (const conflict of conflicts) {
       if (previous?.lastError !== status.lastError) events.push({ type: 'Warning', reason: 'NotOwned', message: conflict.conflict!, tenant, resource: `${conflict.kind}/${conflict.resource}`, revision });
     }
@@ -280,6 +282,15 @@ export class Reconciler {
   private context(log: Logger = this.deps.log): ModuleContext {
     return { log, now: this.deps.now };
   }
+}
+
+/** `Degraded` when the condition turns True, `Recovered` when it turns False again: what notifications follow. */
+function degradedTransition(previous: TenantStatusRecord | undefined, next: Omit<TenantStatusRecord, 'lastReconcileAt'>, tenant: string, revision: string): EventRecord | undefined {
+  const was = previous?.conditions.find((c) => c.type === 'Degraded')?.status === 'True';
+  const now = next.conditions.find((c) => c.type === 'Degraded');
+  if (!was && now?.status === 'True') return { type: 'Warning', reason: 'Degraded', message: `${now.reason}: ${now.message}`, tenant, revision };
+  if (was && now?.status === 'False') return { type: 'Normal', reason: 'Recovered', message: 'no errors since the last pass', tenant, revision };
+  return undefined;
 }
 
 function sameStatus(stored: TenantStatusRecord, next: Omit<TenantStatusRecord, 'lastReconcileAt'>): boolean {

@@ -4,6 +4,8 @@ import { parse } from 'yaml';
 
 /** The Tenant CRD shipped in crds/: the one source of truth for the manifest schema. */
 export const CRD_PATH = fileURLToPath(new URL('../../crds/tenants.openclaw.io.yaml', import.meta.url));
+/** The NotificationChannel CRD: channels are declared in git next to the tenants. */
+export const CHANNEL_CRD_PATH = fileURLToPath(new URL('../../crds/notificationchannels.openclaw.io.yaml', import.meta.url));
 
 export type JsonSchema = Record<string, unknown>;
 
@@ -15,10 +17,11 @@ export interface TenantCrd {
   openAPIV3Schema: JsonSchema;
 }
 
-let cached: TenantCrd | undefined;
+const cached = new Map<string, TenantCrd>();
 
 export function loadTenantCrd(path = CRD_PATH): TenantCrd {
-  if (cached && path === CRD_PATH) return cached;
+  const known = cached.get(path);
+  if (known && (path === CRD_PATH || path === CHANNEL_CRD_PATH)) return known;
   const crd = parse(readFileSync(path, 'utf8')) as {
     spec: { group: string; names: { kind: string }; versions: { name: string; storage?: boolean; schema: { openAPIV3Schema: JsonSchema } }[] };
   };
@@ -30,7 +33,7 @@ export function loadTenantCrd(path = CRD_PATH): TenantCrd {
     apiVersion: `${crd.spec.group}/${version.name}`,
     openAPIV3Schema: version.schema.openAPIV3Schema,
   };
-  if (path === CRD_PATH) cached = result;
+  if (path === CRD_PATH || path === CHANNEL_CRD_PATH) cached.set(path, result);
   return result;
 }
 

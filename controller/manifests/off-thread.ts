@@ -80,7 +80,7 @@ export class ValidationThread {
 function stopped(request: ValidationRequest, reason: string): ValidationResult {
   const file = request.inputs[0]?.file ?? request.readIssues[0]?.file ?? '.';
   const issue: ValidationIssue = { file, line: 1, column: 1, layer: 'source', path: '', message: `validation could not finish: ${reason}` };
-  return { tenants: [], issues: [...request.readIssues, issue], files: request.inputs.map((i) => i.file) };
+  return { tenants: [], channels: [], issues: [...request.readIssues, issue], files: request.inputs.map((i) => i.file) };
 }
 
 let shared: ValidationThread | undefined;

@@ -1,26 +1,31 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
-import { manifestJsonSchema } from './crd.js';
+import { CHANNEL_CRD_PATH, loadTenantCrd, manifestJsonSchema } from './crd.js';
 import { formatPath, locate, type ParsedDocument, type PathSegment } from './parse.js';
 import type { ValidationIssue } from './types.js';
 
 // ajv-formats ships CommonJS with a default export.
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 
-let compiled: ValidateFunction | undefined;
+/** The kinds a manifest in the source may be, each validated by its own CRD. */
+export type ManifestKind = 'Tenant' | 'NotificationChannel';
 
-function validator(): ValidateFunction {
-  if (compiled) return compiled;
+const compiled = new Map<ManifestKind, ValidateFunction>();
+
+function validator(kind: ManifestKind): ValidateFunction {
+  const known = compiled.get(kind);
+  if (known) return known;
   const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: true, verbose: true });
   ajv.addVocabulary(['x-kubernetes-list-type', 'x-kubernetes-list-map-keys', 'x-kubernetes-preserve-unknown-fields']);
   addFormats(ajv);
-  compiled = ajv.compile(manifestJsonSchema());
-  return compiled;
+  const validate = ajv.compile(kind === 'Tenant' ? manifestJsonSchema() : manifestJsonSchema(loadTenantCrd(CHANNEL_CRD_PATH)));
+  compiled.set(kind, validate);
+  return validate;
 }
 
 /** Layer 2: the CRD's schema. Applies the CRD's defaults to `parsed.data` in place. */
-export function validateAgainstCrd(parsed: ParsedDocument): ValidationIssue[] {
-  const validate = validator();
+export function validateAgainstCrd(parsed: ParsedDocument, kind: ManifestKind = 'Tenant'): ValidationIssue[] {
+  const validate = validator(kind);
   if (validate(parsed.data)) return [];
   return dedupe((validate.errors ?? []).map((error) => toIssue(parsed, error)));
 }

@@ -63,6 +63,39 @@ export interface ValidationIssue extends SourcePosition {
 
 export interface ValidationResult {
   tenants: LoadedTenant[];
+  /** NotificationChannel documents; like tenants, only when there is no issue at all. */
+  channels: LoadedChannel[];
   issues: ValidationIssue[];
   files: string[];
+}
+
+/** What a notification is about; a channel lists the ones it receives. */
+export const NOTIFICATION_EVENTS = ['Degraded', 'Recovered', 'DeletionHeld', 'Purged', 'AgentFailing', 'ReauthorizationRequired', 'BudgetExceeded'] as const;
+export type NotificationEvent = (typeof NOTIFICATION_EVENTS)[number];
+export type ChannelType = 'slack' | 'webhook' | 'sns';
+
+export interface NotificationChannelSpec {
+  type: ChannelType;
+  events: NotificationEvent[];
+  /** Only these tenants' events; unset, every tenant's. */
+  tenants?: string[];
+  /** Below `<secrets prefix>/notifications/`: the Slack webhook URL, or the webhook's signing key. */
+  secretRef?: { name: string };
+  webhook?: { url: string };
+  sns?: { topicArn: string };
+  maxPerHour: number;
+}
+
+export interface NotificationChannelManifest {
+  apiVersion: string;
+  kind: 'NotificationChannel';
+  metadata: { name: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  spec: NotificationChannelSpec;
+}
+
+/** A validated channel, defaults applied, with where it came from. */
+export interface LoadedChannel {
+  name: string;
+  manifest: NotificationChannelManifest;
+  source: SourcePosition;
 }

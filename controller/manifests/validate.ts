@@ -2,9 +2,10 @@ import { createHash } from 'node:crypto';
 import { relative } from 'node:path';
 import { listManifestFiles, readIssue, readManifestFiles } from './files.js';
 import { locate, parseManifestFile } from './parse.js';
+import { checkChannelSemantics } from './channel.js';
 import { validateAgainstCrd } from './schema.js';
 import { checkSemantics } from './semantic.js';
-import type { LoadedTenant, SourcePosition, TenantManifest, ValidationIssue, ValidationResult } from './types.js';
+import type { LoadedChannel, LoadedTenant, NotificationChannelManifest, SourcePosition, TenantManifest, ValidationIssue, ValidationResult } from './types.js';
 
 export interface ManifestText {
   /** Path shown in errors, relative to where the user stands. */
@@ -19,11 +20,28 @@ export interface ManifestText {
 export function validateManifests(inputs: ManifestText[], readIssues: readonly ValidationIssue[] = []): ValidationResult {
   const issues: ValidationIssue[] = [...readIssues];
   const tenants: LoadedTenant[] = [];
+  const channels: LoadedChannel[] = [];
   const firstSeen = new Map<string, SourcePosition>();
+  const channelSeen = new Map<string, SourcePosition>();
   for (const { file, text } of inputs) {
     const parsed = parseManifestFile(file, text);
     issues.push(...parsed.issues);
     for (const doc of parsed.documents) {
+      if (kindOf(doc.data) === 'NotificationChannel') {
+        const found = [...validateAgainstCrd(doc, 'NotificationChannel'), ...checkChannelSemantics(doc)];
+        issues.push(...found);
+        const name = nameOf(doc.data);
+        if (name === undefined) continue;
+        const at = locate(doc, ['metadata', 'name']);
+        const earlier = channelSeen.get(name);
+        if (earlier) {
+          issues.push({ ...at, layer: 'semantic', path: 'metadata.name', message: `notification channel ${JSON.stringify(name)} is declared twice (first at ${earlier.file}:${earlier.line}:${earlier.column}); names must be unique across files` });
+          continue;
+        }
+        channelSeen.set(name, at);
+        if (found.length === 0) channels.push({ name, manifest: doc.data as NotificationChannelManifest, source: locate(doc, []) });
+        continue;
+      }
       const schemaIssues = validateAgainstCrd(doc);
       const semanticIssues = checkSemantics(doc);
       issues.push(...schemaIssues, ...semanticIssues);
@@ -42,7 +60,12 @@ export function validateManifests(inputs: ManifestText[], readIssues: readonly V
   }
   issues.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column);
   const files = [...new Set([...inputs.map((i) => i.file), ...readIssues.map((i) => i.file)])].sort();
-  return { tenants: issues.length === 0 ? tenants.sort((a, b) => a.name.localeCompare(b.name)) : [], issues, files };
+  const valid = issues.length === 0;
+  return {
+    tenants: valid ? tenants.sort((a, b) => a.name.localeCompare(b.name)) : [],
+    channels: valid ? channels.sort((a, b) => a.name.localeCompare(b.name)) : [],
+    issues, files,
+  };
 }
 
 /** Read and validate every manifest below `dir`. Throws only when the directory itself cannot be read. */
@@ -77,6 +100,10 @@ export async function readManifestDirectory(dir: string, display: (file: string)
     }
   }
   return { inputs, readIssues, fileCount: read.length, digest: hash.digest('hex') };
+}
+
+function kindOf(data: unknown): unknown {
+  return (data as { kind?: unknown } | null)?.kind;
 }
 
 function nameOf(data: unknown): string | undefined {

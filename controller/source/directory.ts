@@ -19,7 +19,7 @@ export function directorySource(dir: string, options: { displayBase?: string } =
       const revision = `dir:${digest.slice(0, 12)}`;
       if (last?.revision === revision) return last;
       const result = await validateOffThread(inputs, readIssues);
-      last = { revision, tenants: result.tenants, issues: result.issues, fileCount };
+      last = { revision, tenants: result.tenants, channels: result.channels, issues: result.issues, fileCount };
       return last;
     },
   };

@@ -14,6 +14,8 @@ export interface GitConfig {
   path: string;
   intervalMs: number;
   credentials?: GitCredentialsConfig;
+  /** GitHub's API (App tokens, commit statuses). */
+  apiUrl: string;
 }
 
 const FILE = { pattern: /^\/\S+$/, allowed: 'an absolute file path' };
@@ -52,6 +54,7 @@ export function readGitConfig(read: Reader): GitConfig {
     branch: read.string('OPENCLAW_GIT_BRANCH', { pattern: /^(?!-)[\w./-]{1,200}$/, allowed: 'a branch name' }) ?? 'main',
     path: read.string('OPENCLAW_GIT_PATH', { pattern: /^(?!\/)(?!.*\.\.)[\w./-]*$/, allowed: 'a relative path inside the repository, without ".."' }) ?? 'tenants/',
     intervalMs: read.duration('OPENCLAW_GIT_INTERVAL') ?? 60_000,
+    apiUrl,
     ...(credentials ? { credentials } : {}),
   };
 }

@@ -99,7 +99,7 @@ export function gitSource(options: GitSourceOptions): ManifestSource {
       else readIssues.push(readIssue(entry.file, decoded.problem));
     });
     const result = await validateOffThread(inputs, readIssues);
-    return { revision: sha, tenants: result.tenants, issues: result.issues, fileCount: inputs.length + readIssues.length };
+    return { revision: sha, tenants: result.tenants, channels: result.channels, issues: result.issues, fileCount: inputs.length + readIssues.length };
   }
 
   async function load(): Promise<SourceSnapshot> {

@@ -1,10 +1,12 @@
-import type { LoadedTenant, ValidationIssue } from '../manifests/types.js';
+import type { LoadedChannel, LoadedTenant, ValidationIssue } from '../manifests/types.js';
 
 /** One read of the manifest source at one revision. */
 export interface SourceSnapshot {
   /** A git commit SHA, or `dir:<content hash>` for a plain directory. */
   revision: string;
   tenants: LoadedTenant[];
+  /** NotificationChannel manifests declared beside the tenants (absent: none). */
+  channels?: LoadedChannel[];
   /** Validation problems; a snapshot with any is rejected whole and never applied. */
   issues: ValidationIssue[];
   /** Manifest files read; zero means an empty source, which never deletes anything. */

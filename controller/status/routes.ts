@@ -18,6 +18,7 @@ import { issueLinkRoute } from '../integrations/operator-route.js';
 import { actionRoutes } from './action-routes.js';
 import { usageRoutes } from '../usage/http.js';
 import { usageSourceOf } from '../usage/report.js';
+import { notificationsRoute } from '../notify/route.js';
 
 export { tenantParam, type RouteMethod, type StatusRoute } from './route.js';
 
@@ -73,6 +74,7 @@ export function statusRoutes({ ctx, reader, metrics, refresh, signer }: RouteDep
     },
     ...actionRoutes(ctx, refresh),
     issueLinkRoute(ctx),
+    notificationsRoute(ctx),
     { method: 'GET', url: '/', access: 'read', page: true, handler: page('index.html') },
     { method: 'GET', url: '/tenants/:name', access: 'read', page: true, handler: page('index.html') },
     { method: 'GET', url: '/app.js', access: 'read', handler: page('app.js') },

@@ -5,6 +5,7 @@ import { IAMClient } from '@aws-sdk/client-iam';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { STSClient } from '@aws-sdk/client-sts';
 import type { AwsDouble } from './index.js';
 
@@ -15,6 +16,7 @@ export interface DoubleClients {
   sts: STSClient;
   ecs: ECSClient;
   ses: SESv2Client;
+  sns: SNSClient;
 }
 
 export function createDoubleClients(double: AwsDouble, region = 'us-east-1'): DoubleClients {
@@ -26,6 +28,7 @@ export function createDoubleClients(double: AwsDouble, region = 'us-east-1'): Do
     sts: new STSClient(config),
     ecs: new ECSClient(config),
     ses: new SESv2Client(config),
+    sns: new SNSClient(config),
   };
   double.attachAll(clients);
   return clients;

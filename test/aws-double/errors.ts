@@ -7,8 +7,9 @@ import * as secretsSdk from '@aws-sdk/client-secrets-manager';
 import * as stsSdk from '@aws-sdk/client-sts';
 import * as ecsSdk from '@aws-sdk/client-ecs';
 import * as sesSdk from '@aws-sdk/client-sesv2';
+import * as snsSdk from '@aws-sdk/client-sns';
 
-export type ServiceName = 'iam' | 's3' | 'secretsmanager' | 'sts' | 'ecs' | 'sesv2';
+export type ServiceName = 'iam' | 's3' | 'secretsmanager' | 'sts' | 'ecs' | 'sesv2' | 'sns';
 
 /** Thrown by the in-memory services; the dispatcher turns it into the SDK's exception. */
 export class AwsFault extends Error {
@@ -43,6 +44,7 @@ const SDKS: Record<ServiceName, { ns: Namespace; base: BaseCtor }> = {
   sts: { ns: stsSdk, base: stsSdk.STSServiceException },
   ecs: { ns: ecsSdk, base: ecsSdk.ECSServiceException },
   sesv2: { ns: sesSdk, base: sesSdk.SESv2ServiceException },
+  sns: { ns: snsSdk, base: snsSdk.SNSServiceException },
 };
 
 type Wire = [code: string, status: number, message: string];
@@ -68,6 +70,7 @@ const SERVICE_ERRORS: Record<ServiceName, { throttling: Wire; internal: Wire }> 
     throttling: ['TooManyRequestsException', 429, 'Too Many Requests'],
     internal: ['InternalServiceErrorException', 500, 'The request couldn\'t be processed because an error occurred with the Amazon SES API v2.'],
   },
+  sns: { throttling: ['Throttled', 429, RATE_EXCEEDED], internal: ['InternalError', 500, 'Internal error'] },
 };
 
 export function serviceError(service: ServiceName, kind: 'throttling' | 'internal'): AwsFault {

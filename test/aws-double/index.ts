@@ -10,6 +10,7 @@ import { iamHandlers } from './iam.js';
 import { S3State, s3Handlers } from './s3.js';
 import { SecretsState } from './secrets-state.js';
 import { secretsHandlers } from './secrets.js';
+import { SnsState, snsHandlers } from './sns.js';
 import { StsState, stsHandlers } from './sts.js';
 import { SesState, sesHandlers } from './ses.js';
 
@@ -20,8 +21,9 @@ export type { IamRoleRecord } from './iam-state.js';
 export type { S3Bucket, S3ObjectRecord, S3Version, Versioning } from './s3.js';
 export type { SecretRecord, SecretVersion } from './secrets-state.js';
 export type { SentEmail, SesAccount } from './ses.js';
+export type { SnsMessage } from './sns.js';
 export type { EcsTaskRecord, EcsTiming, TaskMatcher, TaskOutcome } from './ecs-state.js';
-export type { IamState, S3State, SecretsState, EcsState, StsState, SesState };
+export type { IamState, S3State, SecretsState, EcsState, StsState, SesState, SnsState };
 export { INLINE_POLICY_QUOTA, TRUST_POLICY_QUOTA } from './iam-policy.js';
 export { MAX_LIFECYCLE_RULES } from './s3-lifecycle.js';
 export { createManualClock, seededRandom, type ManualClock } from './testing.js';
@@ -34,11 +36,12 @@ export interface AwsDoubleState {
   sts: StsState;
   ecs: EcsState;
   ses: SesState;
+  sns: SnsState;
 }
 
 export interface AwsDouble {
   attach(client: { middlewareStack: any }, service: ServiceName): void;
-  attachAll(clients: { iam?: any; s3?: any; secrets?: any; sts?: any; ecs?: any; ses?: any }): void;
+  attachAll(clients: { iam?: any; s3?: any; secrets?: any; sts?: any; ecs?: any; ses?: any; sns?: any }): void;
   /**
    * One call as an attached client makes it (recorded, with latency and injected failures): the
    * output with `$metadata`, or the SDK's exception. The HTTP endpoint (http/) serves calls through it.
@@ -71,6 +74,7 @@ export function createAwsDouble(options: AwsDoubleOptions = {}): AwsDouble {
     sts: new StsState(env),
     ecs: new EcsState(env),
     ses: new SesState(env),
+    sns: new SnsState(env),
   };
   const dispatcher = new Dispatcher(env, {
     iam: iamHandlers(state.iam, env),
@@ -79,6 +83,7 @@ export function createAwsDouble(options: AwsDoubleOptions = {}): AwsDouble {
     sts: stsHandlers(state.sts, env),
     ecs: ecsHandlers(state.ecs, env),
     sesv2: sesHandlers(state.ses, env),
+    sns: snsHandlers(state.sns),
   });
 
   const double: AwsDouble = {
@@ -94,6 +99,7 @@ export function createAwsDouble(options: AwsDoubleOptions = {}): AwsDouble {
         [clients.sts, 'sts'],
         [clients.ecs, 'ecs'],
         [clients.ses, 'sesv2'],
+        [clients.sns, 'sns'],
       ];
       for (const [client, service] of pairs) if (client) double.attach(client as { middlewareStack: any }, service);
     },

@@ -10,6 +10,7 @@ import * as ecsSdk from '@aws-sdk/client-ecs';
 import * as iamSdk from '@aws-sdk/client-iam';
 import * as s3Sdk from '@aws-sdk/client-s3';
 import * as secretsSdk from '@aws-sdk/client-secrets-manager';
+import * as snsSdk from '@aws-sdk/client-sns';
 import * as stsSdk from '@aws-sdk/client-sts';
 import type { AwsDouble, ServiceName } from '../index.js';
 import { ec2Response, isEc2Request } from './ec2.js';
@@ -32,6 +33,7 @@ export const SERVICE_WIRES: Record<WireService, { sdk: Sdk; protocol: Protocol }
   s3: { sdk: sdk(s3Sdk), protocol: restXmlProtocol(sdk(s3Sdk), 'http://s3.amazonaws.com/doc/2006-03-01/') },
   secretsmanager: { sdk: sdk(secretsSdk), protocol: jsonProtocol(sdk(secretsSdk), 'secretsmanager') },
   ecs: { sdk: sdk(ecsSdk), protocol: jsonProtocol(sdk(ecsSdk), 'AmazonEC2ContainerServiceV20141113') },
+  sns: { sdk: sdk(snsSdk), protocol: queryProtocol(sdk(snsSdk), 'http://sns.amazonaws.com/doc/2010-03-31/') },
 };
 
 const JSON_TARGETS: Record<string, WireService> = { secretsmanager: 'secretsmanager', AmazonEC2ContainerServiceV20141113: 'ecs' };
@@ -110,7 +112,7 @@ export async function startAwsDoubleServer(double: AwsDouble, options: AwsDouble
     exchange.service = service;
     if (!service) {
       exchange.status = 400;
-      send(res, { status: 400, headers: { 'content-type': 'text/plain' }, body: 'aws-double: this endpoint serves iam, sts, s3, secretsmanager, ecs and EC2 DescribeAvailabilityZones' });
+      send(res, { status: 400, headers: { 'content-type': 'text/plain' }, body: 'aws-double: this endpoint serves iam, sts, s3, secretsmanager, ecs, sns and EC2 DescribeAvailabilityZones' });
       return;
     }
     const wire = SERVICE_WIRES[service];
