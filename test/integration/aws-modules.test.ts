@@ -4,7 +4,7 @@ import { MANAGED_BY_VALUE, TIER_TAG } from '../../controller/desired/tenant.js';
 import type { DesiredTenant } from '../../controller/desired/types.js';
 import type { TenantManifest } from '../../controller/manifests/types.js';
 import { samePolicy } from '../../controller/resources/iam/index.js';
-import { awsBed, converge, exampleManifests, localBed, reconcile, withSpec, type TestBed } from './aws-support.js';
+import { awsBed, converge, exampleManifests, localBed, pass, PURGE_GRACE_MS, withSpec, type TestBed } from './aws-support.js';
 
 const PROVIDERS: [string, () => Promise<TestBed>][] = [['the AWS provider (SDK clients on the AWS double)', () => awsBed()], ['the local provider', localBed]];
 
@@ -16,7 +16,7 @@ async function secretsOf(bed: TestBed, tenant: string) {
   return bed.provider.secrets.list(`${bed.context.secretsPrefix}/tenants/${tenant}/`);
 }
 
-describe.each(PROVIDERS)('the IAM, S3 and secrets modules on %s', (_name, makeBed) => {
+describe.each(PROVIDERS)('the IAM, S3 and secrets modules under the engine, on %s', (_name, makeBed) => {
   let bed: TestBed;
   let manifests: TenantManifest[];
   let desired: DesiredTenant[];
@@ -29,7 +29,7 @@ describe.each(PROVIDERS)('the IAM, S3 and secrets modules on %s', (_name, makeBe
   afterEach(async () => bed?.close());
 
   it('converges three tenants from empty, and a second pass makes no writing call', async () => {
-    const first = await reconcile(bed, desired);
+    const first = await pass(bed, manifests);
     expect([...first.errors]).toEqual([]);
     expect(first.conflicts).toEqual([]);
 
@@ -50,17 +50,17 @@ describe.each(PROVIDERS)('the IAM, S3 and secrets modules on %s', (_name, makeBe
     expect(rules.map((r) => r.id).sort()).toEqual(['openclaw-lifecycle-a30-e365', 'openclaw-lifecycle-a60-e730', 'openclaw-lifecycle-a90-e2555', 'openclaw-noncurrent-versions']);
 
     const writes = bed.writes();
-    const second = await reconcile(bed, desired);
+    const second = await pass(bed, manifests);
     expect(second.applied).toEqual([]);
     expect([...second.errors]).toEqual([]);
     expect(bed.writes()).toBe(writes);
   });
 
   it('a tier change updates only the tags that carry the tier', async () => {
-    await converge(bed, desired);
+    await converge(bed, manifests);
     const writes = bed.writes();
-    const changed = bed.desired(manifests.map((m) => (m.metadata.name === 'acme' ? withSpec(m, { tier: 'professional' }) : m)));
-    const result = await reconcile(bed, changed);
+    const changed = manifests.map((m) => (m.metadata.name === 'acme' ? withSpec(m, { tier: 'professional' }) : m));
+    const result = await pass(bed, changed);
     expect(result.applied.map((c) => `${c.tenant} ${c.kind} ${c.resource} ${c.fields.join(',')}`).sort()).toEqual([
       'acme iam role/openclaw-tenant-acme tags',
       'acme secrets secret/openclaw/tenants/acme/db tags',
@@ -72,11 +72,11 @@ describe.each(PROVIDERS)('the IAM, S3 and secrets modules on %s', (_name, makeBe
   });
 
   it('a storage change moves the tenant to another lifecycle class, retags its objects and drops the unused class', async () => {
-    await converge(bed, desired);
+    await converge(bed, manifests);
     await bed.provider.objects.putObject('tenants/acme/digests/2025-01-01.json', '{}', {});
     await bed.provider.objects.putObject('tenants/acme/digests/2025-01-02.json', '{}', {});
-    const changed = bed.desired(manifests.map((m) => (m.metadata.name === 'acme' ? withSpec(m, { storage: { archiveAfterDays: 45, expireAfterDays: 400 } }) : m)));
-    const result = await reconcile(bed, changed);
+    const changed = manifests.map((m) => (m.metadata.name === 'acme' ? withSpec(m, { storage: { archiveAfterDays: 45, expireAfterDays: 400 } }) : m));
+    const result = await pass(bed, changed);
     expect([...result.errors]).toEqual([]);
     expect(result.applied.map((c) => `${c.tenant} ${c.kind} ${c.resource}`)).toEqual(['shared s3 lifecycle/openclaw-tenants', 'acme s3 prefix/tenants/acme/']);
     // The old class stays until the tenant's new state is applied in full: objects tagged with it keep a rule until retagged.
@@ -85,20 +85,20 @@ describe.each(PROVIDERS)('the IAM, S3 and secrets modules on %s', (_name, makeBe
     expect(await bed.objectTags('tenants/acme/digests/2025-01-02.json')).toEqual({ 'openclaw-lifecycle': 'a45-e400' });
     expect(await bed.objectTags(names.s3Marker('acme'))).toEqual({});
     expect((await bed.provider.objects.headObject(names.s3Marker('acme')))!.metadata['openclaw-lifecycle']).toBe('a45-e400');
-    const next = await reconcile(bed, changed);
+    const next = await pass(bed, changed);
     expect(next.applied.map((c) => `${c.tenant} ${c.kind} ${c.resource}`)).toEqual(['shared s3 lifecycle/openclaw-tenants']);
     expect(await ids()).toEqual(['openclaw-lifecycle-a45-e400', 'openclaw-lifecycle-a60-e730', 'openclaw-lifecycle-a90-e2555', 'openclaw-noncurrent-versions']);
     expect(await converge(bed, changed)).toBe(1);
   });
 
   it('derives the bucket lifecycle from desired state, never from a marker a tenant rewrote', async () => {
-    await converge(bed, desired);
+    await converge(bed, manifests);
     const acme = names.s3Marker('acme');
     const head = await bed.provider.objects.headObject(acme);
     // What a tenant role could do before its policy denied writing the marker: claim another class.
     await bed.provider.objects.putObject(acme, '{}', { ...head!.metadata, 'openclaw-lifecycle': 'a400-e30' });
     bed.clock.advance(2 * 3_600_000); // past the marker recheck: the controller reads the marker again
-    const result = await reconcile(bed, desired);
+    const result = await pass(bed, manifests);
     expect([...result.errors]).toEqual([]);
     const ids = (await bed.provider.objects.getLifecycle()).map((r) => r.id);
     expect(ids.filter((id) => id.includes('a400'))).toEqual([]);
@@ -107,30 +107,35 @@ describe.each(PROVIDERS)('the IAM, S3 and secrets modules on %s', (_name, makeBe
   });
 
   it('Retain offboarding revokes the role’s access but keeps the role, the secrets and the objects', async () => {
-    await converge(bed, desired);
+    await converge(bed, manifests);
     await bed.provider.objects.putObject('tenants/acme/report.json', '{}', {});
-    const remaining = desired.filter((d) => d.name !== 'acme');
-    const result = await reconcile(bed, remaining, { acme: { policy: 'Retain', purge: false } });
+    const remaining = manifests.filter((m) => m.metadata.name !== 'acme');
+    const result = await pass(bed, remaining);
     expect([...result.errors]).toEqual([]);
     expect(result.applied.map((c) => `${c.action} ${c.resource}`)).toEqual(['update role/openclaw-tenant-acme/policy/openclaw-tenant-access']);
     const role = await roleOf(bed, 'acme');
     expect(role?.inlinePolicies).toEqual({});
     expect((await secretsOf(bed, 'acme')).every((s) => s.deletedAt === undefined)).toBe(true);
     expect(await bed.provider.objects.headObject('tenants/acme/report.json')).toBeDefined();
-    expect(await converge(bed, remaining, { acme: { policy: 'Retain', purge: false } })).toBe(1);
+    bed.clock.advance(PURGE_GRACE_MS);
+    expect(await converge(bed, remaining)).toBe(1);
+    expect(await roleOf(bed, 'acme')).toBeDefined();
   });
 
   it('Delete offboarding revokes access during the grace period, then deletes the role, schedules the secrets for deletion and empties the prefix', async () => {
     const count = bed.double ? 2_345 : 25;
-    await converge(bed, desired);
+    await converge(bed, manifests);
     for (let i = 0; i < count; i++) await bed.provider.objects.putObject(`tenants/initech/runs/${String(i).padStart(5, '0')}.json`, '{}', {});
     await bed.provider.objects.putObject('tenants/globex/keep.json', '{}', {});
-    const remaining = desired.filter((d) => d.name !== 'initech');
+    const remaining = manifests.filter((m) => m.metadata.name !== 'initech');
 
-    const grace = await reconcile(bed, remaining, { initech: { policy: 'Delete', purge: false } });
+    const grace = await pass(bed, remaining);
     expect(grace.applied.map((c) => `${c.action} ${c.resource}`)).toEqual(['update role/openclaw-tenant-initech/policy/openclaw-tenant-access']);
+    bed.clock.advance(PURGE_GRACE_MS - 1);
+    expect((await pass(bed, remaining)).applied).toEqual([]);
 
-    const purge = await reconcile(bed, remaining, { initech: { policy: 'Delete', purge: true } });
+    bed.clock.advance(1);
+    const purge = await pass(bed, remaining);
     expect([...purge.errors]).toEqual([]);
     expect(purge.applied.every((c) => c.action === 'delete' && c.destructive)).toBe(true);
     expect(purge.applied.map((c) => c.kind)).toEqual(['s3', 'iam', 'secrets', 'secrets', 'secrets', 'secrets']);
@@ -147,29 +152,33 @@ describe.each(PROVIDERS)('the IAM, S3 and secrets modules on %s', (_name, makeBe
       expect(bed.double.calls.filter((c) => c.operation === 'DeleteSecret').every((c) => (c.input as { RecoveryWindowInDays?: number }).RecoveryWindowInDays === 7)).toBe(true);
     }
     // Its lifecycle class had no other user: dropped once the tenant is purged.
-    const next = await reconcile(bed, remaining, { initech: { policy: 'Delete', purge: true } });
+    const next = await pass(bed, remaining);
     expect(next.applied.map((c) => `${c.tenant} ${c.resource} ${JSON.stringify(c.after)}`)).toEqual([
       'shared lifecycle/openclaw-tenants {"rules":["openclaw-lifecycle-a30-e365","openclaw-lifecycle-a60-e730","openclaw-noncurrent-versions"],"otherRules":0}',
     ]);
-    expect(await converge(bed, remaining, { initech: { policy: 'Delete', purge: true } })).toBe(1);
+    expect(await converge(bed, remaining)).toBe(1);
   });
 
   it('a tenant that comes back gets its secrets scheduled for deletion restored, with their values', async () => {
-    await converge(bed, desired);
+    await converge(bed, manifests);
     const initech = desired.find((d) => d.name === 'initech')!;
     const before = await bed.provider.secrets.getValue(initech.secrets.db.name);
-    await converge(bed, desired.filter((d) => d.name !== 'initech'), { initech: { policy: 'Delete', purge: true } });
-    const result = await reconcile(bed, desired);
+    const remaining = manifests.filter((m) => m.metadata.name !== 'initech');
+    await pass(bed, remaining);
+    bed.clock.advance(PURGE_GRACE_MS);
+    await converge(bed, remaining);
+    expect((await secretsOf(bed, 'initech')).every((s) => s.deletedAt !== undefined)).toBe(true);
+    const result = await pass(bed, manifests);
     expect([...result.errors]).toEqual([]);
     expect(result.applied.filter((c) => c.kind === 'secrets').map((c) => c.fields.join(','))).toEqual(['restore', 'restore', 'restore', 'restore']);
     expect((await secretsOf(bed, 'initech')).every((s) => s.deletedAt === undefined)).toBe(true);
     expect(await bed.provider.secrets.getValue(initech.secrets.db.name)).toBe(before);
     expect(await roleOf(bed, 'initech')).toBeDefined();
-    expect(await converge(bed, desired)).toBe(1);
+    expect(await converge(bed, manifests)).toBe(1);
   });
 
   it('finds an added policy statement, a removed tag and a deleted lifecycle rule as drift and corrects them, keeping rules it does not own', async () => {
-    await converge(bed, desired);
+    await converge(bed, manifests);
     const globex = desired.find((d) => d.name === 'globex')!;
     const widened = { ...globex.iam.inlinePolicy, Statement: [...globex.iam.inlinePolicy.Statement, { Sid: 'Everything', Effect: 'Allow' as const, Action: 's3:*', Resource: '*' }] };
     await bed.provider.iam.putRolePolicy(globex.iam.roleName, globex.iam.inlinePolicyName, JSON.stringify(widened));
@@ -179,7 +188,7 @@ describe.each(PROVIDERS)('the IAM, S3 and secrets modules on %s', (_name, makeBe
     const foreign = { id: 'logs-expire-30d', enabled: true, prefix: 'logs/', tags: {}, expirationDays: 30 };
     await bed.provider.objects.putLifecycle([...rules.filter((r) => r.id !== 'openclaw-lifecycle-a60-e730'), foreign]);
 
-    const result = await reconcile(bed, desired);
+    const result = await pass(bed, manifests);
     expect([...result.errors]).toEqual([]);
     expect(result.applied.map((c) => `${c.tenant} ${c.kind} ${c.resource} ${c.fields.join(',')}`).sort()).toEqual([
       'globex iam role/openclaw-tenant-globex tags',
@@ -193,16 +202,18 @@ describe.each(PROVIDERS)('the IAM, S3 and secrets modules on %s', (_name, makeBe
     const after = await bed.provider.objects.getLifecycle();
     expect(after.map((r) => r.id).sort()).toEqual(['logs-expire-30d', 'openclaw-lifecycle-a30-e365', 'openclaw-lifecycle-a60-e730', 'openclaw-lifecycle-a90-e2555', 'openclaw-noncurrent-versions']);
     expect(after.find((r) => r.id === 'logs-expire-30d')).toMatchObject({ prefix: 'logs/', expirationDays: 30 });
-    expect(await converge(bed, desired)).toBe(1);
+    expect(await converge(bed, manifests)).toBe(1);
   });
 
   it('reports a role, a secret and a marker with a tenant’s names but without the managed-by tag, and never touches them', async () => {
+    // Offboarded under Delete below: even a purge leaves what is not the controller's alone.
+    manifests = manifests.map((m) => (m.metadata.name === 'acme' ? withSpec(m, { deletionPolicy: 'Delete' }) : m));
     const acme = desired.find((d) => d.name === 'acme')!;
     const trust = JSON.stringify(acme.iam.assumeRolePolicy);
     await bed.provider.iam.createRole({ name: acme.iam.roleName, path: '/someone-else/', assumeRolePolicy: trust, tags: { owner: 'data-team' } });
     await bed.provider.secrets.create(acme.secrets.db.name, 'their-value', { owner: 'data-team' });
     await bed.provider.objects.putObject(acme.s3.markerKey, 'theirs', { owner: 'data-team' });
-    const result = await reconcile(bed, desired);
+    const result = await pass(bed, manifests);
     expect(result.conflicts.map((c) => `${c.tenant} ${c.kind} ${c.resource}`).sort()).toEqual([
       'acme iam role/openclaw-tenant-acme',
       'acme s3 prefix/tenants/acme/',
@@ -216,8 +227,11 @@ describe.each(PROVIDERS)('the IAM, S3 and secrets modules on %s', (_name, makeBe
     expect((await bed.provider.secrets.list(acme.secrets.db.name))[0].tags).toEqual({ owner: 'data-team' });
     expect((await bed.provider.objects.headObject(acme.s3.markerKey))!.metadata).toEqual({ owner: 'data-team' });
 
-    const offboard = await reconcile(bed, desired.filter((d) => d.name !== 'acme'), { acme: { policy: 'Delete', purge: true } });
-    expect(offboard.applied.filter((c) => c.tenant === 'acme').map((c) => c.resource)).toEqual(['secret/openclaw/tenants/acme/integrations/google']);
+    const remaining = manifests.filter((m) => m.metadata.name !== 'acme');
+    const revoked = await pass(bed, remaining);
+    bed.clock.advance(PURGE_GRACE_MS);
+    const purged = await pass(bed, remaining);
+    expect([...revoked.applied, ...purged.applied].filter((c) => c.tenant === 'acme').map((c) => `${c.action} ${c.resource}`)).toEqual(['delete secret/openclaw/tenants/acme/integrations/google']);
     expect(await roleOf(bed, 'acme')).toBeDefined();
     expect(await bed.provider.objects.headObject(acme.s3.markerKey)).toBeDefined();
   });

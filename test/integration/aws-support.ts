@@ -1,6 +1,6 @@
-// Support for the tests of the AWS resource modules: example tenants as desired state, the AWS
-// provider on the AWS double (through the real SDK clients), the local provider on a temporary
-// data directory, and a small observe → diff → apply loop over the modules alone.
+// Support for the tests of the AWS resource modules: example tenants, the AWS provider on the AWS
+// double (through the real SDK clients) or the local provider on a temporary data directory, and the
+// real engine (Reconciler, status store in PostgreSQL) over the modules built on either.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -9,9 +9,16 @@ import { loadConfig, type Config } from '../../controller/config.js';
 import { cloudModules } from '../../controller/compose/modules.js';
 import { desiredTenant } from '../../controller/desired/tenant.js';
 import type { DesiredContext, DesiredTenant } from '../../controller/desired/types.js';
-import { errorMessage, isRetryable } from '../../contract/errors.js';
-import { executionOrder } from '../../controller/engine/planner.js';
-import type { Change, ModuleContext, Observation, Offboarding, ResourceModule } from '../../controller/engine/types.js';
+import { createHash } from 'node:crypto';
+import { migrateControllerSchema } from '../../controller/db/migrate.js';
+import { createPool, type Pool } from '../../controller/db/pool.js';
+import type { ApplyError, PassReport } from '../../controller/engine/outcome.js';
+import { Reconciler } from '../../controller/engine/reconciler.js';
+import type { Change, ResourceModule } from '../../controller/engine/types.js';
+import type { SourceSnapshot } from '../../controller/source/types.js';
+import { StatusStore } from '../../controller/status/store.js';
+import { afterAll } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../helpers/postgres.js';
 import { createLogger } from '../../contract/logger.js';
 import { validateDirectory } from '../../controller/manifests/index.js';
 import type { TenantManifest } from '../../controller/manifests/types.js';
@@ -38,6 +45,8 @@ export function withSpec(manifest: TenantManifest, spec: Partial<TenantManifest[
 export interface TestBed {
   provider: Provider;
   modules: ResourceModule[];
+  /** The engine as `tenantctl apply` builds it, on these modules and a status store in PostgreSQL. */
+  reconciler: Reconciler;
   context: DesiredContext;
   clock: ManualClock;
   /** Only with the AWS provider. */
@@ -45,8 +54,6 @@ export interface TestBed {
   desired(manifests: TenantManifest[]): DesiredTenant[];
   /** Writing calls counted by the provider so far. */
   writes(): number;
-  /** The last fully applied desired state of every tenant not purged (what the engine keeps in openclaw.tenants). */
-  applied: Map<string, DesiredTenant>;
   /** The tags of an object in the tenant bucket (read behind the provider's back). */
   objectTags(key: string): Promise<Record<string, string>>;
   close(): Promise<void>;
@@ -61,6 +68,37 @@ function env(dataDir: string, provider: 'aws' | 'local'): Readonly<Config> {
   }, dataDir);
 }
 
+/** The engine's retry backoff in these tests: a failed tenant is due again after this much of the clock. */
+export const BACKOFF_MAX_MS = 1_000;
+/** The purge grace period of a Delete offboarding in these tests. */
+export const PURGE_GRACE_MS = 86_400_000;
+
+let database: Promise<{ db: TestDatabase; pool: Pool }> | undefined;
+
+/**
+ * The controller's schema in one database per test file, emptied for each bed (the engine's records of
+ * the previous bed's tenants would be offboarding candidates otherwise). Dropped when the file ends.
+ */
+afterAll(async () => {
+  if (!database) return;
+  const { db, pool } = await database;
+  await pool.end();
+  await db.drop();
+});
+
+async function freshStatusDatabase(): Promise<Pool> {
+  database ??= (async () => {
+    const db = await createTestDatabase('modules');
+    const pool = createPool(db.url, { log, max: 4 });
+    await migrateControllerSchema(pool, log);
+    return { db, pool };
+  })();
+  const { pool } = await database;
+  const { rows } = await pool.query<{ name: string }>(`SELECT quote_ident(tablename) AS name FROM pg_tables WHERE schemaname = 'openclaw' AND tablename <> 'schema_migrations'`);
+  await pool.query(`TRUNCATE ${rows.map((r) => `openclaw.${r.name}`).join(', ')} CASCADE`);
+  return pool;
+}
+
 async function bed(
   provider: Provider, clock: ManualClock, config: Readonly<Config>, cleanup: () => void,
   objectTags: TestBed['objectTags'], double?: AwsDouble,
@@ -70,9 +108,14 @@ async function bed(
     ...identity, bucket: config.aws.tenantBucket, iamPath: config.aws.iamPath,
     secretsPrefix: config.aws.secretsPrefix, permissionsBoundaryArn: config.aws.permissionsBoundaryArn,
   };
+  const pool = await freshStatusDatabase();
+  const modules = cloudModules(provider, { secretsPrefix: config.aws.secretsPrefix, now: clock.now, secretRecoveryWindowDays: config.aws.secretRecoveryWindowDays });
+  const reconciler = new Reconciler({
+    modules, store: new StatusStore(pool), log, desiredContext: context, providerName: provider.name, now: clock.now, random: seededRandom(3),
+    concurrency: 1, backoff: { baseMs: BACKOFF_MAX_MS, maxMs: BACKOFF_MAX_MS }, maxDeleteFraction: 1, purgeGraceMs: PURGE_GRACE_MS, eventRetention: 1_000,
+  });
   return {
-    provider, context,
-    modules: cloudModules(provider, { secretsPrefix: config.aws.secretsPrefix, now: clock.now, secretRecoveryWindowDays: config.aws.secretRecoveryWindowDays }), clock, double, objectTags, applied: new Map(),
+    provider, modules, reconciler, context, clock, double, objectTags,
     desired: (manifests) => manifests.map((m) => desiredTenant(m, context)),
     writes: () => Object.entries(provider.callCounts()).filter(([op]) => !READ.test(op)).reduce((n, [, c]) => n + c, 0),
     async close() {
@@ -111,63 +154,43 @@ export async function localBed(): Promise<TestBed> {
   return bed(provider, clock, config, () => rmSync(dataDir, { recursive: true, force: true }), objectTags);
 }
 
-export interface LoopResult {
+/** What one pass of the real engine did, in the shape the module tests read. */
+export interface PassResult {
+  report: PassReport;
   /** Changes applied (noops and conflicts excluded); fleet-wide ones under the tenant name `shared`. */
   applied: Change[];
   /** Conflicts reported (never acted on). */
   conflicts: Change[];
-  errors: Map<string, { message: string; retryable: boolean; code?: string }>;
+  errors: Map<string, ApplyError>;
 }
 
 /**
- * One pass of the modules alone, the way the engine runs them: one observe per module, the
- * fleet-wide diff first, then each tenant's changes in execution order, stopping a
- * tenant at its first error.
+ * One pass of the engine (the Reconciler that `tenantctl apply` runs) over the bed's modules, with
+ * `manifests` as the revision: a tenant missing from it is offboarded by the engine's own lifecycle.
  */
-export async function reconcile(bed: TestBed, desired: DesiredTenant[], offboarded: Record<string, Offboarding> = {}): Promise<LoopResult> {
-  const ctx: ModuleContext = { log, now: bed.clock.now };
-  const tenants = [...desired.map((d) => d.name), ...Object.keys(offboarded)].sort();
-  const observed = new Map<string, Observation<unknown, unknown>>();
-  for (const module of bed.modules) observed.set(module.kind, await module.observe(tenants, ctx));
-  const plan = (tenant: string, input: { desired?: DesiredTenant; offboarding?: Offboarding }) =>
-    bed.modules.flatMap((module) => module.diff({ tenant, observed: observed.get(module.kind)?.tenants.get(tenant), ...input }));
-  const result: LoopResult = { applied: [], conflicts: [], errors: new Map() };
-  const fleet = bed.modules.flatMap((module) => {
-    const state = observed.get(module.kind)?.fleet;
-    return module.fleet && state !== undefined ? module.fleet.diff({ observed: state, fleet: [...desired, ...bed.applied.values()] }).map((c) => ({ ...c, tenant: 'shared' })) : [];
-  });
-  const work: [string, Change[]][] = [
-    ['shared', fleet],
-    ...desired.map((d): [string, Change[]] => [d.name, plan(d.name, { desired: d })]),
-    ...Object.entries(offboarded).map(([name, offboarding]): [string, Change[]] => [name, plan(name, { offboarding })]),
-  ];
-  for (const [tenant, changes] of work) {
-    result.conflicts.push(...changes.filter((c) => c.conflict));
-    for (const change of executionOrder(changes.filter((c) => c.action !== 'noop' && !c.conflict), bed.modules)) {
-      const module = bed.modules.find((m) => m.kind === change.kind)!;
-      try {
-        if (tenant === 'shared') await module.fleet?.apply(change, ctx);
-        else if (change.action === 'delete') await module.delete(change, ctx);
-        else await module.apply(change, ctx);
-        result.applied.push(change);
-      } catch (error) {
-        result.errors.set(tenant, { message: errorMessage(error), retryable: isRetryable(error), code: (error as { code?: string }).code });
-        break;
-      }
-    }
-    const wanted = desired.find((d) => d.name === tenant);
-    if (result.errors.has(tenant) || tenant === 'shared') continue;
-    if (wanted && !changes.some((c) => c.conflict)) bed.applied.set(tenant, wanted);
-    if (offboarded[tenant]?.purge) bed.applied.delete(tenant);
-  }
-  return result;
+export async function pass(bed: TestBed, manifests: readonly TenantManifest[]): Promise<PassResult> {
+  const snapshot: SourceSnapshot = {
+    revision: `test-${createHash('sha256').update(JSON.stringify(manifests)).digest('hex').slice(0, 12)}`,
+    tenants: manifests.map((manifest) => ({ name: manifest.metadata.name, manifest, source: { file: `${manifest.metadata.name}.yaml`, line: 1, column: 1 } })),
+    issues: [],
+    fileCount: Math.max(1, manifests.length),
+  };
+  const planned = await bed.reconciler.plan(snapshot);
+  const report = await bed.reconciler.apply(planned);
+  return {
+    report,
+    applied: [...report.fleet.applied.map((c) => ({ ...c, tenant: 'shared' })), ...report.outcomes.flatMap((o) => o.applied)],
+    conflicts: planned.plan.tenants.flatMap((t) => t.changes.filter((c) => c.conflict)),
+    errors: new Map(report.outcomes.flatMap((o) => (o.error ? [[o.tenant, o.error] as const] : []))),
+  };
 }
 
-/** Passes until one applies nothing and fails nothing (at most `max`). */
-export async function converge(bed: TestBed, desired: DesiredTenant[], offboarded: Record<string, Offboarding> = {}, max = 10): Promise<number> {
-  for (let pass = 1; pass <= max; pass++) {
-    const result = await reconcile(bed, desired, offboarded);
-    if (result.applied.length === 0 && result.errors.size === 0) return pass;
+/** Passes until one applies nothing and fails nothing (at most `max`), a backoff's length apart. */
+export async function converge(bed: TestBed, manifests: readonly TenantManifest[], max = 10): Promise<number> {
+  for (let n = 1; n <= max; n++) {
+    const result = await pass(bed, manifests);
+    if (result.applied.length === 0 && result.errors.size === 0) return n;
+    bed.clock.advance(BACKOFF_MAX_MS);
   }
   throw new Error(`did not converge in ${max} passes`);
 }
