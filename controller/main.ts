@@ -147,6 +147,8 @@ export async function openController(options: OpenOptions = {}): Promise<Control
       iamPath: config.aws.iamPath,
       secretsPrefix: config.aws.secretsPrefix,
       permissionsBoundaryArn: config.aws.permissionsBoundaryArn,
+      // Locally the outbox needs no permission; with SES, tenant roles send as the configured address only.
+      ...(config.provider === 'aws' && config.email.fromAddress ? { email: { fromAddress: config.email.fromAddress, configurationSet: config.email.configurationSet } } : {}),
     };
     const modules: ResourceModule[] = [
       ...platform.modules,

@@ -1,5 +1,5 @@
 import { names } from '../../contract/names.js';
-import type { DesiredContext, PolicyDocument } from './types.js';
+import type { DesiredContext, PolicyDocument, PolicyStatement } from './types.js';
 
 export function ecsTasksTrustPolicy(): PolicyDocument {
   return {
@@ -55,6 +55,23 @@ export function tenantRolePolicy(tenant: string, ctx: DesiredContext): PolicyDoc
         Action: 'bedrock:InvokeModel',
         Resource: [`arn:${ctx.partition}:bedrock:*::foundation-model/*`, `arn:${ctx.partition}:bedrock:${ctx.region}:${ctx.accountId}:inference-profile/*`],
       },
+      ...(ctx.email ? [digestEmailStatement(ctx, ctx.email)] : []),
     ],
+  };
+}
+
+/**
+ * butler's digest through SES v2 SendEmail, as the configured sender only (`ses:FromAddress`), through
+ * the configured configuration set. SES authorizes a send against the sending identity (the address or
+ * its domain) and the configuration set, so both are resources.
+ */
+function digestEmailStatement(ctx: DesiredContext, email: NonNullable<DesiredContext['email']>): PolicyStatement {
+  const ses = `arn:${ctx.partition}:ses:${ctx.region}:${ctx.accountId}`;
+  return {
+    Sid: 'TenantDigestEmail',
+    Effect: 'Allow',
+    Action: 'ses:SendEmail',
+    Resource: [`${ses}:identity/*`, `${ses}:configuration-set/${email.configurationSet ?? '*'}`],
+    Condition: { StringEquals: { 'ses:FromAddress': email.fromAddress } },
   };
 }

@@ -82,4 +82,6 @@ export interface DesiredContext {
   iamPath: string;
   secretsPrefix: string;
   permissionsBoundaryArn?: string;
+  /** SES (aws, when a sender is configured): the one address tenant roles may send as, and its configuration set. */
+  email?: { fromAddress: string; configurationSet?: string };
 }

@@ -81,3 +81,45 @@ describe('the inline policy of a tenant role, evaluated by an IAM policy evaluat
     }
   });
 });
+
+describe('the digest email statement of a tenant role, evaluated by an IAM policy evaluator', () => {
+  const FROM = 'digest@mail.openclaw.example';
+  const withEmail: DesiredContext = { ...ctx, email: { fromAddress: FROM, configurationSet: 'openclaw-digests' } };
+  const identity = `arn:aws:ses:${ctx.region}:${ctx.accountId}:identity/mail.openclaw.example`;
+  const configurationSet = `arn:aws:ses:${ctx.region}:${ctx.accountId}:configuration-set/openclaw-digests`;
+  const sendAs = async (context: DesiredContext, action: string, resource: string, from?: string) => {
+    const result = await runSimulation({
+      request: {
+        principal: `arn:aws:iam::${ctx.accountId}:role${ctx.iamPath}${names.iamRole('acme')}`,
+        action,
+        resource: { resource, accountId: ctx.accountId },
+        contextVariables: from === undefined ? {} : { 'ses:FromAddress': from },
+      },
+      identityPolicies: [{ name: 'openclaw-tenant-access', policy: tenantRolePolicy('acme', context) }],
+      serviceControlPolicies: [],
+      resourceControlPolicies: [],
+    }, {});
+    if (result.resultType === 'error') throw new Error(JSON.stringify(result.errors));
+    return result.overallResult;
+  };
+
+  it('lets a tenant send as the configured address, through its identity and configuration set', async () => {
+    expect(await sendAs(withEmail, 'ses:SendEmail', identity, FROM)).toBe('Allowed');
+    expect(await sendAs(withEmail, 'ses:SendEmail', configurationSet, FROM)).toBe('Allowed');
+  });
+
+  it('denies sending as any other address, or without one, or through another configuration set', async () => {
+    for (const from of ['ceo@mail.openclaw.example', 'digest@attacker.example', 'DIGEST@mail.openclaw.example.evil']) {
+      expect(await sendAs(withEmail, 'ses:SendEmail', identity, from)).not.toBe('Allowed');
+    }
+    expect(await sendAs(withEmail, 'ses:SendEmail', identity)).not.toBe('Allowed');
+    expect(await sendAs(withEmail, 'ses:SendEmail', `arn:aws:ses:${ctx.region}:${ctx.accountId}:configuration-set/other`, FROM)).not.toBe('Allowed');
+  });
+
+  it('allows no other SES action, and no SES at all when no sender is configured', async () => {
+    for (const [action, resource] of [['ses:SendBulkEmail', identity], ['ses:CreateEmailIdentity', identity], ['ses:PutAccountDetails', '*']]) {
+      expect(await sendAs(withEmail, action, resource, FROM)).not.toBe('Allowed');
+    }
+    expect(await sendAs(ctx, 'ses:SendEmail', identity, FROM)).not.toBe('Allowed');
+  });
+});
