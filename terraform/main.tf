@@ -49,6 +49,9 @@ locals {
     OPENCLAW_MICROSOFT_CLIENT_SECRET_ARN = lookup(module.security.oauth_client_secret_arns, "microsoft", "")
     OPENCLAW_HUBSPOT_CLIENT_ID           = lookup(var.oauth_client_ids, "hubspot", "")
     OPENCLAW_HUBSPOT_CLIENT_SECRET_ARN   = lookup(module.security.oauth_client_secret_arns, "hubspot", "")
+    # butler's digest: sent through SES as this address only (module.email), through this configuration set.
+    OPENCLAW_SES_FROM_ADDRESS      = module.email.from_address
+    OPENCLAW_SES_CONFIGURATION_SET = module.email.configuration_set_name
   }
 
   # Values ECS injects from Secrets Manager at task start: only the git credentials (a token or a GitHub
@@ -140,6 +143,14 @@ module "compute" {
   log_retention_days            = var.log_retention_days
 }
 
+module "email" {
+  source = "./modules/email"
+
+  name            = var.name
+  domain          = var.email_domain
+  from_local_part = var.email_from_local_part
+}
+
 module "security" {
   source = "./modules/security"
 
@@ -161,4 +172,7 @@ module "security" {
   terraform_state_bucket      = var.terraform_state_bucket
   create_github_oidc_provider = var.create_github_oidc_provider
   oauth_providers             = keys(var.oauth_client_ids)
+  ses_identity_arn            = module.email.identity_arn
+  ses_configuration_set_arn   = module.email.configuration_set_arn
+  ses_from_address            = module.email.from_address
 }

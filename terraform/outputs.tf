@@ -167,3 +167,18 @@ output "openclaw_hubspot_client_secret_arn" {
   description = "OPENCLAW_HUBSPOT_CLIENT_SECRET_ARN."
   value       = local.controller_environment.OPENCLAW_HUBSPOT_CLIENT_SECRET_ARN
 }
+
+output "openclaw_ses_from_address" {
+  description = "OPENCLAW_SES_FROM_ADDRESS."
+  value       = local.controller_environment.OPENCLAW_SES_FROM_ADDRESS
+}
+
+output "openclaw_ses_configuration_set" {
+  description = "OPENCLAW_SES_CONFIGURATION_SET."
+  value       = local.controller_environment.OPENCLAW_SES_CONFIGURATION_SET
+}
+
+output "ses_dkim_tokens" {
+  description = "Publish each as a CNAME <token>._domainkey.<email_domain> → <token>.dkim.amazonses.com: SES verifies the domain from them."
+  value       = module.email.dkim_tokens
+}

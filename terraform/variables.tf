@@ -197,6 +197,27 @@ variable "tenant_bucket_name" {
   }
 }
 
+# --- email --------------------------------------------------------------------------------------------------
+
+variable "email_domain" {
+  description = "The domain butler's digest is sent from: verified in SES with Easy DKIM (publish the dkim_tokens output as CNAMEs)."
+  type        = string
+  validation {
+    condition     = can(regex("^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z]{2,63}$", var.email_domain))
+    error_message = "email_domain must be a lowercase DNS domain name such as mail.example.com."
+  }
+}
+
+variable "email_from_local_part" {
+  description = "The part before @ of the one address agents send from (<local part>@<email_domain>)."
+  type        = string
+  default     = "digest"
+  validation {
+    condition     = can(regex("^[a-z0-9][a-z0-9._+-]{0,63}$", var.email_from_local_part))
+    error_message = "email_from_local_part must be 1-64 lowercase letters, digits and . _ + -, starting with a letter or digit."
+  }
+}
+
 # --- compute ----------------------------------------------------------------------------------------------
 
 variable "image_tag" {

@@ -18,7 +18,7 @@ describe('permissions boundary of tenant roles', () => {
   it('allows nothing on IAM and no wildcard action', () => {
     const actions = allowedActions(boundary);
     expect(actions.filter((a) => a.startsWith('iam:') || a.includes('*'))).toEqual([]);
-    expect(new Set(actions.map((a) => a.split(':')[0]))).toEqual(new Set(['s3', 'secretsmanager', 'bedrock', 'logs']));
+    expect(new Set(actions.map((a) => a.split(':')[0]))).toEqual(new Set(['s3', 'secretsmanager', 'bedrock', 'logs', 'ses']));
   });
 
   it('caps objects to the tenants/ prefix, listing to the bucket and secrets to the tenant path', () => {
@@ -35,6 +35,7 @@ describe('permissions boundary of tenant roles', () => {
   it('allows every action the controller writes into a tenant role inline policy', () => {
     const inline = tenantRolePolicy('acme', {
       accountId: '123456789012', partition: 'aws', region: 'eu-west-1', bucket: 'tenants', iamPath: '/openclaw/tenants/', secretsPrefix: 'openclaw',
+      email: { fromAddress: 'digest@mail.example.com', configurationSet: 'openclaw-digests' },
     });
     const granted = inline.Statement.filter((s) => s.Effect === 'Allow').flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
     const capped = allowedActions(boundary);

@@ -40,6 +40,7 @@ const PLANNED: Record<string, string[]> = {
     'aws_security_group.public_alb[0]', 'aws_vpc_security_group_egress_rule.public_alb_to_tasks[0]',
     'aws_vpc_security_group_ingress_rule.public_alb_https[0]', 'aws_vpc_security_group_ingress_rule.tasks_from_public_alb[0]',
   ],
+  email: ['aws_sesv2_configuration_set.digests', 'aws_sesv2_email_identity.sender'],
   security: [
     'aws_iam_openid_connect_provider.github[0]', 'aws_iam_policy.tenant_boundary',
     'aws_iam_role.controller_task', 'aws_iam_role.execution["agents"]', 'aws_iam_role.execution["controller"]',
@@ -64,6 +65,7 @@ const REFUSED: { variable: string; value: unknown; message: string }[] = [
   { variable: 'name', value: 'openclaw-', message: 'name must be 2-20 lowercase letters' },
   { variable: 'tenant_bucket_name', value: 'tenants..bucket', message: 'tenant_bucket_name must be empty or a valid S3 bucket name' },
   { variable: 'db_master_username', value: 'openclaw_administrator', message: 'db_master_username must be 1-16 lowercase letters' },
+  { variable: 'email_domain', value: 'Mail.Example.com', message: 'email_domain must be a lowercase DNS domain name' },
 ];
 
 const located = locateTerraform();

@@ -148,3 +148,20 @@ describe('networking module', () => {
     expect(blocks(resource(networking, 'aws_route_table.private'), 'route')[0]?.nat_gateway_id).toMatch(/aws_nat_gateway\.this/);
   });
 });
+
+describe('email module', () => {
+  const email = child('email');
+
+  it('sends through one configuration set that requires TLS and suppresses bounces and complaints', () => {
+    const set = only(email, 'aws_sesv2_configuration_set');
+    expect(blocks(set, 'delivery_options')[0]?.tls_policy).toBe('REQUIRE');
+    expect(blocks(set, 'suppression_options')[0]?.suppressed_reasons).toEqual(['BOUNCE', 'COMPLAINT']);
+    expect(blocks(set, 'reputation_options')[0]?.reputation_metrics_enabled).toBe(true);
+  });
+
+  it('verifies the sending domain, with that configuration set as its default', () => {
+    expect(only(email, 'aws_sesv2_email_identity')).toMatchObject({
+      email_identity: '${var.domain}', configuration_set_name: '${aws_sesv2_configuration_set.digests.configuration_set_name}',
+    });
+  });
+});

@@ -31,6 +31,18 @@ data "aws_iam_policy_document" "tenant_boundary" {
     ]
   }
 
+  # butler's digest: SES v2 SendEmail through the stack's identity and configuration set, as its one sender.
+  statement {
+    sid       = "DigestEmail"
+    actions   = ["ses:SendEmail"]
+    resources = [var.ses_identity_arn, var.ses_configuration_set_arn]
+    condition {
+      test     = "StringEquals"
+      variable = "ses:FromAddress"
+      values   = [var.ses_from_address]
+    }
+  }
+
   statement {
     sid       = "AgentLogs"
     actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
@@ -41,6 +53,6 @@ data "aws_iam_policy_document" "tenant_boundary" {
 resource "aws_iam_policy" "tenant_boundary" {
   name        = "${var.name}-tenant-boundary"
   path        = "/${var.name}/"
-  description = "Permissions boundary of OpenClaw tenant roles: tenant-shaped S3, secrets, models and logs; no IAM."
+  description = "Permissions boundary of OpenClaw tenant roles: tenant-shaped S3, secrets, models, logs and digest email; no IAM."
   policy      = data.aws_iam_policy_document.tenant_boundary.json
 }

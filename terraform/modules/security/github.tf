@@ -156,6 +156,9 @@ data "aws_iam_policy_document" "github_plan" {
       "iam:ListPolicyVersions",
       "iam:GetOpenIDConnectProvider",
       "iam:ListOpenIDConnectProviders",
+      "ses:GetEmailIdentity",
+      "ses:GetConfigurationSet",
+      "ses:ListTagsForResource",
     ]
     resources = ["*"]
   }

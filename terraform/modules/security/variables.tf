@@ -90,3 +90,18 @@ variable "oauth_providers" {
   type        = set(string)
   default     = []
 }
+
+variable "ses_identity_arn" {
+  description = "ARN of the SES identity agents send from."
+  type        = string
+}
+
+variable "ses_configuration_set_arn" {
+  description = "ARN of the SES configuration set every message goes through."
+  type        = string
+}
+
+variable "ses_from_address" {
+  description = "The one address tenant roles may send as (ses:FromAddress)."
+  type        = string
+}
