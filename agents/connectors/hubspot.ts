@@ -43,7 +43,9 @@ export function hubspotStream(api: ProviderApi, type: ObjectType): Stream<HubSpo
 
     async page(cursor, limit): Promise<Page<HubSpotCursor>> {
       const since = cursor?.since ?? 0;
-      const size = Math.min(limit, MAX_LIMIT);
+      // Within search's window: a query about to leave it starts over from the newest time seen.
+      const from = cursor?.after !== undefined && Number(cursor.after) < SEARCH_WINDOW ? cursor.after : undefined;
+      const size = Math.min(limit, MAX_LIMIT, SEARCH_WINDOW - Number(from ?? 0));
       const answer = await api.json(`/crm/v3/objects/${type}/search`, {
         method: 'POST',
         body: {
@@ -51,13 +53,13 @@ export function hubspotStream(api: ProviderApi, type: ObjectType): Stream<HubSpo
           sorts: [{ propertyName: MODIFIED[type], direction: 'ASCENDING' }],
           properties: PROPERTIES[type],
           limit: size,
-          after: cursor?.after ?? '0',
+          after: from ?? '0',
         },
       });
       const results = records(answer, 'results');
       const newest = results.reduce((max, r) => Math.max(max, modifiedAt(r, type)), since);
       const after = text(record(record(answer, 'paging'), 'next'), 'after');
-      const next: HubSpotCursor = after && Number(after) + size <= SEARCH_WINDOW ? { since, after } : { since: newest };
+      const next: HubSpotCursor = after && Number(after) < SEARCH_WINDOW ? { since, after } : { since: newest };
       const more = after !== undefined;
       if (type === 'contacts') {
         const rows = results.map(contactRow);

@@ -2,8 +2,10 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { isConnectorError } from '../../agents/connectors/errors.js';
 import { gmailStream } from '../../agents/connectors/gmail.js';
 import { googleCalendarStream } from '../../agents/connectors/google-calendar.js';
-import type { MailItem } from '../../controller/integrations/sandbox/apis/index.js';
-import { connect, crashingOnPage, cursorOf, reset, startHarness, sync, type Harness } from '../provider-doubles/harness.js';
+import { graphCalendarStream, graphMailStream } from '../../agents/connectors/graph.js';
+import { hubspotStream } from '../../agents/connectors/hubspot.js';
+import type { GraphMailbox, MailItem } from '../../controller/integrations/sandbox/apis/index.js';
+import { connect, connectedSecret, crashingOnPage, cursorOf, reset, startHarness, sync, type Harness } from '../provider-doubles/harness.js';
 
 const TENANT = 'acme';
 const HOUR = 3_600_000;
@@ -200,5 +202,173 @@ describe('the Google Calendar connector, against the Calendar double', () => {
     const rows = await events();
     expect(rows.map((r) => r.title)).toEqual(['Event 1', 'Event 2', 'Event 3', 'Event 4', 'Event 5']);
     expect(new Set(rows.map((r) => r.provider_id)).size).toBe(5);
+  });
+});
+
+describe('the Microsoft Graph connectors, against the Graph double', () => {
+  const mails = (box: GraphMailbox, count: number, from = 1) => Array.from({ length: count }, (_, i) => box.messages.add(mail(from + i)));
+  const event = (title: string, startsInHours: number) => ({ title, start: h.clock.now() + startsInHours * HOUR, end: h.clock.now() + (startsInHours + 1) * HOUR, organizer: 'me@acme.test', attendees: ['guest@customer.test'] });
+
+  it('reads the inbox delta page by page to its deltaLink, then only the changes through it', async () => {
+    const who = account();
+    const box = h.doubles.stores.graph.get(who);
+    const [first] = mails(box, 5);
+    const { api } = await connect(h, 'microsoft', who);
+    const initial = await sync(h, TENANT, graphMailStream(api, 4096, h.clock.now), { pageSize: 2 });
+    expect(initial.outcome).toMatchObject({ items: 5, pages: 3, complete: true });
+    const rows = await messages();
+    expect(rows.map((r) => r.subject)).toEqual([1, 2, 3, 4, 5].map((i) => `Subject ${i}`));
+    expect(rows[0].recipients).toEqual(['me@acme.test', 'team@acme.test']);
+    expect(await cursorOf(h, TENANT, 'microsoft', 'mail')).toEqual({ link: expect.stringMatching(/deltatoken=/) });
+    box.messages.remove(first);
+    box.messages.update(box.messages.add(mail(6)), { subject: 'Subject 6 (edited)' });
+    const next = await sync(h, TENANT, graphMailStream(api, 4096, h.clock.now));
+    expect(next.outcome.items).toBe(2);
+    expect((await messages()).map((r) => r.subject)).toEqual(['Subject 2', 'Subject 3', 'Subject 4', 'Subject 5', 'Subject 6 (edited)']);
+  });
+
+  it('starts a new round when Graph answers 410 Gone for an expired delta token', async () => {
+    const who = account();
+    const box = h.doubles.stores.graph.get(who);
+    mails(box, 2);
+    const { api } = await connect(h, 'microsoft', who);
+    await sync(h, TENANT, graphMailStream(api, 4096, h.clock.now));
+    mails(box, 1, 3);
+    box.expireDeltaTokens();
+    const { outcome } = await sync(h, TENANT, graphMailStream(api, 4096, h.clock.now));
+    expect(outcome).toMatchObject({ restarted: true, items: 3 });
+    expect((await messages()).map((r) => r.subject)).toEqual(['Subject 1', 'Subject 2', 'Subject 3']);
+  });
+
+  it('reads the calendarView delta in its window and removes deleted events; 429 Retry-After is honoured', async () => {
+    const who = account();
+    const box = h.doubles.stores.graph.get(who);
+    const kickoff = box.events.add(event('Kickoff', 2));
+    box.events.add(event('Review', 30));
+    box.events.add(event('Far away', 24 * 40));
+    const { api } = await connect(h, 'microsoft', who);
+    h.clock.sleeps.length = 0;
+    h.doubles.fail('/microsoft/v1.0/me/calendarView/delta', 429, { retryAfter: '3' });
+    await sync(h, TENANT, graphCalendarStream(api, 14, h.clock.now));
+    expect(h.clock.sleeps).toEqual([3000]);
+    expect((await events()).map((r) => r.title)).toEqual(['Kickoff', 'Review']);
+    box.events.remove(kickoff);
+    await sync(h, TENANT, graphCalendarStream(api, 14, h.clock.now));
+    expect((await events()).map((r) => r.title)).toEqual(['Review']);
+  });
+
+  it('after a crash in the middle of a page, the rerun loses nothing and duplicates nothing', async () => {
+    const who = account();
+    mails(h.doubles.stores.graph.get(who), 5);
+    const { api } = await connect(h, 'microsoft', who);
+    await expect(sync(h, TENANT, crashingOnPage(graphMailStream(api, 4096, h.clock.now), 2), { pageSize: 2 })).rejects.toThrow('the process was killed');
+    expect(await messages()).toHaveLength(2);
+    await sync(h, TENANT, graphMailStream(api, 4096, h.clock.now), { pageSize: 2 });
+    const rows = await messages();
+    expect(rows.map((r) => r.subject)).toEqual([1, 2, 3, 4, 5].map((i) => `Subject ${i}`));
+  });
+
+  it('never follows a stored link to another origin with the tenant’s token', async () => {
+    const who = account();
+    const { api } = await connect(h, 'microsoft', who);
+    await h.admin.query(`INSERT INTO app.connector_cursors (tenant_id, integration, stream, cursor) VALUES ($1, 'microsoft', 'mail', $2)`,
+      [TENANT, JSON.stringify({ link: 'https://attacker.test/v1.0/me/mailFolders/inbox/messages/delta?$deltatoken=x' })]);
+    await expect(sync(h, TENANT, graphMailStream(api, 4096, h.clock.now))).rejects.toSatisfy((e) => isConnectorError(e, 'INVALID_RESPONSE'));
+  });
+});
+
+describe('the HubSpot connector, against the HubSpot double', () => {
+  const leads = async () => (await h.admin.query<{ provider_id: string; name: string; company: string; email: string | null; lifecycle_stage: string | null }>(
+    'SELECT provider_id, name, company, email, lifecycle_stage FROM app.leads WHERE tenant_id = $1 ORDER BY name', [TENANT])).rows;
+  const leadEvents = async () => (await h.admin.query<{ name: string; kind: string; subject: string | null }>(
+    'SELECT l.name, e.kind, e.subject FROM app.lead_events e JOIN app.leads l ON l.tenant_id = e.tenant_id AND l.id = e.lead_id WHERE e.tenant_id = $1 ORDER BY l.name, e.subject', [TENANT])).rows;
+  const portalWith = (contacts: number) => {
+    const portal = h.doubles.stores.hubspot.get(String(90_000 + ++n));
+    const ids = Array.from({ length: contacts }, (_, i) => portal.create('contacts', { firstname: `First${i + 1}`, lastname: 'Lead', email: `lead${i + 1}@customer.test`, company: `Company ${i + 1}`, lifecyclestage: 'lead' }));
+    return { portal, ids };
+  };
+  const all = async (api: Parameters<typeof hubspotStream>[0], limits = {}) => {
+    for (const type of ['contacts', 'emails', 'meetings'] as const) await sync(h, TENANT, hubspotStream(api, type), limits);
+  };
+
+  it('reads contacts and their emails and meetings on a first sync, paging with paging.next.after', async () => {
+    const { portal, ids } = portalWith(5);
+    portal.create('emails', { hs_email_subject: 'Re: pricing', hs_email_direction: 'INCOMING_EMAIL', hs_timestamp: String(h.clock.now() - HOUR) }, [ids[0]]);
+    portal.create('meetings', { hs_meeting_title: 'Demo', hs_timestamp: String(h.clock.now() + HOUR) }, [ids[0], ids[1]]);
+    const { api } = await connect(h, 'hubspot', portal.portalId);
+    await all(api, { pageSize: 2 });
+    expect((await leads()).map((l) => [l.name, l.company, l.email])).toEqual([1, 2, 3, 4, 5].map((i) => [`First${i} Lead`, `Company ${i}`, `lead${i}@customer.test`]));
+    expect(await leadEvents()).toEqual([
+      { name: 'First1 Lead', kind: 'meeting_booked', subject: 'Demo' },
+      { name: 'First1 Lead', kind: 'email_reply', subject: 'Re: pricing' },
+      { name: 'First2 Lead', kind: 'meeting_booked', subject: 'Demo' },
+    ]);
+    expect(h.doubles.requests.filter((r) => r.startsWith('POST /hubspot/crm/v3/objects/contacts/search'))).toHaveLength(3);
+    expect(await cursorOf(h, TENANT, 'hubspot', 'contacts')).toEqual({ since: h.clock.now() });
+  });
+
+  it('reads only what changed since the stored time on the next run', async () => {
+    const { portal, ids } = portalWith(3);
+    h.clock.at += 60_000;
+    portal.create('contacts', { firstname: 'Fourth', lastname: 'Lead', email: 'fourth@customer.test', company: 'Fourco' });
+    const { api } = await connect(h, 'hubspot', portal.portalId);
+    await all(api);
+    h.clock.at += 60_000;
+    portal.update('contacts', ids[2], { lifecyclestage: 'opportunity' });
+    portal.create('contacts', { firstname: 'New', lastname: 'Lead', email: 'new@customer.test', company: 'Newco' });
+    const { outcome } = await sync(h, TENANT, hubspotStream(api, 'contacts'));
+    // The two changed, and the one last read at the stored time (GTE): never the two older ones.
+    expect(outcome.items).toBe(3);
+    expect((await leads()).map((l) => [l.name, l.lifecycle_stage])).toEqual([['First1 Lead', 'lead'], ['First2 Lead', 'lead'], ['First3 Lead', 'opportunity'], ['Fourth Lead', null], ['New Lead', null]]);
+  });
+
+  it('starts the query over from the newest time seen before it would pass search’s 10,000-result window', async () => {
+    const { portal } = portalWith(3);
+    const { api } = await connect(h, 'hubspot', portal.portalId);
+    await h.admin.query(`INSERT INTO app.connector_cursors (tenant_id, integration, stream, cursor) VALUES ($1, 'hubspot', 'contacts', $2)`, [TENANT, JSON.stringify({ since: 0, after: '9900' })]);
+    const { outcome } = await sync(h, TENANT, hubspotStream(api, 'contacts'), { pageSize: 200 });
+    expect(outcome.complete).toBe(true);
+    expect(await cursorOf(h, TENANT, 'hubspot', 'contacts')).toEqual({ since: 0 });
+  });
+
+  it('waits out a 429 with Retry-After, and after a crash mid-page the rerun duplicates nothing', async () => {
+    const { portal } = portalWith(5);
+    const { api } = await connect(h, 'hubspot', portal.portalId);
+    h.clock.sleeps.length = 0;
+    h.doubles.fail('/hubspot/crm/v3/objects/contacts/search', 429, { retryAfter: '10' });
+    await expect(sync(h, TENANT, crashingOnPage(hubspotStream(api, 'contacts'), 2), { pageSize: 2 })).rejects.toThrow('the process was killed');
+    expect(h.clock.sleeps).toEqual([10_000]);
+    expect(await leads()).toHaveLength(2);
+    await sync(h, TENANT, hubspotStream(api, 'contacts'), { pageSize: 2 });
+    expect((await leads()).map((l) => l.name)).toEqual([1, 2, 3, 4, 5].map((i) => `First${i} Lead`));
+  });
+});
+
+describe('tokens and outages', () => {
+  it('renews a refused token once from the integration secret, then asks for a new consent', async () => {
+    const who = account();
+    h.doubles.stores.gmail.get(who).add(mail(1));
+    const connection = await connect(h, 'google', who, { deadlineMs: 10 * HOUR });
+    h.clock.at += 2 * HOUR; // the access token has expired
+    connection.secret.text = connectedSecret(h, 'google', who, 2);
+    const { outcome } = await sync(h, TENANT, gmailStream(connection.api, { bodyMaxBytes: 4096, fullSyncLimit: 100 }));
+    expect(outcome.items).toBe(1);
+    h.clock.at += 2 * HOUR; // expired again, and nobody renewed it
+    const failure = await sync(h, TENANT, gmailStream(connection.api, { bodyMaxBytes: 4096, fullSyncLimit: 100 })).catch((e: unknown) => e);
+    expect(isConnectorError(failure, 'REAUTHORIZATION_REQUIRED')).toBe(true);
+    expect(String(failure)).not.toContain('double-google');
+  });
+
+  it('fails with a clear reason when a provider stays down, without waiting past the run’s deadline', async () => {
+    const who = account();
+    h.doubles.stores.gmail.get(who).add(mail(1));
+    const { api } = await connect(h, 'google', who, { deadlineMs: 20_000 });
+    h.doubles.fail('/google/gmail/', 503, { times: 100, retryAfter: '15' });
+    const started = h.clock.now();
+    const failure = await sync(h, TENANT, gmailStream(api, { bodyMaxBytes: 4096, fullSyncLimit: 100 })).catch((e: unknown) => e);
+    expect(isConnectorError(failure, 'PROVIDER_UNAVAILABLE')).toBe(true);
+    expect(String(failure)).toMatch(/google: the provider is unavailable: GET \/google\/gmail\/v1\/users\/me\/profile: asked to wait 15 s, past the run's deadline \(last: 503/);
+    expect(h.clock.now() - started).toBeLessThanOrEqual(20_000);
+    expect(await cursorOf(h, TENANT, 'google', 'gmail')).toBeUndefined();
   });
 });
