@@ -147,6 +147,8 @@ export class Dispatcher {
       if (await history.markRunning(runId, taskArn, new Date(now()))) {
         log.info({ ...fields, taskArn, attempts: attempt.attempts }, 'run started');
       } else if ((await history.get(runId))?.taskArn !== taskArn) {
+        // Stopped (replaced) while launching: the task is stopped, and metered like any stopped run.
+        await history.attachTask(runId, taskArn);
         await launcher.stop(taskArn, 'run cancelled before it started');
       }
     } catch (error) {

@@ -141,6 +141,24 @@ export class RunHistory {
     return rows;
   }
 
+  /** The task a run's launch started, when the run was stopped before it could be recorded as running. */
+  async attachTask(id: string, taskArn: string): Promise<void> {
+    await this.pool.query('UPDATE openclaw.agent_runs SET task_arn = $2 WHERE id = $1 AND task_arn IS NULL', [id, taskArn]);
+  }
+
+  /** Runs the controller stopped whose task has not been metered yet (the poller's second working set). */
+  async unmeteredStops(limit = 100): Promise<RunRecord[]> {
+    const { rows } = await this.pool.query<RunRecord>(
+      `SELECT ${COLUMNS} FROM openclaw.agent_runs WHERE status = 'stopped' AND task_arn IS NOT NULL AND metered_at IS NULL ORDER BY scheduled_at LIMIT $1`,
+      [limit],
+    );
+    return rows;
+  }
+
+  async markMetered(id: string, at: Date): Promise<void> {
+    await this.pool.query('UPDATE openclaw.agent_runs SET metered_at = $2 WHERE id = $1', [id, at]);
+  }
+
   async status(id: string): Promise<RunStatus | undefined> {
     const { rows } = await this.pool.query<{ status: RunStatus }>('SELECT status FROM openclaw.agent_runs WHERE id = $1', [id]);
     return rows[0]?.status;

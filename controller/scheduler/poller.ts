@@ -19,9 +19,41 @@ export interface PollerOptions {
 export class RunPoller {
   constructor(private readonly options: PollerOptions) {}
 
-  /** One round over every running run; returns the number of runs that got their final status. */
+  /** One round over every running run, then the stopped ones to meter; returns the number of runs that got their final status. */
   async poll(): Promise<number> {
-    return this.settle(await this.options.history.unfinished('running'));
+    const finished = await this.settle(await this.options.history.unfinished('running'));
+    await this.meterStopped();
+    return finished;
+  }
+
+  /**
+   * Runs the controller stopped (Replace, a cancelled launch) are recorded `stopped` at once, but their
+   * task goes on until ECS has stopped it: each is metered from its task's real times once it has ended,
+   * then marked metered. A task the backend no longer knows has nothing left to measure.
+   */
+  async meterStopped(): Promise<number> {
+    const { history, launcher, now, log } = this.options;
+    const runs = await history.unmeteredStops();
+    if (runs.length === 0) return 0;
+    const states = new Map((await launcher.describe(runs.map((r) => r.taskArn!))).map((s) => [s.taskArn, s]));
+    let metered = 0;
+    for (const run of runs) {
+      const state = states.get(run.taskArn!);
+      if (!state || state.status === 'running') continue;
+      const fields = { tenant: run.tenant, agent: run.agent, runId: run.id };
+      if (state.status === 'stopped') {
+        const ok = await (this.options.onFinished?.(run, state) ?? Promise.resolve()).then(() => true, (error) => {
+          log.error({ ...fields, err: error }, 'could not meter the stopped run');
+          return false;
+        });
+        if (!ok) continue;
+      } else {
+        log.warn({ ...fields, taskArn: run.taskArn, status: state.status }, 'stopped run not metered: its task is no longer known');
+      }
+      await history.markMetered(run.id, new Date(now()));
+      metered++;
+    }
+    return metered;
   }
 
   /** Records the final status of those of `runs` whose task has ended. */
