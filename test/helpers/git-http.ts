@@ -59,6 +59,15 @@ export async function gitHttpServer(repoDir: string, username: string, passwords
   return { ...(await listen(server)), logins };
 }
 
+/** The App id (`iss`) of a JWT signed (RS256) with the key whose public half is `publicKey`, as GitHub checks an App's JWT. */
+export function appJwtIssuer(authorization: string | undefined, publicKey: string): string | undefined {
+  const jwt = (authorization ?? '').replace(/^(Bearer|bearer) /, '');
+  const [head, claims, signature] = jwt.split('.');
+  const signed = head && claims && signature && verify('RSA-SHA256', Buffer.from(`${head}.${claims}`), createPublicKey(publicKey), Buffer.from(signature, 'base64url'));
+  const payload = signed ? JSON.parse(Buffer.from(claims, 'base64url').toString('utf8')) as { iss?: unknown } : undefined;
+  return payload?.iss === undefined ? undefined : String(payload.iss);
+}
+
 /**
  * GitHub's `POST /app/installations/{id}/access_tokens`: answers a fresh token to a JWT signed (RS256)
  * with the App's private key and issued by its id, 401 to anything else.
@@ -68,11 +77,7 @@ export async function githubTokenDouble(appId: string, installationId: string): 
   const issued: string[] = [];
   const server = createServer(async (req, res) => {
     await body(req);
-    const jwt = (req.headers.authorization ?? '').replace(/^(Bearer|bearer) /, '');
-    const [head, claims, signature] = jwt.split('.');
-    const signed = head && claims && signature && verify('RSA-SHA256', Buffer.from(`${head}.${claims}`), createPublicKey(publicKey), Buffer.from(signature, 'base64url'));
-    const payload = signed ? JSON.parse(Buffer.from(claims, 'base64url').toString('utf8')) as { iss?: unknown } : undefined;
-    if (req.method !== 'POST' || req.url !== `/app/installations/${installationId}/access_tokens` || String(payload?.iss) !== appId) {
+    if (req.method !== 'POST' || req.url !== `/app/installations/${installationId}/access_tokens` || appJwtIssuer(req.headers.authorization, publicKey) !== appId) {
       res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ message: 'A JSON web token could not be decoded' }));
       return;
     }
