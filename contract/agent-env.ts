@@ -30,7 +30,16 @@ export const AGENT_ENV = {
   recipients: 'OPENCLAW_DIGEST_RECIPIENTS',
   /** Local provider only: the tenant's integration secrets' values as JSON `{provider: text}`, passed in the child's environment. */
   integrationSecrets: 'OPENCLAW_INTEGRATION_SECRETS',
+  /** `pool`: a pooled run. Its session logs in as the pool and binds itself to the tenant with the grant below. */
+  isolation: 'OPENCLAW_ISOLATION',
+  /** Pooled runs: the single-use token that binds the run's database session to its tenant (never logged). */
+  poolGrant: 'OPENCLAW_POOL_GRANT',
+  /** Pooled runs: the tenant's one integrations secret, when it has connected one. */
+  pooledSecretArn: 'OPENCLAW_POOLED_SECRET_ARN',
 } as const;
+
+/** The shared database login of pooled runs (platform migration 30): each session bound to one tenant. */
+export const POOL_LOGIN = 'openclaw_pool';
 
 /** The providers' API base URLs (the controller's OAuth configuration reads the same variables). */
 export const CONNECTOR_API_URL_ENV = { google: 'OPENCLAW_GOOGLE_API_URL', microsoft: 'OPENCLAW_MICROSOFT_API_URL', hubspot: 'OPENCLAW_HUBSPOT_API_URL' } as const;

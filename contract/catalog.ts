@@ -9,6 +9,19 @@ export type AgentName = (typeof AGENT_NAMES)[number];
 export const TIERS = ['starter', 'professional', 'enterprise'] as const;
 export type Tier = (typeof TIERS)[number];
 
+/** How a tenant is isolated: its own IAM role, schema and tasks (silo), or the shared ones (pool). */
+export const ISOLATIONS = ['silo', 'pool'] as const;
+export type Isolation = (typeof ISOLATIONS)[number];
+
+export function isIsolation(value: string): value is Isolation {
+  return (ISOLATIONS as readonly string[]).includes(value);
+}
+
+/** The isolation a tier gets unless its manifest says otherwise: dedicated resources are an enterprise feature. */
+export function defaultIsolation(tier: Tier): Isolation {
+  return tier === 'enterprise' ? 'silo' : 'pool';
+}
+
 export interface AgentDefinition {
   name: AgentName;
   description: string;

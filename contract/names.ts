@@ -32,5 +32,7 @@ export const names = {
   secretsPath: (prefix: string, tenant: string) => `${secretsRoot(prefix)}${tenant}/`,
   dbSecret: (prefix: string, tenant: string) => `${names.secretsPath(prefix, tenant)}db`,
   integrationSecret: (prefix: string, tenant: string, provider: string) => `${names.secretsPath(prefix, tenant)}integrations/${provider}`,
+  /** A pooled tenant's one secret: every integration it connected, in one JSON document. */
+  pooledSecret: (prefix: string, tenant: string) => `${names.secretsPath(prefix, tenant)}integrations`,
   ecsStartedBy: (tenant: string, agent: string) => `openclaw/${tenant}/${agent}`,
 } as const;

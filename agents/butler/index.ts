@@ -9,8 +9,8 @@ const DAY_MS = 86_400_000;
 
 /**
  * butler: the daily digest. Messages of the last 24 hours and calendar events of the next 24,
- * summarised, written to the tenant's prefix, recorded in the tenant schema's `digests`, and sent
- * to the tenant's contact and the agent's recipients (SES, or the local outbox) as the run's last step.
+ * summarised, written to the tenant's prefix, recorded in `digests` (the tenant schema's, or app.digests for a
+ * pooled tenant), and sent to the tenant's contact and the agent's recipients (SES, or the local outbox) as the run's last step.
  */
 export const butler: AgentProgram = async (ctx) => {
   const now = ctx.now();
@@ -32,8 +32,11 @@ export const butler: AgentProgram = async (ctx) => {
   const input: DigestInput = { tenant: ctx.tenant, date, messages: messages.rows, events: events.rows, summary };
   const key = await ctx.objects.put(`${agentObjectPrefix(ctx.tenant, ctx.agent)}digests/${date}-${ctx.runId}.md`, composeDigest(input), 'text/markdown');
   const items = messages.rows.length + events.rows.length;
-  const digests = `${quoteIdent(names.pgSchema(ctx.tenant))}.digests`;
-  await ctx.db.query(`INSERT INTO ${digests} (run_id, for_date, item_count, object_key) VALUES ($1, $2, $3, $4)`, [ctx.runId, date, items, key]);
+  // A silo tenant keeps its digests in its own schema; a pooled one in the shared table (RLS checks the tenant).
+  const digests = ctx.isolation === 'pool' ? 'app.digests' : `${quoteIdent(names.pgSchema(ctx.tenant))}.digests`;
+  await (ctx.isolation === 'pool'
+    ? ctx.db.query('INSERT INTO app.digests (tenant_id, run_id, for_date, item_count, object_key) VALUES ($1, $2, $3, $4, $5)', [ctx.tenant, ctx.runId, date, items, key])
+    : ctx.db.query(`INSERT INTO ${digests} (run_id, for_date, item_count, object_key) VALUES ($1, $2, $3, $4)`, [ctx.runId, date, items, key]));
   const sent = await send(ctx, input, now);
   if (sent) {
     await ctx.db.query(`UPDATE ${digests} SET recipients = $2, message_id = $3, delivered_to = $4, sent_at = $5 WHERE run_id = $1`, [ctx.runId, sent.to, sent.messageId, sent.location, now]);

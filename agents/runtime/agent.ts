@@ -1,4 +1,4 @@
-import type { AgentName } from '../../contract/catalog.js';
+import type { AgentName, Isolation } from '../../contract/catalog.js';
 import type { Queryable } from './db.js';
 import type { Summariser } from './model.js';
 import type { RunMeter } from './meter.js';
@@ -20,6 +20,8 @@ export interface AgentContext {
   displayName: string;
   agent: AgentName;
   runId: string;
+  /** silo: the tenant's schema holds its private tables; pool: the shared tables do (app.digests …). */
+  isolation: Isolation;
   /** A session as the tenant's runtime role with `app.tenant_id` set: RLS scopes every statement. */
   db: Queryable;
   objects: ObjectStore;

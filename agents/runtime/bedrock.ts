@@ -1,3 +1,4 @@
+import type { AgentEnv } from './env.js';
 import { BedrockRuntimeClient, InvokeModelCommand } from '@aws-sdk/client-bedrock-runtime';
 import type { ModelUsage, Summariser } from './model.js';
 
@@ -50,6 +51,6 @@ export function bedrockSummariser(modelId: string, client: Invoke): Summariser {
   };
 }
 
-export function bedrockClient(region: string | undefined, endpointUrl: string | undefined): BedrockRuntimeClient {
-  return new BedrockRuntimeClient({ region, ...(endpointUrl ? { endpoint: endpointUrl } : {}) });
+export function bedrockClient(region: string | undefined, endpointUrl: string | undefined, credentials?: AgentEnv['awsCredentials']): BedrockRuntimeClient {
+  return new BedrockRuntimeClient({ region, ...(endpointUrl ? { endpoint: endpointUrl } : {}), ...(credentials ? { credentials } : {}) });
 }

@@ -9,7 +9,7 @@ export type { DbCredentials };
 export type SecretReader = (secretId: string) => Promise<string | undefined>;
 
 export function secretsManagerReader(env: AgentEnv): SecretReader {
-  const client = new SecretsManagerClient({ region: env.region, ...(env.endpointUrl ? { endpoint: env.endpointUrl } : {}) });
+  const client = new SecretsManagerClient({ region: env.region, ...(env.endpointUrl ? { endpoint: env.endpointUrl } : {}), ...(env.awsCredentials ? { credentials: env.awsCredentials } : {}) });
   return async (secretId) => (await client.send(new GetSecretValueCommand({ SecretId: secretId }))).SecretString;
 }
 

@@ -1,4 +1,4 @@
-import { isAgentName, type AgentName } from '../../contract/catalog.js';
+import { isAgentName, isIsolation, type AgentName, type Isolation } from '../../contract/catalog.js';
 import { TENANT_NAME_PATTERN } from '../../contract/names.js';
 import { AGENT_ENV } from '../../contract/agent-env.js';
 
@@ -25,6 +25,11 @@ export interface AgentEnv {
   emailFrom?: string;
   sesConfigurationSet?: string;
   recipients: string[];
+  isolation: Isolation;
+  /** Pooled runs: the token that binds the database session to the tenant. */
+  poolGrant?: string;
+  /** Pooled runs: the tenant-scoped credentials the worker obtained for this run (never the worker's own). */
+  awsCredentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
 }
 
 const EMAIL = /^[^\s@,<>]{1,64}@[A-Za-z0-9.-]{1,253}$/;
@@ -58,6 +63,11 @@ export function readAgentEnv(env: Record<string, string | undefined>, agentArg: 
   const recipients = (get(AGENT_ENV.recipients) ?? '').split(',').map((r) => r.trim()).filter(Boolean);
   const badRecipients = recipients.filter((r) => !EMAIL.test(r));
   if (badRecipients.length > 0) problems.push(`${AGENT_ENV.recipients}: ${badRecipients.map((r) => JSON.stringify(r)).join(', ')} not valid (allowed: comma-separated email addresses)`);
+  const isolationText = get(AGENT_ENV.isolation) ?? 'silo';
+  const isolation: Isolation = isIsolation(isolationText) ? isolationText : 'silo';
+  if (!isIsolation(isolationText)) problems.push(`${AGENT_ENV.isolation}: ${JSON.stringify(isolationText)} is not valid (allowed: silo, pool)`);
+  const poolGrant = get(AGENT_ENV.poolGrant);
+  if (isolation === 'pool' && !poolGrant) problems.push(`${AGENT_ENV.poolGrant}: required for a pooled run`);
   if (problems.length > 0) throw new AgentConfigError(`invalid agent environment:\n${problems.map((p) => `  ${p}`).join('\n')}`);
   return {
     tenant: tenant!,
@@ -77,5 +87,17 @@ export function readAgentEnv(env: Record<string, string | undefined>, agentArg: 
     emailFrom,
     sesConfigurationSet: get(AGENT_ENV.sesConfigurationSet),
     recipients,
+    isolation,
+    ...(poolGrant ? { poolGrant } : {}),
+    ...awsCredentials(get),
   };
+}
+
+/** Credentials handed to an in-process run in its environment record (not process.env): the run's own, scoped to its tenant. */
+function awsCredentials(get: (name: string) => string | undefined): Pick<AgentEnv, 'awsCredentials'> {
+  const accessKeyId = get('AWS_ACCESS_KEY_ID');
+  const secretAccessKey = get('AWS_SECRET_ACCESS_KEY');
+  if (!accessKeyId || !secretAccessKey) return {};
+  const sessionToken = get('AWS_SESSION_TOKEN');
+  return { awsCredentials: { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) } };
 }

@@ -46,6 +46,6 @@ export function s3Objects(tenant: string, bucket: string, client: Pick<S3Client,
 
 export function objectsFor(env: AgentEnv): ObjectStore {
   if (env.provider === 'local') return localObjects(env.tenant, env.dataDir!, env.bucket);
-  const client = new S3Client({ region: env.region, ...(env.endpointUrl ? { endpoint: env.endpointUrl, forcePathStyle: true } : {}) });
+  const client = new S3Client({ region: env.region, ...(env.endpointUrl ? { endpoint: env.endpointUrl, forcePathStyle: true } : {}), ...(env.awsCredentials ? { credentials: env.awsCredentials } : {}) });
   return s3Objects(env.tenant, env.bucket, client);
 }

@@ -31,7 +31,7 @@ export interface RunnerDeps {
 }
 
 export function modelFor(env: AgentEnv): Summariser {
-  return env.modelId ? bedrockSummariser(env.modelId, bedrockClient(env.region, env.endpointUrl)) : offlineSummariser();
+  return env.modelId ? bedrockSummariser(env.modelId, bedrockClient(env.region, env.endpointUrl, env.awsCredentials)) : offlineSummariser();
 }
 
 /** SES with the task's credentials (aws), or the tenant's outbox folder (local). */
@@ -75,7 +75,7 @@ export async function runAgent(programs: Record<AgentName, AgentProgram>, agentA
     return error instanceof AgentConfigError ? AGENT_EXIT.misconfigured : AGENT_EXIT.failed;
   }
   const ctx: AgentContext = {
-    tenant: env.tenant, displayName: env.displayName ?? env.tenant, agent: env.agent, runId: env.runId, db, model, meter, now,
+    tenant: env.tenant, displayName: env.displayName ?? env.tenant, agent: env.agent, runId: env.runId, isolation: env.isolation, db, model, meter, now,
     mail: env.emailFrom ? { mailer: (deps.mailer ?? mailerFor)(env), from: env.emailFrom, recipients: env.recipients } : undefined,
     objects: (deps.objects ?? objectsFor)(env),
     log: (message, fields) => log.info(fields ?? {}, message),

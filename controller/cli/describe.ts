@@ -40,6 +40,7 @@ export function renderDescribe(t: TenantDetail, now: number): string {
     field('Name', t.name),
     field('Display Name', t.displayName ?? '<none>'),
     field('Tier', t.tier ?? '<unknown>'),
+    field('Isolation', t.isolation ?? '<unknown>'),
     field('Lifecycle', t.lifecycle ?? '<unknown>'),
     field('Revision', `${t.observedRevision ?? '<none>'} (generation ${t.generation ?? '-'}, observed ${t.observedGeneration ?? '-'})`),
     field('Provider', t.provider ?? '<unknown>'),

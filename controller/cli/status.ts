@@ -30,10 +30,11 @@ export function renderStatus(fleet: FleetView, tenants: readonly TenantSummary[]
     lines.push('No tenants in the status store yet: the controller has not reconciled any manifest.');
   } else {
     lines.push(...renderTable([
-      ['TENANT', 'TIER', 'READY', 'SYNCED', 'LAST RECONCILE', 'NEXT RUN', 'MESSAGE'],
+      ['TENANT', 'TIER', 'ISOLATION', 'READY', 'SYNCED', 'LAST RECONCILE', 'NEXT RUN', 'MESSAGE'],
       ...tenants.map((t) => [
         t.degraded === 'True' ? `${t.name} (Degraded)` : t.name,
         t.tier ?? '-',
+        t.isolation ?? '-',
         t.ready,
         t.synced,
         t.lastReconcileAt ? age(t.lastReconcileAt, now) : '-',

@@ -1,4 +1,4 @@
-import { agentsInTier } from '../../contract/catalog.js';
+import { agentsInTier, defaultIsolation } from '../../contract/catalog.js';
 import { ANNOTATIONS } from '../manifests/semantic.js';
 import type { TenantManifest } from '../manifests/types.js';
 import { tenantLimits } from '../usage/limits.js';
@@ -21,6 +21,7 @@ export function desiredTenant(manifest: TenantManifest, ctx: DesiredContext): De
     name,
     displayName: spec.displayName,
     tier: spec.tier,
+    isolation: spec.isolation ?? defaultIsolation(spec.tier),
     suspended: spec.suspended,
     paused: manifest.metadata.annotations?.[ANNOTATIONS.paused] === 'true',
     deletionPolicy: spec.deletionPolicy,

@@ -1,4 +1,4 @@
-import type { AgentName, Tier } from '../../contract/catalog.js';
+import type { AgentName, Isolation, Tier } from '../../contract/catalog.js';
 import type { TenantLimits } from '../usage/limits.js';
 import type { ConcurrencyPolicy, DeletionPolicy, IntegrationProvider } from '../manifests/types.js';
 
@@ -37,6 +37,12 @@ export interface DesiredTenant {
   name: string;
   displayName: string;
   tier: Tier;
+  /**
+   * silo: its own IAM role, schema, runtime role and secrets, an ECS task per run. pool: none of these;
+   * rows only in the shared tables, runs on the pooled workers with per-run credentials, at most one
+   * secret (all its integrations, written by onboarding).
+   */
+  isolation: Isolation;
   suspended: boolean;
   /** The pause annotation: observe and report, change nothing. */
   paused: boolean;
@@ -66,6 +72,7 @@ export interface DesiredTenant {
   };
   secrets: {
     db: { name: string };
+    /** silo: one secret per integration (placeholders the controller creates). */
     integrations: { provider: IntegrationProvider; name: string }[];
   };
   agents: DesiredAgent[];

@@ -1,4 +1,4 @@
-import type { AgentName, Tier } from '../../contract/catalog.js';
+import type { AgentName, Isolation, Tier } from '../../contract/catalog.js';
 import type { LimitsSpec } from '../usage/limits.js';
 
 export type ConcurrencyPolicy = 'Forbid' | 'Allow' | 'Replace';
@@ -20,6 +20,8 @@ export interface TenantSpec {
   displayName: string;
   contact: { name?: string; email: string };
   tier: Tier;
+  /** Unset: the tier's default (contract/catalog.ts defaultIsolation). */
+  isolation?: Isolation;
   suspended: boolean;
   deletionPolicy: DeletionPolicy;
   agents: AgentSpec[];

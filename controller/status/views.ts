@@ -53,6 +53,8 @@ export interface TenantSummary {
   name: string;
   displayName: string | null;
   tier: string | null;
+  /** silo or pool: the model in force (the manifest's, else the tier's default). */
+  isolation: string | null;
   lifecycle: KnownTenant['lifecycle'] | null;
   ready: ConditionStatus;
   synced: ConditionStatus;
@@ -219,6 +221,7 @@ function summarize(name: string, status: TenantStatusRecord | undefined, record:
     name,
     displayName: record?.desired.displayName ?? null,
     tier: record?.desired.tier ?? null,
+    isolation: record?.desired.isolation ?? null,
     lifecycle: record?.lifecycle ?? null,
     ready,
     synced: conditionStatus(conditions, 'Synced'),

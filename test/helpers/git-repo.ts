@@ -58,6 +58,8 @@ export function createGitRepo(branch = 'main'): GitRepo {
 export interface TenantYamlOptions {
   displayName?: string;
   tier?: 'starter' | 'professional' | 'enterprise';
+  /** Silo unless asked: these tenants' schemas are what the git tests observe. */
+  isolation?: 'silo' | 'pool';
   deletionPolicy?: 'Retain' | 'Delete';
   annotations?: Record<string, string>;
 }
@@ -76,6 +78,7 @@ export function tenantYaml(name: string, options: TenantYamlOptions = {}): strin
     '  contact:',
     `    email: ops@${name}.example`,
     `  tier: ${options.tier ?? 'starter'}`,
+    `  isolation: ${options.isolation ?? 'silo'}`,
     `  deletionPolicy: ${options.deletionPolicy ?? 'Retain'}`,
     '  agents:',
     '    - name: butler',

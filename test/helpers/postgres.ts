@@ -48,7 +48,7 @@ export async function createTestDatabase(prefix = 'test'): Promise<TestDatabase>
         await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
         // Tenant roles are cluster-wide: remove them with the database that used them.
         await admin.query(`DO $$ DECLARE r record; BEGIN
-          FOR r IN SELECT rolname FROM pg_roles WHERE rolname LIKE 'tenant\\_%' OR rolname = 'openclaw_runtime' LOOP
+          FOR r IN SELECT rolname FROM pg_roles WHERE rolname LIKE 'tenant\\_%' OR rolname IN ('openclaw_runtime', 'openclaw_pool') LOOP
             BEGIN EXECUTE format('DROP ROLE %I', r.rolname); EXCEPTION WHEN dependent_objects_still_exist THEN NULL; END;
           END LOOP; END $$`);
       });

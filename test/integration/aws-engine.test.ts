@@ -24,6 +24,7 @@ spec:
   contact:
     email: ops@hooli.example
   tier: starter
+  isolation: silo
   agents:
     - name: butler
       schedule: "0 7 * * *"

@@ -14,6 +14,7 @@ spec:
   contact:
     email: ops@${name}.example
   tier: starter
+  isolation: silo
 `;
 
 /**

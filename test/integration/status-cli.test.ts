@@ -41,10 +41,10 @@ describe('tenantctl status and describe, reading the status store through DATABA
     expect(stderr).toBe('');
     expect(code).toBe(1);
     const lines = stdout.split('\n');
-    expect(lines[0]).toMatch(/^TENANT\s+TIER\s+READY\s+SYNCED\s+LAST RECONCILE\s+NEXT RUN\s+MESSAGE$/);
-    expect(lines[1]).toMatch(/^acme\s+starter\s+True\s+True\s+\d+s ago\s+butler in \d+[sm]$/);
-    expect(lines[2]).toMatch(/^globex \(Degraded\)\s+professional\s+False\s+False\s+\d+s ago\s+scout in \d+[sm]\s+could not create postgres schema\/tenant_globex: permission denied/);
-    expect(lines[3]).toMatch(/^initech\s+enterprise\s+True\s+True\s/);
+    expect(lines[0]).toMatch(/^TENANT\s+TIER\s+ISOLATION\s+READY\s+SYNCED\s+LAST RECONCILE\s+NEXT RUN\s+MESSAGE$/);
+    expect(lines[1]).toMatch(/^acme\s+starter\s+silo\s+True\s+True\s+\d+s ago\s+butler in \d+[sm]$/);
+    expect(lines[2]).toMatch(/^globex \(Degraded\)\s+professional\s+silo\s+False\s+False\s+\d+s ago\s+scout in \d+[sm]\s+could not create postgres schema\/tenant_globex: permission denied/);
+    expect(lines[3]).toMatch(/^initech\s+enterprise\s+silo\s+True\s+True\s/);
     expect(stdout).toContain('3 tenants: 2 Ready, 1 Degraded, 0 Suspended, 0 Paused, 0 Offboarded');
     expect(stdout).toMatch(/last pass \d+s ago \(\d+\.\ds, \d+ change\(s\)\) · applied revision dir:\w+ · provider local/);
   });
@@ -66,6 +66,7 @@ describe('tenantctl status and describe, reading the status store through DATABA
     expect(code).toBe(0);
     expect(stdout).toMatch(/^Name:\s+acme$/m);
     expect(stdout).toMatch(/^Tier:\s+starter$/m);
+    expect(stdout).toMatch(/^Isolation:\s+silo$/m);
     expect(stdout).toMatch(/^Revision:\s+dir:\w+ \(generation 1, observed 1\)$/m);
     expect(stdout).toMatch(/^Migration Version:\s+\d+ \(latest \d+\)$/m);
     expect(stdout).toMatch(/^Last Error:\s+<none>$/m);

@@ -13,6 +13,7 @@ spec:
   displayName: Hooli
   contact: { email: ops@hooli.example }
   tier: professional
+  isolation: silo
   limits: ${limits}
 `;
 

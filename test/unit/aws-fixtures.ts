@@ -1,4 +1,5 @@
-// Desired tenants for the unit tests of the AWS resource modules, without reading any file.
+// Desired tenants for the unit tests of the AWS resource modules, without reading any file: silo
+// tenants unless a test asks for `isolation: 'pool'`.
 import { desiredTenant } from '../../controller/desired/tenant.js';
 import type { DesiredContext, DesiredTenant } from '../../controller/desired/types.js';
 import type { TenantManifest, TenantSpec } from '../../controller/manifests/types.js';
@@ -13,7 +14,7 @@ export function tenant(name: string, spec: Partial<TenantSpec> = {}): DesiredTen
   const manifest: TenantManifest = {
     apiVersion: 'openclaw.io/v1alpha1', kind: 'Tenant', metadata: { name },
     spec: {
-      displayName: name, contact: { email: `ops@${name}.example` }, tier: 'starter', suspended: false, deletionPolicy: 'Retain',
+      displayName: name, contact: { email: `ops@${name}.example` }, tier: 'starter', isolation: 'silo', suspended: false, deletionPolicy: 'Retain',
       agents: [], integrations: [{ provider: 'google' }], storage: { archiveAfterDays: 30, expireAfterDays: 365 },
       costAllocationTags: { 'cost-center': 'smb' }, ...spec,
     },

@@ -67,4 +67,18 @@ describe('the IAM diff', () => {
     const [change] = diffIam({ tenant: 'acme', offboarding: { policy: 'Delete', purge: true }, observed: { role: roleFor(acme) } });
     expect(change).toMatchObject({ action: 'delete', destructive: true, detail: { op: 'delete-role', policies: ['openclaw-tenant-access'] } });
   });
+
+  it('plans no role for a pooled tenant, which acts through the shared tenant-access role', () => {
+    expect(diffIam({ tenant: 'acme', desired: tenant('acme', { isolation: 'pool' }), observed: {} })).toEqual([]);
+  });
+
+  it('deletes the role a tenant had as a silo once it is pooled, without calling it destructive', () => {
+    const [change] = diffIam({ tenant: 'acme', desired: tenant('acme', { isolation: 'pool' }), observed: { role: roleFor(acme) } });
+    expect(change).toMatchObject({ action: 'delete', destructive: false, resource: 'role/openclaw-tenant-acme', detail: { op: 'delete-role' } });
+  });
+
+  it('leaves a role it does not manage alone when its tenant is pooled', () => {
+    const foreign = roleFor(acme, { tags: {} });
+    expect(diffIam({ tenant: 'acme', desired: tenant('acme', { isolation: 'pool' }), observed: { role: foreign } })).toEqual([]);
+  });
 });

@@ -62,4 +62,14 @@ describe('the secrets diff', () => {
     const secrets = all().map((s) => ({ ...s, tags: { ...s.tags, 'openclaw:tier': 'starter' } }));
     expect(summary(diffSecrets({ tenant: 'acme', desired: deleting, observed: { secrets } }))).toEqual(['delete secret/openclaw/tenants/acme/integrations/slack schedule-deletion']);
   });
+
+  it('creates no secret for a pooled tenant: onboarding makes its one secret when it first connects', () => {
+    const pooled = tenant('acme', { isolation: 'pool', integrations: [{ provider: 'google' }, { provider: 'slack' }] });
+    expect(diffSecrets({ tenant: 'acme', desired: pooled, observed: { secrets: [] } })).toEqual([]);
+  });
+
+  it('schedules the db secret of a tenant that became pooled for deletion and keeps its integration secrets', () => {
+    const pooled = tenant('acme', { isolation: 'pool', integrations: [{ provider: 'google' }, { provider: 'slack' }] });
+    expect(summary(diffSecrets({ tenant: 'acme', desired: pooled, observed: { secrets: all() } }))).toEqual(['delete secret/openclaw/tenants/acme/db schedule-deletion']);
+  });
 });

@@ -42,7 +42,7 @@ describe('tenantctl validate', () => {
     expect(stdout).toBe('');
     expect(stderr.split('\n')).toEqual([
       'tenants/acme.yaml:11:13 spec.agents[0].name: "scout" is not included in tier "starter" (allowed: butler)',
-      'tenants/acme.yaml:13:3 spec.colour: unknown field "colour" (allowed: displayName, contact, tier, suspended, deletionPolicy, agents, integrations, storage, costAllocationTags, billing, limits)',
+      'tenants/acme.yaml:13:3 spec.colour: unknown field "colour" (allowed: displayName, contact, tier, isolation, suspended, deletionPolicy, agents, integrations, storage, costAllocationTags, billing, limits)',
       '2 errors in 1 file(s)',
       '',
     ]);

@@ -24,6 +24,7 @@ const policyResource = (role: string, policy: string) => `role/${role}/policy/${
 export function diffIam(input: DiffInput<IamObserved>): Change<IamDetail>[] {
   const { tenant, desired } = input;
   const role = input.observed?.role;
+  if (desired?.isolation === 'pool') return role && isManaged(role.tags) ? [dropForPool(tenant, role)] : [];
   if (desired) return role ? converge(desired, role) : [create(desired)];
   if (!input.offboarding || !role) return [];
   if (!isManaged(role.tags)) return [conflict(tenant, role)];
@@ -40,6 +41,15 @@ export function diffIam(input: DiffInput<IamObserved>): Change<IamDetail>[] {
       fields: ['policy'], before: parsePolicy(document), after: null,
       detail: { op: 'revoke-policy', role: role.name, policy },
     }));
+}
+
+/** A pooled tenant acts through the shared tenant-access role: a role of its own (from its silo days) goes. */
+function dropForPool(tenant: string, role: IamRole): Change<IamDetail> {
+  return change(tenant, roleResource(role.name), 'delete', {
+    before: { path: role.path, policies: Object.keys(role.inlinePolicies) },
+    after: { isolation: 'pool', role: 'the shared tenant-access role, per run' },
+    detail: { op: 'delete-role', role: role.name, policies: Object.keys(role.inlinePolicies) },
+  });
 }
 
 function create(desired: DesiredTenant): Change<IamDetail> {

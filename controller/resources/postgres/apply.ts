@@ -7,7 +7,7 @@ import { applyLimits } from './limits.js';
 import { detailOf, type Change, type FleetChange } from '../../engine/types.js';
 import { ProgrammingError } from '../../../contract/errors.js';
 import type { DbCredentialStore } from '../../providers/types.js';
-import { ISOLATION_EXPRESSION, ISOLATION_POLICY, RUNTIME_GROUP, SHARED_SCHEMA, TENANT_SETTING, parseRoleComment, roleComment, type PgDetail, type PgFleetDetail } from './model.js';
+import { ISOLATION_EXPRESSION, ISOLATION_POLICY, POOL_ROLE, RUNTIME_GROUP, SHARED_SCHEMA, TENANT_SETTING, parseRoleComment, roleComment, type PgDetail, type PgFleetDetail } from './model.js';
 
 export interface PostgresApplyDeps {
   pool: Pool;
@@ -74,6 +74,12 @@ export async function applyPostgresChange(change: Change<PgDetail>, deps: Postgr
         await client.query(`ALTER DEFAULT PRIVILEGES FOR ROLE ${owner} IN SCHEMA ${schema} GRANT USAGE, SELECT ON SEQUENCES TO ${runtime}`);
         return;
       }
+      case 'move-out':
+      case 'move-in':
+        return moveRows(client, tenant, detail.op, detail.schema);
+      case 'placement':
+        await recordPlacement(client, tenant, 'pool');
+        return;
       case 'grants': {
         const runtime = quoteIdent(detail.role);
         const database = await lockDatabaseAcl(client);
@@ -115,6 +121,10 @@ export async function deletePostgresChange(change: Change<PgDetail>, deps: Postg
         await client.query(`DROP ROLE ${quoteIdent(detail.role)}`);
         return;
       }
+      case 'purge-pooled-rows':
+        await purgePooledRows(client, tenant);
+        await client.query('DELETE FROM openclaw.tenant_placements WHERE tenant = $1', [tenant]);
+        return;
       default:
         throw new ProgrammingError(`postgres: ${detail.op} is not a deletion (${change.resource})`);
     }
@@ -158,20 +168,84 @@ async function purgeSharedRows(client: PoolClient, tenant: string): Promise<void
   const runtime = names.pgRuntimeRole(tenant);
   const exists = await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [runtime]);
   if (exists.rowCount === 0) return;
+  await client.query(`GRANT ${quoteIdent(RUNTIME_GROUP)} TO ${quoteIdent(runtime)}`);
+  await client.query(`SELECT set_config($1, $2, true)`, [TENANT_SETTING, tenant]);
+  await client.query(`SET LOCAL ROLE ${quoteIdent(runtime)}`);
+  await deleteSharedRows(client, tenant);
+  await client.query('RESET ROLE');
+}
+
+/** Deletes the tenant's rows in every shared table, as whatever role the session acts as (RLS scopes it). */
+async function deleteSharedRows(client: PoolClient, tenant: string): Promise<void> {
   const tables = await client.query<{ name: string }>(
     `SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
       WHERE n.nspname = $1 AND c.relkind IN ('r','p')
         AND EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'tenant_id' AND NOT a.attisdropped)`,
     [SHARED_SCHEMA],
   );
-  await client.query(`GRANT ${quoteIdent(RUNTIME_GROUP)} TO ${quoteIdent(runtime)}`);
-  await client.query(`SELECT set_config($1, $2, true)`, [TENANT_SETTING, tenant]);
-  await client.query(`SET LOCAL ROLE ${quoteIdent(runtime)}`);
   // Children first: lead_events references leads.
   for (const table of tables.rows.map((t) => t.name).sort((a, b) => (a === 'leads' ? 1 : b === 'leads' ? -1 : a.localeCompare(b)))) {
     await client.query(`DELETE FROM ${quoteIdent(SHARED_SCHEMA)}.${quoteIdent(table)} WHERE tenant_id = $1`, [tenant]);
   }
+}
+
+async function recordPlacement(client: PoolClient, tenant: string, isolation: 'silo' | 'pool'): Promise<void> {
+  await client.query(
+    `INSERT INTO openclaw.tenant_placements (tenant, isolation) VALUES ($1, $2)
+     ON CONFLICT (tenant) DO UPDATE SET isolation = EXCLUDED.isolation, moved_at = now()`, [tenant, isolation]);
+}
+
+/**
+ * A tier change moves the tenant's private rows, in one transaction with its placement record, so it is
+ * either done or not (a crash anywhere leaves the previous state, and the next pass plans the move again).
+ * Acting as the tenant's runtime role with its id set, RLS admits exactly its rows in the shared tables.
+ * move-out (silo → pool): schema rows → shared tables, then the schema is dropped. move-in: the reverse.
+ */
+async function moveRows(client: PoolClient, tenant: string, direction: 'move-out' | 'move-in', schemaName: string): Promise<void> {
+  const schema = quoteIdent(schemaName);
+  const runtime = quoteIdent(names.pgRuntimeRole(tenant));
+  await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`openclaw.tenant-migrations.${tenant}`]);
+  await client.query(`SELECT set_config($1, $2, true)`, [TENANT_SETTING, tenant]);
+  await client.query(`SET LOCAL ROLE ${runtime}`);
+  for (const table of PRIVATE_TABLES) {
+    const columns = table.columns.map(quoteIdent).join(', ');
+    const shared = `${quoteIdent(SHARED_SCHEMA)}.${quoteIdent(table.name)}`;
+    const own = `${schema}.${quoteIdent(table.name)}`;
+    if (direction === 'move-out') {
+      await client.query(`INSERT INTO ${shared} (tenant_id, ${columns}) SELECT $1, ${columns} FROM ${own}`, [tenant]);
+    } else {
+      await client.query(`INSERT INTO ${own} (${columns}) SELECT ${columns} FROM ${shared} WHERE tenant_id = $1`, [tenant]);
+      await client.query(`DELETE FROM ${shared} WHERE tenant_id = $1`, [tenant]);
+    }
+  }
   await client.query('RESET ROLE');
+  if (direction === 'move-out') {
+    await client.query(`DROP SCHEMA ${schema} CASCADE`);
+    await client.query('DELETE FROM openclaw.tenant_migrations WHERE tenant = $1', [tenant]);
+  }
+  await recordPlacement(client, tenant, direction === 'move-out' ? 'pool' : 'silo');
+}
+
+/**
+ * The tables a silo tenant keeps in its own schema (migrations/tenant) and a pooled one in the shared
+ * tables (platform migration 30), with the columns a move carries (ids are the destination's own).
+ */
+export const PRIVATE_TABLES: readonly { name: string; columns: readonly string[] }[] = [
+  { name: 'notes', columns: ['title', 'body', 'created_at'] },
+  { name: 'settings', columns: ['key', 'value', 'updated_at'] },
+  { name: 'digests', columns: ['run_id', 'for_date', 'item_count', 'object_key', 'created_at', 'recipients', 'message_id', 'delivered_to', 'sent_at'] },
+];
+
+/** A pooled tenant's rows in every shared table, erased acting as the pool bound to it, so RLS scopes the delete. */
+async function purgePooledRows(client: PoolClient, tenant: string): Promise<void> {
+  await client.query(
+    `INSERT INTO app_private.pool_sessions (pid, backend_start, tenant, run_id)
+     SELECT pid, backend_start, $1, 'purge' FROM pg_stat_activity WHERE pid = pg_backend_pid()
+     ON CONFLICT (pid, backend_start) DO UPDATE SET tenant = EXCLUDED.tenant`, [tenant]);
+  await client.query(`SET LOCAL ROLE ${quoteIdent(POOL_ROLE)}`);
+  await deleteSharedRows(client, tenant);
+  await client.query('RESET ROLE');
+  await client.query('DELETE FROM app_private.pool_sessions WHERE pid = pg_backend_pid()');
 }
 
 /** Executes one change to the shared tables: the runtime group's schema usage, or a table's RLS and grants. */

@@ -33,6 +33,7 @@ export function diffTenant(input: DiffInput<PgTenantObserved>, latestMigration: 
   if (conflicts.length > 0) return conflicts;
 
   if (!input.desired) return offboard(input, observed);
+  if (input.desired.isolation === 'pool') return pooled(tenant, observed);
 
   const changes: PgChange[] = [];
   if (!observed.owner) changes.push(change(tenant, `role/${ownerName}`, 'create', { after: { login: false }, detail: { op: 'owner-role', role: ownerName } }));
@@ -68,6 +69,36 @@ export function diffTenant(input: DiffInput<PgTenantObserved>, latestMigration: 
       detail: { op: 'migrations', from: observed.migrationVersion }, facts: { migrationVersion: latestMigration },
     }));
   }
+  // Pool → silo: the rows it kept in the shared tables move into the schema made above.
+  if (observed.placement === 'pool') {
+    changes.push(change(tenant, `placement/${tenant}`, 'update', {
+      fields: ['isolation'], before: { isolation: 'pool', rows: 'app.notes, app.settings, app.digests' },
+      after: { isolation: 'silo', rows: `${schemaName}.notes, ${schemaName}.settings, ${schemaName}.digests` },
+      detail: { op: 'move-in', schema: schemaName },
+    }));
+  }
+  return changes;
+}
+
+/**
+ * A pooled tenant has no schema and no roles of its own. Coming from silo, its schema's rows move to
+ * the shared tables and the schema goes in one transaction, then its roles are dropped (nothing is lost:
+ * the rows moved, and the roles are made again by a move back).
+ */
+function pooled(tenant: string, observed: PgTenantObserved): PgChange[] {
+  const schemaName = names.pgSchema(tenant);
+  const changes: PgChange[] = [];
+  if (observed.schema) {
+    changes.push(change(tenant, `placement/${tenant}`, 'update', {
+      fields: ['isolation'], before: { isolation: 'silo', rows: `${schemaName}.notes, ${schemaName}.settings, ${schemaName}.digests` },
+      after: { isolation: 'pool', rows: 'app.notes, app.settings, app.digests', schema: 'dropped once its rows moved' },
+      detail: { op: 'move-out', schema: schemaName },
+    }));
+  } else if (observed.placement !== 'pool') {
+    changes.push(change(tenant, `placement/${tenant}`, 'create', { after: { isolation: 'pool', rows: 'shared tables only' }, detail: { op: 'placement' } }));
+  }
+  if (observed.runtime) changes.push(change(tenant, `role/${observed.runtime.name}`, 'delete', { before: pickFlags(observed.runtime), after: null, detail: { op: 'drop-role', role: observed.runtime.name } }));
+  if (observed.owner) changes.push(change(tenant, `role/${observed.owner.name}`, 'delete', { before: { login: false }, after: null, detail: { op: 'drop-role', role: observed.owner.name } }));
   return changes;
 }
 
@@ -124,6 +155,9 @@ function offboard(input: DiffInput<PgTenantObserved>, observed: PgTenantObserved
     if (observed.schema) changes.push(change(tenant, `schema/${schema}`, 'delete', { destructive: true, before: { owner: observed.schema.owner }, detail: { op: 'drop-schema', schema, purgeSharedRows: true } }));
     if (observed.runtime) changes.push(change(tenant, `role/${runtimeName}`, 'delete', { destructive: true, before: pickFlags(observed.runtime), detail: { op: 'drop-role', role: runtimeName } }));
     if (observed.owner) changes.push(change(tenant, `role/${owner}`, 'delete', { destructive: true, before: { login: false }, detail: { op: 'drop-role', role: owner } }));
+    if (!observed.schema && observed.placement === 'pool') {
+      changes.push(change(tenant, `rows/${tenant}`, 'delete', { destructive: true, before: { isolation: 'pool', rows: 'every shared table' }, detail: { op: 'purge-pooled-rows' } }));
+    }
     return changes;
   }
   if (!observed.runtime) return [];

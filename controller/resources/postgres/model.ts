@@ -1,3 +1,5 @@
+import { POOL_LOGIN } from '../../../contract/agent-env.js';
+import type { Isolation } from '../../../contract/catalog.js';
 /** What the postgres module observes, in plain data (diff is pure over these). */
 export interface PgRole {
   name: string;
@@ -38,6 +40,8 @@ export interface PgTenantObserved {
   oldestSession?: number;
   /** The server's clock when observed (epoch ms): when a rotation's grace is over. */
   observedAt?: number;
+  /** Where the tenant's private rows live as last moved (openclaw.tenant_placements); unset: its schema if it has one. */
+  placement?: Isolation;
 }
 
 export interface PgSharedTable {
@@ -70,6 +74,12 @@ export type PgDetail =
   | { op: 'grants'; role: string; revokeSchemaGrants: { grantee: string; privilege: string }[]; revokeMemberships: string[] }
   | { op: 'migrations'; from: number }
   | { op: 'drop-schema'; schema: string; purgeSharedRows: boolean }
+  /** A tier change: the schema's rows into the shared tables, the schema dropped (silo → pool), or back (pool → silo). */
+  | { op: 'move-out' | 'move-in'; schema: string }
+  /** Records a new pooled tenant's placement: its rows are in the shared tables. */
+  | { op: 'placement' }
+  /** Erases a pooled tenant's rows in the shared tables (a purge: it has no schema to drop). */
+  | { op: 'purge-pooled-rows' }
   | { op: 'drop-role'; role: string };
 
 /** What a change to the shared tables asks apply to do. */
@@ -81,14 +91,20 @@ export const ISOLATION_POLICY = 'tenant_isolation';
 export const TENANT_SETTING = 'app.tenant_id';
 export const ROLE_COMMENT_PREFIX = 'openclaw:managed';
 
+/** The shared login of pooled runs (platform migration 30): each session bound to one tenant. */
+export const POOL_ROLE = POOL_LOGIN;
+
 /**
- * The isolation predicate. The session setting fails closed when missing (NULLIF → NULL),
- * and the role clause binds each row to its tenant's runtime role, so a runtime role that
- * sets another tenant's id still sees nothing.
+ * The isolation predicate, one branch per isolation model. Silo: the session setting fails closed
+ * when missing (NULLIF → NULL), and the role clause binds each row to its tenant's runtime role, so
+ * a runtime role that sets another tenant's id still sees nothing. Pool: the shared login sees the
+ * rows of the tenant its session was bound to (`app.pool_tenant()`, NULL when unbound), which the
+ * session itself cannot change; the setting plays no part.
  */
 export const ISOLATION_EXPRESSION =
-  `(tenant_id = NULLIF(current_setting('${TENANT_SETTING}', true), '') ` +
-  `AND CURRENT_USER = ('tenant_' || replace(tenant_id, '-', '_') || '_runtime'))`;
+  `((tenant_id = NULLIF(current_setting('${TENANT_SETTING}', true), '') ` +
+  `AND CURRENT_USER = ('tenant_' || replace(tenant_id, '-', '_') || '_runtime')) ` +
+  `OR (CURRENT_USER = '${POOL_ROLE}' AND tenant_id = (SELECT ${SHARED_SCHEMA}.pool_tenant())))`;
 
 /** `rotatedAt`: when the role got this password (epoch ms, the server's clock); older sessions used the previous one. */
 export function roleComment(tenant: string, fingerprint?: string, rotatedAt?: number): string {

@@ -1,3 +1,4 @@
+import { isIsolation, type Isolation } from '../../../contract/catalog.js';
 import type { Pool } from '../../db/pool.js';
 import { names } from '../../../contract/names.js';
 import type { DbCredentialStore } from '../../providers/types.js';
@@ -25,7 +26,7 @@ export interface ReadOnlyObservation {
 }
 
 export async function observePostgres(pool: Pool, credentials: DbCredentialStore, tenants: readonly string[], readOnly?: ReadOnlyObservation): Promise<{ tenants: Map<string, PgTenantObserved>; platform: PgPlatformObserved }> {
-  const [roles, schemas, connect, ledger, platform, fingerprints, sessions] = await Promise.all([
+  const [roles, schemas, connect, ledger, platform, fingerprints, sessions, placements] = await Promise.all([
     pool.query<PgRole>(
       `SELECT ${ROLE_COLUMNS} FROM pg_roles r WHERE r.rolname LIKE $1`,
       [TENANT_LIKE],
@@ -59,6 +60,7 @@ export async function observePostgres(pool: Pool, credentials: DbCredentialStore
         GROUP BY s.usename`,
       [TENANT_LIKE],
     ),
+    observePlacements(pool, readOnly),
   ]);
 
   const roleByName = new Map(roles.rows.map((r) => [r.name, r]));
@@ -92,9 +94,20 @@ export async function observePostgres(pool: Pool, credentials: DbCredentialStore
       storedFingerprint: fingerprints.get(tenant),
       ...(oldestSession.has(runtime) ? { oldestSession: oldestSession.get(runtime) } : {}),
       observedAt,
+      ...(placements.has(tenant) ? { placement: placements.get(tenant) } : {}),
     });
   }
   return { tenants: result, platform };
+}
+
+/** Where each tenant's private rows live, as the last move recorded (a read-only plan against an older controller schema sees none). */
+async function observePlacements(pool: Pool, readOnly?: ReadOnlyObservation): Promise<Map<string, Isolation>> {
+  if (readOnly) {
+    const exists = await pool.query<{ found: boolean }>(`SELECT to_regclass('openclaw.tenant_placements') IS NOT NULL AS found`);
+    if (!exists.rows[0].found) return new Map();
+  }
+  const { rows } = await pool.query<{ tenant: string; isolation: string }>('SELECT tenant, isolation FROM openclaw.tenant_placements');
+  return new Map(rows.flatMap((r) => (isIsolation(r.isolation) ? [[r.tenant, r.isolation] as const] : [])));
 }
 
 let canonicalPolicy: string | undefined;

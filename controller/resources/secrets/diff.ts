@@ -46,6 +46,7 @@ export function diffSecrets(input: DiffInput<SecretsObserved>): SecretsChange[] 
   }
 
   const byName = new Map(observed.map((s) => [s.name, s]));
+  if (desired.isolation === 'pool') return pooledSecrets(desired, observed);
   const wanted = wantedSecrets(desired);
   const changes = wanted.map((w) => converge(desired, w, byName.get(w.name))).filter((c): c is SecretsChange => c !== undefined);
   // A secret of an integration the manifest no longer lists: its value belongs to the tenant, so it
@@ -56,6 +57,19 @@ export function diffSecrets(input: DiffInput<SecretsObserved>): SecretsChange[] 
     if (desired.deletionPolicy === 'Delete') changes.push(scheduleDeletion(tenant, secret, false));
   }
   return changes;
+}
+
+/**
+ * A pooled tenant has no db secret (its runs use the pool's login) and no placeholders: onboarding
+ * makes its one secret on the first connect. A db secret left from its silo days is generated
+ * credentials of a role that is gone: scheduled for deletion. Integration secrets hold the customer's
+ * tokens: kept, and still read by the onboarding code until the tenant connects again.
+ */
+function pooledSecrets(desired: DesiredTenant, observed: readonly SecretRecord[]): SecretsChange[] {
+  const db = observed.find((s) => s.name === desired.secrets.db.name);
+  if (!db || db.deletedAt !== undefined) return [];
+  if (!isManaged(db.tags)) return [conflict(desired.name, db)];
+  return [scheduleDeletion(desired.name, db, false)];
 }
 
 function converge(desired: DesiredTenant, wanted: WantedSecret, secret: SecretRecord | undefined): SecretsChange | undefined {

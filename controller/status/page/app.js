@@ -146,7 +146,7 @@ function matches(tenant, text, state) {
   if (state === 'suspended' && tenant.suspended !== 'True') return false;
   if (!text) return true;
   const states = [tenant.ready === 'True' ? 'ready' : 'not-ready', tenant.degraded === 'True' ? 'degraded' : '', tenant.suspended === 'True' ? 'suspended' : '', tenant.paused === 'True' ? 'paused' : ''];
-  const haystack = [tenant.name, tenant.displayName, tenant.tier, tenant.message, tenant.lifecycle, ...states].filter(Boolean).join(' ').toLowerCase();
+  const haystack = [tenant.name, tenant.displayName, tenant.tier, tenant.isolation, tenant.message, tenant.lifecycle, ...states].filter(Boolean).join(' ').toLowerCase();
   return text.toLowerCase().split(/\s+/).filter(Boolean).every((word) => haystack.includes(word));
 }
 
@@ -167,13 +167,14 @@ function renderList() {
     return el('tr', { className: `tenant-row${degraded ? ' degraded' : ''}`, 'data-tenant': t.name },
       name,
       el('td', {}, t.tier || '–'),
+      el('td', { className: 'isolation' }, t.isolation || '–'),
       el('td', {}, badge(t.ready, 'Ready')),
       el('td', {}, badge(t.synced, 'Synced')),
       el('td', { className: 'message' }, t.lastError || ''),
       el('td', { title: t.lastReconcileAt || '' }, age(t.lastReconcileAt)),
       el('td', { title: t.nextRun ? t.nextRun.at : '' }, t.nextRun ? `${t.nextRun.agent} ${age(t.nextRun.at)}` : '–'));
   });
-  fill($('tenants'), rows, 7);
+  fill($('tenants'), rows, 8);
   $('shown').textContent = `${shown.length} of ${tenants.length} shown`;
 }
 
@@ -187,7 +188,7 @@ function renderDetail(t) {
   $('detail-name').replaceChildren(t.name, t.degraded === 'True' ? el('span', { className: 'badge badge-bad degraded-badge' }, 'Degraded') : '');
   $('detail').classList.toggle('degraded', t.degraded === 'True');
   $('detail-facts').replaceChildren(
-    ...fact('Display name', t.displayName), ...fact('Tier', t.tier), ...fact('Lifecycle', t.lifecycle),
+    ...fact('Display name', t.displayName), ...fact('Tier', t.tier), ...fact('Isolation', t.isolation), ...fact('Lifecycle', t.lifecycle),
     ...fact('Observed revision', t.observedRevision), ...fact('Generation', `${t.generation ?? '–'} (observed ${t.observedGeneration ?? '–'})`),
     ...fact('Migration version', t.migration.version === null ? null : `${t.migration.version}${t.migration.latest !== null ? ` of ${t.migration.latest}` : ''}`),
     ...fact('Provider', t.provider), ...fact('Last reconcile', t.lastReconcileAt ? `${t.lastReconcileAt} (${age(t.lastReconcileAt)})` : null),

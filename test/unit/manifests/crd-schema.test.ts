@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FILE, manifest, problems, withButler, yaml } from './helpers.js';
 
-const SPEC_FIELDS = 'displayName, contact, tier, suspended, deletionPolicy, agents, integrations, storage, costAllocationTags, billing, limits';
+const SPEC_FIELDS = 'displayName, contact, tier, isolation, suspended, deletionPolicy, agents, integrations, storage, costAllocationTags, billing, limits';
 const AGENT_FIELDS = 'name, enabled, schedule, timezone, concurrencyPolicy, startingDeadlineSeconds, recipients';
 
 /** A tenant whose storage block holds the given lines (the first is line 11). */

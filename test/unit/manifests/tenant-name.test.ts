@@ -30,6 +30,7 @@ const DERIVED: Record<keyof typeof names, { value: string; limit: number; unit: 
     unit: 'characters',
     why: 'Secrets Manager secret name',
   },
+  pooledSecret: { value: names.pooledSecret(SECRETS_PREFIX_MAX, LONGEST), limit: 512, unit: 'characters', why: 'Secrets Manager secret name' },
   ecsStartedBy: { value: names.ecsStartedBy(LONGEST, LONGEST_AGENT), limit: 128, unit: 'characters', why: 'ECS RunTask startedBy' },
 };
 

@@ -80,7 +80,7 @@ describe('all errors in one run', () => {
     expect(problems(text)).toEqual([
       `${FILE}:4:9 metadata.name: "Acme" is not a valid tenant name: character 1 "A" (U+0041) is not allowed (${NAME_RULE})`,
       `${FILE}:8:12 spec.contact.email: "ops at acme" is not a valid email (allowed: an address such as "ops@example.com")`,
-      `${FILE}:10:3 spec.colour: unknown field "colour" (allowed: displayName, contact, tier, suspended, deletionPolicy, agents, integrations, storage, costAllocationTags, billing, limits)`,
+      `${FILE}:10:3 spec.colour: unknown field "colour" (allowed: displayName, contact, tier, isolation, suspended, deletionPolicy, agents, integrations, storage, costAllocationTags, billing, limits)`,
       `${FILE}:12:13 spec.agents[0].name: "scout" is not included in tier "starter" (allowed: butler)`,
       `${FILE}:14:17 spec.agents[0].timezone: "Mars/Base" is not an IANA time zone (allowed: names such as "UTC", "Europe/Berlin", "America/New_York")`,
     ]);

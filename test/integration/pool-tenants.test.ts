@@ -1,0 +1,160 @@
+/**
+ * Pooled tenants on a real PostgreSQL: no schema, roles or secrets of their own; a run's session
+ * bound to its tenant for good; and a tier change that moves a tenant's rows between its schema and
+ * the shared tables, crash-safe.
+ */
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensurePoolLogin, issuePoolGrant, releasePoolRun } from '../../controller/pool/session.js';
+import { createWorld, type World } from '../helpers/world.js';
+
+const POOL_PASSWORD = 'pool-test-password-0123456789abcdef';
+
+function manifest(name: string, tier: string, isolation?: 'silo' | 'pool'): string {
+  return [
+    'apiVersion: openclaw.io/v1alpha1', 'kind: Tenant', `metadata: { name: ${name} }`, 'spec:',
+    `  displayName: ${name}`, `  contact: { email: ops@${name}.example }`, `  tier: ${tier}`,
+    ...(isolation ? [`  isolation: ${isolation}`] : []),
+    '  agents: [{ name: butler, schedule: "0 7 * * *" }]', '',
+  ].join('\n');
+}
+
+let failOn: RegExp | undefined;
+let world: World;
+let admin: pg.Client;
+let firstFleet: string[];
+
+async function poolSession(): Promise<pg.Client> {
+  const url = new URL(world.db.url);
+  url.username = 'openclaw_pool';
+  url.password = POOL_PASSWORD;
+  const client = new pg.Client({ connectionString: url.toString() });
+  await client.connect();
+  return client;
+}
+
+async function boundSession(tenant: string, runId: string): Promise<pg.Client> {
+  const token = await issuePoolGrant(admin, tenant, runId);
+  const client = await poolSession();
+  await client.query('SELECT app.bind_pool_session($1)', [token]);
+  return client;
+}
+
+const count = async (sql: string, params: unknown[] = []) => Number((await admin.query<{ n: string }>(sql, params)).rows[0].n);
+const errorOf = (promise: Promise<unknown>) => promise.then(() => undefined, (error: { code?: string; message: string }) => error);
+
+beforeAll(async () => {
+  world = await createWorld({ beforeQuery: (text) => { if (failOn?.test(text)) throw new Error(`injected failure at ${failOn.source}`); } });
+  world.writeTenant('hooli.yaml', manifest('hooli', 'starter'));
+  world.writeTenant('piper.yaml', manifest('piper', 'professional'));
+  firstFleet = (await world.pass()).fleet.applied.map((c) => c.resource);
+  admin = new pg.Client({ connectionString: world.db.url });
+  await admin.connect();
+  await ensurePoolLogin(admin, { username: 'openclaw_pool', password: POOL_PASSWORD });
+  await admin.query(`INSERT INTO app.messages (tenant_id, sender, subject) VALUES ('hooli', 'a@x', 'for hooli'), ('piper', 'b@x', 'for piper'), ('acme', 'c@x', 'for acme')`);
+}, 120_000);
+
+afterAll(async () => {
+  await admin?.end();
+  await world?.close();
+});
+
+describe('a pooled tenant', () => {
+  it('gets no schema, no roles and no secrets: its tier defaults to pool, and the status says so', async () => {
+    expect(await count(`SELECT count(*) AS n FROM pg_namespace WHERE nspname IN ('tenant_hooli', 'tenant_piper')`)).toBe(0);
+    expect(await count(`SELECT count(*) AS n FROM pg_roles WHERE rolname LIKE 'tenant\\_hooli%' OR rolname LIKE 'tenant\\_piper%'`)).toBe(0);
+    const secrets = await world.ctx.provider.secrets.list('openclaw/tenants/');
+    expect(secrets.map((s) => s.name).filter((n) => /\/(hooli|piper)\//.test(n))).toEqual([]);
+    expect((await admin.query(`SELECT tenant, isolation FROM openclaw.tenant_placements ORDER BY tenant`)).rows).toEqual([
+      { tenant: 'hooli', isolation: 'pool' }, { tenant: 'piper', isolation: 'pool' },
+    ]);
+    const desired = await admin.query<{ name: string; isolation: string }>(`SELECT name, desired->>'isolation' AS isolation FROM openclaw.tenants ORDER BY name`);
+    expect(Object.fromEntries(desired.rows.map((r) => [r.name, r.isolation]))).toEqual({ acme: 'silo', globex: 'silo', hooli: 'pool', initech: 'silo', piper: 'pool' });
+  });
+
+  it('keeps its private rows in shared tables that are born with row-level security: the first pass finds them right', () => {
+    expect(firstFleet).toContain('table/app.messages');
+    expect(firstFleet.filter((r) => /app\.(notes|settings|digests)$/.test(r))).toEqual([]);
+  });
+
+  it('converges with the silo tenants: a second pass plans nothing', async () => {
+    const report = await world.pass();
+    expect(report.outcomes.flatMap((o) => o.applied)).toEqual([]);
+  });
+});
+
+describe("a pooled run's database session", () => {
+  it('sees the rows of the tenant it was bound to and no other', async () => {
+    const session = await boundSession('hooli', 'run-see');
+    expect((await session.query('SELECT tenant_id, subject FROM app.messages')).rows).toEqual([{ tenant_id: 'hooli', subject: 'for hooli' }]);
+    await session.end();
+  });
+
+  it('cannot change its tenant: not by the setting, not by binding again, not by a role', async () => {
+    const session = await boundSession('hooli', 'run-change');
+    await session.query(`SELECT set_config('app.tenant_id', 'piper', false)`);
+    expect((await session.query('SELECT tenant_id FROM app.messages')).rows).toEqual([{ tenant_id: 'hooli' }]);
+    const second = await issuePoolGrant(admin, 'piper', 'run-other');
+    expect(await errorOf(session.query('SELECT app.bind_pool_session($1)', [second]))).toMatchObject({ code: '42501', message: 'this session is already bound to a tenant' });
+    expect(await errorOf(session.query(`INSERT INTO app.messages (tenant_id, sender, subject) VALUES ('piper', 'x', 'planted')`))).toMatchObject({ code: '42501' });
+    expect(await errorOf(session.query(`UPDATE app_private.pool_sessions SET tenant = 'piper'`))).toMatchObject({ code: '42501' });
+    expect(await errorOf(session.query(`INSERT INTO app_private.pool_grants VALUES ('\\x00', 'piper', 'r', now() + interval '1 hour')`))).toMatchObject({ code: '42501' });
+    expect(await errorOf(session.query('SET ROLE tenant_acme_runtime'))).toMatchObject({ code: '42501' });
+    await session.query('SET ROLE openclaw_runtime');
+    expect((await session.query('SELECT tenant_id FROM app.messages')).rows).toEqual([]);
+    await session.end();
+    expect(await count(`SELECT count(*) AS n FROM app.messages WHERE tenant_id = 'piper'`)).toBe(1);
+  });
+
+  it('sees nothing before it is bound, and a grant binds once, before its deadline, for the login of the pool only', async () => {
+    const unbound = await poolSession();
+    expect((await unbound.query('SELECT tenant_id FROM app.messages')).rows).toEqual([]);
+    const token = await issuePoolGrant(admin, 'piper', 'run-once');
+    await unbound.query('SELECT app.bind_pool_session($1)', [token]);
+    const thief = await poolSession();
+    expect(await errorOf(thief.query('SELECT app.bind_pool_session($1)', [token]))).toMatchObject({ code: '28000' });
+    const expired = await issuePoolGrant(admin, 'piper', 'run-late', -1);
+    expect(await errorOf(thief.query('SELECT app.bind_pool_session($1)', [expired]))).toMatchObject({ code: '28000' });
+    expect((await thief.query('SELECT tenant_id FROM app.messages')).rows).toEqual([]);
+    await Promise.all([unbound.end(), thief.end()]);
+  });
+
+  it('loses its binding when the worker releases the run', async () => {
+    const session = await boundSession('piper', 'run-release');
+    await releasePoolRun(admin, 'run-release');
+    expect((await session.query('SELECT tenant_id FROM app.messages')).rows).toEqual([]);
+    await session.end();
+  });
+});
+
+describe('a tier change', () => {
+  it('moves a silo tenant into the pool with its rows, dropping its schema and roles', async () => {
+    await admin.query(`INSERT INTO tenant_globex.notes (title, body) VALUES ('n1', 'first'), ('n2', 'second')`);
+    await admin.query(`INSERT INTO tenant_globex.digests (run_id, for_date, item_count, object_key) VALUES ('r1', '2026-12-01', 3, 'tenants/globex/d.md')`);
+    world.writeTenant('globex.yaml', manifest('globex', 'professional'));
+    const report = await world.pass();
+    const applied = report.outcomes.find((o) => o.tenant === 'globex')!.applied.map((c) => `${c.action} ${c.kind} ${c.resource}`);
+    expect(applied).toEqual(expect.arrayContaining(['update postgres placement/globex', 'delete postgres role/tenant_globex_runtime', 'delete postgres role/tenant_globex_owner']));
+    expect(await count(`SELECT count(*) AS n FROM pg_namespace WHERE nspname = 'tenant_globex'`)).toBe(0);
+    const session = await boundSession('globex', 'run-after-move');
+    expect((await session.query('SELECT title, body FROM app.notes ORDER BY title')).rows).toEqual([{ title: 'n1', body: 'first' }, { title: 'n2', body: 'second' }]);
+    expect((await session.query('SELECT run_id, item_count FROM app.digests')).rows).toEqual([{ run_id: 'r1', item_count: 3 }]);
+    await session.end();
+  });
+
+  it('moves a pooled tenant into its own schema with its rows; a move cut short is done whole by the next pass', async () => {
+    world.writeTenant('globex.yaml', manifest('globex', 'professional', 'silo'));
+    failOn = /^DELETE FROM "app"\."digests"/;
+    await world.pass();
+    failOn = undefined;
+    expect(await count(`SELECT count(*) AS n FROM tenant_globex.notes`)).toBe(0);
+    expect((await admin.query(`SELECT isolation FROM openclaw.tenant_placements WHERE tenant = 'globex'`)).rows).toEqual([{ isolation: 'pool' }]);
+    await world.pass();
+    expect((await admin.query('SELECT title FROM tenant_globex.notes ORDER BY title')).rows).toEqual([{ title: 'n1' }, { title: 'n2' }]);
+    expect(await count(`SELECT count(*) AS n FROM tenant_globex.digests`)).toBe(1);
+    expect(await count(`SELECT count(*) AS n FROM app.notes WHERE tenant_id = 'globex'`)).toBe(0);
+    expect((await admin.query(`SELECT isolation FROM openclaw.tenant_placements WHERE tenant = 'globex'`)).rows).toEqual([{ isolation: 'silo' }]);
+    const again = await world.pass();
+    expect(again.outcomes.flatMap((o) => o.applied)).toEqual([]);
+  });
+});
