@@ -61,6 +61,23 @@ describe('tenantctl trigger with the local provider', () => {
     expect(log).not.toContain(credentials!.password);
   }, 60_000);
 
+  it('shows each example tenant’s cost and margin in tenantctl usage, and the run’s compute in its tenant’s cost', async () => {
+    // Succeeded or failed, the run's task ran: it is metered either way.
+    await main(['trigger', 'acme', 'butler'], io().io);
+    const json = io();
+    expect(await main(['usage', '--output', 'json'], json.io)).toBe(0);
+    const tenants: { tenant: string; tier: string; lines: { meter: string; dimension: string; quantity: number; costUsd: number }[]; costUsd: number; fixedUsd: number; priceUsd: number; marginUsd: number }[] = JSON.parse(json.out.stdout).tenants;
+    expect(tenants.map((t) => [t.tenant, t.tier])).toEqual([['acme', 'starter'], ['globex', 'professional'], ['initech', 'enterprise']]);
+    const acme = tenants[0];
+    // At least the one-minute Fargate minimum of a 0.25 vCPU task on Spot, whatever the run took.
+    expect(acme.lines.find((l) => l.meter === 'fargate_vcpu_seconds')).toMatchObject({ dimension: 'spot', quantity: expect.toSatisfy((q: number) => q >= 15) });
+    expect(acme.costUsd).toBeGreaterThan(acme.fixedUsd);
+    for (const t of tenants) expect(t.marginUsd).toBeCloseTo(t.priceUsd - t.costUsd, 9);
+    const text = io();
+    expect(await main(['usage'], text.io)).toBe(0);
+    for (const name of ['acme', 'globex', 'initech']) expect(text.out.stdout).toMatch(new RegExp(`^${name} \\(\\w+\\): cost \\$\\d+\\.\\d\\d of price \\$\\d+\\.\\d\\d, margin \\$\\d+\\.\\d\\d`, 'm'));
+  }, 60_000);
+
   it('exits 1 with a clear message for an unknown tenant, an unknown agent or an agent that is not active', async () => {
     for (const [args, message] of [
       [['nobody', 'butler'], 'tenantctl trigger: unknown tenant "nobody": no active tenant of that name has been applied\n'],
