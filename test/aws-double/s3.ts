@@ -45,12 +45,14 @@ function checkObjectTags(tags: S.Tag[]): S.Tag[] {
 
 export function s3Handlers(state: S3State, env: Env): ServiceHandlers {
   /** The current object, or the version asked for; a delete marker reads as a missing key. */
-  const object = (bucket: string | undefined, key: string | undefined, versionId?: string) => {
+  const found = (bucket: string | undefined, key: string | undefined, versionId?: string) => {
     const b = state.bucket(bucket);
-    const found = versionId !== undefined ? b.version(String(key), versionId) : b.current(String(key));
-    if (versionId !== undefined && !found) fail('NoSuchVersion', 'The specified version does not exist.', 404);
-    return found?.record ?? fail('NoSuchKey', 'The specified key does not exist.', 404);
+    const version = versionId !== undefined ? b.version(String(key), versionId) : b.current(String(key));
+    if (versionId !== undefined && !version) fail('NoSuchVersion', 'The specified version does not exist.', 404);
+    if (!version?.record) fail('NoSuchKey', 'The specified key does not exist.', 404);
+    return { record: version.record, version };
   };
+  const object = (bucket: string | undefined, key: string | undefined, versionId?: string) => found(bucket, key, versionId).record;
 
   return {
     async PutObject(input: S.PutObjectCommandInput): Promise<Out<S.PutObjectCommandOutput>> {
@@ -71,9 +73,9 @@ export function s3Handlers(state: S3State, env: Env): ServiceHandlers {
     },
     HeadObject(input: S.HeadObjectCommandInput): Out<S.HeadObjectCommandOutput> {
       const b = state.buckets.get(String(input.Bucket));
-      const o = (input.VersionId !== undefined ? b?.version(String(input.Key), input.VersionId) : b?.current(String(input.Key)))?.record;
-      if (!o) fail('NotFound', 'Not Found', 404); // a HEAD response has no body, so no NoSuchKey/NoSuchBucket
-      return head(o);
+      const found = input.VersionId !== undefined ? b?.version(String(input.Key), input.VersionId) : b?.current(String(input.Key));
+      if (!found?.record) fail('NotFound', 'Not Found', 404); // a HEAD response has no body, so no NoSuchKey/NoSuchBucket
+      return { ...head(found.record), ...versionOf(found) };
     },
     DeleteObject(input: S.DeleteObjectCommandInput): Out<S.DeleteObjectCommandOutput> {
       return deleteOne(state.bucket(input.Bucket), String(input.Key), input.VersionId, new Date(env.now()));
@@ -107,12 +109,13 @@ export function s3Handlers(state: S3State, env: Env): ServiceHandlers {
       return listObjects(bucket, input);
     },
     GetObjectTagging(input: S.GetObjectTaggingCommandInput): Out<S.GetObjectTaggingCommandOutput> {
-      return { TagSet: object(input.Bucket, input.Key).tags.map((t) => ({ ...t })) };
+      const { record, version } = found(input.Bucket, input.Key, input.VersionId);
+      return { TagSet: record.tags.map((t) => ({ ...t })), ...versionOf(version) };
     },
     PutObjectTagging(input: S.PutObjectTaggingCommandInput): Out<S.PutObjectTaggingCommandOutput> {
-      const o = object(input.Bucket, input.Key);
-      o.tags = checkObjectTags(input.Tagging?.TagSet ?? []);
-      return {};
+      const { record, version } = found(input.Bucket, input.Key, input.VersionId);
+      record.tags = checkObjectTags(input.Tagging?.TagSet ?? []);
+      return versionOf(version);
     },
     DeleteObjectTagging(input: S.DeleteObjectTaggingCommandInput): Out<S.DeleteObjectTaggingCommandOutput> {
       object(input.Bucket, input.Key).tags = [];
@@ -151,8 +154,14 @@ function deleteOne(bucket: S3Bucket, key: string, versionId: string | undefined,
   return { VersionId: versionId, DeleteMarker: removed && !removed.record ? true : undefined };
 }
 
+/** S3 names the version it acted on in a bucket that has versioning (the x-amz-version-id header). */
+function versionOf(version: { VersionId: string }): { VersionId?: string } {
+  return version.VersionId === 'null' ? {} : { VersionId: version.VersionId };
+}
+
 function head(o: S3ObjectRecord) {
   return {
+    AcceptRanges: 'bytes',
     ContentLength: o.body.length,
     ETag: o.ETag,
     LastModified: new Date(o.LastModified),
