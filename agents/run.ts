@@ -17,5 +17,6 @@ if (process.argv[1] && pathToFileURL(resolve(process.argv[1])).href === import.m
   const env = { ...process.env };
   // The credentials stay in this process's memory only: not in the environment of anything it starts.
   delete process.env.OPENCLAW_DB_CREDENTIALS;
+  delete process.env.OPENCLAW_INTEGRATION_SECRETS;
   process.exitCode = await runAgent(PROGRAMS, process.argv[2], { env });
 }

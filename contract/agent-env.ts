@@ -56,6 +56,11 @@ export const CONNECTOR_LIMITS = {
   calendarDays: { env: 'OPENCLAW_CONNECTOR_CALENDAR_DAYS', min: 1, max: 365, fallback: 14, unit: 'days of calendar ahead (Graph)' },
 } as const;
 export type ConnectorLimit = keyof typeof CONNECTOR_LIMITS;
+export const CONNECTOR_LIMIT_NAMES: readonly ConnectorLimit[] = ['pageSize', 'maxItems', 'bodyBytes', 'deadlineSeconds', 'calendarDays'];
+export const CONNECTOR_FALLBACKS: Readonly<Record<ConnectorLimit, number>> = {
+  pageSize: CONNECTOR_LIMITS.pageSize.fallback, maxItems: CONNECTOR_LIMITS.maxItems.fallback, bodyBytes: CONNECTOR_LIMITS.bodyBytes.fallback,
+  deadlineSeconds: CONNECTOR_LIMITS.deadlineSeconds.fallback, calendarDays: CONNECTOR_LIMITS.calendarDays.fallback,
+};
 
 /** `OPENCLAW_SECRET_GOOGLE_ARN` and so on: one variable per integration secret the agent may read. */
 export function integrationSecretEnv(provider: string): string {

@@ -5,6 +5,7 @@
  */
 import type { IntegrationProviderName } from '../contract/integration-secret.js';
 import { PROVIDER_PROFILES } from './integrations/providers.js';
+import { CONNECTOR_FALLBACKS, CONNECTOR_LIMIT_NAMES, CONNECTOR_LIMITS, type ConnectorLimit } from '../contract/agent-env.js';
 
 export interface OAuthEndpoints {
   authorizationUrl: string;
@@ -25,6 +26,7 @@ export type OAuthProviderConfig =
 /** What this part needs of config.ts's Reader (not imported, so the two modules do not import each other). */
 export interface VariableReader {
   string(name: string, rule?: { pattern: RegExp; allowed: string; secret?: boolean }): string | undefined;
+  integer(name: string, min: number, max: number): number | undefined;
   readonly problems: string[];
 }
 
@@ -80,4 +82,14 @@ function readOne(read: VariableReader, name: IntegrationProviderName, provider: 
       ...(given.revocationUrl ?? defaults.revocationUrl ? { revocationUrl: given.revocationUrl ?? defaults.revocationUrl } : {}),
     },
   };
+}
+
+/** OPENCLAW_CONNECTOR_*: the bounds every agent run's connectors get (page size, items per run, body bytes, deadline, calendar days). */
+export function readConnectorLimits(read: VariableReader): Record<ConnectorLimit, number> {
+  const limits = { ...CONNECTOR_FALLBACKS };
+  for (const key of CONNECTOR_LIMIT_NAMES) {
+    const rule = CONNECTOR_LIMITS[key];
+    limits[key] = read.integer(rule.env, rule.min, rule.max) ?? rule.fallback;
+  }
+  return limits;
 }

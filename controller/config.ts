@@ -6,7 +6,8 @@ import { readOutwardConfig, type OutwardConfig } from './config-notify.js';
 import { readGitConfig, type GitConfig } from './source/git-config.js';
 import { ConfigError } from '../contract/errors.js';
 import type { IntegrationProviderName } from '../contract/integration-secret.js';
-import { readOAuthProviders, type OAuthProviderConfig } from './config-integrations.js';
+import { readConnectorLimits, readOAuthProviders, type OAuthProviderConfig } from './config-integrations.js';
+import type { ConnectorLimit } from '../contract/agent-env.js';
 import { DEFAULT_PRICES, parsePriceOverride, type PriceTable } from './usage/prices.js';
 
 /** Everything the controller reads from its environment, validated once, defaulted and frozen. */
@@ -49,6 +50,8 @@ export interface Config extends OutwardConfig {
     sandboxPort: number;
   };
   integrations: Record<IntegrationProviderName, OAuthProviderConfig>;
+  /** Bounds of the agents' connectors (contract/agent-env.ts CONNECTOR_LIMITS), passed to every run. */
+  connectors: Record<ConnectorLimit, number>;
   engine: {
     resyncIntervalMs: number;
     concurrency: number;
@@ -133,6 +136,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Readonl
       sandboxPort: read.integer('OPENCLAW_SANDBOX_PORT', 0, 65535) ?? 8090,
     },
     integrations: readOAuthProviders(read, provider),
+    connectors: readConnectorLimits(read),
     engine: {
       resyncIntervalMs: read.duration('OPENCLAW_RESYNC_INTERVAL') ?? 5 * 60_000,
       concurrency: read.integer('OPENCLAW_CONCURRENCY', 1, 256) ?? 8,

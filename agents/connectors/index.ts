@@ -47,10 +47,15 @@ export function streamsFor(integration: IntegrationProviderName, api: ProviderAp
   }
 }
 
-/** Where an integration's secret text comes from in this run, or undefined when the tenant has none. */
+/**
+ * Where an integration's secret text comes from in this run, or undefined when the tenant has none:
+ * with the local provider, the values the launcher passed (a local run has no task role); in AWS, the
+ * secret by its ARN. A secret without a value yet (the placeholder) reads as not connected.
+ */
 export function secretSource(ctx: Pick<IngestContext, 'env' | 'readSecret'>, integration: IntegrationProviderName): SecretText | undefined {
-  const inline = ctx.env[AGENT_ENV.integrationSecrets];
-  if (inline?.trim()) {
+  if (ctx.env[AGENT_ENV.provider] === 'local') {
+    const inline = ctx.env[AGENT_ENV.integrationSecrets];
+    if (!inline?.trim()) return undefined;
     let values: unknown;
     try {
       values = JSON.parse(inline);
@@ -61,7 +66,15 @@ export function secretSource(ctx: Pick<IngestContext, 'env' | 'readSecret'>, int
     return typeof value === 'string' ? async () => value : undefined;
   }
   const arn = ctx.env[integrationSecretEnv(integration)]?.trim();
-  return arn ? () => ctx.readSecret(arn) : undefined;
+  if (!arn) return undefined;
+  return async () => {
+    try {
+      return await ctx.readSecret(arn);
+    } catch (error) {
+      if (error instanceof Error && error.name === 'ResourceNotFoundException') return undefined;
+      throw new ConnectorError('PROVIDER_REFUSED', integration, `could not read the integration secret ${arn}: ${error instanceof Error ? error.message : String(error)}`, {}, { cause: error });
+    }
+  };
 }
 
 export async function ingest(ctx: IngestContext): Promise<SyncOutcome[]> {
@@ -93,8 +106,9 @@ export async function ingest(ctx: IngestContext): Promise<SyncOutcome[]> {
       failures.push(error);
     }
   }
-  if (failures.length > 0) {
-    throw new ConnectorError(failures[0].code, failures[0].integration, `could not ingest: ${failures.map((f) => f.message).join('; ')}`, failures[0].detail, { cause: failures[0] });
+  if (failures.length === 1) throw failures[0];
+  if (failures.length > 1) {
+    throw new ConnectorError(failures[0].code, failures[0].integration, `and ${failures.length - 1} more could not ingest: ${failures.map((f) => f.message).join('; ')}`, failures[0].detail, { cause: failures[0] });
   }
   return outcomes;
 }

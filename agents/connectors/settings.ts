@@ -3,7 +3,7 @@
  * validated configuration): each provider's API base URL and the bounds of CONNECTOR_LIMITS.
  */
 import { AgentConfigError } from '../runtime/env.js';
-import { CONNECTOR_API_URL_ENV, CONNECTOR_LIMITS, type ConnectorLimit } from '../../contract/agent-env.js';
+import { CONNECTOR_API_URL_ENV, CONNECTOR_FALLBACKS, CONNECTOR_LIMIT_NAMES, CONNECTOR_LIMITS, type ConnectorLimit } from '../../contract/agent-env.js';
 import type { IntegrationProviderName } from '../../contract/integration-secret.js';
 
 export interface ConnectorSettings {
@@ -21,21 +21,15 @@ export function readConnectorSettings(env: Record<string, string | undefined>): 
     if (!/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/.test(value)) problems.push(`${name}: ${JSON.stringify(value)} is not valid (allowed: an http:// or https:// URL without query or fragment)`);
     else if (provider === 'google' || provider === 'microsoft' || provider === 'hubspot') apiUrls[provider] = value.replace(/\/$/, '');
   }
-  const limits = Object.fromEntries(Object.entries(CONNECTOR_LIMITS).map(([key, rule]) => {
+  const limits = { ...CONNECTOR_FALLBACKS };
+  for (const key of CONNECTOR_LIMIT_NAMES) {
+    const rule = CONNECTOR_LIMITS[key];
     const raw = env[rule.env]?.trim();
-    if (!raw) return [key, rule.fallback];
+    if (!raw) continue;
     const n = Number(raw);
-    if (!/^\d+$/.test(raw) || n < rule.min || n > rule.max) {
-      problems.push(`${rule.env}: ${JSON.stringify(raw)} is not valid (allowed: a whole number of ${rule.unit} from ${rule.min} to ${rule.max})`);
-      return [key, rule.fallback];
-    }
-    return [key, n];
-  }));
+    if (/^\d+$/.test(raw) && n >= rule.min && n <= rule.max) limits[key] = n;
+    else problems.push(`${rule.env}: ${JSON.stringify(raw)} is not valid (allowed: a whole number of ${rule.unit} from ${rule.min} to ${rule.max})`);
+  }
   if (problems.length > 0) throw new AgentConfigError(`invalid connector settings:\n${problems.map((p) => `  ${p}`).join('\n')}`);
-  return {
-    apiUrls,
-    limits: {
-      pageSize: limits.pageSize, maxItems: limits.maxItems, bodyBytes: limits.bodyBytes, deadlineSeconds: limits.deadlineSeconds, calendarDays: limits.calendarDays,
-    },
-  };
+  return { apiUrls, limits };
 }

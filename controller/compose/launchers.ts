@@ -1,9 +1,10 @@
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { Logger } from 'pino';
-import { AGENT_ENV } from '../../contract/agent-env.js';
+import { AGENT_ENV, CONNECTOR_API_URL_ENV, CONNECTOR_LIMIT_NAMES, CONNECTOR_LIMITS } from '../../contract/agent-env.js';
+import { INTEGRATION_PROVIDERS } from '../../contract/integration-secret.js';
 import type { Config } from '../config.js';
 import { AdaptiveRateLimiter } from '../providers/aws/rate-limit.js';
-import type { DbCredentialStore } from '../providers/types.js';
+import type { DbCredentialStore, SecretsApi } from '../providers/types.js';
 import { ecsCaller } from '../scheduler/ecs-client.js';
 import { ecsLauncher } from '../scheduler/ecs-launcher.js';
 import type { Launcher } from '../scheduler/launcher.js';
@@ -16,9 +17,26 @@ export interface LaunchTiming {
   random: () => number;
 }
 
-/** Environment common to every run: log level, the model and region when configured, the email sender. No secrets. */
+/**
+ * Each provider's API base URL as the connectors reach it: the configured (or public) one, or the
+ * sandbox's (on 127.0.0.1: `localhost` may resolve to ::1 first, where the sandbox does not listen).
+ */
+export function connectorApiUrls(config: Pick<Config, 'integrations' | 'publicFace'>): Record<string, string> {
+  const urls: Record<string, string> = {};
+  for (const name of INTEGRATION_PROVIDERS) {
+    const entry = config.integrations[name];
+    const url = entry.mode === 'real' ? entry.endpoints.apiUrl
+      : entry.mode === 'sandbox' ? entry.endpoints?.apiUrl ?? `http://127.0.0.1:${config.publicFace.sandboxPort}/${name}` : undefined;
+    if (url) urls[CONNECTOR_API_URL_ENV[name]] = url;
+  }
+  return urls;
+}
+
+/** Environment common to every run: log level, the model and region when configured, the email sender, the connectors' APIs and bounds. No secrets. */
 function baseEnv(config: Readonly<Config>): Record<string, string> {
   return {
+    ...connectorApiUrls(config),
+    ...Object.fromEntries(CONNECTOR_LIMIT_NAMES.map((key) => [CONNECTOR_LIMITS[key].env, String(config.connectors[key])])),
     [AGENT_ENV.logLevel]: config.logLevel,
     ...(config.bedrockModelId ? { [AGENT_ENV.modelId]: config.bedrockModelId } : {}),
     ...(config.email.fromAddress ? { [AGENT_ENV.emailFrom]: config.email.fromAddress } : {}),
@@ -44,6 +62,7 @@ export function ecsLauncherFor(config: Readonly<Config>, client: ECSClient, timi
 /** Child processes on this machine, paced at the configured launch rate; the tenant's credentials from `credentials`. */
 export function localLauncherFor(
   config: Readonly<Config>, credentials: Pick<DbCredentialStore, 'get'>, databaseUrl: string, timing: Pick<LaunchTiming, 'now' | 'sleep'>,
+  integrationSecrets?: Pick<SecretsApi, 'getValue'>,
 ): Launcher {
   const rate = config.scheduler.launchesPerSecond;
   const limiter = new AdaptiveRateLimiter({ now: timing.now, sleep: timing.sleep, limits: { 'local:launch': { perSecond: rate, burst: rate } } });
@@ -52,6 +71,7 @@ export function localLauncherFor(
     bucket: config.aws.tenantBucket,
     databaseUrl,
     credentials,
+    integrationSecrets,
     baseEnv: baseEnv(config),
     now: timing.now,
     pace: () => limiter.acquire('local:launch'),

@@ -46,7 +46,8 @@ export async function createPlatform(config: Readonly<Config>, deps: PlatformDep
   } else {
     provider = deps.provider ?? await createLocalProvider(config, { log: providerLog, now: deps.now });
     const credentials = provider.credentials;
-    launcher = () => localLauncherFor(config, credentials, deps.databaseUrl, deps);
+    const secrets = provider.secrets;
+    launcher = () => localLauncherFor(config, credentials, deps.databaseUrl, deps, secrets);
   }
   const modules = cloudModules(provider, {
     secretsPrefix: config.aws.secretsPrefix, now: deps.now, secretRecoveryWindowDays: config.aws.secretRecoveryWindowDays,

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AGENTS } from '../../contract/catalog.js';
 import { AGENT_ENV } from '../../contract/agent-env.js';
-import type { DbCredentialStore } from '../providers/types.js';
+import type { DbCredentialStore, SecretsApi } from '../providers/types.js';
 import { capacityProviderFor } from './entries.js';
 import { LaunchError, type Launcher, type TaskResources, type TaskState } from './launcher.js';
 import { agentIdentity } from './local-identity.js';
@@ -18,6 +18,8 @@ export interface LocalLauncherOptions {
   /** The controller's database; the run gets it without user and password. */
   databaseUrl: string;
   credentials: Pick<DbCredentialStore, 'get'>;
+  /** Where the tenants' integration secrets are read, to hand their values to a run (it has no task role to read them with). */
+  integrationSecrets?: Pick<SecretsApi, 'getValue'>;
   /** Environment common to every run (log level, model); no secrets. */
   baseEnv?: Record<string, string>;
   /** Where `agents/run.ts` lives (the repository root). */
@@ -55,6 +57,7 @@ export function localLauncher(options: LocalLauncherOptions): Launcher & { wait(
     ...(options.pace ? { pace: options.pace } : {}),
     async launch({ runId, entry, env }) {
       const credentials = await options.credentials.get(entry.tenant);
+      const integrations = await integrationValues(options.integrationSecrets, entry.integrationSecrets);
       if (!credentials) throw new LaunchError(`tenant ${entry.tenant} has no runtime database credentials yet`);
       const logs = join(options.dataDir, 'runs');
       mkdirSync(logs, { recursive: true });
@@ -75,6 +78,7 @@ export function localLauncher(options: LocalLauncherOptions): Launcher & { wait(
           [AGENT_ENV.bucket]: options.bucket,
           DATABASE_URL: databaseUrlWithoutCredentials(options.databaseUrl),
           [AGENT_ENV.dbCredentials]: JSON.stringify({ username: credentials.username, password: credentials.password }),
+          ...(integrations ? { [AGENT_ENV.integrationSecrets]: JSON.stringify(integrations) } : {}),
         },
       });
       closeSync(fd);
@@ -122,4 +126,16 @@ export function localLauncher(options: LocalLauncherOptions): Launcher & { wait(
       await Promise.all([...children.values()].map((c) => c.done));
     },
   };
+}
+
+/** The values of the run's integration secrets that hold one, by provider; undefined when none does. */
+async function integrationValues(secrets: Pick<SecretsApi, 'getValue'> | undefined, wanted: { provider: string; name: string }[]): Promise<Record<string, string> | undefined> {
+  if (!secrets) return undefined;
+  const values: Record<string, string> = {};
+  for (const { provider, name } of wanted) {
+    // A secret not created yet, or scheduled for deletion: the run goes without that integration.
+    const value = await secrets.getValue(name).catch(() => undefined);
+    if (value) values[provider] = value;
+  }
+  return Object.keys(values).length > 0 ? values : undefined;
 }

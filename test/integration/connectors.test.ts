@@ -1,4 +1,10 @@
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { PROGRAMS } from '../../agents/run.js';
+import { runAgent } from '../../agents/runtime/runner.js';
 import { isConnectorError } from '../../agents/connectors/errors.js';
 import { gmailStream } from '../../agents/connectors/gmail.js';
 import { googleCalendarStream } from '../../agents/connectors/google-calendar.js';
@@ -30,6 +36,7 @@ afterAll(async () => {
   await h?.close();
 });
 beforeEach(async () => {
+  h.doubles.clearFaults();
   await reset(h, TENANT);
 });
 
@@ -370,5 +377,63 @@ describe('tokens and outages', () => {
     expect(String(failure)).toMatch(/google: the provider is unavailable: GET \/google\/gmail\/v1\/users\/me\/profile: asked to wait 15 s, past the run's deadline \(last: 503/);
     expect(h.clock.now() - started).toBeLessThanOrEqual(20_000);
     expect(await cursorOf(h, TENANT, 'google', 'gmail')).toBeUndefined();
+  });
+});
+
+describe('an agent run ingests before its program, as the tenant’s runtime role', () => {
+  const B = 'initech';
+  const logged: string[] = [];
+  const run = async (tenant: string, mailbox: string, runId: string) => runAgent(PROGRAMS, 'butler', {
+    env: {
+      OPENCLAW_TENANT: tenant, OPENCLAW_RUN_ID: runId, OPENCLAW_PROVIDER: 'local', OPENCLAW_DATA_DIR: objectsDir,
+      DATABASE_URL: h.world.db.url, OPENCLAW_DB_CREDENTIALS: JSON.stringify(await h.world.ctx.provider.credentials.get(tenant)),
+      OPENCLAW_INTEGRATION_SECRETS: JSON.stringify({ google: connectedSecret(h, 'google', mailbox) }),
+      OPENCLAW_GOOGLE_API_URL: h.doubles.baseUrl('google'),
+      OPENCLAW_CONNECTOR_PAGE_SIZE: '2',
+    },
+    now: () => new Date(h.clock.now()), sleep: h.clock.sleep, log: pino({ level: 'error' }, { write: (line: string) => { logged.push(line); } }),
+  });
+  let objectsDir: string;
+
+  beforeAll(async () => {
+    objectsDir = mkdtempSync(join(tmpdir(), 'oc-connector-runs-'));
+    await reset(h, B);
+  });
+
+  it('two tenants connected to different mailboxes never see each other’s messages', async () => {
+    const [mineA, mineB] = [account(), account()];
+    h.doubles.stores.gmail.get(mineA).add(mail(1, { subject: 'Acme renewal terms' }));
+    h.doubles.stores.gmail.get(mineA).add(mail(2, { subject: 'Acme invoice' }));
+    h.doubles.stores.calendar.get(mineA).add({ title: 'Acme standup', start: h.clock.now() + HOUR, end: h.clock.now() + 2 * HOUR, organizer: mineA, attendees: [mineA] });
+    h.doubles.stores.gmail.get(mineB).add(mail(3, { subject: 'Initech layoffs (confidential)' }));
+    expect(await run(TENANT, mineA, 'butler-acme-ingest')).toBe(0);
+    expect(await run(B, mineB, 'butler-initech-ingest')).toBe(0);
+    const seen = async (tenant: string) => (await (await h.session(tenant)).query<{ subject: string }>('SELECT subject FROM app.messages ORDER BY subject')).rows.map((r) => r.subject);
+    expect(await seen(TENANT)).toEqual(['Acme invoice', 'Acme renewal terms']);
+    expect(await seen(B)).toEqual(['Initech layoffs (confidential)']);
+    const cursors = async (tenant: string) => (await (await h.session(tenant)).query<{ tenant_id: string; stream: string }>('SELECT tenant_id, stream FROM app.connector_cursors ORDER BY stream')).rows;
+    expect(await cursors(TENANT)).toEqual([{ tenant_id: TENANT, stream: 'calendar' }, { tenant_id: TENANT, stream: 'gmail' }]);
+    expect((await cursors(B)).every((c) => c.tenant_id === B)).toBe(true);
+    // The digest is built from what was just ingested, and only from the tenant's own rows.
+    const digest = readdirSync(join(objectsDir, 's3', 'local-tenants', 'tenants', TENANT, 'agents', 'butler'), { recursive: true }).map(String).find((f) => f.endsWith('.md'));
+    const text = readFileSync(join(objectsDir, 's3', 'local-tenants', 'tenants', TENANT, 'agents', 'butler', digest!), 'utf8');
+    expect(text).toContain('Acme renewal terms');
+    expect(text).toContain('Acme standup');
+    expect(text).not.toContain('Initech');
+    const { rows } = await h.admin.query('SELECT tenant_id, meter, dimension, quantity::int AS quantity FROM app.usage_meters WHERE run_id LIKE $1 AND meter = $2 ORDER BY tenant_id',
+      ['butler-%-ingest', 'connector_items']);
+    expect(rows).toEqual([{ tenant_id: TENANT, meter: 'connector_items', dimension: 'google', quantity: 3 }, { tenant_id: B, meter: 'connector_items', dimension: 'google', quantity: 1 }]);
+  });
+
+  it('fails the run naming the provider when it is down, and the next run resumes', async () => {
+    const mine = account();
+    h.doubles.stores.gmail.get(mine).add(mail(1, { subject: 'After the outage' }));
+    h.doubles.fail('/google/gmail/', 503, { times: 6 });
+    expect(await run(TENANT, mine, 'butler-acme-outage')).toBe(1);
+    const failure = JSON.parse(logged[logged.length - 1]);
+    expect(failure.msg).toBe('agent run failed');
+    expect(failure.err.message).toMatch(/^google: the provider is unavailable: GET \/google\/gmail\/v1\/users\/me\/profile failed 6 times \(last: 503 The service is currently unavailable\.\)$/);
+    expect(await run(TENANT, mine, 'butler-acme-after-outage')).toBe(0);
+    expect((await messages()).map((m) => m.subject)).toContain('After the outage');
   });
 });

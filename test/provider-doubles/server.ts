@@ -31,6 +31,8 @@ export interface ProviderDoubles {
   fail(path: string, status: number, options?: { times?: number; retryAfter?: string }): void;
   /** The next `times` requests whose path starts with `path` lose their connection without an answer. */
   drop(path: string, times?: number): void;
+  /** Forgets the faults not yet used up. */
+  clearFaults(): void;
   /** Every request so far: `METHOD /path?query`. */
   requests: string[];
   close(): Promise<void>;
@@ -79,6 +81,9 @@ export async function startProviderDoubles(options: { now: () => number; seeds?:
     },
     drop(path, times = 1) {
       faults.push({ path, remaining: times });
+    },
+    clearFaults() {
+      faults.length = 0;
     },
     requests,
     close: () => app.close(),
