@@ -4,10 +4,12 @@
  * except for POST /api/source/refresh, which only makes the controller read its source sooner.
  */
 import fastifyCookie from '@fastify/cookie';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Readable } from 'node:stream';
+import { recordAudit } from '../actions/audit.js';
 import { createAlbVerifier } from './access/alb.js';
 import { createGuard } from './access/guard.js';
 import { oidcRoutes } from './access/oidc.js';
@@ -93,6 +95,11 @@ export async function startStatusServer(ctx: StatusServerContext, options: Statu
     http, loopback, signer, bootstrapHash, now: ctx.now, log,
     tokens: new ApiTokens(ctx.pools.api),
     alb: alb ? createAlbVerifier({ arn: alb.arn, keyUrl: alb.keyUrl, now: ctx.now, fetch: options.fetch }) : undefined,
+    onRefused: (refusal) => recordAudit(ctx.pools.api, {
+      principal: refusal.who ?? { subject: `unauthenticated ${refusal.ip}`, role: 'viewer', via: 'anonymous' },
+      action: `${refusal.method} ${refusal.path}`, target: refusal.path, revision: ctx.loop.appliedSnapshot?.revision,
+      result: 'refused', message: `${refusal.status}: ${refusal.error}`,
+    }),
   });
 
   const loggerInstance: FastifyBaseLogger = log;
@@ -149,7 +156,7 @@ export async function startStatusServer(ctx: StatusServerContext, options: Statu
 function registerRoutes(app: FastifyInstance, routes: readonly StatusRoute[], guard: ReturnType<typeof createGuard>): void {
   const byUrl = new Map<string, RouteMethod[]>();
   for (const route of routes) {
-    app.route({ method: route.method, url: route.url, onRequest: guard(route), handler: route.handler });
+    app.route({ method: route.method, url: route.url, onRequest: guard(route), handler: route.handler, ...(route.rawBody ? { preParsing: keepRawBody } : {}) });
     byUrl.set(route.url, [...(byUrl.get(route.url) ?? []), route.method]);
   }
   for (const [url, allowed] of byUrl) {
@@ -162,6 +169,27 @@ function registerRoutes(app: FastifyInstance, routes: readonly StatusRoute[], gu
       },
     });
   }
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    rawBody?: Buffer;
+  }
+}
+
+/** Keeps the body's bytes on the request (bounded by the body limit) and hands the parser the same bytes. */
+async function keepRawBody(request: FastifyRequest, _reply: FastifyReply, payload: NodeJS.ReadableStream): Promise<NodeJS.ReadableStream> {
+  const limit = request.routeOptions.bodyLimit ?? 1024 * 1024;
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of payload) {
+    const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);
+    size += buffer.length;
+    if (size > limit) throw Object.assign(new Error(`the request body is larger than ${limit} bytes`), { statusCode: 413 });
+    chunks.push(buffer);
+  }
+  request.rawBody = Buffer.concat(chunks);
+  return Object.assign(Readable.from([request.rawBody]), { receivedEncodedLength: size });
 }
 
 function statusCodeOf(error: unknown): number | undefined {

@@ -10,6 +10,8 @@ export interface StatusRoute extends RouteAccess {
   /** A fastify path (`:name` for a parameter). */
   url: string;
   handler(request: FastifyRequest, reply: FastifyReply): Promise<void>;
+  /** The handler reads `request.rawBody`, the body's bytes as sent (to verify a signature over them). */
+  rawBody?: boolean;
 }
 
 /** The `:name` parameter when it is a tenant name (fastify has already percent-decoded it). */

@@ -19,6 +19,7 @@ import { actionRoutes } from './action-routes.js';
 import { usageRoutes } from '../usage/http.js';
 import { usageSourceOf } from '../usage/report.js';
 import { notificationsRoute } from '../notify/route.js';
+import { githubHookRoute } from './github-hook.js';
 
 export { tenantParam, type RouteMethod, type StatusRoute } from './route.js';
 
@@ -75,6 +76,11 @@ export function statusRoutes({ ctx, reader, metrics, refresh, signer }: RouteDep
     ...actionRoutes(ctx, refresh),
     issueLinkRoute(ctx),
     notificationsRoute(ctx),
+    // Only with a secret: an unsigned caller of an open route would be anyone.
+    ...(ctx.config.webhook.githubSecret ? [githubHookRoute({
+      secret: ctx.config.webhook.githubSecret, branch: ctx.config.git.url ? ctx.config.git.branch : undefined,
+      pool: ctx.pools.api, revisionInForce: () => ctx.loop.appliedSnapshot?.revision, refresh,
+    })] : []),
     { method: 'GET', url: '/', access: 'read', page: true, handler: page('index.html') },
     { method: 'GET', url: '/tenants/:name', access: 'read', page: true, handler: page('index.html') },
     { method: 'GET', url: '/app.js', access: 'read', handler: page('app.js') },

@@ -58,10 +58,12 @@ describe('operator actions and the audit log', () => {
     expect(detail.audit.map((a: { action: string }) => a.action)).toEqual(['resume', 'pause']);
   });
 
-  it('refuses a viewer and records nothing for the refused call', async () => {
+  it('refuses a viewer, changes nothing, and records the refusal', async () => {
     const before = (await get('/api/audit')).entries.length;
     expect((await post('/api/tenants/acme/pause', viewer)).status).toBe(403);
-    expect((await get('/api/audit')).entries.length).toBe(before);
+    const { entries } = await get('/api/audit');
+    expect(entries.length).toBe(before + 1);
+    expect(entries[0]).toMatchObject({ action: 'POST /api/tenants/acme/pause', result: 'refused', role: 'viewer' });
     expect(await condition('acme', 'Paused')).toMatchObject({ status: 'False' });
   });
 

@@ -31,6 +31,8 @@ export interface GuardOptions {
   bootstrapHash?: string;
   now: () => number;
   log: Logger;
+  /** An operator route refused a caller (401 or 403): recorded in the audit log. `who` is unset when the caller is unknown. */
+  onRefused?(refusal: { method: string; path: string; status: 401 | 403; error: string; who?: Principal; ip: string }): Promise<void>;
 }
 
 export interface RouteAccess {
@@ -39,7 +41,7 @@ export interface RouteAccess {
   page?: boolean;
 }
 
-type Outcome = { principal: Principal } | { status: 401 | 403 | 421; error: string };
+type Outcome = { principal: Principal } | { status: 401 | 403 | 421; error: string; who?: Principal };
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
@@ -90,13 +92,13 @@ export function createGuard(options: GuardOptions) {
     if (!identified) return { status: 401, error: 'authentication required' };
     if (!('principal' in identified)) return identified;
     const { principal } = identified;
-    if (!roleAllows(principal.role, route.access)) return { status: 403, error: `the ${principal.role} role may not do this (it needs the operator role)` };
+    if (!roleAllows(principal.role, route.access)) return { status: 403, error: `the ${principal.role} role may not do this (it needs the operator role)`, who: principal };
     if (UNSAFE.has(request.method)) {
       const origin = request.headers.origin;
-      if (origin !== undefined && !sameOrigin(origin, request.headers.host)) return { status: 403, error: 'a change from another site is refused' };
+      if (origin !== undefined && !sameOrigin(origin, request.headers.host)) return { status: 403, error: 'a change from another site is refused', who: principal };
       const csrf = request.headers['x-csrf-token'];
       if ((principal.via === 'alb' || principal.via === 'session') && !signer.csrfValid(principal, typeof csrf === 'string' ? csrf : undefined)) {
-        return { status: 403, error: 'a change from the browser needs the x-csrf-token header from /api/me' };
+        return { status: 403, error: 'a change from the browser needs the x-csrf-token header from /api/me', who: principal };
       }
     }
     return identified;
@@ -109,6 +111,10 @@ export function createGuard(options: GuardOptions) {
     if ('principal' in outcome) {
       request.principal = outcome.principal;
       return;
+    }
+    if (route.access === 'operate' && outcome.status !== 421 && options.onRefused) {
+      await options.onRefused({ method: request.method, path: request.url.split('?')[0], status: outcome.status, error: outcome.error, who: outcome.who, ip: request.ip })
+        .catch((error) => options.log.error({ err: error }, 'could not record a refused request in the audit log'));
     }
     if (outcome.status === 401 && route.page && http.auth.oidc && request.method === 'GET') {
       await reply.redirect(`/auth/login?next=${encodeURIComponent(request.url)}`, 302);

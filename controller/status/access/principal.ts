@@ -6,8 +6,11 @@ import type { AuthConfig, OpsRole } from '../../config-http.js';
 
 export type { OpsRole };
 
-/** How the caller was recognized. `cli` is for actions taken with tenantctl on the controller's database. */
-export type AuthMethod = 'alb' | 'session' | 'token' | 'anonymous' | 'cli';
+/**
+ * How the caller was recognized. `cli` is for actions taken with tenantctl on the controller's database;
+ * `webhook` for GitHub's push webhook, known by the HMAC of its body.
+ */
+export type AuthMethod = 'alb' | 'session' | 'token' | 'anonymous' | 'cli' | 'webhook';
 
 export interface Principal {
   /** An email, a token's name, or "anonymous". */
