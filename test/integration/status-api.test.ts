@@ -1,16 +1,29 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createStatusWorld, eventually, EXAMPLE_TENANTS, GLOBEX_FAILURE, type StatusWorld } from './status-world.js';
+
+import { createManualClock } from '../aws-double/index.js';
+
+/** The controller's clock in these tests: what it reports is compared with it, never with the wall clock. */
+const NOW = Date.UTC(2025, 0, 6, 9, 2, 0);
+const clock = createManualClock(NOW);
+/** Longer than the backoff these tests configure (OPENCLAW_BACKOFF_MAX 2ms): a failed tenant is due again. */
+const BETWEEN_PASSES_MS = 1_000;
 
 describe('the status HTTP server', () => {
   let sw: StatusWorld;
   let readyBeforePass: { status: number; body: any };
+  /** When the first pass ran, on the controller's clock. */
+  let firstPassAt: number;
 
   beforeAll(async () => {
-    sw = await createStatusWorld({ pass: false });
+    sw = await createStatusWorld({ pass: false, now: clock.now });
     const response = await sw.fetch('/readyz');
     readyBeforePass = { status: response.status, body: await response.json() };
+    firstPassAt = clock.now();
     await sw.world.pass();
   });
+  // Each test starts later on the controller's clock than the one before: a tenant that failed is due again.
+  beforeEach(() => clock.advance(BETWEEN_PASSES_MS));
 
   afterAll(async () => {
     await sw?.close();
@@ -66,8 +79,9 @@ describe('the status HTTP server', () => {
     const byName = Object.fromEntries(tenants.map((t: any) => [t.name, t]));
     expect(byName.acme).toMatchObject({ tier: 'starter', ready: 'True', synced: 'True', degraded: 'False', suspended: 'False', lastError: null, message: null, lifecycle: 'Active' });
     expect(byName.acme.nextRun.agent).toBe('butler');
-    expect(Date.parse(byName.acme.nextRun.at)).toBeGreaterThan(Date.now() - 1000);
-    expect(Date.parse(byName.acme.lastReconcileAt)).toBeGreaterThan(Date.now() - 120_000);
+    // Every five minutes in Europe/Berlin, after 10:02 there.
+    expect(byName.acme.nextRun.at).toBe('2025-01-06T09:05:00.000Z');
+    expect(byName.acme.lastReconcileAt).toBe(new Date(firstPassAt).toISOString());
     expect(byName.globex).toMatchObject({ tier: 'professional', ready: 'False', synced: 'False', degraded: 'True' });
     expect(byName.globex.lastError).toBe(`could not create postgres schema/tenant_globex: ${GLOBEX_FAILURE}`);
     expect(byName.globex.message).toBe(byName.globex.lastError);
@@ -85,7 +99,7 @@ describe('the status HTTP server', () => {
     expect(acme.migration.version).toBe(acme.migration.latest);
     expect(acme.provider).toBe('local');
     expect(acme.agents).toEqual([expect.objectContaining({ name: 'butler', schedule: '*/5 * * * *', timezone: 'Europe/Berlin', active: true, lastRun: null })]);
-    expect(Date.parse(acme.agents[0].nextRunAt) - Date.now()).toBeLessThanOrEqual(5 * 60_000);
+    expect(acme.agents[0].nextRunAt).toBe('2025-01-06T09:05:00.000Z');
     expect(acme.events.length).toBeGreaterThan(0);
     expect(acme.events.every((e: any) => typeof e.reason === 'string' && typeof e.at === 'string')).toBe(true);
     expect(acme.events.map((e: any) => e.id)).toEqual([...acme.events.map((e: any) => e.id)].sort((a: number, b: number) => b - a));
@@ -127,7 +141,7 @@ describe('the status HTTP server', () => {
   });
 
   it('shows the last and next agent runs from the run history', async () => {
-    const now = Date.now();
+    const now = clock.now();
     await sw.admin.query(
       `INSERT INTO openclaw.agent_runs (id, tenant, agent, scheduled_at, trigger, started_at, finished_at, status, exit_code, task_arn, reason)
        VALUES ('r1', 'acme', 'butler', $1, 'schedule', $1, $2, 'succeeded', 0, 'local:pid/101', NULL),
@@ -175,7 +189,9 @@ describe('the status HTTP server', () => {
     expect(value('openclaw_agent_runs{result="failed"}')).toBe(1);
     expect(value('openclaw_status_store_up')).toBe(1);
     expect(value('openclaw_revision_rejected')).toBe(0);
-    expect(value('openclaw_last_pass_timestamp_seconds')).toBeGreaterThan(Date.now() / 1000 - 600);
+    const { lastPass } = await sw.json('/api/fleet');
+    expect(value('openclaw_last_pass_timestamp_seconds')).toBe(Date.parse(lastPass.at) / 1000);
+    expect(Date.parse(lastPass.at)).toBeGreaterThan(firstPassAt);
     const calls = sw.world.ctx.provider.callCounts();
     const [someCall] = Object.keys(calls);
     expect(someCall).toBeDefined();

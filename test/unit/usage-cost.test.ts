@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../controller/config.js';
 import { costLines, monthsIn, tenantCost } from '../../controller/usage/cost.js';
@@ -48,10 +49,11 @@ describe('cost arithmetic', () => {
 });
 
 describe('the price table', () => {
-  it('ships AWS list prices with the date they were taken and the tier prices', () => {
-    expect(DEFAULT_PRICES.takenOn).toMatch(/^\d{4}-\d{2}-\d{2}$/);
-    expect(DEFAULT_PRICES.tiers).toEqual({ starter: 299, professional: 699, enterprise: 1999 });
-    expect(DEFAULT_PRICES.fargate).toEqual({ vcpuHour: 0.04048, gbHour: 0.004445, spotDiscount: 0.7 });
+  it('ships the tier prices docs/USAGE.md states', () => {
+    const usage = readFileSync(new URL('../../docs/USAGE.md', import.meta.url), 'utf8');
+    const dollars = (n: number) => `$${n.toLocaleString('en-US')}`;
+    const { starter, professional, enterprise } = DEFAULT_PRICES.tiers;
+    expect(usage).toContain(`tier prices (${dollars(starter)}, ${dollars(professional)}, ${dollars(enterprise)} a month)`);
   });
 
   it('lays an override over the shipped table, adding a model and keeping what it does not name', () => {

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { TIERS } from '../../../contract/catalog.js';
 import { validateDirectory } from '../../../controller/manifests/index.js';
@@ -31,6 +32,9 @@ describe('the editor schema tenants/tenant.schema.json', () => {
   });
 
   it('is the file the modelines point at', () => {
-    expect(EDITOR_SCHEMA_PATH).toBe(`${TENANTS_DIR}/tenant.schema.json`);
+    for (const { file, text } of exampleManifests()) {
+      const target = /\$schema=(\S+)/.exec(text.split('\n')[0])?.[1];
+      expect(target && resolve(TENANTS_DIR, target), file).toBe(resolve(EDITOR_SCHEMA_PATH));
+    }
   });
 });
