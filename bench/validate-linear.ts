@@ -5,6 +5,8 @@
  * The quadratic path it replaces is measured too: one mapping of many keys, parsed with the
  * library's duplicate-key check, against the same text through validation.
  */
+import { getHeapStatistics, setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { parseAllDocuments } from 'yaml';
 import { validateManifests } from '../controller/manifests/validate.js';
 import { manifestTexts } from './manifests.js';
@@ -14,8 +16,22 @@ interface Point {
   bytes: number;
   ms: number;
   nsPerByte: number;
+  /** JS heap in use after one validation, less what was in use before it (collected): what it allocated, less what was collected meanwhile. */
+  heapGrowthMB: number;
   issues: number;
   firstIssue?: string;
+}
+
+// A collection before each memory reading, without asking for node --expose-gc.
+setFlagsFromString('--expose-gc');
+const collect = runInNewContext('gc') as () => void;
+
+/** The growth of the heap in use across `fn`, in MB, from a collected heap. */
+function heapGrowth(fn: () => unknown): number {
+  collect();
+  const before = getHeapStatistics().used_heap_size;
+  fn();
+  return round((getHeapStatistics().used_heap_size - before) / 2 ** 20, 1);
 }
 
 const round = (value: number, digits = 2) => Math.round(value * 10 ** digits) / 10 ** digits;
@@ -33,9 +49,10 @@ function timed(repeat: number, fn: () => unknown): number {
 
 function point(shape: string, text: string, repeat = 3): Point {
   let result = validateManifests([{ file: `${shape}.yaml`, text }]);
+  const heapGrowthMB = heapGrowth(() => validateManifests([{ file: `${shape}.yaml`, text }]));
   const ms = timed(repeat, () => (result = validateManifests([{ file: `${shape}.yaml`, text }])));
   const bytes = Buffer.byteLength(text);
-  return { shape, bytes, ms: round(ms), nsPerByte: round((ms * 1e6) / bytes), issues: result.issues.length, firstIssue: result.issues[0]?.message.slice(0, 80) };
+  return { shape, bytes, ms: round(ms), nsPerByte: round((ms * 1e6) / bytes), heapGrowthMB, issues: result.issues.length, firstIssue: result.issues[0]?.message.slice(0, 80) };
 }
 
 /** A file of `documents` valid manifests, as one multi-document YAML file. */
