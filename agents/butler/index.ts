@@ -4,13 +4,15 @@ import { isoDate, type AgentContext, type AgentProgram } from '../runtime/agent.
 import { agentObjectPrefix } from '../../contract/agent-env.js';
 import { composeDigest, type DigestEvent, type DigestInput, type DigestMessage } from './digest.js';
 import { digestEmail } from './email.js';
+import { topSignals, type SignalRow } from './intent.js';
 
 const DAY_MS = 86_400_000;
 
 /**
  * butler: the daily digest. Messages of the last 24 hours and calendar events of the next 24,
- * summarised, written to the tenant's prefix, recorded in `digests` (the tenant schema's, or app.digests for a
- * pooled tenant), and sent to the tenant's contact and the agent's recipients (SES, or the local outbox) as the run's last step.
+ * summarised, with scout's top intent signals and links to writer's dossiers of the last day, written to the
+ * tenant's prefix, recorded in `digests` (the tenant schema's, or app.digests for a pooled tenant), and sent to
+ * the tenant's contact and the agent's recipients (SES, or the local outbox) as the run's last step.
  */
 export const butler: AgentProgram = async (ctx) => {
   const now = ctx.now();
@@ -29,7 +31,22 @@ export const butler: AgentProgram = async (ctx) => {
   const texts = messages.rows.map((m) => `${m.subject}. ${m.body}`);
   const summary = texts.length > 0 ? await ctx.model.summarise('Summarise these messages for a busy reader in three sentences.', texts) : '';
   const date = isoDate(now);
-  const input: DigestInput = { tenant: ctx.tenant, date, messages: messages.rows, events: events.rows, summary };
+  // scout's strongest signals and writer's dossiers of the last day: read only when present (a starter tenant has neither).
+  const signals = await ctx.db.query<SignalRow>(
+    `SELECT l.id::int AS "leadId", l.name AS lead, l.company, l.score::float8 AS score, s.detail, s.occurred_at AS "occurredAt"
+       FROM app.leads l JOIN app.lead_signals s ON s.lead_id = l.id
+      WHERE l.score > 0 ORDER BY l.score DESC, l.id, s.points DESC, s.occurred_at DESC LIMIT 100`,
+  );
+  const dossiers = await ctx.db.query<{ key: string; summary: string }>(
+    `SELECT DISTINCT ON (object_key) object_key AS key, summary FROM app.agent_outputs
+      WHERE agent = 'writer' AND kind = 'dossier' AND created_at > $1 ORDER BY object_key, created_at DESC LIMIT 20`,
+    [since],
+  );
+  const input: DigestInput = {
+    tenant: ctx.tenant, date, messages: messages.rows, events: events.rows, summary,
+    signals: topSignals(signals.rows, now),
+    dossiers: dossiers.rows.map((d) => ({ title: d.summary, href: ctx.objects.location(d.key) })),
+  };
   const key = await ctx.objects.put(`${agentObjectPrefix(ctx.tenant, ctx.agent)}digests/${date}-${ctx.runId}.md`, composeDigest(input), 'text/markdown');
   const items = messages.rows.length + events.rows.length;
   // A silo tenant keeps its digests in its own schema; a pooled one in the shared table (RLS checks the tenant).

@@ -1,4 +1,4 @@
-/** Pure: intent scores of leads from their events, with recency decay. */
+/** Pure: the points of one intent signal by its kind, with recency decay (signals.ts turns them into scores). */
 export interface LeadEvent {
   leadId: number;
   kind: string;
@@ -27,17 +27,4 @@ export function eventWeight(event: Pick<LeadEvent, 'kind' | 'occurredAt'>, now: 
   const base = SIGNAL_WEIGHTS[event.kind] ?? DEFAULT_WEIGHT;
   const ageDays = Math.max(0, (now.getTime() - event.occurredAt.getTime()) / DAY_MS);
   return base * 0.5 ** (ageDays / HALF_LIFE_DAYS);
-}
-
-/** 0–100, two decimals (the column is numeric(6,2)). */
-export function scoreLead(events: readonly Pick<LeadEvent, 'kind' | 'occurredAt'>[], now: Date): number {
-  const raw = events.reduce((sum, e) => sum + eventWeight(e, now), 0);
-  return Math.round(Math.min(100, Math.max(0, raw)) * 100) / 100;
-}
-
-/** Scores of every lead id in `leadIds` (leads without events score 0). */
-export function scoreLeads(leadIds: readonly number[], events: readonly LeadEvent[], now: Date): Map<number, number> {
-  const byLead = new Map<number, LeadEvent[]>();
-  for (const e of events) byLead.set(e.leadId, [...(byLead.get(e.leadId) ?? []), e]);
-  return new Map(leadIds.map((id) => [id, scoreLead(byLead.get(id) ?? [], now)]));
 }

@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { simpleParser } from 'mailparser';
 import pg from 'pg';
 import pino from 'pino';
@@ -34,19 +35,20 @@ describe('butler’s digest by email', () => {
   const ses: RunnerDeps['mailer'] = () => sesMailer({ client: clients.ses, configurationSet: 'openclaw-digests', sleep: async (ms) => void slept.push(ms) });
 
   /** The environment the scheduler gives the run (recipients from the manifest), plus what the launcher adds. */
-  const run = async (tenant: string, runId: string, deps: Pick<RunnerDeps, 'mailer'> = {}) => {
+  const run = async (tenant: string, runId: string, deps: Pick<RunnerDeps, 'mailer'> = {}, agent = 'butler') => {
     const snapshot = await world.ctx.source.load();
     const manifest = snapshot.tenants.find((t) => t.name === tenant)!.manifest;
-    const entry = activeEntry(desiredTenant(manifest, world.ctx.desiredContext), tenant, 'butler');
+    const entry = activeEntry(desiredTenant(manifest, world.ctx.desiredContext), tenant, agent);
     if (typeof entry === 'string') throw new Error(entry);
-    return runAgent(PROGRAMS, 'butler', {
+    return runAgent(PROGRAMS, agent, {
       env: {
-        ...runEnvironment(entry, runId, { arn: (name) => `local:secret:${name}` }),
+        // No integration secret: these rows are written by the test, not by a connector.
+        ...Object.fromEntries(Object.entries(runEnvironment(entry, runId, { arn: (name) => `local:secret:${name}` })).filter(([name]) => !name.startsWith('OPENCLAW_SECRET_'))),
         OPENCLAW_PROVIDER: 'local', OPENCLAW_DATA_DIR: dataDir, DATABASE_URL: world.db.url, OPENCLAW_EMAIL_FROM: FROM,
         OPENCLAW_DB_CREDENTIALS: JSON.stringify(await world.ctx.provider.credentials.get(tenant)),
       },
       now: () => NOW,
-      log: pino({ level: 'silent' }),
+      log: pino({ level: process.env.DEBUG_AGENT ? 'debug' : 'silent' }),
       ...deps,
     });
   };
@@ -129,5 +131,51 @@ describe('butler’s digest by email', () => {
     expect(mail.html).toContain('<h1>Daily digest for initech: 2025-01-06</h1>');
     expect(mail.headers.get('x-ses-message-tags')).toBe(`tenant=${A}, agent=butler`);
     expect(mail.headers.get('list')).toMatchObject({ unsubscribe: { mail: `${FROM}?subject=unsubscribe%20${A}` } });
+  });
+
+  it('scout scores A’s lead from its CRM events, its reply in A’s mailbox and its meeting, and writes the signals as A', async () => {
+    const lead = async (tenant: string, name: string, email: string) => (await admin.query<{ id: string }>(
+      'INSERT INTO app.leads (tenant_id, name, company, email, job_title) VALUES ($1, $2, $3, $4, $5) RETURNING id', [tenant, name, `${name} Engines`, email, 'CTO'])).rows[0].id;
+    const ada = await lead(A, 'Ada', 'ada@engines.example');
+    await lead(B, 'Mallory', 'mallory@engines.example');
+    await admin.query('INSERT INTO app.lead_events (tenant_id, lead_id, kind, occurred_at, subject) VALUES ($1, $2, $3, $4, $5)', [A, ada, 'demo_request', hoursAgo(14 * 24), 'Demo please']);
+    await admin.query('INSERT INTO app.messages (tenant_id, sender, subject, body, received_at) VALUES ($1, $2, $3, $4, $5)', [A, '"Ada" <ada@engines.example>', 'Re: pricing for 40 seats', 'Looks good.', hoursAgo(7 * 24)]);
+    await admin.query('INSERT INTO app.messages (tenant_id, sender, subject, body, received_at) VALUES ($1, $2, $3, $4, $5)', [B, 'mallory@engines.example', 'Globex wants engines', '', hoursAgo(2)]);
+    await admin.query('INSERT INTO app.calendar_events (tenant_id, title, starts_at, ends_at, attendees) VALUES ($1, $2, $3, $4, $5)', [A, 'Contract call with Engines', new Date(NOW.getTime() + 26 * 3_600_000), new Date(NOW.getTime() + 27 * 3_600_000), ['ada@engines.example']]);
+
+    expect(await run(A, 'scout-1', {}, 'scout')).toBe(0);
+    const signals = await admin.query('SELECT tenant_id, source, kind, points::float8 AS points FROM app.lead_signals ORDER BY points DESC');
+    // 35 (a meeting ahead) + 40 halved after 14 days + 15 × 0.5^(7/14).
+    expect(signals.rows).toEqual([
+      { tenant_id: A, source: 'calendar', kind: 'meeting_booked', points: 35 },
+      { tenant_id: A, source: 'crm', kind: 'demo_request', points: 20 },
+      { tenant_id: A, source: 'mail', kind: 'email_reply', points: 10.61 },
+    ]);
+    const scores = await admin.query('SELECT tenant_id, name, score::float8 AS score FROM app.leads ORDER BY id');
+    expect(scores.rows).toEqual([{ tenant_id: A, name: 'Ada', score: 65.61 }, { tenant_id: B, name: 'Mallory', score: null }]);
+  });
+
+  it('writer stores A’s dossier in A’s prefix, with the CRM fields, the mail with the lead’s domain and the meeting', async () => {
+    expect(await run(A, 'writer-1', {}, 'writer')).toBe(0);
+    const folder = join(dataDir, 's3', 'local-tenants', 'tenants', A, 'agents', 'writer', 'dossiers');
+    const [file] = readdirSync(folder);
+    const dossier = readFileSync(join(folder, file), 'utf8');
+    expect(dossier).toContain('# Dossier: Ada, Ada Engines');
+    expect(dossier).toContain('- Role: CTO');
+    expect(dossier).toContain('**Re: pricing for 40 seats** from "Ada" <ada@engines.example>');
+    expect(dossier).toContain('Contract call with Engines (ada@engines.example)');
+    expect(dossier).not.toMatch(/globex|mallory/i);
+  });
+
+  it('puts A’s top signals and a link to the dossier into A’s next digest', async () => {
+    expect(await run(A, 'butler-ses-4', { mailer: ses })).toBe(0);
+    const email = double.state.ses.sent.at(-1)!;
+    expect(email.tags.tenant).toBe(A);
+    expect(email.text).toContain('## Intent signals (1)');
+    expect(email.text).toContain('- Ada (Ada Engines), score 65.61: meeting 2025-01-07: Contract call with Engines; demo request: Demo please (last engaged today)');
+    const dossier = pathToFileURL(join(dataDir, 's3', 'local-tenants', 'tenants', A, 'agents', 'writer', 'dossiers', readdirSync(join(dataDir, 's3', 'local-tenants', 'tenants', A, 'agents', 'writer', 'dossiers'))[0])).href;
+    expect(email.text).toContain(`- dossier for Ada (Ada Engines), score 65.61: ${dossier}`);
+    expect(email.html).toContain(`<a href="${dossier}">dossier for Ada (Ada Engines), score 65.61</a>`);
+    expect(`${email.text}${email.html}`).not.toMatch(/globex|mallory/i);
   });
 });

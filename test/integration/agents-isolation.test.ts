@@ -84,13 +84,14 @@ describe('an agent of tenant A, run with B’s data present', () => {
     expect(report.leads.map((l: { name: string }) => l.name)).toEqual(['Ada', 'Bob']);
   });
 
-  it('writer builds a dossier for A’s best lead, although B’s lead scores higher in the shared table', async () => {
+  it('writer builds a dossier for A’s high-scoring lead only, although B’s lead scores higher in the shared table', async () => {
     await admin.query(`UPDATE app.leads SET score = 99 WHERE tenant_id = $1`, [B]);
     expect(await run('writer')).toBe(0);
     expect(files(`tenants/${A}/agents/writer`)).toEqual(['dossiers/lead-1.md']);
     expect(readFileSync(join(objectsDir, 's3', 'local-tenants', 'tenants', A, 'agents', 'writer', 'dossiers', 'lead-1.md'), 'utf8')).toContain('# Dossier: Ada, Analytical Engines');
+    // Nothing new since scout scored: no dossier is written again, and Bob (2.86) is below the bar.
     expect(await run('writer', A, { OPENCLAW_RUN_ID: `writer-${A}-2` })).toBe(0);
-    expect(files(`tenants/${A}/agents/writer`)).toEqual(['dossiers/lead-1.md', 'dossiers/lead-2.md']);
+    expect(files(`tenants/${A}/agents/writer`)).toEqual(['dossiers/lead-1.md']);
   });
 
   it('writes nothing under B’s prefix, and records A’s outputs and usage as A', async () => {
@@ -102,7 +103,7 @@ describe('an agent of tenant A, run with B’s data present', () => {
       { agent: 'butler', run_id: `butler-${A}-1`, items_processed: 3, model: 'offline-extractive', tokens: true, timed: true },
       { agent: 'scout', run_id: `scout-${A}-1`, items_processed: 2, model: null, tokens: false, timed: true },
       { agent: 'writer', run_id: `writer-${A}-1`, items_processed: 1, model: 'offline-extractive', tokens: true, timed: true },
-      { agent: 'writer', run_id: `writer-${A}-2`, items_processed: 1, model: 'offline-extractive', tokens: true, timed: true },
+      { agent: 'writer', run_id: `writer-${A}-2`, items_processed: 0, model: null, tokens: false, timed: true },
     ]);
   });
 

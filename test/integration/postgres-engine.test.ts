@@ -48,9 +48,10 @@ describe('the postgres resources of each tenant', () => {
   });
 
   it('applies every tenant-schema migration once and records the version per tenant', async () => {
-    const latest = Math.max(...(await readMigrations('tenant')).map((m) => m.version));
+    const migrations = await readMigrations('tenant');
+    const latest = Math.max(...migrations.map((m) => m.version));
     const { rows } = await admin.query(`SELECT tenant, max(version)::int AS version, count(*)::int AS applied FROM openclaw.tenant_migrations GROUP BY tenant ORDER BY tenant`);
-    expect(rows).toEqual(TENANTS.map((tenant) => ({ tenant, version: latest, applied: latest })));
+    expect(rows).toEqual(TENANTS.map((tenant) => ({ tenant, version: latest, applied: migrations.length })));
     const status = await world.ctx.store.status('acme');
     expect(status?.migrationVersion).toBe(latest);
     const tables = await admin.query(`SELECT tablename FROM pg_tables WHERE schemaname = 'tenant_acme' ORDER BY 1`);

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { composeDigest, topSenders } from '../../agents/butler/digest.js';
-import { eventWeight, scoreLead, scoreLeads } from '../../agents/scout/score.js';
-import { composeDossier, dossierKey } from '../../agents/writer/dossier.js';
+import { eventWeight } from '../../agents/scout/score.js';
+import { leadSignals, scoresFromSignals } from '../../agents/scout/signals.js';
+import { topSignals } from '../../agents/butler/intent.js';
+import { composeDossier, dossierKey, leadDomain } from '../../agents/writer/dossier.js';
 
 const NOW = new Date('2025-01-06T07:00:00Z');
 const daysAgo = (n: number) => new Date(NOW.getTime() - n * 86_400_000);
@@ -44,15 +46,37 @@ describe('scout: intent scores', () => {
     expect(eventWeight({ kind: 'something_else', occurredAt: NOW }, NOW)).toBe(2);
   });
 
-  it('keeps scores between 0 and 100 with two decimals', () => {
-    expect(scoreLead(Array.from({ length: 5 }, () => ({ kind: 'demo_request', occurredAt: NOW })), NOW)).toBe(100);
-    expect(scoreLead([{ kind: 'unsubscribe', occurredAt: NOW }], NOW)).toBe(0);
-    expect(scoreLead([{ kind: 'pricing_view', occurredAt: daysAgo(3) }], NOW)).toBe(17.24);
+  it('scores a lead from its CRM events, its replies in the mailbox and its meetings, by hand', () => {
+    const leads = [{ id: 1, email: 'ada@engines.example' }, { id: 2, email: null }, { id: 3, email: 'cy@engines.example' }];
+    const signals = leadSignals(
+      leads,
+      [{ leadId: 1, kind: 'demo_request', occurredAt: daysAgo(14), subject: 'Demo please' }, { leadId: 2, kind: 'unsubscribe', occurredAt: NOW }],
+      [{ sender: '"Ada" <ADA@engines.example>', subject: 'Re: pricing', receivedAt: daysAgo(7) }, { sender: 'bob@engines.example', subject: 'Hi', receivedAt: NOW }],
+      [{ title: 'Contract call', startsAt: new Date(NOW.getTime() + 86_400_000), attendees: ['ada@engines.example', 'me@acme.example'] }],
+      NOW,
+    );
+    // 40 halved after 14 days; 15 × 0.5^(7/14) = 10.61; a meeting still to come counts in full, 35.
+    expect(signals.map((s) => [s.leadId, s.source, s.kind, s.points, s.detail])).toEqual([
+      [1, 'calendar', 'meeting_booked', 35, 'meeting 2025-01-07: Contract call'],
+      [1, 'crm', 'demo_request', 20, 'demo request: Demo please'],
+      [1, 'mail', 'email_reply', 10.61, 'replied: Re: pricing'],
+      [2, 'crm', 'unsubscribe', -30, 'unsubscribe'],
+    ]);
+    expect([...scoresFromSignals([1, 2, 3], signals)]).toEqual([[1, 65.61], [2, 0], [3, 0]]);
   });
 
-  it('scores every lead, those without events at 0', () => {
-    const scores = scoreLeads([1, 2], [{ leadId: 1, kind: 'email_reply', occurredAt: NOW }], NOW);
-    expect([...scores]).toEqual([[1, 15], [2, 0]]);
+  it('caps a score at 100', () => {
+    const events = Array.from({ length: 5 }, () => ({ leadId: 1, kind: 'demo_request', occurredAt: NOW }));
+    expect(scoresFromSignals([1], leadSignals([{ id: 1, email: null }], events, [], [], NOW)).get(1)).toBe(100);
+  });
+});
+
+describe('butler: the intent section', () => {
+  it('lists the best-scored leads with their two strongest signals and when they last engaged', () => {
+    const row = (leadId: number, lead: string, score: number, detail: string, days: number) => ({ leadId, lead, company: `${lead} Co`, score, detail, occurredAt: daysAgo(days) });
+    expect(topSignals([row(1, 'Ada', 65.61, 'meeting', 0), row(1, 'Ada', 65.61, 'demo request', 14), row(1, 'Ada', 65.61, 'replied', 7), row(2, 'Bob', 3, 'site visit', 2)], NOW, 1)).toEqual([
+      { lead: 'Ada', company: 'Ada Co', score: 65.61, reason: 'meeting; demo request (last engaged today)' },
+    ]);
   });
 });
 
@@ -61,12 +85,29 @@ describe('writer: the dossier', () => {
     expect(dossierKey('tenants/acme/agents/writer/', 7)).toBe('tenants/acme/agents/writer/dossiers/lead-7.md');
   });
 
-  it('has the lead, the briefing and the signals', () => {
-    const text = composeDossier({ id: 7, name: 'Ada', company: 'Acme', email: null, score: 42.5 }, [{ kind: 'demo_request', occurredAt: daysAgo(1) }], 'Ada wants a demo.', NOW);
-    expect(text).toContain('# Dossier: Ada, Acme');
+  it('has the lead’s CRM fields, the briefing, its signals, the mail with its domain and its meetings', () => {
+    const text = composeDossier({
+      lead: { id: 7, name: 'Ada', company: 'Engines', email: 'ada@engines.example', jobTitle: 'CTO', lifecycleStage: 'opportunity', score: 42.5 },
+      signals: [{ detail: 'demo request', points: 38.07, occurredAt: daysAgo(1) }],
+      mail: [{ sender: 'bob@engines.example', subject: 'Security review', receivedAt: daysAgo(2) }],
+      meetings: [{ title: 'Contract call', startsAt: daysAgo(-1), attendees: ['ada@engines.example'] }],
+      summary: 'Ada wants a demo.', at: NOW,
+    });
+    expect(text).toContain('# Dossier: Ada, Engines');
     expect(text).toContain('- Intent score: 42.5');
-    expect(text).toContain('- Contact: unknown');
+    expect(text).toContain('- Role: CTO');
+    expect(text).toContain('- Lifecycle stage: opportunity');
     expect(text).toContain('Ada wants a demo.');
-    expect(text).toContain('- 2025-01-05 demo request');
+    expect(text).toContain('- 2025-01-05 demo request (+38.07)');
+    expect(text).toContain('## Mail with engines.example (1)');
+    expect(text).toContain('- 2025-01-04 **Security review** from bob@engines.example');
+    expect(text).toContain('- 2025-01-07 Contract call (ada@engines.example)');
+  });
+
+  it('takes the company domain of a lead’s address, never a shared mailbox provider’s', () => {
+    expect(leadDomain('Ada@Engines.Example')).toBe('engines.example');
+    expect(leadDomain('ada@gmail.com')).toBeUndefined();
+    expect(leadDomain(null)).toBeUndefined();
+    expect(leadDomain('not-an-address')).toBeUndefined();
   });
 });

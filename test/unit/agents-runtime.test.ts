@@ -63,7 +63,7 @@ describe('agent objects', () => {
 
   it('are refused outside the tenant prefix, before anything is written', async () => {
     const written: string[] = [];
-    const objects = scopedObjects('acme', async (key) => void written.push(key));
+    const objects = scopedObjects('acme', async (key) => void written.push(key), (key) => `test:${key}`);
     await expect(objects.put('tenants/globex/agents/butler/x.md', '', 'text/plain')).rejects.toThrow('refusing to write tenants/globex/agents/butler/x.md: outside the tenant prefix tenants/acme/');
     await expect(objects.put('tenants/acme/../globex/x.md', '', 'text/plain')).rejects.toThrow(/refusing/);
     await expect(objects.put('tenants/acme-evil/x.md', '', 'text/plain')).rejects.toThrow(/refusing/);
