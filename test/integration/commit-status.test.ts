@@ -5,6 +5,7 @@ import { loadConfig } from '../../controller/config.js';
 import { createLogger } from '../../contract/logger.js';
 import type { PassReport } from '../../controller/engine/outcome.js';
 import { directorySource } from '../../controller/source/directory.js';
+import { metricsLogPart } from '../../controller/status/emf.js';
 import type { ManifestSource } from '../../controller/source/types.js';
 import { createManualClock } from '../aws-double/index.js';
 import { startGithubDouble, type GithubDouble } from '../helpers/github-double.js';
@@ -111,7 +112,7 @@ describe('the openclaw/reconcile commit status, against a stateful GitHub double
     expect(github.statuses(REPO, SHA)[0]).toMatchObject({ state: 'success', creator: `app/${github.app.appId}` });
   });
 
-  describe('from the running controller', () => {
+  describe('from the running controller, after a pass with a Degraded tenant', () => {
     let sw: StatusWorld;
     let inner: ManifestSource | undefined;
     const source: ManifestSource = { describe: () => 'a git commit', load: async () => ({ ...(await inner!.load()), revision: OTHER }) };
@@ -119,7 +120,7 @@ describe('the openclaw/reconcile commit status, against a stateful GitHub double
     beforeAll(async () => {
       sw = await createStatusWorld({
         pass: false, source,
-        extraEnv: { OPENCLAW_COMMIT_STATUS: 'true', OPENCLAW_GITHUB_REPOSITORY: REPO, OPENCLAW_GITHUB_API_URL: github.url, OPENCLAW_GITHUB_STATUS_TOKEN: TOKEN, OPENCLAW_OPS_URL: 'https://ops.example.com' },
+        extraEnv: { OPENCLAW_COMMIT_STATUS: 'true', OPENCLAW_GITHUB_REPOSITORY: REPO, OPENCLAW_GITHUB_API_URL: github.url, OPENCLAW_GITHUB_STATUS_TOKEN: TOKEN, OPENCLAW_OPS_URL: 'https://ops.example.com', OPENCLAW_METRICS_EMF: 'true' },
       });
       inner = directorySource(sw.world.tenantsDir);
     });
@@ -127,10 +128,24 @@ describe('the openclaw/reconcile commit status, against a stateful GitHub double
 
     it('marks the revision failed with the Degraded tenant’s error within the pass that saw it', async () => {
       await commitStatusPart.start(sw.world.ctx);
+      await metricsLogPart.start(sw.world.ctx);
       await sw.world.pass();
       const [latest] = await eventually(async () => github.statuses(REPO, OTHER), (statuses) => statuses[0]?.state === 'failure');
       expect(latest.description).toMatch(/^1 failed; globex: could not create postgres schema\/tenant_globex: permission denied/);
       expect(latest.target_url).toBe('https://ops.example.com/#/tenants/globex');
+    });
+
+    it('logged the pass as a CloudWatch Embedded Metric Format line: every declared metric a number beside it, the Degraded tenant counted', () => {
+      const line = sw.world.logLines.map((text) => JSON.parse(text)).find((entry) => entry._aws);
+      expect(line).toBeDefined();
+      const [directive] = line._aws.CloudWatchMetrics;
+      expect(typeof line._aws.Timestamp).toBe('number');
+      expect(directive).toMatchObject({ Namespace: 'OpenClaw/Controller', Dimensions: [['Service']] });
+      expect(line.Service).toBe('controller');
+      const names = directive.Metrics.map((m: { Name: string }) => m.Name);
+      expect(names).toEqual(['Passes', 'SuccessfulPasses', 'PassDuration', 'TenantFailures', 'DegradedTenants', 'BudgetExceededTenants', 'AgentRunsFinished', 'AgentRunsFailed', 'AwsCalls']);
+      for (const name of names) expect(typeof line[name], name).toBe('number');
+      expect(line).toMatchObject({ Passes: 1, SuccessfulPasses: 0, TenantFailures: 1, DegradedTenants: 1, BudgetExceededTenants: 0 });
     });
   });
 });
