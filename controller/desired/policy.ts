@@ -75,3 +75,36 @@ function digestEmailStatement(ctx: DesiredContext, email: NonNullable<DesiredCon
     Condition: { StringEquals: { 'ses:FromAddress': email.fromAddress } },
   };
 }
+
+/** The session tag a pooled run's credentials carry, and the policy variable that reads it. */
+export const TENANT_SESSION_TAG = 'tenant';
+export const TENANT_PRINCIPAL_TAG = '${aws:PrincipalTag/tenant}';
+
+/**
+ * The shared tenant-access role's policy (pooled tenants), written once for every tenant: the same
+ * statements as a silo tenant's role, with the tenant taken from the session's `tenant` tag. A
+ * session without the tag matches no statement (IAM leaves a statement whose variable it cannot
+ * resolve out), so it can do nothing.
+ */
+export function pooledTenantPolicy(ctx: DesiredContext): PolicyDocument {
+  return tenantRolePolicy(TENANT_PRINCIPAL_TAG, ctx);
+}
+
+/**
+ * Who may assume the shared tenant-access role: the pooled workers' role only, and only while
+ * tagging the session with `tenant` (sts:TagSession: that key and no other, a non-empty value, and
+ * not transitive, so nothing it starts inherits a tenant it could not set itself).
+ */
+export function pooledTrustPolicy(workerRoleArn: string): PolicyDocument {
+  const tagged = { StringLike: { [`aws:RequestTag/${TENANT_SESSION_TAG}`]: '?*' } };
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      { Sid: 'WorkerAssumesForOneTenant', Effect: 'Allow', Principal: { AWS: workerRoleArn }, Action: 'sts:AssumeRole', Condition: tagged },
+      {
+        Sid: 'WorkerTagsTheTenantOnly', Effect: 'Allow', Principal: { AWS: workerRoleArn }, Action: 'sts:TagSession',
+        Condition: { ...tagged, 'ForAllValues:StringEquals': { 'aws:TagKeys': [TENANT_SESSION_TAG] }, Null: { 'sts:TransitiveTagKeys': 'true' } },
+      },
+    ],
+  };
+}

@@ -26,7 +26,15 @@ export interface FailError {
   status?: number;
 }
 
-export type Handler = (input: any) => unknown;
+/** Who makes a call: the access key id of the client's credentials (an STS session's, or any other). */
+export interface Caller {
+  accessKeyId?: string;
+}
+
+export type Handler = (input: any, caller: Caller) => unknown;
+/** Runs before each call reaches its service; throws an AwsFault to refuse it (STS sessions' authorization). */
+export type Authorizer = (service: ServiceName, operation: string, input: Record<string, unknown>, caller: Caller) => void;
+type CredentialSource = () => Promise<{ accessKeyId?: string }>;
 /** An SDK command output as a service handler returns it (the dispatcher adds $metadata). */
 export type Out<T> = Omit<T, '$metadata'>;
 export type ServiceHandlers = Record<string, Handler>;
@@ -40,17 +48,19 @@ export class Dispatcher {
   constructor(
     private readonly env: Env,
     private readonly services: Record<ServiceName, ServiceHandlers>,
+    private readonly authorize?: Authorizer,
   ) {}
 
-  middleware(service: ServiceName) {
+  middleware(service: ServiceName, credentials?: CredentialSource) {
     return (_next: unknown, context: { commandName?: string }) => async (args: { input?: unknown }) => {
       const operation = (context.commandName ?? 'Unknown').replace(/Command$/, '');
-      const output = await this.invoke(service, operation, args.input ?? {});
+      const caller: Caller = credentials ? { accessKeyId: (await credentials()).accessKeyId } : {};
+      const output = await this.invoke(service, operation, args.input ?? {}, caller);
       return { output, response: {} };
     };
   }
 
-  async invoke(service: ServiceName, operation: string, input: unknown): Promise<Record<string, unknown>> {
+  async invoke(service: ServiceName, operation: string, input: unknown, caller: Caller = {}): Promise<Record<string, unknown>> {
     const call: AwsCall = { service, operation, input, at: this.env.now() };
     this.calls.push(call);
     const requestId = `aws-double-${++this.requests}`;
@@ -60,7 +70,8 @@ export class Dispatcher {
       const lost = this.inject(service, operation);
       const handler = this.services[service][operation];
       if (!handler) throw new AwsFault('UnsupportedOperation', `aws-double does not implement ${service}:${operation}`);
-      const result = (await handler(input)) as Record<string, unknown> | undefined;
+      this.authorize?.(service, operation, isRecord(input) ? input : {}, caller);
+      const result = (await handler(input, caller)) as Record<string, unknown> | undefined;
       if (lost) throw lost;
       return { ...compact(result), $metadata: { httpStatusCode: 200, requestId, attempts: 1, totalRetryDelay: 0 } };
     } catch (e) {
@@ -104,6 +115,10 @@ export class Dispatcher {
     if (faultRate > 0 && this.env.random() < faultRate) throw serviceError(service, 'internal');
     return undefined;
   }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** Drops undefined members, as the SDK's deserializers leave absent members out of an output. */

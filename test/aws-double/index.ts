@@ -1,6 +1,6 @@
 // An in-memory, stateful AWS (IAM, S3, Secrets Manager, STS, ECS) that real SDK v3 clients reach
 // through their middleware stack. See README.md in this folder.
-import { Dispatcher, type AwsCall, type FailError, type FailMatch } from './core.js';
+import { Dispatcher, type AwsCall, type Caller, type FailError, type FailMatch } from './core.js';
 import { resolveOptions, type AwsDoubleOptions, type Env } from './options.js';
 import { EcsState } from './ecs-state.js';
 import { ecsHandlers } from './ecs.js';
@@ -12,6 +12,7 @@ import { SecretsState } from './secrets-state.js';
 import { secretsHandlers } from './secrets.js';
 import { SnsState, snsHandlers } from './sns.js';
 import { StsState, stsHandlers } from './sts.js';
+import { sessionAuthorizer } from './authorize.js';
 import { SesState, sesHandlers } from './ses.js';
 
 export type { AwsCall, FailError, FailMatch } from './core.js';
@@ -40,13 +41,13 @@ export interface AwsDoubleState {
 }
 
 export interface AwsDouble {
-  attach(client: { middlewareStack: any }, service: ServiceName): void;
+  attach(client: { middlewareStack: any; config?: { credentials?: unknown } }, service: ServiceName): void;
   attachAll(clients: { iam?: any; s3?: any; secrets?: any; sts?: any; ecs?: any; ses?: any; sns?: any }): void;
   /**
    * One call as an attached client makes it (recorded, with latency and injected failures): the
    * output with `$metadata`, or the SDK's exception. The HTTP endpoint (http/) serves calls through it.
    */
-  invoke(service: ServiceName, operation: string, input: unknown): Promise<Record<string, unknown>>;
+  invoke(service: ServiceName, operation: string, input: unknown, caller?: Caller): Promise<Record<string, unknown>>;
   /** Every call, in order (including those that failed, with the SDK error name). */
   readonly calls: AwsCall[];
   /** 'iam:CreateRole' → number of calls. */
@@ -61,17 +62,32 @@ export interface AwsDouble {
 
 const READ = /^(Get|List|Describe|Head)/;
 
+/** The access key the client signs with, so the double knows which caller (an STS session?) it is; none when it has none. */
+function callerCredentials(client: { config?: { credentials?: unknown } }): () => Promise<{ accessKeyId?: string }> {
+  const source = client.config?.credentials;
+  return async () => {
+    if (typeof source !== 'function') return {};
+    try {
+      const resolved: unknown = await source();
+      return typeof resolved === 'object' && resolved !== null && 'accessKeyId' in resolved && typeof resolved.accessKeyId === 'string' ? { accessKeyId: resolved.accessKeyId } : {};
+    } catch {
+      return {};
+    }
+  };
+}
+
 export function createAwsDouble(options: AwsDoubleOptions = {}): AwsDouble {
   const env: Env & { options: ReturnType<typeof resolveOptions> } = {
     options: resolveOptions(options),
     now: () => env.options.now(),
     random: () => env.options.random(),
   };
+  const iam = new IamState(env);
   const state: AwsDoubleState = {
-    iam: new IamState(env),
+    iam,
     s3: new S3State(env.random),
     secrets: new SecretsState(env),
-    sts: new StsState(env),
+    sts: new StsState(env, iam),
     ecs: new EcsState(env),
     ses: new SesState(env),
     sns: new SnsState(env),
@@ -84,12 +100,12 @@ export function createAwsDouble(options: AwsDoubleOptions = {}): AwsDouble {
     ecs: ecsHandlers(state.ecs, env),
     sesv2: sesHandlers(state.ses, env),
     sns: snsHandlers(state.sns),
-  });
+  }, sessionAuthorizer(state.sts, state.secrets));
 
   const double: AwsDouble = {
     attach(client, service) {
       client.middlewareStack.remove('awsDouble');
-      client.middlewareStack.add(dispatcher.middleware(service), { step: 'initialize', name: 'awsDouble', priority: 'high' });
+      client.middlewareStack.add(dispatcher.middleware(service, callerCredentials(client)), { step: 'initialize', name: 'awsDouble', priority: 'high' });
     },
     attachAll(clients) {
       const pairs: Array<[unknown, ServiceName]> = [
@@ -103,7 +119,7 @@ export function createAwsDouble(options: AwsDoubleOptions = {}): AwsDouble {
       ];
       for (const [client, service] of pairs) if (client) double.attach(client as { middlewareStack: any }, service);
     },
-    invoke: (service, operation, input) => dispatcher.invoke(service, operation, input),
+    invoke: (service, operation, input, caller) => dispatcher.invoke(service, operation, input, caller),
     calls: dispatcher.calls,
     countsByOperation() {
       const counts: Record<string, number> = {};

@@ -120,7 +120,9 @@ export async function startAwsDoubleServer(double: AwsDouble, options: AwsDouble
     try {
       const call = wire.protocol.decode(request);
       exchange.operation = call.model.name;
-      const { $metadata, ...output } = await double.invoke(service, call.model.name, call.input);
+      // The access key of the SigV4 signature says who calls (an STS session is authorized call by call).
+      const accessKeyId = /Credential=([^/,\s]+)\//.exec(String(request.headers.authorization ?? ''))?.[1];
+      const { $metadata, ...output } = await double.invoke(service, call.model.name, call.input, accessKeyId ? { accessKeyId } : {});
       const requestId = (($metadata ?? {}) as { requestId?: string }).requestId ?? `aws-double-http-${++served}`;
       response = await wire.protocol.encode(call, output, requestId, request);
     } catch (error) {
