@@ -3,7 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { ProviderApi } from '../../agents/connectors/http.js';
+import { secretTokens } from '../../agents/connectors/tokens.js';
 import { PROGRAMS } from '../../agents/run.js';
+import { serializeIntegrationSecret } from '../../contract/integration-secret.js';
+import { startAuthorizationSandbox } from '../../controller/integrations/sandbox/server.js';
+import { s256 } from '../../controller/integrations/sandbox/state.js';
 import { runAgent } from '../../agents/runtime/runner.js';
 import { isConnectorError } from '../../agents/connectors/errors.js';
 import { gmailStream } from '../../agents/connectors/gmail.js';
@@ -435,5 +440,42 @@ describe('an agent run ingests before its program, as the tenant’s runtime rol
     expect(failure.err.message).toMatch(/^google: the provider is unavailable: GET \/google\/gmail\/v1\/users\/me\/profile failed 6 times \(last: 503 The service is currently unavailable\.\)$/);
     expect(await run(TENANT, mine, 'butler-acme-after-outage')).toBe(0);
     expect((await messages()).map((m) => m.subject)).toContain('After the outage');
+  });
+});
+
+describe('the sandbox of npm start', () => {
+  it('opens every new account onto a sample mailbox, calendar and CRM, served in the providers’ shapes', async () => {
+    const sandbox = await startAuthorizationSandbox({ clients: [], now: h.clock.now });
+    try {
+      const tokenFor = (provider: 'google' | 'hubspot', account: string) => {
+        const verifier = 'v'.repeat(50);
+        const code = sandbox.state.issueCode({ provider, clientId: 'c', redirectUri: 'http://127.0.0.1/cb', challenge: s256(verifier), scopes: [], account });
+        const answer = sandbox.state.exchangeCode(provider, 'c', code, 'http://127.0.0.1/cb', verifier);
+        if (!answer.ok) throw new Error(answer.description);
+        return serializeIntegrationSecret({ provider, accessToken: answer.accessToken, refreshToken: answer.refreshToken, expiresAt: new Date(h.clock.now() + 3_600_000).toISOString(), scopes: [], account, connectedAt: new Date(h.clock.now()).toISOString(), lastRefreshAt: null, version: 1 });
+      };
+      const api = async (provider: 'google' | 'hubspot', account: string) => {
+        const secret = tokenFor(provider, account);
+        const tokens = await secretTokens(provider, async () => secret, h.clock.now);
+        return new ProviderApi(tokens, sandbox.baseUrl(provider).replace('localhost', '127.0.0.1'), { fetch, now: h.clock.now, sleep: h.clock.sleep, deadline: h.clock.now() + 60_000 });
+      };
+      const google = await api('google', 'ceo@acme.test');
+      await sync(h, TENANT, gmailStream(google, { bodyMaxBytes: 4096, fullSyncLimit: 100 }));
+      await sync(h, TENANT, googleCalendarStream(google));
+      const hubspot = await api('hubspot', '24681357');
+      for (const type of ['contacts', 'emails', 'meetings'] as const) await sync(h, TENANT, hubspotStream(hubspot, type));
+      const mailbox = await messages();
+      expect(mailbox.map((m) => m.subject)).toContain('Pilot: next steps after Tuesday');
+      expect(mailbox.every((m) => m.recipients.includes('ceo@acme.test'))).toBe(true);
+      const { rows: tomorrow } = await h.admin.query('SELECT count(*)::int AS n FROM app.calendar_events WHERE tenant_id = $1 AND starts_at BETWEEN $2 AND $3',
+        [TENANT, new Date(h.clock.now()), new Date(h.clock.now() + 24 * HOUR)]);
+      expect(tomorrow[0].n).toBe(4);
+      const { rows: signals } = await h.admin.query<{ name: string; kind: string }>(
+        `SELECT l.name, e.kind FROM app.lead_events e JOIN app.leads l ON l.tenant_id = e.tenant_id AND l.id = e.lead_id WHERE e.tenant_id = $1 ORDER BY 1, 2`, [TENANT]);
+      expect(signals).toContainEqual({ name: 'Priya Natarajan', kind: 'email_reply' });
+      expect(signals).toContainEqual({ name: 'Priya Natarajan', kind: 'meeting_booked' });
+    } finally {
+      await sandbox.close();
+    }
   });
 });
