@@ -53,7 +53,7 @@ export function toJson(shape: Shape, value: unknown): unknown {
 }
 
 export function jsonErrorBody(error: WireError): string {
-  return JSON.stringify({ __type: error.code, message: error.message });
+  return JSON.stringify({ __type: error.code, message: error.message, ...error.members });
 }
 
 export function jsonProtocol(sdk: Record<string, unknown>, target: string): Protocol {

@@ -224,6 +224,16 @@ describe('the AWS double over HTTP, through real SDK clients', () => {
     await expect(http.ecs.send(new E.RunTaskCommand({ cluster: 'nope', taskDefinition: 'butler' }))).rejects.toMatchObject({ name: 'ClusterNotFoundException' });
   });
 
+  it('ECS over HTTP: RunTask is idempotent on its client token, and a conflict names the task it started', async () => {
+    const input = (startedBy: string): E.RunTaskCommandInput => ({
+      cluster: 'openclaw', taskDefinition: 'butler', launchType: 'FARGATE', startedBy, clientToken: 'run-over-http',
+      networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-0123abcd'] } },
+    });
+    const first = (await http.ecs.send(new E.RunTaskCommand(input('openclaw/b/butler')))).tasks![0].taskArn;
+    expect((await http.ecs.send(new E.RunTaskCommand(input('openclaw/b/butler')))).tasks!.map((t) => t.taskArn)).toEqual([first]);
+    await expect(http.ecs.send(new E.RunTaskCommand(input('openclaw/c/butler')))).rejects.toMatchObject({ name: 'ConflictException', resourceIds: [first] });
+  });
+
   it('logs every exchange, and every call reached the double through it', () => {
     expect(server.requests.length).toBeGreaterThan(40);
     expect(server.requests.every((r) => r.operation)).toBe(true);

@@ -38,6 +38,8 @@ export interface WireError {
   status: number;
   fault: 'client' | 'server';
   requestId: string;
+  /** The exception's modeled members (ECS ConflictException's resourceIds), for the JSON protocols' body. */
+  members?: Record<string, unknown>;
 }
 
 /** Thrown by a protocol for a request it cannot take (unknown action, malformed body …). */
@@ -76,5 +78,6 @@ export function wireError(sdk: Record<string, unknown>, error: unknown, requestI
     status,
     fault: e.$fault ?? (status >= 500 ? 'server' : 'client'),
     requestId: e.$metadata.requestId ?? requestId,
+    members: Object.fromEntries(Object.entries(e).filter(([key]) => !key.startsWith('$') && !['name', 'message', 'Message'].includes(key))),
   };
 }
