@@ -16,6 +16,7 @@ import { tenantParam, type StatusRoute } from './route.js';
 import { sendJson } from './reply.js';
 import { issueLinkRoute } from '../integrations/operator-route.js';
 import { actionRoutes } from './action-routes.js';
+import { digestRoutes } from './digest.js';
 import { usageRoutes } from '../usage/http.js';
 import { usageSourceOf } from '../usage/report.js';
 import { notificationsRoute } from '../notify/route.js';
@@ -74,6 +75,7 @@ export function statusRoutes({ ctx, reader, metrics, refresh, signer }: RouteDep
       },
     },
     ...actionRoutes(ctx, refresh),
+    ...digestRoutes(ctx),
     issueLinkRoute(ctx),
     notificationsRoute(ctx),
     // Only with a secret: an unsigned caller of an open route would be anyone.

@@ -1,3 +1,5 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createStatusWorld, eventually, EXAMPLE_TENANTS, GLOBEX_FAILURE, type StatusWorld } from './status-world.js';
 
@@ -270,5 +272,23 @@ describe('the status HTTP server', () => {
     expect(await script.text()).not.toMatch(/innerHTML|outerHTML|insertAdjacentHTML|document\.write/);
     expect((await sw.fetch('/style.css')).status).toBe(200);
     expect((await sw.fetch('/../package.json')).status).toBe(404);
+  });
+
+  it('links the last digest in a tenant’s outbox, as a download never rendered on the ops origin, and says when there is none', async () => {
+    expect(await (await sw.fetch('/api/tenants/globex/digests/last')).json()).toEqual({ digest: null });
+    expect((await sw.fetch('/api/tenants/globex/digests/last.eml')).status).toBe(204);
+    const outbox = join(sw.world.dataDir, 'outbox', 'acme');
+    mkdirSync(outbox, { recursive: true });
+    writeFileSync(join(outbox, '20250105T070000Z-digest.r1.acme.eml'), 'Subject: older\r\n\r\nold');
+    writeFileSync(join(outbox, '20250106T070000Z-digest.r2.acme.eml'), 'Subject: <script>alert(1)</script>\r\n\r\nnew');
+    const info = await (await sw.fetch('/api/tenants/acme/digests/last')).json();
+    expect(info).toMatchObject({ digest: { name: '20250106T070000Z-digest.r2.acme.eml', href: '/api/tenants/acme/digests/last.eml' } });
+    const eml = await sw.fetch(info.digest.href);
+    expect(eml.status).toBe(200);
+    expect(eml.headers.get('content-type')).toBe('message/rfc822');
+    expect(eml.headers.get('content-disposition')).toBe('attachment; filename="acme-20250106T070000Z-digest.r2.acme.eml"');
+    expect(eml.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(eml.headers.get('content-security-policy')).toContain("default-src 'none'");
+    expect(await eml.text()).toContain('new');
   });
 });

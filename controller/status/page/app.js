@@ -214,6 +214,13 @@ function renderDetail(t) {
     el('td', {}, e.type), el('td', {}, e.reason), el('td', { title: e.at }, age(e.at)), el('td', {}, e.resource || '–'), el('td', { className: 'message' }, e.message))), 5);
 }
 
+/** The last digest the tenant was sent (the local outbox), as a download: never rendered on this page. */
+function renderDigest(digest) {
+  $('detail-digest').replaceChildren(digest
+    ? el('a', { href: digest.href, download: '' }, `${digest.name}`)
+    : 'none sent yet', digest ? el('span', { className: 'muted small' }, ` ${Math.ceil(digest.bytes / 1024)} KB, ${age(digest.writtenAt)}`) : '');
+}
+
 // ---- routing and refresh ----
 
 function route() {
@@ -230,8 +237,11 @@ async function refresh() {
   $('detail').hidden = !tenant;
   try {
     if (tenant) {
-      const detail = await getJson(`/api/tenants/${encodeURIComponent(tenant)}`);
+      const [detail, digest] = await Promise.all([
+        getJson(`/api/tenants/${encodeURIComponent(tenant)}`), getJson(`/api/tenants/${encodeURIComponent(tenant)}/digests/last`),
+      ]);
       renderDetail(detail);
+      renderDigest(digest.digest);
       renderTenantActions(detail);
     } else {
       const [fleet, list] = await Promise.all([getJson('/api/fleet'), getJson('/api/tenants')]);
