@@ -67,6 +67,15 @@ describe('the ECS launcher', () => {
     await expect(launcher.stop('arn:aws:ecs:us-east-1:123456789012:task/openclaw/gone', 'replaced')).resolves.toBeUndefined();
   });
 
+  it('takes the task an earlier attempt started when the request changed under the same run id, and starts no second', async () => {
+    const first = await launcher.launch({ runId: 'r4', entry: starter, env: { OPENCLAW_LOG_LEVEL: 'info' } });
+    const tasks = double.state.ecs.tasks.size;
+    // The same run again after a configuration change: ECS refuses the token (ConflictException) and names the task.
+    const again = await launcher.launch({ runId: 'r4', entry: starter, env: { OPENCLAW_LOG_LEVEL: 'debug' } });
+    expect(again.taskArn).toBe(first.taskArn);
+    expect(double.state.ecs.tasks.size).toBe(tasks);
+  });
+
   it('reports a launch that placed no task, with ECS’s reason', async () => {
     const client = { send: async () => ({ tasks: [], failures: [{ arn: 'arn:c', reason: 'RESOURCE:MEMORY', detail: 'no capacity' }] }) };
     const refused = ecsLauncher({ ...OPTIONS, client: client as never, caller: ecsCaller({ launchesPerSecond: 20, now: clock.now, sleep: clock.sleep, random: Math.random, log: pino({ level: 'silent' }) }) });
