@@ -151,6 +151,18 @@ module "email" {
   from_local_part = var.email_from_local_part
 }
 
+module "monitoring" {
+  source = "./modules/monitoring"
+
+  name                    = var.name
+  cluster_name            = local.cluster_name
+  controller_service_name = local.controller_service
+  # The controller's default OPENCLAW_METRICS_NAMESPACE.
+  metrics_namespace            = "OpenClaw/Controller"
+  no_pass_alarm_minutes        = var.no_pass_alarm_minutes
+  agent_failure_rate_threshold = var.agent_failure_rate_threshold
+}
+
 module "security" {
   source = "./modules/security"
 

@@ -182,3 +182,8 @@ output "ses_dkim_tokens" {
   description = "Publish each as a CNAME <token>._domainkey.<email_domain> → <token>.dkim.amazonses.com: SES verifies the domain from them."
   value       = module.email.dkim_tokens
 }
+
+output "alarm_topic_arn" {
+  description = "The SNS topic the controller's CloudWatch alarms notify: subscribe the on-call address or chat to it."
+  value       = module.monitoring.alarm_topic_arn
+}

@@ -470,3 +470,23 @@ variable "create_github_oidc_provider" {
   type        = bool
   default     = true
 }
+
+variable "no_pass_alarm_minutes" {
+  description = "Minutes without a successful reconcile pass before the no-successful-pass alarm (the resync runs every 5)."
+  type        = number
+  default     = 15
+  validation {
+    condition     = var.no_pass_alarm_minutes >= 10 && var.no_pass_alarm_minutes <= 1440 && floor(var.no_pass_alarm_minutes) == var.no_pass_alarm_minutes
+    error_message = "no_pass_alarm_minutes must be a whole number of minutes from 10 to 1440."
+  }
+}
+
+variable "agent_failure_rate_threshold" {
+  description = "Share of agent runs failing over 15 minutes above which the agent-failure-rate alarm fires."
+  type        = number
+  default     = 0.25
+  validation {
+    condition     = var.agent_failure_rate_threshold > 0 && var.agent_failure_rate_threshold <= 1
+    error_message = "agent_failure_rate_threshold must be a share above 0 and at most 1."
+  }
+}

@@ -86,10 +86,11 @@ describe('the controller task role', () => {
     expect(broad.flatMap((s) => s.actions).filter((a) => !UNSCOPABLE.has(a))).toEqual([]);
   });
 
-  it('reaches only the tenant bucket, the tenants/ prefix, the tenant secrets path and the OAuth clients\' secrets', () => {
+  it('reaches only the tenant bucket, the tenants/ prefix, the tenant and notification secrets paths, the OAuth clients\' secrets and the stack\'s own SNS topics', () => {
     const allowed: Record<string, string[]> = {
       s3: ['${var.tenant_bucket_arn}', '${local.tenant_objects_arn}'],
-      secretsmanager: ['*', '${local.tenant_secrets_arn}', '${var.database_secret_arn}', '${local.oauth_client_secret_arns}'],
+      secretsmanager: ['*', '${local.tenant_secrets_arn}', '${local.notification_secrets_arn}', '${var.database_secret_arn}', '${local.oauth_client_secret_arns}'],
+      sns: ['${local.notification_topics_arn}'],
     };
     for (const statement of statements) {
       const service = statement.actions[0].split(':')[0];

@@ -41,6 +41,11 @@ const PLANNED: Record<string, string[]> = {
     'aws_vpc_security_group_ingress_rule.public_alb_https[0]', 'aws_vpc_security_group_ingress_rule.tasks_from_public_alb[0]',
   ],
   email: ['aws_sesv2_configuration_set.digests', 'aws_sesv2_email_identity.sender'],
+  monitoring: [
+    'aws_sns_topic.alarms', 'aws_cloudwatch_metric_alarm.controller_not_running', 'aws_cloudwatch_metric_alarm.agent_failure_rate',
+    'aws_cloudwatch_metric_alarm.controller["no-successful-pass"]', 'aws_cloudwatch_metric_alarm.controller["degraded-tenants"]',
+    'aws_cloudwatch_metric_alarm.controller["budget-exceeded"]',
+  ],
   security: [
     'aws_iam_openid_connect_provider.github[0]', 'aws_iam_policy.tenant_boundary',
     'aws_iam_role.controller_task', 'aws_iam_role.execution["agents"]', 'aws_iam_role.execution["controller"]',

@@ -11,10 +11,10 @@ const modules = allModules(stack);
 const references = new Map(await Promise.all(modules.map(async (m) => [m.name, await referencesOf(m)] as const)));
 
 describe('terraform modules', () => {
-  it('has the root module and the networking, database, storage, compute, email and security modules', () => {
-    expect([...stack.children.keys()]).toEqual(['compute', 'database', 'email', 'networking', 'security', 'storage']);
+  it('has the root module and the networking, database, storage, compute, email, monitoring and security modules', () => {
+    expect([...stack.children.keys()]).toEqual(['compute', 'database', 'email', 'monitoring', 'networking', 'security', 'storage']);
     expect([...stack.root.modules.values()].map((call) => childOf(stack, call).name).sort())
-      .toEqual(['compute', 'database', 'email', 'networking', 'security', 'storage']);
+      .toEqual(['compute', 'database', 'email', 'monitoring', 'networking', 'security', 'storage']);
   });
 
   it('passes every declared input of each module from the root module, and nothing undeclared', () => {

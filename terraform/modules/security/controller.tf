@@ -144,6 +144,19 @@ data "aws_iam_policy_document" "controller_task" {
     resources = [var.database_secret_arn]
   }
 
+  # Notification channels (controller/notify/): their secrets, and the SNS topics of sns channels.
+  statement {
+    sid       = "ReadNotificationSecrets"
+    actions   = ["secretsmanager:GetSecretValue"]
+    resources = [local.notification_secrets_arn]
+  }
+
+  statement {
+    sid       = "PublishNotifications"
+    actions   = ["sns:Publish"]
+    resources = [local.notification_topics_arn]
+  }
+
   # The OAuth clients' secrets, read by the controller at its first token request (onboarding, refresh).
   dynamic "statement" {
     for_each = length(local.oauth_client_secret_arns) > 0 ? [true] : []

@@ -15,6 +15,10 @@ locals {
   tenant_roles_arn   = "arn:${local.partition}:iam::${local.account}:role${var.iam_path}openclaw-tenant-*"
   tenant_objects_arn = "${var.tenant_bucket_arn}/tenants/*"
   tenant_secrets_arn = "arn:${local.partition}:secretsmanager:${local.region}:${local.account}:secret:${var.secrets_prefix}/tenants/*"
+  # NotificationChannel secrets (a Slack webhook URL, a webhook's signing key), read at each delivery.
+  notification_secrets_arn = "arn:${local.partition}:secretsmanager:${local.region}:${local.account}:secret:${var.secrets_prefix}/notifications/*"
+  # SNS notification channels: topics of this stack only, named <name>-… (the alarm topic is one).
+  notification_topics_arn = "arn:${local.partition}:sns:${local.region}:${local.account}:${var.name}-*"
   # The tag the controller puts on everything it owns (controller/desired/tenant.ts): it never changes a role without it.
   managed_by_tag   = "openclaw:managed-by"
   managed_by_value = "openclaw-tenant-controller"

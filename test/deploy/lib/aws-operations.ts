@@ -84,6 +84,7 @@ export const SERVICE_PREFIX: Readonly<Record<string, string>> = {
   sts: 'sts',
   ecs: 'ecs',
   'bedrock-runtime': 'bedrock',
+  sns: 'sns',
 };
 
 /** Operations whose IAM action is not `<service>:<Operation>`. */
