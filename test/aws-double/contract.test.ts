@@ -25,6 +25,8 @@ interface World {
   buckets?: { name: string; versioning?: 'Enabled' | 'Suspended' }[];
   clusters?: string[];
   taskDefinitions?: { family: string; containerNames: string[] }[];
+  sesIdentities?: string[];
+  sesConfigurationSets?: string[];
 }
 interface ContractFile { service: ServiceName; reference: string; world?: World; cases: Case[] }
 
@@ -69,6 +71,8 @@ function doubleFor(world: World = {}): AwsDouble {
   for (const bucket of world.buckets ?? []) double.state.s3.createBucket(bucket.name, { versioning: bucket.versioning });
   for (const cluster of world.clusters ?? []) double.state.ecs.createCluster(cluster);
   for (const definition of world.taskDefinitions ?? []) double.state.ecs.registerTaskDefinition(definition.family, { containerNames: definition.containerNames });
+  for (const identity of world.sesIdentities ?? []) double.state.ses.verifyIdentity(identity);
+  for (const name of world.sesConfigurationSets ?? []) double.state.ses.createConfigurationSet(name);
   return double;
 }
 
