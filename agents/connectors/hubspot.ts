@@ -7,7 +7,7 @@
  */
 import { ConnectorError } from './errors.js';
 import type { ProviderApi } from './http.js';
-import { record, records, text, type Json } from './json.js';
+import { isRecord, record, records, text, type Json } from './json.js';
 import { upsertLeadEvents, upsertLeads, type LeadEventRow, type LeadRow } from './rows.js';
 import type { Page, Stream } from './sync.js';
 import { truncateUtf8 } from './text.js';
@@ -16,7 +16,14 @@ export interface HubSpotCursor {
   /** Epoch milliseconds: objects modified at or after it are read. */
   since: number;
   after?: string;
+  /** The newest modification time read so far in this query (the next query's `since`). */
+  newest?: number;
+  /** Ids already read at exactly `newest` (or, between queries, at `since`): not counted again. */
+  seen?: string[];
 }
+
+/** Ids kept to recognise objects read at the boundary time: beyond this many, some are read twice (harmless, upserted). */
+const MAX_SEEN = 1000;
 
 type ObjectType = 'contacts' | 'emails' | 'meetings';
 
@@ -38,7 +45,9 @@ export function hubspotStream(api: ProviderApi, type: ObjectType): Stream<HubSpo
       const since = Number(text(stored, 'since'));
       if (!Number.isFinite(since) || since < 0) return undefined;
       const after = text(stored, 'after');
-      return after ? { since, after } : { since };
+      const newest = Number(text(stored, 'newest'));
+      const seen = isRecord(stored) && Array.isArray(stored.seen) ? stored.seen.filter((id): id is string => typeof id === 'string') : [];
+      return { since, ...(after ? { after } : {}), ...(Number.isFinite(newest) ? { newest } : {}), ...(seen.length > 0 ? { seen } : {}) };
     },
 
     async page(cursor, limit): Promise<Page<HubSpotCursor>> {
@@ -56,10 +65,15 @@ export function hubspotStream(api: ProviderApi, type: ObjectType): Stream<HubSpo
           after: from ?? '0',
         },
       });
-      const results = records(answer, 'results');
-      const newest = results.reduce((max, r) => Math.max(max, modifiedAt(r, type)), since);
+      // Objects read at the boundary time by the previous query come back (GTE): not again.
+      const boundary = new Set(cursor?.seen ?? []);
+      const previous = cursor?.newest ?? since;
+      const results = records(answer, 'results').filter((r) => !(boundary.has(requireId(r)) && modifiedAt(r, type) === previous));
+      const newest = results.reduce((max, r) => Math.max(max, modifiedAt(r, type)), previous);
+      const atNewest = results.filter((r) => modifiedAt(r, type) === newest).map(requireId);
+      const seen = [...(newest === previous ? boundary : []), ...atNewest].slice(-MAX_SEEN);
       const after = text(record(record(answer, 'paging'), 'next'), 'after');
-      const next: HubSpotCursor = after && Number(after) < SEARCH_WINDOW ? { since, after } : { since: newest };
+      const next: HubSpotCursor = after && Number(after) < SEARCH_WINDOW ? { since, after, newest, seen } : { since: newest, seen };
       const more = after !== undefined;
       if (type === 'contacts') {
         const rows = results.map(contactRow);

@@ -7,7 +7,7 @@
  */
 import { AGENTS, type AgentName } from '../../contract/catalog.js';
 import type { Queryable } from '../runtime/db.js';
-import { AGENT_ENV, integrationSecretEnv } from '../../contract/agent-env.js';
+import { AGENT_ENV, CONNECTOR_API_URL_ENV, integrationSecretEnv } from '../../contract/agent-env.js';
 import { isIntegrationProvider, type IntegrationProviderName } from '../../contract/integration-secret.js';
 import { ConnectorError, isConnectorError } from './errors.js';
 import { gmailStream } from './gmail.js';
@@ -87,7 +87,7 @@ export async function ingest(ctx: IngestContext): Promise<SyncOutcome[]> {
     const source = secretSource(ctx, integration);
     if (!source) continue;
     const baseUrl = settings.apiUrls[integration];
-    if (!baseUrl) throw new AgentConfigError(`the tenant connected ${integration}, but its API URL is not set (${integration.toUpperCase()} API URL in the run's environment)`);
+    if (!baseUrl) throw new AgentConfigError(`${CONNECTOR_API_URL_ENV[integration]}: required, the tenant connected ${integration} (allowed: the provider's API base URL; the controller sets it when ${integration} is configured)`);
     try {
       const tokens = await secretTokens(integration, source, ctx.now);
       const api = new ProviderApi(tokens, baseUrl, deps);

@@ -316,7 +316,7 @@ describe('the HubSpot connector, against the HubSpot double', () => {
       { name: 'First2 Lead', kind: 'meeting_booked', subject: 'Demo' },
     ]);
     expect(h.doubles.requests.filter((r) => r.startsWith('POST /hubspot/crm/v3/objects/contacts/search'))).toHaveLength(3);
-    expect(await cursorOf(h, TENANT, 'hubspot', 'contacts')).toEqual({ since: h.clock.now() });
+    expect(await cursorOf(h, TENANT, 'hubspot', 'contacts')).toEqual({ since: h.clock.now(), seen: ids });
   });
 
   it('reads only what changed since the stored time on the next run', async () => {
@@ -329,8 +329,8 @@ describe('the HubSpot connector, against the HubSpot double', () => {
     portal.update('contacts', ids[2], { lifecyclestage: 'opportunity' });
     portal.create('contacts', { firstname: 'New', lastname: 'Lead', email: 'new@customer.test', company: 'Newco' });
     const { outcome } = await sync(h, TENANT, hubspotStream(api, 'contacts'));
-    // The two changed, and the one last read at the stored time (GTE): never the two older ones.
-    expect(outcome.items).toBe(3);
+    // The two changed only: not the two older ones, nor the one read last time at the stored time (GTE).
+    expect(outcome.items).toBe(2);
     expect((await leads()).map((l) => [l.name, l.lifecycle_stage])).toEqual([['First1 Lead', 'lead'], ['First2 Lead', 'lead'], ['First3 Lead', 'opportunity'], ['Fourth Lead', null], ['New Lead', null]]);
   });
 
@@ -340,7 +340,7 @@ describe('the HubSpot connector, against the HubSpot double', () => {
     await h.admin.query(`INSERT INTO app.connector_cursors (tenant_id, integration, stream, cursor) VALUES ($1, 'hubspot', 'contacts', $2)`, [TENANT, JSON.stringify({ since: 0, after: '9900' })]);
     const { outcome } = await sync(h, TENANT, hubspotStream(api, 'contacts'), { pageSize: 200 });
     expect(outcome.complete).toBe(true);
-    expect(await cursorOf(h, TENANT, 'hubspot', 'contacts')).toEqual({ since: 0 });
+    expect(await cursorOf(h, TENANT, 'hubspot', 'contacts')).toEqual({ since: 0, seen: [] });
   });
 
   it('waits out a 429 with Retry-After, and after a crash mid-page the rerun duplicates nothing', async () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readConnectorSettings } from '../../agents/connectors/settings.js';
 import { retryAfterMs } from '../../agents/connectors/http.js';
+import { secretSource } from '../../agents/connectors/index.js';
 import { addressList, htmlToText, truncateUtf8 } from '../../agents/connectors/text.js';
 import { AgentConfigError } from '../../agents/runtime/env.js';
 import { connectorApiUrls } from '../../controller/compose/launchers.js';
@@ -51,5 +52,29 @@ describe('what the connectors keep of a message', () => {
     expect(retryAfterMs('Mon, 02 Mar 2026 08:00:12 GMT', now)).toBe(12_000);
     expect(retryAfterMs('soon', now)).toBeUndefined();
     expect(retryAfterMs(null, now)).toBeUndefined();
+  });
+});
+
+describe('where a run finds its integration secrets', () => {
+  const notFound = Object.assign(new Error("Secrets Manager can't find the specified secret value for staging label: AWSCURRENT"), { name: 'ResourceNotFoundException' });
+  const read = async (id: string) => {
+    if (id.endsWith('/google')) return '{"provider":"google"}';
+    if (id.endsWith('/hubspot')) throw notFound;
+    throw Object.assign(new Error('not authorized'), { name: 'AccessDeniedException' });
+  };
+  const arns = { OPENCLAW_SECRET_GOOGLE_ARN: 'arn:s/google', OPENCLAW_SECRET_HUBSPOT_ARN: 'arn:s/hubspot', OPENCLAW_SECRET_MICROSOFT_ARN: 'arn:s/microsoft' };
+
+  it('in AWS reads each by its ARN: a placeholder without a value is not connected, a refusal is an error', async () => {
+    const env = { OPENCLAW_PROVIDER: 'aws', ...arns };
+    expect(await secretSource({ env, readSecret: read }, 'google')?.()).toBe('{"provider":"google"}');
+    expect(await secretSource({ env, readSecret: read }, 'hubspot')?.()).toBeUndefined();
+    await expect(secretSource({ env, readSecret: read }, 'microsoft')?.()).rejects.toThrow(/could not read the integration secret arn:s\/microsoft: not authorized/);
+  });
+
+  it('locally uses only the values the launcher passed, never an ARN it has no role to read', async () => {
+    const env = { OPENCLAW_PROVIDER: 'local', ...arns, OPENCLAW_INTEGRATION_SECRETS: JSON.stringify({ google: 'value' }) };
+    expect(await secretSource({ env, readSecret: read }, 'google')?.()).toBe('value');
+    expect(secretSource({ env, readSecret: read }, 'hubspot')).toBeUndefined();
+    expect(secretSource({ env: { OPENCLAW_PROVIDER: 'local', ...arns }, readSecret: read }, 'google')).toBeUndefined();
   });
 });
