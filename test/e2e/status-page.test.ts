@@ -2,7 +2,7 @@
  * The ops page in headless Chromium (Debian's package at /usr/bin/chromium, driven by playwright-core,
  * which never downloads a browser of its own), against a controller on a real PostgreSQL.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -83,7 +83,10 @@ describe.skipIf(!hasChromium)('the ops status page in headless Chromium', () => 
     expect(await rowNames()).toEqual(EXAMPLE_TENANTS);
   });
 
-  it('opens a tenant detail view with conditions, resources, agents and events', async () => {
+  it('opens a tenant detail view with conditions, resources, agents, events and a link to the last digest', async () => {
+    // What butler leaves in acme's outbox with the local provider.
+    mkdirSync(join(sw.world.dataDir, 'outbox', 'acme'), { recursive: true });
+    writeFileSync(join(sw.world.dataDir, 'outbox', 'acme', '20250106T070000Z-digest.r1.acme.eml'), 'Subject: digest\r\n\r\nbody');
     await page.click('#tenants tbody tr[data-tenant="acme"] a');
     await page.waitForSelector('#detail:not([hidden])');
     expect(new URL(page.url()).hash).toBe('#/tenants/acme');
@@ -98,6 +101,9 @@ describe.skipIf(!hasChromium)('the ops status page in headless Chromium', () => 
     expect(await page.textContent('#detail-agents tbody')).toContain('butler');
     expect(await page.locator('#detail-events tbody tr').count()).toBeGreaterThan(0);
     expect(await page.textContent('#detail-facts')).toContain('starter');
+    await page.waitForSelector('#detail-digest a');
+    expect(await page.getAttribute('#detail-digest a', 'href')).toBe('/api/tenants/acme/digests/last.eml');
+    expect(await page.textContent('#detail-digest a')).toBe('20250106T070000Z-digest.r1.acme.eml');
     await page.click('#back');
     await page.waitForSelector('#list-view:not([hidden])');
   });
