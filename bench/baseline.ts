@@ -115,6 +115,6 @@ export async function installBaseline(ctx: ControllerContext, clients: AwsClient
       return baseline.focus ? { tenants: result } : { tenants: result, fleet: await platformOf(tenants) };
     },
   };
-  ctx.modules.splice(0, ctx.modules.length, ...ctx.modules.map((module) => ({ ...module, observe: observers[module.kind] ?? module.observe } as ResourceModule)));
+  ctx.modules.splice(0, ctx.modules.length, ...ctx.modules.map((module) => ({ ...module, observe: observers[module.kind] ?? module.observe, observeFew: undefined } as ResourceModule)));
   return baseline;
 }

@@ -12,6 +12,7 @@ import { createPools, type PoolSet } from './db/pools.js';
 import type { DesiredContext } from './desired/types.js';
 import { CONFIRMED_DELETION } from './engine/confirmation.js';
 import { ControllerLoop } from './engine/controller.js';
+import { launchesReading } from './scheduler/launch-forecast.js';
 import { Reconciler } from './engine/reconciler.js';
 import type { ResourceModule } from './engine/types.js';
 import { createLogger } from '../contract/logger.js';
@@ -166,6 +167,10 @@ export async function openController(options: OpenOptions = {}): Promise<Control
       maxDeleteFraction: config.safety.maxDeleteFraction,
       purgeGraceMs: config.safety.purgeGraceMs,
       eventRetention: config.events.retention,
+      quotas: async ({ desired, known }) => [
+        ...(await provider.accountQuotas?.() ?? []),
+        launchesReading(desired, new Map(known.filter((k) => k.lifecycle === 'Active').map((k) => [k.name, k.desired]))),
+      ],
     });
     const source = options.source ?? createSource(config, { log: log.child({ component: 'source' }), cwd: options.cwd ?? process.cwd() });
     if (source.close) closers.unshift(() => source.close!());

@@ -41,7 +41,7 @@ export const planCommand: Command = {
       }
       const counts = countChanges(plan);
       if (plan.fleet.errors.length > 0 || plan.tenants.some((t) => t.errors.length > 0)) return EXIT.failure;
-      return counts.create + counts.update + counts.delete > 0 || plan.held.length > 0 ? EXIT.changes : EXIT.ok;
+      return counts.create + counts.update + counts.delete > 0 || plan.held.length + plan.quotaHeld.length > 0 ? EXIT.changes : EXIT.ok;
     }, { readOnly: true });
   },
 };

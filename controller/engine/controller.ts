@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { desiredTenant } from '../desired/tenant.js';
+import { desiredTenantOnce } from '../desired/tenant.js';
 import type { DesiredContext } from '../desired/types.js';
 import { errorMessage } from '../../contract/errors.js';
 import { formatIssue } from '../manifests/validate.js';
@@ -7,7 +7,8 @@ import type { ManifestSource, SourceSnapshot } from '../source/types.js';
 import type { StatusStore } from '../status/store.js';
 import { annotatedConfirmations, confirmedRevisionFor, nextHeldRecords, CONFIRMED_DELETION, HELD_DELETIONS, type HeldDeletion } from './confirmation.js';
 import { operatorPauses } from './pauses.js';
-import { fingerprintOf, type PassReport, type PlannedPass, type Reconciler } from './reconciler.js';
+import { HEADROOM_STATE } from './quota.js';
+import { desiredFingerprint, type PassReport, type PlannedPass, type Reconciler } from './reconciler.js';
 
 export interface ControllerLoopOptions {
   source: ManifestSource;
@@ -125,11 +126,12 @@ export class ControllerLoop {
     if (!options.only) {
       this.lastFullPass = this.options.now();
       await store.setState('lastPass', { at: report.startedAt, durationMs: report.durationMs, revision: report.revision, changes: report.changesApplied, drift: report.driftCorrected });
+      if (planned.plan.forecast) await store.setState(HEADROOM_STATE, planned.plan.forecast);
     }
     this.firstPassDone = true;
     this.lastReport = report;
     // The plan already derived every desired tenant; remember their fingerprints to spot the next change.
-    this.fingerprints = new Map([...planned.desired].map(([name, desired]) => [name, fingerprintOf(desired)]));
+    this.fingerprints = new Map([...planned.desired].map(([name, desired]) => [name, desiredFingerprint(desired)]));
     log.info({ revision: report.revision, tenants: report.outcomes.length, changes: report.changesApplied, drift: report.driftCorrected, held: report.held.length, durationMs: report.durationMs, only: options.only ? [...options.only] : undefined }, 'reconcile pass done');
     for (const listener of this.listeners) {
       try {
@@ -190,7 +192,7 @@ export class ControllerLoop {
 
   /** Which tenants a new snapshot changes: added, changed or removed. */
   changedTenants(snapshot: SourceSnapshot): Set<string> {
-    const next = new Map(snapshot.tenants.map((t) => [t.name, fingerprintOf(desiredTenant(t.manifest, this.options.desiredContext))]));
+    const next = new Map(snapshot.tenants.map((t) => [t.name, desiredFingerprint(desiredTenantOnce(t.manifest, this.options.desiredContext))]));
     const changed = new Set<string>();
     for (const [name, fp] of next) if (this.fingerprints.get(name) !== fp) changed.add(name);
     for (const name of this.fingerprints.keys()) if (!next.has(name)) changed.add(name);

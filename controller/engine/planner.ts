@@ -1,5 +1,6 @@
 import type { DesiredTenant } from '../desired/types.js';
 import type { KnownTenant } from '../status/store.js';
+import { forecastQuotas, type QuotaReading } from './quota.js';
 import type { Change, Observation, FleetChange, FleetPlan, Offboarding, Plan, ResourceModule, TenantPlan } from './types.js';
 
 export interface PlanInput {
@@ -15,6 +16,11 @@ export interface PlanInput {
   guard: { maxDeleteFraction: number; confirmedRevision?: string };
   /** Plan only these tenants (an immediate reconcile after a manifest change). */
   only?: ReadonlySet<string>;
+  /**
+   * Account quotas read for this pass (IAM roles, launches a day, and the modules' readings: see
+   * moduleReadings). Absent: no forecast, nothing held for a quota.
+   */
+  quotas?: readonly QuotaReading[];
 }
 
 /**
@@ -46,15 +52,28 @@ export function buildPlan(input: PlanInput): Plan {
     const purge = known.deletionPolicy === 'Delete' && known.purgeAfter !== null && new Date(known.purgeAfter).getTime() <= input.now;
     tenants.push(planTenant(known.name, input, { offboarding: { policy: known.deletionPolicy, purge } }));
   }
+  const quotas = input.quotas && forecastQuotas(input.quotas, tenants, input.now);
+  const quotaHeld = quotas?.held ?? [];
   return {
     revision: input.revision,
     createdAt: new Date(input.now).toISOString(),
     // Fleet-wide resources are planned in every pass, a single-tenant one included: a tenant's new
     // storage class needs its lifecycle rule now, not at the next resync. The observation is fleet-wide anyway.
     fleet: planFleet(input),
-    tenants,
+    tenants: tenants.filter((t) => !quotaHeld.some((h) => h.tenant === t.tenant)),
     held,
+    quotaHeld,
+    ...(quotas ? { forecast: quotas.forecast } : {}),
   };
+}
+
+/** What each kind's observation says of an account quota (from a full observation: a few tenants' says nothing of the account). */
+export function moduleReadings(input: Pick<PlanInput, 'modules' | 'observations' | 'desired' | 'known'>): QuotaReading[] {
+  const fleet = fleetOf(input);
+  return input.modules.flatMap((module) => {
+    const observation = input.observations.get(module.kind);
+    return observation && module.usage ? module.usage(observation, fleet) : [];
+  });
 }
 
 /**

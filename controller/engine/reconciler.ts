@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
-import { desiredTenant } from '../desired/tenant.js';
+import { desiredTenantOnce } from '../desired/tenant.js';
 import type { DesiredContext, DesiredTenant } from '../desired/types.js';
 import { errorMessage, isRetryable, ControllerError, ProgrammingError } from '../../contract/errors.js';
 import type { SourceSnapshot } from '../source/types.js';
@@ -8,7 +8,8 @@ import type { EventRecord, KnownTenant, StatusStore, TenantStatusRecord } from '
 import { TenantBackoff, mapLimit } from './backoff.js';
 import { beginOffboarding, finishOffboarding } from './offboarding.js';
 import type { ApplyError, FleetOutcome, PassReport, TenantOutcome } from './outcome.js';
-import { buildPlan, executionOrder } from './planner.js';
+import { buildPlan, executionOrder, moduleReadings } from './planner.js';
+import type { QuotaReading } from './quota.js';
 import { tenantStatus } from './status.js';
 import type { Change, FleetChange, FleetPlan, ModuleContext, Observation, Plan, ResourceModule, TenantPlan } from './types.js';
 
@@ -25,6 +26,11 @@ export interface ReconcilerDeps {
   maxDeleteFraction: number;
   purgeGraceMs: number;
   eventRetention: number;
+  /**
+   * The account's quotas beside the modules' (IAM roles from the account summary, launches a day from
+   * the schedules), read once a pass; absent: no forecast and nothing held for a quota.
+   */
+  quotas?: (fleet: { desired: readonly DesiredTenant[]; known: readonly KnownTenant[] }) => Promise<QuotaReading[]>;
 }
 
 export interface PlanOptions {
@@ -45,6 +51,12 @@ export interface PlannedPass {
 export type { ApplyError, FleetOutcome, PassReport, TenantOutcome } from './outcome.js';
 
 /**
+ * A pass of at most this many tenants observes them one by one (a few calls each) rather than the
+ * fleet (ListSecrets alone is a page per 100 secrets: 25 at 1,000 tenants, 2,500 at 100,000).
+ */
+export const FEW_TENANTS = 20;
+
+/**
  * One reconcile pass: observe every kind once (batched), build the plan (pure), then apply
  * each tenant's changes in order with bounded concurrency, recording status and events.
  * Level-triggered: nothing here depends on what the previous pass did, except backoff.
@@ -60,27 +72,47 @@ export class Reconciler {
     return this.deps.modules;
   }
 
+  /** What the modules' last full observation said of the account's quotas. */
+  private lastModuleReadings: QuotaReading[] = [];
+
+  /** The account's quotas for this pass; a failure to read them leaves them unknown (logged), never fails the pass. */
+  private async readQuotas(desired: readonly DesiredTenant[], known: readonly KnownTenant[]): Promise<QuotaReading[] | undefined> {
+    if (!this.deps.quotas) return undefined;
+    try {
+      return await this.deps.quotas({ desired, known });
+    } catch (error) {
+      this.deps.log.warn({ err: error }, 'could not read the account quotas; the forecast shows them unknown');
+      return [];
+    }
+  }
+
   async plan(snapshot: SourceSnapshot, options: PlanOptions = {}): Promise<PlannedPass> {
     if (snapshot.issues.length > 0) {
       throw new ControllerError('MANIFEST_INVALID', `revision ${snapshot.revision} has ${snapshot.issues.length} invalid manifest field(s); it is not applied`);
     }
     const known = await this.deps.store.knownTenants();
     const desired = new Map(snapshot.tenants.map((t) => {
-      const derived = desiredTenant(t.manifest, this.deps.desiredContext);
+      const derived = desiredTenantOnce(t.manifest, this.deps.desiredContext);
       return [t.name, options.paused?.has(t.name) ? { ...derived, paused: true } : derived];
     }));
-    const tenants = [...new Set([...desired.keys(), ...known.filter((k) => k.lifecycle !== 'Purged').map((k) => k.name)])].sort();
+    const all = [...new Set([...desired.keys(), ...known.filter((k) => k.lifecycle !== 'Purged').map((k) => k.name)])].sort();
+    // A pass of a few tenants (a manifest change, a retry) observes just those, one by one, where a module can.
+    const few = options.only !== undefined && options.only.size <= FEW_TENANTS;
+    const tenants = few ? all.filter((t) => options.only!.has(t)) : all;
     const ctx = this.context();
     const observations = new Map<string, Observation<unknown, unknown>>();
     const observeErrors = new Map<string, string>();
-    await Promise.all(this.deps.modules.map(async (module) => {
+    const [accountQuotas] = await Promise.all([this.readQuotas([...desired.values()], known), ...this.deps.modules.map(async (module) => {
       try {
-        observations.set(module.kind, await module.observe(tenants, ctx));
+        observations.set(module.kind, await (few && module.observeFew ? module.observeFew(tenants, ctx) : module.observe(tenants, ctx)));
       } catch (error) {
         this.deps.log.warn({ err: error, resource: module.kind }, 'could not observe resources');
         observeErrors.set(module.kind, `could not observe ${module.kind}: ${errorMessage(error)}`);
       }
-    }));
+    })]);
+    // A pass of a few tenants saw too little to count the account's resources: the last full pass's count stands.
+    if (!few) this.lastModuleReadings = moduleReadings({ modules: this.deps.modules, observations, desired: [...desired.values()], known });
+    const quotas = accountQuotas && [...accountQuotas, ...this.lastModuleReadings.map((r) => (few ? { ...r, source: `${r.source}, at the last full pass` } : r))];
     const plan = buildPlan({
       modules: this.deps.modules,
       desired: [...desired.values()],
@@ -91,6 +123,7 @@ export class Reconciler {
       revision: snapshot.revision,
       guard: { maxDeleteFraction: this.deps.maxDeleteFraction, confirmedRevision: options.confirmedRevision },
       only: options.only,
+      ...(quotas ? { quotas } : {}),
     });
     const observedFacts = new Map<string, Record<string, unknown>>();
     for (const tenant of tenants) {
@@ -105,8 +138,10 @@ export class Reconciler {
     const started = this.deps.now();
     const { plan, snapshot } = pass;
     const knownByName = new Map(pass.known.map((k) => [k.name, k]));
-    // One read of every stored status per pass, not one per tenant.
-    const statuses = new Map((await this.deps.store.statuses()).map((record) => [record.tenant, record]));
+    // One read of the stored statuses per pass (of just its tenants, when they are few), not one per tenant.
+    const few = plan.tenants.length + plan.held.length + plan.quotaHeld.length <= FEW_TENANTS;
+    const names = [...plan.tenants.map((t) => t.tenant), ...plan.held.map((h) => h.tenant), ...plan.quotaHeld.map((h) => h.tenant)];
+    const statuses = new Map((await this.deps.store.statuses(few ? names : undefined)).map((record) => [record.tenant, record]));
     const passWithStatus = { ...pass, statuses };
     // Fleet-wide changes (shared tables' RLS, the bucket lifecycle) go first: tenants rely on them.
     const fleet = await this.applyFleet(plan.fleet, snapshot.revision);
@@ -119,6 +154,15 @@ export class Reconciler {
     }
     if (plan.held.length > 0) {
       await this.deps.store.recordEvents([{ type: 'Warning', reason: 'DeletionHeld', message: plan.held[0].reason, revision: snapshot.revision }]);
+    }
+    for (const held of plan.quotaHeld) {
+      outcomes.push({ tenant: held.tenant, applied: [], skipped: 'held' });
+      const previous = statuses.get(held.tenant);
+      const status = tenantStatus({ tenant: held.tenant, desired: pass.desired.get(held.tenant), known: knownByName.get(held.tenant), previous, held: held.reason, heldBy: 'QuotaHeld', snapshot, provider: this.deps.providerName, modules: this.deps.modules, now: this.deps.now() });
+      if (!previous || !sameStatus(previous, status)) {
+        await this.deps.store.writeStatus(status);
+        await this.deps.store.recordEvents([{ type: 'Warning', reason: 'QuotaHeld', message: held.reason, tenant: held.tenant, revision: snapshot.revision }]);
+      }
     }
     await this.deps.store.touchReconciled(plan.tenants.map((t) => t.tenant), new Date(this.deps.now()));
     await this.deps.store.pruneEvents(this.deps.eventRetention);
@@ -310,6 +354,15 @@ function canonicalJson(value: unknown): string {
 
 export function fingerprintOf(value: unknown): string {
   return createHash('sha256').update(JSON.stringify(value)).digest('hex').slice(0, 16);
+}
+
+const fingerprinted = new WeakMap<DesiredTenant, string>();
+
+/** fingerprintOf a desired state, once per object (see desiredTenantOnce). */
+export function desiredFingerprint(desired: DesiredTenant): string {
+  let fingerprint = fingerprinted.get(desired);
+  if (fingerprint === undefined) fingerprinted.set(desired, (fingerprint = fingerprintOf(desired)));
+  return fingerprint;
 }
 
 function capitalize(text: string): string {

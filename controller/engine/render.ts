@@ -1,4 +1,5 @@
 import { ANNOTATIONS } from '../manifests/semantic.js';
+import { formatForecastRow, forecastMarkdown } from './quota.js';
 import { countChanges, type ChangeBase, type Offboarding, type Plan } from './types.js';
 
 /** A tenant's changes, or the fleet-wide ones (named `shared`), as the renderers list them. */
@@ -42,7 +43,9 @@ export function renderPlanText(plan: Plan): string {
   }
   for (const held of plan.held) lines.push('', `held: tenant ${held.tenant}: ${held.reason}`);
   if (plan.held.length > 0) lines.push(`  to confirm: ${confirmHint(plan)}`);
-  if (counts.create + counts.update + counts.delete === 0 && plan.held.length === 0) lines.push('', 'No changes. The live state matches the manifests.');
+  for (const held of plan.quotaHeld) lines.push('', `held for a quota: tenant ${held.tenant}: ${held.reason}`);
+  if (plan.forecast) lines.push('', 'Account headroom:', ...plan.forecast.rows.map((row) => `  ${formatForecastRow(row)}`));
+  if (counts.create + counts.update + counts.delete === 0 && plan.held.length + plan.quotaHeld.length === 0) lines.push('', 'No changes. The live state matches the manifests.');
   return `${lines.join('\n')}\n`;
 }
 
@@ -91,6 +94,12 @@ export function renderPlanMarkdown(plan: Plan): string {
     out.push(`Held: ${plan.held.map((h) => `\`${h.tenant}\``).join(', ')}. Nothing is changed for them until an operator confirms: ${confirmHint(plan, true)}.`, '');
   }
 
+  if (plan.quotaHeld.length > 0) {
+    out.push('#### :no_entry: Held: the account has no room', '', `> ${plan.quotaHeld[0].reason}`, '');
+    out.push(`Held: ${plan.quotaHeld.map((h) => `\`${h.tenant}\``).join(', ')}. Nothing is changed for them until the account has room (raise the quota, or ask less).`, '');
+  }
+  if (plan.forecast) out.push(...forecastMarkdown(plan.forecast));
+
   const rest = tenants.filter((t) => !t.offboarding).flatMap((t) => split(t).intended.filter((c) => !c.destructive).map((c) => ({ c, name: t.name, paused: t.paused })));
   if (rest.length > 0) {
     out.push('#### Changes', '', '| tenant | change | resource | fields |', '| --- | --- | --- | --- |');
@@ -116,7 +125,7 @@ export function renderPlanMarkdown(plan: Plan): string {
   if (conflicts.length + errors.length > 0) {
     out.push('#### Problems', '', ...conflicts.map(({ c, name }) => `- \`${name}\` ${c.conflict}`), ...errors.map((e) => `- \`${e.name}\` ${e.message}`), '');
   }
-  if (intended.length + drift.length === 0 && plan.held.length === 0) out.push('No changes. The live state matches the manifests.', '');
+  if (intended.length + drift.length === 0 && plan.held.length + plan.quotaHeld.length === 0) out.push('No changes. The live state matches the manifests.', '');
   return out.join('\n');
 }
 

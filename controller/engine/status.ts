@@ -12,6 +12,8 @@ export interface StatusInput {
   plan?: TenantPlan;
   outcome?: TenantOutcome;
   held?: string;
+  /** Which guard holds it (the Synced condition's reason): the mass-deletion guard unless said. */
+  heldBy?: 'DeletionHeld' | 'QuotaHeld';
   snapshot: SourceSnapshot;
   provider: string;
   modules: readonly ResourceModule[];
@@ -42,7 +44,7 @@ export function tenantStatus(input: StatusInput): Omit<TenantStatusRecord, 'last
   };
 
   const synced = !error && !input.held && pending.length === 0 && conflicts.length === 0;
-  if (input.held) set('Synced', 'False', 'DeletionHeld', input.held);
+  if (input.held) set('Synced', 'False', input.heldBy ?? 'DeletionHeld', input.held);
   else if (paused) set('Synced', pending.length === 0 ? 'True' : 'False', 'Paused', pending.length === 0 ? 'paused; nothing to change' : `paused; ${pending.length} change(s) not applied`);
   else if (outcome?.skipped === 'backoff') set('Synced', 'False', 'BackingOff', `retrying after ${input.failures ?? 0} failure(s): ${input.previous?.lastError ?? ''}`.trim());
   else if (error) set('Synced', 'False', error.retryable ? 'ApplyFailed' : 'ApplyStopped', error.message);

@@ -29,6 +29,8 @@ export interface ChangeBase<D = unknown> {
   detail?: D;
   /** Facts the status records once this change is applied, e.g. `{ migrationVersion: 3 }`. */
   facts?: Record<string, unknown>;
+  /** The account quota a create consumes (and a delete frees), e.g. `iam-roles`: see engine/quota.ts. */
+  quota?: string;
   /**
    * Set instead of acting when a resource with the tenant's name exists but is not
    * managed by the controller: reported in status, never touched (action is 'noop').
@@ -103,14 +105,66 @@ export interface ResourceModule<O = unknown, D = unknown, F = unknown, FD = unkn
   readonly order: number;
   /** One observation for all tenants: a constant number of calls, never one per tenant. */
   observe(tenants: readonly string[], ctx: ModuleContext): Promise<Observation<O, F>>;
+  /**
+   * Optional: just these few tenants, with a few calls each (GetRole, a listing of the tenant's own
+   * secrets, catalog queries restricted to its names) instead of the fleet's listings, for a pass of
+   * a few tenants (a manifest change, a retry). Its fleet-wide part only where that is one cheap read;
+   * without it the fleet-wide part waits for the next full pass.
+   */
+  observeFew?(tenants: readonly string[], ctx: ModuleContext): Promise<Observation<O, F>>;
   /** Pure: the changes that take `observed` to `desired` (or offboard the tenant). */
   diff(input: DiffInput<O>): Change<D>[];
   apply(change: Change<D>, ctx: ModuleContext): Promise<void>;
   /** An erasure may return what it removed (counts by what), for the purge's audit record. */
   delete(change: Change<D>, ctx: ModuleContext): Promise<Record<string, number> | void>;
+  /**
+   * Optional: what this kind's observation says of an account quota (the bucket's lifecycle rules,
+   * the secrets listed); `fleet` is every tenant whose resources may exist (see FleetDiffInput).
+   */
+  usage?(observation: Observation<O, F>, fleet: readonly DesiredTenant[]): QuotaReading[];
   /** Optional per-tenant facts for the status (e.g. migration version). */
   describe?(tenant: string, observed: O | undefined): Record<string, unknown>;
   readonly fleet?: FleetScope<F, FD>;
+}
+
+/** The account quotas a revision is forecast against (`Change.quota`, `QuotaReading.quota`). */
+export const QUOTAS = {
+  iamRoles: 'iam-roles',
+  secrets: 'secrets',
+  lifecycleRules: 'lifecycle-rules',
+  launchesPerDay: 'launches-per-day',
+} as const;
+
+/** One quota as read: `undefined` is unknown (not readable, or not read in this pass). */
+export interface QuotaReading {
+  /** Stable name: `iam-roles`, `secrets`, `lifecycle-rules`, `launches-per-day`. */
+  quota: string;
+  description: string;
+  used?: number;
+  limit?: number;
+  /**
+   * Set when the reading computes the state after the revision itself (from the desired fleet), rather
+   * than the planner from the plan's changes (`Change.quota`).
+   */
+  after?: number;
+  /** With `after`: the tenants whose desired state adds to it. */
+  addedBy?: string[];
+  /** Where `used` and `limit` come from, in words. */
+  source: string;
+}
+
+export interface QuotaForecastRow extends QuotaReading {
+  /** What the revision adds (negative: frees). */
+  adds: number;
+  /** `limit - after`, when both are known. */
+  headroom?: number;
+  /** The revision adds to it and would take it past its limit. */
+  crosses: boolean;
+}
+
+export interface QuotaForecast {
+  at: string;
+  rows: QuotaForecastRow[];
 }
 
 /** The detail of a change that must carry one: a change planned without it is a programming fault. */
@@ -144,6 +198,10 @@ export interface Plan {
   tenants: TenantPlan[];
   /** Tenants whose manifests are gone and that the safety guard holds back. */
   held: { tenant: string; reason: string }[];
+  /** Tenants whose changes would take the account past a quota: not applied until it has room. */
+  quotaHeld: { tenant: string; reason: string }[];
+  /** The account's headroom and what this plan adds to it (absent when no quota was read). */
+  forecast?: QuotaForecast;
 }
 
 export function countChanges(plan: Plan): { create: number; update: number; delete: number; destructive: number; drift: number } {

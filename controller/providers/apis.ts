@@ -21,8 +21,8 @@ export interface IamRole {
   inlinePolicies: Record<string, string>;
   tags: Record<string, string>;
   permissionsBoundaryArn?: string;
-  /** ARNs of attached managed policies (reported, not managed). */
-  attachedPolicyArns: string[];
+  /** ARNs of attached managed policies (reported, not managed); absent when the read did not include them (`getRole`). */
+  attachedPolicyArns?: string[];
 }
 
 export interface CreateRoleInput {
@@ -40,6 +40,8 @@ export interface IamApi {
    * one batched, paginated read (AWS: GetAccountAuthorizationDetails Filter=[Role]).
    */
   listRoles(pathPrefix: string): Promise<IamRole[]>;
+  /** One role by name, at any path, with its inline policies and tags; undefined when there is none (AWS: GetRole, ListRolePolicies, GetRolePolicy). */
+  getRole(roleName: string): Promise<IamRole | undefined>;
   /** Throws ControllerError CONFLICT when a role with that name exists (at any path). */
   createRole(input: CreateRoleInput): Promise<{ arn: string }>;
   updateAssumeRolePolicy(roleName: string, document: string): Promise<void>;
@@ -93,6 +95,8 @@ export interface ObjectStoreApi {
   readonly bucket: string;
   /** The common prefixes one level below `root` (e.g. 'tenants/acme/'): a delimiter listing, paginated. */
   listPrefixes(root: string): Promise<string[]>;
+  /** Some object exists under `prefix` (one listing of at most one key). */
+  hasObjects(prefix: string): Promise<boolean>;
   /** Undefined when the object does not exist. */
   headObject(key: string): Promise<ObjectHead | undefined>;
   /** Writes a small object with user metadata (no lifecycle tag: markers never expire). */

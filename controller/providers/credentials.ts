@@ -49,8 +49,11 @@ export function secretBackedCredentials(secrets: SecretsApi, secretsPrefix: stri
   }
 
   return {
-    async fingerprints() {
-      const listed = await secrets.list(secretsRoot(secretsPrefix));
+    async fingerprints(tenants) {
+      // A few tenants: a listing of each one's own folder, which the secrets module lists at the same moment (one set of calls).
+      const listed = tenants
+        ? (await Promise.all(tenants.map((tenant) => secrets.list(names.secretsPath(secretsPrefix, tenant))))).flat()
+        : await secrets.list(secretsRoot(secretsPrefix));
       const result = new Map<string, string>();
       for (const secret of listed) {
         const tenant = tenantOf(secret.name);

@@ -1,4 +1,5 @@
 import type { DbCredentials } from '../../contract/db-credentials.js';
+import type { QuotaReading } from '../engine/types.js';
 import type { IamApi, ObjectStoreApi, ProviderDescription } from './apis.js';
 
 /** A secret as listed, without its value. */
@@ -33,8 +34,11 @@ export interface SecretsApi {
  * a fingerprint of the password it has, so a pass can tell without reading values.
  */
 export interface DbCredentialStore {
-  /** Fingerprint of each tenant's current credentials (from tags, no values): one batched read. */
-  fingerprints(): Promise<Map<string, string>>;
+  /**
+   * Fingerprint of each tenant's current credentials (from tags, no values): one batched read of the
+   * fleet, or, given `tenants`, a read of just those tenants' secrets.
+   */
+  fingerprints(tenants?: readonly string[]): Promise<Map<string, string>>;
   get(tenant: string): Promise<(DbCredentials & { fingerprint: string }) | undefined>;
   /**
    * Returns the stored credentials, creating them once when missing. A secret it creates carries
@@ -76,6 +80,8 @@ export interface Provider {
    * GetSecretValue resolves): what a run's environment names before a listing has found the secret.
    */
   secretArn(name: string): string;
+  /** The account's quotas the provider can read (AWS: IAM roles); absent where there are none (local). */
+  accountQuotas?(): Promise<QuotaReading[]>;
   /** Calls made so far, by `service:Operation`. */
   callCounts(): Record<string, number>;
   /** Throttling answers received so far, by `service:Operation` (providers that can be throttled). */

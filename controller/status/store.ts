@@ -113,8 +113,11 @@ export class StatusStore {
     return rows.map((row: Pick<KnownTenant, 'name' | 'desired' | 'lifecycle' | 'generation' | 'revision'>) => ({ ...row, desired: upgradeRemembered(row.desired) }));
   }
 
-  async statuses(): Promise<TenantStatusRecord[]> {
-    const { rows } = await this.pool.query(`${STATUS_SELECT} ORDER BY tenant`);
+  /** Every tenant's status, or those of `tenants` only. */
+  async statuses(tenants?: readonly string[]): Promise<TenantStatusRecord[]> {
+    const { rows } = tenants
+      ? await this.pool.query(`${STATUS_SELECT} WHERE tenant = ANY($1::text[]) ORDER BY tenant`, [tenants])
+      : await this.pool.query(`${STATUS_SELECT} ORDER BY tenant`);
     return rows as TenantStatusRecord[];
   }
 

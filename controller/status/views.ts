@@ -13,6 +13,7 @@ import { RunHistory, type RunRecord } from '../scheduler/history.js';
 import { AWS_REACHABLE_KEY, type AwsReachableCondition } from '../scheduler/reachability.js';
 import { integrationsCondition, integrationViews, type IntegrationView } from '../integrations/status.js';
 import { IntegrationStore, type IntegrationRecord } from '../integrations/store.js';
+import { HEADROOM_STATE, type QuotaForecast } from '../engine/quota.js';
 import { conditionStatus, type Condition, type ConditionStatus } from './conditions.js';
 import type { KnownTenant, ResourceState, StatusStore, TenantStatusRecord } from './store.js';
 
@@ -114,6 +115,8 @@ export interface FleetView {
   provider: { name: string; accountId?: string; partition?: string; region?: string } | null;
   /** Whether the scheduler's agent launches reach AWS (ECS only; null until a launch was made). */
   awsReachable: AwsReachableCondition | null;
+  /** The account's headroom under each quota, as the last full pass forecast it. */
+  headroom: QuotaForecast | null;
 }
 
 /** A tenant name as the API accepts it: the manifest rule, so nothing else reaches a query. */
@@ -175,7 +178,7 @@ export async function describeTenant(reader: StatusReader, name: string): Promis
 }
 
 export async function fleetView(reader: StatusReader, tenants?: TenantSummary[]): Promise<FleetView> {
-  const [list, lastPass, appliedRevision, rejectedRevision, sourceError, provider, awsReachable] = await Promise.all([
+  const [list, lastPass, appliedRevision, rejectedRevision, sourceError, provider, awsReachable, headroom] = await Promise.all([
     tenants ?? listTenants(reader),
     reader.store.getState<FleetView['lastPass']>('lastPass'),
     reader.store.getState<FleetView['appliedRevision']>('appliedRevision'),
@@ -183,6 +186,7 @@ export async function fleetView(reader: StatusReader, tenants?: TenantSummary[])
     reader.store.getState<FleetView['sourceError']>('sourceError'),
     reader.store.getState<FleetView['provider']>('provider'),
     reader.store.getState<AwsReachableCondition>(AWS_REACHABLE_KEY),
+    reader.store.getState<QuotaForecast>(HEADROOM_STATE),
   ]);
   const count = (test: (t: TenantSummary) => boolean) => list.filter(test).length;
   return {
@@ -201,6 +205,7 @@ export async function fleetView(reader: StatusReader, tenants?: TenantSummary[])
     sourceError: sourceError ?? null,
     provider: provider ? { name: provider.name, accountId: provider.accountId, partition: provider.partition, region: provider.region } : null,
     awsReachable: awsReachable ?? null,
+    headroom: headroom ?? null,
   };
 }
 

@@ -7,6 +7,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { STSClient } from '@aws-sdk/client-sts';
+import { ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
 import type { AwsDouble } from './index.js';
 
 export interface DoubleClients {
@@ -17,6 +18,7 @@ export interface DoubleClients {
   ecs: ECSClient;
   ses: SESv2Client;
   sns: SNSClient;
+  quotas: ServiceQuotasClient;
 }
 
 export function createDoubleClients(double: AwsDouble, region = 'us-east-1'): DoubleClients {
@@ -29,6 +31,7 @@ export function createDoubleClients(double: AwsDouble, region = 'us-east-1'): Do
     ecs: new ECSClient(config),
     ses: new SESv2Client(config),
     sns: new SNSClient(config),
+    quotas: new ServiceQuotasClient(config),
   };
   double.attachAll(clients);
   return clients;

@@ -8,8 +8,9 @@ import * as stsSdk from '@aws-sdk/client-sts';
 import * as ecsSdk from '@aws-sdk/client-ecs';
 import * as sesSdk from '@aws-sdk/client-sesv2';
 import * as snsSdk from '@aws-sdk/client-sns';
+import * as quotasSdk from '@aws-sdk/client-service-quotas';
 
-export type ServiceName = 'iam' | 's3' | 'secretsmanager' | 'sts' | 'ecs' | 'sesv2' | 'sns';
+export type ServiceName = 'iam' | 's3' | 'secretsmanager' | 'sts' | 'ecs' | 'sesv2' | 'sns' | 'servicequotas';
 
 /** Thrown by the in-memory services; the dispatcher turns it into the SDK's exception. */
 export class AwsFault extends Error {
@@ -45,6 +46,7 @@ const SDKS: Record<ServiceName, { ns: Namespace; base: BaseCtor }> = {
   ecs: { ns: ecsSdk, base: ecsSdk.ECSServiceException },
   sesv2: { ns: sesSdk, base: sesSdk.SESv2ServiceException },
   sns: { ns: snsSdk, base: snsSdk.SNSServiceException },
+  servicequotas: { ns: quotasSdk, base: quotasSdk.ServiceQuotasServiceException },
 };
 
 type Wire = [code: string, status: number, message: string];
@@ -71,6 +73,10 @@ const SERVICE_ERRORS: Record<ServiceName, { throttling: Wire; internal: Wire }> 
     internal: ['InternalServiceErrorException', 500, 'The request couldn\'t be processed because an error occurred with the Amazon SES API v2.'],
   },
   sns: { throttling: ['Throttled', 429, RATE_EXCEEDED], internal: ['InternalError', 500, 'Internal error'] },
+  servicequotas: {
+    throttling: ['TooManyRequestsException', 400, RATE_EXCEEDED],
+    internal: ['ServiceException', 500, 'Something went wrong.'],
+  },
 };
 
 export function serviceError(service: ServiceName, kind: 'throttling' | 'internal'): AwsFault {

@@ -56,6 +56,21 @@ export function iamHandlers(state: IamState, env: Env): ServiceHandlers {
       state.roles.set(name.toLowerCase(), role);
       return { Role: roleView(role) };
     },
+    GetAccountSummary(): Out<I.GetAccountSummaryCommandOutput> {
+      // The keys IAM answers with; the double models roles, so only Roles moves.
+      return {
+        SummaryMap: {
+          Users: 0, UsersQuota: 5000, Groups: 0, GroupsQuota: 300, ServerCertificates: 0, ServerCertificatesQuota: 20,
+          UserPolicySizeQuota: 2048, GroupPolicySizeQuota: 5120, GroupsPerUserQuota: 10, SigningCertificatesPerUserQuota: 2,
+          AccessKeysPerUserQuota: 2, MFADevices: 0, MFADevicesInUse: 0, AccountMFAEnabled: 0, AccountAccessKeysPresent: 0,
+          AccountPasswordPresent: 0, AccountSigningCertificatesPresent: 0, AttachedPoliciesPerGroupQuota: 10,
+          AttachedPoliciesPerRoleQuota: 10, AttachedPoliciesPerUserQuota: 10, Policies: 0, PoliciesQuota: 1500,
+          PolicySizeQuota: 6144, PolicyVersionsInUse: 0, PolicyVersionsInUseQuota: 10000, VersionsPerPolicyQuota: 5,
+          GlobalEndpointTokenVersion: 1, AssumeRolePolicySizeQuota: 2048, InstanceProfiles: 0, InstanceProfilesQuota: 1000,
+          Providers: 0, RolePolicySizeQuota: INLINE_POLICY_QUOTA, Roles: state.liveCount(), RolesQuota: env.options.iamMaxRoles,
+        },
+      };
+    },
     GetRole: (input: I.GetRoleCommandInput): Out<I.GetRoleCommandOutput> => ({ Role: roleView(state.forRead(input.RoleName)) }),
     UpdateRole(input: I.UpdateRoleCommandInput): Out<I.UpdateRoleCommandOutput> {
       const role = state.forWrite(input.RoleName);

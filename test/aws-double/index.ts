@@ -14,6 +14,7 @@ import { SnsState, snsHandlers } from './sns.js';
 import { StsState, stsHandlers } from './sts.js';
 import { sessionAuthorizer } from './authorize.js';
 import { SesState, sesHandlers } from './ses.js';
+import { QuotasState, quotasHandlers } from './quotas.js';
 
 export type { AwsCall, FailError, FailMatch } from './core.js';
 export type { AwsDoubleOptions, RateLimit } from './options.js';
@@ -24,7 +25,8 @@ export type { SecretRecord, SecretVersion } from './secrets-state.js';
 export type { SentEmail, SesAccount } from './ses.js';
 export type { SnsMessage } from './sns.js';
 export type { EcsTaskRecord, EcsTiming, TaskMatcher, TaskOutcome } from './ecs-state.js';
-export type { IamState, S3State, SecretsState, EcsState, StsState, SesState, SnsState };
+export type { IamState, S3State, SecretsState, EcsState, StsState, SesState, SnsState, QuotasState };
+export { IAM_ROLES_QUOTA_CODE } from './quotas.js';
 export { INLINE_POLICY_QUOTA, TRUST_POLICY_QUOTA } from './iam-policy.js';
 export { MAX_LIFECYCLE_RULES } from './s3-lifecycle.js';
 export { createManualClock, seededRandom, type ManualClock } from './testing.js';
@@ -38,11 +40,12 @@ export interface AwsDoubleState {
   ecs: EcsState;
   ses: SesState;
   sns: SnsState;
+  quotas: QuotasState;
 }
 
 export interface AwsDouble {
   attach(client: { middlewareStack: any; config?: { credentials?: unknown } }, service: ServiceName): void;
-  attachAll(clients: { iam?: any; s3?: any; secrets?: any; sts?: any; ecs?: any; ses?: any; sns?: any }): void;
+  attachAll(clients: { iam?: any; s3?: any; secrets?: any; sts?: any; ecs?: any; ses?: any; sns?: any; quotas?: any }): void;
   /**
    * One call as an attached client makes it (recorded, with latency and injected failures): the
    * output with `$metadata`, or the SDK's exception. The HTTP endpoint (http/) serves calls through it.
@@ -91,6 +94,7 @@ export function createAwsDouble(options: AwsDoubleOptions = {}): AwsDouble {
     ecs: new EcsState(env),
     ses: new SesState(env),
     sns: new SnsState(env),
+    quotas: new QuotasState(env),
   };
   const dispatcher = new Dispatcher(env, {
     iam: iamHandlers(state.iam, env),
@@ -100,6 +104,7 @@ export function createAwsDouble(options: AwsDoubleOptions = {}): AwsDouble {
     ecs: ecsHandlers(state.ecs, env),
     sesv2: sesHandlers(state.ses, env),
     sns: snsHandlers(state.sns),
+    servicequotas: quotasHandlers(state.quotas, env),
   }, sessionAuthorizer(state.sts, state.secrets));
 
   const double: AwsDouble = {
@@ -116,6 +121,7 @@ export function createAwsDouble(options: AwsDoubleOptions = {}): AwsDouble {
         [clients.ecs, 'ecs'],
         [clients.ses, 'sesv2'],
         [clients.sns, 'sns'],
+        [clients.quotas, 'servicequotas'],
       ];
       for (const [client, service] of pairs) if (client) double.attach(client as { middlewareStack: any }, service);
     },

@@ -14,7 +14,7 @@ const PLANNED_OPERATIONS: Readonly<Record<string, readonly string[]>> = {
 };
 
 /** Actions that support no resource-level scoping, the only ones that may be granted on "*". */
-const UNSCOPABLE = new Set(['iam:GetAccountAuthorizationDetails', 'iam:ListRoles', 'secretsmanager:ListSecrets']);
+const UNSCOPABLE = new Set(['iam:GetAccountAuthorizationDetails', 'iam:GetAccountSummary', 'iam:ListRoles', 'secretsmanager:ListSecrets']);
 
 const stack = await loadStack();
 const security = stack.children.get('security')!;

@@ -83,6 +83,20 @@ export async function createWorld(options: WorldOptions = {}): Promise<World> {
   return world;
 }
 
+/** A starter tenant's manifest, the least a valid one holds; `spec` adds lines under `spec:` (indented by two). */
+export function starterYaml(name: string, spec = ''): string {
+  return `apiVersion: openclaw.io/v1alpha1
+kind: Tenant
+metadata:
+  name: ${name}
+spec:
+  displayName: ${name}
+  contact:
+    email: ops@${name}.example
+  tier: starter
+${spec}`;
+}
+
 export function exampleTenantFiles(): string[] {
   return readdirSync(EXAMPLES_DIR).filter((f) => f.endsWith('.yaml'));
 }

@@ -3,19 +3,9 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAwsDouble, createManualClock, type AwsDouble } from '../aws-double/index.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/postgres.js';
-import { createWorld, type World } from '../helpers/world.js';
+import { createWorld, starterYaml, type World } from '../helpers/world.js';
 
-const tenant = (name: string) => `apiVersion: openclaw.io/v1alpha1
-kind: Tenant
-metadata:
-  name: ${name}
-spec:
-  displayName: ${name}
-  contact:
-    email: ops@${name}.example
-  tier: starter
-  isolation: silo
-`;
+const tenant = (name: string) => starterYaml(name, '  isolation: silo\n');
 
 /**
  * An RDS-managed secret rotation while the controller runs: the role's password changes in the real

@@ -2,6 +2,7 @@ import { ECSClient } from '@aws-sdk/client-ecs';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
 import { STSClient } from '@aws-sdk/client-sts';
 import type { Config } from '../../config.js';
 
@@ -16,10 +17,12 @@ export type AwsClients = {
   secrets: SecretsManagerClient;
   sts: STSClient;
   ecs: ECSClient;
+  /** Service Quotas, in us-east-1: IAM's quotas are global and served there. */
+  quotas: ServiceQuotasClient;
 };
 
 /** The service names calls are counted and rate-limited under (the SDK's signing names). */
-export const SERVICE_OF: Record<keyof AwsClients, string> = { iam: 'iam', s3: 's3', secrets: 'secretsmanager', sts: 'sts', ecs: 'ecs' };
+export const SERVICE_OF: Record<keyof AwsClients, string> = { iam: 'iam', s3: 's3', secrets: 'secretsmanager', sts: 'sts', ecs: 'ecs', quotas: 'servicequotas' };
 
 /**
  * Region, endpoint (AWS_ENDPOINT_URL: an AWS-compatible emulator), path-style S3 addressing,
@@ -38,6 +41,7 @@ export function buildAwsClients(config: Readonly<Config>): AwsClients {
     secrets: new SecretsManagerClient(common),
     sts: new STSClient(common),
     ecs: new ECSClient(common),
+    quotas: new ServiceQuotasClient({ ...common, region: 'us-east-1' }),
   };
 }
 

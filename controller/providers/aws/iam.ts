@@ -1,7 +1,9 @@
 import {
-  CreateRoleCommand, DeleteRoleCommand, DeleteRolePolicyCommand, GetAccountAuthorizationDetailsCommand,
-  PutRolePermissionsBoundaryCommand, PutRolePolicyCommand, TagRoleCommand, UntagRoleCommand, UpdateAssumeRolePolicyCommand,
-  type GetAccountAuthorizationDetailsCommandOutput, type IAMClient, type RoleDetail,
+  CreateRoleCommand, DeleteRoleCommand, DeleteRolePolicyCommand, GetAccountAuthorizationDetailsCommand, GetRoleCommand,
+  GetRolePolicyCommand, ListRolePoliciesCommand, PutRolePermissionsBoundaryCommand, PutRolePolicyCommand, TagRoleCommand,
+  UntagRoleCommand, UpdateAssumeRolePolicyCommand,
+  type GetAccountAuthorizationDetailsCommandOutput, type GetRoleCommandOutput, type GetRolePolicyCommandOutput,
+  type IAMClient, type ListRolePoliciesCommandOutput, type RoleDetail,
 } from '@aws-sdk/client-iam';
 import { TransientError } from '../../../contract/errors.js';
 import type { IamApi, IamRole } from '../apis.js';
@@ -14,7 +16,8 @@ export function decodePolicy(text: string | undefined): string {
   return text ? safeDecode(text) : '';
 }
 
-export function roleFromDetail(detail: RoleDetail): IamRole {
+/** `attached`: the detail lists the attached managed policies (GetAccountAuthorizationDetails does, GetRole does not). */
+export function roleFromDetail(detail: RoleDetail, attached = true): IamRole {
   return {
     name: detail.RoleName!,
     path: detail.Path ?? '/',
@@ -23,7 +26,7 @@ export function roleFromDetail(detail: RoleDetail): IamRole {
     inlinePolicies: Object.fromEntries((detail.RolePolicyList ?? []).map((p) => [p.PolicyName!, decodePolicy(p.PolicyDocument)])),
     tags: Object.fromEntries((detail.Tags ?? []).map((t) => [t.Key!, t.Value ?? ''])),
     ...(detail.PermissionsBoundary?.PermissionsBoundaryArn ? { permissionsBoundaryArn: detail.PermissionsBoundary.PermissionsBoundaryArn } : {}),
-    attachedPolicyArns: (detail.AttachedManagedPolicies ?? []).map((p) => p.PolicyArn!).filter(Boolean),
+    ...(attached ? { attachedPolicyArns: (detail.AttachedManagedPolicies ?? []).map((p) => p.PolicyArn!).filter(Boolean) } : {}),
   };
 }
 
@@ -60,6 +63,28 @@ export function awsIam(client: IAMClient, caller: AwsCaller): IamApi {
         marker = page.IsTruncated ? page.Marker : undefined;
       } while (marker);
       return roles;
+    },
+    async getRole(roleName) {
+      const got = await send<GetRoleCommandOutput>(new GetRoleCommand({ RoleName: roleName })).catch((error) => {
+        if (isNotFound(error)) return undefined;
+        throw error;
+      });
+      if (!got?.Role) return undefined;
+      const policyNames: string[] = [];
+      let marker: string | undefined;
+      do {
+        const page = await send<ListRolePoliciesCommandOutput>(new ListRolePoliciesCommand({ RoleName: roleName, Marker: marker }));
+        policyNames.push(...(page.PolicyNames ?? []));
+        marker = page.IsTruncated ? page.Marker : undefined;
+      } while (marker);
+      const documents = await Promise.all(policyNames.map((policy) =>
+        send<GetRolePolicyCommandOutput>(new GetRolePolicyCommand({ RoleName: roleName, PolicyName: policy }))));
+      const { Role: role } = got;
+      return roleFromDetail({
+        RoleName: role.RoleName, Path: role.Path, Arn: role.Arn, AssumeRolePolicyDocument: role.AssumeRolePolicyDocument,
+        PermissionsBoundary: role.PermissionsBoundary, Tags: role.Tags,
+        RolePolicyList: documents.map((d, i) => ({ PolicyName: policyNames[i], PolicyDocument: d.PolicyDocument })),
+      }, false);
     },
     async createRole(input) {
       const output = await send<{ Role?: { Arn?: string } }>(new CreateRoleCommand({

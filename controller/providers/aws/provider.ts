@@ -6,6 +6,7 @@ import { CLOUD_KINDS, type Provider } from '../types.js';
 import { AwsCaller, type RetryPolicy } from './caller.js';
 import { buildAwsClients, countCalls, type AwsClients } from './clients.js';
 import { awsIam } from './iam.js';
+import { awsAccountQuotas } from './quotas.js';
 import { AdaptiveRateLimiter, type RateLimit } from './rate-limit.js';
 import { awsObjectStore } from './s3.js';
 import { awsSecrets } from './secrets.js';
@@ -62,6 +63,7 @@ export async function createAwsProvider(config: Readonly<Config>, deps: AwsProvi
     identity: async () => ({ accountId, partition, region }),
     kinds: CLOUD_KINDS,
     secretArn: (name) => `arn:${partition}:secretsmanager:${region}:${accountId}:secret:${name}`,
+    accountQuotas: awsAccountQuotas(clients.iam, clients.quotas, caller, now),
     callCounts: () => Object.fromEntries([...counts].sort(([a], [b]) => (a < b ? -1 : 1))),
     throttleCounts: () => Object.fromEntries([...throttles].sort(([a], [b]) => (a < b ? -1 : 1))),
     async close() {

@@ -43,6 +43,10 @@ export function awsObjectStore(client: S3Client, caller: AwsCaller, bucket: stri
       } while (token);
       return prefixes;
     },
+    async hasObjects(prefix) {
+      const page = await send<ListObjectsV2CommandOutput>(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, MaxKeys: 1 }));
+      return (page.KeyCount ?? page.Contents?.length ?? 0) > 0;
+    },
     async headObject(key) {
       try {
         const head = await send<HeadObjectCommandOutput>(new HeadObjectCommand({ Bucket: bucket, Key: key }));

@@ -24,6 +24,10 @@ export class LocalIam implements IamApi {
     return roles.filter((r): r is IamRole => r !== undefined && r.path.startsWith(pathPrefix)).sort((a, b) => (a.name < b.name ? -1 : 1));
   }
 
+  getRole(roleName: string): Promise<IamRole | undefined> {
+    return this.read(roleName);
+  }
+
   async createRole(input: CreateRoleInput): Promise<{ arn: string }> {
     if (!ROLE_NAME.test(input.name)) throw new TerminalError('INTERNAL', `role name ${JSON.stringify(input.name)} is not valid (1-64 of [\\w+=,.@-])`);
     if (await this.read(input.name)) throw new ControllerError('CONFLICT', `role ${input.name} already exists`);

@@ -38,6 +38,10 @@ export class LocalObjectStore implements ObjectStoreApi {
     return prefixes.sort();
   }
 
+  async hasObjects(prefix: string): Promise<boolean> {
+    return (await this.keys(prefix)).length > 0;
+  }
+
   async headObject(key: string): Promise<ObjectHead | undefined> {
     const found = await stat(this.objectFile(key)).then((s) => s.isFile(), () => false);
     if (!found) return undefined;

@@ -1,5 +1,5 @@
 import type { DesiredTenant } from '../../desired/types.js';
-import type { Change, DiffInput } from '../../engine/types.js';
+import { QUOTAS, type Change, type DiffInput } from '../../engine/types.js';
 import type { CreateRoleInput, IamRole } from '../../providers/apis.js';
 import { changeFactory, isManaged, missingTags, notOwnedMessage } from '../ownership.js';
 import type { IamObserved } from './observe.js';
@@ -30,7 +30,7 @@ export function diffIam(input: DiffInput<IamObserved>): Change<IamDetail>[] {
   if (!isManaged(role.tags)) return [conflict(tenant, role)];
   if (input.offboarding.policy === 'Delete' && input.offboarding.purge) {
     return [change(tenant, roleResource(role.name), 'delete', {
-      destructive: true,
+      destructive: true, quota: QUOTAS.iamRoles,
       before: { path: role.path, policies: Object.keys(role.inlinePolicies) },
       detail: { op: 'delete-role', role: role.name, policies: Object.keys(role.inlinePolicies) },
     })];
@@ -55,6 +55,7 @@ function dropForPool(tenant: string, role: IamRole): Change<IamDetail> {
 function create(desired: DesiredTenant): Change<IamDetail> {
   const { iam } = desired;
   return change(desired.name, roleResource(iam.roleName), 'create', {
+    quota: QUOTAS.iamRoles,
     after: { path: iam.path, permissionsBoundaryArn: iam.permissionsBoundaryArn, tags: desired.tags, policy: iam.inlinePolicy },
     detail: {
       op: 'create-role',

@@ -2,7 +2,7 @@ import type { ResourceModule } from '../../engine/types.js';
 import type { IamApi } from '../../providers/apis.js';
 import { executeIam } from './apply.js';
 import { IAM_KIND, diffIam, type IamDetail } from './diff.js';
-import { observeIam, type IamObserved } from './observe.js';
+import { observeIam, observeIamFew, type IamObserved } from './observe.js';
 
 export { normalizePolicy, samePolicy } from './policy.js';
 export type { IamObserved } from './observe.js';
@@ -22,6 +22,7 @@ export function iamModule(deps: IamModuleDeps): ResourceModule<IamObserved, IamD
     kind: IAM_KIND,
     order: 30,
     observe: async (tenants) => ({ tenants: await observeIam(deps.iam, tenants) }),
+    observeFew: async (tenants) => ({ tenants: await observeIamFew(deps.iam, tenants) }),
     diff: diffIam,
     apply: (change) => executeIam(deps.iam, change),
     delete: (change) => executeIam(deps.iam, change),

@@ -5,7 +5,7 @@ import type { DbCredentialStore } from '../../providers/types.js';
 import { applyPostgresChange, applySharedTable, deletePostgresChange } from './apply.js';
 import { diffPlatform, diffTenant } from './diff.js';
 import type { PgDetail, PgFleetDetail, PgPlatformObserved, PgTenantObserved } from './model.js';
-import { observePostgres, type ReadOnlyObservation } from './observe.js';
+import { observePostgres, observePostgresFew, type ReadOnlyObservation } from './observe.js';
 
 export interface PostgresModuleDeps {
   pool: Pool;
@@ -28,6 +28,7 @@ export function postgresModule(deps: PostgresModuleDeps): ResourceModule<PgTenan
       const observed = await observePostgres(deps.pool, deps.credentials, tenants, deps.readOnly);
       return { tenants: observed.tenants, fleet: observed.platform };
     },
+    observeFew: async (tenants) => ({ tenants: await observePostgresFew(deps.pool, deps.credentials, tenants, deps.readOnly) }),
     diff: (input) => diffTenant(input, latest, deps.sessionGraceMs),
     apply: (change) => applyPostgresChange(change, deps),
     delete: (change) => deletePostgresChange(change, deps),

@@ -25,11 +25,55 @@ export interface ReadOnlyObservation {
   canonicalPolicy?: string;
 }
 
+/**
+ * Which tenants the catalog queries read: every `tenant_%` name (a pass of the fleet), or only the
+ * names of a few tenants (a pass of those), so that one change does not read the whole catalog.
+ */
+interface CatalogScope {
+  /** Bound as $1: a LIKE pattern, or the tenants' role, schema or tenant names. */
+  roles: string | string[];
+  schemas: string | string[];
+  runtimes: string | string[];
+  tenants?: string[];
+}
+
+function catalogScope(tenants: readonly string[] | undefined): CatalogScope {
+  if (!tenants) return { roles: TENANT_LIKE, schemas: TENANT_LIKE, runtimes: TENANT_LIKE };
+  return {
+    roles: tenants.flatMap((t) => [names.pgOwnerRole(t), names.pgRuntimeRole(t)]),
+    schemas: tenants.map((t) => names.pgSchema(t)),
+    runtimes: tenants.map((t) => names.pgRuntimeRole(t)),
+    tenants: [...tenants],
+  };
+}
+
+/** `LIKE $n` for the fleet's pattern, `= ANY($n)` for a list of names. */
+const matches = (column: string, bound: string | string[], n: number) => (Array.isArray(bound) ? `${column} = ANY($${n}::text[])` : `${column} LIKE $${n}`);
+
 export async function observePostgres(pool: Pool, credentials: DbCredentialStore, tenants: readonly string[], readOnly?: ReadOnlyObservation): Promise<{ tenants: Map<string, PgTenantObserved>; platform: PgPlatformObserved }> {
-  const [roles, schemas, connect, ledger, platform, fingerprints, sessions, placements] = await Promise.all([
+  const [observed, platform] = await Promise.all([
+    observeTenants(pool, credentials, tenants, catalogScope(undefined), readOnly),
+    readOnly && !readOnly.platform
+      ? { tables: [], runtimeGroupHasUsage: true }
+      : observePlatform(pool, readOnly ? readOnly.canonicalPolicy : await canonicalIsolationPolicy(pool)),
+  ]);
+  return { tenants: observed, platform };
+}
+
+/**
+ * A few tenants only, for a pass of those: the same catalog queries restricted to their names (a
+ * runtime role's grants on other tenants' schemas included), their own db secrets' fingerprints, and
+ * no shared tables (planned in every full pass).
+ */
+export async function observePostgresFew(pool: Pool, credentials: DbCredentialStore, tenants: readonly string[], readOnly?: ReadOnlyObservation): Promise<Map<string, PgTenantObserved>> {
+  return observeTenants(pool, credentials, tenants, catalogScope(tenants), readOnly);
+}
+
+async function observeTenants(pool: Pool, credentials: DbCredentialStore, tenants: readonly string[], scope: CatalogScope, readOnly?: ReadOnlyObservation): Promise<Map<string, PgTenantObserved>> {
+  const [roles, schemas, connect, ledger, fingerprints, sessions, placements] = await Promise.all([
     pool.query<PgRole>(
-      `SELECT ${ROLE_COLUMNS} FROM pg_roles r WHERE r.rolname LIKE $1`,
-      [TENANT_LIKE],
+      `SELECT ${ROLE_COLUMNS} FROM pg_roles r WHERE ${matches('r.rolname', scope.roles, 1)}`,
+      [scope.roles],
     ),
     pool.query<{ name: string; owner: string; grantee: string | null; privilege: string | null }>(
       `SELECT n.nspname AS name, pg_get_userbyid(n.nspowner) AS owner,
@@ -37,28 +81,27 @@ export async function observePostgres(pool: Pool, credentials: DbCredentialStore
          FROM pg_namespace n
          LEFT JOIN LATERAL aclexplode(n.nspacl) a ON true
          LEFT JOIN pg_roles g ON g.oid = a.grantee
-        WHERE n.nspname LIKE $1`,
-      [TENANT_LIKE],
+        WHERE n.nspname LIKE $1 AND (${matches('n.nspname', scope.schemas, 2)} OR ${matches('g.rolname', scope.runtimes, 3)})`,
+      [TENANT_LIKE, scope.schemas, scope.runtimes],
     ),
     pool.query<{ grantee: string }>(
       `SELECT g.rolname AS grantee FROM pg_database d, aclexplode(d.datacl) a JOIN pg_roles g ON g.oid = a.grantee
-        WHERE d.datname = current_database() AND a.privilege_type = 'CONNECT' AND g.rolname LIKE $1`,
-      [TENANT_LIKE],
+        WHERE d.datname = current_database() AND a.privilege_type = 'CONNECT' AND ${matches('g.rolname', scope.runtimes, 1)}`,
+      [scope.runtimes],
     ),
     readOnly && !readOnly.ledger
       ? { rows: [] }
-      : pool.query<{ tenant: string; version: number }>(`SELECT tenant, max(version)::int AS version FROM openclaw.tenant_migrations GROUP BY tenant`),
-    readOnly && !readOnly.platform
-      ? { tables: [], runtimeGroupHasUsage: true }
-      : observePlatform(pool, readOnly ? readOnly.canonicalPolicy : await canonicalIsolationPolicy(pool)),
-    credentials.fingerprints(),
+      : scope.tenants
+        ? pool.query<{ tenant: string; version: number }>(`SELECT tenant, max(version)::int AS version FROM openclaw.tenant_migrations WHERE tenant = ANY($1::text[]) GROUP BY tenant`, [scope.tenants])
+        : pool.query<{ tenant: string; version: number }>(`SELECT tenant, max(version)::int AS version FROM openclaw.tenant_migrations GROUP BY tenant`),
+    credentials.fingerprints(scope.tenants),
     // Sessions of runtime roles, to end those that outlive a rotation's grace. The server's clock on both sides.
     pool.query<{ role: string | null; oldest: string | null; now: string }>(
       `SELECT s.usename AS role, (extract(epoch FROM min(s.backend_start)) * 1000)::bigint::text AS oldest,
               (extract(epoch FROM clock_timestamp()) * 1000)::bigint::text AS now
-         FROM (SELECT 1) one LEFT JOIN pg_stat_activity s ON s.usename LIKE $1
+         FROM (SELECT 1) one LEFT JOIN pg_stat_activity s ON ${matches('s.usename', scope.runtimes, 1)}
         GROUP BY s.usename`,
-      [TENANT_LIKE],
+      [scope.runtimes],
     ),
     observePlacements(pool, readOnly),
   ]);
@@ -97,7 +140,7 @@ export async function observePostgres(pool: Pool, credentials: DbCredentialStore
       ...(placements.has(tenant) ? { placement: placements.get(tenant) } : {}),
     });
   }
-  return { tenants: result, platform };
+  return result;
 }
 
 /** Where each tenant's private rows live, as the last move recorded (a read-only plan against an older controller schema sees none). */

@@ -1,8 +1,9 @@
-import type { ResourceModule } from '../../engine/types.js';
+import { QUOTAS, type ResourceModule } from '../../engine/types.js';
 import type { ObjectStoreApi } from '../../providers/apis.js';
 import { applyLifecycle, executeS3 } from './apply.js';
+import { MAX_LIFECYCLE_RULES, desiredRules, isOwnedRule } from './lifecycle.js';
 import { S3_KIND, diffLifecycle, diffS3, type S3Detail, type S3LifecycleDetail } from './diff.js';
-import { MarkerCache, observeS3, type S3PlatformObserved, type S3TenantObserved } from './observe.js';
+import { MarkerCache, observeS3, observeS3Few, type S3PlatformObserved, type S3TenantObserved } from './observe.js';
 
 export { LIFECYCLE_TAG, classRule, desiredRules, lifecycleClass, mergeRules } from './lifecycle.js';
 export type { S3PlatformObserved, S3TenantObserved } from './observe.js';
@@ -29,7 +30,21 @@ export function s3Module(deps: S3ModuleDeps): ResourceModule<S3TenantObserved, S
       const observed = await observeS3(deps.objects, cache, tenants, ctx.now());
       return { tenants: observed.tenants, fleet: observed.platform };
     },
+    async observeFew(tenants, ctx) {
+      const observed = await observeS3Few(deps.objects, cache, tenants, ctx.now());
+      return { tenants: observed.tenants, fleet: observed.platform };
+    },
     diff: diffS3,
+    usage({ fleet: observed }, fleet) {
+      if (!observed) return [];
+      const others = observed.rules.filter((r) => !isOwnedRule(r)).length;
+      const wanted = desiredRules(fleet);
+      return [{
+        quota: QUOTAS.lifecycleRules, description: `Lifecycle rules in bucket ${observed.bucket}`,
+        used: observed.rules.length, after: others + wanted.length, limit: MAX_LIFECYCLE_RULES,
+        source: 'GetBucketLifecycleConfiguration; S3 allows 1,000 rules a bucket',
+      }];
+    },
     async apply(change) {
       await executeS3(applyDeps, change);
     },

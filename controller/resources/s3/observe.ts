@@ -81,3 +81,20 @@ export async function observeS3(objects: ObjectStoreApi, cache: MarkerCache, ten
   });
   return { tenants: result, platform: { bucket: objects.bucket, rules } };
 }
+
+/**
+ * A few tenants: each one's marker (one HEAD, fresher than the cache), whether its prefix holds anything when there
+ * is no marker (one listing of one key), and the bucket lifecycle (one call: a tenant's new storage
+ * class needs its rule in the same pass).
+ */
+export async function observeS3Few(objects: ObjectStoreApi, cache: MarkerCache, tenants: readonly string[], now: number): Promise<{ tenants: Map<string, S3TenantObserved>; platform: S3PlatformObserved }> {
+  const result = new Map<string, S3TenantObserved>();
+  const [rules] = await Promise.all([objects.getLifecycle(), mapLimit(tenants, HEAD_CONCURRENCY, async (tenant) => {
+    const head = await objects.headObject(names.s3Marker(tenant));
+    const marker = head ? markerState(head, tenant) : undefined;
+    if (marker) cache.set(tenant, marker, now);
+    else cache.forget(tenant);
+    result.set(tenant, marker ? { prefixExists: true, marker } : { prefixExists: await objects.hasObjects(names.s3Prefix(tenant)) });
+  })]);
+  return { tenants: result, platform: { bucket: objects.bucket, rules } };
+}

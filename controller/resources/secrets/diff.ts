@@ -1,5 +1,5 @@
 import type { DesiredTenant } from '../../desired/types.js';
-import type { Change, DiffInput } from '../../engine/types.js';
+import { QUOTAS, type Change, type DiffInput } from '../../engine/types.js';
 import type { SecretRecord } from '../../providers/types.js';
 import { changeFactory, isManaged, missingTags, notOwnedMessage } from '../ownership.js';
 import type { SecretsObserved } from './observe.js';
@@ -75,7 +75,9 @@ function pooledSecrets(desired: DesiredTenant, observed: readonly SecretRecord[]
 function converge(desired: DesiredTenant, wanted: WantedSecret, secret: SecretRecord | undefined): SecretsChange | undefined {
   const tenant = desired.name;
   if (!secret) {
+    // A secret scheduled for deletion still counts until its recovery window ends: only a create moves the count.
     return change(tenant, resource(wanted.name), 'create', {
+      quota: QUOTAS.secrets,
       after: { tags: desired.tags, value: wanted.role === 'db' ? '(generated)' : '(none: a placeholder)' },
       detail: { op: wanted.role === 'db' ? 'create-db' : 'create-placeholder', name: wanted.name, tags: desired.tags, description: wanted.description, username: desired.postgres.runtimeRole },
     });

@@ -1,8 +1,8 @@
-import type { ResourceModule } from '../../engine/types.js';
+import { QUOTAS, type ResourceModule } from '../../engine/types.js';
 import type { DbCredentialStore, SecretsApi } from '../../providers/types.js';
 import { executeSecrets } from './apply.js';
 import { SECRETS_KIND, diffSecrets, type SecretsDetail } from './diff.js';
-import { observeSecrets, type SecretsObserved } from './observe.js';
+import { observeSecrets, observeSecretsFew, type SecretsObserved } from './observe.js';
 
 export type { SecretsObserved } from './observe.js';
 
@@ -16,6 +16,9 @@ export interface SecretsModuleDeps {
 
 export const DEFAULT_RECOVERY_WINDOW_DAYS = 7;
 
+/** Secrets Manager's quota on the secrets of an account in one Region. */
+export const SECRETS_PER_REGION = 500_000;
+
 /**
  * The tenant's secrets: `…/tenants/<name>/db` (generated runtime database credentials) and one
  * placeholder per OAuth integration, created without a value and never overwritten. Tags on every
@@ -28,7 +31,14 @@ export function secretsModule(deps: SecretsModuleDeps): ResourceModule<SecretsOb
     kind: SECRETS_KIND,
     order: 10,
     observe: async (tenants) => ({ tenants: await observeSecrets(deps.secrets, deps.secretsPrefix, tenants) }),
+    observeFew: async (tenants) => ({ tenants: await observeSecretsFew(deps.secrets, deps.secretsPrefix, tenants) }),
     diff: diffSecrets,
+    // The tenants' secrets the listing saw, those in their recovery window included: they count until deleted.
+    usage: ({ tenants }) => [{
+      quota: QUOTAS.secrets, description: 'Secrets of the tenants',
+      used: [...tenants.values()].reduce((n, observed) => n + observed.secrets.length, 0), limit: SECRETS_PER_REGION,
+      source: 'ListSecrets of the tenants\' prefix; Secrets Manager\'s documented 500,000 secrets a Region (other secrets of the account not counted)',
+    }],
     apply: (change) => executeSecrets(applyDeps, change),
     delete: (change) => executeSecrets(applyDeps, change),
     describe: (_tenant, observed) => ({ secrets: observed?.secrets.filter((s) => s.deletedAt === undefined).length ?? 0 }),

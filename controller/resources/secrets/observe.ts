@@ -1,4 +1,4 @@
-import { secretsRoot } from '../../../contract/names.js';
+import { names, secretsRoot } from '../../../contract/names.js';
 import type { SecretRecord, SecretsApi } from '../../providers/types.js';
 
 export interface SecretsObserved {
@@ -15,4 +15,10 @@ export async function observeSecrets(api: SecretsApi, secretsPrefix: string, ten
     byTenant.get(tenant)?.push(secret);
   }
   return new Map([...byTenant].map(([tenant, secrets]) => [tenant, { secrets }]));
+}
+
+/** A few tenants: a listing of each one's own folder (`…/tenants/<name>/`, one page), not of the fleet's. */
+export async function observeSecretsFew(api: SecretsApi, secretsPrefix: string, tenants: readonly string[]): Promise<Map<string, SecretsObserved>> {
+  const listed = await Promise.all(tenants.map((tenant) => api.list(names.secretsPath(secretsPrefix, tenant))));
+  return new Map(tenants.map((tenant, i) => [tenant, { secrets: listed[i] }]));
 }

@@ -131,6 +131,11 @@ function renderFleet(fleet) {
     : 'no full pass yet';
   $('applied-revision').textContent = fleet.appliedRevision ? fleet.appliedRevision.revision : '–';
   $('provider').textContent = fleet.provider ? `provider ${fleet.provider.name}${fleet.provider.region ? ` · ${fleet.provider.region}` : ''} ·` : '';
+  const number = (n) => (n === undefined || n === null ? 'unknown' : n.toLocaleString('en-US'));
+  fill($('headroom-table'), (fleet.headroom ? fleet.headroom.rows : []).map((q) => el('tr', { className: q.crosses || (q.headroom !== undefined && q.headroom < 0) ? 'warning' : '' },
+    el('td', {}, q.description), el('td', {}, number(q.after ?? q.used)), el('td', {}, number(q.limit)),
+    el('td', {}, q.headroom === undefined ? 'unknown' : `${number(q.headroom)}${q.limit ? ` (${Math.round((100 * q.headroom) / q.limit)}%)` : ''}`),
+    el('td', { className: 'message' }, q.source))), 5);
   const rejected = $('rejected');
   const warnings = [];
   if (fleet.rejectedRevision) warnings.push(`Revision ${fleet.rejectedRevision.revision} was rejected; ${fleet.appliedRevision ? fleet.appliedRevision.revision : 'the last good revision'} stays in force. ${fleet.rejectedRevision.reason}`);

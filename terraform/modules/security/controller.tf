@@ -12,6 +12,29 @@ data "aws_iam_policy_document" "controller_task" {
     resources = ["*"]
   }
 
+  # A pass of a few tenants reads each one's role by name, at whatever path it sits (a role of that name
+  # elsewhere is a conflict to report): the listing above reads every role of the account already, so
+  # reading one by name grants nothing more.
+  statement {
+    sid       = "ObserveOneRole"
+    actions   = ["iam:GetRole", "iam:GetRolePolicy", "iam:ListRolePolicies"]
+    resources = ["arn:${local.partition}:iam::${local.account}:role/*"]
+  }
+
+  # The account's headroom in a plan: the roles in use and their quota (GetAccountSummary has no resource
+  # to scope to), and the applied "Roles per account" quota in Service Quotas.
+  statement {
+    sid       = "ReadAccountSummary"
+    actions   = ["iam:GetAccountSummary"]
+    resources = ["*"]
+  }
+
+  statement {
+    sid       = "ReadRolesQuota"
+    actions   = ["servicequotas:GetServiceQuota"]
+    resources = ["arn:${local.partition}:servicequotas:*:${local.account}:iam/L-FE177D64"]
+  }
+
   # Every IAM write is limited to the tenant path and to roles the controller owns: a new role must carry the
   # boundary and the managed-by tag; an existing one is changed only while it has the managed-by tag, so the
   # controller cannot rewrite the trust or policy of any other role, even one at the tenant path.

@@ -1,5 +1,5 @@
-// The AWS double as an AWS-compatible endpoint: one HTTP server for IAM, STS, S3, Secrets Manager and
-// ECS, so that unmodified SDK clients built from configuration (AWS_ENDPOINT_URL, path-style S3) reach
+// The AWS double as an AWS-compatible endpoint: one HTTP server for IAM, STS, S3, Secrets Manager,
+// ECS and Service Quotas, so that unmodified SDK clients built from configuration (AWS_ENDPOINT_URL, path-style S3) reach
 // the same in-memory state across a socket. Each request is routed to its service by the SigV4
 // credential scope, decoded by that service's wire protocol into the SDK input shape, run through the
 // double's dispatcher (recorded, with its latency, throttling and faults), and the output or error is
@@ -12,6 +12,7 @@ import * as s3Sdk from '@aws-sdk/client-s3';
 import * as secretsSdk from '@aws-sdk/client-secrets-manager';
 import * as snsSdk from '@aws-sdk/client-sns';
 import * as stsSdk from '@aws-sdk/client-sts';
+import * as quotasSdk from '@aws-sdk/client-service-quotas';
 import type { AwsDouble, ServiceName } from '../index.js';
 import { ec2Response, isEc2Request } from './ec2.js';
 import { jsonProtocol } from './json.js';
@@ -34,9 +35,10 @@ export const SERVICE_WIRES: Record<WireService, { sdk: Sdk; protocol: Protocol }
   secretsmanager: { sdk: sdk(secretsSdk), protocol: jsonProtocol(sdk(secretsSdk), 'secretsmanager') },
   ecs: { sdk: sdk(ecsSdk), protocol: jsonProtocol(sdk(ecsSdk), 'AmazonEC2ContainerServiceV20141113') },
   sns: { sdk: sdk(snsSdk), protocol: queryProtocol(sdk(snsSdk), 'http://sns.amazonaws.com/doc/2010-03-31/') },
+  servicequotas: { sdk: sdk(quotasSdk), protocol: jsonProtocol(sdk(quotasSdk), 'ServiceQuotasV20190624') },
 };
 
-const JSON_TARGETS: Record<string, WireService> = { secretsmanager: 'secretsmanager', AmazonEC2ContainerServiceV20141113: 'ecs' };
+const JSON_TARGETS: Record<string, WireService> = { secretsmanager: 'secretsmanager', AmazonEC2ContainerServiceV20141113: 'ecs', ServiceQuotasV20190624: 'servicequotas' };
 const SCOPE = /Credential=[^/,\s]+\/\d{8}\/[^/]+\/([^/,\s]+)\/aws4_request/;
 
 /**

@@ -85,6 +85,7 @@ export const SERVICE_PREFIX: Readonly<Record<string, string>> = {
   ecs: 'ecs',
   'bedrock-runtime': 'bedrock',
   sns: 'sns',
+  'service-quotas': 'servicequotas',
 };
 
 /** Operations whose IAM action is not `<service>:<Operation>`. */
