@@ -38,6 +38,8 @@ export interface Signal {
   detail: string;
 }
 
+/** A CRM-logged reply this close to a reply in the mailbox is that same reply. */
+const SAME_REPLY_MS = 10 * 60_000;
 const round = (n: number) => Math.round(n * 100) / 100;
 const words = (kind: string) => kind.replaceAll('_', ' ');
 
@@ -55,9 +57,12 @@ export function leadSignals(
   const add = (leadId: number, kind: string, source: SignalSource, occurredAt: Date, detail: string) =>
     signals.push({ leadId, kind, source, occurredAt, detail, points: round(eventWeight({ kind, occurredAt }, now)) });
   for (const e of events) if (known.has(e.leadId)) add(e.leadId, e.kind, 'crm', e.occurredAt, e.subject ? `${words(e.kind)}: ${e.subject}` : words(e.kind));
+  // The same reply is often in the mailbox and logged in the CRM (an inbox integration): counted once.
+  const loggedReplies = events.filter((e) => e.kind === 'email_reply');
+  const logged = (leadId: number, at: Date) => loggedReplies.some((e) => e.leadId === leadId && Math.abs(e.occurredAt.getTime() - at.getTime()) <= SAME_REPLY_MS);
   for (const m of mail) {
     const lead = byEmail.get(addressOf(m.sender));
-    if (lead !== undefined) add(lead, 'email_reply', 'mail', m.receivedAt, `replied: ${m.subject}`);
+    if (lead !== undefined && !logged(lead, m.receivedAt)) add(lead, 'email_reply', 'mail', m.receivedAt, `replied: ${m.subject}`);
   }
   for (const meeting of meetings) {
     const leadsIn = new Set(meeting.attendees.map((a) => byEmail.get(addressOf(a))).filter((id): id is number => id !== undefined));

@@ -65,6 +65,16 @@ describe('scout: intent scores', () => {
     expect([...scoresFromSignals([1, 2, 3], signals)]).toEqual([[1, 65.61], [2, 0], [3, 0]]);
   });
 
+  it('counts a reply once when the CRM logged the same reply that is in the mailbox', () => {
+    const signals = leadSignals(
+      [{ id: 1, email: 'ada@engines.example' }],
+      [{ leadId: 1, kind: 'email_reply', occurredAt: new Date(NOW.getTime() - 60_000), subject: 'Re: pricing' }],
+      [{ sender: 'ada@engines.example', subject: 'Re: pricing', receivedAt: NOW }, { sender: 'ada@engines.example', subject: 'Re: terms', receivedAt: daysAgo(1) }],
+      [], NOW,
+    );
+    expect(signals.map((s) => [s.source, s.detail])).toEqual([['crm', 'email reply: Re: pricing'], ['mail', 'replied: Re: terms']]);
+  });
+
   it('caps a score at 100', () => {
     const events = Array.from({ length: 5 }, () => ({ leadId: 1, kind: 'demo_request', occurredAt: NOW }));
     expect(scoresFromSignals([1], leadSignals([{ id: 1, email: null }], events, [], [], NOW)).get(1)).toBe(100);
