@@ -24,6 +24,8 @@ export interface ControllerLoopOptions {
 }
 
 export type PassListener = (report: PassReport, pass: PlannedPass) => Promise<void> | void;
+/** A new revision was rejected (invalid or empty): `reason` starts with the first error. */
+export type RejectionListener = (revision: string, reason: string) => void;
 
 export interface PassOptions {
   only?: ReadonlySet<string>;
@@ -40,6 +42,7 @@ export class ControllerLoop {
   private fingerprints = new Map<string, string>();
   private chain: Promise<unknown> = Promise.resolve();
   private readonly listeners: PassListener[] = [];
+  private readonly rejectionListeners: RejectionListener[] = [];
   private stopped = false;
   /** The last read of the source failed and `sourceError` says why (unknown at start: a previous process may have left one). */
   private sourceFailing = true;
@@ -55,6 +58,10 @@ export class ControllerLoop {
 
   onPass(listener: PassListener): void {
     this.listeners.push(listener);
+  }
+
+  onRejected(listener: RejectionListener): void {
+    this.rejectionListeners.push(listener);
   }
 
   get appliedSnapshot(): SourceSnapshot | undefined {
@@ -94,6 +101,7 @@ export class ControllerLoop {
         await store.setState('rejectedRevision', { revision: snapshot.revision, reason: rejection, at: new Date(this.options.now()).toISOString() });
         await store.markRejected(snapshot.revision, rejection);
         await store.recordEvents([{ type: 'Warning', reason: 'RevisionRejected', message: `revision ${snapshot.revision} rejected: ${rejection}`, revision: snapshot.revision }]);
+        for (const listener of this.rejectionListeners) listener(snapshot.revision, rejection);
       }
       return { snapshot: this.lastGood, changed: false };
     }

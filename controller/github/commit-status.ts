@@ -75,10 +75,17 @@ export class CommitStatusReporter {
   constructor(private readonly deps: { target: CommitStatusTarget; store: PostedState; log: Logger; now: () => number; opsUrl?: string; fetch?: typeof fetch }) {}
 
   /** After a pass: posts its revision's status unless it is what was posted last for that SHA. */
-  async report(report: PassReport): Promise<'posted' | 'unchanged' | 'skipped' | 'failed'> {
-    const sha = report.revision;
+  report(report: PassReport): Promise<'posted' | 'unchanged' | 'skipped' | 'failed'> {
+    return this.post(report.revision, commitStatusOf(report, this.deps.opsUrl));
+  }
+
+  /** A revision rejected before any pass (invalid manifests, or none): failure, with the first error. */
+  rejected(revision: string, reason: string): Promise<'posted' | 'unchanged' | 'skipped' | 'failed'> {
+    return this.post(revision, { state: 'failure', description: clip(`rejected: ${reason}`), targetUrl: this.deps.opsUrl ? `${this.deps.opsUrl}/` : undefined });
+  }
+
+  private async post(sha: string, status: CommitStatus): Promise<'posted' | 'unchanged' | 'skipped' | 'failed'> {
     if (!SHA.test(sha)) return 'skipped';
-    const status = commitStatusOf(report, this.deps.opsUrl);
     const last = await this.deps.store.getState<Posted>(COMMIT_STATUS_STATE);
     if (last && !last.error && last.sha === sha && last.state === status.state && last.description === status.description) return 'unchanged';
     const now = this.deps.now();
@@ -86,7 +93,12 @@ export class CommitStatusReporter {
     const { target, log } = this.deps;
     const [owner, repo] = target.repository.split('/');
     try {
-      const octokit = new Octokit({ auth: await target.token(), baseUrl: target.apiUrl, userAgent: 'openclaw-tenant-controller', request: { fetch: this.deps.fetch ?? fetch, retries: 0 } });
+      // Octokit's own request log goes to ours, at debug: what failed is logged once, below.
+      const quiet = (message: string) => log.debug({ octokit: message }, 'github request');
+      const octokit = new Octokit({
+        auth: await target.token(), baseUrl: target.apiUrl, userAgent: 'openclaw-tenant-controller',
+        request: { fetch: this.deps.fetch ?? fetch, retries: 0 }, log: { debug: quiet, info: quiet, warn: quiet, error: quiet },
+      });
       await octokit.rest.repos.createCommitStatus({ owner, repo, sha, state: status.state, description: status.description, context: target.context, ...(status.targetUrl ? { target_url: status.targetUrl } : {}) });
       await this.deps.store.setState(COMMIT_STATUS_STATE, { sha, state: status.state, description: status.description, at: new Date(now).toISOString() } satisfies Posted);
       log.info({ sha, state: status.state }, 'commit status posted');

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
-import type { PassListener } from '../engine/controller.js';
+import type { PassListener, RejectionListener } from '../engine/controller.js';
 import type { RuntimePart } from '../runtime.js';
 import { gitCredentials } from '../source/git-credentials.js';
 import { CommitStatusReporter, type PostedState } from './commit-status.js';
@@ -9,7 +9,7 @@ export interface CommitStatusContext {
   config: Readonly<Config>;
   log: Logger;
   store: PostedState;
-  loop: { onPass(listener: PassListener): void };
+  loop: { onPass(listener: PassListener): void; onRejected(listener: RejectionListener): void };
   now: () => number;
 }
 
@@ -41,9 +41,11 @@ export const commitStatusPart: RuntimePart<CommitStatusContext> = {
     });
     // Posted in order, apart from the pass: a slow GitHub never holds up the loop.
     let chain: Promise<unknown> = Promise.resolve();
-    ctx.loop.onPass((report) => {
-      chain = chain.then(() => reporter.report(report)).catch((error) => log.error({ err: error }, 'commit status failed'));
-    });
+    const enqueue = (post: () => Promise<unknown>) => {
+      chain = chain.then(post).catch((error) => log.error({ err: error }, 'commit status failed'));
+    };
+    ctx.loop.onPass((report) => enqueue(() => reporter.report(report)));
+    ctx.loop.onRejected((revision, reason) => enqueue(() => reporter.rejected(revision, reason)));
     return { stop: async () => void await chain };
   },
 };

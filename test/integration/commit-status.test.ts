@@ -115,7 +115,8 @@ describe('the openclaw/reconcile commit status, against a stateful GitHub double
   describe('from the running controller, after a pass with a Degraded tenant', () => {
     let sw: StatusWorld;
     let inner: ManifestSource | undefined;
-    const source: ManifestSource = { describe: () => 'a git commit', load: async () => ({ ...(await inner!.load()), revision: OTHER }) };
+    let revision = OTHER;
+    const source: ManifestSource = { describe: () => 'a git commit', load: async () => ({ ...(await inner!.load()), revision }) };
 
     beforeAll(async () => {
       sw = await createStatusWorld({
@@ -133,6 +134,17 @@ describe('the openclaw/reconcile commit status, against a stateful GitHub double
       const [latest] = await eventually(async () => github.statuses(REPO, OTHER), (statuses) => statuses[0]?.state === 'failure');
       expect(latest.description).toMatch(/^1 failed; globex: could not create postgres schema\/tenant_globex: permission denied/);
       expect(latest.target_url).toBe('https://ops.example.com/#/tenants/globex');
+    });
+
+    it('marks a revision the controller rejects as invalid failed, with its first error, though no pass runs', async () => {
+      revision = 'd'.repeat(40);
+      github.addCommit(REPO, revision);
+      sw.world.writeTenant('broken.yaml', 'apiVersion: openclaw.io/v1alpha1\nkind: Tenant\nmetadata:\n  name: broken\nspec:\n  tier: platinum\n');
+      await sw.world.ctx.loop.refreshSource();
+      const [latest] = await eventually(async () => github.statuses(REPO, revision), (statuses) => statuses.length > 0);
+      expect(latest.state).toBe('failure');
+      expect(latest.description).toMatch(/^rejected: \d+ validation error\(s\): \S*broken\.yaml:\d+:\d+ /);
+      sw.world.removeTenant('broken.yaml');
     });
 
     it('logged the pass as a CloudWatch Embedded Metric Format line: every declared metric a number beside it, the Degraded tenant counted', () => {
