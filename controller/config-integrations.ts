@@ -1,7 +1,7 @@
 /**
  * Per provider P in GOOGLE, MICROSOFT, HUBSPOT: OPENCLAW_P_AUTHORIZATION_URL, _TOKEN_URL, _API_URL,
  * _REVOCATION_URL, _CLIENT_ID, and the client secret from _CLIENT_SECRET or the secret named by
- * _CLIENT_SECRET_ARN. Read by controller/config.ts, once, with its Reader.
+ * _CLIENT_SECRET_ARN. Read by controller/config.ts, once, with its Reader (config-reader.ts).
  */
 import type { IntegrationProviderName } from '../contract/integration-secret.js';
 import { PROVIDER_PROFILES } from './integrations/providers.js';
@@ -23,7 +23,7 @@ export type OAuthProviderConfig =
   | { mode: 'sandbox'; endpoints?: Partial<OAuthEndpoints> }
   | { mode: 'off' };
 
-/** What this part needs of config.ts's Reader (not imported, so the two modules do not import each other). */
+/** What this part needs of the Reader (config-reader.ts) that config.ts reads with. */
 export interface VariableReader {
   string(name: string, rule?: { pattern: RegExp; allowed: string; secret?: boolean }): string | undefined;
   integer(name: string, min: number, max: number): number | undefined;
