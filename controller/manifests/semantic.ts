@@ -109,16 +109,38 @@ function nameCharacterProblem(name: string): string {
   return `: character ${index + 1} ${show(char)} (${code}) is not allowed`;
 }
 
+/**
+ * The answers of the two checks below, by input: a fleet repeats a handful of time zones and
+ * schedules, and each check (Intl, cron-parser with luxon) costs tens of microseconds. Bounded, so
+ * hostile input cannot grow it without end.
+ */
+const answers = new Map<string, string | undefined>();
+const ANSWERS_KEPT = 10_000;
+
+function remembered(key: string, check: () => string | undefined): string | undefined {
+  if (answers.has(key)) return answers.get(key);
+  const answer = check();
+  if (answers.size >= ANSWERS_KEPT) answers.clear();
+  answers.set(key, answer);
+  return answer;
+}
+
 export function timezoneProblem(timezone: string): string | undefined {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: timezone });
-    return undefined;
-  } catch {
-    return `${show(timezone)} is not an IANA time zone (allowed: names such as "UTC", "Europe/Berlin", "America/New_York")`;
-  }
+  return remembered(`tz\0${timezone}`, () => {
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone: timezone });
+      return undefined;
+    } catch {
+      return `${show(timezone)} is not an IANA time zone (allowed: names such as "UTC", "Europe/Berlin", "America/New_York")`;
+    }
+  });
 }
 
 export function cronExpressionProblem(schedule: string, timezone: string): string | undefined {
+  return remembered(`cron\0${schedule}\0${timezone}`, () => cronProblem(schedule, timezone));
+}
+
+function cronProblem(schedule: string, timezone: string): string | undefined {
   const fields = schedule.trim().split(/\s+/);
   if (fields.length !== 5) {
     return `${show(schedule)} has ${fields.length} fields (allowed: five fields "minute hour day-of-month month day-of-week", e.g. "0 7 * * 1-5")`;
