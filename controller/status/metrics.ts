@@ -15,6 +15,7 @@ import type { Provider } from '../providers/types.js';
 import type { StatusStore } from './store.js';
 import { CONDITION_TYPES } from './conditions.js';
 import { RunHistory } from '../scheduler/history.js';
+import { AWS_REACHABLE_KEY, type AwsReachableCondition } from '../scheduler/reachability.js';
 
 /** What the metrics read: the pass reports, the backoff, the provider's call counts and the status tables. */
 export interface MetricsContext {
@@ -107,6 +108,13 @@ export function createMetrics(ctx: MetricsContext): StatusMetrics {
     },
   });
   new Gauge({
+    name: 'openclaw_aws_reachable', help: '1 while agent launches reach AWS, 0 from a launch that failed on a transient error until one succeeds (absent before any launch)', registers,
+    async collect() {
+      const status = (await facts())?.awsReachable;
+      if (status) this.set(status === 'True' ? 1 : 0);
+    },
+  });
+  new Gauge({
     name: 'openclaw_revision_rejected', help: '1 while the newest manifest revision is rejected and the last good one stays in force', registers,
     async collect() {
       const read = await facts();
@@ -165,14 +173,16 @@ interface StoreFacts {
   runs: Map<string, number>;
   lastPassAt?: string;
   rejected: boolean;
+  awsReachable?: AwsReachableCondition['status'];
 }
 
 async function readStoreFacts(ctx: MetricsContext): Promise<StoreFacts | undefined> {
   try {
-    const [statuses, runs, pass, rejection] = await Promise.all([
+    const [statuses, runs, pass, rejection, aws] = await Promise.all([
       ctx.store.statuses(), new RunHistory(ctx.pool).countsByStatus(), ctx.store.getState<{ at: string }>('lastPass'), ctx.store.getState<{ revision: string }>('rejectedRevision'),
+      ctx.store.getState<AwsReachableCondition>(AWS_REACHABLE_KEY),
     ]);
-    return { statuses, runs, lastPassAt: pass?.at, rejected: Boolean(rejection) };
+    return { statuses, runs, lastPassAt: pass?.at, rejected: Boolean(rejection), awsReachable: aws?.status };
   } catch (error) {
     ctx.log.warn({ err: error }, 'could not read the status store for metrics');
     return undefined;

@@ -248,6 +248,16 @@ describe('the status HTTP server', () => {
     }
   });
 
+  it('says when agent launches cannot reach AWS: the fleet condition, the status text and a gauge', async () => {
+    const failing = { type: 'AwsReachable', status: 'False', reason: 'LaunchFailing', message: 'launching agent tasks fails: ServerException', lastTransitionTime: new Date(clock.now()).toISOString() };
+    await sw.world.ctx.store.setState('awsReachable', failing);
+    expect((await sw.json('/api/fleet')).awsReachable).toEqual(failing);
+    expect(await (await sw.fetch('/metrics')).text()).toMatch(/^openclaw_aws_reachable 0$/m);
+    expect((await sw.fetch('/readyz')).status).toBe(200);
+    await sw.world.ctx.store.setState('awsReachable', { ...failing, status: 'True', reason: 'LaunchSucceeded' });
+    expect(await (await sw.fetch('/metrics')).text()).toMatch(/^openclaw_aws_reachable 1$/m);
+  });
+
   it('keeps the events table within the configured bound', async () => {
     const filler = Array.from({ length: 450 }, (_, i) => ({ type: 'Normal' as const, reason: 'Filler', message: `event ${i}`, tenant: 'acme' }));
     await sw.world.ctx.store.recordEvents(filler);
