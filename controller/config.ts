@@ -61,6 +61,8 @@ export interface Config extends OutwardConfig {
   git: GitConfig;
   safety: { maxDeleteFraction: number; purgeGraceMs: number; rotationGraceMs: number };
   scheduler: { enabled: boolean; leaseMs: number; launchesPerSecond: number };
+  /** Pooled tenants' runs: workers in this process (the local default), and the shared role they vend credentials from (aws). */
+  pool: { workers: number; tenantAccessRoleArn?: string };
   events: { retention: number };
   bedrockModelId?: string;
   /** Email the agents send (butler's digest): through SES with the aws provider, into the outbox folder locally. */
@@ -154,6 +156,11 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Readonl
       leaseMs: read.duration('OPENCLAW_LEADER_LEASE') ?? 15_000,
       // Fargate launches 20 tasks per second per account and region, after a burst of 100: more only throttles.
       launchesPerSecond: read.integer('OPENCLAW_LAUNCHES_PER_SECOND', 1, 20) ?? 10,
+    },
+    pool: {
+      // Locally the controller runs the pooled runs itself; on AWS the worker service does (0 here).
+      workers: read.integer('OPENCLAW_POOL_WORKERS', 0, 64) ?? (provider === 'local' ? 2 : 0),
+      tenantAccessRoleArn: read.string('OPENCLAW_TENANT_ACCESS_ROLE_ARN', { pattern: /^arn:aws[\w-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/, allowed: 'an IAM role ARN (the shared tenant-access role)' }),
     },
     events: { retention: read.integer('OPENCLAW_EVENTS_RETENTION', 10, 10_000_000) ?? 10_000 },
     bedrockModelId: read.string('OPENCLAW_BEDROCK_MODEL_ID', { pattern: /^[\w.:/-]{1,256}$/, allowed: 'a Bedrock model id' }),

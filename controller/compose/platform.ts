@@ -5,7 +5,9 @@ import { buildAwsClients, type AwsClients } from '../providers/aws/clients.js';
 import { createAwsProvider } from '../providers/aws/provider.js';
 import { createLocalProvider } from '../providers/local/provider.js';
 import type { Provider } from '../providers/types.js';
-import type { LauncherFactory } from '../scheduler/launcher.js';
+import type { Launcher, LauncherFactory } from '../scheduler/launcher.js';
+import type { DbCredentials } from '../../contract/db-credentials.js';
+import { credentialFingerprint } from '../providers/credentials.js';
 import { ecsLauncherFor, localLauncherFor, type LaunchTiming } from './launchers.js';
 import { cloudModules } from './modules.js';
 
@@ -28,6 +30,8 @@ export interface Platform {
   modules: ResourceModule[];
   /** A new launcher of agent runs: ECS tasks (aws) or child processes (local). */
   launcher: LauncherFactory;
+  /** What runs the pooled workers' jobs in this process: child processes logged in as the pool (local only). */
+  poolExecutor?: (login: DbCredentials) => Launcher;
 }
 
 /**
@@ -38,6 +42,7 @@ export interface Platform {
 export async function createPlatform(config: Readonly<Config>, deps: PlatformDeps): Promise<Platform> {
   const providerLog = deps.log.child({ component: 'provider' });
   let launcher: LauncherFactory;
+  let poolExecutor: Platform['poolExecutor'];
   let provider: Provider;
   if (config.provider === 'aws') {
     const clients = deps.clients ?? buildAwsClients(config);
@@ -48,9 +53,10 @@ export async function createPlatform(config: Readonly<Config>, deps: PlatformDep
     const credentials = provider.credentials;
     const secrets = provider.secrets;
     launcher = () => localLauncherFor(config, credentials, deps.databaseUrl, deps, secrets);
+    poolExecutor = (login) => localLauncherFor(config, { get: async () => ({ ...login, fingerprint: credentialFingerprint(login.password) }) }, deps.databaseUrl, deps);
   }
   const modules = cloudModules(provider, {
     secretsPrefix: config.aws.secretsPrefix, now: deps.now, secretRecoveryWindowDays: config.aws.secretRecoveryWindowDays,
   });
-  return { provider, modules, launcher };
+  return { provider, modules, launcher, poolExecutor };
 }

@@ -1,4 +1,4 @@
-import { AGENTS, type AgentName, type Tier } from '../../contract/catalog.js';
+import { AGENTS, type AgentName, type Isolation, type Tier } from '../../contract/catalog.js';
 import type { DesiredAgent, DesiredTenant } from '../desired/types.js';
 import type { ConcurrencyPolicy } from '../manifests/types.js';
 import type { TenantLimits } from '../usage/limits.js';
@@ -18,6 +18,8 @@ export interface ScheduleEntry {
   label: string;
   concurrencyPolicy: ConcurrencyPolicy;
   startingDeadlineMs: number;
+  /** silo: an ECS task (or a local child) per run; pool: the pooled workers' queue. */
+  isolation: Isolation;
   /** The tenant's IAM role: the task runs with it (overrides.taskRoleArn). */
   roleArn: string;
   tags: Record<string, string>;
@@ -50,6 +52,7 @@ export function toEntry(tenant: DesiredTenant, agent: DesiredAgent): ScheduleEnt
     label: scheduleLabel(agent.schedule, agent.timezone),
     concurrencyPolicy: agent.concurrencyPolicy,
     startingDeadlineMs: agent.startingDeadlineSeconds * 1000,
+    isolation: tenant.isolation,
     roleArn: tenant.iam.arn,
     tags: tenant.tags,
     dbSecret: tenant.secrets.db.name,

@@ -16,6 +16,8 @@ import { secretsRoot } from '../../contract/names.js';
 import type { DesiredContext } from '../desired/types.js';
 import type { Provider } from '../providers/types.js';
 import type { Launcher, LauncherFactory } from './launcher.js';
+import { byIsolation, pooledLauncher } from '../pool/launcher.js';
+import { PoolQueue } from '../pool/queue.js';
 import { LeaderElector, LeaderLease } from './lease.js';
 import { RunPoller } from './poller.js';
 import { AwsReachability } from './reachability.js';
@@ -68,8 +70,10 @@ export interface SchedulerContext {
 /** The scheduler of one replica: lease → (while leader) ticks and task polling; desired state from every pass. */
 export function createSchedulerService(ctx: SchedulerContext, seams: SchedulerSeams = {}): SchedulerService | { problem: string } {
   const log = ctx.log.child({ component: 'scheduler' });
-  const launcher = seams.launcher ?? ctx.launcher();
-  if ('problem' in launcher) return { problem: launcher.problem };
+  const base = seams.launcher ?? ctx.launcher();
+  if ('problem' in base) return { problem: base.problem };
+  // Pooled tenants' runs go to the pooled workers' queue; silo runs to the provider's launcher.
+  const launcher = byIsolation(base, pooledLauncher(new PoolQueue(ctx.pools.scheduler, ctx.now)));
   const arns = new SecretArns(ctx.provider.secrets, secretsRoot(ctx.config.aws.secretsPrefix), (name) => ctx.provider.secretArn(name), ctx.log);
   const history = new RunHistory(ctx.pools.scheduler);
   const poller = new RunPoller({ history, launcher, now: ctx.now, log, onFinished: async (run, state) => void (await meterRun(ctx.pools.scheduler, run, state)) });

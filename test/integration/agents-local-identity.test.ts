@@ -30,7 +30,7 @@ writeFileSync(own + '/probe.json', JSON.stringify({
 `;
 
 const entry = (tenant: string): ScheduleEntry => ({
-  key: `${tenant}/butler`, tenant, displayName: tenant, agent: 'butler', tier: 'starter', schedule: '0 7 * * *', timezone: 'UTC', label: '0 7 * * * UTC',
+  key: `${tenant}/butler`, tenant, displayName: tenant, agent: 'butler', tier: 'starter', isolation: 'silo', schedule: '0 7 * * *', timezone: 'UTC', label: '0 7 * * * UTC',
   concurrencyPolicy: 'Forbid', startingDeadlineMs: 60_000, roleArn: 'local', tags: {}, dbSecret: `openclaw/tenants/${tenant}/db`, integrationSecrets: [],
   limits: TIER_LIMITS.starter, recipients: [],
 });

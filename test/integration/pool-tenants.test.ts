@@ -6,6 +6,14 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensurePoolLogin, issuePoolGrant, releasePoolRun } from '../../controller/pool/session.js';
+import { localLauncherFor } from '../../controller/compose/launchers.js';
+import { desiredTenant } from '../../controller/desired/tenant.js';
+import { pooledLauncher } from '../../controller/pool/launcher.js';
+import { PoolQueue } from '../../controller/pool/queue.js';
+import { PoolWorker } from '../../controller/pool/worker.js';
+import { credentialFingerprint } from '../../controller/providers/credentials.js';
+import { activeEntry } from '../../controller/scheduler/entries.js';
+import { runEnvironment } from '../../controller/scheduler/run-env.js';
 import { createWorld, type World } from '../helpers/world.js';
 
 const POOL_PASSWORD = 'pool-test-password-0123456789abcdef';
@@ -157,4 +165,30 @@ describe('a tier change', () => {
     const again = await world.pass();
     expect(again.outcomes.flatMap((o) => o.applied)).toEqual([]);
   });
+});
+
+describe('a pooled run', () => {
+  it('goes through the queue to a worker that runs the agent bound to its tenant, and ends as the scheduler sees it', async () => {
+    await admin.query(`INSERT INTO app.messages (tenant_id, sender, subject, received_at) VALUES ('hooli', 'd@x', 'fresh for hooli', now() - interval '1 hour')`);
+    const snapshot = await world.ctx.source.load();
+    const entry = activeEntry(desiredTenant(snapshot.tenants.find((t) => t.name === 'hooli')!.manifest, world.ctx.desiredContext), 'hooli', 'butler');
+    if (typeof entry === 'string') throw new Error(entry);
+    expect(entry.isolation).toBe('pool');
+    const queue = new PoolQueue(world.ctx.pool);
+    const launcher = pooledLauncher(queue);
+    const { taskArn } = await launcher.launch({ runId: 'pooled-run-1', entry, env: runEnvironment(entry, 'pooled-run-1', { arn: (name) => `local:secret:${name}` }) });
+    await launcher.launch({ runId: 'pooled-run-1', entry, env: {} });
+    expect(await queue.depth()).toBe(1);
+    expect((await launcher.describe([taskArn]))[0]).toMatchObject({ status: 'running' });
+    const login = { username: 'openclaw_pool', password: POOL_PASSWORD };
+    const executor = localLauncherFor(world.ctx.config, { get: async () => ({ ...login, fingerprint: credentialFingerprint(login.password) }) }, world.db.url, { now: Date.now, sleep: async () => {} });
+    const worker = new PoolWorker({ name: 'test-worker', queue, pool: world.ctx.pool, executor, log: world.ctx.log });
+    expect(await worker.drain(2)).toBe(1);
+    expect((await launcher.describe([taskArn]))[0]).toMatchObject({ status: 'stopped', exitCode: 0 });
+    expect(await count(`SELECT count(*) AS n FROM app.digests WHERE tenant_id = 'hooli' AND run_id = 'pooled-run-1'`)).toBe(1);
+    expect(await count(`SELECT count(*) AS n FROM app.agent_outputs WHERE tenant_id = 'hooli' AND run_id = 'pooled-run-1'`)).toBe(1);
+    expect(await count(`SELECT count(*) AS n FROM app_private.pool_sessions WHERE run_id = 'pooled-run-1'`)).toBe(0);
+    expect(await count(`SELECT count(*) AS n FROM app_private.pool_grants WHERE run_id = 'pooled-run-1'`)).toBe(0);
+    await executor.close();
+  }, 60_000);
 });

@@ -27,6 +27,8 @@ export const DESIRED_CONTEXT: DesiredContext = {
 
 export interface TenantOptions {
   tier?: TenantManifest['spec']['tier'];
+  /** Silo unless asked: these tests watch the provider's launcher. */
+  isolation?: 'silo' | 'pool';
   suspended?: boolean;
   agents?: Partial<AgentSpec>[];
   integrations?: TenantManifest['spec']['integrations'];
@@ -39,7 +41,7 @@ export function tenant(name: string, options: TenantOptions = {}): DesiredTenant
     kind: 'Tenant',
     metadata: { name },
     spec: {
-      displayName: name, contact: { email: `ops@${name}.example` }, tier: options.tier ?? 'starter', suspended: options.suspended ?? false,
+      displayName: name, contact: { email: `ops@${name}.example` }, tier: options.tier ?? 'starter', isolation: options.isolation ?? 'silo', suspended: options.suspended ?? false,
       deletionPolicy: 'Retain', integrations: options.integrations ?? [], storage: { archiveAfterDays: 30, expireAfterDays: 365 }, costAllocationTags: {},
       agents: (options.agents ?? [{}]).map((a) => ({
         name: 'butler', enabled: true, schedule: '*/5 * * * *', timezone: 'UTC', concurrencyPolicy: 'Forbid', startingDeadlineSeconds: 300, ...a,

@@ -1,0 +1,80 @@
+import type { Pool } from '../db/pool.js';
+import type { ScheduleEntry } from '../scheduler/entries.js';
+
+/** A pooled run as a worker claims it. */
+export interface PooledJob {
+  runId: string;
+  tenant: string;
+  agent: string;
+  /** The run's schedule entry and environment as the scheduler made them: names and ARNs, never secret values. */
+  env: Record<string, string>;
+  entry: ScheduleEntry;
+  attempts: number;
+}
+
+export interface QueueRow {
+  runId: string;
+  claimedAt: Date | null;
+  finishedAt: Date | null;
+  exitCode: number | null;
+  reason: string | null;
+}
+
+/** The pooled workers' queue (openclaw.pool_queue): PostgreSQL rows claimed with FOR UPDATE SKIP LOCKED. */
+export class PoolQueue {
+  constructor(private readonly pool: Pool, private readonly now: () => number = Date.now) {}
+
+  /** Hands a run to the workers; handing the same run again (a relaunch after a crash) changes nothing. */
+  async enqueue(job: Omit<PooledJob, 'attempts'>): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO openclaw.pool_queue (run_id, tenant, agent, env, entry, enqueued_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (run_id) DO NOTHING`,
+      [job.runId, job.tenant, job.agent, JSON.stringify(job.env), JSON.stringify(job.entry), new Date(this.now())],
+    );
+  }
+
+  /**
+   * Claims the oldest due run: never claimed, or claimed by a worker whose heartbeat is older than
+   * `staleMs` (it died). SKIP LOCKED lets any number of workers claim at once, each a different row.
+   */
+  async claim(worker: string, staleMs: number): Promise<PooledJob | undefined> {
+    const now = new Date(this.now());
+    const { rows } = await this.pool.query<PooledJob>(
+      `UPDATE openclaw.pool_queue q SET claimed_by = $1, claimed_at = $2, heartbeat_at = $2, attempts = q.attempts + 1
+        WHERE q.run_id = (
+          SELECT run_id FROM openclaw.pool_queue
+           WHERE finished_at IS NULL AND (claimed_at IS NULL OR heartbeat_at < $3)
+           ORDER BY enqueued_at LIMIT 1 FOR UPDATE SKIP LOCKED)
+        RETURNING q.run_id AS "runId", q.tenant, q.agent, q.env, q.entry, q.attempts`,
+      [worker, now, new Date(now.getTime() - staleMs)],
+    );
+    return rows[0];
+  }
+
+  async heartbeat(runId: string, worker: string): Promise<void> {
+    await this.pool.query('UPDATE openclaw.pool_queue SET heartbeat_at = $3 WHERE run_id = $1 AND claimed_by = $2 AND finished_at IS NULL', [runId, worker, new Date(this.now())]);
+  }
+
+  /** Records the run's end once (the scheduler's poller reads it like a task's exit). */
+  async finish(runId: string, exitCode: number | null, reason: string | null, worker?: string): Promise<boolean> {
+    const result = await this.pool.query(
+      `UPDATE openclaw.pool_queue SET finished_at = $2, exit_code = $3, reason = $4
+        WHERE run_id = $1 AND finished_at IS NULL AND ($5::text IS NULL OR claimed_by = $5)`,
+      [runId, new Date(this.now()), exitCode, reason, worker ?? null],
+    );
+    return result.rowCount === 1;
+  }
+
+  async rows(runIds: readonly string[]): Promise<QueueRow[]> {
+    const { rows } = await this.pool.query<QueueRow>(
+      `SELECT run_id AS "runId", claimed_at AS "claimedAt", finished_at AS "finishedAt", exit_code AS "exitCode", reason FROM openclaw.pool_queue WHERE run_id = ANY($1::text[])`,
+      [runIds],
+    );
+    return rows;
+  }
+
+  /** Runs waiting for a worker: what the worker service scales on. */
+  async depth(): Promise<number> {
+    const { rows } = await this.pool.query<{ n: string }>('SELECT count(*) AS n FROM openclaw.pool_queue WHERE finished_at IS NULL AND claimed_at IS NULL');
+    return Number(rows[0].n);
+  }
+}
