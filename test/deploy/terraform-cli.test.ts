@@ -50,8 +50,10 @@ const PLANNED: Record<string, string[]> = {
     'aws_iam_openid_connect_provider.github[0]', 'aws_iam_policy.tenant_boundary',
     'aws_iam_role.controller_task', 'aws_iam_role.execution["agents"]', 'aws_iam_role.execution["controller"]',
     'aws_iam_role.github["deploy"]', 'aws_iam_role.github["terraform-apply"]', 'aws_iam_role.github["terraform-plan"]',
+    'aws_iam_role.pool_worker', 'aws_iam_role.tenant_access',
     'aws_iam_role_policy.controller_task', 'aws_iam_role_policy.execution["agents"]', 'aws_iam_role_policy.execution["controller"]',
-    'aws_iam_role_policy.github_deploy', 'aws_iam_role_policy.github_plan', 'aws_iam_role_policy_attachment.github_apply_admin',
+    'aws_iam_role_policy.github_deploy', 'aws_iam_role_policy.github_plan', 'aws_iam_role_policy.pool_worker', 'aws_iam_role_policy.tenant_access',
+    'aws_iam_role_policy_attachment.github_apply_admin',
     'aws_secretsmanager_secret.oauth_client["google"]', 'aws_secretsmanager_secret.oauth_client["hubspot"]', 'aws_secretsmanager_secret.oauth_client["microsoft"]',
   ],
 };

@@ -37,3 +37,13 @@ output "oauth_client_secret_arns" {
   description = "ARN of each OAuth client's secret placeholder, by provider."
   value       = { for provider, secret in aws_secretsmanager_secret.oauth_client : provider => secret.arn }
 }
+
+output "tenant_access_role_arn" {
+  description = "The shared tenant-access role of pooled tenants' runs (OPENCLAW_TENANT_ACCESS_ROLE_ARN)."
+  value       = aws_iam_role.tenant_access.arn
+}
+
+output "pool_worker_role_arn" {
+  description = "The task role of the pooled workers."
+  value       = aws_iam_role.pool_worker.arn
+}
