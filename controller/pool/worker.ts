@@ -4,7 +4,13 @@ import type { Pool } from '../db/pool.js';
 import type { Launcher } from '../scheduler/launcher.js';
 import type { PooledJob, PoolQueue } from './queue.js';
 import { issuePoolGrant, releasePoolRun } from './session.js';
-import type { TenantCredentials } from './vending.js';
+
+/** What token vending hands one run: tenant-scoped AWS credentials (sts:AssumeRole with the session tag `tenant`). */
+export interface TenantCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken: string;
+}
 
 export interface PoolWorkerOptions {
   /** This worker's name in the queue (claimed_by). */
