@@ -192,3 +192,31 @@ describe('a pooled run', () => {
     await executor.close();
   }, 60_000);
 });
+
+describe('the pooled queue', () => {
+  it('gives concurrent workers different runs, and a run whose worker stopped beating to the next worker', async () => {
+    let clock = Date.parse('2026-12-03T04:00:00Z');
+    const queue = new PoolQueue(world.ctx.pool, () => clock);
+    const snapshot = await world.ctx.source.load();
+    const entry = activeEntry(desiredTenant(snapshot.tenants.find((t) => t.name === 'piper')!.manifest, world.ctx.desiredContext), 'piper', 'butler');
+    if (typeof entry === 'string') throw new Error(entry);
+    for (const runId of ['q-1', 'q-2', 'q-3']) {
+      await queue.enqueue({ runId, tenant: 'piper', agent: 'butler', env: {}, entry });
+      clock += 1;
+    }
+    const workers = ['w1', 'w2', 'w3', 'w4'];
+    const claims = await Promise.all(workers.map((w) => queue.claim(w, 60_000)));
+    expect(claims.filter(Boolean).map((c) => c!.runId).sort()).toEqual(['q-1', 'q-2', 'q-3']);
+    expect(await queue.depth()).toBe(0);
+    const dead = claims.findIndex((c) => c?.runId === 'q-1');
+    clock += 30_000;
+    for (const [i, c] of claims.entries()) if (c && i !== dead) await queue.heartbeat(c.runId, workers[i]);
+    expect(await queue.claim('w5', 60_000)).toBeUndefined();
+    clock += 45_000;
+    const again = await queue.claim('w5', 60_000);
+    expect(again).toMatchObject({ runId: 'q-1', attempts: 2 });
+    expect(await queue.finish('q-1', 0, null, workers[dead])).toBe(false);
+    expect(await queue.finish('q-1', 0, null, 'w5')).toBe(true);
+    for (const runId of ['q-2', 'q-3']) await queue.finish(runId, 1, 'test over');
+  });
+});
