@@ -35,7 +35,7 @@ export function emfDocument(namespace: string, at: number, metrics: readonly Emf
 }
 
 /** What a pass and the state after it say, as metrics. `since` counts are since the previous line. */
-export function passMetrics(report: PassReport, facts: { statuses: readonly Pick<TenantStatusRecord, 'conditions'>[]; runsFinished: number; runsFailed: number; awsCalls: number }): EmfMetric[] {
+export function passMetrics(report: PassReport, facts: { statuses: readonly Pick<TenantStatusRecord, 'conditions'>[]; runsFinished: number; runsFailed: number; awsCalls: number; poolQueueDepth: number }): EmfMetric[] {
   const failures = report.outcomes.filter((o) => o.error).length + (report.fleet.error ? 1 : 0);
   const withCondition = (type: string) => facts.statuses.filter((s) => s.conditions.some((c) => c.type === type && c.status === 'True')).length;
   return [
@@ -48,6 +48,8 @@ export function passMetrics(report: PassReport, facts: { statuses: readonly Pick
     { name: 'AgentRunsFinished', unit: 'Count', value: facts.runsFinished },
     { name: 'AgentRunsFailed', unit: 'Count', value: facts.runsFailed },
     { name: 'AwsCalls', unit: 'Count', value: facts.awsCalls },
+    // Pooled runs waiting for a worker: what the pooled workers' service scales on.
+    { name: 'PoolQueueDepth', unit: 'Count', value: facts.poolQueueDepth },
   ];
 }
 
@@ -72,8 +74,9 @@ export const metricsLogPart: RuntimePart<MetricsLogContext> = {
     let callsBefore = totalCalls(ctx.provider.callCounts());
     ctx.loop.onPass(async (report) => {
       const until = new Date(ctx.now());
-      const [statuses, runs] = await Promise.all([
+      const [statuses, queued, runs] = await Promise.all([
         ctx.store.statuses(),
+        ctx.pools.scheduler.query<{ n: number }>('SELECT count(*)::int AS n FROM openclaw.pool_queue WHERE finished_at IS NULL AND claimed_at IS NULL'),
         ctx.pools.scheduler.query<{ finished: number; failed: number }>(
           `SELECT count(*)::int AS finished, count(*) FILTER (WHERE status = 'failed')::int AS failed
              FROM openclaw.agent_runs WHERE finished_at > $1 AND finished_at <= $2 AND status IN ('succeeded', 'failed')`,
@@ -81,7 +84,7 @@ export const metricsLogPart: RuntimePart<MetricsLogContext> = {
         ),
       ]);
       const calls = totalCalls(ctx.provider.callCounts());
-      const metrics = passMetrics(report, { statuses, runsFinished: runs.rows[0].finished, runsFailed: runs.rows[0].failed, awsCalls: calls - callsBefore });
+      const metrics = passMetrics(report, { statuses, runsFinished: runs.rows[0].finished, runsFailed: runs.rows[0].failed, awsCalls: calls - callsBefore, poolQueueDepth: queued.rows[0].n });
       since = until;
       callsBefore = calls;
       log.info(emfDocument(namespace, until.getTime(), metrics), 'metrics');

@@ -155,9 +155,9 @@ describe('the openclaw/reconcile commit status, against a stateful GitHub double
       expect(directive).toMatchObject({ Namespace: 'OpenClaw/Controller', Dimensions: [['Service']] });
       expect(line.Service).toBe('controller');
       const names = directive.Metrics.map((m: { Name: string }) => m.Name);
-      expect(names).toEqual(['Passes', 'SuccessfulPasses', 'PassDuration', 'TenantFailures', 'DegradedTenants', 'BudgetExceededTenants', 'AgentRunsFinished', 'AgentRunsFailed', 'AwsCalls']);
+      expect(names).toEqual(['Passes', 'SuccessfulPasses', 'PassDuration', 'TenantFailures', 'DegradedTenants', 'BudgetExceededTenants', 'AgentRunsFinished', 'AgentRunsFailed', 'AwsCalls', 'PoolQueueDepth']);
       for (const name of names) expect(typeof line[name], name).toBe('number');
-      expect(line).toMatchObject({ Passes: 1, SuccessfulPasses: 0, TenantFailures: 1, DegradedTenants: 1, BudgetExceededTenants: 0 });
+      expect(line).toMatchObject({ Passes: 1, SuccessfulPasses: 0, TenantFailures: 1, DegradedTenants: 1, BudgetExceededTenants: 0, PoolQueueDepth: 0 });
     });
   });
 });
