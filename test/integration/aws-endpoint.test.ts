@@ -98,7 +98,8 @@ describe('tenantctl against an AWS-compatible endpoint (the AWS double over HTTP
     // Every call crossed the socket: the child process has no other way to the double's state.
     expect(server.requests.length).toBeGreaterThan(0);
     expect(double.calls.length).toBe(server.requests.length);
-    expect(new Set(server.requests.map((r) => r.service))).toEqual(new Set(['sts', 'iam', 's3', 'secretsmanager']));
+    // Service Quotas: the apply reads the account's headroom before it creates roles and secrets.
+    expect(new Set(server.requests.map((r) => r.service))).toEqual(new Set(['sts', 'iam', 's3', 'secretsmanager', 'servicequotas']));
     // The only failed calls are the controller's probes for values that do not exist yet.
     const failed = double.calls.filter((c) => c.error).map((c) => `${c.operation}:${c.error}`);
     expect(new Set(failed)).toEqual(new Set(['GetSecretValue:ResourceNotFoundException', 'DescribeSecret:ResourceNotFoundException']));
