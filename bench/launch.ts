@@ -2,7 +2,7 @@
  * Launch spreading: `count` tenants whose butler is due at 07:00 UTC, the scheduler of
  * controller/scheduler as `tenantctl run` builds it, ECS RunTask on the AWS double (latency, and
  * Fargate's launch bucket: burst 100, then 20/s). The scheduler's clock is real time shifted so that
- * 07:00 comes a second after the start; every rate runs on real time.
+ * 07:00 comes a second after the start; every rate runs on real time. The tenants are silo: a task per run.
  */
 import { ecsLauncherFor } from '../controller/compose/launchers.js';
 import { desiredTenant } from '../controller/desired/tenant.js';
@@ -20,7 +20,7 @@ function manifest(name: string): TenantManifest {
   return {
     apiVersion: 'openclaw.io/v1alpha1', kind: 'Tenant', metadata: { name },
     spec: {
-      displayName: name, contact: { email: `ops@${name}.example` }, tier: 'starter', suspended: false, deletionPolicy: 'Retain',
+      displayName: name, contact: { email: `ops@${name}.example` }, tier: 'starter', isolation: 'silo', suspended: false, deletionPolicy: 'Retain',
       integrations: [{ provider: 'google' }], storage: { archiveAfterDays: 30, expireAfterDays: 365 }, costAllocationTags: {},
       agents: [{ name: 'butler', enabled: true, schedule: '0 7 * * *', timezone: 'UTC', concurrencyPolicy: 'Forbid', startingDeadlineSeconds: 300 }],
     },

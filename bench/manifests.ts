@@ -1,7 +1,8 @@
 /**
  * Synthetic tenant manifests, deterministic by index: six in ten starter (butler, one integration),
  * three professional (butler and scout, two integrations), one enterprise (three agents, three
- * integrations), across three storage classes.
+ * integrations), across three storage classes. All silo (a role, a schema and secrets each), whatever
+ * the tier's default, so the scenarios measure the per-tenant resources they count.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -70,6 +71,7 @@ spec:
     name: Operator ${index}
     email: ops+${index}@${name}.example
   tier: ${shape.tier}
+  isolation: silo
   deletionPolicy: ${index % 4 === 0 ? 'Delete' : 'Retain'}
   agents:
 ${agents}  integrations:
