@@ -1,12 +1,13 @@
 /**
  * The value of a tenant's integration secret (`<prefix>/tenants/<name>/integrations/<provider>`):
  * the contract between the controller, which writes it (onboarding, refresh, disconnect), and the
- * agents' connectors, which read it. This module imports nothing, so agent code can use it without
- * the controller.
+ * agents' connectors, which read it. This module imports only the contract's JSON narrowing, so agent
+ * code can use it without the controller.
  *
  * A secret holds one of three things: no value at all (the placeholder the controller created), a
  * connected integration, or a disconnected one (tokens removed, the version kept so writes stay ordered).
  */
+import { isRecord } from './json.js';
 export const INTEGRATION_PROVIDERS = ['google', 'microsoft', 'hubspot'] as const;
 export type IntegrationProviderName = (typeof INTEGRATION_PROVIDERS)[number];
 
@@ -94,10 +95,6 @@ export function parseIntegrationSecret(text: string | undefined): IntegrationSec
 /** The text stored in the secret: fields in a fixed order. */
 export function serializeIntegrationSecret(value: IntegrationSecretValue): string {
   return JSON.stringify(value);
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function stringField(raw: Record<string, unknown>, field: string): string {

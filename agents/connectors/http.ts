@@ -5,6 +5,8 @@
  * Links the provider hands back (Graph's nextLink and deltaLink) are followed only on the configured
  * API's origin, so a cursor can never send the token elsewhere.
  */
+import { equalJitterBackoff } from '../../contract/backoff.js';
+import { isRecord } from '../../contract/json.js';
 import { ConnectorError } from './errors.js';
 import type { TokenSource } from './tokens.js';
 
@@ -94,8 +96,7 @@ export class ProviderApi {
   }
 
   private backoff(attempt: number): number {
-    const ceiling = Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** (attempt - 1));
-    return Math.round(ceiling * (0.5 + (this.deps.random ?? Math.random)() / 2));
+    return equalJitterBackoff(attempt, { baseMs: this.retry.baseDelayMs, maxMs: this.retry.maxDelayMs }, this.deps.random ?? Math.random);
   }
 
   private unavailable(message: string, cause?: unknown): ConnectorError {
@@ -156,8 +157,4 @@ function safeJson(text: string): unknown {
   } catch {
     return undefined;
   }
-}
-
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -1,5 +1,5 @@
 /** Reading providers' JSON without casts: each accessor checks the type it returns. Pure. */
-import { isRecord } from './http.js';
+import { isRecord } from '../../contract/json.js';
 
 export type Json = Record<string, unknown>;
 

@@ -7,6 +7,7 @@
 import type { Logger } from 'pino';
 import type { NotifyConfig } from '../config-notify.js';
 import type { Pool } from '../db/pool.js';
+import { equalJitterBackoff } from '../../contract/backoff.js';
 import { errorMessage, isRetryable } from '../../contract/errors.js';
 import type { LoadedChannel } from '../manifests/types.js';
 import { agentFailingNotification, channelsFor, notificationOf, type FailingAgent, type Notification, type StoredEvent } from './notification.js';
@@ -132,8 +133,7 @@ export class Notifier {
   /** Exponential from the base, capped, with equal jitter: half fixed, half drawn. */
   backoffMs(attempts: number): number {
     const { backoffBaseMs, backoffMaxMs } = this.deps.config;
-    const ceiling = Math.min(backoffMaxMs, backoffBaseMs * 2 ** Math.max(0, attempts - 1));
-    return Math.round(ceiling / 2 + (ceiling / 2) * this.deps.random());
+    return equalJitterBackoff(attempts, { baseMs: backoffBaseMs, maxMs: backoffMaxMs }, this.deps.random);
   }
 
   /** Every declared channel with its deliveries, and channels no longer declared that still have rows. */

@@ -1,3 +1,4 @@
+import { equalJitterBackoff, type BackoffLimits } from '../../contract/backoff.js';
 import { errorMessage, isRetryable } from '../../contract/errors.js';
 
 /**
@@ -8,11 +9,7 @@ import { errorMessage, isRetryable } from '../../contract/errors.js';
  * Every attempt sends the same request with the run id as its client token, so an attempt whose answer
  * was lost (the task did start) finds that task instead of starting another.
  */
-export interface LaunchRetryPolicy {
-  /** The first retry comes after about this long; each further one after twice as long, up to maxMs. */
-  baseMs: number;
-  maxMs: number;
-}
+export type LaunchRetryPolicy = BackoffLimits;
 
 export const LAUNCH_RETRY: LaunchRetryPolicy = { baseMs: 15_000, maxMs: 120_000 };
 
@@ -27,10 +24,9 @@ export interface LaunchFailure {
 
 export type LaunchDecision = { retryAt: number; reason: string } | { reason: string };
 
-/** Equal jitter: between half and all of min(max, base·2^(attempts-1)), so retries never bunch at 0. */
+/** The wait before the next launch attempt, after `attempts` failed ones. */
 export function launchBackoff(attempts: number, random: () => number, policy: LaunchRetryPolicy = LAUNCH_RETRY): number {
-  const ceiling = Math.min(policy.maxMs, policy.baseMs * 2 ** Math.max(0, attempts - 1));
-  return Math.floor(ceiling / 2 + random() * (ceiling / 2));
+  return equalJitterBackoff(attempts, policy, random);
 }
 
 export function afterLaunchFailure(failure: LaunchFailure, random: () => number, policy: LaunchRetryPolicy = LAUNCH_RETRY): LaunchDecision {

@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { isRecord } from '../../../../contract/json.js';
 import type { IntegrationProviderName } from '../../../../contract/integration-secret.js';
 
 /** The connected account (mailbox address or HubSpot portal id) behind an access token, or undefined. */
@@ -86,7 +87,7 @@ export function decodeToken(token: string | undefined): Record<string, unknown> 
   if (!token) return undefined;
   try {
     const value: unknown = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
-    return typeof value === 'object' && value !== null && !Array.isArray(value) ? Object.fromEntries(Object.entries(value)) : undefined;
+    return isRecord(value) ? value : undefined;
   } catch {
     return undefined;
   }

@@ -6,6 +6,7 @@
  * engagement is associated with.
  */
 import type { FastifyInstance } from 'fastify';
+import { isRecord } from '../../../../contract/json.js';
 import { Accounts, guard, sendError, type ApiOptions } from './common.js';
 
 export type CrmObjectType = 'contacts' | 'emails' | 'meetings';
@@ -140,8 +141,4 @@ function display(object: CrmObject, type: CrmObjectType, name: string): string {
 
 function isObjectType(value: string): value is CrmObjectType {
   return OBJECT_TYPES.includes(value);
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
