@@ -4,7 +4,7 @@ import { readHttpConfig, type HttpConfig } from './config-http.js';
 import { Reader, type Env } from './config-reader.js';
 import { readOutwardConfig, type OutwardConfig } from './config-notify.js';
 import { readGitConfig, type GitConfig } from './source/git-config.js';
-import { ConfigError } from '../contract/errors.js';
+import { ConfigError, errorMessage } from '../contract/errors.js';
 import type { IntegrationProviderName } from '../contract/integration-secret.js';
 import { readConnectorLimits, readOAuthProviders, type OAuthProviderConfig } from './config-integrations.js';
 import type { ConnectorLimit } from '../contract/agent-env.js';
@@ -197,7 +197,7 @@ function readPrices(file: string | undefined, cwd: string, problems: string[]): 
   try {
     parsed = JSON.parse(text);
   } catch (error) {
-    problems.push(`OPENCLAW_PRICES_FILE: ${file} is not JSON: ${error instanceof Error ? error.message : String(error)}`);
+    problems.push(`OPENCLAW_PRICES_FILE: ${file} is not JSON: ${errorMessage(error)}`);
     return structuredClone(DEFAULT_PRICES);
   }
   const { prices, problems: found } = parsePriceOverride(parsed, `OPENCLAW_PRICES_FILE ${file}`);

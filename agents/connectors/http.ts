@@ -6,6 +6,7 @@
  * API's origin, so a cursor can never send the token elsewhere.
  */
 import { equalJitterBackoff } from '../../contract/backoff.js';
+import { errorMessage } from '../../contract/errors.js';
 import { isRecord } from '../../contract/json.js';
 import { ConnectorError } from './errors.js';
 import type { TokenSource } from './tokens.js';
@@ -86,7 +87,7 @@ export class ProviderApi {
         continue;
       }
       if (response && !RETRYABLE.has(response.status)) throw await this.refused(response, what);
-      lastProblem = response ? `${response.status} ${await providerMessage(response)}` : `network error: ${failure instanceof Error ? failure.message : String(failure)}`;
+      lastProblem = response ? `${response.status} ${await providerMessage(response)}` : `network error: ${errorMessage(failure)}`;
       if (attempt >= this.retry.attempts) throw this.unavailable(`${what} failed ${attempt} times (last: ${lastProblem})`, failure);
       const wait = retryAfterMs(response?.headers.get('retry-after') ?? null, this.deps.now()) ?? this.backoff(attempt);
       if (this.deps.now() + wait > this.deps.deadline) throw this.unavailable(`${what}: asked to wait ${Math.ceil(wait / 1000)} s, past the run's deadline (last: ${lastProblem})`, failure);

@@ -10,6 +10,7 @@ import type { Queryable } from '../runtime/db.js';
 import { AGENT_ENV, CONNECTOR_API_URL_ENV, integrationSecretEnv } from '../../contract/agent-env.js';
 import { isIntegrationProvider, type IntegrationProviderName } from '../../contract/integration-secret.js';
 import { ConnectorError, isConnectorError } from './errors.js';
+import { errorMessage } from '../../contract/errors.js';
 import { gmailStream } from './gmail.js';
 import { googleCalendarStream } from './google-calendar.js';
 import { graphCalendarStream, graphMailStream } from './graph.js';
@@ -72,7 +73,7 @@ export function secretSource(ctx: Pick<IngestContext, 'env' | 'readSecret'>, int
       return await ctx.readSecret(arn);
     } catch (error) {
       if (error instanceof Error && error.name === 'ResourceNotFoundException') return undefined;
-      throw new ConnectorError('PROVIDER_REFUSED', integration, `could not read the integration secret ${arn}: ${error instanceof Error ? error.message : String(error)}`, {}, { cause: error });
+      throw new ConnectorError('PROVIDER_REFUSED', integration, `could not read the integration secret ${arn}: ${errorMessage(error)}`, {}, { cause: error });
     }
   };
 }

@@ -1,4 +1,5 @@
 import { LineCounter, parseAllDocuments, isMap, isNode, isSeq, isScalar, type Document, type Node, type Scalar, type YAMLError } from 'yaml';
+import { errorMessage } from '../../contract/errors.js';
 import { scanLimits } from './scan.js';
 import { pathKey, walkDocument, type PathSegment, type Place } from './tree.js';
 import type { SourcePosition, ValidationIssue } from './types.js';
@@ -42,7 +43,7 @@ export function parseManifestFile(file: string, text: string): ParsedFile {
     docs = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: false }) as Document.Parsed[];
   } catch (cause) {
     // The scan bounds nesting, so this is a safety net (a stack overflow), never the rule.
-    return { documents, issues: [{ file, line: 1, column: 1, layer: 'yaml', path: '', message: `invalid YAML: ${firstLine(errorText(cause))}` }] };
+    return { documents, issues: [{ file, line: 1, column: 1, layer: 'yaml', path: '', message: `invalid YAML: ${firstLine(errorMessage(cause))}` }] };
   }
   const at = (offset: number) => lineCounter.linePos(offset);
   (Array.isArray(docs) ? docs : []).forEach((doc, index) => {
@@ -71,16 +72,12 @@ export function parseManifestFile(file: string, text: string): ParsedFile {
       data = doc.toJS({ maxAliasCount: 100 });
     } catch (cause) {
       const { line, col } = at(doc.contents.range?.[0] ?? 0);
-      issues.push({ file, line, column: col, layer: 'yaml', path: '', message: `invalid YAML: ${firstLine(errorText(cause))}` });
+      issues.push({ file, line, column: col, layer: 'yaml', path: '', message: `invalid YAML: ${firstLine(errorMessage(cause))}` });
       return;
     }
     documents.push({ file, index, doc, lineCounter, places: tree.places, data });
   });
   return { documents, issues };
-}
-
-function errorText(cause: unknown): string {
-  return cause instanceof Error ? cause.message : String(cause);
 }
 
 /** Line and column of an offset in a text that was never parsed (a limit stopped it first). */

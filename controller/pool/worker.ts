@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { AGENT_ENV } from '../../contract/agent-env.js';
+import { errorMessage } from '../../contract/errors.js';
 import type { Pool } from '../db/pool.js';
 import type { Launcher } from '../scheduler/launcher.js';
 import type { PooledJob, PoolQueue } from './queue.js';
@@ -50,7 +51,7 @@ export class PoolWorker {
       log.info({ ...fields, exitCode }, 'pooled run ended');
     } catch (error) {
       log.error({ ...fields, err: error }, 'pooled run could not start');
-      await queue.finish(job.runId, null, `could not start: ${error instanceof Error ? error.message : String(error)}`, name);
+      await queue.finish(job.runId, null, `could not start: ${errorMessage(error)}`, name);
     } finally {
       clearInterval(beat);
       await releasePoolRun(this.options.pool, job.runId).catch((e) => log.warn({ ...fields, err: e }, 'could not release the run\'s grant'));
