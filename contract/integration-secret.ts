@@ -6,6 +6,9 @@
  *
  * A secret holds one of three things: no value at all (the placeholder the controller created), a
  * connected integration, or a disconnected one (tokens removed, the version kept so writes stay ordered).
+ *
+ * A pooled tenant has at most one secret (`<prefix>/tenants/<name>/integrations`): a document of every
+ * integration it connected, each in the same shape (`PooledIntegrations`).
  */
 import { isRecord } from './json.js';
 export const INTEGRATION_PROVIDERS = ['google', 'microsoft', 'hubspot'] as const;
@@ -59,14 +62,24 @@ export function isIntegrationProvider(name: string): name is IntegrationProvider
  * else must be one of the two shapes, or an IntegrationSecretError names the field (never the value).
  */
 export function parseIntegrationSecret(text: string | undefined): IntegrationSecretValue | undefined {
+  const raw = jsonObject(text, 'integration secret');
+  return raw && integrationValue(raw);
+}
+
+/** A secret's text as a JSON object; `undefined` for no value. */
+function jsonObject(text: string | undefined, what: string): Record<string, unknown> | undefined {
   if (text === undefined || text.trim() === '') return undefined;
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch (error) {
-    throw new IntegrationSecretError('integration secret is not JSON', { cause: error });
+    throw new IntegrationSecretError(`${what} is not JSON`, { cause: error });
   }
-  if (!isRecord(raw)) throw new IntegrationSecretError('integration secret is not a JSON object');
+  if (!isRecord(raw)) throw new IntegrationSecretError(`${what} is not a JSON object`);
+  return raw;
+}
+
+function integrationValue(raw: Record<string, unknown>): IntegrationSecretValue {
   const provider = raw.provider;
   if (typeof provider !== 'string' || !isIntegrationProvider(provider)) {
     throw new IntegrationSecretError(`integration secret: provider must be one of ${INTEGRATION_PROVIDERS.join(', ')}`);
@@ -92,8 +105,45 @@ export function parseIntegrationSecret(text: string | undefined): IntegrationSec
   };
 }
 
+/**
+ * A pooled tenant's one secret: its connected integrations by provider, and a version that grows by
+ * one on every write of the document. A disconnected integration is removed from it; the document of
+ * a tenant with none left is emptied and the secret deleted.
+ */
+export interface PooledIntegrations {
+  tenant: string;
+  version: number;
+  integrations: Partial<Record<IntegrationProviderName, ConnectedIntegration>>;
+}
+
+/** Parses a pooled tenant's secret; `undefined` for no value. Each integration is checked as a secret of its own. */
+export function parsePooledIntegrations(text: string | undefined): PooledIntegrations | undefined {
+  const raw = jsonObject(text, 'pooled integrations secret');
+  if (!raw) return undefined;
+  if (!isRecord(raw.integrations)) throw new IntegrationSecretError('pooled integrations secret: integrations must be a JSON object');
+  const { tenant, version } = raw;
+  if (typeof tenant !== 'string' || tenant === '') throw new IntegrationSecretError('pooled integrations secret: tenant must be a non-empty string');
+  if (typeof version !== 'number' || !Number.isInteger(version) || version < 0) throw new IntegrationSecretError('pooled integrations secret: version must be a whole number');
+  const integrations: PooledIntegrations['integrations'] = {};
+  for (const [provider, entry] of Object.entries(raw.integrations)) {
+    const value = isRecord(entry) ? integrationValue(entry) : undefined;
+    if (!isConnected(value) || value.provider !== provider) throw new IntegrationSecretError(`pooled integrations secret: ${provider} must be a connected integration of that provider`);
+    integrations[value.provider] = value;
+  }
+  return { tenant, version, integrations };
+}
+
+/**
+ * One integration's value out of a pooled tenant's secret, as the text its own secret would hold
+ * (what the connectors parse), or undefined when the tenant has not connected it.
+ */
+export function pooledIntegrationText(text: string | undefined, provider: IntegrationProviderName): string | undefined {
+  const entry = parsePooledIntegrations(text)?.integrations[provider];
+  return entry && serializeIntegrationSecret(entry);
+}
+
 /** The text stored in the secret: fields in a fixed order. */
-export function serializeIntegrationSecret(value: IntegrationSecretValue): string {
+export function serializeIntegrationSecret(value: IntegrationSecretValue | PooledIntegrations): string {
   return JSON.stringify(value);
 }
 

@@ -9,6 +9,7 @@ import { migrateControllerSchema, migratePlatform, readMigrations } from './db/m
 import { readPasswordFrom, type PasswordSource } from '../contract/db-credentials.js';
 import { createPool, createStatementCounter, type Pool, type StatementCounter } from './db/pool.js';
 import { createPools, type PoolSet } from './db/pools.js';
+import { integrationLock } from './integrations/vault.js';
 import type { DesiredContext } from './desired/types.js';
 import { CONFIRMED_DELETION } from './engine/confirmation.js';
 import { ControllerLoop } from './engine/controller.js';
@@ -140,7 +141,7 @@ export async function openController(options: OpenOptions = {}): Promise<Control
     const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
     const { createPlatform } = await import('./compose/platform.js');
     const platform = await createPlatform(config, {
-      log, now, random, sleep, databaseUrl: database.url, provider: options.provider, onClients: options.onClients,
+      log, now, random, sleep, databaseUrl: database.url, provider: options.provider, onClients: options.onClients, integrationLock: integrationLock(pool),
     });
     const { provider, launcher, poolExecutor } = platform;
     closers.unshift(() => provider.close());

@@ -8,7 +8,7 @@
 import { AGENTS, type AgentName } from '../../contract/catalog.js';
 import type { Queryable } from '../runtime/db.js';
 import { AGENT_ENV, CONNECTOR_API_URL_ENV, integrationSecretEnv } from '../../contract/agent-env.js';
-import { isIntegrationProvider, type IntegrationProviderName } from '../../contract/integration-secret.js';
+import { IntegrationSecretError, isIntegrationProvider, pooledIntegrationText, type IntegrationProviderName } from '../../contract/integration-secret.js';
 import { ConnectorError, isConnectorError } from './errors.js';
 import { errorMessage } from '../../contract/errors.js';
 import { gmailStream } from './gmail.js';
@@ -51,7 +51,8 @@ export function streamsFor(integration: IntegrationProviderName, api: ProviderAp
 /**
  * Where an integration's secret text comes from in this run, or undefined when the tenant has none:
  * with the local provider, the values the launcher passed (a local run has no task role); in AWS, the
- * secret by its ARN. A secret without a value yet (the placeholder) reads as not connected.
+ * secret by its ARN, or the integration's part of a pooled tenant's one secret. A secret without a value
+ * yet (the placeholder), or a pooled secret without that integration, reads as not connected.
  */
 export function secretSource(ctx: Pick<IngestContext, 'env' | 'readSecret'>, integration: IntegrationProviderName): SecretText | undefined {
   if (ctx.env[AGENT_ENV.provider] === 'local') {
@@ -66,12 +67,16 @@ export function secretSource(ctx: Pick<IngestContext, 'env' | 'readSecret'>, int
     const value = typeof values === 'object' && values !== null ? Object.entries(values).find(([k]) => k === integration)?.[1] : undefined;
     return typeof value === 'string' ? async () => value : undefined;
   }
-  const arn = ctx.env[integrationSecretEnv(integration)]?.trim();
+  // A pooled run: every integration of the tenant in one secret, read with the tenant-scoped credentials the worker vended.
+  const pooled = ctx.env[AGENT_ENV.pooledSecretArn]?.trim();
+  const arn = pooled || ctx.env[integrationSecretEnv(integration)]?.trim();
   if (!arn) return undefined;
   return async () => {
     try {
-      return await ctx.readSecret(arn);
+      const text = await ctx.readSecret(arn);
+      return pooled ? pooledIntegrationText(text, integration) : text;
     } catch (error) {
+      if (error instanceof IntegrationSecretError) throw new ConnectorError('NOT_CONNECTED', integration, `the pooled integrations secret is not readable: ${error.message}`, {}, { cause: error });
       if (error instanceof Error && error.name === 'ResourceNotFoundException') return undefined;
       throw new ConnectorError('PROVIDER_REFUSED', integration, `could not read the integration secret ${arn}: ${errorMessage(error)}`, {}, { cause: error });
     }

@@ -1,5 +1,6 @@
 import type { ResourceModule } from '../engine/types.js';
 import type { Provider } from '../providers/types.js';
+import type { IntegrationLock } from '../integrations/vault.js';
 import { iamModule } from '../resources/iam/index.js';
 import { s3Module } from '../resources/s3/index.js';
 import { secretsModule } from '../resources/secrets/index.js';
@@ -9,6 +10,8 @@ export interface CloudModuleSettings {
   now: () => number;
   /** Secrets Manager recovery window for deleted secrets (7–30 days). */
   secretRecoveryWindowDays: number;
+  /** The tenants' integration lock (onboarding's): a tier change moves tokens under it. */
+  integrationLock: IntegrationLock;
 }
 
 /** The modules of the kinds the provider backs (secrets, iam, s3), on its APIs: the same modules on every provider. */
@@ -18,6 +21,7 @@ export function cloudModules(provider: Pick<Provider, 'kinds' | 'secrets' | 'cre
     if (kind === 'secrets') {
       modules.push(secretsModule({
         secrets: provider.secrets, credentials: provider.credentials, secretsPrefix: settings.secretsPrefix, recoveryWindowDays: settings.secretRecoveryWindowDays,
+        integrationLock: settings.integrationLock, now: settings.now,
       }));
     } else if (kind === 'iam') {
       modules.push(iamModule({ iam: provider.iam }));

@@ -10,11 +10,14 @@ import type { DbCredentials } from '../../contract/db-credentials.js';
 import { credentialFingerprint } from '../providers/credentials.js';
 import { ecsLauncherFor, localLauncherFor, type LaunchTiming } from './launchers.js';
 import { cloudModules } from './modules.js';
+import type { IntegrationLock } from '../integrations/vault.js';
 
 export interface PlatformDeps extends LaunchTiming {
   log: Logger;
   /** The controller's database: a local run gets it without user and password. */
   databaseUrl: string;
+  /** The tenants' integration lock, held while a tier change moves a tenant's tokens. */
+  integrationLock: IntegrationLock;
   /** A provider built by the caller (tests); built from the configuration when absent. */
   provider?: Provider;
   /** The SDK clients (aws); built from the configuration when absent. */
@@ -53,10 +56,10 @@ export async function createPlatform(config: Readonly<Config>, deps: PlatformDep
     const credentials = provider.credentials;
     const secrets = provider.secrets;
     launcher = () => localLauncherFor(config, credentials, deps.databaseUrl, deps, secrets);
-    poolExecutor = (login) => localLauncherFor(config, { get: async () => ({ ...login, fingerprint: credentialFingerprint(login.password) }) }, deps.databaseUrl, deps);
+    poolExecutor = (login) => localLauncherFor(config, { get: async () => ({ ...login, fingerprint: credentialFingerprint(login.password) }) }, deps.databaseUrl, deps, secrets);
   }
   const modules = cloudModules(provider, {
-    secretsPrefix: config.aws.secretsPrefix, now: deps.now, secretRecoveryWindowDays: config.aws.secretRecoveryWindowDays,
+    secretsPrefix: config.aws.secretsPrefix, now: deps.now, secretRecoveryWindowDays: config.aws.secretRecoveryWindowDays, integrationLock: deps.integrationLock,
   });
   return { provider, modules, launcher, poolExecutor };
 }

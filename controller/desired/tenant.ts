@@ -32,11 +32,12 @@ export function desiredTenant(manifest: TenantManifest, ctx: DesiredContext): De
   const spec = manifest.spec;
   const included = agentsInTier(spec.tier);
   const roleName = names.iamRole(name);
+  const isolation = spec.isolation ?? defaultIsolation(spec.tier);
   return {
     name,
     displayName: spec.displayName,
     tier: spec.tier,
-    isolation: spec.isolation ?? defaultIsolation(spec.tier),
+    isolation,
     suspended: spec.suspended,
     paused: manifest.metadata.annotations?.[ANNOTATIONS.paused] === 'true',
     deletionPolicy: spec.deletionPolicy,
@@ -69,7 +70,10 @@ export function desiredTenant(manifest: TenantManifest, ctx: DesiredContext): De
     },
     secrets: {
       db: { name: names.dbSecret(ctx.secretsPrefix, name) },
-      integrations: spec.integrations.map((i) => ({ provider: i.provider, name: names.integrationSecret(ctx.secretsPrefix, name, i.provider) })),
+      // A pooled tenant's integrations all live in its one secret.
+      integrations: spec.integrations.map((i) => ({
+        provider: i.provider, name: isolation === 'pool' ? names.pooledSecret(ctx.secretsPrefix, name) : names.integrationSecret(ctx.secretsPrefix, name, i.provider),
+      })),
     },
     agents: spec.agents.map((agent) => ({
       name: agent.name,

@@ -72,7 +72,7 @@ export interface DesiredTenant {
   };
   secrets: {
     db: { name: string };
-    /** silo: one secret per integration (placeholders the controller creates). */
+    /** silo: one secret per integration (placeholders the controller creates); pool: each names the tenant's one secret, which onboarding makes. */
     integrations: { provider: IntegrationProvider; name: string }[];
   };
   agents: DesiredAgent[];

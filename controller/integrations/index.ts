@@ -45,7 +45,10 @@ export function createIntegrations(ctx: IntegrationsContext, options: { sandboxP
   const clients = new Map([...resolved].map(([name, provider]) => [name, new OAuthClient(provider, options.fetch ?? fetch, ctx.now)] as const));
   const store = new IntegrationStore(ctx.pool);
   const links = new LinkStore(ctx.pool, ctx.now);
-  const keeper = new TokenKeeper({ pool: ctx.pool, secrets: ctx.provider.secrets, secretsPrefix: ctx.config.aws.secretsPrefix, clients, store, events: ctx.store, log, now: ctx.now });
+  const keeper = new TokenKeeper({
+    pool: ctx.pool, secrets: ctx.provider.secrets, secretsPrefix: ctx.config.aws.secretsPrefix, recoveryWindowDays: ctx.config.aws.secretRecoveryWindowDays,
+    status: ctx.store, clients, store, events: ctx.store, log, now: ctx.now,
+  });
   const publicUrl = options.publicUrl ?? (() => publicUrlOf(ctx.config));
   const onboarding = new Onboarding({ pool: ctx.pool, links, keeper, integrations: store, status: ctx.store, redirectUri: () => `${publicUrl()}/callback`, log, now: ctx.now });
   return { keeper, links, store, onboarding, clients, sandboxed: (provider) => [...resolved.values()].some((p) => p.name === provider && p.sandbox) };

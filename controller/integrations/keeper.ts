@@ -2,24 +2,26 @@
  * The token lifecycle of a tenant's integration: write a new connection into its secret, renew the
  * access token before it expires (writing back a rotated refresh token), mark it
  * ReauthorizationRequired when the provider answers invalid_grant, revoke and empty it on disconnect.
+ * Where the tokens live follows the tenant's model (vault.ts): a secret per integration (silo) or one
+ * document for all of them (pool).
  *
- * Every write of one tenant's integration happens under a PostgreSQL advisory lock on
- * (tenant, provider), held for the transaction: two refreshers (replicas, or the refresher and a
- * callback) never both spend the same refresh token, and the second one finds the token renewed.
+ * Every write of one tenant's integrations happens under a PostgreSQL advisory lock on the tenant,
+ * held for the transaction: two refreshers (replicas, or the refresher and a callback) never both spend
+ * the same refresh token, two connects never both rewrite the pooled document from the same read, and a
+ * tier change's move of the tokens waits for them (and they for it).
  */
 import type { Logger } from 'pino';
 import {
-  isConnected, parseIntegrationSecret, serializeIntegrationSecret,
+  isConnected,
   type ConnectedIntegration, type IntegrationProviderName, type IntegrationSecretValue,
 } from '../../contract/integration-secret.js';
-import { withTransaction, type Pool, type PoolClient } from '../db/pool.js';
-import { names } from '../../contract/names.js';
+import type { Pool, PoolClient } from '../db/pool.js';
 import { ControllerError, errorMessage } from '../../contract/errors.js';
 import type { SecretsApi } from '../providers/types.js';
-import { isManaged, notOwnedMessage } from '../resources/ownership.js';
-import type { EventRecord } from '../status/store.js';
+import type { EventRecord, StatusStore } from '../status/store.js';
 import { OAuthError, type OAuthClient, type TokenSet } from './oauth-client.js';
 import type { IntegrationStore } from './store.js';
+import { integrationLock, IntegrationVault, lockIntegrations, type Placement } from './vault.js';
 
 /** Renew an access token when less than this is left. */
 export const REFRESH_AHEAD_MS = 10 * 60_000;
@@ -28,6 +30,10 @@ export interface KeeperDeps {
   pool: Pool;
   secrets: SecretsApi;
   secretsPrefix: string;
+  /** Days an emptied pooled secret stays restorable (7 when unset). */
+  recoveryWindowDays?: number;
+  /** The tenant's applied desired state: its model and tags. */
+  status: Pick<StatusStore, 'tenantRecords'>;
   clients: ReadonlyMap<IntegrationProviderName, OAuthClient>;
   store: IntegrationStore;
   events: { recordEvents(events: EventRecord[]): Promise<void> };
@@ -38,7 +44,11 @@ export interface KeeperDeps {
 export type RefreshOutcome = 'refreshed' | 'fresh' | 'not-connected' | 'reauthorization-required';
 
 export class TokenKeeper {
-  constructor(private readonly deps: KeeperDeps) {}
+  private readonly vault: IntegrationVault;
+
+  constructor(private readonly deps: KeeperDeps) {
+    this.vault = new IntegrationVault({ secrets: deps.secrets, secretsPrefix: deps.secretsPrefix, recoveryWindowDays: deps.recoveryWindowDays ?? 7, now: deps.now });
+  }
 
   client(provider: IntegrationProviderName): OAuthClient {
     const client = this.deps.clients.get(provider);
@@ -46,53 +56,43 @@ export class TokenKeeper {
     return client;
   }
 
-  secretName(tenant: string, provider: IntegrationProviderName): string {
-    return names.integrationSecret(this.deps.secretsPrefix, tenant, provider);
-  }
-
   hasClient(provider: IntegrationProviderName): boolean {
     return this.deps.clients.has(provider);
   }
 
-  /** Takes the (tenant, provider) lock until the end of `db`'s transaction. */
-  async lock(db: PoolClient, tenant: string, provider: IntegrationProviderName): Promise<void> {
-    await db.query('SELECT pg_advisory_xact_lock(hashtext($1), hashtext($2))', ['openclaw:integration', `${tenant}/${provider}`]);
+  /** Takes the tenant's integration lock until the end of `db`'s transaction. */
+  async lock(db: PoolClient, tenant: string): Promise<void> {
+    await lockIntegrations(db, tenant);
   }
 
-  /** Runs `fn` in a transaction holding the (tenant, provider) lock. */
-  withLock<T>(tenant: string, provider: IntegrationProviderName, fn: (client: PoolClient) => Promise<T>): Promise<T> {
-    return withTransaction(this.deps.pool, async (client) => {
-      await this.lock(client, tenant, provider);
-      return fn(client);
-    });
+  /** Runs `fn` in a transaction holding the tenant's integration lock. */
+  withLock<T>(tenant: string, fn: (client: PoolClient) => Promise<T>): Promise<T> {
+    return integrationLock(this.deps.pool)(tenant, fn);
   }
 
-  /** The secret's current value. It must exist, be the controller's and not be scheduled for deletion. */
+  /** Where the tenant's tokens belong: the model and tags of its applied desired state. */
+  private async placement(tenant: string): Promise<Placement> {
+    const [record] = await this.deps.status.tenantRecords(tenant);
+    if (!record) throw new ControllerError('CONFLICT', `tenant ${tenant} has not been applied yet`);
+    return { isolation: record.desired.isolation, tags: record.desired.tags };
+  }
+
+  /** The integration's current value (a placeholder, or a value someone else wrote, reads as none). */
   async read(tenant: string, provider: IntegrationProviderName): Promise<IntegrationSecretValue | undefined> {
-    const name = this.secretName(tenant, provider);
-    const record = (await this.deps.secrets.list(name)).find((s) => s.name === name);
-    if (!record) throw new ControllerError('CONFLICT', `secret ${name} does not exist yet: list ${provider} under the tenant's integrations and let the controller apply it`);
-    if (!isManaged(record.tags)) throw new ControllerError('NOT_OWNED', notOwnedMessage(`secret ${name}`));
-    if (record.deletedAt !== undefined) throw new ControllerError('CONFLICT', `secret ${name} is scheduled for deletion`);
-    const text = await this.deps.secrets.getValue(name);
-    try {
-      return parseIntegrationSecret(text);
-    } catch {
-      // A value someone else wrote: only a new consent replaces it (connect ignores it).
-      return undefined;
-    }
+    return this.vault.current(tenant, provider);
   }
 
   /** Inside withLock: writes a new connection (the consent flow only). */
   async connect(client: PoolClient, tenant: string, provider: IntegrationProviderName, tokens: TokenSet, identity: { account: string; scopes: string[] }): Promise<ConnectedIntegration> {
     if (!tokens.refreshToken) throw new OAuthError('NoRefreshToken', `the provider issued no refresh token, so the connection could not outlive the access token`);
+    const placement = await this.placement(tenant);
     const current = await this.read(tenant, provider);
     const now = new Date(this.deps.now()).toISOString();
     const value: ConnectedIntegration = {
       provider, accessToken: tokens.accessToken, refreshToken: tokens.refreshToken, expiresAt: tokens.expiresAt.toISOString(),
       scopes: identity.scopes, account: identity.account, connectedAt: now, lastRefreshAt: null, version: (current?.version ?? 0) + 1,
     };
-    await this.deps.secrets.putValue(this.secretName(tenant, provider), serializeIntegrationSecret(value));
+    await this.vault.write(tenant, placement, value);
     await this.deps.store.save(client, { tenant, provider, state: 'Connected', account: value.account, scopes: value.scopes, connectedAt: new Date(now), lastRefreshAt: null, expiresAt: tokens.expiresAt, version: value.version, reason: null });
     await this.deps.events.recordEvents([{ type: 'Normal', reason: 'IntegrationConnected', tenant, resource: `integration/${provider}`, message: `${provider} connected for account ${value.account}, scopes ${value.scopes.join(' ')}` }]);
     return value;
@@ -101,7 +101,7 @@ export class TokenKeeper {
   /** Renews the access token when it expires within REFRESH_AHEAD_MS (or always, with `force`). */
   async refresh(tenant: string, provider: IntegrationProviderName, options: { force?: boolean } = {}): Promise<RefreshOutcome> {
     const log = this.deps.log.child({ tenant, integration: provider });
-    return this.withLock(tenant, provider, async (db) => {
+    return this.withLock(tenant, async (db) => {
       const current = await this.read(tenant, provider);
       if (!isConnected(current)) return 'not-connected';
       if (!options.force && Date.parse(current.expiresAt) - this.deps.now() > REFRESH_AHEAD_MS) return 'fresh';
@@ -128,7 +128,7 @@ export class TokenKeeper {
         lastRefreshAt: now.toISOString(),
         version: current.version + 1,
       };
-      await this.deps.secrets.putValue(this.secretName(tenant, provider), serializeIntegrationSecret(next));
+      await this.vault.write(tenant, await this.placement(tenant), next);
       await this.deps.store.save(db, { tenant, provider, state: 'Connected', account: next.account, scopes: next.scopes, connectedAt: new Date(next.connectedAt), lastRefreshAt: now, expiresAt: tokens.expiresAt, version: next.version });
       log.info({ version: next.version, rotated: tokens.refreshToken !== undefined }, 'access token renewed');
       return 'refreshed';
@@ -149,15 +149,15 @@ export class TokenKeeper {
     return counts;
   }
 
-  /** Revokes at the provider (where it can) and empties the secret, keeping its version. */
+  /** Revokes at the provider (where it can) and empties the secret, keeping its version (pool: removes it from the document, and deletes the secret with the last one). */
   async disconnect(tenant: string, provider: IntegrationProviderName): Promise<{ wasConnected: boolean; revocation: 'revoked' | 'unsupported' | 'not-needed' }> {
-    return this.withLock(tenant, provider, async (db) => {
+    return this.withLock(tenant, async (db) => {
       const current = await this.read(tenant, provider);
       let revocation: 'revoked' | 'unsupported' | 'not-needed' = 'not-needed';
       if (isConnected(current)) revocation = await this.client(provider).revoke(current.refreshToken);
       const disconnectedAt = new Date(this.deps.now()).toISOString();
       if (current) {
-        await this.deps.secrets.putValue(this.secretName(tenant, provider), serializeIntegrationSecret({ provider, disconnectedAt, version: current.version + 1 }));
+        await this.vault.write(tenant, await this.placement(tenant), { provider, disconnectedAt, version: current.version + 1 });
       }
       await this.deps.store.save(db, { tenant, provider, state: 'Disconnected', account: null, scopes: [], connectedAt: null, lastRefreshAt: null, expiresAt: null, version: (current?.version ?? 0) + (current ? 1 : 0), reason: `disconnected at ${disconnectedAt}` });
       await this.deps.events.recordEvents([{ type: 'Normal', reason: 'IntegrationDisconnected', tenant, resource: `integration/${provider}`, message: `${provider} disconnected (token ${revocation === 'revoked' ? 'revoked at the provider' : revocation === 'unsupported' ? 'not revocable at the provider; removed from the secret' : 'none to revoke'})` }]);

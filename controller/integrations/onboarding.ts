@@ -111,7 +111,7 @@ export class Onboarding {
         const tokens = await client.exchangeCode(url, state, link.codeVerifier, this.deps.redirectUri());
         const identity = await client.account(tokens.accessToken);
         const scopes = tokens.scopes ?? identity.scopes ?? PROVIDER_PROFILES[link.provider].scopes.map((s) => s.scope);
-        await this.deps.keeper.lock(db, link.tenant, link.provider);
+        await this.deps.keeper.lock(db, link.tenant);
         await this.deps.keeper.connect(db, link.tenant, link.provider, tokens, { account: identity.account, scopes });
         await this.deps.links.markUsed(db, link.linkHash);
         log.info({ account: identity.account, scopes }, 'integration connected');

@@ -6,7 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { AGENTS } from '../../contract/catalog.js';
 import { AGENT_ENV } from '../../contract/agent-env.js';
 import type { DbCredentialStore, SecretsApi } from '../providers/types.js';
-import { capacityProviderFor } from './entries.js';
+import { capacityProviderFor, type ScheduleEntry } from './entries.js';
+import { isIntegrationProvider, pooledIntegrationText, type IntegrationProviderName } from '../../contract/integration-secret.js';
 import { LaunchError, type Launcher, type TaskResources, type TaskState } from './launcher.js';
 import { agentIdentity } from './local-identity.js';
 import { databaseUrlWithoutCredentials } from './run-env.js';
@@ -57,7 +58,7 @@ export function localLauncher(options: LocalLauncherOptions): Launcher & { wait(
     ...(options.pace ? { pace: options.pace } : {}),
     async launch({ runId, entry, env }) {
       const credentials = await options.credentials.get(entry.tenant);
-      const integrations = await integrationValues(options.integrationSecrets, entry.integrationSecrets);
+      const integrations = await integrationValues(options.integrationSecrets, entry);
       if (!credentials) throw new LaunchError(`tenant ${entry.tenant} has no runtime database credentials yet`);
       const logs = join(options.dataDir, 'runs');
       mkdirSync(logs, { recursive: true });
@@ -128,14 +129,29 @@ export function localLauncher(options: LocalLauncherOptions): Launcher & { wait(
   };
 }
 
-/** The values of the run's integration secrets that hold one, by provider; undefined when none does. */
-async function integrationValues(secrets: Pick<SecretsApi, 'getValue'> | undefined, wanted: { provider: string; name: string }[]): Promise<Record<string, string> | undefined> {
+/**
+ * The values of the run's integration secrets that hold one, by provider; undefined when none does. A
+ * pooled tenant's are read from its one secret, each handed on as its own secret's text.
+ */
+async function integrationValues(secrets: Pick<SecretsApi, 'getValue'> | undefined, entry: Pick<ScheduleEntry, 'isolation' | 'integrationSecrets'>): Promise<Record<string, string> | undefined> {
   if (!secrets) return undefined;
   const values: Record<string, string> = {};
-  for (const { provider, name } of wanted) {
+  const read = new Map<string, Promise<string | undefined>>();
+  for (const { provider, name } of entry.integrationSecrets) {
     // A secret not created yet, or scheduled for deletion: the run goes without that integration.
-    const value = await secrets.getValue(name).catch(() => undefined);
+    if (!read.has(name)) read.set(name, secrets.getValue(name).catch(() => undefined));
+    const text = await read.get(name)!;
+    const value = entry.isolation === 'pool' && isIntegrationProvider(provider) ? pooledValue(text, provider) : text;
     if (value) values[provider] = value;
   }
   return Object.keys(values).length > 0 ? values : undefined;
+}
+
+/** One integration out of a pooled document; a document someone else wrote reads as none. */
+function pooledValue(text: string | undefined, provider: IntegrationProviderName): string | undefined {
+  try {
+    return pooledIntegrationText(text, provider);
+  } catch {
+    return undefined;
+  }
 }

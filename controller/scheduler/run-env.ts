@@ -12,7 +12,12 @@ export function runEnvironment(entry: ScheduleEntry, runId: string, arns: Pick<S
     [AGENT_ENV.displayName]: entry.displayName,
   };
   if (entry.recipients.length > 0) env[AGENT_ENV.recipients] = entry.recipients.join(',');
-  for (const secret of entry.integrationSecrets) env[integrationSecretEnv(secret.provider)] = arns.arn(secret.name);
+  // A pooled run reads every integration from its tenant's one secret (with the tenant-scoped credentials the worker vends).
+  if (entry.isolation === 'pool') {
+    if (entry.integrationSecrets.length > 0) env[AGENT_ENV.pooledSecretArn] = arns.arn(entry.integrationSecrets[0].name);
+  } else {
+    for (const secret of entry.integrationSecrets) env[integrationSecretEnv(secret.provider)] = arns.arn(secret.name);
+  }
   if (tokenAllowance !== undefined) env[AGENT_ENV.tokenAllowance] = String(Math.max(0, Math.floor(tokenAllowance)));
   return env;
 }

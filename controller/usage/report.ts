@@ -38,7 +38,8 @@ export function usageSourceOf(ctx: { pool: Pool; store: Pick<StatusStore, 'tenan
 }
 
 /** Secrets the controller keeps for a tenant: its db secret and one per integration. */
-export const secretCount = (desired: DesiredTenant) => 1 + desired.secrets.integrations.length;
+/** silo: the db secret and one per integration; pool: at most its one secret (counted once it lists an integration). */
+export const secretCount = (desired: DesiredTenant) => (desired.isolation === 'pool' ? Math.min(1, desired.secrets.integrations.length) : 1 + desired.secrets.integrations.length);
 
 /** The first instant of the UTC month `at` falls in, and of the next one. */
 export function monthOf(at: Date): UsageRange {

@@ -4,12 +4,41 @@ import { MANAGED_BY_VALUE, TIER_TAG } from '../../controller/desired/tenant.js';
 import type { DesiredTenant } from '../../controller/desired/types.js';
 import type { TenantManifest } from '../../controller/manifests/types.js';
 import { samePolicy } from '../../controller/resources/iam/index.js';
+import { parseIntegrationSecret, parsePooledIntegrations, serializeIntegrationSecret, type ConnectedIntegration } from '../../contract/integration-secret.js';
+import { IntegrationVault } from '../../controller/integrations/vault.js';
+import type { SecretsApi } from '../../controller/providers/types.js';
 import { awsBed, converge, exampleManifests, localBed, pass, PURGE_GRACE_MS, withSpec, type TestBed } from './aws-support.js';
 
 const PROVIDERS: [string, () => Promise<TestBed>][] = [['the AWS provider (SDK clients on the AWS double)', () => awsBed()], ['the local provider', localBed]];
 
 async function roleOf(bed: TestBed, tenant: string) {
   return (await bed.provider.iam.listRoles('/')).find((r) => r.name === names.iamRole(tenant));
+}
+
+/** The secret store, with every write after the first `writes` failing (a crash of the pass at that point). */
+function cutAfter(secrets: SecretsApi, writes: number): { api: SecretsApi; cut: () => boolean } {
+  let made = 0;
+  let cut = false;
+  const write = <A extends unknown[], R>(fn: (...args: A) => Promise<R>) => async (...args: A): Promise<R> => {
+    if (made++ >= writes) {
+      cut = true;
+      throw new Error('cut');
+    }
+    return fn(...args);
+  };
+  return {
+    cut: () => cut,
+    api: {
+      list: (prefix) => secrets.list(prefix),
+      getValue: (name) => secrets.getValue(name),
+      create: write((name: string, value: string | undefined, tags: Record<string, string>, description?: string) => secrets.create(name, value, tags, description)),
+      putValue: write((name: string, value: string) => secrets.putValue(name, value)),
+      tag: write((name: string, tags: Record<string, string>) => secrets.tag(name, tags)),
+      untag: write((name: string, keys: string[]) => secrets.untag(name, keys)),
+      scheduleDeletion: write((name: string, days: number) => secrets.scheduleDeletion(name, days)),
+      restore: write((name: string) => secrets.restore(name)),
+    },
+  };
 }
 
 async function secretsOf(bed: TestBed, tenant: string) {
@@ -175,6 +204,43 @@ describe.each(PROVIDERS)('the IAM, S3 and secrets modules under the engine, on %
     expect(await bed.provider.secrets.getValue(initech.secrets.db.name)).toBe(before);
     expect(await roleOf(bed, 'initech')).toBeDefined();
     expect(await converge(bed, manifests)).toBe(1);
+  });
+
+  it('a tier change folds the integration secrets into the tenant\'s one secret and back, and a move cut at any write loses no token', async () => {
+    await converge(bed, manifests);
+    const globex = desired.find((d) => d.name === 'globex')!;
+    const pooled = manifests.map((m) => (m.metadata.name === 'globex' ? withSpec(m, { isolation: 'pool' }) : m));
+    const connected = (provider: 'microsoft' | 'hubspot', version: number): ConnectedIntegration => ({
+      provider, accessToken: `${provider}-access`, refreshToken: `${provider}-refresh`, expiresAt: '2026-12-03T10:00:00.000Z',
+      scopes: ['read'], account: `it@globex.example`, connectedAt: '2026-12-01T00:00:00.000Z', lastRefreshAt: null, version,
+    });
+    const tokens = [connected('microsoft', 2), connected('hubspot', 5)];
+    for (const value of tokens) await bed.provider.secrets.putValue(names.integrationSecret(bed.context.secretsPrefix, 'globex', value.provider), serializeIntegrationSecret(value));
+    const vault = (secrets: SecretsApi) => new IntegrationVault({ secrets, secretsPrefix: bed.context.secretsPrefix, recoveryWindowDays: 7, now: bed.clock.now });
+    const nothingLost = async (where: string) => {
+      for (const value of tokens) expect(await vault(bed.provider.secrets).current('globex', value.provider), where).toEqual(value);
+    };
+    const live = async () => (await secretsOf(bed, 'globex')).filter((s) => s.deletedAt === undefined).map((s) => s.name).sort();
+    const pooledName = names.pooledSecret(bed.context.secretsPrefix, 'globex');
+
+    // Each round cuts both moves at their n-th write (what a crash of the pass does), then lets the engine's passes finish.
+    for (let n = 0, finished = false; !finished; n += 1) {
+      const toPool = cutAfter(bed.provider.secrets, n);
+      await vault(toPool.api).move('globex', { isolation: 'pool', tags: globex.tags }).catch((error: Error) => expect(error.message).toBe('cut'));
+      await nothingLost(`cut at write ${n} into the pool`);
+      await converge(bed, pooled);
+      expect(await live(), `round ${n}`).toEqual([pooledName]);
+      await nothingLost(`pooled after round ${n}`);
+      expect(Object.keys(parsePooledIntegrations(await bed.provider.secrets.getValue(pooledName))!.integrations).sort()).toEqual(['hubspot', 'microsoft']);
+
+      const toSilo = cutAfter(bed.provider.secrets, n);
+      await vault(toSilo.api).move('globex', { isolation: 'silo', tags: globex.tags }).catch((error: Error) => expect(error.message).toBe('cut'));
+      await nothingLost(`cut at write ${n} out of the pool`);
+      await converge(bed, manifests);
+      expect(await live(), `round ${n}`).toEqual([globex.secrets.db.name, ...globex.secrets.integrations.map((i) => i.name)].sort());
+      for (const value of tokens) expect(parseIntegrationSecret(await bed.provider.secrets.getValue(names.integrationSecret(bed.context.secretsPrefix, 'globex', value.provider)))).toEqual(value);
+      finished = !toPool.cut() && !toSilo.cut();
+    }
   });
 
   it('finds an added policy statement, a removed tag and a deleted lifecycle rule as drift and corrects them, keeping rules it does not own', async () => {

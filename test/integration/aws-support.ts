@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, type Config } from '../../controller/config.js';
 import { cloudModules } from '../../controller/compose/modules.js';
+import { integrationLock } from '../../controller/integrations/vault.js';
 import { desiredTenant } from '../../controller/desired/tenant.js';
 import type { DesiredContext, DesiredTenant } from '../../controller/desired/types.js';
 import { createHash } from 'node:crypto';
@@ -109,7 +110,7 @@ async function bed(
     secretsPrefix: config.aws.secretsPrefix, permissionsBoundaryArn: config.aws.permissionsBoundaryArn,
   };
   const pool = await freshStatusDatabase();
-  const modules = cloudModules(provider, { secretsPrefix: config.aws.secretsPrefix, now: clock.now, secretRecoveryWindowDays: config.aws.secretRecoveryWindowDays });
+  const modules = cloudModules(provider, { secretsPrefix: config.aws.secretsPrefix, now: clock.now, secretRecoveryWindowDays: config.aws.secretRecoveryWindowDays, integrationLock: integrationLock(pool) });
   const reconciler = new Reconciler({
     modules, store: new StatusStore(pool), log, desiredContext: context, providerName: provider.name, now: clock.now, random: seededRandom(3),
     concurrency: 1, backoff: { baseMs: BACKOFF_MAX_MS, maxMs: BACKOFF_MAX_MS }, maxDeleteFraction: 1, purgeGraceMs: PURGE_GRACE_MS, eventRetention: 1_000,

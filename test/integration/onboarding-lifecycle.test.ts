@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isConnected, type ConnectedIntegration } from '../../contract/integration-secret.js';
+import { isConnected, parsePooledIntegrations, type ConnectedIntegration } from '../../contract/integration-secret.js';
 import { main } from '../../controller/cli.js';
 import { EXIT } from '../../controller/cli/command.js';
 import { createPool } from '../../controller/db/pool.js';
@@ -34,6 +34,14 @@ describe('the token lifecycle: refresh with rotation, invalid_grant, disconnect'
     return secret;
   }
 
+  async function connectPooled(tenant: string, provider: 'google' | 'microsoft' | 'hubspot', account: string): Promise<void> {
+    const link = await ow.link(tenant, provider);
+    const { callback, cookie } = await ow.consent(link.url, { account });
+    const response = await ow.callback(callback, cookie);
+    pages.push(await response.text());
+    expect(response.status).toBe(200);
+  }
+
   async function cli(...argv: string[]): Promise<string> {
     let out = '';
     const io = { stdout: (t: string) => { out += t; }, stderr: (t: string) => { out += t; }, env: ow.env, cwd: ow.world.dataDir };
@@ -60,7 +68,7 @@ describe('the token lifecycle: refresh with rotation, invalid_grant, disconnect'
     };
     const google = ow.integrations.clients.get('google')!.provider;
     const keeper = (pool: typeof otherPool) => new TokenKeeper({
-      pool, secrets: ow.world.ctx.provider.secrets, secretsPrefix: ow.world.ctx.config.aws.secretsPrefix,
+      pool, secrets: ow.world.ctx.provider.secrets, secretsPrefix: ow.world.ctx.config.aws.secretsPrefix, status: ow.world.ctx.store,
       clients: new Map([['google', new OAuthClient(google, gated, () => ow.clock.now)]]), store: new IntegrationStore(pool),
       events: ow.world.ctx.store, log: ow.world.ctx.log, now: () => ow.clock.now,
     });
@@ -160,13 +168,103 @@ describe('the token lifecycle: refresh with rotation, invalid_grant, disconnect'
     expect(err).toContain('does not list microsoft');
   });
 
+  const HOOLI = [
+    'apiVersion: openclaw.io/v1alpha1', 'kind: Tenant', 'metadata: { name: hooli }', 'spec:', '  displayName: Hooli', '  contact: { email: it@hooli.example }',
+    '  tier: professional', '  agents: [{ name: butler, schedule: "0 7 * * *" }]',
+    '  integrations: [{ provider: google }, { provider: microsoft }, { provider: hubspot }]', '',
+  ].join('\n');
+  const hooliSecrets = async () => (await ow.world.ctx.provider.secrets.list('openclaw/tenants/hooli/')).map((s) => ({ name: s.name, deleted: s.deletedAt !== undefined }));
+  const hooliDocument = async () => parsePooledIntegrations(await ow.world.ctx.provider.secrets.getValue('openclaw/tenants/hooli/integrations'));
+
+  it('connects a pooled tenant: two consents completing at once both land in its one secret, made by the first of them', async () => {
+    ow.world.writeTenant('hooli.yaml', HOOLI);
+    await ow.world.pass();
+    expect(await hooliSecrets()).toEqual([]);
+    const links = await Promise.all([ow.link('hooli', 'google'), ow.link('hooli', 'microsoft')]);
+    const consents = await Promise.all([ow.consent(links[0].url, { account: 'it@hooli.example' }), ow.consent(links[1].url, { account: 'ops@hooli.example' })]);
+    const responses = await Promise.all(consents.map((c) => ow.callback(c.callback, c.cookie)));
+    for (const response of responses) pages.push(await response.text());
+    expect(responses.map((r) => r.status)).toEqual([200, 200]);
+    expect(await hooliSecrets()).toEqual([{ name: 'openclaw/tenants/hooli/integrations', deleted: false }]);
+    const document = await hooliDocument();
+    expect(document).toMatchObject({ tenant: 'hooli', version: 2, integrations: { google: { account: 'it@hooli.example', version: 1 }, microsoft: { account: 'ops@hooli.example', version: 1 } } });
+
+    const detail = await describeTenant({ pool: ow.world.ctx.pool, store: ow.world.ctx.store }, 'hooli');
+    expect(detail!.integrations.map((i) => [i.provider, i.state, i.account])).toEqual([
+      ['google', 'Connected', 'it@hooli.example'], ['microsoft', 'Connected', 'ops@hooli.example'], ['hubspot', 'NotConnected', null],
+    ]);
+    expect(await cli('describe', 'hooli')).toMatch(/google\s+Connected\s+it@hooli\.example/);
+  });
+
+  it('renews a pooled token inside the one secret while a consent for another integration completes, losing neither', async () => {
+    const before = (await hooliDocument())!;
+    const otherPool = createPool(ow.world.db.url);
+    // The refresher holds the tenant's lock at the token endpoint when the consent completes; its request
+    // waits there until the callback waits for the lock (or 5 s), so both rewrite the same document at once.
+    let atTokenEndpoint: () => void = () => {};
+    const reached = new Promise<void>((resolve) => { atTokenEndpoint = resolve; });
+    const gated: typeof fetch = async (input, init) => {
+      atTokenEndpoint();
+      for (let i = 0; i < 500; i += 1) {
+        const { rows } = await otherPool.query("SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted");
+        if (rows[0].n > 0) break;
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      return fetch(input, init);
+    };
+    const google = ow.integrations.clients.get('google')!.provider;
+    const refresher = new TokenKeeper({
+      pool: otherPool, secrets: ow.world.ctx.provider.secrets, secretsPrefix: ow.world.ctx.config.aws.secretsPrefix, status: ow.world.ctx.store,
+      clients: new Map([['google', new OAuthClient(google, gated, () => ow.clock.now)]]), store: new IntegrationStore(otherPool),
+      events: ow.world.ctx.store, log: ow.world.ctx.log, now: () => ow.clock.now,
+    });
+    try {
+      const link = await ow.link('hooli', 'hubspot');
+      const { callback, cookie } = await ow.consent(link.url, { account: '24681357' });
+      const refreshing = refresher.refresh('hooli', 'google', { force: true });
+      await reached;
+      const [refreshed, response] = await Promise.all([refreshing, ow.callback(callback, cookie)]);
+      expect(refreshed).toBe('refreshed');
+      expect(response.status).toBe(200);
+    } finally {
+      await otherPool.end();
+    }
+    const after = (await hooliDocument())!;
+    expect(Object.keys(after.integrations).sort()).toEqual(['google', 'hubspot', 'microsoft']);
+    expect(after.integrations.google).toMatchObject({ version: before.integrations.google!.version + 1, lastRefreshAt: new Date(ow.clock.now).toISOString() });
+    expect(after.integrations.google!.refreshToken).not.toBe(before.integrations.google!.refreshToken);
+    expect(ow.double.state.isActiveRefreshToken(after.integrations.google!.refreshToken)).toBe(true);
+    expect(after.integrations.microsoft).toEqual(before.integrations.microsoft);
+    expect(await ow.integrations.store.get('hooli', 'google')).toMatchObject({ state: 'Connected', version: after.integrations.google!.version });
+  });
+
+  it('disconnects a pooled integration by removing it from the one secret, and deletes the secret, emptied, with the last one', async () => {
+    const google = (await hooliDocument())!.integrations.google!;
+    expect(JSON.parse(await cli('disconnect', 'hooli', 'google', '-o', 'json'))).toMatchObject({ revocation: 'revoked', wasConnected: true });
+    expect(ow.double.state.isActiveRefreshToken(google.refreshToken)).toBe(false);
+    expect(Object.keys((await hooliDocument())!.integrations).sort()).toEqual(['hubspot', 'microsoft']);
+    await cli('disconnect', 'hooli', 'microsoft');
+    await cli('disconnect', 'hooli', 'hubspot');
+    expect(await hooliSecrets()).toEqual([{ name: 'openclaw/tenants/hooli/integrations', deleted: true }]);
+    await ow.world.ctx.provider.secrets.restore('openclaw/tenants/hooli/integrations');
+    expect((await hooliDocument())!.integrations).toEqual({});
+    await ow.world.ctx.provider.secrets.scheduleDeletion('openclaw/tenants/hooli/integrations', 7);
+    const detail = await describeTenant({ pool: ow.world.ctx.pool, store: ow.world.ctx.store }, 'hooli');
+    expect(detail!.integrations.map((i) => i.state)).toEqual(['Disconnected', 'Disconnected', 'Disconnected']);
+
+    // Connecting again restores the secret with that integration alone.
+    await connectPooled('hooli', 'google', 'it@hooli.example');
+    expect(await hooliSecrets()).toEqual([{ name: 'openclaw/tenants/hooli/integrations', deleted: false }]);
+    expect(Object.keys((await hooliDocument())!.integrations)).toEqual(['google']);
+  });
+
   it('never shows a code or token in a log line, a page, an API answer or the CLI', async () => {
     const issued = ow.double.state.issued();
     expect(issued.length).toBeGreaterThan(10);
     const reader = { pool: ow.world.ctx.pool, store: ow.world.ctx.store };
     const answers = [
       JSON.stringify(await listTenants(reader)),
-      ...(await Promise.all(['acme', 'globex', 'initech'].map(async (t) => JSON.stringify(await describeTenant(reader, t))))),
+      ...(await Promise.all(['acme', 'globex', 'initech', 'hooli'].map(async (t) => JSON.stringify(await describeTenant(reader, t))))),
       await cli('status', '-o', 'json'), await cli('describe', 'acme', '-o', 'json'), await cli('describe', 'globex'),
     ];
     const places: [string, string[]][] = [['log', ow.world.logLines], ['page', pages], ['answer', answers], ['cli', cliOutput]];

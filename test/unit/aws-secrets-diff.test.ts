@@ -68,8 +68,25 @@ describe('the secrets diff', () => {
     expect(diffSecrets({ tenant: 'acme', desired: pooled, observed: { secrets: [] } })).toEqual([]);
   });
 
-  it('schedules the db secret of a tenant that became pooled for deletion and keeps its integration secrets', () => {
+  it('schedules the db secret of a tenant that became pooled for deletion and folds its integration secrets into one', () => {
     const pooled = tenant('acme', { isolation: 'pool', integrations: [{ provider: 'google' }, { provider: 'slack' }] });
-    expect(summary(diffSecrets({ tenant: 'acme', desired: pooled, observed: { secrets: all() } }))).toEqual(['delete secret/openclaw/tenants/acme/db schedule-deletion']);
+    const planned = diffSecrets({ tenant: 'acme', desired: pooled, observed: { secrets: all() } });
+    expect(summary(planned)).toEqual([
+      'update secret/openclaw/tenants/acme/integrations move-integrations integrations',
+      'delete secret/openclaw/tenants/acme/db schedule-deletion',
+    ]);
+    expect(planned[0]).toMatchObject({ destructive: false, before: { integrations: 'openclaw/tenants/acme/integrations/google' } });
+  });
+
+  it('spreads a pooled tenant\'s one secret out again when it becomes a silo, after making its placeholders', () => {
+    const secrets = [record('openclaw/tenants/acme/integrations')];
+    expect(summary(diffSecrets({ tenant: 'acme', desired: acme, observed: { secrets } }))).toEqual([
+      'create secret/openclaw/tenants/acme/db create-db',
+      'create secret/openclaw/tenants/acme/integrations/google create-placeholder',
+      'create secret/openclaw/tenants/acme/integrations/slack create-placeholder',
+      'delete secret/openclaw/tenants/acme/integrations move-integrations integrations',
+    ]);
+    const deleting = { ...acme, deletionPolicy: 'Delete' as const };
+    expect(summary(diffSecrets({ tenant: 'acme', desired: deleting, observed: { secrets: [...all(), record('openclaw/tenants/acme/integrations', acme.tags, { deletedAt: 1 })] } }))).toEqual([]);
   });
 });

@@ -2,14 +2,22 @@ import { ControllerError, TransientError } from '../../../contract/errors.js';
 import { detailOf, type Change } from '../../engine/types.js';
 import type { DbCredentialStore, SecretsApi } from '../../providers/types.js';
 import type { SecretsDetail } from './diff.js';
+import { IntegrationVault, type IntegrationLock } from '../../integrations/vault.js';
 
 export interface SecretsApplyDeps {
   secrets: SecretsApi;
   credentials: DbCredentialStore;
   recoveryWindowDays: number;
+  secretsPrefix: string;
+  /** The tenant's integration lock, which onboarding and the refresher also hold while they write tokens. */
+  integrationLock: IntegrationLock;
+  now: () => number;
 }
 
-/** Executes one secrets change (apply and delete alike). Never writes a value, except generating the db credentials once. */
+/**
+ * Executes one secrets change (apply and delete alike). Never writes a value, except generating the db
+ * credentials once and moving a tenant's tokens between its models' secrets (under the integration lock).
+ */
 export async function executeSecrets(deps: SecretsApplyDeps, change: Change<SecretsDetail>): Promise<void> {
   const detail = detailOf(change);
   switch (detail.op) {
@@ -29,6 +37,11 @@ export async function executeSecrets(deps: SecretsApplyDeps, change: Change<Secr
     case 'update': {
       if (detail.restore) await deps.secrets.restore(detail.name);
       if (Object.keys(detail.tags).length > 0) await deps.secrets.tag(detail.name, detail.tags);
+      return;
+    }
+    case 'move-integrations': {
+      const vault = new IntegrationVault({ secrets: deps.secrets, secretsPrefix: deps.secretsPrefix, recoveryWindowDays: deps.recoveryWindowDays, now: deps.now });
+      await deps.integrationLock(change.tenant, () => vault.move(change.tenant, { isolation: detail.isolation, tags: detail.tags }));
       return;
     }
     case 'schedule-deletion':

@@ -1,3 +1,5 @@
+import { INTEGRATION_PROVIDERS } from '../../../contract/integration-secret.js';
+import { names } from '../../../contract/names.js';
 import type { DesiredTenant } from '../../desired/types.js';
 import { QUOTAS, type Change, type DiffInput } from '../../engine/types.js';
 import type { SecretRecord } from '../../providers/types.js';
@@ -9,6 +11,8 @@ export const SECRETS_KIND = 'secrets';
 /** What a secrets change asks apply to do. */
 export type SecretsDetail =
   | { op: 'create-db' | 'create-placeholder'; name: string; tags: Record<string, string>; description: string; username: string }
+  /** A tier change: the tenant's integration tokens into its model's secrets (vault.ts). */
+  | { op: 'move-integrations'; isolation: 'silo' | 'pool'; tags: Record<string, string> }
   | { op: 'update'; name: string; restore: boolean; tags: Record<string, string> }
   | { op: 'schedule-deletion'; name: string };
 
@@ -52,24 +56,49 @@ export function diffSecrets(input: DiffInput<SecretsObserved>): SecretsChange[] 
   // A secret of an integration the manifest no longer lists: its value belongs to the tenant, so it
   // goes only under the Delete policy (with a recovery window); Retain keeps it.
   const wantedNames = new Set(wanted.map((w) => w.name));
+  const pooled = names.pooledSecret(secretsPrefixOf(desired), tenant);
   for (const secret of observed) {
-    if (wantedNames.has(secret.name) || !isManaged(secret.tags) || secret.deletedAt !== undefined) continue;
+    if (wantedNames.has(secret.name) || secret.name === pooled || !isManaged(secret.tags) || secret.deletedAt !== undefined) continue;
     if (desired.deletionPolicy === 'Delete') changes.push(scheduleDeletion(tenant, secret, false));
   }
+  // The one secret of its pooled days: its tokens go into their own secrets (made above), then it is deleted.
+  const document = byName.get(pooled);
+  if (document && isManaged(document.tags) && document.deletedAt === undefined) {
+    changes.push(change(tenant, resource(pooled), 'delete', {
+      fields: ['integrations'], before: { integrations: `${pooled} (one document)` }, after: { integrations: 'a secret per integration', scheduledForDeletion: true },
+      detail: { op: 'move-integrations', isolation: 'silo', tags: desired.tags },
+    }));
+  }
   return changes;
+}
+
+/** `<prefix>` of the tenant's secrets, from its db secret's name (`<prefix>/tenants/<name>/db`). */
+function secretsPrefixOf(desired: DesiredTenant): string {
+  return desired.secrets.db.name.slice(0, -`/tenants/${desired.name}/db`.length);
 }
 
 /**
  * A pooled tenant has no db secret (its runs use the pool's login) and no placeholders: onboarding
  * makes its one secret on the first connect. A db secret left from its silo days is generated
- * credentials of a role that is gone: scheduled for deletion. Integration secrets hold the customer's
- * tokens: kept, and still read by the onboarding code until the tenant connects again.
+ * credentials of a role that is gone: scheduled for deletion. Its integration secrets from then hold
+ * the customer's tokens: folded into its one secret, then deleted.
  */
 function pooledSecrets(desired: DesiredTenant, observed: readonly SecretRecord[]): SecretsChange[] {
+  const changes: SecretsChange[] = [];
+  const silo = observed.filter((s) => INTEGRATION_PROVIDERS.some((p) => s.name === names.integrationSecret(secretsPrefixOf(desired), desired.name, p)) && s.deletedAt === undefined);
+  const owned = silo.filter((s) => isManaged(s.tags));
+  changes.push(...silo.filter((s) => !isManaged(s.tags)).map((s) => conflict(desired.name, s)));
+  if (owned.length > 0) {
+    const pooled = names.pooledSecret(secretsPrefixOf(desired), desired.name);
+    changes.push(change(desired.name, resource(pooled), 'update', {
+      fields: ['integrations'], before: { integrations: owned.map((s) => s.name).join(', ') }, after: { integrations: `${pooled} (one document)`, scheduledForDeletion: owned.map((s) => s.name).join(', ') },
+      detail: { op: 'move-integrations', isolation: 'pool', tags: desired.tags },
+    }));
+  }
   const db = observed.find((s) => s.name === desired.secrets.db.name);
-  if (!db || db.deletedAt !== undefined) return [];
-  if (!isManaged(db.tags)) return [conflict(desired.name, db)];
-  return [scheduleDeletion(desired.name, db, false)];
+  if (!db || db.deletedAt !== undefined) return changes;
+  if (!isManaged(db.tags)) return [...changes, conflict(desired.name, db)];
+  return [...changes, scheduleDeletion(desired.name, db, false)];
 }
 
 function converge(desired: DesiredTenant, wanted: WantedSecret, secret: SecretRecord | undefined): SecretsChange | undefined {

@@ -1,5 +1,6 @@
 import { QUOTAS, type ResourceModule } from '../../engine/types.js';
 import type { DbCredentialStore, SecretsApi } from '../../providers/types.js';
+import type { IntegrationLock } from '../../integrations/vault.js';
 import { executeSecrets } from './apply.js';
 import { SECRETS_KIND, diffSecrets, type SecretsDetail } from './diff.js';
 import { observeSecrets, observeSecretsFew, type SecretsObserved } from './observe.js';
@@ -12,6 +13,9 @@ export interface SecretsModuleDeps {
   secretsPrefix: string;
   /** Days a deleted secret can still be restored (Secrets Manager allows 7–30). */
   recoveryWindowDays?: number;
+  /** Held while a tier change moves the tenant's tokens: onboarding and the refresher hold it too. */
+  integrationLock: IntegrationLock;
+  now: () => number;
 }
 
 export const DEFAULT_RECOVERY_WINDOW_DAYS = 7;
