@@ -8,6 +8,7 @@ import { validateCommand } from './cli/validate.js';
 import { planCommand } from './cli/plan.js';
 import { applyCommand } from './cli/apply.js';
 import { runCommand } from './cli/run.js';
+import { poolWorkerCommand } from './cli/pool-worker.js';
 import { triggerCommand } from './cli/trigger.js';
 import { confirmDeletionCommand } from './cli/confirm.js';
 import { statusCommand } from './cli/status.js';
@@ -19,7 +20,7 @@ import { tokenCommand } from './cli/token.js';
 import { usageCommand } from './cli/usage.js';
 import { pauseCommands } from './cli/pause.js';
 
-const COMMANDS: Command[] = [validateCommand, planCommand, applyCommand, runCommand, statusCommand, describeCommand, confirmDeletionCommand, triggerCommand, rotateCommand, connectCommand, disconnectCommand, ...pauseCommands, tokenCommand, usageCommand];
+const COMMANDS: Command[] = [validateCommand, planCommand, applyCommand, runCommand, poolWorkerCommand, statusCommand, describeCommand, confirmDeletionCommand, triggerCommand, rotateCommand, connectCommand, disconnectCommand, ...pauseCommands, tokenCommand, usageCommand];
 
 function helpText(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

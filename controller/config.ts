@@ -62,7 +62,7 @@ export interface Config extends OutwardConfig {
   safety: { maxDeleteFraction: number; purgeGraceMs: number; rotationGraceMs: number };
   scheduler: { enabled: boolean; leaseMs: number; launchesPerSecond: number };
   /** Pooled tenants' runs: workers in this process (the local default), and the shared role they vend credentials from (aws). */
-  pool: { workers: number; tenantAccessRoleArn?: string };
+  pool: { workers: number; tenantAccessRoleArn?: string; credentialSeconds: number };
   events: { retention: number };
   bedrockModelId?: string;
   /** Email the agents send (butler's digest): through SES with the aws provider, into the outbox folder locally. */
@@ -161,6 +161,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Readonl
       // Locally the controller runs the pooled runs itself; on AWS the worker service does (0 here).
       workers: read.integer('OPENCLAW_POOL_WORKERS', 0, 64) ?? (provider === 'local' ? 2 : 0),
       tenantAccessRoleArn: read.string('OPENCLAW_TENANT_ACCESS_ROLE_ARN', { pattern: /^arn:aws[\w-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/, allowed: 'an IAM role ARN (the shared tenant-access role)' }),
+      // STS's minimum by default: a run's credentials outlive it by little. At most the role's maximum session (1 h in Terraform).
+      credentialSeconds: read.integer('OPENCLAW_POOL_CREDENTIAL_SECONDS', 900, 3_600) ?? 900,
     },
     events: { retention: read.integer('OPENCLAW_EVENTS_RETENTION', 10, 10_000_000) ?? 10_000 },
     bedrockModelId: read.string('OPENCLAW_BEDROCK_MODEL_ID', { pattern: /^[\w.:/-]{1,256}$/, allowed: 'a Bedrock model id' }),

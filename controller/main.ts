@@ -92,7 +92,7 @@ export interface StoreContext {
  * With OPENCLAW_DB_SECRET_ARN, every pool's new connections take the password from that secret, read
  * again after the server refuses it (a rotation); without it, the URL's password or PGPASSWORD.
  */
-async function databasePassword(config: Readonly<Config>, options: OpenOptions, log: Logger): Promise<PasswordSource | undefined> {
+export async function databasePassword(config: Readonly<Config>, options: OpenOptions, log: Logger): Promise<PasswordSource | undefined> {
   const secretArn = config.databaseSecretArn;
   if (!secretArn) return undefined;
   const { secretPasswordReader, secretsClientFor } = await import('./providers/aws/db-password.js');

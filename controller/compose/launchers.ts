@@ -4,6 +4,8 @@ import { AGENT_ENV, CONNECTOR_API_URL_ENV, CONNECTOR_LIMIT_NAMES, CONNECTOR_LIMI
 import { INTEGRATION_PROVIDERS } from '../../contract/integration-secret.js';
 import type { Config } from '../config.js';
 import { AdaptiveRateLimiter } from '../providers/aws/rate-limit.js';
+import type { DbCredentials } from '../../contract/db-credentials.js';
+import { credentialFingerprint } from '../providers/credentials.js';
 import type { DbCredentialStore, SecretsApi } from '../providers/types.js';
 import { ecsCaller } from '../scheduler/ecs-client.js';
 import { ecsLauncher } from '../scheduler/ecs-launcher.js';
@@ -56,6 +58,25 @@ export function ecsLauncherFor(config: Readonly<Config>, client: ECSClient, timi
     securityGroups: config.ecs.securityGroups,
     taskDefinitionPrefix: config.ecs.taskDefinitionPrefix,
     baseEnv: { ...baseEnv(config), [AGENT_ENV.provider]: 'aws', [AGENT_ENV.bucket]: config.aws.tenantBucket },
+  });
+}
+
+/** Every run logs in with the pool's login (bound to its tenant by its grant). */
+const asPool = (login: DbCredentials): Pick<DbCredentialStore, 'get'> => ({ get: async () => ({ ...login, fingerprint: credentialFingerprint(login.password) }) });
+
+/**
+ * What runs a pooled worker's jobs: child processes logged in as the pool. Locally a run gets its
+ * integrations' values (`integrationSecrets`); on AWS it reaches the bucket and its secret itself, with
+ * the credentials the worker vended for it, which are in its environment.
+ */
+export function poolExecutorFor(
+  config: Readonly<Config>, login: DbCredentials, databaseUrl: string, timing: Pick<LaunchTiming, 'now' | 'sleep'>,
+  integrationSecrets?: Pick<SecretsApi, 'getValue'>,
+): Launcher {
+  if (config.provider === 'local') return localLauncherFor(config, asPool(login), databaseUrl, timing, integrationSecrets);
+  return localLauncher({
+    dataDir: config.dataDir, bucket: config.aws.tenantBucket, databaseUrl, credentials: asPool(login),
+    baseEnv: baseEnv(config), now: timing.now, provider: 'aws',
   });
 }
 

@@ -7,8 +7,7 @@ import { createLocalProvider } from '../providers/local/provider.js';
 import type { Provider } from '../providers/types.js';
 import type { Launcher, LauncherFactory } from '../scheduler/launcher.js';
 import type { DbCredentials } from '../../contract/db-credentials.js';
-import { credentialFingerprint } from '../providers/credentials.js';
-import { ecsLauncherFor, localLauncherFor, type LaunchTiming } from './launchers.js';
+import { ecsLauncherFor, localLauncherFor, poolExecutorFor, type LaunchTiming } from './launchers.js';
 import { cloudModules } from './modules.js';
 import type { IntegrationLock } from '../integrations/vault.js';
 
@@ -56,7 +55,7 @@ export async function createPlatform(config: Readonly<Config>, deps: PlatformDep
     const credentials = provider.credentials;
     const secrets = provider.secrets;
     launcher = () => localLauncherFor(config, credentials, deps.databaseUrl, deps, secrets);
-    poolExecutor = (login) => localLauncherFor(config, { get: async () => ({ ...login, fingerprint: credentialFingerprint(login.password) }) }, deps.databaseUrl, deps, secrets);
+    poolExecutor = (login) => poolExecutorFor(config, login, deps.databaseUrl, deps, secrets);
   }
   const modules = cloudModules(provider, {
     secretsPrefix: config.aws.secretsPrefix, now: deps.now, secretRecoveryWindowDays: config.aws.secretRecoveryWindowDays, integrationLock: deps.integrationLock,

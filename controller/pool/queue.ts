@@ -1,4 +1,4 @@
-import type { Pool } from '../db/pool.js';
+import type { Pool, PoolClient } from '../db/pool.js';
 import type { ScheduleEntry } from '../scheduler/entries.js';
 
 /** A pooled run as a worker claims it. */
@@ -20,9 +20,14 @@ export interface QueueRow {
   reason: string | null;
 }
 
-/** The pooled workers' queue (openclaw.pool_queue): PostgreSQL rows claimed with FOR UPDATE SKIP LOCKED. */
+/**
+ * The pooled workers' queue (openclaw.pool_queue): PostgreSQL rows claimed with FOR UPDATE SKIP LOCKED.
+ * A worker's calls (claim, heartbeat, defer, finish as a worker) go through the functions of platform
+ * migration 40, the only thing the workers' own login may use; the scheduler's (enqueue, rows, depth, a
+ * stop) through the controller's connection.
+ */
 export class PoolQueue {
-  constructor(private readonly pool: Pool, private readonly now: () => number = Date.now) {}
+  constructor(private readonly pool: Pick<Pool | PoolClient, 'query'>, private readonly now: () => number = Date.now) {}
 
   /** Hands a run to the workers; handing the same run again (a relaunch after a crash) changes nothing. */
   async enqueue(job: Omit<PooledJob, 'attempts'>): Promise<void> {
@@ -39,28 +44,31 @@ export class PoolQueue {
   async claim(worker: string, staleMs: number): Promise<PooledJob | undefined> {
     const now = new Date(this.now());
     const { rows } = await this.pool.query<PooledJob>(
-      `UPDATE openclaw.pool_queue q SET claimed_by = $1, claimed_at = $2, heartbeat_at = $2, attempts = q.attempts + 1
-        WHERE q.run_id = (
-          SELECT run_id FROM openclaw.pool_queue
-           WHERE finished_at IS NULL AND (claimed_at IS NULL OR heartbeat_at < $3)
-           ORDER BY enqueued_at LIMIT 1 FOR UPDATE SKIP LOCKED)
-        RETURNING q.run_id AS "runId", q.tenant, q.agent, q.env, q.entry, q.attempts`,
+      'SELECT "runId", tenant, agent, env, entry, attempts FROM openclaw.pool_claim($1, $2, $3)',
       [worker, now, new Date(now.getTime() - staleMs)],
     );
     return rows[0];
   }
 
   async heartbeat(runId: string, worker: string): Promise<void> {
-    await this.pool.query('UPDATE openclaw.pool_queue SET heartbeat_at = $3 WHERE run_id = $1 AND claimed_by = $2 AND finished_at IS NULL', [runId, worker, new Date(this.now())]);
+    await this.pool.query('SELECT openclaw.pool_heartbeat($1, $2, $3)', [runId, worker, new Date(this.now())]);
+  }
+
+  /** Gives a claimed run back to the queue, due again after `delayMs` (its credentials could not be vended yet). */
+  async defer(runId: string, worker: string, delayMs: number): Promise<boolean> {
+    const { rows } = await this.pool.query<{ deferred: boolean }>('SELECT openclaw.pool_defer($1, $2, $3) AS deferred', [runId, worker, new Date(this.now() + delayMs)]);
+    return rows[0].deferred;
   }
 
   /** Records the run's end once (the scheduler's poller reads it like a task's exit). */
   async finish(runId: string, exitCode: number | null, reason: string | null, worker?: string): Promise<boolean> {
-    const result = await this.pool.query(
-      `UPDATE openclaw.pool_queue SET finished_at = $2, exit_code = $3, reason = $4
-        WHERE run_id = $1 AND finished_at IS NULL AND ($5::text IS NULL OR claimed_by = $5)`,
-      [runId, new Date(this.now()), exitCode, reason, worker ?? null],
-    );
+    const at = new Date(this.now());
+    if (worker !== undefined) {
+      const { rows } = await this.pool.query<{ finished: boolean }>('SELECT openclaw.pool_finish($1, $2, $3, $4, $5) AS finished', [runId, worker, at, exitCode, reason]);
+      return rows[0].finished;
+    }
+    // The scheduler stopping a run: the controller's own connection, whoever holds the run.
+    const result = await this.pool.query('UPDATE openclaw.pool_queue SET finished_at = $2, exit_code = $3, reason = $4 WHERE run_id = $1 AND finished_at IS NULL', [runId, at, exitCode, reason]);
     return result.rowCount === 1;
   }
 

@@ -28,6 +28,11 @@ export interface LocalLauncherOptions {
   now: () => number;
   /** Waits for a launch slot (the configured launches per second). */
   pace?: () => Promise<void>;
+  /**
+   * `aws`: the pooled workers' executor on AWS. The run reaches S3 and Secrets Manager with the
+   * credentials in its own environment (vended for its tenant), not through the data directory.
+   */
+  provider?: 'local' | 'aws';
 }
 
 interface Child {
@@ -74,8 +79,8 @@ export function localLauncher(options: LocalLauncherOptions): Launcher & { wait(
         // An explicit, minimal environment: never the controller's DATABASE_URL, AWS keys or secret-store key.
         env: {
           ...inherited, ...(identity ? { HOME: identity.home } : {}), ...options.baseEnv, ...env,
-          [AGENT_ENV.provider]: 'local',
-          [AGENT_ENV.dataDir]: options.dataDir,
+          [AGENT_ENV.provider]: options.provider ?? 'local',
+          ...(options.provider === 'aws' ? {} : { [AGENT_ENV.dataDir]: options.dataDir }),
           [AGENT_ENV.bucket]: options.bucket,
           DATABASE_URL: databaseUrlWithoutCredentials(options.databaseUrl),
           [AGENT_ENV.dbCredentials]: JSON.stringify({ username: credentials.username, password: credentials.password }),

@@ -21,7 +21,11 @@ const security = stack.children.get('security')!;
 const statements = statementsOf(security.data.get('aws_iam_policy_document.controller_task'));
 const granted = allowedActions(statements);
 
-const scanned = scanAwsOperations(join(REPO_ROOT, 'controller'));
+/** Code that runs as the pooled workers' task role (`tenantctl pool-worker`), not as the controller's. */
+const WORKER_FILES = new Set(['pool/vend.ts', 'compose/pool-worker.ts']);
+const everything = scanAwsOperations(join(REPO_ROOT, 'controller'));
+const scanned = everything.filter((op) => !WORKER_FILES.has(op.file));
+const workerOperations = everything.filter((op) => WORKER_FILES.has(op.file));
 const clientsInCode = new Set(scanned.map((op) => op.client));
 const planned: AwsOperation[] = Object.entries(PLANNED_OPERATIONS)
   .filter(([client]) => !clientsInCode.has(client))
@@ -86,10 +90,10 @@ describe('the controller task role', () => {
     expect(broad.flatMap((s) => s.actions).filter((a) => !UNSCOPABLE.has(a))).toEqual([]);
   });
 
-  it('reaches only the tenant bucket, the tenants/ prefix, the tenant and notification secrets paths, the OAuth clients\' secrets and the stack\'s own SNS topics', () => {
+  it('reaches only the tenant bucket, the tenants/ prefix, the tenant, pool-login and notification secrets paths, the OAuth clients\' secrets and the stack\'s own SNS topics', () => {
     const allowed: Record<string, string[]> = {
       s3: ['${var.tenant_bucket_arn}', '${local.tenant_objects_arn}'],
-      secretsmanager: ['*', '${local.tenant_secrets_arn}', '${local.notification_secrets_arn}', '${var.database_secret_arn}', '${local.oauth_client_secret_arns}'],
+      secretsmanager: ['*', '${local.tenant_secrets_arn}', '${local.pool_secrets_arn}', '${local.notification_secrets_arn}', '${var.database_secret_arn}', '${local.oauth_client_secret_arns}'],
       sns: ['${local.notification_topics_arn}'],
     };
     for (const statement of statements) {
@@ -109,5 +113,32 @@ describe('the controller task role', () => {
     expect(runTask.resources).toEqual(['${local.agent_revisions}']);
     expect(conditionValue(runTask, 'ecs:cluster')).toEqual(['${local.cluster_arn}']);
     expect(security.locals.get('agent_revisions')).toContain('task-definition/${family}:*');
+  });
+});
+
+describe("the pooled workers' task role", () => {
+  const worker = statementsOf(security.data.get('aws_iam_policy_document.pool_worker'));
+  const TENANT_ACCESS = '${aws_iam_role.tenant_access.arn}';
+
+  it('grants exactly the IAM actions the worker code needs, and nothing else', () => {
+    expect(workerOperations.map((op) => `${op.file}: ${op.operation}`).sort()).toEqual(['compose/pool-worker.ts: GetSecretValue', 'pool/vend.ts: AssumeRole']);
+    expect(allowedActions(worker).sort()).toEqual([...requiredActions(workerOperations).keys()].sort());
+    expect(worker.every((s) => s.effect === 'Allow' && s.resources.every((r) => r !== '*'))).toBe(true);
+  });
+
+  it('assumes only the tenant-access role, and tags a session only with a non-empty tenant, never transitive', () => {
+    const sts = worker.filter((s) => s.actions.some((a) => a.startsWith('sts:')));
+    expect(sts.flatMap((s) => s.resources)).toEqual([TENANT_ACCESS, TENANT_ACCESS]);
+    const tag = sts.find((s) => s.actions.includes('sts:TagSession'))!;
+    expect(tag.actions).toEqual(['sts:TagSession']);
+    expect(conditionValue(tag, 'aws:TagKeys')).toEqual(['tenant']);
+    expect(conditionValue(tag, 'aws:RequestTag/tenant')).toEqual(['?*']);
+    expect(conditionValue(tag, 'sts:TransitiveTagKeys')).toEqual(['true']);
+  });
+
+  it("reads only the pool's two database logins", () => {
+    const secrets = worker.filter((s) => s.actions.some((a) => a.startsWith('secretsmanager:')));
+    expect(secrets.flatMap((s) => s.actions)).toEqual(['secretsmanager:GetSecretValue']);
+    expect(secrets.flatMap((s) => s.resources).map((r) => r.split(':secret:')[1]).sort()).toEqual(['${var.secrets_prefix}/pool/db-*', '${var.secrets_prefix}/pool/worker-db-*']);
   });
 });

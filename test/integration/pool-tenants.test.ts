@@ -5,19 +5,21 @@
  */
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensurePoolLogin, issuePoolGrant, releasePoolRun } from '../../controller/pool/session.js';
+import { ensurePoolLogin, issuePoolGrant as issueGrant, releasePoolRun } from '../../controller/pool/session.js';
 import { localLauncherFor } from '../../controller/compose/launchers.js';
 import { renderPlanText } from '../../controller/engine/render.js';
 import { desiredTenant } from '../../controller/desired/tenant.js';
 import { pooledLauncher } from '../../controller/pool/launcher.js';
 import { PoolQueue } from '../../controller/pool/queue.js';
 import { PoolWorker } from '../../controller/pool/worker.js';
+import { createPool } from '../../controller/db/pool.js';
 import { credentialFingerprint } from '../../controller/providers/credentials.js';
 import { activeEntry } from '../../controller/scheduler/entries.js';
 import { runEnvironment } from '../../controller/scheduler/run-env.js';
 import { createWorld, type World } from '../helpers/world.js';
 
 const POOL_PASSWORD = 'pool-test-password-0123456789abcdef';
+const WORKER_PASSWORD = 'pool-worker-test-password-0123456789';
 
 function manifest(name: string, tier: string, isolation?: 'silo' | 'pool'): string {
   return [
@@ -33,13 +35,25 @@ let world: World;
 let admin: pg.Client;
 let firstFleet: string[];
 
-async function poolSession(): Promise<pg.Client> {
+async function loginAs(username: string, password: string): Promise<pg.Client> {
   const url = new URL(world.db.url);
-  url.username = 'openclaw_pool';
-  url.password = POOL_PASSWORD;
+  url.username = username;
+  url.password = password;
   const client = new pg.Client({ connectionString: url.toString() });
   await client.connect();
   return client;
+}
+const poolSession = () => loginAs('openclaw_pool', POOL_PASSWORD);
+
+/** A run of `tenant` in the queue, claimed by a worker: the only kind a grant may be issued for. */
+async function heldRun(tenant: string, runId: string): Promise<void> {
+  await admin.query(`INSERT INTO openclaw.pool_queue (run_id, tenant, agent, env, entry, claimed_by, claimed_at, heartbeat_at, attempts)
+    VALUES ($1, $2, 'butler', '{}', '{}', 'test-worker', now(), now(), 1) ON CONFLICT (run_id) DO NOTHING`, [runId, tenant]);
+}
+
+async function issuePoolGrant(db: pg.Client, tenant: string, runId: string, ttlMs?: number): Promise<string> {
+  await heldRun(tenant, runId);
+  return issueGrant(db, tenant, runId, ttlMs);
 }
 
 async function boundSession(tenant: string, runId: string): Promise<pg.Client> {
@@ -60,6 +74,7 @@ beforeAll(async () => {
   admin = new pg.Client({ connectionString: world.db.url });
   await admin.connect();
   await ensurePoolLogin(admin, { username: 'openclaw_pool', password: POOL_PASSWORD });
+  await ensurePoolLogin(admin, { username: 'openclaw_pool_worker', password: WORKER_PASSWORD }, 'worker');
   await admin.query(`INSERT INTO app.messages (tenant_id, sender, subject) VALUES ('hooli', 'a@x', 'for hooli'), ('piper', 'b@x', 'for piper'), ('acme', 'c@x', 'for acme')`);
 }, 120_000);
 
@@ -188,8 +203,14 @@ describe('a pooled run', () => {
     expect((await launcher.describe([taskArn]))[0]).toMatchObject({ status: 'running' });
     const login = { username: 'openclaw_pool', password: POOL_PASSWORD };
     const executor = localLauncherFor(world.ctx.config, { get: async () => ({ ...login, fingerprint: credentialFingerprint(login.password) }) }, world.db.url, { now: Date.now, sleep: async () => {} });
-    const worker = new PoolWorker({ name: 'test-worker', queue, pool: world.ctx.pool, executor, log: world.ctx.log });
+    // The worker on its own login: the queue and the grants through their functions, nothing else.
+    const url = new URL(world.db.url);
+    url.username = 'openclaw_pool_worker';
+    url.password = WORKER_PASSWORD;
+    const workerPool = createPool(url.toString(), { log: world.ctx.log, max: 2 });
+    const worker = new PoolWorker({ name: 'test-worker', queue: new PoolQueue(workerPool), pool: workerPool, executor, log: world.ctx.log });
     expect(await worker.drain(2)).toBe(1);
+    await workerPool.end();
     expect((await launcher.describe([taskArn]))[0]).toMatchObject({ status: 'stopped', exitCode: 0 });
     expect(await count(`SELECT count(*) AS n FROM app.digests WHERE tenant_id = 'hooli' AND run_id = 'pooled-run-1'`)).toBe(1);
     expect(await count(`SELECT count(*) AS n FROM app.agent_outputs WHERE tenant_id = 'hooli' AND run_id = 'pooled-run-1'`)).toBe(1);
@@ -224,5 +245,46 @@ describe('the pooled queue', () => {
     expect(await queue.finish('q-1', 0, null, workers[dead])).toBe(false);
     expect(await queue.finish('q-1', 0, null, 'w5')).toBe(true);
     for (const runId of ['q-2', 'q-3']) await queue.finish(runId, 1, 'test over');
+  });
+});
+
+describe("the pooled workers' own login", () => {
+  it('claims, beats, defers and ends queue rows and issues grants for the runs it holds, through its functions', async () => {
+    const worker = await loginAs('openclaw_pool_worker', WORKER_PASSWORD);
+    await admin.query(`INSERT INTO openclaw.pool_queue (run_id, tenant, agent, env, entry, enqueued_at) VALUES ('w-1', 'piper', 'butler', '{}', '{}', now() - interval '1 day')`);
+    const queue = new PoolQueue(worker);
+    expect(await queue.claim('w-login', 60_000)).toMatchObject({ runId: 'w-1', tenant: 'piper', attempts: 1 });
+    expect(await queue.defer('w-1', 'w-login', 0)).toBe(true);
+    expect(await queue.claim('w-login', 60_000)).toMatchObject({ runId: 'w-1', attempts: 2 });
+    await queue.heartbeat('w-1', 'w-login');
+    const token = await issueGrant(worker, 'piper', 'w-1');
+    const session = await poolSession();
+    await session.query('SELECT app.bind_pool_session($1)', [token]);
+    expect((await session.query('SELECT tenant_id FROM app.messages')).rows).toEqual([{ tenant_id: 'piper' }]);
+    await releasePoolRun(worker, 'w-1');
+    expect((await session.query('SELECT tenant_id FROM app.messages')).rows).toEqual([]);
+    expect(await queue.finish('w-1', 0, null, 'someone-else')).toBe(false);
+    expect(await queue.finish('w-1', 0, null, 'w-login')).toBe(true);
+    await Promise.all([session.end(), worker.end()]);
+  });
+
+  it("can read no table and write none, and cannot bind a session to a tenant no claimed run of which it holds", async () => {
+    const worker = await loginAs('openclaw_pool_worker', WORKER_PASSWORD);
+    await heldRun('hooli', 'w-held');
+    for (const sql of [
+      'SELECT * FROM openclaw.pool_queue', 'SELECT * FROM openclaw.tenants', 'SELECT * FROM openclaw.agent_runs',
+      'SELECT * FROM app.messages', 'SELECT * FROM app.notes', 'SELECT * FROM app_private.pool_grants', 'SELECT * FROM app_private.pool_sessions',
+      `UPDATE openclaw.pool_queue SET tenant = 'piper' WHERE run_id = 'w-held'`,
+      `UPDATE app_private.pool_sessions SET tenant = 'piper'`,
+      `INSERT INTO app_private.pool_grants VALUES ('\\x00', 'piper', 'w-held', now() + interval '1 hour')`,
+      `INSERT INTO app.messages (tenant_id, sender, subject) VALUES ('piper', 'x', 'planted')`,
+      'SET ROLE openclaw_pool', 'SET ROLE openclaw_runtime', 'SELECT app.bind_pool_session($$x$$)',
+    ]) expect(await errorOf(worker.query(sql)), sql).toMatchObject({ code: '42501' });
+    expect(await errorOf(issueGrant(worker, 'piper', 'w-held'))).toMatchObject({ code: '42501', message: 'no claimed run w-held of tenant piper to grant a session to' });
+    expect(await errorOf(issueGrant(worker, 'piper', 'no-such-run'))).toMatchObject({ code: '42501' });
+    await admin.query(`UPDATE openclaw.pool_queue SET finished_at = now() WHERE run_id = 'w-held'`);
+    expect(await errorOf(issueGrant(worker, 'hooli', 'w-held'))).toMatchObject({ code: '42501' });
+    expect(await count(`SELECT count(*) AS n FROM app_private.pool_grants WHERE run_id IN ('w-held', 'no-such-run')`)).toBe(0);
+    await worker.end();
   });
 });

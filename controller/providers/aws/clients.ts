@@ -54,7 +54,7 @@ interface MiddlewareClient {
  * middleware at the start of the initialize step. Interceptors added later (the AWS double)
  * run inside it, so they are counted too.
  */
-export function countCalls(clients: AwsClients, counts: Map<string, number>): void {
+export function countCalls(clients: Partial<AwsClients>, counts: Map<string, number>): void {
   for (const [key, client] of Object.entries(clients) as [keyof AwsClients, MiddlewareClient][]) {
     const service = SERVICE_OF[key];
     client.middlewareStack.remove('openclawCallCounter');

@@ -159,6 +159,14 @@ data "aws_iam_policy_document" "controller_task" {
     resources = [local.tenant_secrets_arn]
   }
 
+  # The pool's database logins: the controller generates each password once into its secret (never in git
+  # or the state) and gives the role it; the pooled runs and the worker service read them.
+  statement {
+    sid       = "PoolLogins"
+    actions   = ["secretsmanager:CreateSecret", "secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue", "secretsmanager:TagResource"]
+    resources = [local.pool_secrets_arn]
+  }
+
   # The database password, read by the controller itself (OPENCLAW_DB_SECRET_ARN) at start and again after
   # the server refuses it: RDS rotates this secret, and a value ECS injected at task start would go stale.
   statement {

@@ -21,19 +21,45 @@ resource "aws_iam_role" "pool_worker" {
   assume_role_policy = data.aws_iam_policy_document.pool_worker_trust.json
 }
 
-# The worker can do nothing but vend a tenant's credentials and read the pool's database login; the
-# queue itself is in PostgreSQL.
+# The worker can do nothing but vend a tenant's credentials (assume the tenant-access role, tagging the
+# session with `tenant` alone, never transitive) and read the pool's two database logins (its own, and the
+# one it hands its runs); the queue itself is in PostgreSQL, behind the worker login's functions.
 data "aws_iam_policy_document" "pool_worker" {
   statement {
-    sid       = "VendTenantCredentials"
-    actions   = ["sts:AssumeRole", "sts:TagSession"]
+    sid       = "AssumeTenantAccess"
+    actions   = ["sts:AssumeRole"]
     resources = [aws_iam_role.tenant_access.arn]
   }
 
   statement {
-    sid       = "PoolLogin"
-    actions   = ["secretsmanager:GetSecretValue"]
-    resources = ["arn:${local.partition}:secretsmanager:${local.region}:${local.account}:secret:${var.secrets_prefix}/pool/db-*"]
+    # The same conditions as the tenant-access role's trust (WorkerTagsTheTenantOnly): both sides say it.
+    sid       = "TagTheTenantOnly"
+    actions   = ["sts:TagSession"]
+    resources = [aws_iam_role.tenant_access.arn]
+    condition {
+      test     = "StringLike"
+      variable = "aws:RequestTag/tenant"
+      values   = ["?*"]
+    }
+    condition {
+      test     = "ForAllValues:StringEquals"
+      variable = "aws:TagKeys"
+      values   = ["tenant"]
+    }
+    condition {
+      test     = "Null"
+      variable = "sts:TransitiveTagKeys"
+      values   = ["true"]
+    }
+  }
+
+  statement {
+    sid     = "PoolLogins"
+    actions = ["secretsmanager:GetSecretValue"]
+    resources = [
+      "arn:${local.partition}:secretsmanager:${local.region}:${local.account}:secret:${var.secrets_prefix}/pool/db-*",
+      "arn:${local.partition}:secretsmanager:${local.region}:${local.account}:secret:${var.secrets_prefix}/pool/worker-db-*",
+    ]
   }
 }
 

@@ -109,12 +109,14 @@ export const FREE_ACTIONS: ReadonlySet<string> = new Set(['sts:GetCallerIdentity
 
 /**
  * Actions AWS also checks when an operation is called the way the controller calls it: RunTask with tags
- * and overrides.taskRoleArn, CreateRole and CreateSecret with tags.
+ * and overrides.taskRoleArn, CreateRole and CreateSecret with tags, AssumeRole with session tags.
  */
 export const DEPENDENT_ACTIONS: Readonly<Record<string, readonly string[]>> = {
   'ecs:RunTask': ['ecs:TagResource', 'iam:PassRole'],
   'iam:CreateRole': ['iam:TagRole'],
   'secretsmanager:CreateSecret': ['secretsmanager:TagResource'],
+  // Token vending always tags the session with the tenant.
+  'sts:AssumeRole': ['sts:TagSession'],
 };
 
 export interface RequiredAction {
