@@ -2,10 +2,13 @@ import { existsSync } from 'node:fs';
 import { lstat, readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { ControllerError, errorMessage } from '../../contract/errors.js';
+import { mapLimit } from '../engine/backoff.js';
 import { limitMessage, MANIFEST_LIMITS } from './limits.js';
 import type { ValidationIssue } from './types.js';
 
 const MANIFEST_EXTENSIONS = ['.yaml', '.yml'];
+/** Files read at once: all of 100,000 at once would hold that many descriptors (past a default ulimit) and buffers. */
+const READ_CONCURRENCY = 64;
 
 export function isManifestName(name: string): boolean {
   return MANIFEST_EXTENSIONS.some((ext) => name.endsWith(ext));
@@ -46,7 +49,7 @@ export async function listManifestFiles(dir: string): Promise<string[]> {
  */
 export async function readManifestFiles(dir: string, files: readonly string[]): Promise<ReadManifest[]> {
   const boundary = await realpath(repositoryRoot(dir));
-  const read = await Promise.all(files.map(async (file) => readOne(file, boundary)));
+  const read = await mapLimit(files, READ_CONCURRENCY, async (file) => readOne(file, boundary));
   return read.filter((entry): entry is ReadManifest => entry !== undefined);
 }
 

@@ -12,8 +12,8 @@ import { manifest } from './helpers.js';
 const threads: ValidationThread[] = [];
 afterAll(async () => Promise.all(threads.map((t) => t.close())));
 
-function thread(maxHeapMb: number): ValidationThread {
-  const created = new ValidationThread({ maxHeapMb });
+function thread(maxHeapMb: number, idleMs?: number): ValidationThread {
+  const created = new ValidationThread({ maxHeapMb, idleMs });
   threads.push(created);
   return created;
 }
@@ -47,6 +47,19 @@ describe('validation off the event loop', () => {
     expect(result.tenants).toHaveLength(500);
     // Validated on this thread, the whole revision would be one turn.
     expect(turns).toBeGreaterThan(100);
+  });
+
+  it('ends its thread once idle, so its heap is not held between revisions, and starts a new one for the next', async () => {
+    const validation = thread(64, 0);
+    const input = [{ file: 'tenants/a.yaml', text: tenantYaml('a') }];
+    expect((await validation.validate(input)).tenants).toHaveLength(1);
+    const first = validation.threadId;
+    expect(first).toBeDefined();
+    await validation.stopped();
+    expect(validation.threadId).toBeUndefined();
+    expect((await validation.validate(input)).tenants).toHaveLength(1);
+    expect(validation.threadId).toBeDefined();
+    expect(validation.threadId).not.toBe(first);
   });
 
   it('stops every hostile shape by a bound, with a clear error, inside a 64 MB heap', async () => {
