@@ -33,11 +33,15 @@ export function adminDatabaseUrl(): Promise<string> {
   return server;
 }
 
-/** A fresh database on this file's PostgreSQL server. */
-export async function createTestDatabase(prefix = 'test'): Promise<TestDatabase> {
+/**
+ * A fresh database on this file's PostgreSQL server; a copy of `template` when given (a database
+ * nobody is connected to), which spares a test that needs many identical starts their migrations.
+ */
+export async function createTestDatabase(prefix = 'test', options: { template?: TestDatabase } = {}): Promise<TestDatabase> {
   const adminUrl = await adminDatabaseUrl();
   const name = `${prefix}_${randomBytes(4).toString('hex')}`;
-  await withAdmin(adminUrl, (admin) => admin.query(`CREATE DATABASE "${name}"`));
+  const template = options.template ? ` TEMPLATE "${options.template.name}"` : '';
+  await withAdmin(adminUrl, (admin) => admin.query(`CREATE DATABASE "${name}"${template}`));
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   return {

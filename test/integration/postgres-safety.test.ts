@@ -1,10 +1,11 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import pg from 'pg';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWorld, type World } from '../helpers/world.js';
 import { secretsOnlyProvider } from '../helpers/secrets-only-provider.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/postgres.js';
 import { applyPostgresChange } from '../../controller/resources/postgres/apply.js';
 import { quoteIdent, quoteLiteral } from '../../contract/sql.js';
 import { statementText } from '../../controller/db/pool.js';
@@ -48,12 +49,23 @@ async function credentialsMatchRole(world: World, tenant: string): Promise<boole
 
 describe('crash safety of the postgres resources', () => {
   const worlds: World[] = [];
+  let migrated: TestDatabase;
+  beforeAll(async () => {
+    // Every start below begins where a freshly opened controller begins: migrated, no tenant yet.
+    // Copying that database is what makes one start per apply step affordable.
+    migrated = await createTestDatabase('migrated');
+    const opened = await createWorld({ database: migrated, examples: false, provider: secretsOnlyProvider(mkdtempSync(join(tmpdir(), 'oc-secrets-'))) });
+    await opened.ctx.close();
+    rmSync(dirname(opened.dataDir), { recursive: true, force: true });
+  });
   afterAll(async () => {
     for (const world of worlds) await world.close();
+    await migrated?.drop();
   });
 
   async function singleTenantWorld(beforeQuery?: (text: string) => void): Promise<World> {
-    const world = await createWorld({ examples: false, provider: secretsOnlyProvider(mkdtempSync(join(tmpdir(), 'oc-secrets-'))), beforeQuery });
+    const database = await createTestDatabase('step', { template: migrated });
+    const world = await createWorld({ database, examples: false, provider: secretsOnlyProvider(mkdtempSync(join(tmpdir(), 'oc-secrets-'))), beforeQuery });
     world.writeTenant('globex.yaml', GLOBEX);
     worlds.push(world);
     return world;
