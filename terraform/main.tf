@@ -4,8 +4,10 @@
 
 locals {
   # Bucket names are global: the account and region make the default unique.
-  bucket_name        = coalesce(var.tenant_bucket_name, "${var.name}-tenants-${var.aws_account_id}-${var.region}")
-  cluster_name       = var.name
+  bucket_name  = coalesce(var.tenant_bucket_name, "${var.name}-tenants-${var.aws_account_id}-${var.region}")
+  cluster_name = var.name
+  # The controller's default OPENCLAW_METRICS_NAMESPACE: alarms and the workers' scaling read it.
+  metrics_namespace  = "OpenClaw/Controller"
   controller_family  = "${var.name}-controller"
   controller_service = "${var.name}-controller"
   log_group_names = {
@@ -64,6 +66,24 @@ locals {
       OPENCLAW_GIT_TOKEN              = var.git_token_secret_arn
       OPENCLAW_GITHUB_APP_PRIVATE_KEY = var.github_app == null ? null : var.github_app.private_key_secret_arn
     } : name => arn if arn != null
+  }
+
+  # The pooled workers' service (tenantctl pool-worker): its own database login, whose password the controller
+  # generated into <prefix>/pool/worker-db, and the shared tenant-access role it vends each run's credentials from.
+  pool_worker_environment = {
+    DATABASE_URL                      = "postgresql://openclaw_pool_worker@${module.database.address}:${module.database.port}/${module.database.db_name}?sslmode=verify-full"
+    OPENCLAW_DB_SECRET_ARN            = module.security.pool_worker_db_secret_arn
+    AWS_REGION                        = var.region
+    OPENCLAW_PROVIDER                 = "aws"
+    OPENCLAW_TENANT_BUCKET            = module.storage.bucket_name
+    OPENCLAW_PERMISSIONS_BOUNDARY_ARN = module.security.permissions_boundary_arn
+    OPENCLAW_SECRETS_PREFIX           = var.secrets_prefix
+    OPENCLAW_TENANT_ACCESS_ROLE_ARN   = module.security.tenant_access_role_arn
+    OPENCLAW_POOL_WORKERS             = tostring(var.pool_workers.runs_per_task)
+    OPENCLAW_DATA_DIR                 = "/tmp/openclaw"
+    OPENCLAW_LOG_LEVEL                = var.log_level
+    OPENCLAW_SES_FROM_ADDRESS         = module.email.from_address
+    OPENCLAW_SES_CONFIGURATION_SET    = module.email.configuration_set_name
   }
 
   # Agents get the tenant's identity, role and secret names from the controller's RunTask overrides; the
@@ -141,6 +161,12 @@ module "compute" {
   security_group_ids            = [module.networking.tasks_security_group_id]
   log_group_names               = local.log_group_names
   log_retention_days            = var.log_retention_days
+  pool_worker_family            = "${var.name}-pool-worker"
+  pool_worker_service_name      = "${var.name}-pool-worker"
+  pool_workers                  = var.pool_workers
+  pool_worker_environment       = local.pool_worker_environment
+  pool_worker_task_role_arn     = module.security.pool_worker_role_arn
+  metrics_namespace             = local.metrics_namespace
 }
 
 module "email" {
@@ -154,11 +180,10 @@ module "email" {
 module "monitoring" {
   source = "./modules/monitoring"
 
-  name                    = var.name
-  cluster_name            = local.cluster_name
-  controller_service_name = local.controller_service
-  # The controller's default OPENCLAW_METRICS_NAMESPACE.
-  metrics_namespace            = "OpenClaw/Controller"
+  name                         = var.name
+  cluster_name                 = local.cluster_name
+  controller_service_name      = local.controller_service
+  metrics_namespace            = local.metrics_namespace
   no_pass_alarm_minutes        = var.no_pass_alarm_minutes
   agent_failure_rate_threshold = var.agent_failure_rate_threshold
 }

@@ -490,3 +490,41 @@ variable "agent_failure_rate_threshold" {
     error_message = "agent_failure_rate_threshold must be a share above 0 and at most 1."
   }
 }
+
+variable "pool_workers" {
+  description = "The pooled workers' service (pooled tenants' agent runs): Fargate size of a task, runs one task executes at once (OPENCLAW_POOL_WORKERS), the bounds of its task count, and the runs waiting per task that target tracking keeps (PoolQueueDepth / running tasks)."
+  type = object({
+    cpu            = number
+    memory         = number
+    runs_per_task  = number
+    min_tasks      = number
+    max_tasks      = number
+    queue_per_task = number
+  })
+  default = {
+    cpu            = 1024
+    memory         = 2048
+    runs_per_task  = 4
+    min_tasks      = 1
+    max_tasks      = 20
+    queue_per_task = 8
+  }
+  validation {
+    condition     = contains(lookup(local.fargate_memory_by_cpu, tostring(var.pool_workers.cpu), []), var.pool_workers.memory)
+    error_message = "pool_workers cpu and memory must be a pair Fargate allows (as for agents)."
+  }
+  validation {
+    condition = (
+      floor(var.pool_workers.min_tasks) == var.pool_workers.min_tasks && floor(var.pool_workers.max_tasks) == var.pool_workers.max_tasks &&
+      var.pool_workers.min_tasks >= 1 && var.pool_workers.min_tasks <= var.pool_workers.max_tasks && var.pool_workers.max_tasks <= 1000
+    )
+    error_message = "pool_workers min_tasks and max_tasks must be whole numbers with 1 <= min_tasks <= max_tasks <= 1000 (the backlog per task is undefined without a running task)."
+  }
+  validation {
+    condition = (
+      floor(var.pool_workers.runs_per_task) == var.pool_workers.runs_per_task && var.pool_workers.runs_per_task >= 1 && var.pool_workers.runs_per_task <= 64 &&
+      var.pool_workers.queue_per_task > 0
+    )
+    error_message = "pool_workers runs_per_task must be a whole number from 1 to 64 (OPENCLAW_POOL_WORKERS) and queue_per_task greater than 0."
+  }
+}

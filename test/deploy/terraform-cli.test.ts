@@ -34,7 +34,8 @@ const PLANNED: Record<string, string[]> = {
   compute: [
     'aws_ecr_repository.this', 'aws_ecr_lifecycle_policy.this', 'aws_ecs_cluster.this', 'aws_ecs_cluster_capacity_providers.this',
     'aws_cloudwatch_log_group.this["agents"]', 'aws_cloudwatch_log_group.this["controller"]', 'aws_ecs_service.controller',
-    'aws_ecs_task_definition.controller', 'aws_ecs_task_definition.agent["butler"]', 'aws_ecs_task_definition.agent["scout"]',
+    'aws_ecs_task_definition.controller', 'aws_ecs_task_definition.agent["butler"]',
+    'aws_ecs_task_definition.pool_worker', 'aws_ecs_service.pool_worker', 'aws_appautoscaling_target.pool_worker', 'aws_appautoscaling_policy.pool_worker_backlog', 'aws_ecs_task_definition.agent["scout"]',
     'aws_ecs_task_definition.agent["writer"]',
     'aws_lb.public[0]', 'aws_lb_listener.public[0]', 'aws_lb_listener_rule.public_routes[0]', 'aws_lb_target_group.public[0]',
     'aws_security_group.public_alb[0]', 'aws_vpc_security_group_egress_rule.public_alb_to_tasks[0]',
@@ -73,6 +74,10 @@ const REFUSED: { variable: string; value: unknown; message: string }[] = [
   { variable: 'tenant_bucket_name', value: 'tenants..bucket', message: 'tenant_bucket_name must be empty or a valid S3 bucket name' },
   { variable: 'db_master_username', value: 'openclaw_administrator', message: 'db_master_username must be 1-16 lowercase letters' },
   { variable: 'email_domain', value: 'Mail.Example.com', message: 'email_domain must be a lowercase DNS domain name' },
+  {
+    variable: 'pool_workers', value: { cpu: 1024, memory: 2048, runs_per_task: 4, min_tasks: 5, max_tasks: 2, queue_per_task: 8 },
+    message: 'pool_workers min_tasks and max_tasks must be whole numbers with 1 <= min_tasks <= max_tasks <= 1000',
+  },
 ];
 
 const located = locateTerraform();

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AGENTS, AGENT_CONTAINER, AGENT_NAMES } from '../../contract/catalog.js';
+import { EMF_DIMENSION } from '../../controller/status/emf.js';
 import { statementsOf } from './lib/iam.js';
 import { allModules, blocks, loadStack, type Block, type TfModule } from './lib/terraform.js';
 
@@ -119,6 +120,43 @@ describe('compute module', () => {
     expect(String(agent.container_definitions)).toMatch(new RegExp(`name\\s*=\\s*"${AGENT_CONTAINER}"`));
     const prefix = compute.locals.get('agent_command') as string[];
     for (const name of AGENT_NAMES) expect([...prefix, name]).toEqual(AGENTS[name].command);
+  });
+
+  it('runs the pooled workers as a long-lived service of tenantctl pool-worker, on their own task role and database login', () => {
+    const task = resource(compute, 'aws_ecs_task_definition.pool_worker');
+    expect(task.task_role_arn).toBe('${var.pool_worker_task_role_arn}');
+    expect(String(task.container_definitions)).toMatch(/command\s*=\s*\["node", "bin\/tenantctl.js", "pool-worker"\]/);
+    const service = resource(compute, 'aws_ecs_service.pool_worker');
+    expect(service.desired_count).toBe('${var.pool_workers.min_tasks}');
+    expect(blocks(service, 'lifecycle')[0]?.ignore_changes).toEqual(['${desired_count}']);
+    expect(blocks(service, 'deployment_circuit_breaker')[0]).toEqual({ enable: true, rollback: true });
+    expect(blocks(service, 'network_configuration')[0]?.assign_public_ip).toBe(false);
+    const computeCall = stack.root.modules.get('compute')!;
+    expect(computeCall.pool_worker_task_role_arn).toBe('${module.security.pool_worker_role_arn}');
+    const env = stack.root.locals.get('pool_worker_environment') as Record<string, string>;
+    expect(env.DATABASE_URL).toMatch(/^postgresql:\/\/openclaw_pool_worker@/);
+    expect(env.OPENCLAW_DB_SECRET_ARN).toBe('${module.security.pool_worker_db_secret_arn}');
+    expect(env.OPENCLAW_TENANT_ACCESS_ROLE_ARN).toBe('${module.security.tenant_access_role_arn}');
+    expect(env.OPENCLAW_POOL_WORKERS).toBe('${tostring(var.pool_workers.runs_per_task)}');
+  });
+
+  it('scales the workers on the backlog per task, PoolQueueDepth over running tasks, between validated bounds', () => {
+    const target = resource(compute, 'aws_appautoscaling_target.pool_worker');
+    expect(target).toMatchObject({ service_namespace: 'ecs', scalable_dimension: 'ecs:service:DesiredCount', min_capacity: '${var.pool_workers.min_tasks}', max_capacity: '${var.pool_workers.max_tasks}' });
+    const policy = resource(compute, 'aws_appautoscaling_policy.pool_worker_backlog');
+    expect(policy.policy_type).toBe('TargetTrackingScaling');
+    const [tracking] = blocks(policy, 'target_tracking_scaling_policy_configuration');
+    expect(tracking.target_value).toBe('${var.pool_workers.queue_per_task}');
+    const metrics = blocks(blocks(tracking, 'customized_metric_specification')[0], 'metrics');
+    const named = (id: string) => metrics.find((m) => m.id === id)!;
+    const metric = (id: string) => blocks(blocks(named(id), 'metric_stat')[0], 'metric')[0];
+    expect(metric('depth')).toMatchObject({ namespace: '${var.metrics_namespace}', metric_name: 'PoolQueueDepth' });
+    expect(blocks(metric('depth'), 'dimensions')).toEqual(Object.entries(EMF_DIMENSION).map(([name, value]) => ({ name, value })));
+    expect(metric('tasks')).toMatchObject({ namespace: 'ECS/ContainerInsights', metric_name: 'RunningTaskCount' });
+    expect(named('backlog')).toMatchObject({ expression: 'depth / tasks', return_data: true });
+    expect(metrics.filter((m) => m.return_data === true)).toHaveLength(1);
+    expect(stack.root.locals.get('metrics_namespace')).toBe('OpenClaw/Controller');
+    expect(blocks(stack.root.variables.get('pool_workers'), 'validation')).toHaveLength(3);
   });
 
   it('keeps logs for a bounded, validated number of days', () => {

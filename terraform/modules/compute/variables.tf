@@ -121,3 +121,40 @@ variable "public_face" {
   })
   default = null
 }
+
+variable "pool_worker_family" {
+  description = "Task definition family of the pooled workers."
+  type        = string
+}
+
+variable "pool_worker_service_name" {
+  description = "Name of the pooled workers' ECS service."
+  type        = string
+}
+
+variable "pool_workers" {
+  description = "Size of a worker task, runs per task, task count bounds and the target backlog per task."
+  type = object({
+    cpu            = number
+    memory         = number
+    runs_per_task  = number
+    min_tasks      = number
+    max_tasks      = number
+    queue_per_task = number
+  })
+}
+
+variable "pool_worker_environment" {
+  description = "Environment variables of the worker container."
+  type        = map(string)
+}
+
+variable "pool_worker_task_role_arn" {
+  description = "Role the workers run with: vend tenant credentials, read the pool's logins."
+  type        = string
+}
+
+variable "metrics_namespace" {
+  description = "CloudWatch namespace of the controller's metrics (PoolQueueDepth)."
+  type        = string
+}
