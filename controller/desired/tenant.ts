@@ -27,6 +27,26 @@ export function desiredTenantOnce(manifest: TenantManifest, ctx: DesiredContext)
   return desired;
 }
 
+/**
+ * A manifest that does not name its isolation keeps the model its tenant has when its last applied
+ * manifest did not name one either and its tier is the same: the tier's default applies to a new tenant
+ * (or one purged), on a tier change, and when a manifest stops naming its model. So neither an upgrade of
+ * the controller (a tenant recorded before isolation models is a silo) nor a new default moves existing
+ * tenants and their data between models; a manifest says `isolation` to move one.
+ */
+export function withRecordedIsolation(desired: DesiredTenant, manifest: TenantManifest, recorded: RecordedTenant | undefined, ctx: DesiredContext): DesiredTenant {
+  if (manifest.spec.isolation !== undefined || !recorded || recorded.lifecycle === 'Purged') return desired;
+  if (recorded.manifest.spec.isolation !== undefined || recorded.desired.tier !== desired.tier || recorded.desired.isolation === desired.isolation) return desired;
+  return desiredTenant({ ...manifest, spec: { ...manifest.spec, isolation: recorded.desired.isolation } }, ctx);
+}
+
+/** What the controller's records say of a tenant: its last applied manifest and desired state. */
+export interface RecordedTenant {
+  manifest: Pick<TenantManifest, 'spec'>;
+  desired: Pick<DesiredTenant, 'tier' | 'isolation'>;
+  lifecycle: string;
+}
+
 export function desiredTenant(manifest: TenantManifest, ctx: DesiredContext): DesiredTenant {
   const name = manifest.metadata.name;
   const spec = manifest.spec;

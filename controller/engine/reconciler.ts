@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
-import { desiredTenantOnce } from '../desired/tenant.js';
+import { desiredTenantOnce, withRecordedIsolation } from '../desired/tenant.js';
 import type { DesiredContext, DesiredTenant } from '../desired/types.js';
 import { errorMessage, isRetryable, ControllerError, ProgrammingError } from '../../contract/errors.js';
 import type { SourceSnapshot } from '../source/types.js';
@@ -91,8 +91,9 @@ export class Reconciler {
       throw new ControllerError('MANIFEST_INVALID', `revision ${snapshot.revision} has ${snapshot.issues.length} invalid manifest field(s); it is not applied`);
     }
     const known = await this.deps.store.knownTenants();
+    const recorded = new Map(known.map((k) => [k.name, k]));
     const desired = new Map(snapshot.tenants.map((t) => {
-      const derived = desiredTenantOnce(t.manifest, this.deps.desiredContext);
+      const derived = withRecordedIsolation(desiredTenantOnce(t.manifest, this.deps.desiredContext), t.manifest, recorded.get(t.name), this.deps.desiredContext);
       return [t.name, options.paused?.has(t.name) ? { ...derived, paused: true } : derived];
     }));
     const all = [...new Set([...desired.keys(), ...known.filter((k) => k.lifecycle !== 'Purged').map((k) => k.name)])].sort();

@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
-import { desiredTenant } from '../desired/tenant.js';
+import { desiredTenant, withRecordedIsolation } from '../desired/tenant.js';
 import type { DesiredTenant } from '../desired/types.js';
 import type { Pool } from '../db/pool.js';
 import type { PoolSet } from '../db/pools.js';
@@ -115,7 +115,11 @@ export function createSchedulerService(ctx: SchedulerContext, seams: SchedulerSe
     async start() {
       ctx.loop.onPass((_report, pass) => update(pass.desired.values()));
       const snapshot = ctx.loop.appliedSnapshot;
-      if (snapshot) await update(snapshot.tenants.map((t) => desiredTenant(t.manifest, ctx.desiredContext)));
+      if (snapshot) {
+        // As the passes derive it: a manifest without isolation keeps its tenant's recorded model.
+        const recorded = new Map((await new StatusStore(ctx.pool).knownTenants()).map((k) => [k.name, k]));
+        await update(snapshot.tenants.map((t) => withRecordedIsolation(desiredTenant(t.manifest, ctx.desiredContext), t.manifest, recorded.get(t.name), ctx.desiredContext)));
+      }
       loops = [
         repeat(timer, () => elector.interval(), async () => void (await elector.step()), onError),
         repeat(timer, () => seams.tickMs ?? 1_000, () => scheduler.tick(), onError),
