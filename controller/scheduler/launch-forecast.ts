@@ -25,17 +25,30 @@ export function firesOnBusiestDay(expression: string, memo: Map<string, number> 
   return fires;
 }
 
-/** Pure: the agent launches a tenant's active schedules imply on their busiest day. */
-export function tenantLaunchesPerDay(tenant: DesiredTenant | null | undefined, memo?: Map<string, number>): number {
-  if (!tenant || tenant.suspended) return 0;
+/** What the forecast reads of a tenant: its name, schedules and isolation. */
+export interface LaunchingTenant {
+  name: string;
+  suspended: boolean;
+  agents: readonly Pick<DesiredTenant['agents'][number], 'active' | 'schedule'>[];
+  isolation?: DesiredTenant['isolation'];
+}
+
+/**
+ * Pure: the Fargate task launches a tenant's active schedules imply on their busiest day. A pooled
+ * tenant launches none: its runs go to the workers' queue, whose tasks are long-lived. (A state recorded
+ * before isolation models has no `isolation`: every tenant was silo then.)
+ */
+export function tenantLaunchesPerDay(tenant: LaunchingTenant | null | undefined, memo?: Map<string, number>): number {
+  if (!tenant || tenant.suspended || tenant.isolation === 'pool') return 0;
   return tenant.agents.filter((a) => a.active).reduce((n, a) => n + firesOnBusiestDay(a.schedule, memo), 0);
 }
 
 /**
  * Pure: the launches a day that the schedules in force (each tenant's last applied state) and the
- * desired ones imply, against Fargate's launch rate, with the tenants whose desired schedules add launches.
+ * desired ones imply, against Fargate's launch rate, with the tenants whose desired schedules add launches:
+ * a tenant moving from pool to silo adds its runs, one moving into the pool takes them away.
  */
-export function launchesReading(desired: readonly DesiredTenant[], applied: ReadonlyMap<string, DesiredTenant | null>): QuotaReading {
+export function launchesReading(desired: readonly LaunchingTenant[], applied: ReadonlyMap<string, LaunchingTenant | null>): QuotaReading {
   const memo = new Map<string, number>();
   let used = 0;
   for (const tenant of applied.values()) used += tenantLaunchesPerDay(tenant, memo);
@@ -48,7 +61,7 @@ export function launchesReading(desired: readonly DesiredTenant[], applied: Read
   }
   // Tenants gone from the manifests stop launching.
   return {
-    quota: QUOTAS.launchesPerDay, description: 'Agent launches a day (busiest day)', used, after, addedBy,
+    quota: QUOTAS.launchesPerDay, description: 'Agent task launches a day (busiest day; pooled runs launch none)', used, after, addedBy,
     limit: FARGATE_LAUNCHES_PER_DAY, source: `the schedules; Fargate launches ${FARGATE_LAUNCHES_PER_SECOND} tasks a second after a burst of 100`,
   };
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { forecastQuotas, formatForecastRow } from '../../controller/engine/quota.js';
 import { QUOTAS, type Change, type QuotaReading, type TenantPlan } from '../../controller/engine/types.js';
-import { firesOnBusiestDay } from '../../controller/scheduler/launch-forecast.js';
+import { firesOnBusiestDay, launchesReading, type LaunchingTenant } from '../../controller/scheduler/launch-forecast.js';
 
 const roles: QuotaReading = { quota: QUOTAS.iamRoles, description: 'IAM roles in the account', used: 995, limit: 1000, source: 'test' };
 
@@ -49,5 +49,22 @@ describe('launches on the busiest day', () => {
     expect(firesOnBusiestDay('0 7 * * 1-5')).toBe(1);
     expect(firesOnBusiestDay('*/15 8-17 1 * *')).toBe(40);
     expect(firesOnBusiestDay('not a schedule')).toBe(0);
+  });
+});
+
+describe('the launch forecast of a mixed fleet', () => {
+  const tenant = (name: string, isolation: 'silo' | 'pool' | undefined, schedule = '*/10 * * * *'): LaunchingTenant => ({
+    name, suspended: false, agents: [{ active: true, schedule }], ...(isolation ? { isolation } : {}),
+  });
+
+  it("counts only silo tenants' runs as Fargate launches: pooled runs go to the long-lived workers", () => {
+    const desired = [tenant('silo-a', 'silo'), tenant('pool-b', 'pool'), tenant('pool-c', 'pool', '* * * * *')];
+    expect(launchesReading(desired, new Map())).toMatchObject({ used: 0, after: 144, addedBy: ['silo-a'] });
+  });
+
+  it('adds the runs of a tenant moving out of the pool, takes away those of one moving in, and reads an old record as silo', () => {
+    const applied = new Map([['mover', tenant('mover', 'pool')], ['joiner', tenant('joiner', undefined)]]);
+    const reading = launchesReading([tenant('mover', 'silo'), tenant('joiner', 'pool')], applied);
+    expect(reading).toMatchObject({ used: 144, after: 144, addedBy: ['mover'] });
   });
 });
