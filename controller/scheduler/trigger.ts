@@ -38,5 +38,6 @@ export async function triggerRun(ctx: SchedulerContext, tenant: string, agent: s
   await service.launcher.close();
   if (run.status === 'pending') return { ok: false, message: `run ${run.id} is not launched yet: ${run.reason ?? 'queued'}; the leading controller retries it within the starting deadline`, run };
   if (run.status === 'skipped' || run.status === 'failed') return { ok: false, message: `run ${run.id} ${run.status}: ${run.reason ?? `exit code ${run.exitCode}`}`, run };
-  return { ok: true, run, waited: Boolean(launcher.wait) };
+  // A pooled run is not waited for here: it ends on a worker, whose exit the scheduler's poller records.
+  return { ok: true, run, waited: Boolean(launcher.wait) && run.status !== 'running' };
 }

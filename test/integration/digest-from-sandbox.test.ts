@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../controller/cli.js';
 import { cliOverrides } from '../../controller/cli/context.js';
 import { createLogger } from '../../contract/logger.js';
+import { poolWorkerPart } from '../../controller/pool/part.js';
 import { createOnboardingWorld, type OnboardingWorld } from './onboarding-world.js';
 
 /**
@@ -45,5 +46,40 @@ describe('a sandbox account connected for acme, then butler triggered', () => {
     expect(mail.text).toContain('Pilot: next steps after Tuesday');
     expect(mail.text).toContain('Pilot kickoff with Northwind');
     expect(mail.html).toContain('<strong>Signed contract attached</strong>');
+  }, 120_000);
+
+  it('delivers a pooled tenant’s digest from a pooled worker, which reads the account from the tenant’s one secret', async () => {
+    ow.world.writeTenant('hooli.yaml', [
+      'apiVersion: openclaw.io/v1alpha1', 'kind: Tenant', 'metadata: { name: hooli }', 'spec:', '  displayName: Hooli', '  contact: { email: it@hooli.example }',
+      '  tier: starter', '  agents: [{ name: butler, schedule: "0 7 * * *" }]', '  integrations: [{ provider: google }]', '',
+    ].join('\n'));
+    await ow.world.pass();
+    const link = await ow.link('hooli', 'google');
+    const { callback, cookie } = await ow.consent(link.url, { account: 'it@hooli.example' });
+    expect((await ow.callback(callback, cookie)).status).toBe(200);
+    expect((await ow.world.ctx.provider.secrets.list('openclaw/tenants/hooli/')).map((s) => s.name)).toEqual(['openclaw/tenants/hooli/integrations']);
+
+    const workers = await poolWorkerPart.start(ow.world.ctx);
+    try {
+      let stdout = '';
+      const status = await main(['trigger', 'hooli', 'butler'], { stdout: (t) => void (stdout += t), stderr: (t) => void (stdout += t), cwd: process.cwd(), env: ow.env });
+      expect(status, stdout).toBe(0);
+      expect(stdout).toMatch(/started: pool:/);
+      let finished: { exit_code: number | null }[] = [];
+      for (let i = 0; i < 600 && finished.length === 0; i += 1) {
+        finished = (await ow.world.ctx.pool.query(`SELECT exit_code FROM openclaw.pool_queue WHERE tenant = 'hooli' AND finished_at IS NOT NULL`)).rows;
+        if (finished.length === 0) await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(finished).toEqual([{ exit_code: 0 }]);
+    } finally {
+      await workers.stop();
+    }
+    const [{ n }] = (await ow.world.ctx.pool.query(`SELECT count(*)::int AS n FROM app.messages WHERE tenant_id = 'hooli'`)).rows;
+    expect(n).toBe(6);
+    const outbox = join(ow.world.dataDir, 'outbox', 'hooli');
+    const [file] = readdirSync(outbox);
+    const mail = await simpleParser(readFileSync(join(outbox, file)));
+    expect(mail.subject).toMatch(/^Hooli daily digest, \d{4}-\d{2}-\d{2}: 6 messages, \d+ events?$/);
+    expect(mail.text).toContain('Pilot: next steps after Tuesday');
   }, 120_000);
 });

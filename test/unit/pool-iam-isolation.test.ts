@@ -4,7 +4,9 @@ import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } fr
 import { CreateSecretCommand, GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient, type AssumeRoleCommandInput } from '@aws-sdk/client-sts';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { parseIntegrationSecret, serializeIntegrationSecret, type ConnectedIntegration } from '../../contract/integration-secret.js';
 import { names } from '../../contract/names.js';
+import { secretSource } from '../../agents/connectors/index.js';
 import { pooledTenantPolicy, pooledTrustPolicy } from '../../controller/desired/policy.js';
 import type { DesiredContext } from '../../controller/desired/types.js';
 import { createAwsDouble, seededRandom } from '../aws-double/index.js';
@@ -108,6 +110,23 @@ describe('token vending against the AWS double', () => {
     await acme.s3.send(new PutObjectCommand({ Bucket: ctx.bucket, Key: 'tenants/acme/agents/butler/d.md', Body: 'digest' }));
     expect(await (await acme.s3.send(new GetObjectCommand({ Bucket: ctx.bucket, Key: 'tenants/acme/agents/butler/d.md' }))).Body?.transformToString()).toBe('digest');
     expect((await acme.secrets.send(new GetSecretValueCommand({ SecretId: names.pooledSecret(ctx.secretsPrefix, 'acme') }))).SecretString).toBe('{"tenant":"acme"}');
+  });
+
+  it("lets a pooled run's connectors read their integration from the tenant's one secret with the vended session, and no other tenant's", async () => {
+    const google: ConnectedIntegration = {
+      provider: 'google', accessToken: 'initech-access', refreshToken: 'initech-refresh', expiresAt: '2026-12-03T10:00:00.000Z', scopes: ['gmail.readonly'],
+      account: 'it@initech.example', connectedAt: '2026-12-01T00:00:00.000Z', lastRefreshAt: null, version: 4,
+    };
+    const name = names.pooledSecret(ctx.secretsPrefix, 'initech');
+    await admin.secrets.send(new CreateSecretCommand({ Name: name, SecretString: serializeIntegrationSecret({ tenant: 'initech', version: 1, integrations: { google } }) }));
+    const run = (session: Awaited<ReturnType<typeof asSession>>) => ({
+      env: { OPENCLAW_PROVIDER: 'aws', OPENCLAW_POOLED_SECRET_ARN: name },
+      readSecret: async (id: string) => (await session.secrets.send(new GetSecretValueCommand({ SecretId: id }))).SecretString,
+    });
+    const initech = run(await asSession('initech'));
+    expect(parseIntegrationSecret(await secretSource(initech, 'google')!())).toEqual(google);
+    expect(await secretSource(initech, 'hubspot')!()).toBeUndefined();
+    expect(await errorOf(secretSource(run(await asSession('acme')), 'google')!())).toMatchObject({ name: 'ConnectorError', message: expect.stringContaining('is not authorized to perform: secretsmanager:GetSecretValue') });
   });
 
   it.each(PAIRS)("refuses %s's session the prefix, listing and secret of %s with AccessDenied", async (own, other) => {
