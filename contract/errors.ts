@@ -70,7 +70,7 @@ const PROGRAMMING_FAULTS = [TypeError, ReferenceError, RangeError, SyntaxError];
  */
 export function isRetryable(error: unknown): boolean {
   if (error instanceof ControllerError) return error.retryable;
-  if (PROGRAMMING_FAULTS.some((fault) => error instanceof fault) && (error as Error).cause === undefined) return false;
+  if (error instanceof Error && PROGRAMMING_FAULTS.some((fault) => error instanceof fault) && error.cause === undefined) return false;
   return true;
 }
 

@@ -6,10 +6,20 @@ export interface Runtime {
   stop(): Promise<void>;
 }
 
+/** A started part: `stop` ends it once what it has in flight is done. */
+export interface StartedPart {
+  stop(): Promise<void>;
+}
+
+/** A part that works apart from the pass (posting, delivering): `idle` settles once what earlier passes gave it is done. */
+export interface BackgroundPart extends StartedPart {
+  idle(): Promise<void>;
+}
+
 /** A long-running part beside the loop (the status server, the scheduler, onboarding); `C` is what it needs. */
-export interface RuntimePart<C> {
+export interface RuntimePart<C, S extends StartedPart = StartedPart> {
   name: string;
-  start(ctx: C): Promise<{ stop(): Promise<void> }>;
+  start(ctx: C): Promise<S>;
 }
 
 /** What the runtime itself needs: the loop it runs, and what to log about it. */
@@ -22,7 +32,7 @@ export interface RuntimeContext {
 
 /** Starts the parts in order, then the loop; `stop` stops the loop first, then the parts in reverse. */
 export async function startRuntime<C extends RuntimeContext>(ctx: C, parts: readonly RuntimePart<NoInfer<C>>[]): Promise<Runtime> {
-  const started: { name: string; stop(): Promise<void> }[] = [];
+  const started: (StartedPart & { name: string })[] = [];
   for (const part of parts) {
     started.push({ name: part.name, ...(await part.start(ctx)) });
     ctx.log.info({ part: part.name }, 'started');

@@ -1,6 +1,6 @@
 import { userInfo } from 'node:os';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { UsageError } from '../../contract/errors.js';
+import { errorMessage, UsageError } from '../../contract/errors.js';
 import type { Principal } from '../status/access/principal.js';
 
 /** Where a command writes; injected so tests run commands in-process. */
@@ -39,7 +39,7 @@ export function parseCommandArgs(command: Command, argv: string[]): ParsedArgs {
   try {
     parsed = parseArgs({ args: argv, options: { ...command.options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
   } catch (error) {
-    throw new UsageError(`${(error as Error).message.replace(/\. To specify a positional.*$/s, '')}\nusage: ${command.usage}`);
+    throw new UsageError(`${errorMessage(error).replace(/\. To specify a positional.*$/s, '')}\nusage: ${command.usage}`);
   }
   if (parsed.positionals.length > command.maxPositionals) {
     throw new UsageError(`unexpected argument ${JSON.stringify(parsed.positionals[command.maxPositionals])}\nusage: ${command.usage}`);

@@ -95,7 +95,8 @@ export function createPool(url: string, options: PoolOptions = {}): Pool {
   if (counter || beforeQuery) {
     pool.on('connect', (client) => {
       const original = client.query.bind(client) as (...args: unknown[]) => unknown;
-      (client as unknown as { query: unknown }).query = (...args: unknown[]) => {
+      // pg's query() has a dozen overloads; the wrapper takes them all as they come and is installed as the client's own property.
+      const query = (...args: unknown[]): unknown => {
         const text = statementText(args[0]);
         // Fault injection seam for crash-safety tests; a throw here is a failed statement.
         if (beforeQuery) {
@@ -136,6 +137,7 @@ export function createPool(url: string, options: PoolOptions = {}): Pool {
         if (!/^\s*(begin|commit|rollback|set |select set_config|savepoint|release|reset)/i.test(text)) counter.reads++;
         return original(...args);
       };
+      Object.defineProperty(client, 'query', { value: query, writable: true, configurable: true });
     });
   }
   return pool;

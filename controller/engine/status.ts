@@ -16,7 +16,8 @@ export interface StatusInput {
   heldBy?: 'DeletionHeld' | 'QuotaHeld';
   snapshot: SourceSnapshot;
   provider: string;
-  modules: readonly ResourceModule[];
+  /** The kinds a tenant has, one resource state each. */
+  modules: readonly Pick<ResourceModule, 'kind'>[];
   now: number;
   previous?: TenantStatusRecord;
   facts?: Record<string, unknown>;

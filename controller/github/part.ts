@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { PassListener, RejectionListener } from '../engine/controller.js';
-import type { RuntimePart } from '../runtime.js';
+import type { BackgroundPart, RuntimePart } from '../runtime.js';
 import { gitCredentials } from '../source/git-credentials.js';
 import { CommitStatusReporter, type PostedState } from './commit-status.js';
 
@@ -24,16 +24,16 @@ export function statusToken(config: Readonly<Config>): (() => Promise<string>) |
 }
 
 /** Commit statuses, as `tenantctl run` starts them (OPENCLAW_COMMIT_STATUS=true). */
-export const commitStatusPart: RuntimePart<CommitStatusContext> = {
+export const commitStatusPart: RuntimePart<CommitStatusContext, BackgroundPart> = {
   name: 'commit-status',
   async start(ctx) {
     const { commitStatus } = ctx.config;
     const log = ctx.log.child({ component: 'commit-status' });
-    if (!commitStatus.enabled || !commitStatus.repository) return { stop: async () => {} };
+    if (!commitStatus.enabled || !commitStatus.repository) return { stop: async () => {}, idle: async () => {} };
     const token = statusToken(ctx.config);
     if (!token) {
       log.warn('commit statuses are on but no token is configured (OPENCLAW_GITHUB_STATUS_TOKEN, OPENCLAW_GIT_TOKEN or a GitHub App): none is posted');
-      return { stop: async () => {} };
+      return { stop: async () => {}, idle: async () => {} };
     }
     const reporter = new CommitStatusReporter({
       target: { repository: commitStatus.repository, apiUrl: commitStatus.apiUrl, context: commitStatus.context, token },
@@ -46,6 +46,8 @@ export const commitStatusPart: RuntimePart<CommitStatusContext> = {
     };
     ctx.loop.onPass((report) => enqueue(() => reporter.report(report)));
     ctx.loop.onRejected((revision, reason) => enqueue(() => reporter.rejected(revision, reason)));
-    return { stop: async () => void await chain };
+    // The chain never rejects: a failed post is logged where it failed.
+    const idle = async () => void await chain;
+    return { stop: idle, idle };
   },
 };

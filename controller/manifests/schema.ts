@@ -4,8 +4,8 @@ import { CHANNEL_CRD_PATH, loadTenantCrd, manifestJsonSchema } from './crd.js';
 import { formatPath, locate, type ParsedDocument, type PathSegment } from './parse.js';
 import type { ValidationIssue } from './types.js';
 
-// ajv-formats ships CommonJS with a default export.
-const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
+// ajv-formats ships CommonJS: its module object is the plugin, which it also exports as `default`.
+const addFormats = addFormatsModule.default;
 
 /** The kinds a manifest in the source may be, each validated by its own CRD. */
 export type ManifestKind = 'Tenant' | 'NotificationChannel';

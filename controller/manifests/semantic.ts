@@ -1,5 +1,6 @@
 import { CronExpressionParser } from 'cron-parser';
 import { AGENT_NAMES, TIERS, agentsInTier } from '../../contract/catalog.js';
+import { errorMessage } from '../../contract/errors.js';
 import { MAX_TENANT_NAME_LENGTH, TENANT_NAME_PATTERN } from '../../contract/names.js';
 import { formatPath, locate, type ParsedDocument, type PathSegment } from './parse.js';
 import { show } from './schema.js';
@@ -149,7 +150,7 @@ function cronProblem(schedule: string, timezone: string): string | undefined {
     CronExpressionParser.parse(schedule, { tz: timezone, strict: false });
     return undefined;
   } catch (error) {
-    return `${show(schedule)} is not a valid cron expression: ${(error as Error).message} (allowed: five fields "minute hour day-of-month month day-of-week", e.g. "0 7 * * 1-5")`;
+    return `${show(schedule)} is not a valid cron expression: ${errorMessage(error)} (allowed: five fields "minute hour day-of-month month day-of-week", e.g. "0 7 * * 1-5")`;
   }
 }
 

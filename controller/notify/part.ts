@@ -3,7 +3,7 @@ import type { Config } from '../config.js';
 import type { PoolSet } from '../db/pools.js';
 import type { PassListener } from '../engine/controller.js';
 import type { SecretsApi } from '../providers/types.js';
-import type { RuntimePart } from '../runtime.js';
+import type { BackgroundPart, RuntimePart } from '../runtime.js';
 import type { SourceSnapshot } from '../source/types.js';
 import { Notifier } from './notifier.js';
 import type { SnsPublisher } from './senders.js';
@@ -48,7 +48,7 @@ export function createNotifier(ctx: NotifyContext): Notifier {
  * Notifications, as `tenantctl run` starts them: after each pass the new events go into the outbox (a few
  * statements, awaited) and a delivery round starts (not awaited: a slow receiver never holds up a pass).
  */
-export const notifyPart: RuntimePart<NotifyContext> = {
+export const notifyPart: RuntimePart<NotifyContext, BackgroundPart> = {
   name: 'notifications',
   async start(ctx) {
     const notifier = createNotifier(ctx);
@@ -66,6 +66,7 @@ export const notifyPart: RuntimePart<NotifyContext> = {
         clearInterval(timer);
         await notifier.idle();
       },
+      idle: () => notifier.idle(),
     };
   },
 };

@@ -4,7 +4,7 @@ import {
 } from '@aws-sdk/client-ecs';
 import { AGENT_CONTAINER } from '../../contract/catalog.js';
 import { names } from '../../contract/names.js';
-import { ControllerError } from '../../contract/errors.js';
+import { ControllerError, errorMessage } from '../../contract/errors.js';
 import type { AwsCaller } from '../providers/aws/caller.js';
 import { isNotFound } from '../providers/aws/errors.js';
 import { capacityProviderFor } from './entries.js';
@@ -115,7 +115,7 @@ export function ecsLauncher(options: EcsLauncherOptions): Launcher {
       try {
         await send(new StopTaskCommand({ cluster: options.cluster, task: taskArn, reason: reason.slice(0, 255) }));
       } catch (error) {
-        if (!isNotFound(error) && !/not found/i.test((error as Error).message)) throw error;
+        if (!isNotFound(error) && !/not found/i.test(errorMessage(error))) throw error;
       }
     },
     async describe(taskArns) {

@@ -14,7 +14,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import { secretsRoot } from '../../contract/names.js';
 import type { DesiredContext } from '../desired/types.js';
-import type { Provider } from '../providers/types.js';
+import type { Provider, SecretsApi } from '../providers/types.js';
 import type { Launcher, LauncherFactory } from './launcher.js';
 import { byIsolation, pooledLauncher } from '../pool/launcher.js';
 import { PoolQueue } from '../pool/queue.js';
@@ -57,7 +57,8 @@ export interface SchedulerService {
 export interface SchedulerContext {
   config: Readonly<Config>;
   log: Logger;
-  provider: Pick<Provider, 'secrets' | 'secretArn'>;
+  /** The ARNs of tenants' secrets: listed once, else derived. */
+  provider: Pick<Provider, 'secretArn'> & { secrets: Pick<SecretsApi, 'list'> };
   desiredContext: DesiredContext;
   now: () => number;
   launcher: LauncherFactory;

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { ControllerError } from '../../contract/errors.js';
+import { ControllerError, errorMessage } from '../../contract/errors.js';
 import { decodeManifest, isManifestName, readIssue } from '../manifests/files.js';
 import { limitMessage, MANIFEST_LIMITS } from '../manifests/limits.js';
 import { validateOffThread } from '../manifests/off-thread.js';
@@ -66,7 +66,7 @@ export function gitSource(options: GitSourceOptions): ManifestSource {
       await git.run(['fetch', '--quiet', '--no-tags', '--no-write-fetch-head', '--depth=1', '--end-of-options', options.url, `+refs/heads/${options.branch}:${ref}`], { remote: true });
     } catch (error) {
       if (error instanceof ControllerError) throw error;
-      throw new ControllerError('SOURCE_UNAVAILABLE', `could not fetch branch ${options.branch} from ${shown}: ${(error as Error).message}`, { retryable: true, cause: error });
+      throw new ControllerError('SOURCE_UNAVAILABLE', `could not fetch branch ${options.branch} from ${shown}: ${errorMessage(error)}`, { retryable: true, cause: error });
     }
     return (await git.text(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`])).trim();
   }
@@ -115,7 +115,7 @@ export function gitSource(options: GitSourceOptions): ManifestSource {
     try {
       cached = await read(sha);
     } catch (error) {
-      throw new ControllerError('SOURCE_UNAVAILABLE', `could not read manifests at ${sha} from ${shown}: ${(error as Error).message}`, { retryable: true, cause: error });
+      throw new ControllerError('SOURCE_UNAVAILABLE', `could not read manifests at ${sha} from ${shown}: ${errorMessage(error)}`, { retryable: true, cause: error });
     }
     return cached;
   }

@@ -11,13 +11,14 @@ import { rotateCredentials, rotationDone, type RotateResult } from '../actions/r
 import { errorMessage } from '../../contract/errors.js';
 import { triggerRun, type TriggerResult } from '../scheduler/trigger.js';
 import type { Principal } from './access/principal.js';
+import type { BackgroundWork } from './refresh.js';
 import type { StatusServerContext } from './context.js';
 import { sendJson } from './reply.js';
 import { tenantParam, type StatusRoute } from './route.js';
 
 const AGENT = /^[a-z][a-z0-9-]{0,40}$/;
 
-export function actionRoutes(ctx: StatusServerContext, refresh: () => void): StatusRoute[] {
+export function actionRoutes(ctx: StatusServerContext, refresh: () => void, background: BackgroundWork): StatusRoute[] {
   const act = <T>(request: FastifyRequest, action: string, target: string, tenant: string | undefined, run: () => Promise<ActionDone<T>>) =>
     auditedAction(ctx.pool, principalOf(request), { action, target, tenant }, run);
   const revisionInForce = () => ctx.loop.appliedSnapshot?.revision;
@@ -37,10 +38,10 @@ export function actionRoutes(ctx: StatusServerContext, refresh: () => void): Sta
         if (!tenant || !agent || !AGENT.test(agent)) return sendJson(reply, 400, { error: 'a tenant name in the path and {"agent": "<agent name>"} in the body are required' });
         const principal = principalOf(request);
         // The run may take minutes: answer now, record its end in the audit log when it ends.
-        void auditedAction<TriggerResult>(ctx.pool, principal, { action: 'trigger', target: `${tenant}/${agent}`, tenant }, async () => {
+        background.add(auditedAction<TriggerResult>(ctx.pool, principal, { action: 'trigger', target: `${tenant}/${agent}`, tenant }, async () => {
           const result = await triggerRun(ctx, tenant, agent);
           return result.ok ? { result, ok: true, revision: revisionInForce(), message: `run ${result.run.id} ${result.run.status}` } : { result, ok: false, revision: revisionInForce(), message: result.message };
-        }).catch((error) => ctx.log.error({ err: error, tenant, agent }, 'a triggered run failed'));
+        }).catch((error) => ctx.log.error({ err: error, tenant, agent }, 'a triggered run failed')));
         sendJson(reply, 202, { status: 'accepted', message: `a run of ${tenant}/${agent} is starting; its result appears in the audit log and the tenant's runs` });
       },
     },

@@ -19,7 +19,7 @@ import { ApiTokens, generateToken, hashToken } from './access/tokens.js';
 import { createMetrics } from './metrics.js';
 import { registerUsageMetrics } from '../usage/metrics.js';
 import { usageSourceOf } from '../usage/report.js';
-import { coalesced } from './refresh.js';
+import { backgroundWork, coalesced } from './refresh.js';
 import { sendJson } from './reply.js';
 import { statusRoutes, type RouteMethod, type StatusRoute } from './routes.js';
 import { StatusStore } from './store.js';
@@ -46,6 +46,8 @@ export interface StatusServer {
   url: string;
   /** Every route and the access it needs. */
   routes: readonly Pick<StatusRoute, 'method' | 'url' | 'access'>[];
+  /** Settles once the work requests started in the background (source refreshes and the passes they run, triggered runs) is done. */
+  settled(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -76,6 +78,7 @@ export async function startStatusServer(ctx: StatusServerContext, options: Statu
     ctx.source.trigger?.();
     await ctx.loop.applyNewRevision();
   }, (error) => log.error({ err: error }, 'could not refresh the manifest source'));
+  const background = backgroundWork();
 
   const { http } = ctx.config;
   const host = options.host ?? http.bind;
@@ -119,7 +122,7 @@ export async function startStatusServer(ctx: StatusServerContext, options: Statu
   });
   // Webhook bodies are not read: any content type is accepted and ignored (JSON is still parsed).
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, _body, done) => done(null, undefined));
-  const routes = [...statusRoutes({ ctx, reader, metrics, refresh, signer }), ...(oidc ? oidcRoutes({ ...http.auth, oidc }, signer, ctx.now) : [])];
+  const routes = [...statusRoutes({ ctx, reader, metrics, refresh, background, signer }), ...(oidc ? oidcRoutes({ ...http.auth, oidc }, signer, ctx.now) : [])];
   registerRoutes(app, routes, guard);
   app.setNotFoundHandler(async (request, reply) => sendJson(reply, 404, { error: `no such path: ${pathOf(request.url)}` }));
   app.setErrorHandler(async (error, request, reply) => sendError(error, request, reply));
@@ -133,6 +136,10 @@ export async function startStatusServer(ctx: StatusServerContext, options: Statu
     port: actual,
     url: `http://127.0.0.1:${actual}`,
     routes: routes.map(({ method, url, access }) => ({ method, url, access })),
+    async settled() {
+      await refresh.idle();
+      await background.idle();
+    },
     async close() {
       stopped = true;
       await app.close();

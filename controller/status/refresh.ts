@@ -17,3 +17,22 @@ export function coalesced(task: () => Promise<void>, onError: (error: unknown) =
   };
   return Object.assign(start, { idle: async () => { while (running) await running; } });
 }
+
+/** Work a request started and answered for before it ended (a triggered run): `idle()` settles once none runs. */
+export interface BackgroundWork {
+  add(work: Promise<unknown>): void;
+  idle(): Promise<void>;
+}
+
+export function backgroundWork(): BackgroundWork {
+  const running = new Set<Promise<void>>();
+  return {
+    add(work) {
+      const settled: Promise<void> = work.then(() => {}, () => {}).finally(() => running.delete(settled));
+      running.add(settled);
+    },
+    async idle() {
+      while (running.size > 0) await Promise.all(running);
+    },
+  };
+}

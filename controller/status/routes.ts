@@ -21,6 +21,7 @@ import { usageRoutes } from '../usage/http.js';
 import { usageSourceOf } from '../usage/report.js';
 import { notificationsRoute } from '../notify/route.js';
 import { githubHookRoute } from './github-hook.js';
+import type { BackgroundWork } from './refresh.js';
 
 export { tenantParam, type RouteMethod, type StatusRoute } from './route.js';
 
@@ -30,6 +31,8 @@ export interface RouteDeps {
   metrics: StatusMetrics;
   /** Reads the source now; a pass follows when it changed. Returns at once. */
   refresh(): void;
+  /** Holds work a route answered for before it ended (a triggered run), so the server can tell when it has settled. */
+  background: BackgroundWork;
   signer: Signer;
 }
 
@@ -39,7 +42,7 @@ const CONTENT_TYPES: Record<string, string> = {
 };
 const INVALID_TENANT_NAME = 'invalid tenant name: lowercase letters, digits and "-", at most 40 characters';
 
-export function statusRoutes({ ctx, reader, metrics, refresh, signer }: RouteDeps): StatusRoute[] {
+export function statusRoutes({ ctx, reader, metrics, refresh, background, signer }: RouteDeps): StatusRoute[] {
   const page = (file: string) => async (_request: FastifyRequest, reply: FastifyReply) => sendPage(reply, file);
   return [
     { method: 'GET', url: '/healthz', access: 'open', handler: async (_request, reply) => sendJson(reply, 200, { status: 'ok' }) },
@@ -74,7 +77,7 @@ export function statusRoutes({ ctx, reader, metrics, refresh, signer }: RouteDep
         sendJson(reply, 200, detail);
       },
     },
-    ...actionRoutes(ctx, refresh),
+    ...actionRoutes(ctx, refresh, background),
     ...digestRoutes(ctx),
     issueLinkRoute(ctx),
     notificationsRoute(ctx),

@@ -37,6 +37,8 @@ type BaseCtor = new (opts: {
   message?: string;
   $metadata: Record<string, unknown>;
 }) => Error;
+/** A modeled exception of a service (a subclass of its base): it takes its name and fault from its own class. */
+type ModeledCtor = new (opts: { message: string; $metadata: Record<string, unknown> } & Record<string, unknown>) => Error;
 
 const SDKS: Record<ServiceName, { ns: Namespace; base: BaseCtor }> = {
   iam: { ns: iamSdk, base: iamSdk.IAMServiceException },
@@ -108,9 +110,9 @@ export function toSdkError(service: ServiceName, fault: AwsFault, requestId: str
   const $metadata = { httpStatusCode: fault.status, requestId, attempts: 1, totalRetryDelay: 0 };
   const modeled = [fault.code, `${fault.code}Exception`]
     .map((name) => ns[name])
-    .find((c): c is BaseCtor => typeof c === 'function' && c !== base && base.prototype.isPrototypeOf(c.prototype));
+    .find((c): c is ModeledCtor => typeof c === 'function' && c !== base && base.prototype.isPrototypeOf(c.prototype));
   if (modeled) {
-    return new (modeled as unknown as new (o: { message: string; $metadata: typeof $metadata }) => Error)({
+    return new modeled({
       ...fault.fields,
       message: fault.message,
       $metadata,

@@ -11,12 +11,10 @@ export function setup(options: AwsDoubleOptions = {}) {
 
 /** The rejection of `promise`, which must reject. */
 export async function rejection(promise: Promise<unknown>): Promise<Error & { $fault?: string; $metadata?: { httpStatusCode?: number } }> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e as Error,
-  );
+  const error: unknown = await promise.then(() => undefined, (e: unknown) => e);
   expect(error, 'expected the call to fail').toBeInstanceOf(Error);
-  return error!;
+  if (!(error instanceof Error)) throw new Error('expected the call to fail with an Error');
+  return error;
 }
 
 export const TRUST = JSON.stringify({

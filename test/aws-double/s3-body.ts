@@ -24,21 +24,21 @@ export function etagOf(data: Buffer): string {
 }
 
 export type SdkBody = Readable & {
-  transformToString(encoding?: BufferEncoding): Promise<string>;
+  transformToString(encoding?: string): Promise<string>;
   transformToByteArray(): Promise<Uint8Array>;
   transformToWebStream(): ReadableStream;
 };
 
 /** A streaming body like the SDK's: it can be transformed once, as a real response stream can. */
 export function sdkBody(data: Buffer): SdkBody {
-  const stream = Readable.from([Buffer.from(data)]) as SdkBody;
   let used = false;
   const once = () => {
     if (used) throw new Error('The stream has already been transformed.');
     used = true;
   };
-  stream.transformToString = async (encoding: BufferEncoding = 'utf8') => (once(), data.toString(encoding));
-  stream.transformToByteArray = async () => (once(), new Uint8Array(data));
-  stream.transformToWebStream = () => (once(), new Blob([new Uint8Array(data)]).stream());
-  return stream;
+  return Object.assign(Readable.from([Buffer.from(data)]), {
+    transformToString: async (encoding = 'utf8') => (once(), data.toString(Buffer.isEncoding(encoding) ? encoding : 'utf8')),
+    transformToByteArray: async () => (once(), new Uint8Array(data)),
+    transformToWebStream: () => (once(), new Blob([new Uint8Array(data)]).stream()),
+  });
 }

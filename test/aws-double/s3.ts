@@ -69,7 +69,7 @@ export function s3Handlers(state: S3State, env: Env): ServiceHandlers {
     },
     GetObject(input: S.GetObjectCommandInput): Out<S.GetObjectCommandOutput> {
       const o = object(input.Bucket, input.Key, input.VersionId);
-      return { Body: sdkBody(o.body) as unknown as S.GetObjectCommandOutput['Body'], ...head(o) };
+      return { Body: sdkBody(o.body), ...head(o) };
     },
     HeadObject(input: S.HeadObjectCommandInput): Out<S.HeadObjectCommandOutput> {
       const b = state.buckets.get(String(input.Bucket));

@@ -122,11 +122,11 @@ describe.skipIf(!hasChromium)('the ops status page in headless Chromium', () => 
   it('refreshes without a full reload when a tenant recovers', async () => {
     await page.goto(`${sw.server.url}/#/`);
     await page.waitForSelector('#tenants tbody tr.degraded');
-    await page.evaluate(() => { (window as unknown as { stillHere: boolean }).stillHere = true; });
+    await page.evaluate(() => void Object.assign(window, { stillHere: true }));
     sw.failGlobex = false;
     await sw.world.pass();
     await page.waitForFunction(() => document.querySelectorAll('#tenants tbody tr.degraded').length === 0 && document.getElementById('count-ready')?.textContent === '3', undefined, { timeout: 15_000 });
-    expect(await page.evaluate(() => (window as unknown as { stillHere?: boolean }).stillHere)).toBe(true);
+    expect(await page.evaluate(() => Reflect.get(window, 'stillHere'))).toBe(true);
     expect(await page.textContent('#count-degraded')).toBe('0');
   });
 

@@ -3,7 +3,7 @@
 // source authenticates. Both listen on 127.0.0.1 at a free port.
 import { spawn } from 'node:child_process';
 import { createPublicKey, generateKeyPairSync, verify } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname } from 'node:path';
 
@@ -18,9 +18,9 @@ async function listen(server: Server): Promise<Listening> {
   return { url: `http://127.0.0.1:${port}`, close: () => new Promise((resolve) => server.close(() => resolve())) };
 }
 
-async function body(req: IncomingMessage): Promise<Buffer> {
+async function body(stream: AsyncIterable<Buffer | string>): Promise<Buffer> {
   const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
+  for await (const chunk of stream) chunks.push(Buffer.from(chunk));
   return Buffer.concat(chunks);
 }
 
@@ -45,7 +45,7 @@ export async function gitHttpServer(repoDir: string, username: string, passwords
       },
     });
     cgi.stdin.end(await body(req));
-    const out = await body(cgi.stdout as unknown as IncomingMessage);
+    const out = await body(cgi.stdout);
     const split = out.indexOf('\r\n\r\n');
     const headers: Record<string, string> = {};
     let status = 200;

@@ -79,7 +79,7 @@ export async function createWorld(options: WorldOptions = {}): Promise<World> {
       await db.drop();
       rmSync(root, { recursive: true, force: true });
     },
-  } as World;
+  };
   return world;
 }
 

@@ -7,9 +7,10 @@ import type { PassReport } from '../../controller/engine/outcome.js';
 import { directorySource } from '../../controller/source/directory.js';
 import { metricsLogPart } from '../../controller/status/emf.js';
 import type { ManifestSource } from '../../controller/source/types.js';
+import type { BackgroundPart } from '../../controller/runtime.js';
 import { createManualClock } from '../aws-double/index.js';
 import { startGithubDouble, type GithubDouble } from '../helpers/github-double.js';
-import { createStatusWorld, eventually, type StatusWorld } from './status-world.js';
+import { createStatusWorld, type StatusWorld } from './status-world.js';
 
 const REPO = 'acme/tenants';
 const SHA = 'a'.repeat(40);
@@ -116,6 +117,7 @@ describe('the openclaw/reconcile commit status, against a stateful GitHub double
     let sw: StatusWorld;
     let inner: ManifestSource | undefined;
     let revision = OTHER;
+    let posting: BackgroundPart;
     const source: ManifestSource = { describe: () => 'a git commit', load: async () => ({ ...(await inner!.load()), revision }) };
 
     beforeAll(async () => {
@@ -128,10 +130,12 @@ describe('the openclaw/reconcile commit status, against a stateful GitHub double
     afterAll(async () => sw?.close());
 
     it('marks the revision failed with the Degraded tenant’s error within the pass that saw it', async () => {
-      await commitStatusPart.start(sw.world.ctx);
+      posting = await commitStatusPart.start(sw.world.ctx);
       await metricsLogPart.start(sw.world.ctx);
       await sw.world.pass();
-      const [latest] = await eventually(async () => github.statuses(REPO, OTHER), (statuses) => statuses[0]?.state === 'failure');
+      await posting.idle();
+      const [latest] = github.statuses(REPO, OTHER);
+      expect(latest.state).toBe('failure');
       expect(latest.description).toMatch(/^1 failed; globex: could not create postgres schema\/tenant_globex: permission denied/);
       expect(latest.target_url).toBe('https://ops.example.com/#/tenants/globex');
     });
@@ -141,7 +145,8 @@ describe('the openclaw/reconcile commit status, against a stateful GitHub double
       github.addCommit(REPO, revision);
       sw.world.writeTenant('broken.yaml', 'apiVersion: openclaw.io/v1alpha1\nkind: Tenant\nmetadata:\n  name: broken\nspec:\n  tier: platinum\n');
       await sw.world.ctx.loop.refreshSource();
-      const [latest] = await eventually(async () => github.statuses(REPO, revision), (statuses) => statuses.length > 0);
+      await posting.idle();
+      const [latest] = github.statuses(REPO, revision);
       expect(latest.state).toBe('failure');
       expect(latest.description).toMatch(/^rejected: \d+ validation error\(s\): \S*broken\.yaml:\d+:\d+ /);
       sw.world.removeTenant('broken.yaml');

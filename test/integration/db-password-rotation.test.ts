@@ -33,9 +33,19 @@ describe('the controller during a rotation of its database password', () => {
     double.invoke('secretsmanager', 'PutSecretValue', { SecretId: secretArn, SecretString: JSON.stringify({ username: role, password }) });
   /** What happens to the controller's sessions when RDS restarts, fails over, or an idle timeout ends them. */
   const endControllerSessions = async () => {
+    const pool = world!.ctx.pool;
+    // The pool drops each client whose session ended ('remove'); the next statement then opens a new one.
+    const emptied = new Promise<void>((resolve) => {
+      const check = () => {
+        if (pool.totalCount > 0) return;
+        pool.off('remove', check);
+        resolve();
+      };
+      pool.on('remove', check);
+      check();
+    });
     await admin(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '${role}'`);
-    for (let i = 0; i < 200 && world!.ctx.pool.totalCount > 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
-    expect(world!.ctx.pool.totalCount).toBe(0);
+    await emptied;
   };
   const secretReads = () => double.calls.filter((call) => call.operation === 'GetSecretValue').length;
 

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiTokens, generateToken } from '../../controller/status/access/tokens.js';
-import { createStatusWorld, eventually, type StatusWorld } from './status-world.js';
+import { createStatusWorld, type StatusWorld } from './status-world.js';
 
 const SECRET = 'the-webhook-secret-github-knows';
 
@@ -55,7 +55,8 @@ describe('GitHub push webhook on the ops server', () => {
     sw.world.writeTenant('acme-two.yaml', ACME2);
     const response = await sw.fetch('/api/hooks/github', delivery(push));
     expect(response.status).toBe(202);
-    await eventually(async () => (await sw.json('/api/tenants')).tenants.map((t: { name: string }) => t.name), (names: string[]) => names.includes('acme-two'));
+    await sw.server.settled();
+    expect((await sw.json('/api/tenants')).tenants.map((t: { name: string }) => t.name)).toContain('acme-two');
     expect((await audit())[0]).toMatchObject({ actor: 'github-webhook', action: 'webhook', result: 'succeeded', message: 'push 72d3162e-cc78-11e3-81ab-4c9367dc0958: push to refs/heads/main' });
   });
 

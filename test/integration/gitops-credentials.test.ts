@@ -5,6 +5,7 @@ import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../controller/config.js';
 import { createLogger } from '../../contract/logger.js';
+import { errorMessage } from '../../contract/errors.js';
 import { gitSource } from '../../controller/source/git.js';
 import { gitCredentials, type GitCredentialsConfig } from '../../controller/source/git-credentials.js';
 import { createGitRepo, tenantYaml, type GitRepo } from '../helpers/git-repo.js';
@@ -97,7 +98,7 @@ describe('git credentials in the configuration', () => {
       loadConfig(env, '/tmp');
       return '';
     } catch (error) {
-      return (error as Error).message;
+      return errorMessage(error);
     }
   };
 

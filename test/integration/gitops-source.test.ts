@@ -1,6 +1,8 @@
 import { renameSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { names } from '../../contract/names.js';
+import type { ControllerLoop } from '../../controller/engine/controller.js';
+import type { PassReport } from '../../controller/engine/outcome.js';
 import { canLogIn, createGitWorld, dbStates, observedRevisions, tenantData, tenantNames, writeTenantData, type GitWorld } from '../helpers/gitops.js';
 
 const t = tenantNames('ada', 'bob', 'cyd');
@@ -150,16 +152,16 @@ describe('a controller following a git branch', () => {
 
   it('fetches and applies a pushed commit at once when triggered (a push webhook), without waiting for the poll interval', async () => {
     const ctx = await g.world.reopen({ env: { OPENCLAW_GIT_INTERVAL: '1h' } });
-    const passes: string[] = [];
-    ctx.loop.onPass((report) => void passes.push(report.revision));
+    const passes = passRecorder(ctx.loop);
     const running = ctx.loop.run();
     try {
-      await waitFor(async () => passes.length > 0);
-      expect(passes).toEqual([applied]);
+      await passes.until(() => true);
+      expect(passes.reports.map((report) => report.revision)).toEqual([applied]);
       g.put(t.bob, { tier: 'professional', displayName: 'Bob Pushed' });
       const pushed = g.origin.commit('a push');
       ctx.loop.trigger();
-      await waitFor(async () => (await ctx.store.status(t.bob))?.observedRevision === pushed);
+      await passes.until((report) => report.revision === pushed);
+      expect((await ctx.store.status(t.bob))?.observedRevision).toBe(pushed);
       expect((await ctx.store.knownTenants()).find((k) => k.name === t.bob)?.manifest.spec.displayName).toBe('Bob Pushed');
     } finally {
       await ctx.loop.stop();
@@ -168,10 +170,20 @@ describe('a controller following a git branch', () => {
   });
 });
 
-async function waitFor(check: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('timed out waiting for the controller');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+/** The passes a loop runs, as they end: `until` resolves with the first one, run or to come, that `done` accepts. */
+function passRecorder(loop: Pick<ControllerLoop, 'onPass'>) {
+  const reports: PassReport[] = [];
+  const waiting: { done: (report: PassReport) => boolean; resolve: (report: PassReport) => void }[] = [];
+  loop.onPass((report) => {
+    reports.push(report);
+    for (const waiter of waiting.filter((w) => w.done(report))) {
+      waiting.splice(waiting.indexOf(waiter), 1);
+      waiter.resolve(report);
+    }
+  });
+  const until = (done: (report: PassReport) => boolean): Promise<PassReport> => {
+    const found = reports.find(done);
+    return found ? Promise.resolve(found) : new Promise((resolve) => waiting.push({ done, resolve }));
+  };
+  return { reports, until };
 }

@@ -4,8 +4,9 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNotifier, notifyPart, type NotifyContext } from '../../controller/notify/part.js';
 import { snsPublisher } from '../../controller/notify/sns.js';
+import type { BackgroundPart } from '../../controller/runtime.js';
 import { createAwsDouble, createDoubleClients, createManualClock, type AwsDouble } from '../aws-double/index.js';
-import { createStatusWorld, eventually, type StatusWorld } from './status-world.js';
+import { createStatusWorld, type StatusWorld } from './status-world.js';
 
 interface Received {
   path: string;
@@ -53,7 +54,7 @@ describe('notifications to Slack, a signed webhook and SNS', () => {
   const clock = createManualClock(Date.now());
   const answers = new Map<string, { status: number; body: string }[]>();
   let ctx: NotifyContext;
-  let stop: () => Promise<void>;
+  let part: BackgroundPart;
 
   beforeAll(async () => {
     receiver = await startReceiver((path) => answers.get(path)?.shift() ?? { status: 200, body: 'ok' });
@@ -68,19 +69,21 @@ describe('notifications to Slack, a signed webhook and SNS', () => {
     await secrets.create('openclaw/notifications/slack/ops', `${receiver.url}/slack/T000/B000/XXXX`, {});
     await secrets.create('openclaw/notifications/hook-key', HOOK_KEY, {});
     ctx = { ...sw.world.ctx, now: clock.now, random: () => 0.5, sns: snsPublisher(createDoubleClients(double).sns) };
-    stop = (await notifyPart.start(ctx)).stop;
+    part = await notifyPart.start(ctx);
   });
 
   afterAll(async () => {
-    await stop?.();
+    await part?.stop();
     await sw?.close();
     await receiver?.close();
   });
 
   it('sends a tenant turning Degraded to every channel that asked for it within the pass that saw it', async () => {
     await sw.world.pass();
-    const hook = await eventually(async () => receiver.received.filter((r) => r.path === '/hook'), (found) => found.length >= 1);
-    const slack = await eventually(async () => receiver.received.filter((r) => r.path.startsWith('/slack/')), (found) => found.length >= 1);
+    await part.idle();
+    const hook = receiver.received.filter((r) => r.path === '/hook');
+    const slack = receiver.received.filter((r) => r.path.startsWith('/slack/'));
+    expect([hook.length, slack.length]).toEqual([1, 1]);
 
     const body = JSON.parse(hook[0].body);
     expect(body).toMatchObject({ channel: 'ops-hook', event: 'Degraded', tenant: 'globex', severity: 'warning', title: 'Tenant globex is Degraded' });
@@ -97,7 +100,8 @@ describe('notifications to Slack, a signed webhook and SNS', () => {
     expect(message.blocks[0].text.text).toMatch(/^\*Tenant globex is Degraded\*\n.*permission denied/);
     expect(message.blocks[1]).toMatchObject({ type: 'context', elements: [{ type: 'mrkdwn' }] });
 
-    const published = await eventually(async () => double.state.sns.messages(topicArn), (found) => found.length >= 1);
+    const published = double.state.sns.messages(topicArn);
+    expect(published).toHaveLength(1);
     expect(published[0].subject).toBe('Tenant globex is Degraded');
     expect(published[0].attributes).toEqual({ event: { DataType: 'String', StringValue: 'Degraded' }, tenant: { DataType: 'String', StringValue: 'globex' } });
     expect(JSON.parse(published[0].message)).toMatchObject({ event: 'Degraded', tenant: 'globex' });
@@ -112,14 +116,17 @@ describe('notifications to Slack, a signed webhook and SNS', () => {
 
     sw.failGlobex = false;
     await sw.world.pass();
-    const recovered = await eventually(async () => receiver.received.filter((r) => r.path === '/hook' && JSON.parse(r.body).event === 'Recovered'), (found) => found.length === 1);
+    await part.idle();
+    const recovered = receiver.received.filter((r) => r.path === '/hook' && JSON.parse(r.body).event === 'Recovered');
+    expect(recovered).toHaveLength(1);
     expect(JSON.parse(recovered[0].body)).toMatchObject({ tenant: 'globex', severity: 'info' });
     // The sns channel listed only Degraded.
     expect(double.state.sns.messages(topicArn)).toHaveLength(1);
   });
 
   it('retries a failed delivery with backoff on the clock, shows the failure in the status, and delivers it later', async () => {
-    await eventually(async () => (await sw.json('/api/notifications')).channels, (channels: any[]) => channels.every((c) => c.pending === 0));
+    await part.idle();
+    expect((await sw.json('/api/notifications')).channels.filter((c: { pending: number }) => c.pending !== 0)).toEqual([]);
     const notifier = createNotifier(ctx);
     clock.advance(3_600_000);
     answers.set('/slack/T000/B000/XXXX', [{ status: 503, body: 'service_unavailable' }]);

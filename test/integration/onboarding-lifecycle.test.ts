@@ -52,22 +52,27 @@ describe('the token lifecycle: refresh with rotation, invalid_grant, disconnect'
 
   it('renews a token about to expire once, with two refreshers at the same time, and keeps the rotated refresh token', async () => {
     const first = await connect('acme', 'google', 'owner@acme.example');
-    // Two refreshers, as two replicas would be: each with its own connections. Their token requests pass
-    // a gate that opens only when both refreshers are in flight at once: the other one is at the token
-    // endpoint too (no lock: both would spend the same refresh token) or waits for the lock.
-    const otherPool = createPool(ow.world.db.url);
+    // Two refreshers, as two replicas would be: each with its own connections. A token request waits at a
+    // gate until the other refresher is in flight too: at the token endpoint as well (no lock: both would
+    // spend the same refresh token), or asking PostgreSQL for the lock this one holds, or done.
     let atTokenEndpoint = 0;
+    let lockRequests = 0;
+    let openGate = () => {};
+    const gate = new Promise<void>((resolve) => { openGate = resolve; });
+    const check = () => { if (atTokenEndpoint > 1 || lockRequests > 1) openGate(); };
+    const countLocks = (text: string) => {
+      if (text.includes('pg_advisory_xact_lock')) lockRequests += 1;
+      check();
+    };
+    const pools = [createPool(ow.world.db.url, { beforeQuery: countLocks }), createPool(ow.world.db.url, { beforeQuery: countLocks })];
     const gated: typeof fetch = async (input, init) => {
       atTokenEndpoint += 1;
-      for (let i = 0; i < 500; i += 1) {
-        const { rows } = await otherPool.query("SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted");
-        if (atTokenEndpoint > 1 || rows[0].n > 0) break;
-        await new Promise((resolve) => setTimeout(resolve, 10));
-      }
+      check();
+      await gate;
       return fetch(input, init);
     };
     const google = ow.integrations.clients.get('google')!.provider;
-    const keeper = (pool: typeof otherPool) => new TokenKeeper({
+    const keeper = (pool: (typeof pools)[number]) => new TokenKeeper({
       pool, secrets: ow.world.ctx.provider.secrets, secretsPrefix: ow.world.ctx.config.aws.secretsPrefix, status: ow.world.ctx.store,
       clients: new Map([['google', new OAuthClient(google, gated, () => ow.clock.now)]]), store: new IntegrationStore(pool),
       events: ow.world.ctx.store, log: ow.world.ctx.log, now: () => ow.clock.now,
@@ -75,11 +80,12 @@ describe('the token lifecycle: refresh with rotation, invalid_grant, disconnect'
     try {
       ow.clock.now = Date.parse(first.expiresAt) - REFRESH_AHEAD_MS + 1_000;
       const refreshesBefore = ow.double.state.counts.refreshToken;
-      const outcomes = await Promise.all([keeper(ow.world.ctx.pool).refresh('acme', 'google'), keeper(otherPool).refresh('acme', 'google')]);
+      const outcomes = await Promise.all(pools.map((pool) => keeper(pool).refresh('acme', 'google').finally(openGate)));
       expect(outcomes.sort()).toEqual(['fresh', 'refreshed']);
+      expect(lockRequests).toBe(2);
       expect(ow.double.state.counts.refreshToken).toBe(refreshesBefore + 1);
     } finally {
-      await otherPool.end();
+      await Promise.all(pools.map((pool) => pool.end()));
     }
     const renewed = await ow.secret('acme', 'google');
     if (!isConnected(renewed)) throw new Error('not connected');

@@ -11,16 +11,14 @@ import { desiredTenant } from '../../controller/desired/tenant.js';
 import type { DesiredContext, DesiredTenant } from '../../controller/desired/types.js';
 import { ecsLauncherFor } from '../../controller/compose/launchers.js';
 import { createLogger } from '../../contract/logger.js';
-import type { ControllerContext } from '../../controller/main.js';
 import type { AgentSpec, TenantManifest } from '../../controller/manifests/types.js';
-import type { Provider, SecretRecord } from '../../controller/providers/types.js';
+import type { SecretRecord } from '../../controller/providers/types.js';
 import type { RunRecord } from '../../controller/scheduler/history.js';
-import { createSchedulerService, type SchedulerSeams, type SchedulerService } from '../../controller/scheduler/service.js';
+import { createSchedulerService, type SchedulerContext, type SchedulerSeams, type SchedulerService } from '../../controller/scheduler/service.js';
 import { createAwsDouble, createDoubleClients, createManualClock, seededRandom, type AwsDouble, type ManualClock } from '../aws-double/index.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/postgres.js';
 
 export const CLUSTER = 'openclaw';
-export const DB_PASSWORD = 'runtime-password-never-in-a-task';
 export const DESIRED_CONTEXT: DesiredContext = {
   accountId: '123456789012', partition: 'aws', region: 'us-east-1', bucket: 'openclaw-tenants', iamPath: '/openclaw/tenants/', secretsPrefix: 'openclaw',
 };
@@ -67,7 +65,7 @@ export interface Harness {
   /** A controller replica: a scheduler service on the shared database, clock and ECS. */
   controller(options?: ReplicaOptions): SchedulerService;
   /** The minimal controller context a replica is built from, and the seams that attach it to the double. */
-  context(options?: ReplicaOptions): { ctx: ControllerContext; seams: SchedulerSeams };
+  context(options?: ReplicaOptions): { ctx: SchedulerContext; seams: SchedulerSeams };
   /** Advances the clock by `ms` and lets each replica take one step: lease, tick, launches, task polling. */
   step(replicas: SchedulerService[], ms: number): Promise<void>;
   runs(filter?: string, params?: unknown[]): Promise<RunRecord[]>;
@@ -85,12 +83,10 @@ export async function createHarness(start = Date.UTC(2025, 0, 6, 0, 0, 0)): Prom
   double.state.ecs.createCluster(CLUSTER);
   for (const agent of ['butler', 'scout', 'writer']) double.state.ecs.registerTaskDefinition(`openclaw-agent-${agent}`, { containerNames: ['agent'] });
   const clients = createDoubleClients(double);
-  const provider = {
-    name: 'aws',
+  const provider: SchedulerContext['provider'] = {
     secrets: { list: async (prefix: string) => secrets.filter((r) => r.name.startsWith(prefix)) },
     secretArn: (name: string) => `arn:aws:secretsmanager:us-east-1:123456789012:secret:${name}`,
-    credentials: { get: async (t: string) => ({ username: `tenant_${t}_runtime`, password: DB_PASSWORD, fingerprint: 'f' }) },
-  } as unknown as Provider;
+  };
   const services: SchedulerService[] = [];
   const secrets: SecretRecord[] = [];
 
@@ -104,11 +100,11 @@ export async function createHarness(start = Date.UTC(2025, 0, 6, 0, 0, 0)): Prom
         OPENCLAW_LEADER_LEASE: options.leaseMs ?? '30s', OPENCLAW_LAUNCHES_PER_SECOND: String(options.launchesPerSecond ?? 20),
       });
       const timing = { now: clock.now, sleep: clock.sleep, random: seededRandom(11) };
-      const ctx = {
-        config, log, pool, pools: { reconciler: pool, scheduler: pool, lease: pool, api: pool }, provider, desiredContext: DESIRED_CONTEXT, database: { url: db.url }, now: clock.now,
+      const ctx: SchedulerContext = {
+        config, log, pool, pools: { scheduler: pool, lease: pool }, provider, desiredContext: DESIRED_CONTEXT, now: clock.now,
         loop: { onPass() {}, appliedSnapshot: undefined },
         launcher: () => ecsLauncherFor(config, clients.ecs, timing, log),
-      } as unknown as ControllerContext;
+      };
       return { ctx, seams: { holder: options.holder, random: seededRandom(13) } };
     },
     controller(options = {}) {

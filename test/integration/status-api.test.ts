@@ -1,7 +1,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createStatusWorld, eventually, EXAMPLE_TENANTS, GLOBEX_FAILURE, type StatusWorld } from './status-world.js';
+import { createMetrics } from '../../controller/status/metrics.js';
+import { StatusStore } from '../../controller/status/store.js';
+import { starterYaml } from '../helpers/world.js';
+import { createStatusWorld, DATABASE_DOWN, EXAMPLE_TENANTS, GLOBEX_FAILURE, type StatusWorld } from './status-world.js';
 
 import { createManualClock } from '../aws-double/index.js';
 
@@ -11,18 +14,47 @@ const clock = createManualClock(NOW);
 /** Longer than the backoff these tests configure (OPENCLAW_BACKOFF_MAX 2ms): a failed tenant is due again. */
 const BETWEEN_PASSES_MS = 1_000;
 
+/** One Prometheus series' value in a scrape, if it is there. */
+function seriesValue(text: string, series: string): number | undefined {
+  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+  return line === undefined ? undefined : Number(line.slice(series.length + 1));
+}
+
+// Every test leaves the fleet as it found it (or changes what no other test reads), so they pass in any order.
+
 describe('the status HTTP server', () => {
   let sw: StatusWorld;
   let readyBeforePass: { status: number; body: any };
-  /** When the first pass ran, on the controller's clock. */
-  let firstPassAt: number;
+  /** When the last full pass ran, on the controller's clock. */
+  let lastPassAt: number;
+  const pass = async () => {
+    lastPassAt = clock.now();
+    return sw.world.pass();
+  };
+  const metrics = async () => (await sw.fetch('/metrics')).text();
+  /** Runs of the history for the length of `body`: no other test sees them. */
+  const withRuns = async (rows: [id: string, tenant: string, agent: string, ageMs: number, status: string, exitCode: number | null][], body: () => Promise<void>) => {
+    const now = clock.now();
+    for (const [id, tenant, agent, ageMs, status, exitCode] of rows) {
+      await sw.admin.query(
+        `INSERT INTO openclaw.agent_runs (id, tenant, agent, scheduled_at, trigger, started_at, finished_at, status, exit_code, task_arn, reason)
+         VALUES ($1, $2, $3, $4, $5, $4, $6, $7, $8, $9, $10)`,
+        [id, tenant, agent, new Date(now - ageMs), status === 'running' ? 'manual' : 'schedule', status === 'running' ? null : new Date(now - ageMs + 10_000),
+          status, exitCode, `local:pid/${id}`, exitCode ? `exit code ${exitCode}` : null],
+      );
+    }
+    try {
+      await body();
+    } finally {
+      await sw.admin.query('DELETE FROM openclaw.agent_runs WHERE id = ANY($1)', [rows.map(([id]) => id)]);
+    }
+  };
 
   beforeAll(async () => {
     sw = await createStatusWorld({ pass: false, now: clock.now });
     const response = await sw.fetch('/readyz');
     readyBeforePass = { status: response.status, body: await response.json() };
-    firstPassAt = clock.now();
-    await sw.world.pass();
+    await pass();
   });
   // Each test starts later on the controller's clock than the one before: a tenant that failed is due again.
   beforeEach(() => clock.advance(BETWEEN_PASSES_MS));
@@ -45,13 +77,11 @@ describe('the status HTTP server', () => {
   });
 
   it('reports not ready when the database does not answer, and the status store as down in the metrics', async () => {
-    const { reconciler, scheduler, lease, api: apiPool } = sw.world.ctx.pools;
-    const pools = [reconciler, scheduler, lease, apiPool] as unknown as { query: (...args: unknown[]) => Promise<unknown> }[];
-    for (const pool of pools) pool.query = () => Promise.reject(new Error('connect ECONNREFUSED 10.0.0.5:5432'));
+    sw.databaseDown = true;
     try {
       const response = await sw.fetch('/readyz');
       expect(response.status).toBe(503);
-      expect(await response.json()).toEqual({ status: 'not ready', reason: 'database: connect ECONNREFUSED 10.0.0.5:5432' });
+      expect(await response.json()).toEqual({ status: 'not ready', reason: `database: ${DATABASE_DOWN}` });
       expect((await sw.fetch('/healthz')).status).toBe(200);
       const metrics = await sw.fetch('/metrics');
       expect(metrics.status).toBe(200);
@@ -60,7 +90,7 @@ describe('the status HTTP server', () => {
       expect(api.status).toBe(500);
       expect((await api.json()).error).toBe('internal error');
     } finally {
-      for (const pool of pools) delete (pool as { query?: unknown }).query;
+      sw.databaseDown = false;
     }
     expect((await sw.fetch('/readyz')).status).toBe(200);
   });
@@ -83,7 +113,7 @@ describe('the status HTTP server', () => {
     expect(byName.acme.nextRun.agent).toBe('butler');
     // Every five minutes in Europe/Berlin, after 10:02 there.
     expect(byName.acme.nextRun.at).toBe('2025-01-06T09:05:00.000Z');
-    expect(byName.acme.lastReconcileAt).toBe(new Date(firstPassAt).toISOString());
+    expect(byName.acme.lastReconcileAt).toBe(new Date(lastPassAt).toISOString());
     expect(byName.globex).toMatchObject({ tier: 'professional', ready: 'False', synced: 'False', degraded: 'True' });
     expect(byName.globex.lastError).toBe(`could not create postgres schema/tenant_globex: ${GLOBEX_FAILURE}`);
     expect(byName.globex.message).toBe(byName.globex.lastError);
@@ -114,10 +144,10 @@ describe('the status HTTP server', () => {
   });
 
   it('reports drift the controller corrected, in the tenant detail and as a metric', async () => {
-    const driftMetric = async () => Number(/^openclaw_drift_corrected_total\{kind="postgres"\} (\d+)$/m.exec(await (await sw.fetch('/metrics')).text())?.[1] ?? 0);
+    const driftMetric = async () => seriesValue(await metrics(), 'openclaw_drift_corrected_total{kind="postgres"}') ?? 0;
     const before = await driftMetric();
     await sw.admin.query('ALTER ROLE tenant_initech_runtime BYPASSRLS');
-    await sw.world.pass();
+    await pass();
     expect(await driftMetric()).toBe(before + 1);
     const initech = await sw.json('/api/tenants/initech');
     expect(initech.drift[0]).toMatchObject({ resource: 'postgres/role/tenant_initech_runtime' });
@@ -143,130 +173,90 @@ describe('the status HTTP server', () => {
   });
 
   it('shows the last and next agent runs from the run history', async () => {
-    const now = clock.now();
-    await sw.admin.query(
-      `INSERT INTO openclaw.agent_runs (id, tenant, agent, scheduled_at, trigger, started_at, finished_at, status, exit_code, task_arn, reason)
-       VALUES ('r1', 'acme', 'butler', $1, 'schedule', $1, $2, 'succeeded', 0, 'local:pid/101', NULL),
-              ('r2', 'acme', 'butler', $3, 'schedule', $3, $4, 'failed', 2, 'local:pid/102', 'exit code 2'),
-              ('r3', 'globex', 'scout', $3, 'manual', $3, NULL, 'running', NULL, 'local:pid/103', NULL)`,
-      [new Date(now - 600_000), new Date(now - 590_000), new Date(now - 300_000), new Date(now - 290_000)],
-    );
-    const acme = await sw.json('/api/tenants/acme');
-    expect(acme.runs.map((r: any) => [r.status, r.exitCode, r.trigger])).toEqual([['failed', 2, 'schedule'], ['succeeded', 0, 'schedule']]);
-    expect(acme.runs[0]).toMatchObject({ id: 'r2', agent: 'butler', taskArn: 'local:pid/102', reason: 'exit code 2' });
-    expect(acme.agents[0].lastRun.status).toBe('failed');
-    expect(acme.agents[0].nextRunAt).not.toBeNull();
-    const { tenants } = await sw.json('/api/tenants');
-    expect(tenants.find((t: any) => t.name === 'globex').lastRun).toMatchObject({ agent: 'scout', status: 'running' });
-    expect(tenants.find((t: any) => t.name === 'initech').lastRun).toBeNull();
+    await withRuns([['r1', 'acme', 'butler', 600_000, 'succeeded', 0], ['r2', 'acme', 'butler', 300_000, 'failed', 2], ['r3', 'globex', 'scout', 300_000, 'running', null]], async () => {
+      const acme = await sw.json('/api/tenants/acme');
+      expect(acme.runs.map((r: any) => [r.status, r.exitCode, r.trigger])).toEqual([['failed', 2, 'schedule'], ['succeeded', 0, 'schedule']]);
+      expect(acme.runs[0]).toMatchObject({ id: 'r2', agent: 'butler', taskArn: 'local:pid/r2', reason: 'exit code 2' });
+      expect(acme.agents[0].lastRun.status).toBe('failed');
+      expect(acme.agents[0].nextRunAt).not.toBeNull();
+      const { tenants } = await sw.json('/api/tenants');
+      expect(tenants.find((t: any) => t.name === 'globex').lastRun).toMatchObject({ agent: 'scout', status: 'running' });
+      expect(tenants.find((t: any) => t.name === 'initech').lastRun).toBeNull();
+    });
   });
 
-  it('exposes Prometheus metrics: reconciles by kind and result, durations, drift, queue, AWS calls, runs and tenants by condition', async () => {
-    const response = await sw.fetch('/metrics');
-    expect(response.status).toBe(200);
-    expect(response.headers.get('content-type')).toContain('text/plain');
-    const text = await response.text();
-    const value = (series: string) => {
-      const line = text.split('\n').find((l) => l.startsWith(`${series} `));
-      return line === undefined ? undefined : Number(line.slice(series.length + 1));
-    };
-    expect(value('openclaw_reconciles_total{kind="postgres",result="changed"}')).toBeGreaterThanOrEqual(2);
-    expect(value('openclaw_reconciles_total{kind="postgres",result="failed"}')).toBeGreaterThanOrEqual(1);
-    // globex's postgres change failed, so its later kinds were never tried.
-    expect(value('openclaw_reconciles_total{kind="iam",result="changed"}')).toBe(2);
-    expect(value('openclaw_reconciles_total{kind="iam",result="blocked"}')).toBe(2);
-    expect(value('openclaw_resource_changes_total{kind="postgres",action="create"}')).toBeGreaterThan(0);
-    expect(value('openclaw_drift_corrected_total{kind="postgres"}')).toBeGreaterThanOrEqual(1);
-    expect(value('openclaw_reconcile_pass_duration_seconds_count')).toBe(2);
-    expect(value('openclaw_reconcile_passes_total{result="errors"}')).toBe(2);
-    // globex failed (retryable) and its backoff has expired: it waits for the next pass.
-    expect(value('openclaw_tenants_backoff')).toBe(1);
-    expect(value('openclaw_queue_depth')).toBe(1);
-    expect(value('openclaw_tenants{condition="Ready",status="True"}')).toBe(2);
-    expect(value('openclaw_tenants{condition="Degraded",status="True"}')).toBe(1);
-    expect(value('openclaw_tenants{condition="Suspended",status="True"}')).toBe(0);
-    // Every condition a status can carry has its series, the later ones included.
-    expect(value('openclaw_tenants{condition="BudgetExceeded",status="True"}')).toBe(0);
-    expect(value('openclaw_agent_runs{result="succeeded"}')).toBe(1);
-    expect(value('openclaw_agent_runs{result="failed"}')).toBe(1);
-    expect(value('openclaw_status_store_up')).toBe(1);
-    expect(value('openclaw_revision_rejected')).toBe(0);
-    const { lastPass } = await sw.json('/api/fleet');
-    expect(value('openclaw_last_pass_timestamp_seconds')).toBe(Date.parse(lastPass.at) / 1000);
-    expect(Date.parse(lastPass.at)).toBeGreaterThan(firstPassAt);
-    const calls = sw.world.ctx.provider.callCounts();
-    const [someCall] = Object.keys(calls);
-    expect(someCall).toBeDefined();
-    const [service, operation] = someCall.split(':');
-    expect(value(`openclaw_aws_calls_total{service="${service}",operation="${operation}"}`)).toBe(calls[someCall]);
-    expect(text).toContain('# TYPE openclaw_aws_throttles_total counter');
+  it('exposes Prometheus metrics: reconciles by kind and result, durations, queue, AWS calls, runs and tenants by condition', async () => {
+    const passesBefore = seriesValue(await metrics(), 'openclaw_reconcile_pass_duration_seconds_count') ?? 0;
+    await pass();
+    // Later on the controller's clock than the pass: globex's backoff has expired.
+    clock.advance(BETWEEN_PASSES_MS);
+    await withRuns([['m1', 'initech', 'writer', 900_000, 'succeeded', 0], ['m2', 'initech', 'scout', 600_000, 'failed', 1]], async () => {
+      const response = await sw.fetch('/metrics');
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-type')).toContain('text/plain');
+      const text = await response.text();
+      const value = (series: string) => seriesValue(text, series);
+      const passes = value('openclaw_reconcile_pass_duration_seconds_count');
+      expect(passes).toBe(passesBefore + 1);
+      expect(value('openclaw_reconciles_total{kind="postgres",result="changed"}')).toBeGreaterThanOrEqual(2);
+      expect(value('openclaw_reconciles_total{kind="postgres",result="failed"}')).toBeGreaterThanOrEqual(1);
+      // acme's and initech's roles were made by the first pass; globex's postgres change fails every pass, so its later kinds are never tried.
+      expect(value('openclaw_reconciles_total{kind="iam",result="changed"}')).toBe(2);
+      expect(value('openclaw_reconciles_total{kind="iam",result="blocked"}')).toBe(passes);
+      expect(value('openclaw_reconcile_passes_total{result="errors"}')).toBe(passes);
+      expect(value('openclaw_resource_changes_total{kind="postgres",action="create"}')).toBeGreaterThan(0);
+      // globex failed (retryable) and its backoff has expired: it waits for the next pass.
+      expect(value('openclaw_tenants_backoff')).toBe(1);
+      expect(value('openclaw_queue_depth')).toBe(1);
+      expect(value('openclaw_tenants{condition="Ready",status="True"}')).toBe(2);
+      expect(value('openclaw_tenants{condition="Degraded",status="True"}')).toBe(1);
+      expect(value('openclaw_tenants{condition="Suspended",status="True"}')).toBe(0);
+      // Every condition a status can carry has its series, the later ones included.
+      expect(value('openclaw_tenants{condition="BudgetExceeded",status="True"}')).toBe(0);
+      expect(value('openclaw_agent_runs{result="succeeded"}')).toBe(1);
+      expect(value('openclaw_agent_runs{result="failed"}')).toBe(1);
+      expect(value('openclaw_status_store_up')).toBe(1);
+      expect(value('openclaw_revision_rejected')).toBe(0);
+      const { lastPass } = await sw.json('/api/fleet');
+      expect(lastPass.at).toBe(new Date(lastPassAt).toISOString());
+      expect(value('openclaw_last_pass_timestamp_seconds')).toBe(lastPassAt / 1000);
+      const calls = sw.world.ctx.provider.callCounts();
+      const [someCall] = Object.keys(calls);
+      expect(someCall).toBeDefined();
+      const [service, operation] = someCall.split(':');
+      expect(value(`openclaw_aws_calls_total{service="${service}",operation="${operation}"}`)).toBe(calls[someCall]);
+      expect(text).toContain('# TYPE openclaw_aws_throttles_total counter');
+    });
   });
 
   it('counts AWS calls and throttles as counters that follow the provider', async () => {
-    const provider = sw.world.ctx.provider as unknown as { callCounts: () => Record<string, number>; throttleCounts?: () => Record<string, number> };
-    const original = provider.callCounts;
-    try {
-      const base = original.call(provider);
-      provider.callCounts = () => ({ ...base, 'iam:CreateRole': (base['iam:CreateRole'] ?? 0) + 5 });
-      provider.throttleCounts = () => ({ 'iam:CreateRole': 3 });
-      const text = await (await sw.fetch('/metrics')).text();
-      expect(text).toContain(`openclaw_aws_calls_total{service="iam",operation="CreateRole"} ${(base['iam:CreateRole'] ?? 0) + 5}`);
-      expect(text).toContain('openclaw_aws_throttles_total{service="iam",operation="CreateRole"} 3');
-    } finally {
-      provider.callCounts = original;
-      delete provider.throttleCounts;
-    }
-  });
-
-  it('refreshes the source on POST /api/source/refresh and applies a new tenant without waiting for the poll', async () => {
-    sw.world.writeTenant('hooli.yaml', [
-      'apiVersion: openclaw.io/v1alpha1', 'kind: Tenant', 'metadata:', '  name: hooli', 'spec:', '  displayName: Hooli',
-      '  contact:', '    email: ops@hooli.example', '  tier: starter', '  suspended: true', '',
-    ].join('\n'));
-    const response = await sw.fetch('/api/source/refresh', { method: 'POST', body: '{"ref":"refs/heads/main"}', headers: { 'content-type': 'application/json' } });
-    expect(response.status).toBe(202);
-    const { tenants } = await eventually(() => sw.json('/api/tenants'), (body: any) => body.tenants.some((t: any) => t.name === 'hooli' && t.ready === 'True'));
-    const hooli = tenants.find((t: any) => t.name === 'hooli');
-    expect(hooli).toMatchObject({ suspended: 'True', nextRun: null });
-    const fleet = await sw.json('/api/fleet');
-    expect(fleet.counts.suspended).toBe(1);
-    sw.world.removeTenant('hooli.yaml');
-  });
-
-  it('warns in the fleet view when a revision is rejected, and keeps the applied one', async () => {
-    sw.world.writeTenant('broken.yaml', 'apiVersion: openclaw.io/v1alpha1\nkind: Tenant\nmetadata:\n  name: Broken!\nspec: {}\n');
-    try {
-      await sw.world.ctx.loop.refreshSource();
-      const fleet = await sw.json('/api/fleet');
-      expect(fleet.rejectedRevision.revision).not.toBe(fleet.appliedRevision.revision);
-      expect(fleet.rejectedRevision.reason).toMatch(/validation error/);
-      const text = await (await sw.fetch('/metrics')).text();
-      expect(text).toContain('openclaw_revision_rejected 1');
-    } finally {
-      sw.world.removeTenant('broken.yaml');
-      await sw.world.ctx.loop.refreshSource();
-    }
+    const calls: Record<string, number> = { 'iam:CreateRole': 4 };
+    const throttles: Record<string, number> = {};
+    const ctx = sw.world.ctx;
+    const { registry } = createMetrics({ ...ctx, pool: ctx.pools.api, store: new StatusStore(ctx.pools.api), provider: { callCounts: () => ({ ...calls }), throttleCounts: () => ({ ...throttles }) } });
+    const scrape = async () => registry.metrics();
+    expect(await scrape()).toContain('openclaw_aws_calls_total{service="iam",operation="CreateRole"} 4');
+    calls['iam:CreateRole'] = 9;
+    throttles['iam:CreateRole'] = 3;
+    const text = await scrape();
+    expect(text).toContain('openclaw_aws_calls_total{service="iam",operation="CreateRole"} 9');
+    expect(text).toContain('openclaw_aws_throttles_total{service="iam",operation="CreateRole"} 3');
   });
 
   it('says when agent launches cannot reach AWS: the fleet condition, the status text and a gauge', async () => {
+    const { store } = sw.world.ctx;
+    const previous = await store.getState('awsReachable');
     const failing = { type: 'AwsReachable', status: 'False', reason: 'LaunchFailing', message: 'launching agent tasks fails: ServerException', lastTransitionTime: new Date(clock.now()).toISOString() };
-    await sw.world.ctx.store.setState('awsReachable', failing);
-    expect((await sw.json('/api/fleet')).awsReachable).toEqual(failing);
-    expect(await (await sw.fetch('/metrics')).text()).toMatch(/^openclaw_aws_reachable 0$/m);
-    expect((await sw.fetch('/readyz')).status).toBe(200);
-    await sw.world.ctx.store.setState('awsReachable', { ...failing, status: 'True', reason: 'LaunchSucceeded' });
-    expect(await (await sw.fetch('/metrics')).text()).toMatch(/^openclaw_aws_reachable 1$/m);
-  });
-
-  it('keeps the events table within the configured bound', async () => {
-    const filler = Array.from({ length: 450 }, (_, i) => ({ type: 'Normal' as const, reason: 'Filler', message: `event ${i}`, tenant: 'acme' }));
-    await sw.world.ctx.store.recordEvents(filler);
-    expect((await sw.admin.query('SELECT count(*)::int AS n FROM openclaw.events')).rows[0].n).toBeGreaterThan(200);
-    await sw.world.pass();
-    const { rows } = await sw.admin.query('SELECT count(*)::int AS n, max(id)::int AS newest FROM openclaw.events');
-    expect(rows[0].n).toBeLessThanOrEqual(200);
-    const newest = await sw.world.ctx.store.events({ limit: 1 });
-    expect(newest[0].id).toBe(rows[0].newest);
+    try {
+      await store.setState('awsReachable', failing);
+      expect((await sw.json('/api/fleet')).awsReachable).toEqual(failing);
+      expect(await metrics()).toMatch(/^openclaw_aws_reachable 0$/m);
+      expect((await sw.fetch('/readyz')).status).toBe(200);
+      await store.setState('awsReachable', { ...failing, status: 'True', reason: 'LaunchSucceeded' });
+      expect(await metrics()).toMatch(/^openclaw_aws_reachable 1$/m);
+    } finally {
+      await store.setState('awsReachable', previous ?? null);
+    }
   });
 
   it('serves the ops page and its assets with a strict content security policy', async () => {
@@ -301,4 +291,56 @@ describe('the status HTTP server', () => {
     expect(eml.headers.get('content-security-policy')).toContain("default-src 'none'");
     expect(await eml.text()).toContain('new');
   });
+});
+
+/** Tests that change the source or the event log, on a world of their own: what they leave behind is read by none of the tests above. */
+describe('the status HTTP server as the source and the event log change', () => {
+  let sw: StatusWorld;
+
+  beforeAll(async () => {
+    sw = await createStatusWorld({ pass: false, examples: false, degraded: false, now: clock.now });
+    sw.world.writeTenant('umbrella.yaml', starterYaml('umbrella'));
+    await sw.world.pass();
+  });
+  afterAll(async () => {
+    await sw?.close();
+  });
+
+  it('refreshes the source on POST /api/source/refresh and applies a new tenant without waiting for the poll', async () => {
+    const suspendedBefore = (await sw.json('/api/fleet')).counts.suspended;
+    sw.world.writeTenant('hooli.yaml', starterYaml('hooli', '  suspended: true\n'));
+    const response = await sw.fetch('/api/source/refresh', { method: 'POST', body: '{"ref":"refs/heads/main"}', headers: { 'content-type': 'application/json' } });
+    expect(response.status).toBe(202);
+    await sw.server.settled();
+    const { tenants } = await sw.json('/api/tenants');
+    expect(tenants.find((t: any) => t.name === 'hooli')).toMatchObject({ ready: 'True', suspended: 'True', nextRun: null });
+    expect((await sw.json('/api/fleet')).counts.suspended).toBe(suspendedBefore + 1);
+  });
+
+  it('warns in the fleet view when a revision is rejected, and keeps the applied one', async () => {
+    sw.world.writeTenant('broken.yaml', 'apiVersion: openclaw.io/v1alpha1\nkind: Tenant\nmetadata:\n  name: Broken!\nspec: {}\n');
+    try {
+      await sw.world.ctx.loop.refreshSource();
+      const fleet = await sw.json('/api/fleet');
+      expect(fleet.rejectedRevision.revision).not.toBe(fleet.appliedRevision.revision);
+      expect(fleet.rejectedRevision.reason).toMatch(/validation error/);
+      const text = await (await sw.fetch('/metrics')).text();
+      expect(text).toContain('openclaw_revision_rejected 1');
+    } finally {
+      sw.world.removeTenant('broken.yaml');
+      await sw.world.ctx.loop.refreshSource();
+    }
+  });
+
+  it('keeps the events table within the configured bound', async () => {
+    const filler = Array.from({ length: 450 }, (_, i) => ({ type: 'Normal' as const, reason: 'Filler', message: `event ${i}`, tenant: 'umbrella' }));
+    await sw.world.ctx.store.recordEvents(filler);
+    expect((await sw.admin.query('SELECT count(*)::int AS n FROM openclaw.events')).rows[0].n).toBeGreaterThan(200);
+    await sw.world.pass();
+    const { rows } = await sw.admin.query('SELECT count(*)::int AS n, max(id)::int AS newest FROM openclaw.events');
+    expect(rows[0].n).toBeLessThanOrEqual(200);
+    const newest = await sw.world.ctx.store.events({ limit: 1 });
+    expect(newest[0].id).toBe(rows[0].newest);
+  });
+
 });

@@ -16,6 +16,8 @@ export interface StatusWorld {
   admin: pg.Client;
   /** While true, creating globex's schema fails (permission denied), so globex is Degraded. */
   failGlobex: boolean;
+  /** While true, every statement of the controller's pools fails as an unreachable database would. */
+  databaseDown: boolean;
   /** GET (or another method) against the status server. */
   fetch(path: string, init?: RequestInit): Promise<Response>;
   json<T = any>(path: string): Promise<T>;
@@ -28,9 +30,12 @@ export const EXAMPLE_TENANTS = ['acme', 'globex', 'initech'];
 
 export const GLOBEX_FAILURE = 'permission denied for database (injected by the status tests)';
 
+export const DATABASE_DOWN = 'connect ECONNREFUSED 10.0.0.5:5432';
+
 export async function createStatusWorld(options: WorldOptions & { degraded?: boolean; pass?: boolean } = {}): Promise<StatusWorld> {
   let sw: StatusWorld | undefined;
   const beforeQuery = (text: string) => {
+    if (sw?.databaseDown) throw Object.assign(new Error(DATABASE_DOWN), { code: 'ECONNREFUSED' });
     if (sw?.failGlobex && /^\s*CREATE SCHEMA IF NOT EXISTS "?tenant_globex"?\s/i.test(text)) {
       throw Object.assign(new Error(GLOBEX_FAILURE), { code: '42501' });
     }
@@ -43,6 +48,7 @@ export async function createStatusWorld(options: WorldOptions & { degraded?: boo
   sw = {
     world, server, admin,
     failGlobex: options.degraded !== false,
+    databaseDown: false,
     fetch: fetchPath,
     async json(path) {
       const response = await fetchPath(path);
@@ -65,15 +71,4 @@ export async function createStatusWorld(options: WorldOptions & { degraded?: boo
   };
   if (options.pass !== false) await world.pass();
   return sw;
-}
-
-/** Reads until `predicate` holds; fails, with the last read, when it still does not after `ms`. */
-export async function eventually<T>(read: () => Promise<T>, predicate: (value: T) => boolean, ms = 10_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await read();
-    if (predicate(value)) return value;
-    if (Date.now() > deadline) throw new Error(`not so within ${ms} ms; last read: ${JSON.stringify(value).slice(0, 2_000)}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { normalizePolicy, samePolicy } from '../../controller/resources/iam/policy.js';
 
-const policy = {
+/** A policy document as the tests vary it: any field may become a list, any list a single value. */
+interface Statement { Sid?: string; Effect: string; Action: string | string[]; Resource: string | string[]; Condition?: { StringLike: Record<string, string | string[]> } }
+const policy: { Version: string; Statement: Statement[] } = {
   Version: '2012-10-17',
   Statement: [
     { Sid: 'Objects', Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject'], Resource: 'arn:aws:s3:::b/tenants/acme/*' },
@@ -18,11 +20,11 @@ describe('policy normalization', () => {
   });
 
   it('treats a one-element array as its element and ignores the order and repetition of strings', () => {
-    const variant = structuredClone(policy) as any;
+    const variant = structuredClone(policy);
     variant.Statement[0].Action = ['s3:PutObject', 's3:GetObject', 's3:PutObject'];
     variant.Statement[0].Resource = ['arn:aws:s3:::b/tenants/acme/*'];
     variant.Statement[1].Action = ['s3:ListBucket'];
-    variant.Statement[1].Condition.StringLike['s3:prefix'] = ['tenants/acme/*', 'tenants/acme/'];
+    variant.Statement[1].Condition!.StringLike['s3:prefix'] = ['tenants/acme/*', 'tenants/acme/'];
     expect(samePolicy(variant, policy)).toBe(true);
   });
 
@@ -35,8 +37,8 @@ describe('policy normalization', () => {
     const widened = structuredClone(policy);
     widened.Statement[0].Resource = 'arn:aws:s3:::b/tenants/*';
     expect(samePolicy(widened, policy)).toBe(false);
-    const loosened = structuredClone(policy) as any;
-    loosened.Statement[1].Condition.StringLike['s3:prefix'] = 'tenants/*';
+    const loosened = structuredClone(policy);
+    loosened.Statement[1].Condition!.StringLike['s3:prefix'] = 'tenants/*';
     expect(samePolicy(loosened, policy)).toBe(false);
   });
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../controller/config.js';
 import { parseDuration } from '../../controller/config-reader.js';
-import { ConfigError } from '../../contract/errors.js';
+import { ConfigError, errorMessage } from '../../contract/errors.js';
 import { main } from '../../controller/cli.js';
 
 const AWS = {
@@ -19,7 +19,7 @@ function problems(env: Record<string, string>): string[] {
     loadConfig(env, '/srv/openclaw');
   } catch (error) {
     expect(error).toBeInstanceOf(ConfigError);
-    return (error as Error).message.split('\n').slice(1).map((line) => line.trim());
+    return errorMessage(error).split('\n').slice(1).map((line) => line.trim());
   }
   return [];
 }

@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { tenantStatus } from '../../controller/engine/status.js';
-import type { Change, ResourceModule } from '../../controller/engine/types.js';
+import type { Change } from '../../controller/engine/types.js';
 import type { SourceSnapshot } from '../../controller/source/types.js';
 
-const module = (kind: string, order: number) => ({ kind, order } as unknown as ResourceModule);
-const MODULES = [module('secrets', 10), module('postgres', 20), module('iam', 30)];
+const MODULES = [{ kind: 'secrets' }, { kind: 'postgres' }, { kind: 'iam' }];
 const change = (kind: string, resource: string): Change => ({ tenant: 'acme', kind, resource, action: 'create', before: null, after: null, destructive: false, fields: [] });
 const SNAPSHOT: SourceSnapshot = { revision: 'abc1234', tenants: [], issues: [], fileCount: 1 };
 const T0 = Date.parse('2026-11-24T08:00:00Z');

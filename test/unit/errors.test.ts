@@ -9,7 +9,9 @@ describe('retry or stop', () => {
   it('stops on a fault in the controller’s own code instead of retrying it every pass', () => {
     const fault = (() => {
       try {
-        (undefined as unknown as { op: string }).op.toString();
+        // A change planned without its detail, read as if it had one: the engine's own mistake.
+        const planned: { detail?: { op: string } } = JSON.parse('{}');
+        planned.detail!.op.toString();
       } catch (error) {
         return error;
       }

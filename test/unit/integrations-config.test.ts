@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseIntegrationSecret, IntegrationSecretError, isConnected } from '../../contract/integration-secret.js';
 import { loadConfig } from '../../controller/config.js';
-import { ConfigError } from '../../contract/errors.js';
+import { ConfigError, errorMessage } from '../../contract/errors.js';
 
 const AWS = {
   OPENCLAW_PROVIDER: 'aws', AWS_REGION: 'eu-west-1', OPENCLAW_TENANT_BUCKET: 'openclaw-tenants-prod',
@@ -14,7 +14,7 @@ function problems(env: Record<string, string>): string[] {
     return [];
   } catch (error) {
     expect(error).toBeInstanceOf(ConfigError);
-    return (error as Error).message.split('\n').slice(1).map((line) => line.trim());
+    return errorMessage(error).split('\n').slice(1).map((line) => line.trim());
   }
 }
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ControllerError } from '../../contract/errors.js';
+import { ControllerError, errorMessage } from '../../contract/errors.js';
 import { createLogger } from '../../contract/logger.js';
 import { gitSource, redactUrl, type GitSourceOptions } from '../../controller/source/git.js';
 import { createGitRepo, tenantYaml, type GitRepo } from '../helpers/git-repo.js';
@@ -190,7 +190,7 @@ describe('the git manifest source', () => {
     const { source: git, logs } = source(url, { timeoutMs: 10_000 });
     expect(git.describe()).toBe('git https://***@127.0.0.1:9/org/tenants.git branch main path tenants/');
     const error = await failure(git.load());
-    const everything = [error.message, String((error.cause as Error)?.message), ...logs].join('\n');
+    const everything = [error.message, errorMessage(error.cause), ...logs].join('\n');
     expect(everything).not.toContain('ghp_s3cretT0ken');
     expect(everything).not.toContain('deploy-bot');
     expect(error.message).toContain('https://***@127.0.0.1:9/org/tenants.git');

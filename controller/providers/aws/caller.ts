@@ -72,5 +72,5 @@ export class AwsCaller {
 /** Not-found answers are not retried here: the adapters decide what they mean. */
 function isPassThrough(error: unknown): boolean {
   const status = (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
-  return status === 404 || /^(NoSuch|ResourceNotFound|NotFound)/.test((error as Error)?.name ?? '');
+  return status === 404 || /^(NoSuch|ResourceNotFound|NotFound)/.test(error instanceof Error ? error.name : '');
 }

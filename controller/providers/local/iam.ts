@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { ControllerError, TerminalError, TransientError } from '../../../contract/errors.js';
+import { ControllerError, errorMessage, TerminalError, TransientError } from '../../../contract/errors.js';
 import type { CreateRoleInput, IamApi, IamRole } from '../apis.js';
 import { readJson, removeFile, walkFiles, writeJson } from './files.js';
 
@@ -112,6 +112,6 @@ function parseDocument(document: string): void {
     const parsed = JSON.parse(document) as { Statement?: unknown };
     if (!parsed || typeof parsed !== 'object' || parsed.Statement === undefined) throw new Error('no Statement');
   } catch (error) {
-    throw new TerminalError('INTERNAL', `MalformedPolicyDocument: Syntax errors in policy (${(error as Error).message})`, error);
+    throw new TerminalError('INTERNAL', `MalformedPolicyDocument: Syntax errors in policy (${errorMessage(error)})`, error);
   }
 }

@@ -22,7 +22,7 @@ import { operationModel } from './schema.js';
 import { wireError, type Protocol, type WireRequest, type WireResponse } from './wire.js';
 
 type Sdk = Record<string, unknown>;
-const sdk = (ns: object) => ns as unknown as Sdk;
+const sdk = (ns: object): Sdk => Object.fromEntries(Object.entries(ns));
 
 /** Services served over HTTP; SES v2 (REST-JSON) is served to attached clients only. */
 export type WireService = Exclude<ServiceName, 'sesv2'>;

@@ -66,7 +66,7 @@ export function wireError(sdk: Record<string, unknown>, error: unknown, requestI
   }
   const e = (error ?? {}) as SdkErrorShape;
   if (!e.$metadata || !e.name) {
-    const message = `aws-double: ${String((error as Error)?.stack ?? error)}`;
+    const message = `aws-double: ${String(error instanceof Error ? error.stack : error)}`;
     return { code: 'InternalFailure', message, status: 500, fault: 'server', requestId };
   }
   const traits = errorTraits(sdk, e.name);
