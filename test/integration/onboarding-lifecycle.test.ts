@@ -206,16 +206,15 @@ describe('the token lifecycle: refresh with rotation, invalid_grant, disconnect'
     const before = (await hooliDocument())!;
     const otherPool = createPool(ow.world.db.url);
     // The refresher holds the tenant's lock at the token endpoint when the consent completes; its request
-    // waits there until the callback waits for the lock (or 5 s), so both rewrite the same document at once.
+    // waits there until the callback asks PostgreSQL for that lock (or is done), so both rewrite the same document at once.
     let atTokenEndpoint: () => void = () => {};
     const reached = new Promise<void>((resolve) => { atTokenEndpoint = resolve; });
+    let openGate: () => void = () => {};
+    const gate = new Promise<void>((resolve) => { openGate = resolve; });
+    ow.onStatement = (text) => { if (text.includes('pg_advisory_xact_lock')) openGate(); };
     const gated: typeof fetch = async (input, init) => {
       atTokenEndpoint();
-      for (let i = 0; i < 500; i += 1) {
-        const { rows } = await otherPool.query("SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted");
-        if (rows[0].n > 0) break;
-        await new Promise((resolve) => setTimeout(resolve, 10));
-      }
+      await gate;
       return fetch(input, init);
     };
     const google = ow.integrations.clients.get('google')!.provider;
@@ -229,10 +228,11 @@ describe('the token lifecycle: refresh with rotation, invalid_grant, disconnect'
       const { callback, cookie } = await ow.consent(link.url, { account: '24681357' });
       const refreshing = refresher.refresh('hooli', 'google', { force: true });
       await reached;
-      const [refreshed, response] = await Promise.all([refreshing, ow.callback(callback, cookie)]);
+      const [refreshed, response] = await Promise.all([refreshing, ow.callback(callback, cookie).finally(openGate)]);
       expect(refreshed).toBe('refreshed');
       expect(response.status).toBe(200);
     } finally {
+      ow.onStatement = undefined;
       await otherPool.end();
     }
     const after = (await hooliDocument())!;

@@ -19,6 +19,8 @@ export interface OnboardingWorld {
   server: PublicServer;
   integrations: Integrations;
   clock: { now: number };
+  /** Sees each statement the controller's pools send, before it is sent: a test's probe. */
+  onStatement: ((text: string) => void) | undefined;
   /** The environment a tenantctl command needs to act on this world. */
   env: Record<string, string>;
   link(tenant: string, provider: IntegrationProviderName, ttlMs?: number): Promise<IssuedLink>;
@@ -45,7 +47,8 @@ export async function createOnboardingWorld(): Promise<OnboardingWorld> {
       ...(provider === 'hubspot' ? { [`${p}REVOCATION_URL`]: `${base}/oauth/v1/refresh-tokens` } : {}),
     });
   }
-  const world = await createWorld({ now, extraEnv: env });
+  let onStatement: OnboardingWorld['onStatement'];
+  const world = await createWorld({ now, extraEnv: env, beforeQuery: (text) => onStatement?.(text) });
   await world.pass();
   let publicUrl = '';
   const integrations = createIntegrations(world.ctx, { publicUrl: () => publicUrl });
@@ -56,6 +59,8 @@ export async function createOnboardingWorld(): Promise<OnboardingWorld> {
   const secretName = (tenant: string, provider: IntegrationProviderName) => names.integrationSecret(world.ctx.config.aws.secretsPrefix, tenant, provider);
   const self: OnboardingWorld = {
     world, double, server, integrations, clock,
+    get onStatement() { return onStatement; },
+    set onStatement(probe) { onStatement = probe; },
     env: { ...env, DATABASE_URL: world.db.url, OPENCLAW_DATA_DIR: world.dataDir, OPENCLAW_TENANTS_DIR: world.tenantsDir, OPENCLAW_LOG_LEVEL: 'warn' },
     link: (tenant, provider, ttlMs) => issueLink(
       { config: { ...world.ctx.config, publicFace: { ...world.ctx.config.publicFace, url: publicUrl } }, status: world.ctx.store, links: integrations.links },
