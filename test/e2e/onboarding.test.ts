@@ -7,7 +7,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isConnected } from '../../contract/integration-secret.js';
+import { isConnected, parsePooledIntegrations } from '../../contract/integration-secret.js';
 import { describeTenant } from '../../controller/status/views.js';
 import { createOnboardingWorld, type OnboardingWorld } from '../integration/onboarding-world.js';
 
@@ -71,6 +71,28 @@ describe.skipIf(!hasChromium)('a customer connects an account in a browser', () 
     await page.goto(link.url);
     expect(await page.textContent('h1')).toBe('This link has already been used');
     expect(await page.textContent('#next')).toContain('What to do next');
+    expect(problems).toEqual([]);
+  });
+
+  it('connects a pooled tenant the same way, into its one secret', async () => {
+    ow.world.writeTenant('hooli.yaml', [
+      'apiVersion: openclaw.io/v1alpha1', 'kind: Tenant', 'metadata: { name: hooli }', 'spec:', '  displayName: Hooli', '  contact: { email: it@hooli.example }',
+      '  tier: professional', '  agents: [{ name: butler, schedule: "0 7 * * *" }]', '  integrations: [{ provider: google }]', '',
+    ].join('\n'));
+    await ow.world.pass();
+    const link = await ow.link('hooli', 'google');
+    await page.goto(link.url);
+    expect(await page.textContent('h1')).toBe('Connect a Google account to Hooli');
+    await Promise.all([page.waitForURL(/\/google\/authorize\?/), page.click('#continue')]);
+    await page.fill('#account', 'it@hooli.example');
+    await Promise.all([page.waitForURL(/\/callback\?/), page.click('#approve')]);
+    expect(await page.textContent('#account')).toBe('it@hooli.example');
+
+    expect((await ow.world.ctx.provider.secrets.list('openclaw/tenants/hooli/')).map((s) => s.name)).toEqual(['openclaw/tenants/hooli/integrations']);
+    const document = parsePooledIntegrations(await ow.world.ctx.provider.secrets.getValue('openclaw/tenants/hooli/integrations'));
+    expect(document?.integrations.google).toMatchObject({ account: 'it@hooli.example', version: 1 });
+    const detail = await describeTenant({ pool: ow.world.ctx.pool, store: ow.world.ctx.store }, 'hooli');
+    expect(detail!.integrations).toMatchObject([{ provider: 'google', connected: true, state: 'Connected', account: 'it@hooli.example' }]);
     expect(problems).toEqual([]);
   });
 
