@@ -37,6 +37,7 @@ export const poolWorkerCommand: Command = {
     const worker = new PoolWorker({ name, queue: new PoolQueue(pool, now), pool, executor, vend: platform.vend, log: log.child({ component: 'pool-worker', worker: name }) });
     let stopped = false;
     const loop = workLoop(worker, config.pool.workers, () => stopped, sleep, log);
+    if (process.getuid?.() !== 0) log.warn({ worker: name }, 'not running as root: runs share this worker\'s uid, so a run could read the worker\'s environment and other runs\'');
     log.info({ worker: name, concurrency: config.pool.workers }, 'pooled worker running');
     const signal = await new Promise<string>((resolve) => {
       process.once('SIGINT', () => resolve('SIGINT'));

@@ -76,7 +76,8 @@ export function poolExecutorFor(
   if (config.provider === 'local') return localLauncherFor(config, asPool(login), databaseUrl, timing, integrationSecrets);
   return localLauncher({
     dataDir: config.dataDir, bucket: config.aws.tenantBucket, databaseUrl, credentials: asPool(login),
-    baseEnv: baseEnv(config), now: timing.now, provider: 'aws',
+    // An AWS-compatible endpoint the worker uses (an emulator) is the runs' too.
+    baseEnv: { ...baseEnv(config), ...(config.aws.endpointUrl ? { AWS_ENDPOINT_URL: config.aws.endpointUrl } : {}) }, now: timing.now, provider: 'aws',
   });
 }
 

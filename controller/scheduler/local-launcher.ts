@@ -30,7 +30,9 @@ export interface LocalLauncherOptions {
   pace?: () => Promise<void>;
   /**
    * `aws`: the pooled workers' executor on AWS. The run reaches S3 and Secrets Manager with the
-   * credentials in its own environment (vended for its tenant), not through the data directory.
+   * credentials in its own environment (vended for its tenant), not through the data directory, and
+   * writes its log lines to the worker's output. As root (the worker's container), each tenant's runs
+   * use a uid of their own, so a run can read neither the worker's environment nor another tenant's run's.
    */
   provider?: 'local' | 'aws';
 }
@@ -65,9 +67,8 @@ export function localLauncher(options: LocalLauncherOptions): Launcher & { wait(
       const credentials = await options.credentials.get(entry.tenant);
       const integrations = await integrationValues(options.integrationSecrets, entry);
       if (!credentials) throw new LaunchError(`tenant ${entry.tenant} has no runtime database credentials yet`);
-      const logs = join(options.dataDir, 'runs');
-      mkdirSync(logs, { recursive: true });
-      const fd = openSync(join(logs, `${runId}.log`), 'a', 0o600);
+      // On AWS (the pooled workers) a run's log lines go where the worker's go: the service's log stream.
+      const fd = options.provider === 'aws' ? 'inherit' : runLog(options.dataDir, runId);
       const [command, ...args] = AGENTS[entry.agent].command;
       const inherited = Object.fromEntries(INHERITED.filter((k) => process.env[k] !== undefined).map((k) => [k, process.env[k]!]));
       // As root: the tenant's own unprivileged user, which cannot read the key or other tenants' folders.
@@ -87,7 +88,7 @@ export function localLauncher(options: LocalLauncherOptions): Launcher & { wait(
           ...(integrations ? { [AGENT_ENV.integrationSecrets]: JSON.stringify(integrations) } : {}),
         },
       });
-      closeSync(fd);
+      if (typeof fd === 'number') closeSync(fd);
       if (child.pid === undefined) throw new LaunchError(`could not start ${command}`);
       const { cpu, memory } = AGENTS[entry.agent];
       const resources: TaskResources = { vcpu: cpu / 1024, memoryGb: memory / 1024, capacity: capacityProviderFor(entry.tier) === 'FARGATE_SPOT' ? 'spot' : 'on-demand' };
@@ -132,6 +133,13 @@ export function localLauncher(options: LocalLauncherOptions): Launcher & { wait(
       await Promise.all([...children.values()].map((c) => c.done));
     },
   };
+}
+
+/** `<dataDir>/runs/<run id>.log`, opened for the child's output. */
+function runLog(dataDir: string, runId: string): number {
+  const logs = join(dataDir, 'runs');
+  mkdirSync(logs, { recursive: true });
+  return openSync(join(logs, `${runId}.log`), 'a', 0o600);
 }
 
 /**

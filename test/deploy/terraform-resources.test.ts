@@ -126,6 +126,8 @@ describe('compute module', () => {
     const task = resource(compute, 'aws_ecs_task_definition.pool_worker');
     expect(task.task_role_arn).toBe('${var.pool_worker_task_role_arn}');
     expect(String(task.container_definitions)).toMatch(/command\s*=\s*\["node", "bin\/tenantctl.js", "pool-worker"\]/);
+    // Root, so each tenant's runs get a uid of their own and cannot read the worker's or each other's environment.
+    expect(String(task.container_definitions)).toMatch(/user\s*=\s*"0"/);
     const service = resource(compute, 'aws_ecs_service.pool_worker');
     expect(service.desired_count).toBe('${var.pool_workers.min_tasks}');
     expect(blocks(service, 'lifecycle')[0]?.ignore_changes).toEqual(['${desired_count}']);

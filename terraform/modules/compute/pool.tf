@@ -21,10 +21,14 @@ resource "aws_ecs_task_definition" "pool_worker" {
   }
 
   container_definitions = jsonencode([{
-    name            = "pool-worker"
-    image           = local.image
-    essential       = true
-    command         = ["node", "bin/tenantctl.js", "pool-worker"]
+    name      = "pool-worker"
+    image     = local.image
+    essential = true
+    command   = ["node", "bin/tenantctl.js", "pool-worker"]
+    # Root in its container, so that each tenant's runs get an unprivileged uid of their own
+    # (controller/scheduler/local-identity.ts): a run can read neither the worker's environment (its task
+    # role's credentials endpoint) nor a run of another tenant's (its vended credentials).
+    user            = "0"
     environment     = [for key, value in var.pool_worker_environment : { name = key, value = value }]
     linuxParameters = { initProcessEnabled = true }
     # Fargate's longest: runs in progress get SIGTERM; a run cut short is claimed again once its heartbeat stops.
