@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { INTEGRATION_PROVIDERS, type IntegrationProviderName } from './integration-secret.js';
 import { names } from './names.js';
 
 /**
@@ -80,5 +81,25 @@ export function outboxFolder(dataDir: string, tenant: string): string {
   return resolve(dataDir, 'outbox', tenant);
 }
 
-/** Exit statuses of `agents/run.ts`. */
+/** Exit statuses of `agents/run.ts`; `reauthorizationExit` adds 16 to 23. */
 export const AGENT_EXIT = { ok: 0, failed: 1, misconfigured: 2 } as const;
+
+/**
+ * A run that failed because providers refused the tenant's authorization (a 401 with no renewed token
+ * in the secret) exits with 16 plus one bit per provider, in INTEGRATION_PROVIDERS order: the exit code
+ * is what every launcher (ECS, local, pooled) reports to the scheduler, which marks those integrations
+ * ReauthorizationRequired.
+ */
+const REAUTHORIZATION_BASE = 16;
+
+export function reauthorizationExit(providers: readonly IntegrationProviderName[]): number {
+  return INTEGRATION_PROVIDERS.reduce((code, provider, bit) => (providers.includes(provider) ? code | (1 << bit) : code), REAUTHORIZATION_BASE);
+}
+
+/** The providers an exit status says need the customer's consent again; none for any other status. */
+export function reauthorizationsOf(exitCode: number | null | undefined): IntegrationProviderName[] {
+  if (exitCode === null || exitCode === undefined) return [];
+  const bits = exitCode - REAUTHORIZATION_BASE;
+  if (!Number.isInteger(bits) || bits <= 0 || bits >= 1 << INTEGRATION_PROVIDERS.length) return [];
+  return INTEGRATION_PROVIDERS.filter((_, bit) => (bits & (1 << bit)) !== 0);
+}

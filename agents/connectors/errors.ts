@@ -11,15 +11,24 @@ export type ConnectorErrorCode = 'REAUTHORIZATION_REQUIRED' | 'PROVIDER_UNAVAILA
 
 export class ConnectorError extends Error {
   override readonly name = 'ConnectorError';
+  /** The other integrations that failed in the same run (ingest reports them all in one error). */
+  readonly others: readonly ConnectorError[];
   constructor(
     readonly code: ConnectorErrorCode,
     readonly integration: IntegrationProviderName,
     message: string,
     readonly detail: { status?: number; providerCode?: string } = {},
-    options?: { cause?: unknown },
+    options: { cause?: unknown; others?: readonly ConnectorError[] } = {},
   ) {
-    super(`${integration}: ${message}`, options);
+    super(`${integration}: ${message}`, options.cause === undefined ? undefined : { cause: options.cause });
+    this.others = options.others ?? [];
   }
+}
+
+/** The integrations whose provider refused the tenant's authorization, in `error` and the failures reported with it. */
+export function refusedAuthorizations(error: unknown): IntegrationProviderName[] {
+  if (!(error instanceof ConnectorError)) return [];
+  return [...new Set([error, ...error.others].filter((e) => e.code === 'REAUTHORIZATION_REQUIRED').map((e) => e.integration))];
 }
 
 export function isConnectorError(error: unknown, code?: ConnectorErrorCode): error is ConnectorError {

@@ -114,10 +114,10 @@ export async function ingest(ctx: IngestContext): Promise<SyncOutcome[]> {
   }
   if (failures.length === 1) throw failures[0];
   if (failures.length > 1) {
-    throw new ConnectorError(failures[0].code, failures[0].integration, `and ${failures.length - 1} more could not ingest: ${failures.map((f) => f.message).join('; ')}`, failures[0].detail, { cause: failures[0] });
+    throw new ConnectorError(failures[0].code, failures[0].integration, `and ${failures.length - 1} more could not ingest: ${failures.map((f) => f.message).join('; ')}`, failures[0].detail, { cause: failures[0], others: failures.slice(1) });
   }
   return outcomes;
 }
 
-export { ConnectorError } from './errors.js';
+export { ConnectorError, refusedAuthorizations } from './errors.js';
 export type { SyncOutcome } from './sync.js';

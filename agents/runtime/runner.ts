@@ -4,8 +4,8 @@ import { createLogger } from '../../contract/logger.js';
 import type { AgentName } from '../../contract/catalog.js';
 import type { AgentContext, AgentProgram, AgentResult } from './agent.js';
 import { bedrockClient, bedrockSummariser } from './bedrock.js';
-import { AGENT_EXIT, outboxFolder } from '../../contract/agent-env.js';
-import { ingest } from '../connectors/index.js';
+import { AGENT_EXIT, outboxFolder, reauthorizationExit } from '../../contract/agent-env.js';
+import { ingest, refusedAuthorizations } from '../connectors/index.js';
 import { resolveCredentials, secretsManagerReader, type SecretReader } from './credentials.js';
 import { connectAsTenant } from './db.js';
 import { AgentConfigError, readAgentEnv, type AgentEnv } from './env.js';
@@ -103,6 +103,9 @@ export async function runAgent(programs: Record<AgentName, AgentProgram>, agentA
     log.error({ err: error }, 'agent run failed');
     // Tokens spent and items ingested (committed page by page) on a failed run are still charged back.
     await recordUsage(db, usage(0), [...meter.readings(), ...modelReadings(model.usage())]).catch((e) => log.warn({ err: e }, 'could not record usage'));
+    // A refused authorization is told apart in the exit status: the scheduler marks those integrations for reconnection.
+    const refused = refusedAuthorizations(error);
+    if (refused.length > 0) return reauthorizationExit(refused);
     return error instanceof AgentConfigError ? AGENT_EXIT.misconfigured : AGENT_EXIT.failed;
   } finally {
     await db.end().catch(() => {});

@@ -38,7 +38,9 @@ export function integrationViews(tenant: string, listed: readonly string[], reco
       connectedAt: iso(record.connectedAt),
       lastRefreshAt: iso(record.lastRefreshAt),
       expiresAt: iso(record.expiresAt),
-      message: record.state === 'Connected' ? null : `${record.reason ?? record.state}: tenantctl connect ${tenant} ${provider}`,
+      message: record.state === 'Connected' ? null
+        : record.state === 'ReauthorizationRequired' ? `reconnect with tenantctl connect ${tenant} ${provider} (${record.reason ?? 'the provider refused the authorization'})`
+        : `${record.reason ?? record.state}: tenantctl connect ${tenant} ${provider}`,
     };
   });
 }

@@ -59,6 +59,20 @@ export class IntegrationStore {
     );
   }
 
+  /**
+   * A run found the integration's authorization refused: Connected → ReauthorizationRequired, unless it
+   * was connected or renewed after `since` (the run's start), when the run's token was not the current one.
+   * False when nothing changed.
+   */
+  async requireReauthorization(tenant: string, provider: IntegrationProviderName, reason: string, since: Date, db: Queryable = this.pool): Promise<boolean> {
+    const result = await db.query(
+      `UPDATE openclaw.integrations SET state = 'ReauthorizationRequired', reason = $3, updated_at = now()
+        WHERE tenant = $1 AND provider = $2 AND state = 'Connected' AND COALESCE(GREATEST(connected_at, last_refresh_at) <= $4, true)`,
+      [tenant, provider, reason, since],
+    );
+    return result.rowCount === 1;
+  }
+
   async setState(db: Queryable, tenant: string, provider: IntegrationProviderName, state: IntegrationState, reason: string): Promise<void> {
     await db.query('UPDATE openclaw.integrations SET state = $3, reason = $4, updated_at = now() WHERE tenant = $1 AND provider = $2', [tenant, provider, state, reason]);
   }

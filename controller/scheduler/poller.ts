@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { refusalReason } from '../integrations/run-refusals.js';
 import type { RunHistory, RunRecord } from './history.js';
 import type { Launcher, TaskState } from './launcher.js';
 
@@ -9,6 +10,8 @@ export interface PollerOptions {
   log: Logger;
   /** Called once per run whose final status was just recorded (usage metering); a failure is logged, not retried. */
   onFinished?: (run: RunRecord, state: TaskState) => Promise<void>;
+  /** Called once per run just recorded failed (a refused authorization reaches the integration's status); a failure is logged. */
+  onFailed?: (run: RunRecord, state: TaskState) => Promise<void>;
 }
 
 /**
@@ -71,13 +74,16 @@ export class RunPoller {
       const durationMs = state.startedAt !== undefined && state.stoppedAt !== undefined ? Math.max(0, state.stoppedAt - state.startedAt) : undefined;
       const reason = state.status === 'missing'
         ? `${launcher.name} no longer knows task ${run.taskArn} (${state.reason ?? 'missing'}); its outcome is unknown`
-        : ok ? undefined : state.reason ?? `exit code ${state.exitCode ?? 'unknown'}`;
+        : ok ? undefined : refusalReason(run.tenant, state.exitCode) ?? state.reason ?? `exit code ${state.exitCode ?? 'unknown'}`;
       const recorded = await history.finish(run.id, { status: ok ? 'succeeded' : 'failed', at, exitCode: state.exitCode ?? null, reason, durationMs });
       if (!recorded) continue;
       finished++;
       const fields = { tenant: run.tenant, agent: run.agent, runId: run.id, exitCode: state.exitCode, durationMs };
       if (ok) log.info(fields, 'run succeeded');
-      else log.warn({ ...fields, reason }, 'run failed');
+      else {
+        log.warn({ ...fields, reason }, 'run failed');
+        await this.options.onFailed?.(run, state).catch((error) => log.error({ ...fields, err: error }, 'could not record what the failed run reported'));
+      }
       await this.options.onFinished?.(run, state).catch((error) => log.error({ ...fields, err: error }, 'could not meter the run'));
     }
     return finished;

@@ -5,6 +5,8 @@ import type { DesiredTenant } from '../desired/types.js';
 import type { Pool } from '../db/pool.js';
 import type { PoolSet } from '../db/pools.js';
 import type { ControllerLoop } from '../engine/controller.js';
+import { recordRunRefusals } from '../integrations/run-refusals.js';
+import { IntegrationStore } from '../integrations/store.js';
 import { StatusStore } from '../status/store.js';
 import { BudgetGate } from '../usage/budget.js';
 import { meterRun } from '../usage/ledger.js';
@@ -77,8 +79,13 @@ export function createSchedulerService(ctx: SchedulerContext, seams: SchedulerSe
   const launcher = byIsolation(base, pooledLauncher(new PoolQueue(ctx.pools.scheduler, ctx.now)));
   const arns = new SecretArns(ctx.provider.secrets, secretsRoot(ctx.config.aws.secretsPrefix), (name) => ctx.provider.secretArn(name), ctx.log);
   const history = new RunHistory(ctx.pools.scheduler);
-  const poller = new RunPoller({ history, launcher, now: ctx.now, log, onFinished: async (run, state) => void (await meterRun(ctx.pools.scheduler, run, state)) });
   const store = new StatusStore(ctx.pools.scheduler);
+  const refusals = { store: new IntegrationStore(ctx.pools.scheduler), events: store, log };
+  const poller = new RunPoller({
+    history, launcher, now: ctx.now, log,
+    onFinished: async (run, state) => void (await meterRun(ctx.pools.scheduler, run, state)),
+    onFailed: async (run, state) => void (await recordRunRefusals(refusals, run, state.exitCode)),
+  });
   const gate = new BudgetGate({ pool: ctx.pools.scheduler, store, prices: ctx.config.usage.prices, now: ctx.now, log });
   const dispatcher = new Dispatcher({
     history, launcher, arns, now: ctx.now, log, settle: (runs) => poller.settle(runs), budget: (entry) => gate.check(entry.tenant, entry.agent, entry.limits),

@@ -25,6 +25,13 @@ describe('a sandbox account connected for acme, then butler triggered', () => {
     await ow?.close();
   });
 
+  async function tenantctl(...argv: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
+    let stdout = '';
+    let stderr = '';
+    const status = await main(argv, { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), cwd: process.cwd(), env: ow.env });
+    return { status, stdout, stderr };
+  }
+
   it('delivers an email to acme’s outbox built from the sandbox mailbox and calendar', async () => {
     const link = await ow.link('acme', 'google');
     const { callback, cookie } = await ow.consent(link.url, { account: 'owner@acme-bakeries.example' });
@@ -81,5 +88,32 @@ describe('a sandbox account connected for acme, then butler triggered', () => {
     const mail = await simpleParser(readFileSync(join(outbox, file)));
     expect(mail.subject).toMatch(/^Hooli daily digest, \d{4}-\d{2}-\d{2}: 6 messages, \d+ events?$/);
     expect(mail.text).toContain('Pilot: next steps after Tuesday');
+  }, 120_000);
+
+  it('marks Google ReauthorizationRequired when butler is refused, with the reconnect command in status and no token, until acme connects again', async () => {
+    // The customer removes the app at Google: the token in acme's secret is refused, and no renewed one comes.
+    ow.double.state.revokeAccount('google', 'owner@acme-bakeries.example');
+    const refused = await tenantctl('trigger', 'acme', 'butler');
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toContain('google refused the tenant\'s authorization: the customer must reconnect with tenantctl connect acme google');
+
+    const described = JSON.parse((await tenantctl('describe', 'acme', '--output', 'json')).stdout);
+    expect(described.integrations.find((i: { provider: string }) => i.provider === 'google')).toMatchObject({
+      state: 'ReauthorizationRequired', connected: false, message: expect.stringMatching(/^reconnect with tenantctl connect acme google \(google refused the authorization in butler run /),
+    });
+    expect(described.conditions.find((c: { type: string }) => c.type === 'IntegrationsReady')).toMatchObject({ status: 'False', reason: 'ReauthorizationRequired' });
+    expect(described.events.map((e: { reason: string; message: string }) => `${e.reason}: ${e.message}`)).toContainEqual(expect.stringMatching(/^ReauthorizationRequired: google refused .*: reconnect with tenantctl connect acme google$/));
+    const status = await tenantctl('status');
+    expect(status.stdout.split('\n').find((l) => l.startsWith('acme '))).toContain('ReauthorizationRequired: google: reconnect with tenantctl connect acme google');
+    for (const token of ow.double.state.issued()) {
+      for (const text of [refused.stdout, refused.stderr, status.stdout, JSON.stringify(described)]) expect(text).not.toContain(token);
+    }
+
+    const link = await ow.link('acme', 'google');
+    const { callback, cookie } = await ow.consent(link.url, { account: 'owner@acme-bakeries.example' });
+    expect((await ow.callback(callback, cookie)).status).toBe(200);
+    const reconnected = JSON.parse((await tenantctl('describe', 'acme', '--output', 'json')).stdout);
+    expect(reconnected.integrations.find((i: { provider: string }) => i.provider === 'google')).toMatchObject({ state: 'Connected', message: null });
+    expect((await tenantctl('status')).stdout).not.toContain('ReauthorizationRequired');
   }, 120_000);
 });

@@ -2,7 +2,9 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { agentObjectPrefix } from '../../contract/agent-env.js';
+import { AGENT_EXIT, agentObjectPrefix, reauthorizationExit, reauthorizationsOf } from '../../contract/agent-env.js';
+import { ConnectorError, refusedAuthorizations } from '../../agents/connectors/errors.js';
+import { INTEGRATION_PROVIDERS } from '../../contract/integration-secret.js';
 import { resolveCredentials } from '../../agents/runtime/credentials.js';
 import { readAgentEnv } from '../../agents/runtime/env.js';
 import { localObjects, scopedObjects } from '../../agents/runtime/objects.js';
@@ -68,5 +70,23 @@ describe('agent objects', () => {
     await expect(objects.put('tenants/acme/../globex/x.md', '', 'text/plain')).rejects.toThrow(/refusing/);
     await expect(objects.put('tenants/acme-evil/x.md', '', 'text/plain')).rejects.toThrow(/refusing/);
     expect(written).toEqual([]);
+  });
+});
+
+describe('the exit status of a run refused by providers', () => {
+  it('names every integration that refused, including those reported alongside the first failure', () => {
+    const microsoft = new ConnectorError('REAUTHORIZATION_REQUIRED', 'microsoft', 'refused');
+    const hubspot = new ConnectorError('PROVIDER_UNAVAILABLE', 'hubspot', 'down');
+    const google = new ConnectorError('REAUTHORIZATION_REQUIRED', 'google', 'refused', {}, { others: [hubspot, microsoft] });
+    expect(refusedAuthorizations(google)).toEqual(['google', 'microsoft']);
+    expect(reauthorizationsOf(reauthorizationExit(refusedAuthorizations(google)))).toEqual(['google', 'microsoft']);
+    expect(refusedAuthorizations(hubspot)).toEqual([]);
+    expect(refusedAuthorizations(new Error('google: refused'))).toEqual([]);
+  });
+
+  it('is told apart from every other exit status', () => {
+    for (const code of [...Object.values(AGENT_EXIT), 16, 24, 137, 255, null, undefined]) expect(reauthorizationsOf(code)).toEqual([]);
+    expect(reauthorizationsOf(reauthorizationExit(['hubspot']))).toEqual(['hubspot']);
+    expect(new Set(INTEGRATION_PROVIDERS.map((p) => reauthorizationExit([p])))).toEqual(new Set([17, 18, 20]));
   });
 });
