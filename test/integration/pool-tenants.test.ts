@@ -5,6 +5,7 @@
  */
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseIntegrationSecret, parsePooledIntegrations, serializeIntegrationSecret, type ConnectedIntegration } from '../../contract/integration-secret.js';
 import { ensurePoolLogin, issuePoolGrant as issueGrant, releasePoolRun } from '../../controller/pool/session.js';
 import { localLauncherFor } from '../../controller/compose/launchers.js';
 import { renderPlanText } from '../../controller/engine/render.js';
@@ -18,6 +19,11 @@ import { activeEntry } from '../../controller/scheduler/entries.js';
 import { runEnvironment } from '../../controller/scheduler/run-env.js';
 import { createWorld, type World } from '../helpers/world.js';
 
+const MICROSOFT_SECRET = 'openclaw/tenants/globex/integrations/microsoft';
+const MICROSOFT: ConnectedIntegration = {
+  provider: 'microsoft', accessToken: 'ms-access', refreshToken: 'ms-refresh', expiresAt: '2026-12-03T10:00:00.000Z', scopes: ['Mail.Read'],
+  account: 'it@globex.example', connectedAt: '2026-12-01T00:00:00.000Z', lastRefreshAt: null, version: 3,
+};
 const POOL_PASSWORD = 'pool-test-password-0123456789abcdef';
 const WORKER_PASSWORD = 'pool-worker-test-password-0123456789';
 
@@ -155,11 +161,13 @@ describe('a tier change', () => {
   it('moves a silo tenant into the pool with its rows, dropping its schema and roles', async () => {
     await admin.query(`INSERT INTO tenant_globex.notes (title, body) VALUES ('n1', 'first'), ('n2', 'second')`);
     await admin.query(`INSERT INTO tenant_globex.digests (run_id, for_date, item_count, object_key) VALUES ('r1', '2026-12-01', 3, 'tenants/globex/d.md')`);
+    await world.ctx.provider.secrets.putValue(MICROSOFT_SECRET, serializeIntegrationSecret(MICROSOFT));
     world.writeTenant('globex.yaml', manifest('globex', 'professional'));
     const { planned } = await world.ctx.loop.planFor(await world.ctx.source.load());
     const text = renderPlanText(planned.plan);
     expect(text).toMatch(/placement\/globex/);
     expect(text).toMatch(/role\/openclaw-tenant-globex/);
+    expect(text).toMatch(/secret\/openclaw\/tenants\/globex\/integrations\b/);
     expect(planned.plan.tenants.find((t) => t.tenant === 'globex')!.changes.find((c) => c.resource === 'placement/globex')).toMatchObject({ action: 'update', fields: ['isolation'], before: { isolation: 'silo' }, after: { isolation: 'pool' }, destructive: false });
     const report = await world.pass();
     const applied = report.outcomes.find((o) => o.tenant === 'globex')!.applied.map((c) => `${c.action} ${c.kind} ${c.resource}`);
@@ -169,6 +177,9 @@ describe('a tier change', () => {
     expect((await session.query('SELECT title, body FROM app.notes ORDER BY title')).rows).toEqual([{ title: 'n1', body: 'first' }, { title: 'n2', body: 'second' }]);
     expect((await session.query('SELECT run_id, item_count FROM app.digests')).rows).toEqual([{ run_id: 'r1', item_count: 3 }]);
     await session.end();
+    // Its tokens moved too: into its one secret, the per-integration secrets emptied and scheduled for deletion.
+    expect((await world.ctx.provider.secrets.list('openclaw/tenants/globex/')).filter((s) => s.deletedAt === undefined).map((s) => s.name)).toEqual(['openclaw/tenants/globex/integrations']);
+    expect(parsePooledIntegrations(await world.ctx.provider.secrets.getValue('openclaw/tenants/globex/integrations'))!.integrations).toEqual({ microsoft: MICROSOFT });
   });
 
   it('moves a pooled tenant into its own schema with its rows; a move cut short is done whole by the next pass', async () => {
@@ -185,6 +196,11 @@ describe('a tier change', () => {
     expect((await admin.query(`SELECT isolation FROM openclaw.tenant_placements WHERE tenant = 'globex'`)).rows).toEqual([{ isolation: 'silo' }]);
     const again = await world.pass();
     expect(again.outcomes.flatMap((o) => o.applied)).toEqual([]);
+    // Its one secret spread out again: microsoft in its own secret (kept though the manifest no longer lists it: the tokens are the tenant's).
+    expect(parseIntegrationSecret(await world.ctx.provider.secrets.getValue(MICROSOFT_SECRET))).toEqual(MICROSOFT);
+    expect((await world.ctx.provider.secrets.list('openclaw/tenants/globex/integrations')).map((s) => [s.name, s.deletedAt !== undefined]).sort()).toEqual([
+      ['openclaw/tenants/globex/integrations', true], ['openclaw/tenants/globex/integrations/hubspot', true], [MICROSOFT_SECRET, false],
+    ]);
   });
 });
 
