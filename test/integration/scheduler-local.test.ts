@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../controller/cli.js';
 import { cliOverrides } from '../../controller/cli/context.js';
 import { createLogger } from '../../contract/logger.js';
@@ -92,14 +92,31 @@ describe('tenantctl trigger with the local provider', () => {
   }, 60_000);
 
   it('starts with `tenantctl run`: takes the lease, follows every pass, and gives the lease up when stopped', async () => {
-    const timers = new Set<{ fn: () => void }>();
-    const timer: Timer = { setTimeout: (fn) => { const h = { fn }; timers.add(h); return h; }, clearTimeout: (h) => void timers.delete(h as { fn: () => void }) };
-    const fire = () => { const due = [...timers]; timers.clear(); for (const h of due) h.fn(); };
+    // The service's three loops (lease, ticks, task polling) each set their next timer when a round has finished.
+    const timers = new Map<symbol, () => void>();
+    let roundsDone = () => {};
+    const timer: Timer = {
+      setTimeout: (fn) => {
+        const handle = Symbol('timer');
+        timers.set(handle, fn);
+        if (timers.size === 3) roundsDone();
+        return handle;
+      },
+      clearTimeout: (handle) => void (typeof handle === 'symbol' && timers.delete(handle)),
+    };
+    /** Runs one round of each loop; settles when all three have finished it. */
+    const fire = () => {
+      const due = [...timers.values()];
+      timers.clear();
+      const finished = new Promise<void>((resolve) => { roundsDone = resolve; });
+      for (const fn of due) fn();
+      return finished;
+    };
     const service = createSchedulerService(world.ctx, { timer, holder: 'replica-1' });
     if ('problem' in service) throw new Error(service.problem);
     await service.start();
-    fire();
-    await vi.waitFor(() => expect(service.elector.leading).toBe(true));
+    await fire();
+    expect(service.elector.leading).toBe(true);
     expect(service.scheduler.allEntries().map((e) => e.key).sort()).toEqual(['acme/butler', 'globex/butler', 'globex/scout', 'initech/butler', 'initech/scout', 'initech/writer']);
     const acme = readFileSync(join(world.tenantsDir, 'acme.yaml'), 'utf8');
     world.writeTenant('acme.yaml', acme.replace('  tier: starter\n', '  tier: starter\n  suspended: true\n'));
@@ -110,7 +127,7 @@ describe('tenantctl trigger with the local provider', () => {
     expect(service.scheduler.entry('acme', 'butler')).toBeDefined();
     const lease = () => world.ctx.pool.query('SELECT holder FROM openclaw.leases WHERE name = $1', ['scheduler']);
     expect((await lease()).rows).toEqual([{ holder: 'replica-1' }]);
-    await vi.waitFor(() => expect(timers.size).toBe(3));
+    expect(timers.size).toBe(3);
     await service.stop();
     expect((await lease()).rows).toEqual([]);
   }, 60_000);
