@@ -7,9 +7,11 @@ locals {
   bucket_name  = coalesce(var.tenant_bucket_name, "${var.name}-tenants-${var.aws_account_id}-${var.region}")
   cluster_name = var.name
   # The controller's default OPENCLAW_METRICS_NAMESPACE: alarms and the workers' scaling read it.
-  metrics_namespace  = "OpenClaw/Controller"
-  controller_family  = "${var.name}-controller"
-  controller_service = "${var.name}-controller"
+  metrics_namespace   = "OpenClaw/Controller"
+  controller_family   = "${var.name}-controller"
+  controller_service  = "${var.name}-controller"
+  pool_worker_family  = "${var.name}-pool-worker"
+  pool_worker_service = "${var.name}-pool-worker"
   log_group_names = {
     controller = "/${var.name}/controller"
     agents     = "/${var.name}/agents"
@@ -161,8 +163,8 @@ module "compute" {
   security_group_ids            = [module.networking.tasks_security_group_id]
   log_group_names               = local.log_group_names
   log_retention_days            = var.log_retention_days
-  pool_worker_family            = "${var.name}-pool-worker"
-  pool_worker_service_name      = "${var.name}-pool-worker"
+  pool_worker_family            = local.pool_worker_family
+  pool_worker_service_name      = local.pool_worker_service
   pool_workers                  = var.pool_workers
   pool_worker_environment       = local.pool_worker_environment
   pool_worker_task_role_arn     = module.security.pool_worker_role_arn
@@ -198,6 +200,8 @@ module "security" {
   cluster_name                = local.cluster_name
   controller_family           = local.controller_family
   controller_service_name     = local.controller_service
+  pool_worker_family          = local.pool_worker_family
+  pool_worker_service_name    = local.pool_worker_service
   agent_families              = local.agent_families
   log_group_names             = local.log_group_names
   ecr_repository_arn          = module.compute.ecr_repository_arn

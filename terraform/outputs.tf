@@ -109,8 +109,13 @@ output "controller_service_name" {
 }
 
 output "task_definition_families" {
-  description = "Task definition families (controller first, then agents) the deploy workflow registers new image revisions of."
-  value       = join(" ", concat([local.controller_family], values(local.agent_families)))
+  description = "Task definition families (controller first, then the agents and the pooled workers) the deploy workflow registers new image revisions of."
+  value       = join(" ", concat([local.controller_family], values(local.agent_families), [local.pool_worker_family]))
+}
+
+output "pool_worker_service_name" {
+  description = "ECS service of the pooled workers, updated by the deploy workflow (POOL_WORKER_SERVICE)."
+  value       = local.pool_worker_service
 }
 
 output "github_deploy_role_arn" {

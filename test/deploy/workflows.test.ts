@@ -115,6 +115,8 @@ describe('GitHub workflows', () => {
     expect(at(/aquasecurity\/trivy-action/)).toBeLessThan(at(/aws-actions\/configure-aws-credentials/));
     expect(at(/aquasecurity\/trivy-action/)).toBeLessThan(at(/push-image\.sh/));
     expect(at(/push-image\.sh/)).toBeLessThan(at(/aws ecs update-service/));
+    // Both long-lived services get the new image: the controller, then the pooled workers.
+    expect(runs(deploy)).toMatch(/roll "\$ECS_SERVICE" "\$CONTROLLER_ARN"\n\s*if .*roll "\$POOL_WORKER_SERVICE" "\$WORKER_ARN"/);
     expect(uses(deploy, 'aws-actions/configure-aws-credentials')[0]?.with?.['role-to-assume']).toBeTruthy();
     expect(uses(deploy, 'aquasecurity/trivy-action')[0]?.with?.['exit-code']).toBe('1');
   });

@@ -99,9 +99,12 @@ data "aws_iam_policy_document" "github_deploy" {
   }
 
   statement {
-    sid       = "RollControllerService"
-    actions   = ["ecs:UpdateService", "ecs:DescribeServices"]
-    resources = ["${local.ecs_arn}:service/${var.cluster_name}/${var.controller_service_name}"]
+    sid     = "RollServices"
+    actions = ["ecs:UpdateService", "ecs:DescribeServices"]
+    resources = [
+      "${local.ecs_arn}:service/${var.cluster_name}/${var.controller_service_name}",
+      "${local.ecs_arn}:service/${var.cluster_name}/${var.pool_worker_service_name}",
+    ]
   }
 
   statement {
@@ -111,6 +114,7 @@ data "aws_iam_policy_document" "github_deploy" {
       aws_iam_role.controller_task.arn,
       aws_iam_role.execution["controller"].arn,
       aws_iam_role.execution["agents"].arn,
+      aws_iam_role.pool_worker.arn,
     ]
     condition {
       test     = "StringEquals"

@@ -29,7 +29,7 @@ locals {
   cluster_arn     = "${local.ecs_arn}:cluster/${var.cluster_name}"
   cluster_tasks   = "${local.ecs_arn}:task/${var.cluster_name}/*"
   agent_revisions = [for family in values(var.agent_families) : "${local.ecs_arn}:task-definition/${family}:*"]
-  all_revisions   = concat(["${local.ecs_arn}:task-definition/${var.controller_family}:*"], local.agent_revisions)
+  all_revisions   = concat(["${local.ecs_arn}:task-definition/${var.controller_family}:*", "${local.ecs_arn}:task-definition/${var.pool_worker_family}:*"], local.agent_revisions)
   log_group_arns  = { for key, group in var.log_group_names : key => "arn:${local.partition}:logs:${local.region}:${local.account}:log-group:${group}" }
 }
 

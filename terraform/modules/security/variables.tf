@@ -105,3 +105,13 @@ variable "ses_from_address" {
   description = "The one address tenant roles may send as (ses:FromAddress)."
   type        = string
 }
+
+variable "pool_worker_family" {
+  description = "Task definition family of the pooled workers (the deploy workflow registers its revisions)."
+  type        = string
+}
+
+variable "pool_worker_service_name" {
+  description = "ECS service of the pooled workers (the deploy workflow rolls it)."
+  type        = string
+}
