@@ -30,8 +30,8 @@ export const poolWorkerCommand: Command = {
     const log = options.log ?? createLogger({ level: config.logLevel });
     const now = options.now ?? Date.now;
     const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-    const pool = createPool(config.databaseUrl, { log, applicationName: 'openclaw-pool-worker', password: await databasePassword(config, options, log), reconnect: { sleep } });
     const platform = createPoolWorkerPlatform(config, { log, now, sleep, random: options.random ?? Math.random, databaseUrl: config.databaseUrl, onClients: options.onClients });
+    const pool = createPool(config.databaseUrl, { log, applicationName: 'openclaw-pool-worker', password: await databasePassword(config, options, log), reconnect: { sleep } });
     const executor = platform.executor(await platform.poolLogin());
     const name = `${hostname()}-${process.pid}`;
     const worker = new PoolWorker({ name, queue: new PoolQueue(pool, now), pool, executor, vend: platform.vend, log: log.child({ component: 'pool-worker', worker: name }) });
