@@ -144,7 +144,7 @@ export class Notifier {
 
 export function channelDeliveries(declared: readonly LoadedChannel[], rows: readonly ChannelDelivery[]): (ChannelDelivery & { type?: string; events?: string[]; declared: boolean })[] {
   const byName = new Map(rows.map((row) => [row.channel, row]));
-  const empty = (channel: string): ChannelDelivery => ({ channel, pending: 0, delivered: 0, failed: 0, dropped: 0, lastDeliveredAt: null, lastError: null, lastErrorAt: null });
+  const empty = (channel: string): ChannelDelivery => ({ channel, pending: 0, delivered: 0, failed: 0, dropped: 0, lastDeliveredAt: null, lastError: null, lastErrorAt: null, recent: [] });
   const listed = declared.map((c) => ({ ...(byName.get(c.name) ?? empty(c.name)), type: c.manifest.spec.type, events: c.manifest.spec.events, declared: true }));
   const gone = rows.filter((row) => !declared.some((c) => c.name === row.channel)).map((row) => ({ ...row, declared: false }));
   return [...listed, ...gone];

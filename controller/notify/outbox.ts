@@ -24,7 +24,25 @@ export interface ChannelDelivery {
   /** The last failed attempt (retried or given up), with when. */
   lastError: string | null;
   lastErrorAt: string | null;
+  /** The newest notifications of the channel (RECENT_PER_CHANNEL), newest first. */
+  recent: RecentDelivery[];
 }
+
+/** One notification of a channel as ops see it: what, for whom, how it went. Never the channel's address. */
+export interface RecentDelivery {
+  id: number;
+  event: string;
+  tenant: string | null;
+  title: string;
+  state: 'pending' | 'delivered' | 'failed' | 'dropped';
+  attempts: number;
+  /** When it was delivered, given up or dropped; else its last attempt, else when it was enqueued. */
+  at: string | null;
+  error: string | null;
+}
+
+/** Notifications listed per channel in its status. */
+export const RECENT_PER_CHANNEL = 5;
 
 /** Rows finished (delivered, failed, dropped) longer ago than this are deleted. */
 const KEEP_FINISHED_MS = 7 * 86_400_000;
@@ -111,7 +129,7 @@ export class Outbox {
 
   /** Per channel: what waits, what went, what was given up or dropped (the last week), and the last error. */
   async deliveries(): Promise<ChannelDelivery[]> {
-    const { rows } = await this.pool.query<ChannelDelivery>(
+    const { rows } = await this.pool.query<Omit<ChannelDelivery, 'recent'>>(
       `SELECT channel,
               count(*) FILTER (WHERE state = 'pending')::int AS pending,
               count(*) FILTER (WHERE state = 'delivered')::int AS delivered,
@@ -122,7 +140,22 @@ export class Outbox {
               max(coalesce(last_attempt_at, finished_at)) FILTER (WHERE last_error IS NOT NULL) AS "lastErrorAt"
          FROM openclaw.notification_outbox GROUP BY channel ORDER BY channel`,
     );
-    return rows.map((row) => ({ ...row, lastDeliveredAt: iso(row.lastDeliveredAt), lastErrorAt: iso(row.lastErrorAt) }));
+    const recent = await this.recent();
+    return rows.map((row) => ({
+      ...row, lastDeliveredAt: iso(row.lastDeliveredAt), lastErrorAt: iso(row.lastErrorAt),
+      recent: recent.filter((r) => r.channel === row.channel).map(({ channel: _channel, ...delivery }) => delivery),
+    }));
+  }
+
+  private async recent(): Promise<(RecentDelivery & { channel: string })[]> {
+    const { rows } = await this.pool.query<RecentDelivery & { channel: string }>(
+      `SELECT id::int AS id, channel, event, tenant, coalesce(payload->>'title', event) AS title, state, attempts,
+              coalesce(finished_at, last_attempt_at, created_at) AS at, last_error AS error
+         FROM (SELECT *, row_number() OVER (PARTITION BY channel ORDER BY id DESC) AS n FROM openclaw.notification_outbox) q
+        WHERE n <= $1 ORDER BY channel, id DESC`,
+      [RECENT_PER_CHANNEL],
+    );
+    return rows.map((row) => ({ ...row, at: iso(row.at) }));
   }
 }
 

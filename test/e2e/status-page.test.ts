@@ -3,9 +3,11 @@
  * which never downloads a browser of its own), against a controller on a real PostgreSQL.
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createNotifier } from '../../controller/notify/part.js';
 import { createStatusWorld, EXAMPLE_TENANTS, type StatusWorld } from '../integration/status-world.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -128,6 +130,48 @@ describe.skipIf(!hasChromium)('the ops status page in headless Chromium', () => 
     await page.waitForFunction(() => document.querySelectorAll('#tenants tbody tr.degraded').length === 0 && document.getElementById('count-ready')?.textContent === '3', undefined, { timeout: 15_000 });
     expect(await page.evaluate(() => Reflect.get(window, 'stillHere'))).toBe(true);
     expect(await page.textContent('#count-degraded')).toBe('0');
+  });
+
+  it('shows each notification channel’s deliveries, and a failure with its reason, never the channel’s secret address', async () => {
+    // A Slack hook that takes everything and a webhook that is gone.
+    const receiver = createServer((request, response) => {
+      request.resume();
+      request.on('end', () => void response.writeHead(request.url === '/hook' ? 410 : 200, { 'content-type': 'text/plain' }).end(request.url === '/hook' ? 'gone' : 'ok'));
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    const address = receiver.address();
+    if (address === null || typeof address === 'string') throw new Error('the receiver has no port');
+    const base = `http://127.0.0.1:${address.port}`;
+    try {
+      const slackUrl = `${base}/slack/T000/B000/hook-secret-of-ops-slack`;
+      const channel = (name: string, spec: string) => sw.world.writeTenant(`${name}.yaml`, `apiVersion: openclaw.io/v1alpha1\nkind: NotificationChannel\nmetadata:\n  name: ${name}\nspec:\n${spec}`);
+      channel('ops-slack', '  type: slack\n  events: [Degraded]\n  secretRef:\n    name: slack/ops\n');
+      channel('ops-hook', `  type: webhook\n  events: [Degraded]\n  secretRef:\n    name: hook-key\n  webhook:\n    url: ${base}/hook\n`);
+      await sw.world.ctx.provider.secrets.create('openclaw/notifications/slack/ops', slackUrl, {});
+      await sw.world.ctx.provider.secrets.create('openclaw/notifications/hook-key', 'a-webhook-signing-key-of-some-length', {});
+      await sw.world.pass();
+      const notifier = createNotifier({ ...sw.world.ctx, random: () => 0.5 });
+      await notifier.prime();
+      await sw.admin.query(`INSERT INTO openclaw.events (type, reason, message, tenant, revision) VALUES ('Warning', 'Degraded', 'Failed: injected by the page test', 'initech', 'dir:test')`);
+      expect(await notifier.collect()).toBe(2);
+      expect(await notifier.deliverDue()).toEqual({ delivered: 1, retried: 0, failed: 1 });
+
+      await page.goto(`${sw.server.url}/#/`);
+      await page.waitForSelector('#notify-channels tbody tr[data-channel="ops-hook"]');
+      const cells = (channel: string) => page.locator(`#notify-channels tbody tr[data-channel="${channel}"] td`).allTextContents();
+      expect((await cells('ops-slack')).slice(0, 6)).toEqual(['ops-slack', 'slack', '0', '1', '0', '0']);
+      expect(await cells('ops-hook')).toEqual(['ops-hook', 'webhook', '0', '0', '1', '0', '–', expect.stringMatching(/^the webhook answered HTTP 410: gone \(\d+s ago\)$/)]);
+      expect(await page.locator('#notify-channels tbody tr[data-channel="ops-hook"]').getAttribute('class')).toContain('warning');
+      const recent = await page.locator('#notify-recent tbody tr').evaluateAll((trs) => trs.map((tr) => Array.from(tr.children).slice(1).map((td) => td.textContent)));
+      expect(recent).toContainEqual(['ops-slack', 'Degraded', 'initech', 'delivered', '1', '']);
+      expect(recent).toContainEqual(['ops-hook', 'Degraded', 'initech', 'failed', '1', 'the webhook answered HTTP 410: gone']);
+      const text = await page.textContent('body');
+      expect(text).not.toContain('hook-secret-of-ops-slack');
+      expect(text).not.toContain('a-webhook-signing-key');
+      await page.screenshot({ path: join(RESULTS, 'status-page-notifications.png'), fullPage: true });
+    } finally {
+      await new Promise((resolve) => receiver.close(resolve));
+    }
   });
 
   it('ran without script errors or content security policy violations', () => {

@@ -145,6 +145,24 @@ function renderFleet(fleet) {
   rejected.replaceChildren(...warnings.map((w) => el('p', {}, w)));
 }
 
+/** /api/notifications: each channel's counts and last error, and its last deliveries (never a channel's address). */
+function renderNotifications(answer) {
+  const channels = answer ? answer.channels : [];
+  $('notify-note').textContent = answer ? (channels.length === 0 ? 'No NotificationChannel is declared.' : '') : 'Notification status unavailable.';
+  const failing = (c) => c.failed > 0 || c.dropped > 0 || (c.pending > 0 && c.lastError);
+  fill($('notify-channels'), channels.map((c) => el('tr', { className: failing(c) ? 'warning' : '', 'data-channel': c.channel },
+    el('td', {}, c.channel, c.declared ? null : el('span', { className: 'badge badge-muted' }, 'no longer declared')), el('td', {}, c.type || '–'),
+    el('td', {}, String(c.pending)), el('td', {}, String(c.delivered)), el('td', {}, String(c.failed)), el('td', {}, String(c.dropped)),
+    el('td', { title: c.lastDeliveredAt || '' }, age(c.lastDeliveredAt)),
+    el('td', { className: 'message', title: c.lastErrorAt || '' }, c.lastError ? `${c.lastError} (${age(c.lastErrorAt)})` : ''))), 8);
+  const recent = channels.flatMap((c) => (c.recent || []).map((r) => ({ ...r, channel: c.channel })))
+    .sort((a, b) => Date.parse(b.at || 0) - Date.parse(a.at || 0));
+  fill($('notify-recent'), recent.map((r) => el('tr', { className: r.state === 'failed' || r.state === 'dropped' ? 'warning' : '', 'data-channel': r.channel, 'data-state': r.state },
+    el('td', { title: r.at || '' }, age(r.at)), el('td', {}, r.channel), el('td', { title: r.title }, r.event), el('td', {}, r.tenant || '–'),
+    el('td', {}, el('span', { className: `badge badge-${r.state === 'delivered' ? 'good' : r.state === 'pending' ? 'unknown' : 'bad'}` }, r.state)),
+    el('td', {}, String(r.attempts)), el('td', { className: 'message' }, r.error || ''))), 7);
+}
+
 function matches(tenant, text, state) {
   if (state === 'degraded' && tenant.degraded !== 'True') return false;
   if (state === 'not-ready' && tenant.ready === 'True') return false;
@@ -239,6 +257,7 @@ async function refresh() {
   const tenant = route();
   $('list-view').hidden = Boolean(tenant);
   $('fleet').hidden = Boolean(tenant);
+  $('notifications').hidden = Boolean(tenant);
   $('detail').hidden = !tenant;
   try {
     if (tenant) {
@@ -249,10 +268,11 @@ async function refresh() {
       renderDigest(digest.digest);
       renderTenantActions(detail);
     } else {
-      const [fleet, list] = await Promise.all([getJson('/api/fleet'), getJson('/api/tenants')]);
+      const [fleet, list, notifications] = await Promise.all([getJson('/api/fleet'), getJson('/api/tenants'), getJson('/api/notifications').catch(() => null)]);
       tenants = list.tenants;
       renderFleet(fleet);
       renderList();
+      renderNotifications(notifications);
       $('fleet-actions').replaceChildren(...(canAct() ? [button('Refresh source', 'refresh', '/api/source/refresh')] : []));
     }
     $('error').hidden = true;
