@@ -13,53 +13,68 @@ export interface ManifestText {
   text: string;
 }
 
+/** One file's part of a revision: its issues, and what it declares, in document order. */
+export interface FileValidation {
+  issues: ValidationIssue[];
+  /** Every document with a name, valid or not (a name declared twice is found across files); `valid` when it passed every layer. */
+  declared: Declared[];
+}
+
+type Declared =
+  | { kind: 'Tenant'; name: string; at: SourcePosition; valid?: LoadedTenant }
+  | { kind: 'NotificationChannel'; name: string; at: SourcePosition; valid?: LoadedChannel };
+
 /**
  * All three layers over a set of files, every error in one run. Tenants are returned
  * only when there is no issue at all: a partly valid revision is never applied.
  */
 export function validateManifests(inputs: ManifestText[], readIssues: readonly ValidationIssue[] = []): ValidationResult {
+  return combineFiles(inputs.map((input) => input.file), inputs.map(validateFile), readIssues);
+}
+
+/** The three layers over one file: what does not depend on the other files (see combineFiles). */
+export function validateFile({ file, text }: ManifestText): FileValidation {
+  const parsed = parseManifestFile(file, text);
+  const issues = [...parsed.issues];
+  const declared: Declared[] = [];
+  for (const doc of parsed.documents) {
+    const channel = kindOf(doc.data) === 'NotificationChannel';
+    const found = channel ? [...validateAgainstCrd(doc, 'NotificationChannel'), ...checkChannelSemantics(doc)] : [...validateAgainstCrd(doc), ...checkSemantics(doc)];
+    issues.push(...found);
+    const name = nameOf(doc.data);
+    if (name === undefined) continue;
+    const at = locate(doc, ['metadata', 'name']);
+    const valid = found.length === 0;
+    declared.push(channel
+      ? { kind: 'NotificationChannel', name, at, ...(valid ? { valid: { name, manifest: doc.data as NotificationChannelManifest, source: locate(doc, []) } } : {}) }
+      : { kind: 'Tenant', name, at, ...(valid ? { valid: { name, manifest: doc.data as TenantManifest, source: locate(doc, []) } } : {}) });
+  }
+  return { issues, declared };
+}
+
+/** The revision from its files' validations, in file order: names declared twice across files, and everything sorted. */
+export function combineFiles(fileNames: readonly string[], validations: readonly FileValidation[], readIssues: readonly ValidationIssue[] = []): ValidationResult {
   const issues: ValidationIssue[] = [...readIssues];
   const tenants: LoadedTenant[] = [];
   const channels: LoadedChannel[] = [];
-  const firstSeen = new Map<string, SourcePosition>();
-  const channelSeen = new Map<string, SourcePosition>();
-  for (const { file, text } of inputs) {
-    const parsed = parseManifestFile(file, text);
-    issues.push(...parsed.issues);
-    for (const doc of parsed.documents) {
-      if (kindOf(doc.data) === 'NotificationChannel') {
-        const found = [...validateAgainstCrd(doc, 'NotificationChannel'), ...checkChannelSemantics(doc)];
-        issues.push(...found);
-        const name = nameOf(doc.data);
-        if (name === undefined) continue;
-        const at = locate(doc, ['metadata', 'name']);
-        const earlier = channelSeen.get(name);
-        if (earlier) {
-          issues.push({ ...at, layer: 'semantic', path: 'metadata.name', message: `notification channel ${JSON.stringify(name)} is declared twice (first at ${earlier.file}:${earlier.line}:${earlier.column}); names must be unique across files` });
-          continue;
-        }
-        channelSeen.set(name, at);
-        if (found.length === 0) channels.push({ name, manifest: doc.data as NotificationChannelManifest, source: locate(doc, []) });
-        continue;
-      }
-      const schemaIssues = validateAgainstCrd(doc);
-      const semanticIssues = checkSemantics(doc);
-      issues.push(...schemaIssues, ...semanticIssues);
-      const name = nameOf(doc.data);
-      if (name === undefined) continue;
-      const tenant: LoadedTenant = { name, manifest: doc.data as TenantManifest, source: locate(doc, []) };
-      const at = locate(doc, ['metadata', 'name']);
-      const earlier = firstSeen.get(name);
+  const firstSeen = { Tenant: new Map<string, SourcePosition>(), NotificationChannel: new Map<string, SourcePosition>() };
+  for (const validation of validations) {
+    issues.push(...validation.issues);
+    for (const declared of validation.declared) {
+      const seen = firstSeen[declared.kind];
+      const earlier = seen.get(declared.name);
       if (earlier) {
-        issues.push({ ...at, layer: 'semantic', path: 'metadata.name', message: `tenant ${JSON.stringify(name)} is declared twice (first at ${earlier.file}:${earlier.line}:${earlier.column}); names must be unique across files` });
+        const what = declared.kind === 'Tenant' ? 'tenant' : 'notification channel';
+        issues.push({ ...declared.at, layer: 'semantic', path: 'metadata.name', message: `${what} ${JSON.stringify(declared.name)} is declared twice (first at ${earlier.file}:${earlier.line}:${earlier.column}); names must be unique across files` });
         continue;
       }
-      firstSeen.set(name, at);
-      if (schemaIssues.length === 0 && semanticIssues.length === 0) tenants.push(tenant);
+      seen.set(declared.name, declared.at);
+      if (declared.kind === 'Tenant' && declared.valid) tenants.push(declared.valid);
+      if (declared.kind === 'NotificationChannel' && declared.valid) channels.push(declared.valid);
     }
   }
   issues.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column);
-  const files = [...new Set([...inputs.map((i) => i.file), ...readIssues.map((i) => i.file)])].sort();
+  const files = [...new Set([...fileNames, ...readIssues.map((i) => i.file)])].sort();
   const valid = issues.length === 0;
   return {
     tenants: valid ? tenants.sort((a, b) => a.name.localeCompare(b.name)) : [],

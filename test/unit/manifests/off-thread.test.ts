@@ -5,6 +5,7 @@
  * emptying it.
  */
 import { afterAll, describe, expect, it } from 'vitest';
+import { formatIssue, validateManifests } from '../../../controller/manifests/index.js';
 import { ValidationThread } from '../../../controller/manifests/off-thread.js';
 import { tenantYaml } from '../../helpers/git-repo.js';
 import { manifest } from './helpers.js';
@@ -57,9 +58,32 @@ describe('validation off the event loop', () => {
     expect(first).toBeDefined();
     await validation.stopped();
     expect(validation.threadId).toBeUndefined();
-    expect((await validation.validate(input)).tenants).toHaveLength(1);
+    const next = [...input, { file: 'tenants/b.yaml', text: tenantYaml('b') }];
+    expect((await validation.validate(next)).tenants).toHaveLength(2);
     expect(validation.threadId).toBeDefined();
     expect(validation.threadId).not.toBe(first);
+  });
+
+  it('validates again only the files whose text changed, and still finds a name declared in an unchanged file and a new one', async () => {
+    const validation = thread(64);
+    const a = { file: 'tenants/a.yaml', text: tenantYaml('a') };
+    const b = { file: 'tenants/b.yaml', text: tenantYaml('b') };
+    const first = await validation.validate([a, b]);
+    expect(validation.lastValidatedFiles).toBe(2);
+    const changedB = { ...b, text: b.text.replace('Europe/Berlin', 'UTC') };
+    expect(changedB.text).not.toBe(b.text);
+    const second = await validation.validate([a, changedB]);
+    expect(validation.lastValidatedFiles).toBe(1);
+    expect(second.issues).toEqual([]);
+    // The unchanged file's tenant is the one validated before, not a new parse of the same text.
+    expect(second.tenants[0]).toBe(first.tenants[0]);
+    expect(second.tenants[1].manifest).toEqual(validateManifests([changedB]).tenants[0].manifest);
+    const again = { file: 'tenants/c.yaml', text: tenantYaml('a') };
+    const third = await validation.validate([a, changedB, again]);
+    expect(validation.lastValidatedFiles).toBe(1);
+    expect(third.tenants).toEqual([]);
+    expect(third.issues.map(formatIssue)).toEqual(validateManifests([a, changedB, again]).issues.map(formatIssue));
+    expect(third.issues.map(formatIssue)).toEqual([expect.stringMatching(/^tenants\/c\.yaml:\d+:\d+ metadata\.name: tenant "a" is declared twice \(first at tenants\/a\.yaml:\d+:\d+\)/)]);
   });
 
   it('stops every hostile shape by a bound, with a clear error, inside a 64 MB heap', async () => {
