@@ -6,7 +6,7 @@ import type { PassReport } from '../controller/engine/reconciler.js';
 import { postgresModule } from '../controller/resources/postgres/index.js';
 import type { Baseline } from './baseline.js';
 import { round } from './limits.js';
-import { manifestYaml, tenantName, upgradedShape } from './manifests.js';
+import { manifestYaml, tenantName, upgradedShape, type BenchIsolation } from './manifests.js';
 import { measure, type PassMeasurement } from './measure.js';
 import type { BenchController, World } from './world.js';
 
@@ -61,10 +61,10 @@ export async function noopResync(world: World, controller: BenchController, sett
  * Upgrades one starter tenant (index `index`) to professional with scout and a HubSpot integration,
  * then: the source read that sees it, and the pass for just that tenant, timed from seen to converged.
  */
-export async function oneTenantChange(world: World, controller: BenchController, index: number, baseline?: Baseline): Promise<Measured & { tenant: string; detectMs: number; only: string[]; followUpChanges: number }> {
+export async function oneTenantChange(world: World, controller: BenchController, index: number, baseline?: Baseline, isolation: BenchIsolation = 'silo'): Promise<Measured & { tenant: string; detectMs: number; only: string[]; followUpChanges: number }> {
   const { loop } = controller.ctx;
-  const tenant = tenantName(index);
-  writeFileSync(join(world.dir, `${tenant}.yaml`), manifestYaml(tenant, index, upgradedShape()));
+  const tenant = tenantName(index, isolation === 'pool' ? 'pool' : 'bench');
+  writeFileSync(join(world.dir, `${tenant}.yaml`), manifestYaml(tenant, index, upgradedShape(), isolation));
   const seen = await timed(() => loop.refreshSource());
   if (!seen.value.snapshot || !seen.value.changed) throw new Error(`the source did not see the change to ${tenant}`);
   const only = loop.changedTenants(seen.value.snapshot);

@@ -2,7 +2,8 @@
  * Synthetic tenant manifests, deterministic by index: six in ten starter (butler, one integration),
  * three professional (butler and scout, two integrations), one enterprise (three agents, three
  * integrations), across three storage classes. All silo (a role, a schema and secrets each), whatever
- * the tier's default, so the scenarios measure the per-tenant resources they count.
+ * the tier's default, so the scenarios measure the per-tenant resources they count; the pooled
+ * scenarios (bench/pool.ts) write the same tenants with `isolation: pool`.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -56,7 +57,9 @@ export function upgradedShape(): Shape {
   };
 }
 
-export function manifestYaml(name: string, index: number, shape: Shape = shapeOf(index)): string {
+export type BenchIsolation = 'silo' | 'pool';
+
+export function manifestYaml(name: string, index: number, shape: Shape = shapeOf(index), isolation: BenchIsolation = 'silo'): string {
   const agents = shape.agents.map((a) => `    - name: ${a.name}\n      schedule: "${a.schedule}"\n      timezone: ${a.timezone}\n`).join('');
   const integrations = shape.integrations.map((p) => `    - provider: ${p}\n`).join('');
   return `apiVersion: openclaw.io/v1alpha1
@@ -71,7 +74,7 @@ spec:
     name: Operator ${index}
     email: ops+${index}@${name}.example
   tier: ${shape.tier}
-  isolation: silo
+  isolation: ${isolation}
   deletionPolicy: ${index % 4 === 0 ? 'Delete' : 'Retain'}
   agents:
 ${agents}  integrations:
@@ -85,16 +88,19 @@ ${integrations}  storage:
 }
 
 /** Manifest texts for tenants 1..count, as a directory source would read them. */
-export function manifestTexts(count: number, prefix = 'bench'): ManifestText[] {
+export function manifestTexts(count: number, prefix = 'bench', isolation: BenchIsolation = 'silo'): ManifestText[] {
   return Array.from({ length: count }, (_, i) => {
     const name = tenantName(i + 1, prefix);
-    return { file: `tenants/${name}.yaml`, text: manifestYaml(name, i + 1) };
+    return { file: `tenants/${name}.yaml`, text: manifestYaml(name, i + 1, shapeOf(i + 1), isolation) };
   });
 }
 
-export function writeManifests(dir: string, count: number, prefix = 'bench'): void {
+export function writeManifests(dir: string, count: number, prefix = 'bench', isolation: BenchIsolation = 'silo'): void {
   mkdirSync(dir, { recursive: true });
-  for (const { file, text } of manifestTexts(count, prefix)) writeFileSync(join(dir, file.slice('tenants/'.length)), text);
+  for (let i = 1; i <= count; i++) {
+    const name = tenantName(i, prefix);
+    writeFileSync(join(dir, `${name}.yaml`), manifestYaml(name, i, shapeOf(i), isolation));
+  }
 }
 
 /** Writing calls a cold converge cannot do without, per AWS service (see docs/PERFORMANCE.md). */

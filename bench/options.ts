@@ -6,7 +6,9 @@ import { DEFAULT_RATE_LIMITS, type RateLimit } from '../controller/providers/aws
 import { AWS_QUOTAS, parseLimits, type Quota } from './limits.js';
 
 export const SCENARIOS = ['cold-converge', 'noop-resync', 'one-tenant-change', 'migrations', 'launch-spreading', 'validate-scale', 'validate-linear', 'memory-scale'] as const;
-export type ScenarioName = (typeof SCENARIOS)[number];
+/** The pooled fleet at 100,000 tenants (bench/pool.ts): run only when named in --scenarios. */
+export const POOL_SCENARIOS = ['pool-cold-converge', 'pool-noop', 'pool-one-change', 'pool-runs'] as const;
+export type ScenarioName = (typeof SCENARIOS)[number] | (typeof POOL_SCENARIOS)[number];
 
 export interface BenchOptions {
   /** Tenants in the converge, resync and change scenarios. */
@@ -33,6 +35,12 @@ export interface BenchOptions {
   logLevel: string;
   /** Write the JSON lines here as well as to stdout. */
   out?: string;
+  /** Pooled tenants in the pool-* scenarios. */
+  poolTenants: number;
+  /** Pooled runs queued in pool-runs (each worker count drains its own). */
+  poolRuns: number;
+  /** Worker counts pool-runs measures, one after the other. */
+  poolWorkers: number[];
 }
 
 const HELP = `npm run bench -- [flags]       (each flag also reads from the environment variable shown)
@@ -46,7 +54,11 @@ const HELP = `npm run bench -- [flags]       (each flag also reads from the envi
   --concurrency N        BENCH_CONCURRENCY      OPENCLAW_CONCURRENCY (controller default)
   --aws K=R[/B],...      BENCH_AWS_QUOTAS       what the AWS double enforces, e.g. iam:write=20/40
   --client K=R[/B],...   BENCH_CLIENT_LIMITS    the controller's buckets, e.g. iam:write=20 (AWS provider defaults)
-  --scenarios A,B        BENCH_SCENARIOS        subset of: ${SCENARIOS.join(', ')}
+  --scenarios A,B        BENCH_SCENARIOS        subset of: ${SCENARIOS.join(', ')} (all by default),
+                                                and, only when named: ${POOL_SCENARIOS.join(', ')}
+  --pool-tenants N       BENCH_POOL_TENANTS     pooled tenants in the pool-* scenarios (100000)
+  --pool-runs N          BENCH_POOL_RUNS        pooled runs queued in pool-runs (--pool-tenants)
+  --pool-workers A,B     BENCH_POOL_WORKERS     worker counts pool-runs measures (1,2,4,8)
   --no-baseline          BENCH_BASELINE=0       skip the naive per-tenant observation (no ratios)
   --log-level L          BENCH_LOG_LEVEL        controller log level, to stderr (warn)
   --out FILE             BENCH_OUT              also write the JSON lines to FILE
@@ -65,7 +77,7 @@ export function parseOptions(argv: string[], env: Record<string, string | undefi
     if (value === undefined) throw new Error(`--${match[1]} needs a value`);
     flags.set(match[1], value);
   }
-  const known = new Set(['tenants', 'latency-ms', 'scale-tenants', 'schemas', 'launches', 'launch-rate', 'concurrency', 'aws', 'client', 'scenarios', 'baseline', 'log-level', 'out']);
+  const known = new Set(['tenants', 'latency-ms', 'scale-tenants', 'schemas', 'launches', 'launch-rate', 'concurrency', 'aws', 'client', 'scenarios', 'baseline', 'log-level', 'out', 'pool-tenants', 'pool-runs', 'pool-workers']);
   for (const key of flags.keys()) if (!known.has(key)) throw new Error(`unknown flag --${key} (see --help)`);
   const read = (flag: string, variable: string) => flags.get(flag) ?? env[variable];
   const int = (flag: string, variable: string, fallback: number | undefined, min = 0) => {
@@ -77,7 +89,10 @@ export function parseOptions(argv: string[], env: Record<string, string | undefi
   };
   const tenants = int('tenants', 'BENCH_TENANTS', 1000, 1)!;
   const scenarios = (read('scenarios', 'BENCH_SCENARIOS') ?? SCENARIOS.join(',')).split(',').map((s) => s.trim()).filter(Boolean);
-  for (const s of scenarios) if (!(SCENARIOS as readonly string[]).includes(s)) throw new Error(`--scenarios: unknown scenario ${JSON.stringify(s)}`);
+  for (const s of scenarios) if (![...SCENARIOS, ...POOL_SCENARIOS].includes(s as ScenarioName)) throw new Error(`--scenarios: unknown scenario ${JSON.stringify(s)} (allowed: ${[...SCENARIOS, ...POOL_SCENARIOS].join(', ')})`);
+  const poolTenants = int('pool-tenants', 'BENCH_POOL_TENANTS', 100_000, 1)!;
+  const workers = (read('pool-workers', 'BENCH_POOL_WORKERS') ?? '1,2,4,8').split(',').map((w) => w.trim());
+  for (const w of workers) if (!/^[1-9]\d*$/.test(w)) throw new Error(`--pool-workers: ${JSON.stringify(w)} is not a whole number ≥ 1 (allowed: a list such as 1,2,4,8)`);
   return {
     tenants,
     latencyMs: int('latency-ms', 'BENCH_LATENCY_MS', 20)!,
@@ -92,6 +107,9 @@ export function parseOptions(argv: string[], env: Record<string, string | undefi
     baseline: !['0', 'false', 'no'].includes((read('baseline', 'BENCH_BASELINE') ?? '1').toLowerCase()),
     logLevel: read('log-level', 'BENCH_LOG_LEVEL') ?? 'warn',
     out: read('out', 'BENCH_OUT'),
+    poolTenants,
+    poolRuns: int('pool-runs', 'BENCH_POOL_RUNS', poolTenants, 1)!,
+    poolWorkers: workers.map(Number),
   };
 }
 

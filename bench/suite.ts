@@ -10,6 +10,7 @@ import { QUOTA_SOURCES, rateFloor, round } from './limits.js';
 import { minimumWrites } from './manifests.js';
 import { ratio } from './measure.js';
 import type { BenchOptions, ScenarioName } from './options.js';
+import { poolScenarios } from './pool.js';
 import { runScaleChild } from './scale.js';
 import { validateLinear } from './validate-linear.js';
 import { createWorld, type BenchController, type World } from './world.js';
@@ -71,6 +72,7 @@ export async function runBench(options: BenchOptions, emit: (result: ScenarioRes
     progress(`loading ${options.scaleTenants} tenants into memory…`);
     emit({ scenario: 'memory-scale', ...(await runScaleChild('memory', options.scaleTenants)) });
   }
+  if ((['pool-cold-converge', 'pool-noop', 'pool-one-change', 'pool-runs'] as const).some(want)) await poolScenarios(options, emit, progress);
 }
 
 async function worldScenarios(world: World, options: BenchOptions, emit: (r: ScenarioResult) => void, progress: (line: string) => void, baselineCold?: Measured): Promise<void> {

@@ -15,7 +15,7 @@ import { createAwsProvider } from '../controller/providers/aws/index.js';
 import { createAwsDouble, type AwsDouble } from '../test/aws-double/index.js';
 import { createTestDatabase, type TestDatabase } from '../test/helpers/postgres.js';
 import { AccountQuotas } from './limits.js';
-import { writeManifests } from './manifests.js';
+import { writeManifests, type BenchIsolation } from './manifests.js';
 import type { BenchOptions } from './options.js';
 
 export const BUCKET = 'openclaw-bench-tenants';
@@ -58,11 +58,11 @@ export interface World {
   close(): Promise<void>;
 }
 
-export async function createWorld(options: BenchOptions, tenants: number, prefix = 'bench'): Promise<World> {
+export async function createWorld(options: BenchOptions, tenants: number, prefix = 'bench', isolation: BenchIsolation = 'silo'): Promise<World> {
   const db = await createTestDatabase('bench');
   const root = mkdtempSync(join(tmpdir(), 'openclaw-bench-'));
   const dir = join(root, 'tenants');
-  writeManifests(dir, tenants, prefix);
+  writeManifests(dir, tenants, prefix, isolation);
   const double = createAwsDouble({ latencyMs: options.latencyMs, iamMaxRoles: Math.max(1000, tenants + 10) });
   double.state.s3.createBucket(BUCKET);
   double.state.iam.boundaryPolicies = new Set([BOUNDARY]);

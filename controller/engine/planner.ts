@@ -47,20 +47,22 @@ export function buildPlan(input: PlanInput): Plan {
     // from offboarding (a revert): restoring its access is intended, not drift either.
     tenants.push(planTenant(desired.name, input, { desired, last: known?.lifecycle === 'Active' ? known.applied ?? undefined : undefined }));
   }
+  const heldNames = new Set(held.map((h) => h.tenant));
   for (const known of departing) {
-    if (!wanted(known.name) || held.some((h) => h.tenant === known.name)) continue;
+    if (!wanted(known.name) || heldNames.has(known.name)) continue;
     const purge = known.deletionPolicy === 'Delete' && known.purgeAfter !== null && new Date(known.purgeAfter).getTime() <= input.now;
     tenants.push(planTenant(known.name, input, { offboarding: { policy: known.deletionPolicy, purge } }));
   }
   const quotas = input.quotas && forecastQuotas(input.quotas, tenants, input.now);
   const quotaHeld = quotas?.held ?? [];
+  const quotaHeldNames = new Set(quotaHeld.map((h) => h.tenant));
   return {
     revision: input.revision,
     createdAt: new Date(input.now).toISOString(),
     // Fleet-wide resources are planned in every pass, a single-tenant one included: a tenant's new
     // storage class needs its lifecycle rule now, not at the next resync. The observation is fleet-wide anyway.
     fleet: planFleet(input),
-    tenants: tenants.filter((t) => !quotaHeld.some((h) => h.tenant === t.tenant)),
+    tenants: tenants.filter((t) => !quotaHeldNames.has(t.tenant)),
     held,
     quotaHeld,
     ...(quotas ? { forecast: quotas.forecast } : {}),

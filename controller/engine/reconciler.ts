@@ -9,6 +9,7 @@ import { TenantBackoff, mapLimit } from './backoff.js';
 import { beginOffboarding, finishOffboarding } from './offboarding.js';
 import type { ApplyError, FleetOutcome, PassReport, TenantOutcome } from './outcome.js';
 import { buildPlan, executionOrder, moduleReadings } from './planner.js';
+import { sameJson } from './same-json.js';
 import type { QuotaReading } from './quota.js';
 import { tenantStatus } from './status.js';
 import type { Change, FleetChange, FleetPlan, ModuleContext, Observation, Plan, ResourceModule, TenantPlan } from './types.js';
@@ -49,6 +50,13 @@ export interface PlannedPass {
 }
 
 export type { ApplyError, FleetOutcome, PassReport, TenantOutcome } from './outcome.js';
+
+/** A pass being applied: what was planned, and each tenant's records by name (a lookup per tenant, never a scan of the fleet). */
+type PassInFlight = PlannedPass & {
+  statuses: Map<string, TenantStatusRecord>;
+  knownByName: Map<string, KnownTenant>;
+  loadedByName: Map<string, SourceSnapshot['tenants'][number]>;
+};
 
 /**
  * A pass of at most this many tenants observes them one by one (a few calls each) rather than the
@@ -143,7 +151,8 @@ export class Reconciler {
     const few = plan.tenants.length + plan.held.length + plan.quotaHeld.length <= FEW_TENANTS;
     const names = [...plan.tenants.map((t) => t.tenant), ...plan.held.map((h) => h.tenant), ...plan.quotaHeld.map((h) => h.tenant)];
     const statuses = new Map((await this.deps.store.statuses(few ? names : undefined)).map((record) => [record.tenant, record]));
-    const passWithStatus = { ...pass, statuses };
+    const loadedByName = new Map(snapshot.tenants.map((t) => [t.name, t]));
+    const passWithStatus: PassInFlight = { ...pass, statuses, knownByName, loadedByName };
     // Fleet-wide changes (shared tables' RLS, the bucket lifecycle) go first: tenants rely on them.
     const fleet = await this.applyFleet(plan.fleet, snapshot.revision);
     const outcomes = await mapLimit(plan.tenants, this.deps.concurrency, (tenantPlan) => this.applyIsolated(tenantPlan, passWithStatus));
@@ -185,7 +194,7 @@ export class Reconciler {
    * (recording its manifest, its status, its events) fails this tenant, retried with backoff,
    * never the pass for the others.
    */
-  private async applyIsolated(tenantPlan: TenantPlan, pass: PlannedPass & { statuses: Map<string, TenantStatusRecord> }): Promise<TenantOutcome> {
+  private async applyIsolated(tenantPlan: TenantPlan, pass: PassInFlight): Promise<TenantOutcome> {
     try {
       return await this.applyTenant(tenantPlan, pass);
     } catch (error) {
@@ -198,7 +207,7 @@ export class Reconciler {
       this.deps.log.error({ tenant, err: error }, 'could not record the tenant; the other tenants go on');
       outcome.retryAt = this.backoff.failure(tenant, true, fingerprintOf(desired ?? null));
       const status = tenantStatus({
-        tenant, desired, known: pass.known.find((k) => k.name === tenant), plan: tenantPlan, outcome, snapshot: pass.snapshot,
+        tenant, desired, known: pass.knownByName.get(tenant), plan: tenantPlan, outcome, snapshot: pass.snapshot,
         provider: this.deps.providerName, modules: this.deps.modules, now: this.deps.now(), previous: pass.statuses.get(tenant),
         failures: this.backoff.failures(tenant),
       });
@@ -207,15 +216,15 @@ export class Reconciler {
     }
   }
 
-  private async applyTenant(tenantPlan: TenantPlan, pass: PlannedPass & { statuses: Map<string, TenantStatusRecord> }): Promise<TenantOutcome> {
+  private async applyTenant(tenantPlan: TenantPlan, pass: PassInFlight): Promise<TenantOutcome> {
     const { tenant } = tenantPlan;
     const desired = pass.desired.get(tenant);
     // Updated below as this pass records what it applies, so the status reflects this pass.
-    let known = pass.known.find((k) => k.name === tenant);
+    let known = pass.knownByName.get(tenant);
     const revision = pass.snapshot.revision;
     const log = this.deps.log.child({ tenant, revision });
     const fingerprint = fingerprintOf(desired ?? null);
-    const loaded = pass.snapshot.tenants.find((t) => t.name === tenant);
+    const loaded = pass.loadedByName.get(tenant);
     const outcome: TenantOutcome = { tenant, applied: [], skipped: undefined };
     const events: EventRecord[] = [];
     const actionable = tenantPlan.changes.filter((c) => c.action !== 'noop' && !c.conflict);
@@ -343,15 +352,6 @@ function sameStatus(stored: TenantStatusRecord, next: Omit<TenantStatusRecord, '
   return sameJson({ ...rest, migrationVersion: rest.migrationVersion ?? null }, { ...next, migrationVersion: next.migrationVersion ?? null });
 }
 
-/** Equal as JSON, whatever the key order (jsonb reorders keys). */
-function sameJson(a: unknown, b: unknown): boolean {
-  return canonicalJson(a) === canonicalJson(b);
-}
-
-function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([x], [y]) => (x < y ? -1 : 1))) : v);
-}
 
 export function fingerprintOf(value: unknown): string {
   return createHash('sha256').update(JSON.stringify(value)).digest('hex').slice(0, 16);

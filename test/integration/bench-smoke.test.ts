@@ -1,7 +1,7 @@
 // The benchmark (npm run bench) at 20 tenants, 1 ms of latency and generous quotas, so that it does
 // not rot: every scenario runs and prints its JSON object. Shapes and invariants only, never timings.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { parseOptions, SCENARIOS, type BenchOptions } from '../../bench/options.js';
+import { parseOptions, POOL_SCENARIOS, SCENARIOS, type BenchOptions } from '../../bench/options.js';
 import { runBench, type ScenarioResult } from '../../bench/suite.js';
 
 type Obj = Record<string, any>;
@@ -14,12 +14,13 @@ describe('npm run bench, at 20 tenants', () => {
     const options = parseOptions([
       '--tenants', '20', '--latency-ms', '1', '--scale-tenants', '100', '--launches', '20', '--launch-rate', '20', '--log-level', 'error',
       '--aws', 'iam:read=200/200,iam:write=200/200', '--client', 'iam:read=200,iam:write=200',
+      '--scenarios', [...SCENARIOS, ...POOL_SCENARIOS].join(','), '--pool-tenants', '10', '--pool-runs', '10', '--pool-workers', '1,2',
     ], {}) as BenchOptions;
     await runBench(options, (result) => results.push(JSON.parse(JSON.stringify(result))));
   }, 240_000);
 
   it('prints the environment, then one JSON object per scenario, in order', () => {
-    expect(results.map((r) => r.scenario)).toEqual(['environment', ...SCENARIOS]);
+    expect(results.map((r) => r.scenario)).toEqual(['environment', ...SCENARIOS, 'pool-cold-converge', 'pool-noop', 'pool-one-change', 'pool-runs', 'pool-runs']);
     expect(of('environment')).toMatchObject({ tenants: 20, latencyMs: 1, baseline: true });
     expect(of('environment').awsQuotas['iam:write']).toEqual({ perSecond: 200, burst: 200 });
   });
@@ -64,5 +65,17 @@ describe('npm run bench, at 20 tenants', () => {
     expect(linear.series.every((p: { issues: number }) => p.issues === 0)).toBe(true);
     expect(linear.hostile.every((p: { issues: number }) => p.issues > 0)).toBe(true);
     expect(of('launch-spreading')).toMatchObject({ runs: 20, launched: 20, otherErrors: 0 });
+  });
+
+  it('runs the pooled scenarios only when named: a pooled fleet writes no IAM role or secret, a no-op pass nothing, and every queued run finishes', () => {
+    expect(parseOptions([], {})).toMatchObject({ scenarios: SCENARIOS });
+    const cold = of('pool-cold-converge');
+    expect(cold).toMatchObject({ tenants: 10, errors: 0, writesPerTenant: { s3: expect.any(Number) } });
+    expect(cold.aws.byOperation['iam:CreateRole']).toBeUndefined();
+    expect(cold.aws.byOperation['secretsmanager:CreateSecret']).toBeUndefined();
+    expect(of('pool-noop')).toMatchObject({ errors: 0, writes: { aws: 0, postgresResourceWrites: 0 }, memory: { rssMB: expect.any(Number) } });
+    expect(of('pool-one-change')).toMatchObject({ only: ['pool-00001'], errors: 0, followUpChanges: 0 });
+    const runs = results.filter((r) => r.scenario === 'pool-runs') as Obj[];
+    expect(runs.map((r) => [r.workers, r.ran, r.finished, r.failed])).toEqual([[1, 10, 10, 0], [2, 10, 10, 0]]);
   });
 });

@@ -1,0 +1,134 @@
+/**
+ * The pooled fleet at scale (opt-in: `--scenarios pool-cold-converge,…`, `--pool-tenants N`, 100,000
+ * by default): N tenants with `isolation: pool` in one world, converged cold, resynced without a
+ * change, one of them changed; then N pooled agent runs handed to the PostgreSQL queue and drained by
+ * 1, 2, 4, 8 local workers (controller/pool/worker.ts) whose agent does nothing, so the queue is
+ * what is measured.
+ */
+import { desiredTenant } from '../controller/desired/tenant.js';
+import { createPool } from '../controller/db/pool.js';
+import { pooledLauncher } from '../controller/pool/launcher.js';
+import { PoolQueue } from '../controller/pool/queue.js';
+import { PoolWorker } from '../controller/pool/worker.js';
+import { toEntry } from '../controller/scheduler/entries.js';
+import type { Launcher } from '../controller/scheduler/launcher.js';
+import { runEnvironment } from '../controller/scheduler/run-env.js';
+import { mapLimit } from '../controller/engine/backoff.js';
+import { coldConverge, noopResync, oneTenantChange, type Measured } from './converge.js';
+import { rateFloor, round } from './limits.js';
+import { ratio } from './measure.js';
+import type { BenchOptions, ScenarioName } from './options.js';
+import type { ScenarioResult } from './suite.js';
+import { createWorld, type BenchController, type World } from './world.js';
+
+const MB = 2 ** 20;
+
+function memory() {
+  const usage = process.memoryUsage();
+  return { rssMB: round(usage.rss / MB, 1), heapUsedMB: round(usage.heapUsed / MB, 1), peakRssMB: round((process.resourceUsage().maxRSS * 1024) / MB, 1) };
+}
+
+const calls = (m: Measured) => ({ total: m.aws.total, reads: m.aws.reads, writes: m.aws.writes, byOperation: m.aws.byOperation });
+
+export async function poolScenarios(options: BenchOptions, emit: (result: ScenarioResult) => void, progress: (line: string) => void): Promise<void> {
+  const want = (s: ScenarioName) => options.scenarios.includes(s);
+  const n = options.poolTenants;
+  progress(`writing ${n} pooled manifests…`);
+  const world = await createWorld(options, n, 'pool', 'pool');
+  try {
+    const main = await world.open();
+    progress(`cold converge of ${n} pooled tenants…`);
+    const cold = await coldConverge(world, main);
+    if (want('pool-cold-converge')) {
+      const writes = Object.fromEntries(Object.entries(cold.aws.byService).map(([service, c]) => [service, c.writes]));
+      const floor = rateFloor(writes, options.quotas);
+      emit({
+        scenario: 'pool-cold-converge', tenants: n, wallMs: cold.wallMs, cpuMs: cold.cpuMs, passes: cold.passes, sourceLoadMs: cold.sourceLoadMs, errors: cold.pass.errors, firstError: cold.pass.firstError,
+        aws: calls(cold), throttled: cold.throttled.total, postgres: cold.postgres,
+        writesPerTenant: Object.fromEntries(Object.entries(writes).map(([service, w]) => [service, round(w / n, 3)])),
+        postgresStatementsPerTenant: round((cold.postgres.writes ?? 0) / n, 2),
+        floor, wallToFloor: ratio(cold.wallMs / 1000, floor.seconds), memory: memory(),
+      });
+    }
+    if (want('pool-noop')) {
+      progress(`no-op pass of ${n} pooled tenants…`);
+      const noop = await noopResync(world, main);
+      emit({
+        scenario: 'pool-noop', tenants: n, wallMs: noop.wallMs, cpuMs: noop.cpuMs, errors: noop.pass.errors,
+        writes: { aws: noop.aws.writes, postgresResourceWrites: noop.postgres.resourceWrites },
+        reads: { total: noop.aws.reads + noop.postgres.catalogQueries, aws: noop.aws.reads, postgresCatalog: noop.postgres.catalogQueries, byOperation: noop.aws.byOperation },
+        sourceReread: noop.sourceReread, firstResyncAfterConverge: noop.settle ? { wallMs: noop.settle.wallMs, cpuMs: noop.settle.cpuMs, statusRowsWritten: noop.settle.postgres.writes } : null,
+        memory: memory(),
+      });
+    }
+    if (want('pool-one-change')) {
+      progress(`one pooled tenant changed among ${n}…`);
+      const change = await oneTenantChange(world, main, 1, undefined, 'pool');
+      emit({
+        scenario: 'pool-one-change', tenants: n, tenant: change.tenant, only: change.only, detectMs: change.detectMs, seenToConvergedMs: change.wallMs, cpuMs: change.cpuMs,
+        changesApplied: change.pass.changesApplied, followUpChanges: change.followUpChanges, aws: calls(change), postgres: change.postgres, errors: change.pass.errors, firstError: change.pass.firstError,
+        memory: memory(),
+      });
+    }
+    if (want('pool-runs')) {
+      for (const workers of options.poolWorkers) {
+        progress(`${options.poolRuns} pooled runs drained by ${workers} worker(s)…`);
+        emit({ scenario: 'pool-runs', ...(await pooledRuns(world, main, options.poolRuns, workers)) });
+      }
+    }
+  } finally {
+    await world.close();
+  }
+}
+
+/** A launcher whose agent exits 0 at once: what remains of a run is the queue and the grant. */
+function noopAgent(): Launcher {
+  return {
+    name: 'a no-op agent', pollMs: 1_000,
+    launch: async (request) => ({ taskArn: `noop:${request.runId}` }),
+    stop: async () => {},
+    describe: async (taskArns) => taskArns.map((taskArn) => ({ taskArn, status: 'stopped' as const, exitCode: 0 })),
+    close: async () => {},
+  };
+}
+
+/**
+ * `runs` butler runs of the world's tenants handed to the queue as the scheduler hands them
+ * (pooledLauncher.launch), then drained by `workers` PoolWorkers, each with a connection of its own.
+ */
+export async function pooledRuns(world: World, controller: BenchController, runs: number, workers: number) {
+  const { ctx } = controller;
+  await ctx.pool.query('TRUNCATE openclaw.pool_queue');
+  const { tenants } = await ctx.source.load();
+  const entries = tenants.map((t) => {
+    const desired = desiredTenant(t.manifest, ctx.desiredContext);
+    return toEntry(desired, desired.agents[0]);
+  });
+  const launcher = pooledLauncher(new PoolQueue(ctx.pool));
+  const enqueueStarted = performance.now();
+  await mapLimit(Array.from({ length: runs }, (_, i) => i), 8, async (i) => {
+    const entry = entries[i % entries.length];
+    const runId = `bench-run-${workers}-${i}`;
+    await launcher.launch({ runId, entry, env: runEnvironment(entry, runId, { arn: (name) => `arn:aws:secretsmanager:us-east-1:123456789012:secret:${name}` }) });
+  });
+  const enqueueMs = performance.now() - enqueueStarted;
+  const pools = Array.from({ length: workers }, () => createPool(world.db.url, { max: 1 }));
+  try {
+    const cpu = process.cpuUsage();
+    const started = performance.now();
+    const ran = await Promise.all(pools.map((pool, i) => new PoolWorker({ name: `bench-worker-${i}`, queue: new PoolQueue(pool), pool, executor: noopAgent(), log: world.log }).drain(1)));
+    const wallMs = performance.now() - started;
+    const used = process.cpuUsage(cpu);
+    const { rows } = await ctx.pool.query<{ finished: number; failed: number }>(`SELECT count(*) FILTER (WHERE finished_at IS NOT NULL)::int AS finished, count(*) FILTER (WHERE exit_code IS DISTINCT FROM 0)::int AS failed FROM openclaw.pool_queue`);
+    const perSecond = round(runs / (wallMs / 1000), 1);
+    const neededPerSecond = round(runs / 3600, 1);
+    return {
+      runs, workers, ran: ran.reduce((a, b) => a + b, 0), finished: rows[0].finished, failed: rows[0].failed,
+      enqueueMs: round(enqueueMs, 0), enqueuePerSecond: round(runs / (enqueueMs / 1000), 1),
+      wallMs: round(wallMs, 0), cpuMs: round((used.user + used.system) / 1000, 0), runsPerSecond: perSecond,
+      dueInOneHour: { neededPerSecond, headroom: ratio(perSecond, neededPerSecond) },
+    };
+  } finally {
+    await Promise.all(pools.map((p) => p.end()));
+  }
+}
