@@ -2,7 +2,12 @@
  * Composition root: config → logger → database → platform (provider, resource modules, launcher:
  * compose/) → reconciler → loop. Tests build the same graph with injected parts.
  */
+import { hostname } from 'node:os';
 import type { DestinationStream, Logger } from 'pino';
+import { ConfigError } from '../contract/errors.js';
+import { workLoop } from './pool/part.js';
+import { PoolQueue } from './pool/queue.js';
+import { PoolWorker } from './pool/worker.js';
 import { loadConfig, type Config } from './config.js';
 import { connectDatabase, type DatabaseHandle } from './db/connect.js';
 import { migrateControllerSchema, migratePlatform, readMigrations } from './db/migrate.js';
@@ -197,6 +202,54 @@ export async function openController(options: OpenOptions = {}): Promise<Control
     };
   } catch (error) {
     for (const close of closers) await close().catch(() => {});
+    throw error;
+  }
+}
+
+/** A pooled worker process (`tenantctl pool-worker`): started, it runs until `stop()`. */
+export interface PoolWorkerProcess {
+  log: Logger;
+  /** Claims and runs jobs until stopped; resolves once the runs in progress have ended and everything is closed. */
+  stop(): Promise<void>;
+}
+
+/**
+ * The composition root of a pooled worker on AWS: config → logger → the worker's AWS side (its counted
+ * STS and Secrets Manager clients, the vend, the executor) → its database login → the worker loop.
+ * No migration and no write outside the queue functions: the worker's login may do nothing else.
+ */
+export async function startPoolWorker(options: OpenOptions = {}): Promise<PoolWorkerProcess> {
+  const config = loadConfig(options.env ?? process.env, options.cwd ?? process.cwd());
+  if (!config.databaseUrl) throw new ConfigError('DATABASE_URL: required by the pooled workers (allowed: the database URL with the user openclaw_pool_worker)');
+  if (config.pool.workers === 0) throw new ConfigError('OPENCLAW_POOL_WORKERS: at least 1 for the pooled workers (allowed: 1-64 runs at once per worker task)');
+  const log = options.log ?? createLogger({ level: config.logLevel, destination: options.logDestination });
+  const now = options.now ?? Date.now;
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const { createPoolWorkerPlatform } = await import('./compose/pool-worker.js');
+  const platform = createPoolWorkerPlatform(config, { log, now, sleep, random: options.random ?? Math.random, databaseUrl: config.databaseUrl, onClients: options.onClients });
+  const pool = createPool(config.databaseUrl, { log, applicationName: 'openclaw-pool-worker', password: await databasePassword(config, options, log), reconnect: { sleep } });
+  try {
+    const executor = platform.executor(await platform.poolLogin());
+    const name = `${hostname()}-${process.pid}`;
+    const workerLog = log.child({ component: 'pool-worker', worker: name });
+    const worker = new PoolWorker({ name, queue: new PoolQueue(pool, now), pool, executor, vend: platform.vend, log: workerLog, random: options.random });
+    let stopped = false;
+    const loop = workLoop(worker, config.pool.workers, () => stopped, sleep, workerLog);
+    if (process.getuid?.() !== 0) workerLog.warn('not running as root: runs share this worker\'s uid, so a run could read the worker\'s environment and other runs\'');
+    workerLog.info({ concurrency: config.pool.workers }, 'pooled worker running');
+    return {
+      log,
+      async stop() {
+        stopped = true;
+        await loop;
+        await executor.close();
+        await platform.close();
+        await pool.end();
+      },
+    };
+  } catch (error) {
+    await platform.close();
+    await pool.end();
     throw error;
   }
 }

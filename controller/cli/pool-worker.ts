@@ -1,13 +1,4 @@
-import { hostname } from 'node:os';
-import { createLogger } from '../../contract/logger.js';
-import { ConfigError } from '../../contract/errors.js';
-import { createPoolWorkerPlatform } from '../compose/pool-worker.js';
-import { loadConfig } from '../config.js';
-import { createPool } from '../db/pool.js';
-import { databasePassword } from '../main.js';
-import { workLoop } from '../pool/part.js';
-import { PoolQueue } from '../pool/queue.js';
-import { PoolWorker } from '../pool/worker.js';
+import { startPoolWorker } from '../main.js';
 import { EXIT, type Command } from './command.js';
 import { cliOverrides } from './context.js';
 
@@ -23,32 +14,13 @@ export const poolWorkerCommand: Command = {
   options: {},
   maxPositionals: 0,
   async run(_args, io) {
-    const options = cliOverrides.open ?? {};
-    const config = loadConfig(io.env, io.cwd);
-    if (!config.databaseUrl) throw new ConfigError('DATABASE_URL: required by the pooled workers (allowed: the database URL with the user openclaw_pool_worker)');
-    if (config.pool.workers === 0) throw new ConfigError('OPENCLAW_POOL_WORKERS: at least 1 for the pooled workers (allowed: 1-64 runs at once per worker task)');
-    const log = options.log ?? createLogger({ level: config.logLevel });
-    const now = options.now ?? Date.now;
-    const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-    const platform = createPoolWorkerPlatform(config, { log, now, sleep, random: options.random ?? Math.random, databaseUrl: config.databaseUrl, onClients: options.onClients });
-    const pool = createPool(config.databaseUrl, { log, applicationName: 'openclaw-pool-worker', password: await databasePassword(config, options, log), reconnect: { sleep } });
-    const executor = platform.executor(await platform.poolLogin());
-    const name = `${hostname()}-${process.pid}`;
-    const worker = new PoolWorker({ name, queue: new PoolQueue(pool, now), pool, executor, vend: platform.vend, log: log.child({ component: 'pool-worker', worker: name }) });
-    let stopped = false;
-    const loop = workLoop(worker, config.pool.workers, () => stopped, sleep, log);
-    if (process.getuid?.() !== 0) log.warn({ worker: name }, 'not running as root: runs share this worker\'s uid, so a run could read the worker\'s environment and other runs\'');
-    log.info({ worker: name, concurrency: config.pool.workers }, 'pooled worker running');
+    const worker = await startPoolWorker({ ...cliOverrides.open, env: io.env, cwd: io.cwd });
     const signal = await new Promise<string>((resolve) => {
       process.once('SIGINT', () => resolve('SIGINT'));
       process.once('SIGTERM', () => resolve('SIGTERM'));
     });
-    log.info({ signal }, 'stopping');
-    stopped = true;
-    await loop;
-    await executor.close();
-    await platform.close();
-    await pool.end();
+    worker.log.info({ signal }, 'stopping');
+    await worker.stop();
     return EXIT.ok;
   },
 };
