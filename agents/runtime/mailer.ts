@@ -1,6 +1,7 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
+import { equalJitterBackoff, type BackoffLimits } from '../../contract/backoff.js';
 import { composeMime, MailError, tagHeader, type OutgoingEmail } from './mail.js';
 
 /** Where an agent's email goes: Amazon SES (aws), or the tenant's outbox folder of `.eml` files (local). */
@@ -17,12 +18,25 @@ export interface SesMailerOptions {
   /** The SES configuration set events of every message are published through. */
   configurationSet?: string;
   sleep?: (ms: number) => Promise<void>;
+  /** The jitter of the waits between attempts. */
+  random?: () => number;
   /** Attempts of one message when SES throttles or fails (default 4). */
   maxAttempts?: number;
 }
 
-/** SES errors worth another attempt: throttling (the account's send rate) and SES's own failures. */
-const RETRYABLE = new Set(['TooManyRequestsException', 'InternalServiceErrorException', 'ThrottlingException']);
+/** The waits between attempts of one message: 125-250 ms after the first, doubling up to 2-4 s. */
+export const SES_BACKOFF: BackoffLimits = { baseMs: 250, maxMs: 4_000 };
+
+/**
+ * SendEmail's errors (sesv2-2019-09-27) that another attempt can get past: the account's sending rate
+ * (TooManyRequestsException, 429; LimitExceededException; ThrottlingException, as SES v1 and the docs
+ * name it) and SES's own failures. Every other error of SendEmail is the message's or the account's and
+ * fails at once: MessageRejected, MailFromDomainNotVerifiedException, NotFoundException (the configuration
+ * set), BadRequestException, SendingPausedException (the account's sending is paused until someone
+ * resumes it) and AccountSuspendedException.
+ */
+const THROTTLING = new Set(['TooManyRequestsException', 'LimitExceededException', 'ThrottlingException']);
+const SES_FAULTS = new Set(['InternalServiceErrorException', 'InternalFailure', 'ServiceUnavailable']);
 
 function awsErrorName(error: unknown): { name: string; status?: number } {
   if (!(error instanceof Error)) return { name: 'Unknown' };
@@ -31,14 +45,21 @@ function awsErrorName(error: unknown): { name: string; status?: number } {
   return { name: error.name, status };
 }
 
+/** Whether another attempt of SendEmail can succeed after this error. */
+export function sesRetryable(error: unknown): boolean {
+  const { name, status } = awsErrorName(error);
+  return THROTTLING.has(name) || SES_FAULTS.has(name) || status === 429 || (status !== undefined && status >= 500);
+}
+
 /**
  * SES v2 SendEmail with the raw message (both parts and `List-Unsubscribe` exactly as composed), the
  * envelope sender and recipients, the configuration set, and the tags as `EmailTags`. Throttling and
- * 5xx are retried with exponential backoff; anything else (MessageRejected, an unverified sender, the
- * daily quota, a paused account) fails at once as a MailError naming SES's error.
+ * SES's failures are retried with equal-jitter exponential backoff (contract/backoff.ts); anything else
+ * fails at once as a MailError naming SES's error.
  */
 export function sesMailer(options: SesMailerOptions): Mailer {
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const random = options.random ?? Math.random;
   const attempts = options.maxAttempts ?? 4;
   return {
     kind: 'ses',
@@ -56,12 +77,12 @@ export function sesMailer(options: SesMailerOptions): Mailer {
           const output = await options.client.send(command);
           return { messageId: output.MessageId ?? '', location: `ses:${output.MessageId ?? ''}` };
         } catch (error) {
-          const { name, status } = awsErrorName(error);
-          const retryable = RETRYABLE.has(name) || (status !== undefined && status >= 500);
+          const retryable = sesRetryable(error);
           if (!retryable || attempt >= attempts) {
-            throw new MailError(`SES_${name}`, `could not send the email through SES: ${name}${error instanceof Error ? `: ${error.message}` : ''}`, { cause: error, retryable });
+            const { name } = awsErrorName(error);
+            throw new MailError(`SES_${name}`, `could not send the email through SES${retryable ? ` after ${attempt} attempts` : ''}: ${name}${error instanceof Error ? `: ${error.message}` : ''}`, { cause: error, retryable });
           }
-          await sleep(200 * 2 ** (attempt - 1));
+          await sleep(equalJitterBackoff(attempt, SES_BACKOFF, random));
         }
       }
     },

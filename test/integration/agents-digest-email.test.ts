@@ -32,7 +32,7 @@ describe('butler’s digest by email', () => {
   const double = createAwsDouble({ now: clock.now, sleep: clock.sleep, random: seededRandom(3) });
   const clients = createDoubleClients(double);
   const slept: number[] = [];
-  const ses: RunnerDeps['mailer'] = () => sesMailer({ client: clients.ses, configurationSet: 'openclaw-digests', sleep: async (ms) => void slept.push(ms) });
+  const ses: RunnerDeps['mailer'] = () => sesMailer({ client: clients.ses, configurationSet: 'openclaw-digests', sleep: async (ms) => void slept.push(ms), random: () => 0.5 });
 
   /** The environment the scheduler gives the run (recipients from the manifest), plus what the launcher adds. */
   const run = async (tenant: string, runId: string, deps: Pick<RunnerDeps, 'mailer'> = {}, agent = 'butler') => {
@@ -107,7 +107,7 @@ describe('butler’s digest by email', () => {
   it('retries when SES throttles, and fails the run with nothing recorded when SES rejects the message', async () => {
     double.failNext({ service: 'sesv2', operation: 'SendEmail', times: 2 }, { name: 'TooManyRequestsException', message: 'Maximum sending rate exceeded.' });
     expect(await run(B, 'butler-ses-2', { mailer: ses })).toBe(0);
-    expect(slept).toEqual([200, 400]);
+    expect(slept).toEqual([187, 375]);
     expect(double.state.ses.sent.at(-1)).toMatchObject({ to: ['platform@globex.example'], tags: { tenant: B } });
     expect(double.state.ses.sent.at(-1)!.text).not.toMatch(/initech|Renewal/i);
 
