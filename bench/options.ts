@@ -41,6 +41,8 @@ export interface BenchOptions {
   poolRuns: number;
   /** Worker counts pool-runs measures, one after the other. */
   poolWorkers: number[];
+  /** Runs each worker count drains of the poolRuns queued (all of them unless smaller): the rest keeps the queue deep. */
+  poolSample: number;
 }
 
 const HELP = `npm run bench -- [flags]       (each flag also reads from the environment variable shown)
@@ -59,6 +61,7 @@ const HELP = `npm run bench -- [flags]       (each flag also reads from the envi
   --pool-tenants N       BENCH_POOL_TENANTS     pooled tenants in the pool-* scenarios (100000)
   --pool-runs N          BENCH_POOL_RUNS        pooled runs queued in pool-runs (--pool-tenants)
   --pool-workers A,B     BENCH_POOL_WORKERS     worker counts pool-runs measures (1,2,4,8)
+  --pool-sample N        BENCH_POOL_SAMPLE      runs each worker count drains, of those queued (all)
   --no-baseline          BENCH_BASELINE=0       skip the naive per-tenant observation (no ratios)
   --log-level L          BENCH_LOG_LEVEL        controller log level, to stderr (warn)
   --out FILE             BENCH_OUT              also write the JSON lines to FILE
@@ -77,7 +80,7 @@ export function parseOptions(argv: string[], env: Record<string, string | undefi
     if (value === undefined) throw new Error(`--${match[1]} needs a value`);
     flags.set(match[1], value);
   }
-  const known = new Set(['tenants', 'latency-ms', 'scale-tenants', 'schemas', 'launches', 'launch-rate', 'concurrency', 'aws', 'client', 'scenarios', 'baseline', 'log-level', 'out', 'pool-tenants', 'pool-runs', 'pool-workers']);
+  const known = new Set(['tenants', 'latency-ms', 'scale-tenants', 'schemas', 'launches', 'launch-rate', 'concurrency', 'aws', 'client', 'scenarios', 'baseline', 'log-level', 'out', 'pool-tenants', 'pool-runs', 'pool-workers', 'pool-sample']);
   for (const key of flags.keys()) if (!known.has(key)) throw new Error(`unknown flag --${key} (see --help)`);
   const read = (flag: string, variable: string) => flags.get(flag) ?? env[variable];
   const int = (flag: string, variable: string, fallback: number | undefined, min = 0) => {
@@ -110,6 +113,7 @@ export function parseOptions(argv: string[], env: Record<string, string | undefi
     poolTenants,
     poolRuns: int('pool-runs', 'BENCH_POOL_RUNS', poolTenants, 1)!,
     poolWorkers: workers.map(Number),
+    poolSample: int('pool-sample', 'BENCH_POOL_SAMPLE', Number.MAX_SAFE_INTEGER, 1)!,
   };
 }
 

@@ -73,7 +73,7 @@ export async function poolScenarios(options: BenchOptions, emit: (result: Scenar
     if (want('pool-runs')) {
       for (const workers of options.poolWorkers) {
         progress(`${options.poolRuns} pooled runs drained by ${workers} worker(s)…`);
-        emit({ scenario: 'pool-runs', ...(await pooledRuns(world, main, options.poolRuns, workers)) });
+        emit({ scenario: 'pool-runs', ...(await pooledRuns(world, main, options.poolRuns, workers, options.poolSample)) });
       }
     }
   } finally {
@@ -94,9 +94,10 @@ function noopAgent(): Launcher {
 
 /**
  * `runs` butler runs of the world's tenants handed to the queue as the scheduler hands them
- * (pooledLauncher.launch), then drained by `workers` PoolWorkers, each with a connection of its own.
+ * (pooledLauncher.launch), then `sample` of them (all by default) drained by `workers` PoolWorkers,
+ * each with a connection of its own; the runs left over keep the queue as deep as a full hour's.
  */
-export async function pooledRuns(world: World, controller: BenchController, runs: number, workers: number) {
+export async function pooledRuns(world: World, controller: BenchController, runs: number, workers: number, sample = runs) {
   const { ctx } = controller;
   await ctx.pool.query('TRUNCATE openclaw.pool_queue');
   const { tenants } = await ctx.source.load();
@@ -116,14 +117,25 @@ export async function pooledRuns(world: World, controller: BenchController, runs
   try {
     const cpu = process.cpuUsage();
     const started = performance.now();
-    const ran = await Promise.all(pools.map((pool, i) => new PoolWorker({ name: `bench-worker-${i}`, queue: new PoolQueue(pool), pool, executor: noopAgent(), log: world.log }).drain(1)));
+    const measured = Math.min(sample, runs);
+    let claimed = 0;
+    const ran = await Promise.all(pools.map(async (pool, i) => {
+      const worker = new PoolWorker({ name: `bench-worker-${i}`, queue: new PoolQueue(pool), pool, executor: noopAgent(), log: world.log });
+      let mine = 0;
+      while (claimed < measured) {
+        claimed++;
+        if (!(await worker.step())) break;
+        mine++;
+      }
+      return mine;
+    }));
     const wallMs = performance.now() - started;
     const used = process.cpuUsage(cpu);
-    const { rows } = await ctx.pool.query<{ finished: number; failed: number }>(`SELECT count(*) FILTER (WHERE finished_at IS NOT NULL)::int AS finished, count(*) FILTER (WHERE exit_code IS DISTINCT FROM 0)::int AS failed FROM openclaw.pool_queue`);
-    const perSecond = round(runs / (wallMs / 1000), 1);
+    const { rows } = await ctx.pool.query<{ finished: number; failed: number }>(`SELECT count(*) FILTER (WHERE finished_at IS NOT NULL)::int AS finished, count(*) FILTER (WHERE finished_at IS NOT NULL AND exit_code IS DISTINCT FROM 0)::int AS failed FROM openclaw.pool_queue`);
+    const perSecond = round(measured / (wallMs / 1000), 1);
     const neededPerSecond = round(runs / 3600, 1);
     return {
-      runs, workers, ran: ran.reduce((a, b) => a + b, 0), finished: rows[0].finished, failed: rows[0].failed,
+      runs, workers, measured, ran: ran.reduce((a, b) => a + b, 0), finished: rows[0].finished, failed: rows[0].failed,
       enqueueMs: round(enqueueMs, 0), enqueuePerSecond: round(runs / (enqueueMs / 1000), 1),
       wallMs: round(wallMs, 0), cpuMs: round((used.user + used.system) / 1000, 0), runsPerSecond: perSecond,
       dueInOneHour: { neededPerSecond, headroom: ratio(perSecond, neededPerSecond) },
