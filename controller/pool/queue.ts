@@ -80,9 +80,10 @@ export class PoolQueue {
     return rows;
   }
 
-  /** Runs waiting for a worker: what the worker service scales on. */
+  /** Runs waiting for a worker, not those held back for a later vend: what the worker service scales on. */
   async depth(): Promise<number> {
-    const { rows } = await this.pool.query<{ n: string }>('SELECT count(*) AS n FROM openclaw.pool_queue WHERE finished_at IS NULL AND claimed_at IS NULL');
-    return Number(rows[0].n);
+    const { rows } = await this.pool.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM openclaw.pool_queue WHERE finished_at IS NULL AND claimed_at IS NULL AND (not_before IS NULL OR not_before <= $1)', [new Date(this.now())]);
+    return rows[0].n;
   }
 }

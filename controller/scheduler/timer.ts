@@ -19,9 +19,9 @@ export interface Repeating {
 
 /**
  * Runs `fn` every `intervalMs()` (read again each round), never overlapping itself: the next round is
- * scheduled when the previous one has finished. Errors go to `onError`; the loop goes on.
+ * scheduled when the previous one has finished; the first after `firstMs`. Errors go to `onError`; the loop goes on.
  */
-export function repeat(timer: Timer, intervalMs: () => number, fn: () => Promise<void>, onError: (error: unknown) => void): Repeating {
+export function repeat(timer: Timer, intervalMs: () => number, fn: () => Promise<void>, onError: (error: unknown) => void, firstMs = 0): Repeating {
   let stopped = false;
   let handle: unknown;
   let running: Promise<void> = Promise.resolve();
@@ -30,7 +30,7 @@ export function repeat(timer: Timer, intervalMs: () => number, fn: () => Promise
       if (!stopped) handle = timer.setTimeout(round, intervalMs());
     });
   };
-  handle = timer.setTimeout(round, 0);
+  handle = timer.setTimeout(round, firstMs);
   return {
     async stop() {
       stopped = true;

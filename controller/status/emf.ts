@@ -9,6 +9,8 @@ import type { Pool } from '../db/pool.js';
 import type { PassListener } from '../engine/controller.js';
 import type { PassReport } from '../engine/outcome.js';
 import type { RuntimePart } from '../runtime.js';
+import { realTimer, repeat, type Timer } from '../scheduler/timer.js';
+import { PoolQueue } from '../pool/queue.js';
 import type { TenantStatusRecord } from './store.js';
 
 export type EmfUnit = 'Count' | 'Milliseconds';
@@ -61,9 +63,17 @@ export interface MetricsLogContext {
   loop: { onPass(listener: PassListener): void };
   provider: { callCounts(): Record<string, number> };
   now: () => number;
+  /** The queue depth's own line comes on this timer (tests drive it). */
+  timer?: Timer;
 }
 
-/** EMF lines after each pass, as `tenantctl run` starts them (OPENCLAW_METRICS_EMF, on by default with the aws provider). */
+/**
+ * The queue depth once a minute between passes: the workers' service scales on it (target tracking
+ * wants a data point a minute), and passes may be minutes apart (OPENCLAW_RESYNC_INTERVAL).
+ */
+export const QUEUE_DEPTH_INTERVAL_MS = 60_000;
+
+/** EMF lines after each pass, and the pooled queue's depth every minute, as `tenantctl run` starts them (OPENCLAW_METRICS_EMF, on by default with the aws provider). */
 export const metricsLogPart: RuntimePart<MetricsLogContext> = {
   name: 'metrics-log',
   async start(ctx) {
@@ -72,11 +82,12 @@ export const metricsLogPart: RuntimePart<MetricsLogContext> = {
     const log = ctx.log.child({ component: 'metrics' });
     let since = new Date(ctx.now());
     let callsBefore = totalCalls(ctx.provider.callCounts());
+    const queue = new PoolQueue(ctx.pools.scheduler, ctx.now);
     ctx.loop.onPass(async (report) => {
       const until = new Date(ctx.now());
       const [statuses, queued, runs] = await Promise.all([
         ctx.store.statuses(),
-        ctx.pools.scheduler.query<{ n: number }>('SELECT count(*)::int AS n FROM openclaw.pool_queue WHERE finished_at IS NULL AND claimed_at IS NULL'),
+        queue.depth(),
         ctx.pools.scheduler.query<{ finished: number; failed: number }>(
           `SELECT count(*)::int AS finished, count(*) FILTER (WHERE status = 'failed')::int AS failed
              FROM openclaw.agent_runs WHERE finished_at > $1 AND finished_at <= $2 AND status IN ('succeeded', 'failed')`,
@@ -84,12 +95,16 @@ export const metricsLogPart: RuntimePart<MetricsLogContext> = {
         ),
       ]);
       const calls = totalCalls(ctx.provider.callCounts());
-      const metrics = passMetrics(report, { statuses, runsFinished: runs.rows[0].finished, runsFailed: runs.rows[0].failed, awsCalls: calls - callsBefore, poolQueueDepth: queued.rows[0].n });
+      const metrics = passMetrics(report, { statuses, runsFinished: runs.rows[0].finished, runsFailed: runs.rows[0].failed, awsCalls: calls - callsBefore, poolQueueDepth: queued });
       since = until;
       callsBefore = calls;
       log.info(emfDocument(namespace, until.getTime(), metrics), 'metrics');
     });
-    return { stop: async () => {} };
+    const depth = repeat(ctx.timer ?? realTimer, () => QUEUE_DEPTH_INTERVAL_MS, async () => {
+      const value = await queue.depth();
+      log.info(emfDocument(namespace, ctx.now(), [{ name: 'PoolQueueDepth', unit: 'Count', value }]), 'metrics');
+    }, (error) => log.warn({ err: error }, 'could not read the pooled queue\'s depth'), QUEUE_DEPTH_INTERVAL_MS);
+    return { stop: () => depth.stop() };
   },
 };
 

@@ -16,6 +16,8 @@ import { PoolWorker } from '../../controller/pool/worker.js';
 import type { Launcher, LaunchRequest } from '../../controller/scheduler/launcher.js';
 import { activeEntry } from '../../controller/scheduler/entries.js';
 import { runEnvironment } from '../../controller/scheduler/run-env.js';
+import type { Timer } from '../../controller/scheduler/timer.js';
+import { metricsLogPart } from '../../controller/status/emf.js';
 import { parseCommandArgs, type CliIo } from '../../controller/cli/command.js';
 import { cliOverrides } from '../../controller/cli/context.js';
 import { rotateCommand } from '../../controller/cli/rotate.js';
@@ -326,5 +328,24 @@ describe('pooled tenants on AWS: a mixed fleet, the queue, and token vending aga
     } finally {
       double.state.sts.principals.set('AKIDWORKER', { arn: WORKER_ARN });
     }
+  });
+
+  it('logs the queue depth the worker service scales on every minute, leaving out runs held back for a later vend', async () => {
+    await enqueue('vandelay', 'run-held');
+    clock.advance(1);
+    await enqueue('umbrella', 'run-waiting');
+    expect((await queue.claim('aws-worker-1', 60_000))?.runId).toBe('run-held');
+    await queue.defer('run-held', 'aws-worker-1', 600_000);
+    const timers: { fn: () => void; ms: number }[] = [];
+    const timer: Timer = { setTimeout: (fn, ms) => timers.push({ fn, ms }), clearTimeout: () => {} };
+    const part = await metricsLogPart.start({ ...world.ctx, timer });
+    expect(timers.map((t) => t.ms)).toEqual([60_000]);
+    const before = world.logLines.length;
+    timers.shift()!.fn();
+    await part.stop();
+    const line = world.logLines.slice(before).map((text) => JSON.parse(text)).find((entry) => entry._aws);
+    expect(line._aws.CloudWatchMetrics[0]).toMatchObject({ Namespace: 'OpenClaw/Controller', Metrics: [{ Name: 'PoolQueueDepth', Unit: 'Count' }] });
+    expect(line).toMatchObject({ Service: 'controller', PoolQueueDepth: 1 });
+    for (const runId of ['run-waiting', 'run-held']) await queue.finish(runId, null, 'test over');
   });
 });
