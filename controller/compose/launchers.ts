@@ -72,10 +72,12 @@ const asPool = (login: DbCredentials): Pick<DbCredentialStore, 'get'> => ({ get:
 export function poolExecutorFor(
   config: Readonly<Config>, login: DbCredentials, databaseUrl: string, timing: Pick<LaunchTiming, 'now' | 'sleep'>,
   integrationSecrets?: Pick<SecretsApi, 'getValue'>,
+  /** Where `agents/run.ts` lives: the repository root by default. */
+  agentsRoot?: string,
 ): Launcher {
   if (config.provider === 'local') return localLauncherFor(config, asPool(login), databaseUrl, timing, integrationSecrets);
   return localLauncher({
-    dataDir: config.dataDir, bucket: config.aws.tenantBucket, databaseUrl, credentials: asPool(login),
+    dataDir: config.dataDir, bucket: config.aws.tenantBucket, databaseUrl, credentials: asPool(login), cwd: agentsRoot,
     // An AWS-compatible endpoint the worker uses (an emulator) is the runs' too.
     baseEnv: { ...baseEnv(config), ...(config.aws.endpointUrl ? { AWS_ENDPOINT_URL: config.aws.endpointUrl } : {}) }, now: timing.now, provider: 'aws',
   });
