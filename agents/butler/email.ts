@@ -45,9 +45,13 @@ export interface DigestEnvelope {
   from: string;
   to: readonly string[];
   at: Date;
+  /** The recipient's one-click unsubscribe link (RFC 8058). */
+  oneClickUnsubscribe?: string;
+  /** Which of the run's messages this is, from 1, when it sends more than one (one per recipient). */
+  sequence?: number;
 }
 
-/** The digest email: plain text (the markdown digest) and HTML, `List-Unsubscribe` to the sender, tagged with the tenant. */
+/** The digest email: plain text (the markdown digest) and HTML, `List-Unsubscribe` (one-click when given, and to the sender), tagged with the tenant. */
 export function digestEmail(input: DigestInput, envelope: DigestEnvelope): OutgoingEmail {
   const domain = envelope.from.slice(envelope.from.lastIndexOf('@') + 1);
   return {
@@ -57,8 +61,9 @@ export function digestEmail(input: DigestInput, envelope: DigestEnvelope): Outgo
     text: composeDigest(input),
     html: digestHtml(input),
     unsubscribe: `mailto:${envelope.from}?subject=${encodeURIComponent(`unsubscribe ${envelope.tenant}`)}`,
+    ...(envelope.oneClickUnsubscribe ? { oneClickUnsubscribe: envelope.oneClickUnsubscribe } : {}),
     tags: { tenant: envelope.tenant, agent: 'butler' },
     date: envelope.at,
-    messageId: `<digest.${envelope.runId}.${envelope.tenant}@${domain}>`,
+    messageId: `<digest.${envelope.runId}.${envelope.tenant}${envelope.sequence === undefined ? '' : `.${envelope.sequence}`}@${domain}>`,
   };
 }

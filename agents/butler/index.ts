@@ -65,15 +65,24 @@ export const butler: AgentProgram = async (ctx) => {
   };
 };
 
-/** Sends the digest and meters every recipient (SES counts each one as an email); undefined when there is no sender or no recipient. */
+/**
+ * Sends the digest, one message per recipient so that each carries its own one-click unsubscribe link,
+ * and meters each; undefined when there is no sender or no recipient (all may have unsubscribed).
+ */
 async function send(ctx: AgentContext, input: DigestInput, now: Date) {
   if (!ctx.mail || ctx.mail.recipients.length === 0) {
     ctx.log('digest not sent: no sender or no recipient configured');
     return undefined;
   }
-  const to = ctx.mail.recipients;
-  const email = digestEmail(input, { displayName: ctx.displayName, tenant: ctx.tenant, runId: ctx.runId, from: ctx.mail.from, to, at: now });
-  const result = await ctx.mail.mailer.send(email);
-  ctx.meter.emailsSent(to.length);
-  return { to, ...result };
+  const { mailer, from, recipients, unsubscribeUrls } = ctx.mail;
+  const sent: { messageId: string; location: string }[] = [];
+  for (const [i, to] of recipients.entries()) {
+    const email = digestEmail(input, {
+      displayName: ctx.displayName, tenant: ctx.tenant, runId: ctx.runId, from, to: [to], at: now,
+      oneClickUnsubscribe: unsubscribeUrls[to], sequence: recipients.length > 1 ? i + 1 : undefined,
+    });
+    sent.push(await mailer.send(email));
+    ctx.meter.emailsSent(1);
+  }
+  return { to: recipients, messageId: sent.map((s) => s.messageId).join(' '), location: sent.map((s) => s.location).join(' ') };
 }

@@ -9,8 +9,10 @@ import type { ObjectStore } from './objects.js';
 export interface AgentMail {
   mailer: Mailer;
   from: string;
-  /** The tenant's contact and the agent's configured recipients. */
+  /** The tenant's contact and the agent's configured recipients, less those who unsubscribed. */
   recipients: readonly string[];
+  /** Recipient → its one-click unsubscribe link (RFC 8058). */
+  unsubscribeUrls: Readonly<Record<string, string>>;
 }
 
 /** What an agent program gets: its tenant's scoped database session, object prefix and model. */

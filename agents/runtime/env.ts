@@ -1,6 +1,7 @@
 import { isAgentName, isIsolation, type AgentName, type Isolation } from '../../contract/catalog.js';
 import { TENANT_NAME_PATTERN } from '../../contract/names.js';
 import { AGENT_ENV } from '../../contract/agent-env.js';
+import { isRecord } from '../../contract/json.js';
 
 /** What one agent run reads from its environment. Credentials are resolved separately and never logged. */
 export interface AgentEnv {
@@ -25,6 +26,8 @@ export interface AgentEnv {
   emailFrom?: string;
   sesConfigurationSet?: string;
   recipients: string[];
+  /** Each recipient's one-click unsubscribe link (RFC 8058), when the controller gave them. */
+  unsubscribeUrls: Record<string, string>;
   isolation: Isolation;
   /** Pooled runs: the token that binds the database session to the tenant. */
   poolGrant?: string;
@@ -63,6 +66,7 @@ export function readAgentEnv(env: Record<string, string | undefined>, agentArg: 
   const recipients = (get(AGENT_ENV.recipients) ?? '').split(',').map((r) => r.trim()).filter(Boolean);
   const badRecipients = recipients.filter((r) => !EMAIL.test(r));
   if (badRecipients.length > 0) problems.push(`${AGENT_ENV.recipients}: ${badRecipients.map((r) => JSON.stringify(r)).join(', ')} not valid (allowed: comma-separated email addresses)`);
+  const unsubscribeUrls = readUnsubscribeUrls(get(AGENT_ENV.unsubscribeUrls), problems);
   const isolationText = get(AGENT_ENV.isolation) ?? 'silo';
   const isolation: Isolation = isIsolation(isolationText) ? isolationText : 'silo';
   if (!isIsolation(isolationText)) problems.push(`${AGENT_ENV.isolation}: ${JSON.stringify(isolationText)} is not valid (allowed: silo, pool)`);
@@ -87,10 +91,34 @@ export function readAgentEnv(env: Record<string, string | undefined>, agentArg: 
     emailFrom,
     sesConfigurationSet: get(AGENT_ENV.sesConfigurationSet),
     recipients,
+    unsubscribeUrls,
     isolation,
     ...(poolGrant ? { poolGrant } : {}),
     ...awsCredentials(get),
   };
+}
+
+/** `{recipient: url}`, each an http(s) URL; a problem is added for anything else. */
+function readUnsubscribeUrls(text: string | undefined, problems: string[]): Record<string, string> {
+  if (text === undefined) return {};
+  const allowed = `${AGENT_ENV.unsubscribeUrls}: not valid (allowed: a JSON object of recipient to http(s) URL)`;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    problems.push(allowed);
+    return {};
+  }
+  if (!isRecord(value)) {
+    problems.push(allowed);
+    return {};
+  }
+  const entries = Object.entries(value);
+  if (!entries.every(([recipient, url]) => EMAIL.test(recipient) && typeof url === 'string' && /^https?:\/\/[^\s<>,]+$/.test(url))) {
+    problems.push(allowed);
+    return {};
+  }
+  return Object.fromEntries(entries.map(([recipient, url]) => [recipient, String(url)]));
 }
 
 /** Credentials handed to an in-process run in its environment record (not process.env): the run's own, scoped to its tenant. */

@@ -9,6 +9,8 @@ export interface OutgoingEmail {
   html: string;
   /** `List-Unsubscribe` (RFC 2369): where a recipient asks to stop receiving it. */
   unsubscribe: string;
+  /** The recipient's one-click link (RFC 8058): listed first, with `List-Unsubscribe-Post`. */
+  oneClickUnsubscribe?: string;
   /** Message tags (SES `EmailTags`): name → value, ASCII letters, digits, `_` and `-`. */
   tags: Readonly<Record<string, string>>;
   /** The `Date` header. */
@@ -61,7 +63,12 @@ export async function composeMime(email: OutgoingEmail, extraHeaders: Readonly<R
     html: email.html,
     date: email.date,
     messageId: email.messageId,
-    headers: { 'List-Unsubscribe': `<${email.unsubscribe}>`, ...extraHeaders },
+    headers: {
+      ...(email.oneClickUnsubscribe
+        ? { 'List-Unsubscribe': `<${email.oneClickUnsubscribe}>, <${email.unsubscribe}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' }
+        : { 'List-Unsubscribe': `<${email.unsubscribe}>` }),
+      ...extraHeaders,
+    },
   }).compile();
   return node.build();
 }

@@ -76,7 +76,7 @@ export async function runAgent(programs: Record<AgentName, AgentProgram>, agentA
   }
   const ctx: AgentContext = {
     tenant: env.tenant, displayName: env.displayName ?? env.tenant, agent: env.agent, runId: env.runId, isolation: env.isolation, db, model, meter, now,
-    mail: env.emailFrom ? { mailer: (deps.mailer ?? mailerFor)(env), from: env.emailFrom, recipients: env.recipients } : undefined,
+    mail: env.emailFrom ? { mailer: (deps.mailer ?? mailerFor)(env), from: env.emailFrom, recipients: env.recipients, unsubscribeUrls: env.unsubscribeUrls } : undefined,
     objects: (deps.objects ?? objectsFor)(env),
     log: (message, fields) => log.info(fields ?? {}, message),
   };

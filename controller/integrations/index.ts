@@ -15,6 +15,7 @@ import { OAuthClient } from './oauth-client.js';
 import { Onboarding } from './onboarding.js';
 import { resolveProviders } from './resolve.js';
 import { IntegrationStore } from './store.js';
+import { OptOuts } from './unsubscribe.js';
 
 export interface IntegrationsContext {
   config: Readonly<Config>;
@@ -30,6 +31,7 @@ export interface Integrations {
   links: LinkStore;
   store: IntegrationStore;
   onboarding: Onboarding;
+  optOuts: OptOuts;
   clients: ReadonlyMap<IntegrationProviderName, OAuthClient>;
   sandboxed(provider: string): boolean;
 }
@@ -51,5 +53,5 @@ export function createIntegrations(ctx: IntegrationsContext, options: { sandboxP
   });
   const publicUrl = options.publicUrl ?? (() => publicUrlOf(ctx.config));
   const onboarding = new Onboarding({ pool: ctx.pool, links, keeper, integrations: store, status: ctx.store, redirectUri: () => `${publicUrl()}/callback`, log, now: ctx.now });
-  return { keeper, links, store, onboarding, clients, sandboxed: (provider) => [...resolved.values()].some((p) => p.name === provider && p.sandbox) };
+  return { keeper, links, store, onboarding, optOuts: new OptOuts(ctx.pool, ctx.now), clients, sandboxed: (provider) => [...resolved.values()].some((p) => p.name === provider && p.sandbox) };
 }

@@ -62,3 +62,38 @@ ${who}<p class="problem">${escapeHtml(r.what)}${detail ? ` (${escapeHtml(detail)
 export function notFoundPage(): string {
   return refusalPage('unknown').html;
 }
+
+/** GET of a one-click link (a person, or a mail client's preview): a button, nothing recorded until it is pressed. */
+export function unsubscribeConfirmPage(address: string, action: string): string {
+  return layout({
+    title: 'Unsubscribe from the digest',
+    id: 'unsubscribe',
+    body: `<p class="product">${PRODUCT}</p>
+<h1>Stop the daily digest for ${escapeHtml(address)}?</h1>
+<form method="post" action="${escapeHtml(action)}"><input type="hidden" name="List-Unsubscribe" value="One-Click"><button type="submit" id="unsubscribe">Unsubscribe</button></form>`,
+  });
+}
+
+export function unsubscribedPage(address: string): string {
+  return layout({
+    title: 'Unsubscribed',
+    id: 'unsubscribed',
+    body: `<p class="product">${PRODUCT}</p>
+<h1>Unsubscribed</h1>
+<p class="ok"><strong id="address">${escapeHtml(address)}</strong> will no longer receive this digest.</p>`,
+  });
+}
+
+export function unsubscribeRefusedPage(): { status: number; html: string } {
+  return {
+    status: 403,
+    html: layout({
+      title: 'This unsubscribe link is not valid',
+      id: 'unsubscribe-refused',
+      body: `<p class="product">${PRODUCT}</p>
+<h1>This unsubscribe link is not valid</h1>
+<p class="problem">The link is incomplete or was altered, so nothing was changed.</p>
+<p class="next" id="next">What to do next: use the unsubscribe link of a recent digest, or reply to it asking to unsubscribe.</p>`,
+    }),
+  };
+}

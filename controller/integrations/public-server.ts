@@ -2,7 +2,8 @@
  * The public face: the only listener customers reach (OPENCLAW_PUBLIC_PORT), apart from the ops
  * API. Three routes: the link page (GET /connect/<link>), the button (POST /connect/<link>, which
  * redirects to the provider's authorization URL from configuration, never to anything a request
- * names), and the OAuth callback (GET /callback). Strict CSP, no script, and a page for every failure.
+ * names), the OAuth callback (GET /callback), and one-click unsubscribe (POST /unsubscribe, RFC 8058; its
+ * GET only shows the button). Strict CSP, no script, and a page for every failure.
  * URLs are never logged: they carry the link and the authorization code.
  */
 import type { AddressInfo } from 'node:net';
@@ -12,10 +13,13 @@ import type { Logger } from 'pino';
 import { contentSecurityPolicy } from './html.js';
 import { safeError } from './keeper.js';
 import type { Onboarding } from './onboarding.js';
-import { connectedPage, consentPage, notFoundPage, refusalPage } from './public-pages.js';
+import { connectedPage, consentPage, notFoundPage, refusalPage, unsubscribeConfirmPage, unsubscribedPage, unsubscribeRefusedPage } from './public-pages.js';
+import { verifyUnsubscribe, type OptOuts } from './unsubscribe.js';
 
 export interface PublicServerOptions {
   onboarding: Onboarding;
+  /** One-click unsubscribe of the digest's recipients (RFC 8058). */
+  optOuts: OptOuts;
   log: Logger;
   /** Base URL customers reach (no trailing slash); https adds Secure cookies and HSTS. */
   publicUrl: string;
@@ -81,6 +85,28 @@ export async function startPublicServer(options: PublicServerOptions): Promise<P
     if (outcome.kind === 'connected') return page(reply, 200, connectedPage(outcome));
     const refused = refusalPage(outcome.why, outcome.facing, outcome.detail);
     return page(reply, refused.status, refused.html);
+  });
+
+  const tokenOf = (request: FastifyRequest) => new URL(request.url, options.publicUrl).searchParams.get('token') ?? '';
+
+  app.get('/unsubscribe', async (request, reply) => {
+    const token = tokenOf(request);
+    const optOut = verifyUnsubscribe(await options.optOuts.signingKey(), token);
+    if (!optOut) return page(reply, unsubscribeRefusedPage().status, unsubscribeRefusedPage().html);
+    return page(reply, 200, unsubscribeConfirmPage(optOut.address, `/unsubscribe?token=${encodeURIComponent(token)}`));
+  });
+
+  // RFC 8058: the mail client POSTs `List-Unsubscribe=One-Click` to the URL of the header, without cookies.
+  app.post('/unsubscribe', async (request, reply) => {
+    const body = request.body;
+    const oneClick = typeof body === 'object' && body !== null && 'List-Unsubscribe' in body && body['List-Unsubscribe'] === 'One-Click';
+    const optOut = oneClick ? await options.optOuts.accept(tokenOf(request)) : undefined;
+    if (!optOut) {
+      log.warn({ oneClick }, 'unsubscribe refused: not a one-click request with a valid token');
+      return page(reply, unsubscribeRefusedPage().status, unsubscribeRefusedPage().html);
+    }
+    log.info({ tenant: optOut.tenant }, 'recipient unsubscribed from the digest');
+    return page(reply, 200, unsubscribedPage(optOut.address));
   });
 
   app.setNotFoundHandler(async (_request, reply) => page(reply, 404, notFoundPage()));

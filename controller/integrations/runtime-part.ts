@@ -25,7 +25,7 @@ export const onboardingPart: RuntimePart<IntegrationsContext> = {
     }
     let publicUrl = publicUrlOf(ctx.config);
     const integrations = createIntegrations(ctx, { sandboxPort: sandbox ? Number(new URL(sandbox.url).port) : undefined, publicUrl: () => publicUrl });
-    const server = await startPublicServer({ onboarding: integrations.onboarding, log: ctx.log, publicUrl, sandbox: integrations.sandboxed, port: ctx.config.publicFace.port });
+    const server = await startPublicServer({ onboarding: integrations.onboarding, optOuts: integrations.optOuts, log: ctx.log, publicUrl, sandbox: integrations.sandboxed, port: ctx.config.publicFace.port });
     publicUrl = publicUrlOf(ctx.config, server.port);
     sandbox?.addClient({ ...SANDBOX_CLIENT, redirectUris: [`${publicUrl}/callback`] });
 

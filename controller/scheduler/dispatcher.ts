@@ -26,6 +26,8 @@ export interface DispatcherOptions {
   outcomes?: LaunchOutcomes;
   /** Jitter of the launch retries' backoff. */
   random?: () => number;
+  /** What the run's environment gets besides runEnvironment's (the digest's recipients without opt-outs, with their unsubscribe links). */
+  recipients?: (entry: ScheduleEntry) => Promise<Record<string, string>>;
 }
 
 export type Submitted =
@@ -142,7 +144,8 @@ export class Dispatcher {
       if (state?.status !== 'pending') return;
       attempt = { attempts: state.attempts + 1, scheduledAt: state.scheduledAt.getTime() };
       // The same request on every attempt (the allowance was fixed at the claim): the client token finds an earlier attempt's task.
-      const { taskArn } = await launcher.launch({ runId, entry, env: runEnvironment(entry, runId, this.options.arns, state.tokenAllowance ?? undefined) });
+      const env = { ...runEnvironment(entry, runId, this.options.arns, state.tokenAllowance ?? undefined), ...(await this.options.recipients?.(entry)) };
+      const { taskArn } = await launcher.launch({ runId, entry, env });
       await this.options.outcomes?.succeeded().catch((e) => log.warn({ ...fields, err: e }, 'could not record the launch outcome'));
       if (await history.markRunning(runId, taskArn, new Date(now()))) {
         log.info({ ...fields, taskArn, attempts: attempt.attempts }, 'run started');

@@ -5,7 +5,10 @@ import type { DesiredTenant } from '../desired/types.js';
 import type { Pool } from '../db/pool.js';
 import type { PoolSet } from '../db/pools.js';
 import type { ControllerLoop } from '../engine/controller.js';
+import { AGENT_ENV } from '../../contract/agent-env.js';
+import { publicUrlOf } from '../integrations/index.js';
 import { recordRunRefusals } from '../integrations/run-refusals.js';
+import { OptOuts } from '../integrations/unsubscribe.js';
 import { IntegrationStore } from '../integrations/store.js';
 import { StatusStore } from '../status/store.js';
 import { BudgetGate } from '../usage/budget.js';
@@ -81,6 +84,7 @@ export function createSchedulerService(ctx: SchedulerContext, seams: SchedulerSe
   const history = new RunHistory(ctx.pools.scheduler);
   const store = new StatusStore(ctx.pools.scheduler);
   const refusals = { store: new IntegrationStore(ctx.pools.scheduler), events: store, log };
+  const optOuts = new OptOuts(ctx.pools.scheduler, ctx.now);
   const poller = new RunPoller({
     history, launcher, now: ctx.now, log,
     onFinished: async (run, state) => void (await meterRun(ctx.pools.scheduler, run, state)),
@@ -91,6 +95,11 @@ export function createSchedulerService(ctx: SchedulerContext, seams: SchedulerSe
     history, launcher, arns, now: ctx.now, log, settle: (runs) => poller.settle(runs), budget: (entry) => gate.check(entry.tenant, entry.agent, entry.limits),
     random: seams.random ?? Math.random,
     outcomes: launcher.awsBacked ? new AwsReachability({ store, now: ctx.now, log }) : undefined,
+    recipients: async (entry): Promise<Record<string, string>> => {
+      if (entry.recipients.length === 0) return {};
+      const { recipients, links } = await optOuts.recipients(entry.tenant, entry.recipients, publicUrlOf(ctx.config));
+      return { [AGENT_ENV.recipients]: recipients.join(','), [AGENT_ENV.unsubscribeUrls]: JSON.stringify(links) };
+    },
   });
   const scheduler = new Scheduler({ history, dispatcher, now: ctx.now, log });
   const lease = new LeaderLease(ctx.pools.lease, {

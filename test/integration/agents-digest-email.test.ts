@@ -77,14 +77,15 @@ describe('butler’s digest by email', () => {
     await world?.close();
   });
 
-  it('sends A’s digest through SES to its contact and butler’s recipients, both parts, unsubscribe and tenant tag, none of B’s mail', async () => {
+  it('sends A’s digest through SES to its contact and butler’s recipients, one message each, both parts, unsubscribe and tenant tag, none of B’s mail', async () => {
     expect(await run(A, 'butler-ses-1', { mailer: ses })).toBe(0);
-    expect(double.state.ses.sent).toHaveLength(1);
+    expect(double.state.ses.sent.map((m) => m.to)).toEqual([['it-admins@initech.example'], ['sales-lead@initech.example']]);
     const [email] = double.state.ses.sent;
     expect(email).toMatchObject({
-      from: FROM, to: ['it-admins@initech.example', 'sales-lead@initech.example'], configurationSet: 'openclaw-digests', tags: { tenant: A, agent: 'butler' },
+      from: FROM, configurationSet: 'openclaw-digests', tags: { tenant: A, agent: 'butler' },
       subject: 'Initech Corporation daily digest, 2025-01-06: 2 messages, 1 event',
     });
+    expect(double.state.ses.sent[1].text).toBe(email.text);
     expect(email.headers['list-unsubscribe']).toBe(`<mailto:${FROM}?subject=unsubscribe%20${A}>`);
     expect(email.text).toContain('**Renewal terms for Q2** from s0@initech.example');
     expect(email.html).toContain('<strong>TPS report cover sheets</strong> from s1@initech.example');
@@ -97,8 +98,8 @@ describe('butler’s digest by email', () => {
   it('records where the digest went and meters one email per recipient, as A', async () => {
     const { rows } = await admin.query(`SELECT recipients, message_id, delivered_to, sent_at FROM tenant_${A}.digests WHERE run_id = 'butler-ses-1'`);
     expect(rows).toEqual([{
-      recipients: ['it-admins@initech.example', 'sales-lead@initech.example'], message_id: double.state.ses.sent[0].messageId,
-      delivered_to: `ses:${double.state.ses.sent[0].messageId}`, sent_at: NOW,
+      recipients: ['it-admins@initech.example', 'sales-lead@initech.example'], message_id: `${double.state.ses.sent[0].messageId} ${double.state.ses.sent[1].messageId}`,
+      delivered_to: `ses:${double.state.ses.sent[0].messageId} ses:${double.state.ses.sent[1].messageId}`, sent_at: NOW,
     }]);
     const meters = await admin.query(`SELECT tenant_id, meter, quantity::int FROM app.usage_meters WHERE run_id = 'butler-ses-1' AND meter = 'emails_sent'`);
     expect(meters.rows).toEqual([{ tenant_id: A, meter: 'emails_sent', quantity: 2 }]);
@@ -113,7 +114,7 @@ describe('butler’s digest by email', () => {
 
     double.failNext({ service: 'sesv2', operation: 'SendEmail' }, { name: 'MessageRejected', message: 'Email address is not verified.' });
     expect(await run(A, 'butler-ses-3', { mailer: ses })).toBe(1);
-    expect(double.state.ses.sent).toHaveLength(2);
+    expect(double.state.ses.sent).toHaveLength(3);
     expect((await admin.query(`SELECT count(*)::int AS n FROM tenant_${A}.digests WHERE run_id = 'butler-ses-3'`)).rows[0].n).toBe(0);
   });
 
@@ -121,11 +122,11 @@ describe('butler’s digest by email', () => {
     expect(await run(A, 'butler-local-1')).toBe(0);
     const outbox = join(dataDir, 'outbox', A);
     const files = readdirSync(outbox);
-    expect(files).toEqual(['20250106T070000Z-digest.butler-local-1.initech.eml']);
+    expect(files.sort()).toEqual(['20250106T070000Z-digest.butler-local-1.initech.1.eml', '20250106T070000Z-digest.butler-local-1.initech.2.eml']);
     expect(existsSync(join(dataDir, 'outbox', B))).toBe(false);
     const mail = await simpleParser(readFileSync(join(outbox, files[0])));
     expect(mail.from?.text).toBe(FROM);
-    expect(Array.isArray(mail.to) ? [] : mail.to?.value.map((a) => a.address)).toEqual(['it-admins@initech.example', 'sales-lead@initech.example']);
+    expect(Array.isArray(mail.to) ? [] : mail.to?.value.map((a) => a.address)).toEqual(['it-admins@initech.example']);
     expect(mail.subject).toBe('Initech Corporation daily digest, 2025-01-06: 2 messages, 1 event');
     expect(mail.text).toContain('Renewal terms for Q2');
     expect(mail.html).toContain('<h1>Daily digest for initech: 2025-01-06</h1>');

@@ -110,4 +110,45 @@ describe('a sandbox account connected for acme, then butler triggered', () => {
     expect(reconnected.integrations.find((i: { provider: string }) => i.provider === 'google')).toMatchObject({ state: 'Connected', message: null });
     expect((await tenantctl('status')).stdout).not.toContain('ReauthorizationRequired');
   }, 120_000);
+
+  it('lets a recipient unsubscribe in one click (RFC 8058), refuses a forged token changing nothing, and butler then stops emailing them', async () => {
+    const outbox = join(ow.world.dataDir, 'outbox', 'acme');
+    expect((await tenantctl('trigger', 'acme', 'butler')).status).toBe(0);
+    const files = readdirSync(outbox).sort();
+    const mail = await simpleParser(readFileSync(join(outbox, files.at(-1)!)));
+    const header = (name: string) => mail.headerLines.find((h) => h.key === name)?.line.replace(/\r?\n[ \t]+/g, ' ');
+    expect(header('list-unsubscribe-post')).toBe('List-Unsubscribe-Post: List-Unsubscribe=One-Click');
+    const listed = /^List-Unsubscribe: <(https?:\/\/[^>]+)>, <mailto:([^>]+)>$/.exec(header('list-unsubscribe') ?? '');
+    expect(listed, header('list-unsubscribe')).not.toBeNull();
+    const link = new URL(listed![1]);
+    expect(link.pathname).toBe('/unsubscribe');
+    const token = link.searchParams.get('token')!;
+
+    const optOuts = async () => (await ow.world.ctx.pool.query('SELECT tenant, address FROM openclaw.email_opt_outs ORDER BY tenant, address')).rows;
+    const post = (query: string, body = 'List-Unsubscribe=One-Click') => fetch(`${ow.server.url}/unsubscribe?${query}`, {
+      method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body,
+    });
+    const [payload, signature] = token.split('.');
+    const otherRecipient = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(payload, 'base64url').toString()), a: 'someone-else@acme-bakeries.example' })).toString('base64url');
+    const otherTenant = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(payload, 'base64url').toString()), t: 'globex' })).toString('base64url');
+    for (const forged of [`${otherRecipient}.${signature}`, `${otherTenant}.${signature}`, `${payload}.${signature.slice(0, -2)}AA`, payload, '']) {
+      const refused = await post(`token=${encodeURIComponent(forged)}`);
+      expect(refused.status, forged).toBe(403);
+      expect(await refused.text()).toContain('This unsubscribe link is not valid');
+    }
+    // A GET (a person, or a mail client's link scanner) and a POST that is not one-click unsubscribe nobody.
+    const shown = await fetch(`${ow.server.url}${link.pathname}${link.search}`);
+    expect(shown.status).toBe(200);
+    expect(await shown.text()).toContain('name="List-Unsubscribe" value="One-Click"');
+    expect((await post(link.search.slice(1), 'List-Unsubscribe=Maybe')).status).toBe(403);
+    expect(await optOuts()).toEqual([]);
+
+    const accepted = await post(link.search.slice(1));
+    expect(accepted.status).toBe(200);
+    expect(await accepted.text()).toContain('ops@acme-bakeries.example</strong> will no longer receive this digest');
+    expect(await optOuts()).toEqual([{ tenant: 'acme', address: 'ops@acme-bakeries.example' }]);
+
+    expect((await tenantctl('trigger', 'acme', 'butler')).status).toBe(0);
+    expect(readdirSync(outbox).sort()).toEqual(files);
+  }, 120_000);
 });

@@ -52,7 +52,7 @@ export async function createOnboardingWorld(): Promise<OnboardingWorld> {
   await world.pass();
   let publicUrl = '';
   const integrations = createIntegrations(world.ctx, { publicUrl: () => publicUrl });
-  const server = await startPublicServer({ onboarding: integrations.onboarding, log: world.ctx.log, publicUrl: 'http://localhost', sandbox: () => false, port: 0, host: '127.0.0.1' });
+  const server = await startPublicServer({ onboarding: integrations.onboarding, optOuts: integrations.optOuts, log: world.ctx.log, publicUrl: 'http://localhost', sandbox: () => false, port: 0, host: '127.0.0.1' });
   publicUrl = server.url;
   double.addClient({ ...CLIENT, redirectUris: [`${publicUrl}/callback`] });
 
