@@ -57,13 +57,22 @@ export interface EventRecord {
 export class StatusStore {
   constructor(private readonly pool: Pool) {}
 
+  /**
+   * Every tenant's record. The applied state is, once a tenant has converged, the desired state
+   * itself: PostgreSQL compares them, sends it once, and the two fields are one object (read-only,
+   * as every record is), which halves what a pass reads and holds of them at 100,000 tenants.
+   */
   async knownTenants(): Promise<KnownTenant[]> {
     const { rows } = await this.pool.query(
-      `SELECT name, manifest, desired, applied, deletion_policy AS "deletionPolicy", revision, generation::int AS generation,
+      `SELECT name, manifest, desired, CASE WHEN applied = desired THEN NULL ELSE applied END AS applied, coalesce(applied = desired, false) AS "appliedIsDesired",
+              deletion_policy AS "deletionPolicy", revision, generation::int AS generation,
               lifecycle, offboarded_at AS "offboardedAt", purge_after AS "purgeAfter"
          FROM openclaw.tenants ORDER BY name`,
     );
-    return rows.map((row: KnownTenant) => ({ ...row, desired: upgradeRemembered(row.desired), applied: row.applied && upgradeRemembered(row.applied) }));
+    return rows.map(({ appliedIsDesired, ...row }: KnownTenant & { appliedIsDesired: boolean }) => {
+      const desired = upgradeRemembered(row.desired);
+      return { ...row, desired, applied: appliedIsDesired ? desired : row.applied && upgradeRemembered(row.applied) };
+    });
   }
 
   /** Remembers what was applied; bumps the generation when the spec changed. */

@@ -22,6 +22,8 @@ describe('a first apply interrupted halfway', () => {
     const first = await world.pass();
     expect(first.outcomes.filter((o) => o.error).length).toBeGreaterThan(0);
     expect(first.changesApplied).toBeGreaterThan(0);
+    // Nothing was applied in full yet: no tenant's record has an applied state.
+    expect((await world.ctx.store.knownTenants()).map((k) => k.applied)).toEqual(first.outcomes.map(() => null));
 
     failSchemas = false;
     for (const tenant of first.outcomes.map((o) => o.tenant)) world.ctx.reconciler.backoff.success(tenant);
@@ -31,5 +33,9 @@ describe('a first apply interrupted halfway', () => {
     expect(second.driftCorrected).toBe(0);
     const events = await world.ctx.store.events({ limit: 500 });
     expect(events.filter((e) => e.reason === 'DriftCorrected')).toEqual([]);
+    // Applied in full: each record's applied state is its desired state, read once and held once.
+    const known = await world.ctx.store.knownTenants();
+    expect(known.length).toBeGreaterThan(0);
+    for (const record of known) expect(record.applied).toBe(record.desired);
   });
 });
