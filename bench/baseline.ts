@@ -12,7 +12,7 @@ import { GetObjectTaggingCommand, HeadObjectCommand, type HeadObjectCommandOutpu
 import { names } from '../contract/names.js';
 import { desiredTenant } from '../controller/desired/tenant.js';
 import type { DesiredTenant } from '../controller/desired/types.js';
-import { mapLimit } from '../controller/engine/backoff.js';
+import { mapLimit } from '../contract/concurrency.js';
 import type { ResourceModule } from '../controller/engine/types.js';
 import type { ControllerContext } from '../controller/main.js';
 import type { IamRole } from '../controller/providers/apis.js';

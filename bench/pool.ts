@@ -13,7 +13,7 @@ import { PoolWorker } from '../controller/pool/worker.js';
 import { toEntry } from '../controller/scheduler/entries.js';
 import type { Launcher } from '../controller/scheduler/launcher.js';
 import { runEnvironment } from '../controller/scheduler/run-env.js';
-import { mapLimit } from '../controller/engine/backoff.js';
+import { mapLimit } from '../contract/concurrency.js';
 import { coldConverge, noopResync, oneTenantChange, type Measured } from './converge.js';
 import { rateFloor, round } from './limits.js';
 import { ratio } from './measure.js';

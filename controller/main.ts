@@ -14,7 +14,7 @@ import { migrateControllerSchema, migratePlatform, readMigrations } from './db/m
 import { readPasswordFrom, type PasswordSource } from '../contract/db-credentials.js';
 import { createPool, createStatementCounter, type Pool, type StatementCounter } from './db/pool.js';
 import { createPools, type PoolSet } from './db/pools.js';
-import { integrationLock } from './integrations/vault.js';
+import { integrationLock } from './resources/secrets/vault.js';
 import type { DesiredContext } from './desired/types.js';
 import { CONFIRMED_DELETION } from './engine/confirmation.js';
 import { ControllerLoop } from './engine/controller.js';

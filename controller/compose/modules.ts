@@ -1,6 +1,6 @@
 import type { ResourceModule } from '../engine/types.js';
 import type { Provider } from '../providers/types.js';
-import type { IntegrationLock } from '../integrations/vault.js';
+import type { IntegrationLock } from '../resources/secrets/vault.js';
 import { iamModule } from '../resources/iam/index.js';
 import { s3Module } from '../resources/s3/index.js';
 import { secretsModule } from '../resources/secrets/index.js';

@@ -9,7 +9,7 @@ import type { Launcher, LauncherFactory } from '../scheduler/launcher.js';
 import type { DbCredentials } from '../../contract/db-credentials.js';
 import { ecsLauncherFor, localLauncherFor, poolExecutorFor, type LaunchTiming } from './launchers.js';
 import { cloudModules } from './modules.js';
-import type { IntegrationLock } from '../integrations/vault.js';
+import type { IntegrationLock } from '../resources/secrets/vault.js';
 
 export interface PlatformDeps extends LaunchTiming {
   log: Logger;

@@ -21,7 +21,7 @@ import type { SecretsApi } from '../providers/types.js';
 import type { EventRecord, StatusStore } from '../status/store.js';
 import { OAuthError, type OAuthClient, type TokenSet } from './oauth-client.js';
 import type { IntegrationStore } from './store.js';
-import { integrationLock, IntegrationVault, lockIntegrations, type Placement } from './vault.js';
+import { integrationLock, IntegrationVault, lockIntegrations, type Placement } from '../resources/secrets/vault.js';
 
 /** Renew an access token when less than this is left. */
 export const REFRESH_AHEAD_MS = 10 * 60_000;

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { lstat, readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { ControllerError, errorMessage } from '../../contract/errors.js';
-import { mapLimit } from '../engine/backoff.js';
+import { mapLimit } from '../../contract/concurrency.js';
 import { limitMessage, MANIFEST_LIMITS } from './limits.js';
 import type { ValidationIssue } from './types.js';
 

@@ -5,7 +5,7 @@ import type { DesiredTenant } from '../../controller/desired/types.js';
 import type { TenantManifest } from '../../controller/manifests/types.js';
 import { samePolicy } from '../../controller/resources/iam/index.js';
 import { parseIntegrationSecret, parsePooledIntegrations, serializeIntegrationSecret, type ConnectedIntegration } from '../../contract/integration-secret.js';
-import { IntegrationVault } from '../../controller/integrations/vault.js';
+import { IntegrationVault } from '../../controller/resources/secrets/vault.js';
 import type { SecretsApi } from '../../controller/providers/types.js';
 import { awsBed, converge, exampleManifests, localBed, pass, PURGE_GRACE_MS, withSpec, type TestBed } from './aws-support.js';
 

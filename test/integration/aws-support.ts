@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, type Config } from '../../controller/config.js';
 import { cloudModules } from '../../controller/compose/modules.js';
-import { integrationLock } from '../../controller/integrations/vault.js';
+import { integrationLock } from '../../controller/resources/secrets/vault.js';
 import { desiredTenant } from '../../controller/desired/tenant.js';
 import type { DesiredContext, DesiredTenant } from '../../controller/desired/types.js';
 import { createHash } from 'node:crypto';

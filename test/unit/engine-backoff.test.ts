@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { TenantBackoff, mapLimit } from '../../controller/engine/backoff.js';
+import { TenantBackoff } from '../../controller/engine/backoff.js';
+import { mapLimit } from '../../contract/concurrency.js';
 
 function backoff(random = () => 1) {
   let clock = 0;

@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { TransientError } from '../../../contract/errors.js';
 import type { ObjectStoreApi } from '../apis.js';
-import { mapLimit } from '../../engine/backoff.js';
+import { mapLimit } from '../../../contract/concurrency.js';
 import type { AwsCaller } from './caller.js';
 import { isNotFound } from './errors.js';
 import { fromS3Rule, toS3Rule } from './lifecycle.js';

@@ -1,6 +1,6 @@
 import { names } from '../../../contract/names.js';
 import { MANAGED_BY_VALUE } from '../../desired/tenant.js';
-import { mapLimit } from '../../engine/backoff.js';
+import { mapLimit } from '../../../contract/concurrency.js';
 import type { LifecycleRule, ObjectHead, ObjectStoreApi } from '../../providers/apis.js';
 import { TENANTS_ROOT } from './lifecycle.js';
 

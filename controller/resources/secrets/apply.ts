@@ -2,7 +2,7 @@ import { ControllerError, TransientError } from '../../../contract/errors.js';
 import { detailOf, type Change } from '../../engine/types.js';
 import type { DbCredentialStore, SecretsApi } from '../../providers/types.js';
 import type { SecretsDetail } from './diff.js';
-import { IntegrationVault, type IntegrationLock } from '../../integrations/vault.js';
+import { IntegrationVault, type IntegrationLock } from './vault.js';
 
 export interface SecretsApplyDeps {
   secrets: SecretsApi;

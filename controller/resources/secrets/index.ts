@@ -1,6 +1,6 @@
 import { QUOTAS, type ResourceModule } from '../../engine/types.js';
 import type { DbCredentialStore, SecretsApi } from '../../providers/types.js';
-import type { IntegrationLock } from '../../integrations/vault.js';
+import type { IntegrationLock } from './vault.js';
 import { executeSecrets } from './apply.js';
 import { SECRETS_KIND, diffSecrets, type SecretsDetail } from './diff.js';
 import { observeSecrets, observeSecretsFew, type SecretsObserved } from './observe.js';

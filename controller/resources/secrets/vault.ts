@@ -8,16 +8,16 @@
  *
  * Every caller holds the tenant's integration lock (`integrationLock`) for the whole read and write.
  */
-import type { Isolation } from '../../contract/catalog.js';
-import { ControllerError } from '../../contract/errors.js';
+import type { Isolation } from '../../../contract/catalog.js';
+import { ControllerError } from '../../../contract/errors.js';
 import {
   INTEGRATION_PROVIDERS, isConnected, parseIntegrationSecret, parsePooledIntegrations, serializeIntegrationSecret,
   type IntegrationProviderName, type IntegrationSecretValue, type PooledIntegrations,
-} from '../../contract/integration-secret.js';
-import { names } from '../../contract/names.js';
-import { withTransaction, type Pool, type PoolClient } from '../db/pool.js';
-import type { SecretRecord, SecretsApi } from '../providers/types.js';
-import { isManaged, notOwnedMessage } from '../resources/ownership.js';
+} from '../../../contract/integration-secret.js';
+import { names } from '../../../contract/names.js';
+import { withTransaction, type Pool, type PoolClient } from '../../db/pool.js';
+import type { SecretRecord, SecretsApi } from '../../providers/types.js';
+import { isManaged, notOwnedMessage } from '../ownership.js';
 
 /** Runs `fn` holding the tenant's integration lock (a transaction-scoped advisory lock) until it returns. */
 export type IntegrationLock = <T>(tenant: string, fn: (db: PoolClient) => Promise<T>) => Promise<T>;
