@@ -14,3 +14,8 @@ export function equalJitterBackoff(attempt: number, limits: BackoffLimits, rando
   const ceiling = Math.min(limits.maxMs, limits.baseMs * 2 ** Math.max(0, attempt - 1));
   return Math.floor(ceiling / 2 + random() * (ceiling / 2));
 }
+
+/** The real wait: what every injected `sleep` (backoff, retries, polling) defaults to; tests pass their clock's. */
+export function realSleep(ms: number): Promise<void> {
+  return new Promise<void>((resolve) => setTimeout(resolve, ms));
+}

@@ -6,6 +6,7 @@
  */
 import type { Logger } from 'pino';
 import { ControllerError } from './errors.js';
+import { realSleep } from './backoff.js';
 
 /** The runtime database credentials of a tenant, as stored in its `…/db` secret (and given to a local run). */
 export interface DbCredentials {
@@ -87,7 +88,7 @@ export interface ReconnectOptions {
 export async function connectWithFreshPassword<T>(connect: () => Promise<T>, source: Pick<PasswordSource, 'refused'>, options: ReconnectOptions = {}): Promise<T> {
   const attempts = options.attempts ?? 4;
   const delayMs = options.delayMs ?? 1_000;
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const sleep = options.sleep ?? realSleep;
   for (let attempt = 1; ; attempt++) {
     try {
       return await connect();

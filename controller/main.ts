@@ -34,6 +34,7 @@ import { AbsentStatusStore } from './status/absent-store.js';
 import { ISOLATION_POLICY_STATE, readSchemaState, type SchemaState } from './db/schema-state.js';
 import { ISOLATION_EXPRESSION } from './resources/postgres/model.js';
 import { canonicalIsolationPolicy } from './resources/postgres/observe.js';
+import { realSleep } from '../contract/backoff.js';
 
 export interface OpenOptions {
   env?: Record<string, string | undefined>;
@@ -143,7 +144,7 @@ export async function openController(options: OpenOptions = {}): Promise<Control
       await migrateControllerSchema(pool, log);
       await migratePlatform(pool, log);
     }
-    const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+    const sleep = options.sleep ?? realSleep;
     const { createPlatform } = await import('./compose/platform.js');
     const platform = await createPlatform(config, {
       log, now, random, sleep, databaseUrl: database.url, provider: options.provider, onClients: options.onClients, integrationLock: integrationLock(pool),
@@ -224,7 +225,7 @@ export async function startPoolWorker(options: OpenOptions = {}): Promise<PoolWo
   if (config.pool.workers === 0) throw new ConfigError('OPENCLAW_POOL_WORKERS: at least 1 for the pooled workers (allowed: 1-64 runs at once per worker task)');
   const log = options.log ?? createLogger({ level: config.logLevel, destination: options.logDestination });
   const now = options.now ?? Date.now;
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const sleep = options.sleep ?? realSleep;
   const { createPoolWorkerPlatform } = await import('./compose/pool-worker.js');
   const platform = createPoolWorkerPlatform(config, { log, now, sleep, random: options.random ?? Math.random, databaseUrl: config.databaseUrl, onClients: options.onClients });
   const pool = createPool(config.databaseUrl, { log, applicationName: 'openclaw-pool-worker', password: await databasePassword(config, options, log), reconnect: { sleep } });

@@ -7,9 +7,8 @@
 import { ConnectorError, isConnectorError } from './errors.js';
 import type { ProviderApi } from './http.js';
 import { record, records, text, type Json } from './json.js';
-import { deleteByProviderId, upsertEvents, type EventRow } from './rows.js';
+import { boundedEventRow, deleteByProviderId, upsertEvents, type EventRow } from './rows.js';
 import type { Page, Stream } from './sync.js';
-import { truncateUtf8 } from './text.js';
 
 export interface CalendarCursor {
   syncToken?: string;
@@ -66,13 +65,13 @@ export function eventRow(event: Json): EventRow | undefined {
   };
   const [id, startsAt, endsAt] = [text(event, 'id'), at('start'), at('end')];
   if (!id || !startsAt || !endsAt) return undefined;
-  return {
+  return boundedEventRow({
     providerId: id,
-    title: truncateUtf8(text(event, 'summary') ?? '(no title)', 1000),
+    title: text(event, 'summary') ?? '(no title)',
     startsAt,
     endsAt,
-    attendees: records(event, 'attendees').map((a) => text(a, 'email')).filter((e): e is string => e !== undefined).slice(0, 200),
+    attendees: records(event, 'attendees').map((a) => text(a, 'email')).filter((e): e is string => e !== undefined),
     organizer: text(record(event, 'organizer'), 'email') ?? null,
-    location: text(event, 'location')?.slice(0, 500) ?? null,
-  };
+    location: text(event, 'location'),
+  });
 }

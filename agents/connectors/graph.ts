@@ -8,7 +8,7 @@
 import { ConnectorError, isConnectorError } from './errors.js';
 import type { ProviderApi } from './http.js';
 import { record, records, text, type Json } from './json.js';
-import { deleteByProviderId, upsertEvents, upsertMessages, type EventRow, type MessageRow, type Scope } from './rows.js';
+import { boundedEventRow, deleteByProviderId, upsertEvents, upsertMessages, type EventRow, type MessageRow, type Scope } from './rows.js';
 import type { Page, Stream } from './sync.js';
 import { htmlToText, truncateUtf8 } from './text.js';
 
@@ -129,13 +129,13 @@ function utc(value: Json | undefined): string | undefined {
 export function graphEventRow(event: Json): EventRow | undefined {
   const [id, startsAt, endsAt] = [text(event, 'id'), utc(record(event, 'start')), utc(record(event, 'end'))];
   if (!id || !startsAt || !endsAt) return undefined;
-  return {
+  return boundedEventRow({
     providerId: id,
-    title: truncateUtf8(text(event, 'subject') ?? '(no title)', 1000),
+    title: text(event, 'subject') ?? '(no title)',
     startsAt,
     endsAt,
-    attendees: records(event, 'attendees').map(addressOf).filter((a): a is string => a !== undefined).slice(0, 200),
+    attendees: records(event, 'attendees').map(addressOf).filter((a): a is string => a !== undefined),
     organizer: addressOf(record(event, 'organizer')) ?? null,
-    location: text(record(event, 'location'), 'displayName')?.slice(0, 500) || null,
-  };
+    location: text(record(event, 'location'), 'displayName'),
+  });
 }

@@ -4,6 +4,7 @@
  */
 import type { Queryable } from '../runtime/db.js';
 import type { IntegrationProviderName } from '../../contract/integration-secret.js';
+import { truncateUtf8 } from './text.js';
 
 export interface MessageRow {
   providerId: string;
@@ -23,6 +24,19 @@ export interface EventRow {
   attendees: string[];
   organizer: string | null;
   location: string | null;
+}
+
+/** What an event row keeps of any provider's event: title bytes, attendees, location characters. */
+export const EVENT_BOUNDS = { titleBytes: 1000, attendees: 200, locationChars: 500 } as const;
+
+/** An event row from a provider's fields, within EVENT_BOUNDS (an empty location is none). Pure. */
+export function boundedEventRow(event: Omit<EventRow, 'location'> & { location: string | undefined }): EventRow {
+  return {
+    ...event,
+    title: truncateUtf8(event.title, EVENT_BOUNDS.titleBytes),
+    attendees: event.attendees.slice(0, EVENT_BOUNDS.attendees),
+    location: event.location?.slice(0, EVENT_BOUNDS.locationChars) || null,
+  };
 }
 
 export interface LeadRow {

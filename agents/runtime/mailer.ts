@@ -1,7 +1,7 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
-import { equalJitterBackoff, type BackoffLimits } from '../../contract/backoff.js';
+import { equalJitterBackoff, realSleep, type BackoffLimits } from '../../contract/backoff.js';
 import { composeMime, MailError, tagHeader, type OutgoingEmail } from './mail.js';
 
 /** Where an agent's email goes: Amazon SES (aws), or the tenant's outbox folder of `.eml` files (local). */
@@ -58,7 +58,7 @@ export function sesRetryable(error: unknown): boolean {
  * fails at once as a MailError naming SES's error.
  */
 export function sesMailer(options: SesMailerOptions): Mailer {
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const sleep = options.sleep ?? realSleep;
   const random = options.random ?? Math.random;
   const attempts = options.maxAttempts ?? 4;
   return {

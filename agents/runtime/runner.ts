@@ -14,6 +14,7 @@ import { offlineSummariser, withTokenAllowance, type Summariser } from './model.
 import { objectsFor, type ObjectStore } from './objects.js';
 import { outboxMailer, sesClient, sesMailer, type Mailer } from './mailer.js';
 import { recordOutputs, recordUsage } from './record.js';
+import { realSleep } from '../../contract/backoff.js';
 
 /** Seams for tests; each defaults to the real thing chosen from the environment. */
 export interface RunnerDeps {
@@ -88,7 +89,7 @@ export async function runAgent(programs: Record<AgentName, AgentProgram>, agentA
     // The customer's accounts first, each page committed with its cursor; then the program in one transaction.
     await ingest({
       tenant: env.tenant, agent: env.agent, db, env: raw, readSecret: (id) => secrets()(id), fetch: deps.fetch,
-      now: () => now().getTime(), sleep: deps.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
+      now: () => now().getTime(), sleep: deps.sleep ?? realSleep,
       itemsIngested: (integration, count) => meter.itemsIngested(integration, count), log: ctx.log,
     });
     await db.query('BEGIN');

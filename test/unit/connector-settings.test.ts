@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { readConnectorSettings } from '../../agents/connectors/settings.js';
+import { eventRow } from '../../agents/connectors/google-calendar.js';
+import { graphEventRow } from '../../agents/connectors/graph.js';
+import { EVENT_BOUNDS } from '../../agents/connectors/rows.js';
 import { retryAfterMs } from '../../agents/connectors/http.js';
 import { secretSource } from '../../agents/connectors/index.js';
 import { addressList, htmlToText, truncateUtf8 } from '../../agents/connectors/text.js';
@@ -76,5 +79,28 @@ describe('where a run finds its integration secrets', () => {
     expect(await secretSource({ env, readSecret: read }, 'google')?.()).toBe('value');
     expect(secretSource({ env, readSecret: read }, 'hubspot')).toBeUndefined();
     expect(secretSource({ env: { OPENCLAW_PROVIDER: 'local', ...arns }, readSecret: read }, 'google')).toBeUndefined();
+  });
+});
+
+describe('the events the connectors write', () => {
+  it('hold Google’s and Graph’s events to the same bounds: title bytes, attendees, location, and no empty location', () => {
+    const title = 'é'.repeat(EVENT_BOUNDS.titleBytes);
+    const emails = Array.from({ length: EVENT_BOUNDS.attendees + 5 }, (_, i) => `guest${i}@example.com`);
+    const google = (location: string) => eventRow({
+      id: 'e1', summary: title, start: { dateTime: '2025-01-06T09:00:00Z' }, end: { dateTime: '2025-01-06T10:00:00Z' },
+      attendees: emails.map((email) => ({ email })), organizer: { email: 'host@example.com' }, location,
+    });
+    const graph = (location: string) => graphEventRow({
+      id: 'e1', subject: title, start: { dateTime: '2025-01-06T09:00:00.0000000', timeZone: 'UTC' }, end: { dateTime: '2025-01-06T10:00:00.0000000', timeZone: 'UTC' },
+      attendees: emails.map((address) => ({ emailAddress: { address } })), organizer: { emailAddress: { address: 'host@example.com' } }, location: { displayName: location },
+    });
+    for (const location of ['x'.repeat(EVENT_BOUNDS.locationChars + 1), '']) {
+      expect(google(location)).toEqual(graph(location));
+    }
+    const row = google('x'.repeat(EVENT_BOUNDS.locationChars + 1))!;
+    expect(Buffer.byteLength(row.title)).toBeLessThanOrEqual(EVENT_BOUNDS.titleBytes);
+    expect(row.attendees).toEqual(emails.slice(0, EVENT_BOUNDS.attendees));
+    expect(row.location).toHaveLength(EVENT_BOUNDS.locationChars);
+    expect(google('')!.location).toBeNull();
   });
 });

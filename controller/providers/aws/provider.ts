@@ -10,6 +10,7 @@ import { awsAccountQuotas } from './quotas.js';
 import { AdaptiveRateLimiter, type RateLimit } from './rate-limit.js';
 import { awsObjectStore } from './s3.js';
 import { awsSecrets } from './secrets.js';
+import { realSleep } from '../../../contract/backoff.js';
 
 export interface AwsProviderDeps {
   log: Logger;
@@ -31,7 +32,7 @@ export interface AwsProviderDeps {
  */
 export async function createAwsProvider(config: Readonly<Config>, deps: AwsProviderDeps): Promise<Provider> {
   const now = deps.now ?? Date.now;
-  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const sleep = deps.sleep ?? realSleep;
   const clients = deps.clients ?? buildAwsClients(config);
   const counts = new Map<string, number>();
   countCalls(clients, counts);
