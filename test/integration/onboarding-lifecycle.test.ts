@@ -11,11 +11,28 @@ import { createOnboardingWorld, type OnboardingWorld } from './onboarding-world.
 
 describe('the token lifecycle: refresh with rotation, invalid_grant, disconnect', () => {
   let ow: OnboardingWorld;
+  /** Every page and CLI answer any test saw: the token-leak test scans them all, beside those of its own round. */
   const pages: string[] = [];
   const cliOutput: string[] = [];
+  /** The clock when the world was made: no test sets it earlier, except the sweep's, which goes a day before it. */
+  let started = 0;
+
+  // Each test has its own tenants (and accounts), so no test depends on what another did or on the order they run in.
+  const SILO_GOOGLE = ['rotate', 'sweep-due', 'sweep-fresh', 'reauth', 'unplug', 'leaky'];
+  const POOLED = ['hooli-connect', 'hooli-renew', 'hooli-disconnect', 'leaky-pool'];
+  /** Silo tenants are starter tier with dedicated resources; pooled ones are professional tier, sharing one secret for all their integrations. */
+  const manifest = (name: string, isolation: 'silo' | 'pool', integrations: string[]) => [
+    'apiVersion: openclaw.io/v1alpha1', 'kind: Tenant', `metadata: { name: ${name} }`, 'spec:', `  displayName: ${name}`, `  contact: { email: it@${name}.example }`,
+    ...(isolation === 'silo' ? ['  tier: starter', '  isolation: silo'] : ['  tier: professional']), '  agents: [{ name: butler, schedule: "0 7 * * *" }]',
+    `  integrations: [${integrations.map((p) => `{ provider: ${p} }`).join(', ')}]`, '',
+  ].join('\n');
 
   beforeAll(async () => {
     ow = await createOnboardingWorld();
+    started = ow.clock.now;
+    for (const name of SILO_GOOGLE) ow.world.writeTenant(`${name}.yaml`, manifest(name, 'silo', name === 'leaky' ? ['google', 'hubspot'] : ['google']));
+    for (const name of POOLED) ow.world.writeTenant(`${name}.yaml`, manifest(name, 'pool', ['google', 'microsoft', 'hubspot']));
+    await ow.world.pass();
   });
 
   afterAll(async () => {
@@ -51,7 +68,7 @@ describe('the token lifecycle: refresh with rotation, invalid_grant, disconnect'
   }
 
   it('renews a token about to expire once, with two refreshers at the same time, and keeps the rotated refresh token', async () => {
-    const first = await connect('acme', 'google', 'owner@acme.example');
+    const first = await connect('rotate', 'google', 'owner@rotate.example');
     // Two refreshers, as two replicas would be: each with its own connections. A token request waits at a
     // gate until the other refresher is in flight too: at the token endpoint as well (no lock: both would
     // spend the same refresh token), or asking PostgreSQL for the lock this one holds, or done.
@@ -80,14 +97,14 @@ describe('the token lifecycle: refresh with rotation, invalid_grant, disconnect'
     try {
       ow.clock.now = Date.parse(first.expiresAt) - REFRESH_AHEAD_MS + 1_000;
       const refreshesBefore = ow.double.state.counts.refreshToken;
-      const outcomes = await Promise.all(pools.map((pool) => keeper(pool).refresh('acme', 'google').finally(openGate)));
+      const outcomes = await Promise.all(pools.map((pool) => keeper(pool).refresh('rotate', 'google').finally(openGate)));
       expect(outcomes.sort()).toEqual(['fresh', 'refreshed']);
       expect(lockRequests).toBe(2);
       expect(ow.double.state.counts.refreshToken).toBe(refreshesBefore + 1);
     } finally {
       await Promise.all(pools.map((pool) => pool.end()));
     }
-    const renewed = await ow.secret('acme', 'google');
+    const renewed = await ow.secret('rotate', 'google');
     if (!isConnected(renewed)) throw new Error('not connected');
     expect(renewed.version).toBe(first.version + 1);
     expect(renewed.refreshToken).not.toBe(first.refreshToken);
@@ -95,62 +112,65 @@ describe('the token lifecycle: refresh with rotation, invalid_grant, disconnect'
     expect(ow.double.state.isActiveRefreshToken(first.refreshToken)).toBe(false);
     expect(renewed.lastRefreshAt).toBe(new Date(ow.clock.now).toISOString());
     expect(renewed.connectedAt).toBe(first.connectedAt);
-    expect(await ow.integrations.store.get('acme', 'google')).toMatchObject({ state: 'Connected', version: renewed.version });
+    expect(await ow.integrations.store.get('rotate', 'google')).toMatchObject({ state: 'Connected', version: renewed.version });
   });
 
   it('leaves a token with time left alone, and the sweep renews only those about to expire', async () => {
+    // A day before the world began: every other test's token was issued later, so only this test's two can be near expiry.
+    ow.clock.now = started - 24 * 3_600_000;
+    const due = await connect('sweep-due', 'google', 'owner@sweep-due.example');
     const before = ow.double.state.counts.refreshToken;
-    expect(await ow.integrations.keeper.refresh('acme', 'google')).toBe('fresh');
-    const secret = await ow.secret('acme', 'google');
-    if (!isConnected(secret)) throw new Error('not connected');
-    ow.clock.now = Date.parse(secret.expiresAt) - 60_000;
+    expect(await ow.integrations.keeper.refresh('sweep-due', 'google')).toBe('fresh');
+    ow.clock.now += 30 * 60_000;
+    const fresh = await connect('sweep-fresh', 'google', 'owner@sweep-fresh.example');
+    ow.clock.now = Date.parse(due.expiresAt) - 60_000;
     const counts = await ow.integrations.keeper.refreshDue();
     expect(counts.refreshed).toBe(1);
     expect(ow.double.state.counts.refreshToken).toBe(before + 1);
+    expect(await ow.secret('sweep-due', 'google')).toMatchObject({ version: due.version + 1, lastRefreshAt: new Date(ow.clock.now).toISOString() });
+    expect(await ow.secret('sweep-fresh', 'google')).toEqual(fresh);
   });
 
   it('marks the integration ReauthorizationRequired when the provider answers invalid_grant, in status, describe and the link page', async () => {
-    const secret = await ow.secret('acme', 'google');
-    if (!isConnected(secret)) throw new Error('not connected');
-    ow.double.state.revokeAccount('google', 'owner@acme.example');
+    const secret = await connect('reauth', 'google', 'owner@reauth.example');
+    ow.double.state.revokeAccount('google', 'owner@reauth.example');
     ow.clock.now = Date.parse(secret.expiresAt) - 60_000;
-    expect(await ow.integrations.keeper.refresh('acme', 'google')).toBe('reauthorization-required');
-    expect(await ow.secretText('acme', 'google')).toBe(await ow.secretText('acme', 'google'));
+    expect(await ow.integrations.keeper.refresh('reauth', 'google')).toBe('reauthorization-required');
+    expect(await ow.secretText('reauth', 'google')).toBe(await ow.secretText('reauth', 'google'));
 
-    const detail = await describeTenant({ pool: ow.world.ctx.pool, store: ow.world.ctx.store }, 'acme');
+    const detail = await describeTenant({ pool: ow.world.ctx.pool, store: ow.world.ctx.store }, 'reauth');
     const condition = detail!.conditions.find((c) => c.type === 'IntegrationsReady');
     expect(condition).toMatchObject({ status: 'False', reason: 'ReauthorizationRequired' });
-    expect(detail!.integrations.find((i) => i.provider === 'google')).toMatchObject({ connected: false, state: 'ReauthorizationRequired', account: 'owner@acme.example' });
+    expect(detail!.integrations.find((i) => i.provider === 'google')).toMatchObject({ connected: false, state: 'ReauthorizationRequired', account: 'owner@reauth.example' });
     expect(detail!.events.some((e) => e.reason === 'ReauthorizationRequired' && e.type === 'Warning')).toBe(true);
-    const summary = (await listTenants({ pool: ow.world.ctx.pool, store: ow.world.ctx.store })).find((t) => t.name === 'acme')!;
+    const summary = (await listTenants({ pool: ow.world.ctx.pool, store: ow.world.ctx.store })).find((t) => t.name === 'reauth')!;
     expect(summary.integrationsReady).toBe('False');
 
-    expect(await cli('status')).toMatch(/acme .*ReauthorizationRequired: google/);
-    const described = await cli('describe', 'acme');
+    expect(await cli('status')).toMatch(/reauth .*ReauthorizationRequired: google/);
+    const described = await cli('describe', 'reauth');
     expect(described).toMatch(/IntegrationsReady\s+False\s+ReauthorizationRequired/);
-    expect(described).toMatch(/google\s+ReauthorizationRequired\s+owner@acme\.example/);
+    expect(described).toMatch(/google\s+ReauthorizationRequired\s+owner@reauth\.example/);
 
     // A new link says why, and connecting again clears it.
-    const link = await ow.link('acme', 'google');
+    const link = await ow.link('reauth', 'google');
     const page = await (await fetch(link.url)).text();
     pages.push(page);
     expect(page).toContain('The previous connection stopped working');
-    const again = await connect('acme', 'google', 'owner@acme.example');
+    const again = await connect('reauth', 'google', 'owner@reauth.example');
     expect(again.version).toBe(secret.version + 1);
-    const after = await describeTenant({ pool: ow.world.ctx.pool, store: ow.world.ctx.store }, 'acme');
+    const after = await describeTenant({ pool: ow.world.ctx.pool, store: ow.world.ctx.store }, 'reauth');
     expect(after!.conditions.find((c) => c.type === 'IntegrationsReady')).toMatchObject({ status: 'True', reason: 'Connected' });
   });
 
   it('disconnects: revokes the token at Google and empties the secret, keeping its version', async () => {
-    const before = await ow.secret('acme', 'google');
-    if (!isConnected(before)) throw new Error('not connected');
-    const out = await cli('disconnect', 'acme', 'google', '--output', 'json');
-    expect(JSON.parse(out)).toMatchObject({ tenant: 'acme', provider: 'google', revocation: 'revoked', wasConnected: true });
+    const before = await connect('unplug', 'google', 'owner@unplug.example');
+    const out = await cli('disconnect', 'unplug', 'google', '--output', 'json');
+    expect(JSON.parse(out)).toMatchObject({ tenant: 'unplug', provider: 'google', revocation: 'revoked', wasConnected: true });
     expect(ow.double.state.isActiveRefreshToken(before.refreshToken)).toBe(false);
-    const after = await ow.secret('acme', 'google');
+    const after = await ow.secret('unplug', 'google');
     expect(isConnected(after)).toBe(false);
     expect(after?.version).toBe(before.version + 1);
-    const detail = await describeTenant({ pool: ow.world.ctx.pool, store: ow.world.ctx.store }, 'acme');
+    const detail = await describeTenant({ pool: ow.world.ctx.pool, store: ow.world.ctx.store }, 'unplug');
     expect(detail!.integrations[0]).toMatchObject({ provider: 'google', connected: false, state: 'Disconnected', account: null });
     expect(detail!.conditions.find((c) => c.type === 'IntegrationsReady')).toMatchObject({ status: 'False', reason: 'NotConnected' });
   });
@@ -174,36 +194,31 @@ describe('the token lifecycle: refresh with rotation, invalid_grant, disconnect'
     expect(err).toContain('does not list microsoft');
   });
 
-  const HOOLI = [
-    'apiVersion: openclaw.io/v1alpha1', 'kind: Tenant', 'metadata: { name: hooli }', 'spec:', '  displayName: Hooli', '  contact: { email: it@hooli.example }',
-    '  tier: professional', '  agents: [{ name: butler, schedule: "0 7 * * *" }]',
-    '  integrations: [{ provider: google }, { provider: microsoft }, { provider: hubspot }]', '',
-  ].join('\n');
-  const hooliSecrets = async () => (await ow.world.ctx.provider.secrets.list('openclaw/tenants/hooli/')).map((s) => ({ name: s.name, deleted: s.deletedAt !== undefined }));
-  const hooliDocument = async () => parsePooledIntegrations(await ow.world.ctx.provider.secrets.getValue('openclaw/tenants/hooli/integrations'));
+  const poolSecrets = async (tenant: string) => (await ow.world.ctx.provider.secrets.list(`openclaw/tenants/${tenant}/`)).map((s) => ({ name: s.name, deleted: s.deletedAt !== undefined }));
+  const poolDocument = async (tenant: string) => parsePooledIntegrations(await ow.world.ctx.provider.secrets.getValue(`openclaw/tenants/${tenant}/integrations`));
 
   it('connects a pooled tenant: two consents completing at once both land in its one secret, made by the first of them', async () => {
-    ow.world.writeTenant('hooli.yaml', HOOLI);
-    await ow.world.pass();
-    expect(await hooliSecrets()).toEqual([]);
-    const links = await Promise.all([ow.link('hooli', 'google'), ow.link('hooli', 'microsoft')]);
+    expect(await poolSecrets('hooli-connect')).toEqual([]);
+    const links = await Promise.all([ow.link('hooli-connect', 'google'), ow.link('hooli-connect', 'microsoft')]);
     const consents = await Promise.all([ow.consent(links[0].url, { account: 'it@hooli.example' }), ow.consent(links[1].url, { account: 'ops@hooli.example' })]);
     const responses = await Promise.all(consents.map((c) => ow.callback(c.callback, c.cookie)));
     for (const response of responses) pages.push(await response.text());
     expect(responses.map((r) => r.status)).toEqual([200, 200]);
-    expect(await hooliSecrets()).toEqual([{ name: 'openclaw/tenants/hooli/integrations', deleted: false }]);
-    const document = await hooliDocument();
-    expect(document).toMatchObject({ tenant: 'hooli', version: 2, integrations: { google: { account: 'it@hooli.example', version: 1 }, microsoft: { account: 'ops@hooli.example', version: 1 } } });
+    expect(await poolSecrets('hooli-connect')).toEqual([{ name: 'openclaw/tenants/hooli-connect/integrations', deleted: false }]);
+    const document = await poolDocument('hooli-connect');
+    expect(document).toMatchObject({ tenant: 'hooli-connect', version: 2, integrations: { google: { account: 'it@hooli.example', version: 1 }, microsoft: { account: 'ops@hooli.example', version: 1 } } });
 
-    const detail = await describeTenant({ pool: ow.world.ctx.pool, store: ow.world.ctx.store }, 'hooli');
+    const detail = await describeTenant({ pool: ow.world.ctx.pool, store: ow.world.ctx.store }, 'hooli-connect');
     expect(detail!.integrations.map((i) => [i.provider, i.state, i.account])).toEqual([
       ['google', 'Connected', 'it@hooli.example'], ['microsoft', 'Connected', 'ops@hooli.example'], ['hubspot', 'NotConnected', null],
     ]);
-    expect(await cli('describe', 'hooli')).toMatch(/google\s+Connected\s+it@hooli\.example/);
+    expect(await cli('describe', 'hooli-connect')).toMatch(/google\s+Connected\s+it@hooli\.example/);
   });
 
   it('renews a pooled token inside the one secret while a consent for another integration completes, losing neither', async () => {
-    const before = (await hooliDocument())!;
+    await connectPooled('hooli-renew', 'google', 'it@hooli.example');
+    await connectPooled('hooli-renew', 'microsoft', 'ops@hooli.example');
+    const before = (await poolDocument('hooli-renew'))!;
     const otherPool = createPool(ow.world.db.url);
     // The refresher holds the tenant's lock at the token endpoint when the consent completes; its request
     // waits there until the callback asks PostgreSQL for that lock (or is done), so both rewrite the same document at once.
@@ -224,9 +239,9 @@ describe('the token lifecycle: refresh with rotation, invalid_grant, disconnect'
       events: ow.world.ctx.store, log: ow.world.ctx.log, now: () => ow.clock.now,
     });
     try {
-      const link = await ow.link('hooli', 'hubspot');
+      const link = await ow.link('hooli-renew', 'hubspot');
       const { callback, cookie } = await ow.consent(link.url, { account: '24681357' });
-      const refreshing = refresher.refresh('hooli', 'google', { force: true });
+      const refreshing = refresher.refresh('hooli-renew', 'google', { force: true });
       await reached;
       const [refreshed, response] = await Promise.all([refreshing, ow.callback(callback, cookie).finally(openGate)]);
       expect(refreshed).toBe('refreshed');
@@ -235,44 +250,65 @@ describe('the token lifecycle: refresh with rotation, invalid_grant, disconnect'
       ow.onStatement = undefined;
       await otherPool.end();
     }
-    const after = (await hooliDocument())!;
+    const after = (await poolDocument('hooli-renew'))!;
     expect(Object.keys(after.integrations).sort()).toEqual(['google', 'hubspot', 'microsoft']);
     expect(after.integrations.google).toMatchObject({ version: before.integrations.google!.version + 1, lastRefreshAt: new Date(ow.clock.now).toISOString() });
     expect(after.integrations.google!.refreshToken).not.toBe(before.integrations.google!.refreshToken);
     expect(ow.double.state.isActiveRefreshToken(after.integrations.google!.refreshToken)).toBe(true);
     expect(after.integrations.microsoft).toEqual(before.integrations.microsoft);
-    expect(await ow.integrations.store.get('hooli', 'google')).toMatchObject({ state: 'Connected', version: after.integrations.google!.version });
+    expect(await ow.integrations.store.get('hooli-renew', 'google')).toMatchObject({ state: 'Connected', version: after.integrations.google!.version });
   });
 
   it('disconnects a pooled integration by removing it from the one secret, and deletes the secret, emptied, with the last one', async () => {
-    const google = (await hooliDocument())!.integrations.google!;
-    expect(JSON.parse(await cli('disconnect', 'hooli', 'google', '-o', 'json'))).toMatchObject({ revocation: 'revoked', wasConnected: true });
+    await connectPooled('hooli-disconnect', 'google', 'it@hooli.example');
+    await connectPooled('hooli-disconnect', 'microsoft', 'ops@hooli.example');
+    await connectPooled('hooli-disconnect', 'hubspot', '24681357');
+    const google = (await poolDocument('hooli-disconnect'))!.integrations.google!;
+    expect(JSON.parse(await cli('disconnect', 'hooli-disconnect', 'google', '-o', 'json'))).toMatchObject({ revocation: 'revoked', wasConnected: true });
     expect(ow.double.state.isActiveRefreshToken(google.refreshToken)).toBe(false);
-    expect(Object.keys((await hooliDocument())!.integrations).sort()).toEqual(['hubspot', 'microsoft']);
-    await cli('disconnect', 'hooli', 'microsoft');
-    await cli('disconnect', 'hooli', 'hubspot');
-    expect(await hooliSecrets()).toEqual([{ name: 'openclaw/tenants/hooli/integrations', deleted: true }]);
-    await ow.world.ctx.provider.secrets.restore('openclaw/tenants/hooli/integrations');
-    expect((await hooliDocument())!.integrations).toEqual({});
-    await ow.world.ctx.provider.secrets.scheduleDeletion('openclaw/tenants/hooli/integrations', 7);
-    const detail = await describeTenant({ pool: ow.world.ctx.pool, store: ow.world.ctx.store }, 'hooli');
+    expect(Object.keys((await poolDocument('hooli-disconnect'))!.integrations).sort()).toEqual(['hubspot', 'microsoft']);
+    await cli('disconnect', 'hooli-disconnect', 'microsoft');
+    await cli('disconnect', 'hooli-disconnect', 'hubspot');
+    expect(await poolSecrets('hooli-disconnect')).toEqual([{ name: 'openclaw/tenants/hooli-disconnect/integrations', deleted: true }]);
+    await ow.world.ctx.provider.secrets.restore('openclaw/tenants/hooli-disconnect/integrations');
+    expect((await poolDocument('hooli-disconnect'))!.integrations).toEqual({});
+    await ow.world.ctx.provider.secrets.scheduleDeletion('openclaw/tenants/hooli-disconnect/integrations', 7);
+    const detail = await describeTenant({ pool: ow.world.ctx.pool, store: ow.world.ctx.store }, 'hooli-disconnect');
     expect(detail!.integrations.map((i) => i.state)).toEqual(['Disconnected', 'Disconnected', 'Disconnected']);
 
     // Connecting again restores the secret with that integration alone.
-    await connectPooled('hooli', 'google', 'it@hooli.example');
-    expect(await hooliSecrets()).toEqual([{ name: 'openclaw/tenants/hooli/integrations', deleted: false }]);
-    expect(Object.keys((await hooliDocument())!.integrations)).toEqual(['google']);
+    await connectPooled('hooli-disconnect', 'google', 'it@hooli.example');
+    expect(await poolSecrets('hooli-disconnect')).toEqual([{ name: 'openclaw/tenants/hooli-disconnect/integrations', deleted: false }]);
+    expect(Object.keys((await poolDocument('hooli-disconnect'))!.integrations)).toEqual(['google']);
   });
 
   it('never shows a code or token in a log line, a page, an API answer or the CLI', async () => {
+    // Its own round, whatever else ran before: connect, refresh, invalid_grant, a new link, disconnect, pooled too, then describe and status.
+    const issuedBefore = ow.double.state.issued().length;
+    const [pagesBefore, cliBefore] = [pages.length, cliOutput.length];
+    await connect('leaky', 'google', 'owner@leaky.example');
+    await connect('leaky', 'hubspot', '11223344');
+    expect(await ow.integrations.keeper.refresh('leaky', 'google', { force: true })).toBe('refreshed');
+    ow.double.state.revokeAccount('google', 'owner@leaky.example');
+    expect(await ow.integrations.keeper.refresh('leaky', 'google', { force: true })).toBe('reauthorization-required');
+    pages.push(await (await fetch((await ow.link('leaky', 'google')).url)).text());
+    expect(await cli('status')).toMatch(/leaky .*ReauthorizationRequired: google/);
+    expect(JSON.parse(await cli('disconnect', 'leaky', 'hubspot', '-o', 'json')).revocation).toBe('revoked');
+    await connectPooled('leaky-pool', 'google', 'it@leaky-pool.example');
+    expect(await ow.integrations.keeper.refresh('leaky-pool', 'google', { force: true })).toBe('refreshed');
+    await cli('disconnect', 'leaky-pool', 'google');
+
     const issued = ow.double.state.issued();
-    expect(issued.length).toBeGreaterThan(10);
+    expect(issued.length - issuedBefore).toBeGreaterThan(10);
+    expect(pages.length).toBeGreaterThan(pagesBefore);
     const reader = { pool: ow.world.ctx.pool, store: ow.world.ctx.store };
     const answers = [
       JSON.stringify(await listTenants(reader)),
-      ...(await Promise.all(['acme', 'globex', 'initech', 'hooli'].map(async (t) => JSON.stringify(await describeTenant(reader, t))))),
-      await cli('status', '-o', 'json'), await cli('describe', 'acme', '-o', 'json'), await cli('describe', 'globex'),
+      ...(await Promise.all(['leaky', 'leaky-pool'].map(async (t) => JSON.stringify(await describeTenant(reader, t))))),
+      await cli('status', '-o', 'json'), await cli('describe', 'leaky', '-o', 'json'), await cli('describe', 'leaky-pool'),
     ];
+    expect(cliOutput.length).toBeGreaterThan(cliBefore);
+    // Every page and CLI answer seen so far, this round's and any other test's, against every code and token issued.
     const places: [string, string[]][] = [['log', ow.world.logLines], ['page', pages], ['answer', answers], ['cli', cliOutput]];
     for (const [where, texts] of places) {
       expect(texts.length, where).toBeGreaterThan(0);
