@@ -20,6 +20,7 @@ import { runEnvironment } from '../../controller/scheduler/run-env.js';
 import { createWorld, type World } from '../helpers/world.js';
 
 const MICROSOFT_SECRET = 'openclaw/tenants/globex/integrations/microsoft';
+const GAVIN_MICROSOFT = 'openclaw/tenants/gavin/integrations/microsoft';
 const MICROSOFT: ConnectedIntegration = {
   provider: 'microsoft', accessToken: 'ms-access', refreshToken: 'ms-refresh', expiresAt: '2026-12-03T10:00:00.000Z', scopes: ['Mail.Read'],
   account: 'it@globex.example', connectedAt: '2026-12-01T00:00:00.000Z', lastRefreshAt: null, version: 3,
@@ -27,12 +28,13 @@ const MICROSOFT: ConnectedIntegration = {
 const POOL_PASSWORD = 'pool-test-password-0123456789abcdef';
 const WORKER_PASSWORD = 'pool-worker-test-password-0123456789';
 
-function manifest(name: string, tier: string, isolation?: 'silo' | 'pool'): string {
+function manifest(name: string, tier: string, isolation?: 'silo' | 'pool', integrations: string[] = []): string {
   return [
     'apiVersion: openclaw.io/v1alpha1', 'kind: Tenant', `metadata: { name: ${name} }`, 'spec:',
     `  displayName: ${name}`, `  contact: { email: ops@${name}.example }`, `  tier: ${tier}`,
     ...(isolation ? [`  isolation: ${isolation}`] : []),
-    '  agents: [{ name: butler, schedule: "0 7 * * *" }]', '',
+    '  agents: [{ name: butler, schedule: "0 7 * * *" }]',
+    ...(integrations.length ? [`  integrations: [${integrations.map((p) => `{ provider: ${p} }`).join(', ')}]`] : []), '',
   ].join('\n');
 }
 
@@ -40,6 +42,9 @@ let failOn: RegExp | undefined;
 let world: World;
 let admin: pg.Client;
 let firstFleet: string[];
+/** Where each tenant was placed, and the isolation it was meant to have, as the first pass left them (later tests move tenants). */
+let firstPlacements: unknown[];
+let firstDesired: Record<string, string>;
 
 async function loginAs(username: string, password: string): Promise<pg.Client> {
   const url = new URL(world.db.url);
@@ -76,11 +81,17 @@ beforeAll(async () => {
   world = await createWorld({ beforeQuery: (text) => { if (failOn?.test(text)) throw new Error(`injected failure at ${failOn.source}`); } });
   world.writeTenant('hooli.yaml', manifest('hooli', 'starter'));
   world.writeTenant('piper.yaml', manifest('piper', 'professional'));
+  // Each test that changes a tenant has its own: bighead runs through the queue, gavin moves back out of the pool.
+  world.writeTenant('bighead.yaml', manifest('bighead', 'professional'));
+  world.writeTenant('gavin.yaml', manifest('gavin', 'professional', 'silo', ['microsoft', 'hubspot']));
   firstFleet = (await world.pass()).fleet.applied.map((c) => c.resource);
   admin = new pg.Client({ connectionString: world.db.url });
   await admin.connect();
   await ensurePoolLogin(admin, { username: 'openclaw_pool', password: POOL_PASSWORD });
   await ensurePoolLogin(admin, { username: 'openclaw_pool_worker', password: WORKER_PASSWORD }, 'worker');
+  firstPlacements = (await admin.query(`SELECT tenant, isolation FROM openclaw.tenant_placements ORDER BY tenant`)).rows;
+  const desired = await admin.query<{ name: string; isolation: string }>(`SELECT name, desired->>'isolation' AS isolation FROM openclaw.tenants ORDER BY name`);
+  firstDesired = Object.fromEntries(desired.rows.map((r) => [r.name, r.isolation]));
   await admin.query(`INSERT INTO app.messages (tenant_id, sender, subject) VALUES ('hooli', 'a@x', 'for hooli'), ('piper', 'b@x', 'for piper'), ('acme', 'c@x', 'for acme')`);
 }, 120_000);
 
@@ -95,11 +106,8 @@ describe('a pooled tenant', () => {
     expect(await count(`SELECT count(*) AS n FROM pg_roles WHERE rolname LIKE 'tenant\\_hooli%' OR rolname LIKE 'tenant\\_piper%'`)).toBe(0);
     const secrets = await world.ctx.provider.secrets.list('openclaw/tenants/');
     expect(secrets.map((s) => s.name).filter((n) => /\/(hooli|piper)\//.test(n))).toEqual([]);
-    expect((await admin.query(`SELECT tenant, isolation FROM openclaw.tenant_placements ORDER BY tenant`)).rows).toEqual([
-      { tenant: 'hooli', isolation: 'pool' }, { tenant: 'piper', isolation: 'pool' },
-    ]);
-    const desired = await admin.query<{ name: string; isolation: string }>(`SELECT name, desired->>'isolation' AS isolation FROM openclaw.tenants ORDER BY name`);
-    expect(Object.fromEntries(desired.rows.map((r) => [r.name, r.isolation]))).toEqual({ acme: 'silo', globex: 'silo', hooli: 'pool', initech: 'silo', piper: 'pool' });
+    expect(firstPlacements).toEqual([{ tenant: 'bighead', isolation: 'pool' }, { tenant: 'hooli', isolation: 'pool' }, { tenant: 'piper', isolation: 'pool' }]);
+    expect(firstDesired).toEqual({ acme: 'silo', bighead: 'pool', gavin: 'silo', globex: 'silo', hooli: 'pool', initech: 'silo', piper: 'pool' });
   });
 
   it('keeps its private rows in shared tables that are born with row-level security: the first pass finds them right', () => {
@@ -183,32 +191,40 @@ describe('a tier change', () => {
   });
 
   it('moves a pooled tenant into its own schema with its rows; a move cut short is done whole by the next pass', async () => {
-    world.writeTenant('globex.yaml', manifest('globex', 'professional', 'silo'));
+    // A pooled tenant with rows and a token: gavin, moved into the pool as the test above moves globex.
+    await admin.query(`INSERT INTO tenant_gavin.notes (title, body) VALUES ('n1', 'first'), ('n2', 'second')`);
+    await admin.query(`INSERT INTO tenant_gavin.digests (run_id, for_date, item_count, object_key) VALUES ('r1', '2026-12-01', 3, 'tenants/gavin/d.md')`);
+    await world.ctx.provider.secrets.putValue(GAVIN_MICROSOFT, serializeIntegrationSecret(MICROSOFT));
+    world.writeTenant('gavin.yaml', manifest('gavin', 'professional'));
+    await world.pass();
+    expect((await admin.query(`SELECT isolation FROM openclaw.tenant_placements WHERE tenant = 'gavin'`)).rows).toEqual([{ isolation: 'pool' }]);
+
+    world.writeTenant('gavin.yaml', manifest('gavin', 'professional', 'silo'));
     failOn = /^DELETE FROM "app"\."digests"/;
     await world.pass();
     failOn = undefined;
-    expect(await count(`SELECT count(*) AS n FROM tenant_globex.notes`)).toBe(0);
-    expect((await admin.query(`SELECT isolation FROM openclaw.tenant_placements WHERE tenant = 'globex'`)).rows).toEqual([{ isolation: 'pool' }]);
+    expect(await count(`SELECT count(*) AS n FROM tenant_gavin.notes`)).toBe(0);
+    expect((await admin.query(`SELECT isolation FROM openclaw.tenant_placements WHERE tenant = 'gavin'`)).rows).toEqual([{ isolation: 'pool' }]);
     await world.pass();
-    expect((await admin.query('SELECT title FROM tenant_globex.notes ORDER BY title')).rows).toEqual([{ title: 'n1' }, { title: 'n2' }]);
-    expect(await count(`SELECT count(*) AS n FROM tenant_globex.digests`)).toBe(1);
-    expect(await count(`SELECT count(*) AS n FROM app.notes WHERE tenant_id = 'globex'`)).toBe(0);
-    expect((await admin.query(`SELECT isolation FROM openclaw.tenant_placements WHERE tenant = 'globex'`)).rows).toEqual([{ isolation: 'silo' }]);
+    expect((await admin.query('SELECT title FROM tenant_gavin.notes ORDER BY title')).rows).toEqual([{ title: 'n1' }, { title: 'n2' }]);
+    expect(await count(`SELECT count(*) AS n FROM tenant_gavin.digests`)).toBe(1);
+    expect(await count(`SELECT count(*) AS n FROM app.notes WHERE tenant_id = 'gavin'`)).toBe(0);
+    expect((await admin.query(`SELECT isolation FROM openclaw.tenant_placements WHERE tenant = 'gavin'`)).rows).toEqual([{ isolation: 'silo' }]);
     const again = await world.pass();
     expect(again.outcomes.flatMap((o) => o.applied)).toEqual([]);
     // Its one secret spread out again: microsoft in its own secret (kept though the manifest no longer lists it: the tokens are the tenant's).
-    expect(parseIntegrationSecret(await world.ctx.provider.secrets.getValue(MICROSOFT_SECRET))).toEqual(MICROSOFT);
-    expect((await world.ctx.provider.secrets.list('openclaw/tenants/globex/integrations')).map((s) => [s.name, s.deletedAt !== undefined]).sort()).toEqual([
-      ['openclaw/tenants/globex/integrations', true], ['openclaw/tenants/globex/integrations/hubspot', true], [MICROSOFT_SECRET, false],
+    expect(parseIntegrationSecret(await world.ctx.provider.secrets.getValue(GAVIN_MICROSOFT))).toEqual(MICROSOFT);
+    expect((await world.ctx.provider.secrets.list('openclaw/tenants/gavin/integrations')).map((s) => [s.name, s.deletedAt !== undefined]).sort()).toEqual([
+      ['openclaw/tenants/gavin/integrations', true], ['openclaw/tenants/gavin/integrations/hubspot', true], [GAVIN_MICROSOFT, false],
     ]);
   });
 });
 
 describe('a pooled run', () => {
   it('goes through the queue to a worker that runs the agent bound to its tenant, and ends as the scheduler sees it', async () => {
-    await admin.query(`INSERT INTO app.messages (tenant_id, sender, subject, received_at) VALUES ('hooli', 'd@x', 'fresh for hooli', now() - interval '1 hour')`);
+    await admin.query(`INSERT INTO app.messages (tenant_id, sender, subject, received_at) VALUES ('bighead', 'd@x', 'fresh for bighead', now() - interval '1 hour')`);
     const snapshot = await world.ctx.source.load();
-    const entry = activeEntry(desiredTenant(snapshot.tenants.find((t) => t.name === 'hooli')!.manifest, world.ctx.desiredContext), 'hooli', 'butler');
+    const entry = activeEntry(desiredTenant(snapshot.tenants.find((t) => t.name === 'bighead')!.manifest, world.ctx.desiredContext), 'bighead', 'butler');
     if (typeof entry === 'string') throw new Error(entry);
     expect(entry.isolation).toBe('pool');
     const queue = new PoolQueue(world.ctx.pool);
@@ -228,8 +244,8 @@ describe('a pooled run', () => {
     expect(await worker.drain(2)).toBe(1);
     await workerPool.end();
     expect((await launcher.describe([taskArn]))[0]).toMatchObject({ status: 'stopped', exitCode: 0 });
-    expect(await count(`SELECT count(*) AS n FROM app.digests WHERE tenant_id = 'hooli' AND run_id = 'pooled-run-1'`)).toBe(1);
-    expect(await count(`SELECT count(*) AS n FROM app.agent_outputs WHERE tenant_id = 'hooli' AND run_id = 'pooled-run-1'`)).toBe(1);
+    expect(await count(`SELECT count(*) AS n FROM app.digests WHERE tenant_id = 'bighead' AND run_id = 'pooled-run-1'`)).toBe(1);
+    expect(await count(`SELECT count(*) AS n FROM app.agent_outputs WHERE tenant_id = 'bighead' AND run_id = 'pooled-run-1'`)).toBe(1);
     expect(await count(`SELECT count(*) AS n FROM app_private.pool_sessions WHERE run_id = 'pooled-run-1'`)).toBe(0);
     expect(await count(`SELECT count(*) AS n FROM app_private.pool_grants WHERE run_id = 'pooled-run-1'`)).toBe(0);
     await executor.close();
