@@ -4,9 +4,20 @@ import { createGitWorld, dbStates, observedRevisions, tenantNames, type GitWorld
 
 const t = tenantNames('eve', 'fay', 'gus', 'hal');
 
-describe('tenantctl plan and apply for a pull request on the git repository', () => {
+/** Branch pr-7 off main: adds hal, removes fay (offboarded: deletion policy Delete). Returns its head. */
+function openPullRequest(g: GitWorld, tenants: Record<'fay' | 'hal', string>): string {
+  g.origin.git('checkout', '--quiet', '-b', 'pr-7', 'main');
+  g.put(tenants.hal);
+  g.drop(tenants.fay);
+  const head = g.origin.commit('add hal, remove fay');
+  g.origin.git('checkout', '--quiet', 'main');
+  return head;
+}
+
+describe('tenantctl plan for a pull request on the git repository', () => {
   let g: GitWorld;
   let main: string;
+  let pr7: string;
 
   beforeAll(async () => {
     g = await createGitWorld();
@@ -17,6 +28,7 @@ describe('tenantctl plan and apply for a pull request on the git repository', ()
     await g.world.pass();
     // Someone changed the live state by hand: drift, not part of any pull request.
     await g.admin.query(`ALTER ROLE ${names.pgRuntimeRole(t.eve)} BYPASSRLS`);
+    pr7 = openPullRequest(g, t);
   });
 
   afterAll(async () => {
@@ -33,12 +45,7 @@ describe('tenantctl plan and apply for a pull request on the git repository', ()
   });
 
   it('prints a review comment for a branch that adds a tenant and removes another: counts, destructive first, drift apart, exit code 2', async () => {
-    g.origin.git('checkout', '--quiet', '-b', 'pr-7');
-    g.put(t.hal);
-    g.drop(t.fay);
-    const head = g.origin.commit('add hal, remove fay');
-    g.origin.git('checkout', '--quiet', 'main');
-
+    const head = pr7;
     const result = await g.cli(['plan', '--output', 'markdown'], { OPENCLAW_GIT_BRANCH: 'pr-7', OPENCLAW_MAX_DELETE_FRACTION: '0.5' });
     expect(result.stderr).toBe('');
     expect(result.code).toBe(2);
@@ -61,7 +68,7 @@ describe('tenantctl plan and apply for a pull request on the git repository', ()
   });
 
   it('shows a removal the guard would hold, and how to confirm it', async () => {
-    const head = g.origin.git('rev-parse', 'pr-7');
+    const head = pr7;
     const result = await g.cli(['plan', '--output', 'markdown'], { OPENCLAW_GIT_BRANCH: 'pr-7' });
     expect(result.code).toBe(2);
     expect(result.stdout).toContain('#### :no_entry: Held by the mass-deletion guard');
@@ -71,7 +78,7 @@ describe('tenantctl plan and apply for a pull request on the git repository', ()
   });
 
   it('exits 1 with the errors when the branch holds an invalid manifest', async () => {
-    g.origin.git('checkout', '--quiet', '-b', 'pr-8');
+    g.origin.git('checkout', '--quiet', '-b', 'pr-8', main);
     g.origin.write(`tenants/${t.hal}.yaml`, 'apiVersion: openclaw.io/v1alpha1\nkind: Tenant\nmetadata:\n  name: x\n');
     g.origin.commit('broken');
     g.origin.git('checkout', '--quiet', 'main');
@@ -80,6 +87,26 @@ describe('tenantctl plan and apply for a pull request on the git repository', ()
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(`tenants/${t.hal}.yaml:`);
     expect(result.stdout).toBe('');
+  });
+});
+
+// Applying changes main and the live state the plans above read: its own repository, database and tenants.
+describe('tenantctl apply after a pull request is merged', () => {
+  const m = tenantNames('eve', 'fay', 'gus', 'hal');
+  let g: GitWorld;
+
+  beforeAll(async () => {
+    g = await createGitWorld();
+    g.put(m.eve);
+    g.put(m.fay, { deletionPolicy: 'Delete' });
+    g.put(m.gus);
+    g.origin.commit('three tenants');
+    await g.world.pass();
+    openPullRequest(g, m);
+  });
+
+  afterAll(async () => {
+    await g?.close();
   });
 
   it('applies the merged branch with `tenantctl apply` and records the merge commit', async () => {
@@ -90,7 +117,7 @@ describe('tenantctl plan and apply for a pull request on the git repository', ()
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(result.stdout).toContain(`Plan for revision ${merge}:`);
-    expect(await dbStates(g.admin, [t.eve, t.fay, t.gus, t.hal])).toEqual({ [t.eve]: 'active', [t.fay]: 'revoked', [t.gus]: 'active', [t.hal]: 'active' });
-    expect(await observedRevisions(g.world, [t.gus, t.hal])).toEqual({ [t.gus]: merge, [t.hal]: merge });
+    expect(await dbStates(g.admin, [m.eve, m.fay, m.gus, m.hal])).toEqual({ [m.eve]: 'active', [m.fay]: 'revoked', [m.gus]: 'active', [m.hal]: 'active' });
+    expect(await observedRevisions(g.world, [m.gus, m.hal])).toEqual({ [m.gus]: merge, [m.hal]: merge });
   });
 });
