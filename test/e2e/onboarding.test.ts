@@ -9,7 +9,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isConnected, parsePooledIntegrations } from '../../contract/integration-secret.js';
 import { describeTenant } from '../../controller/status/views.js';
-import { createOnboardingWorld, type OnboardingWorld } from '../integration/onboarding-world.js';
+import { butlerTenantYaml, createOnboardingWorld, type OnboardingWorld } from '../integration/onboarding-world.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const RESULTS = new URL('../../test-results/', import.meta.url).pathname;
@@ -75,10 +75,7 @@ describe.skipIf(!hasChromium)('a customer connects an account in a browser', () 
   });
 
   it('connects a pooled tenant the same way, into its one secret', async () => {
-    ow.world.writeTenant('hooli.yaml', [
-      'apiVersion: openclaw.io/v1alpha1', 'kind: Tenant', 'metadata: { name: hooli }', 'spec:', '  displayName: Hooli', '  contact: { email: it@hooli.example }',
-      '  tier: professional', '  agents: [{ name: butler, schedule: "0 7 * * *" }]', '  integrations: [{ provider: google }]', '',
-    ].join('\n'));
+    ow.world.writeTenant('hooli.yaml', butlerTenantYaml('hooli', { displayName: 'Hooli', tier: 'professional', providers: ['google'] }));
     await ow.world.pass();
     const link = await ow.link('hooli', 'google');
     await page.goto(link.url);

@@ -6,7 +6,7 @@ import { main } from '../../controller/cli.js';
 import { cliOverrides } from '../../controller/cli/context.js';
 import { createLogger } from '../../contract/logger.js';
 import { poolWorkerPart } from '../../controller/pool/part.js';
-import { createOnboardingWorld, type OnboardingWorld } from './onboarding-world.js';
+import { butlerTenantYaml, createOnboardingWorld, type OnboardingWorld } from './onboarding-world.js';
 
 /**
  * The path `npm start` gives a new user: connect acme's Google account at the sandbox provider, trigger
@@ -56,10 +56,7 @@ describe('a sandbox account connected for acme, then butler triggered', () => {
   }, 120_000);
 
   it('delivers a pooled tenant’s digest from a pooled worker, which reads the account from the tenant’s one secret', async () => {
-    ow.world.writeTenant('hooli.yaml', [
-      'apiVersion: openclaw.io/v1alpha1', 'kind: Tenant', 'metadata: { name: hooli }', 'spec:', '  displayName: Hooli', '  contact: { email: it@hooli.example }',
-      '  tier: starter', '  agents: [{ name: butler, schedule: "0 7 * * *" }]', '  integrations: [{ provider: google }]', '',
-    ].join('\n'));
+    ow.world.writeTenant('hooli.yaml', butlerTenantYaml('hooli', { displayName: 'Hooli', tier: 'starter', providers: ['google'] }));
     await ow.world.pass();
     const link = await ow.link('hooli', 'google');
     const { callback, cookie } = await ow.consent(link.url, { account: 'it@hooli.example' });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isConnected, parsePooledIntegrations, type ConnectedIntegration } from '../../contract/integration-secret.js';
+import { isConnected, parsePooledIntegrations, type ConnectedIntegration, type IntegrationProviderName } from '../../contract/integration-secret.js';
 import { main } from '../../controller/cli.js';
 import { EXIT } from '../../controller/cli/command.js';
 import { createPool } from '../../controller/db/pool.js';
@@ -7,7 +7,7 @@ import { REFRESH_AHEAD_MS, TokenKeeper } from '../../controller/integrations/kee
 import { OAuthClient } from '../../controller/integrations/oauth-client.js';
 import { IntegrationStore } from '../../controller/integrations/store.js';
 import { describeTenant, listTenants } from '../../controller/status/views.js';
-import { createOnboardingWorld, type OnboardingWorld } from './onboarding-world.js';
+import { butlerTenantYaml, createOnboardingWorld, type OnboardingWorld } from './onboarding-world.js';
 
 describe('the token lifecycle: refresh with rotation, invalid_grant, disconnect', () => {
   let ow: OnboardingWorld;
@@ -21,11 +21,8 @@ describe('the token lifecycle: refresh with rotation, invalid_grant, disconnect'
   const SILO_GOOGLE = ['rotate', 'sweep-due', 'sweep-fresh', 'reauth', 'unplug', 'leaky'];
   const POOLED = ['hooli-connect', 'hooli-renew', 'hooli-disconnect', 'leaky-pool'];
   /** Silo tenants are starter tier with dedicated resources; pooled ones are professional tier, sharing one secret for all their integrations. */
-  const manifest = (name: string, isolation: 'silo' | 'pool', integrations: string[]) => [
-    'apiVersion: openclaw.io/v1alpha1', 'kind: Tenant', `metadata: { name: ${name} }`, 'spec:', `  displayName: ${name}`, `  contact: { email: it@${name}.example }`,
-    ...(isolation === 'silo' ? ['  tier: starter', '  isolation: silo'] : ['  tier: professional']), '  agents: [{ name: butler, schedule: "0 7 * * *" }]',
-    `  integrations: [${integrations.map((p) => `{ provider: ${p} }`).join(', ')}]`, '',
-  ].join('\n');
+  const manifest = (name: string, isolation: 'silo' | 'pool', providers: IntegrationProviderName[]) =>
+    butlerTenantYaml(name, isolation === 'silo' ? { tier: 'starter', isolation: 'silo', providers } : { tier: 'professional', providers });
 
   beforeAll(async () => {
     ow = await createOnboardingWorld();

@@ -11,6 +11,18 @@ import { startPublicServer, type PublicServer } from '../../controller/integrati
 import { startAuthorizationSandbox, type AuthorizationSandbox } from '../../controller/integrations/sandbox/server.js';
 import { createWorld, type World } from '../helpers/world.js';
 
+/**
+ * A tenant whose butler reads the integrations of `providers`: its contact is it@<name>.example, its
+ * isolation the tier's default unless `isolation` names one.
+ */
+export function butlerTenantYaml(name: string, options: { displayName?: string; tier: 'starter' | 'professional'; isolation?: 'silo' | 'pool'; providers: IntegrationProviderName[] }): string {
+  return [
+    'apiVersion: openclaw.io/v1alpha1', 'kind: Tenant', `metadata: { name: ${name} }`, 'spec:', `  displayName: ${options.displayName ?? name}`, `  contact: { email: it@${name}.example }`,
+    `  tier: ${options.tier}`, ...(options.isolation ? [`  isolation: ${options.isolation}`] : []), '  agents: [{ name: butler, schedule: "0 7 * * *" }]',
+    `  integrations: [${options.providers.map((p) => `{ provider: ${p} }`).join(', ')}]`, '',
+  ].join('\n');
+}
+
 export const CLIENT = { clientId: 'openclaw-test-client', clientSecret: 'test-client-secret-0123456789' };
 
 export interface OnboardingWorld {
