@@ -1,3 +1,5 @@
+import { isRecord } from '../../contract/json.js';
+
 /**
  * Equal as JSON, whatever the key order (jsonb reorders keys): what the reconciler asks of a
  * tenant's stored manifest, desired state and status against the pass's, for every tenant of every
@@ -7,27 +9,26 @@
  */
 export function sameJson(a: unknown, b: unknown): boolean {
   if (a === b) return true;
-  if (!isPlain(a) || !isPlain(b)) return canonicalJson(a) === canonicalJson(b);
+  if (!writtenFieldByField(a) || !writtenFieldByField(b)) return canonicalJson(a) === canonicalJson(b);
   if (Array.isArray(a) || Array.isArray(b)) {
     if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
     for (let i = 0; i < a.length; i++) if (!sameJson(a[i], b[i])) return false;
     return true;
   }
-  const left = a as Record<string, unknown>;
-  const right = b as Record<string, unknown>;
+  if (!isRecord(a) || !isRecord(b)) return false;
   let fields = 0;
-  for (const key in left) {
-    if (!Object.hasOwn(left, key) || left[key] === undefined) continue;
+  for (const key in a) {
+    if (!Object.hasOwn(a, key) || a[key] === undefined) continue;
     fields++;
-    if (!Object.hasOwn(right, key) || !sameJson(left[key], right[key])) return false;
+    if (!Object.hasOwn(b, key) || !sameJson(a[key], b[key])) return false;
   }
-  for (const key in right) if (Object.hasOwn(right, key) && right[key] !== undefined) fields--;
+  for (const key in b) if (Object.hasOwn(b, key) && b[key] !== undefined) fields--;
   return fields === 0;
 }
 
 /** An array or an object JSON writes field by field (no toJSON, such as a Date's). */
-function isPlain(value: unknown): value is object {
-  return typeof value === 'object' && value !== null && typeof (value as { toJSON?: unknown }).toJSON !== 'function';
+function writtenFieldByField(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && !('toJSON' in value && typeof value.toJSON === 'function');
 }
 
 /** JSON with every object's keys sorted: the answer for anything but plain objects and arrays. */
