@@ -6,9 +6,10 @@
  * bound to this one purpose. A POST with a valid token records the opt-out; the scheduler then leaves
  * that recipient out of the tenant's runs. A forged or altered token changes nothing.
  */
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { isRecord } from '../../contract/json.js';
 import type { Pool } from '../db/pool.js';
+import { signJson, verifyJson } from '../signed-json.js';
 
 const PURPOSE = 'list-unsubscribe';
 
@@ -17,29 +18,14 @@ export interface OptOut {
   address: string;
 }
 
-function mac(key: Buffer, payload: string): string {
-  return createHmac('sha256', key).update(`${PURPOSE}\0${payload}`).digest('base64url');
-}
-
 /** The token of one recipient of one tenant: `<payload>.<signature>`, both base64url. Pure. */
 export function signUnsubscribe(key: Buffer, optOut: OptOut): string {
-  const payload = Buffer.from(JSON.stringify({ p: PURPOSE, t: optOut.tenant, a: optOut.address.toLowerCase() })).toString('base64url');
-  return `${payload}.${mac(key, payload)}`;
+  return signJson(key, { p: PURPOSE, t: optOut.tenant, a: optOut.address.toLowerCase() }, PURPOSE);
 }
 
 /** The tenant and recipient a token was signed for, or undefined for anything not signed by `key` for this purpose. Pure. */
 export function verifyUnsubscribe(key: Buffer, token: string): OptOut | undefined {
-  const [payload, signature, ...rest] = token.split('.');
-  if (!payload || !signature || rest.length > 0) return undefined;
-  const expected = Buffer.from(mac(key, payload));
-  const given = Buffer.from(signature);
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
-  let claims: unknown;
-  try {
-    claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
-  } catch {
-    return undefined;
-  }
+  const claims = verifyJson(key, token, PURPOSE);
   if (!isRecord(claims) || claims.p !== PURPOSE || typeof claims.t !== 'string' || typeof claims.a !== 'string') return undefined;
   return { tenant: claims.t, address: claims.a };
 }

@@ -2,7 +2,7 @@
  * The signed values the ops server hands to browsers: the session cookie of an OIDC login (HMAC-SHA256
  * over its JSON, with an expiry inside) and the CSRF token a page sends back on every change.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { hmac, sameSecret, signJson, verifyJson } from '../../signed-json.js';
 import type { AuthMethod, OpsRole, Principal } from './principal.js';
 
 export const SESSION_COOKIE = 'openclaw_session';
@@ -18,23 +18,16 @@ export interface Signer {
 }
 
 export function createSigner(secret: Buffer): Signer {
-  const mac = (text: string) => createHmac('sha256', secret).update(text).digest('base64url');
-  const same = (a: string, b: string) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
-  const csrfToken = (p: Pick<Principal, 'subject' | 'via'>) => mac(`csrf\u0000${p.via}\u0000${p.subject}`);
+  const csrfToken = (p: Pick<Principal, 'subject' | 'via'>) => hmac(secret, `csrf\u0000${p.via}\u0000${p.subject}`);
   return {
-    sign(value) {
-      const body = Buffer.from(JSON.stringify(value)).toString('base64url');
-      return `${body}.${mac(body)}`;
-    },
+    sign: (value) => signJson(secret, value),
     verify(token, now) {
-      const [body, signature, extra] = token.split('.');
-      if (!body || !signature || extra !== undefined || !same(signature, mac(body))) return undefined;
-      const value: unknown = JSON.parse(Buffer.from(body, 'base64url').toString('utf8'));
+      const value = verifyJson(secret, token);
       if (typeof value !== 'object' || value === null || !('exp' in value) || typeof value.exp !== 'number' || value.exp <= now) return undefined;
       return { ...value };
     },
     csrfToken,
-    csrfValid: (principal, given) => given !== undefined && same(given, csrfToken(principal)),
+    csrfValid: (principal, given) => given !== undefined && sameSecret(given, csrfToken(principal)),
   };
 }
 
