@@ -1,11 +1,10 @@
 import { POOL_LOGIN } from '../../contract/agent-env.js';
 import type { DbCredentials } from '../../contract/db-credentials.js';
-import { ControllerError } from '../../contract/errors.js';
 import { quoteIdent, quoteLiteral } from '../../contract/sql.js';
 import type { Pool, PoolClient } from '../db/pool.js';
 import { scramSha256Verifier } from '../db/scram.js';
 import { MANAGED_BY_TAG, MANAGED_BY_VALUE } from '../desired/tenant.js';
-import { credentialFingerprint, generatePassword } from '../providers/credentials.js';
+import { credentialFingerprint, generatePassword, secretValueIfExists } from '../providers/credentials.js';
 import type { SecretsApi } from '../providers/types.js';
 
 /** The pooled workers' own database login (platform migration 40): the queue and the grants, through functions only. */
@@ -31,10 +30,7 @@ type Queryable = Pick<Pool | PoolClient, 'query'>;
 export async function poolLoginCredentials(secrets: SecretsApi, secretsPrefix: string, login: PoolLogin = 'pool'): Promise<DbCredentials> {
   const { role, purpose } = POOL_LOGINS[login];
   const name = poolSecretName(secretsPrefix, login);
-  const stored = await secrets.getValue(name).catch((error) => {
-    if (error instanceof ControllerError && error.code === 'NOT_FOUND') return undefined;
-    throw error;
-  });
+  const stored = await secretValueIfExists(secrets, name);
   if (stored) {
     const parsed: unknown = JSON.parse(stored);
     if (typeof parsed === 'object' && parsed !== null && 'password' in parsed && typeof parsed.password === 'string') return { username: role, password: parsed.password };

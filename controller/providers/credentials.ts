@@ -16,16 +16,21 @@ export function generatePassword(): string {
   return randomBytes(32).toString('base64url');
 }
 
+/** A secret's current value, or undefined when the secret does not exist. */
+export async function secretValueIfExists(secrets: Pick<SecretsApi, 'getValue'>, name: string): Promise<string | undefined> {
+  return secrets.getValue(name).catch((error: unknown) => {
+    if (error instanceof ControllerError && error.code === 'NOT_FOUND') return undefined;
+    throw error;
+  });
+}
+
 /** Database credentials kept in each tenant's `…/tenants/<name>/db` secret, on any SecretsApi. */
 export function secretBackedCredentials(secrets: SecretsApi, secretsPrefix: string): DbCredentialStore {
   const secretName = (tenant: string) => names.dbSecret(secretsPrefix, tenant);
   const tenantOf = (secret: string) => /\/tenants\/([^/]+)\/db$/.exec(secret)?.[1];
 
   async function read(tenant: string) {
-    const value = await secrets.getValue(secretName(tenant)).catch((error) => {
-      if (error instanceof ControllerError && error.code === 'NOT_FOUND') return undefined;
-      throw error;
-    });
+    const value = await secretValueIfExists(secrets, secretName(tenant));
     if (value === undefined) return undefined;
     const parsed = JSON.parse(value) as DbCredentials;
     return { ...parsed, fingerprint: credentialFingerprint(parsed.password) };
