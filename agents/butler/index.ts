@@ -2,6 +2,7 @@ import { quoteIdent } from '../../contract/sql.js';
 import { names } from '../../contract/names.js';
 import { isoDate, type AgentContext, type AgentProgram } from '../runtime/agent.js';
 import { agentObjectPrefix } from '../../contract/agent-env.js';
+import { deliveryLedgerKey, ledgerText, parseLedger, type Delivery } from './deliveries.js';
 import { composeDigest, type DigestEvent, type DigestInput, type DigestMessage } from './digest.js';
 import { digestEmail } from './email.js';
 import { topSignals, type SignalRow } from './intent.js';
@@ -68,6 +69,7 @@ export const butler: AgentProgram = async (ctx) => {
 /**
  * Sends the digest, one message per recipient so that each carries its own one-click unsubscribe link,
  * and meters each; undefined when there is no sender or no recipient (all may have unsubscribed).
+ * Recipients an earlier attempt of this run already reached (its delivery ledger) are not sent it again.
  */
 async function send(ctx: AgentContext, input: DigestInput, now: Date) {
   if (!ctx.mail || ctx.mail.recipients.length === 0) {
@@ -75,14 +77,29 @@ async function send(ctx: AgentContext, input: DigestInput, now: Date) {
     return undefined;
   }
   const { mailer, from, recipients, unsubscribeUrls } = ctx.mail;
-  const sent: { messageId: string; location: string }[] = [];
+  const key = deliveryLedgerKey(ctx.tenant, ctx.agent, ctx.runId);
+  const stored = await ctx.objects.get(key);
+  const deliveries = stored === undefined ? [] : parseLedger(stored, key, ctx.runId);
+  const delivered = new Map<string, Delivery>(deliveries.map((d) => [d.to, d]));
+  const earlier = recipients.filter((to) => delivered.has(to)).length;
+  if (earlier > 0) {
+    ctx.log('digest already delivered by an earlier attempt of this run: not sent to those again', { recipients: earlier });
+    // A run's usage is replaced by each attempt's reading (recordUsage): this one counts every message of the run, once.
+    ctx.meter.emailsSent(earlier);
+  }
   for (const [i, to] of recipients.entries()) {
+    if (delivered.has(to)) continue;
     const email = digestEmail(input, {
       displayName: ctx.displayName, tenant: ctx.tenant, runId: ctx.runId, from, to: [to], at: now,
       oneClickUnsubscribe: unsubscribeUrls[to], sequence: recipients.length > 1 ? i + 1 : undefined,
     });
-    sent.push(await mailer.send(email));
+    const { messageId, location } = await mailer.send(email);
+    const delivery = { to, messageId, location };
     ctx.meter.emailsSent(1);
+    delivered.set(to, delivery);
+    deliveries.push(delivery);
+    await ctx.objects.put(key, ledgerText(ctx.runId, deliveries), 'application/json');
   }
+  const sent = recipients.flatMap((to) => delivered.get(to) ?? []);
   return { to: recipients, messageId: sent.map((s) => s.messageId).join(' '), location: sent.map((s) => s.location).join(' ') };
 }

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -53,6 +53,12 @@ describe('butler’s digest by email', () => {
     });
   };
 
+  // scout, then writer, each run once whichever test needs it first: the tests hold in any order.
+  let scouting: Promise<number> | undefined;
+  let writing: Promise<number> | undefined;
+  const scouted = () => (scouting ??= run(A, 'scout-1', {}, 'scout'));
+  const written = () => (writing ??= scouted().then(() => run(A, 'writer-1', {}, 'writer')));
+
   beforeAll(async () => {
     world = await createWorld({ provider: secretsOnlyProvider(mkdtempSync(join(tmpdir(), 'oc-digest-'))) });
     const initech = readFileSync(join(world.tenantsDir, `${A}.yaml`), 'utf8');
@@ -68,6 +74,15 @@ describe('butler’s digest by email', () => {
       }
       await admin.query('INSERT INTO app.calendar_events (tenant_id, title, starts_at, ends_at, attendees) VALUES ($1, $2, $3, $4, $5)', [tenant, `${tenant} <b>standup</b>`, new Date(NOW.getTime() + 3_600_000), new Date(NOW.getTime() + 4_000_000), [`milton@${tenant}.example`]]);
     }
+    // A's lead Ada (a demo request, a reply, a meeting ahead) and B's Mallory, for scout, writer and the digest's signals.
+    const lead = async (tenant: string, name: string, email: string) => (await admin.query<{ id: string }>(
+      'INSERT INTO app.leads (tenant_id, name, company, email, job_title) VALUES ($1, $2, $3, $4, $5) RETURNING id', [tenant, name, `${name} Engines`, email, 'CTO'])).rows[0].id;
+    const ada = await lead(A, 'Ada', 'ada@engines.example');
+    await lead(B, 'Mallory', 'mallory@engines.example');
+    await admin.query('INSERT INTO app.lead_events (tenant_id, lead_id, kind, occurred_at, subject) VALUES ($1, $2, $3, $4, $5)', [A, ada, 'demo_request', hoursAgo(14 * 24), 'Demo please']);
+    await admin.query('INSERT INTO app.messages (tenant_id, sender, subject, body, received_at) VALUES ($1, $2, $3, $4, $5)', [A, '"Ada" <ada@engines.example>', 'Re: pricing for 40 seats', 'Looks good.', hoursAgo(7 * 24)]);
+    await admin.query('INSERT INTO app.messages (tenant_id, sender, subject, body, received_at) VALUES ($1, $2, $3, $4, $5)', [B, 'mallory@engines.example', 'Globex wants engines', '', hoursAgo(2)]);
+    await admin.query('INSERT INTO app.calendar_events (tenant_id, title, starts_at, ends_at, attendees) VALUES ($1, $2, $3, $4, $5)', [A, 'Contract call with Engines', new Date(NOW.getTime() + 26 * 3_600_000), new Date(NOW.getTime() + 27 * 3_600_000), ['ada@engines.example']]);
     double.state.ses.verifyIdentity('mail.openclaw.example');
     double.state.ses.createConfigurationSet('openclaw-digests');
   });
@@ -78,14 +93,16 @@ describe('butler’s digest by email', () => {
   });
 
   it('sends A’s digest through SES to its contact and butler’s recipients, one message each, both parts, unsubscribe and tenant tag, none of B’s mail', async () => {
+    const before = double.state.ses.sent.length;
     expect(await run(A, 'butler-ses-1', { mailer: ses })).toBe(0);
-    expect(double.state.ses.sent.map((m) => m.to)).toEqual([['it-admins@initech.example'], ['sales-lead@initech.example']]);
-    const [email] = double.state.ses.sent;
+    const sent = double.state.ses.sent.slice(before);
+    expect(sent.map((m) => m.to)).toEqual([['it-admins@initech.example'], ['sales-lead@initech.example']]);
+    const [email] = sent;
     expect(email).toMatchObject({
       from: FROM, configurationSet: 'openclaw-digests', tags: { tenant: A, agent: 'butler' },
       subject: 'Initech Corporation daily digest, 2025-01-06: 2 messages, 1 event',
     });
-    expect(double.state.ses.sent[1].text).toBe(email.text);
+    expect(sent[1].text).toBe(email.text);
     expect(email.headers['list-unsubscribe']).toBe(`<mailto:${FROM}?subject=unsubscribe%20${A}>`);
     expect(email.text).toContain('**Renewal terms for Q2** from s0@initech.example');
     expect(email.html).toContain('<strong>TPS report cover sheets</strong> from s1@initech.example');
@@ -96,26 +113,62 @@ describe('butler’s digest by email', () => {
   });
 
   it('records where the digest went and meters one email per recipient, as A', async () => {
-    const { rows } = await admin.query(`SELECT recipients, message_id, delivered_to, sent_at FROM tenant_${A}.digests WHERE run_id = 'butler-ses-1'`);
+    const before = double.state.ses.sent.length;
+    expect(await run(A, 'butler-ses-record', { mailer: ses })).toBe(0);
+    const [first, second] = double.state.ses.sent.slice(before);
+    const { rows } = await admin.query(`SELECT recipients, message_id, delivered_to, sent_at FROM tenant_${A}.digests WHERE run_id = 'butler-ses-record'`);
     expect(rows).toEqual([{
-      recipients: ['it-admins@initech.example', 'sales-lead@initech.example'], message_id: `${double.state.ses.sent[0].messageId} ${double.state.ses.sent[1].messageId}`,
-      delivered_to: `ses:${double.state.ses.sent[0].messageId} ses:${double.state.ses.sent[1].messageId}`, sent_at: NOW,
+      recipients: ['it-admins@initech.example', 'sales-lead@initech.example'], message_id: `${first.messageId} ${second.messageId}`,
+      delivered_to: `ses:${first.messageId} ses:${second.messageId}`, sent_at: NOW,
     }]);
-    const meters = await admin.query(`SELECT tenant_id, meter, quantity::int FROM app.usage_meters WHERE run_id = 'butler-ses-1' AND meter = 'emails_sent'`);
+    const meters = await admin.query(`SELECT tenant_id, meter, quantity::int FROM app.usage_meters WHERE run_id = 'butler-ses-record' AND meter = 'emails_sent'`);
     expect(meters.rows).toEqual([{ tenant_id: A, meter: 'emails_sent', quantity: 2 }]);
   });
 
   it('retries when SES throttles, and fails the run with nothing recorded when SES rejects the message', async () => {
+    const [sleptBefore, sentBefore] = [slept.length, double.state.ses.sent.length];
     double.failNext({ service: 'sesv2', operation: 'SendEmail', times: 2 }, { name: 'TooManyRequestsException', message: 'Maximum sending rate exceeded.' });
     expect(await run(B, 'butler-ses-2', { mailer: ses })).toBe(0);
-    expect(slept).toEqual([187, 375]);
+    expect(slept.slice(sleptBefore)).toEqual([187, 375]);
     expect(double.state.ses.sent.at(-1)).toMatchObject({ to: ['platform@globex.example'], tags: { tenant: B } });
     expect(double.state.ses.sent.at(-1)!.text).not.toMatch(/initech|Renewal/i);
 
     double.failNext({ service: 'sesv2', operation: 'SendEmail' }, { name: 'MessageRejected', message: 'Email address is not verified.' });
     expect(await run(A, 'butler-ses-3', { mailer: ses })).toBe(1);
-    expect(double.state.ses.sent).toHaveLength(3);
+    expect(double.state.ses.sent).toHaveLength(sentBefore + 1);
     expect((await admin.query(`SELECT count(*)::int AS n FROM tenant_${A}.digests WHERE run_id = 'butler-ses-3'`)).rows[0].n).toBe(0);
+  });
+
+  it('started again under the same id after SES refused its second message, sends only to the recipient not yet reached, and meters that one', async () => {
+    const before = double.state.ses.sent.length;
+    double.state.ses.account.productionAccess = false;
+    try {
+      double.state.ses.verifyIdentity('it-admins@initech.example');
+      expect(await run(A, 'butler-ses-again', { mailer: ses })).toBe(1);
+      expect(double.state.ses.sent.slice(before).map((m) => m.to)).toEqual([['it-admins@initech.example']]);
+      expect((await admin.query(`SELECT count(*)::int AS n FROM tenant_${A}.digests WHERE run_id = 'butler-ses-again'`)).rows[0].n).toBe(0);
+
+      double.state.ses.verifyIdentity('sales-lead@initech.example');
+      expect(await run(A, 'butler-ses-again', { mailer: ses })).toBe(0);
+      const [first, second, ...more] = double.state.ses.sent.slice(before);
+      expect(more).toEqual([]);
+      expect(second.to).toEqual(['sales-lead@initech.example']);
+      const { rows } = await admin.query(`SELECT recipients, message_id FROM tenant_${A}.digests WHERE run_id = 'butler-ses-again'`);
+      expect(rows).toEqual([{ recipients: ['it-admins@initech.example', 'sales-lead@initech.example'], message_id: `${first.messageId} ${second.messageId}` }]);
+      const meters = await admin.query(`SELECT sum(quantity)::int AS n FROM app.usage_meters WHERE run_id = 'butler-ses-again' AND meter = 'emails_sent'`);
+      expect(meters.rows).toEqual([{ n: 2 }]);
+    } finally {
+      double.state.ses.account.productionAccess = true;
+    }
+  });
+
+  it('refuses to send a run’s digest when its delivery ledger is not that run’s, since who already has it is unknown', async () => {
+    const before = double.state.ses.sent.length;
+    const ledger = join(dataDir, 's3', 'local-tenants', 'tenants', A, 'agents', 'butler', 'deliveries');
+    mkdirSync(ledger, { recursive: true });
+    writeFileSync(join(ledger, 'butler-ses-forged.json'), JSON.stringify({ runId: 'another-run', deliveries: [] }));
+    expect(await run(A, 'butler-ses-forged', { mailer: ses })).toBe(1);
+    expect(double.state.ses.sent.length).toBe(before);
   });
 
   it('locally, delivers A’s digest as an .eml file in A’s outbox and nowhere else', async () => {
@@ -135,16 +188,7 @@ describe('butler’s digest by email', () => {
   });
 
   it('scout scores A’s lead from its CRM events, its reply in A’s mailbox and its meeting, and writes the signals as A', async () => {
-    const lead = async (tenant: string, name: string, email: string) => (await admin.query<{ id: string }>(
-      'INSERT INTO app.leads (tenant_id, name, company, email, job_title) VALUES ($1, $2, $3, $4, $5) RETURNING id', [tenant, name, `${name} Engines`, email, 'CTO'])).rows[0].id;
-    const ada = await lead(A, 'Ada', 'ada@engines.example');
-    await lead(B, 'Mallory', 'mallory@engines.example');
-    await admin.query('INSERT INTO app.lead_events (tenant_id, lead_id, kind, occurred_at, subject) VALUES ($1, $2, $3, $4, $5)', [A, ada, 'demo_request', hoursAgo(14 * 24), 'Demo please']);
-    await admin.query('INSERT INTO app.messages (tenant_id, sender, subject, body, received_at) VALUES ($1, $2, $3, $4, $5)', [A, '"Ada" <ada@engines.example>', 'Re: pricing for 40 seats', 'Looks good.', hoursAgo(7 * 24)]);
-    await admin.query('INSERT INTO app.messages (tenant_id, sender, subject, body, received_at) VALUES ($1, $2, $3, $4, $5)', [B, 'mallory@engines.example', 'Globex wants engines', '', hoursAgo(2)]);
-    await admin.query('INSERT INTO app.calendar_events (tenant_id, title, starts_at, ends_at, attendees) VALUES ($1, $2, $3, $4, $5)', [A, 'Contract call with Engines', new Date(NOW.getTime() + 26 * 3_600_000), new Date(NOW.getTime() + 27 * 3_600_000), ['ada@engines.example']]);
-
-    expect(await run(A, 'scout-1', {}, 'scout')).toBe(0);
+    expect(await scouted()).toBe(0);
     const signals = await admin.query('SELECT tenant_id, source, kind, points::float8 AS points FROM app.lead_signals ORDER BY points DESC');
     // 35 (a meeting ahead) + 40 halved after 14 days + 15 × 0.5^(7/14).
     expect(signals.rows).toEqual([
@@ -157,7 +201,7 @@ describe('butler’s digest by email', () => {
   });
 
   it('writer stores A’s dossier in A’s prefix, with the CRM fields, the mail with the lead’s domain and the meeting', async () => {
-    expect(await run(A, 'writer-1', {}, 'writer')).toBe(0);
+    expect(await written()).toBe(0);
     const folder = join(dataDir, 's3', 'local-tenants', 'tenants', A, 'agents', 'writer', 'dossiers');
     const [file] = readdirSync(folder);
     const dossier = readFileSync(join(folder, file), 'utf8');
@@ -169,6 +213,7 @@ describe('butler’s digest by email', () => {
   });
 
   it('puts A’s top signals and a link to the dossier into A’s next digest', async () => {
+    expect(await written()).toBe(0);
     expect(await run(A, 'butler-ses-4', { mailer: ses })).toBe(0);
     const email = double.state.ses.sent.at(-1)!;
     expect(email.tags.tenant).toBe(A);

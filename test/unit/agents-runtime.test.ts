@@ -8,6 +8,7 @@ import { INTEGRATION_PROVIDERS } from '../../contract/integration-secret.js';
 import { resolveCredentials } from '../../agents/runtime/credentials.js';
 import { readAgentEnv } from '../../agents/runtime/env.js';
 import { localObjects, scopedObjects } from '../../agents/runtime/objects.js';
+import { DeliveryLedgerError, deliveryLedgerKey, ledgerText, parseLedger } from '../../agents/butler/deliveries.js';
 
 const BASE = { OPENCLAW_TENANT: 'acme', OPENCLAW_RUN_ID: 'run-1', OPENCLAW_PROVIDER: 'local', OPENCLAW_DATA_DIR: '/tmp/x', OPENCLAW_DB_CREDENTIALS: '{"username":"u","password":"p"}' };
 
@@ -61,15 +62,40 @@ describe('agent objects', () => {
     const key = await objects.put(`${agentObjectPrefix('acme', 'butler')}digests/a.md`, '# hi', 'text/markdown');
     expect(key).toBe('tenants/acme/agents/butler/digests/a.md');
     expect(readFileSync(join(dataDir, 's3', 'local-tenants', key), 'utf8')).toBe('# hi');
+    expect(await objects.get(key)).toBe('# hi');
+    expect(await objects.get(`${agentObjectPrefix('acme', 'butler')}digests/none.md`)).toBeUndefined();
   });
 
-  it('are refused outside the tenant prefix, before anything is written', async () => {
-    const written: string[] = [];
-    const objects = scopedObjects('acme', async (key) => void written.push(key), (key) => `test:${key}`);
+  it('are refused outside the tenant prefix, before anything is written or read', async () => {
+    const touched: string[] = [];
+    const objects = scopedObjects('acme', {
+      put: async (key) => void touched.push(key),
+      get: async (key) => void touched.push(key),
+      location: (key) => `test:${key}`,
+    });
     await expect(objects.put('tenants/globex/agents/butler/x.md', '', 'text/plain')).rejects.toThrow('refusing to write tenants/globex/agents/butler/x.md: outside the tenant prefix tenants/acme/');
     await expect(objects.put('tenants/acme/../globex/x.md', '', 'text/plain')).rejects.toThrow(/refusing/);
     await expect(objects.put('tenants/acme-evil/x.md', '', 'text/plain')).rejects.toThrow(/refusing/);
-    expect(written).toEqual([]);
+    await expect(objects.get('tenants/globex/agents/butler/deliveries/r.json')).rejects.toThrow('refusing to read tenants/globex/agents/butler/deliveries/r.json: outside the tenant prefix tenants/acme/');
+    await expect(objects.get('tenants/acme/./../globex/x.md')).rejects.toThrow(/refusing/);
+    expect(touched).toEqual([]);
+  });
+});
+
+describe('the digest’s delivery ledger', () => {
+  const key = deliveryLedgerKey('acme', 'butler', 'run-1');
+
+  it('lies in the agent’s folder of the tenant’s prefix and reads back what was written', () => {
+    expect(key).toBe('tenants/acme/agents/butler/deliveries/run-1.json');
+    const deliveries = [{ to: 'a@acme.example', messageId: 'm-1', location: 'ses:m-1' }];
+    expect(parseLedger(ledgerText('run-1', deliveries), key, 'run-1')).toEqual(deliveries);
+  });
+
+  it('is refused, naming its key, when it is not JSON, another run’s, or not a list of deliveries', () => {
+    expect(() => parseLedger('{', key, 'run-1')).toThrow(DeliveryLedgerError);
+    expect(() => parseLedger(ledgerText('run-2', []), key, 'run-1')).toThrow(`the delivery ledger ${key} is not the ledger of run run-1`);
+    expect(() => parseLedger(JSON.stringify({ runId: 'run-1', deliveries: [{ to: 'a@acme.example' }] }), key, 'run-1')).toThrow('does not list deliveries');
+    expect(() => parseLedger(JSON.stringify({ runId: 'run-1' }), key, 'run-1')).toThrow('does not list deliveries');
   });
 });
 
