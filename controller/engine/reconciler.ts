@@ -9,6 +9,7 @@ import { TenantBackoff } from './backoff.js';
 import { mapLimit } from '../../contract/concurrency.js';
 import { beginOffboarding, finishOffboarding } from './offboarding.js';
 import type { ApplyError, FleetOutcome, PassReport, TenantOutcome } from './outcome.js';
+import { tenantModels } from './models.js';
 import { buildPlan, executionOrder, moduleReadings } from './planner.js';
 import { sameJson } from './same-json.js';
 import type { QuotaReading } from './quota.js';
@@ -110,11 +111,12 @@ export class Reconciler {
     const few = options.only !== undefined && options.only.size <= FEW_TENANTS;
     const tenants = few ? all.filter((t) => options.only!.has(t)) : all;
     const ctx = this.context();
+    const models = tenantModels(few ? tenants : [], desired, recorded);
     const observations = new Map<string, Observation<unknown, unknown>>();
     const observeErrors = new Map<string, string>();
     const [accountQuotas] = await Promise.all([this.readQuotas([...desired.values()], known), ...this.deps.modules.map(async (module) => {
       try {
-        observations.set(module.kind, await (few && module.observeFew ? module.observeFew(tenants, ctx) : module.observe(tenants, ctx)));
+        observations.set(module.kind, await (few && module.observeFew ? module.observeFew(tenants, ctx, models) : module.observe(tenants, ctx)));
       } catch (error) {
         this.deps.log.warn({ err: error, resource: module.kind }, 'could not observe resources');
         observeErrors.set(module.kind, `could not observe ${module.kind}: ${errorMessage(error)}`);

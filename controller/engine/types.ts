@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { DeletionPolicy } from '../manifests/types.js';
 import type { DesiredTenant } from '../desired/types.js';
+import type { Isolation } from '../../contract/catalog.js';
 import { ProgrammingError } from '../../contract/errors.js';
 
 export type Action = 'create' | 'update' | 'delete' | 'noop';
@@ -77,6 +78,17 @@ export interface ModuleContext {
   now: () => number;
 }
 
+/**
+ * A tenant's isolation model as a pass knows it before observing: in its desired state (absent when it
+ * is offboarding) and in its record, as last planned and as last applied in full (absent: none yet).
+ * A kind whose resources only one model has may skip, in a pass of a few tenants, those settled in the other.
+ */
+export interface TenantModels {
+  desired?: Isolation;
+  recorded?: Isolation;
+  applied?: Isolation;
+}
+
 /** One batched observation of a kind: per tenant, and of its fleet-wide part when it has one. */
 export interface Observation<O, F = never> {
   tenants: ReadonlyMap<string, O>;
@@ -111,7 +123,7 @@ export interface ResourceModule<O = unknown, D = unknown, F = unknown, FD = unkn
    * a few tenants (a manifest change, a retry). Its fleet-wide part only where that is one cheap read;
    * without it the fleet-wide part waits for the next full pass.
    */
-  observeFew?(tenants: readonly string[], ctx: ModuleContext): Promise<Observation<O, F>>;
+  observeFew?(tenants: readonly string[], ctx: ModuleContext, models: ReadonlyMap<string, TenantModels>): Promise<Observation<O, F>>;
   /** Pure: the changes that take `observed` to `desired` (or offboard the tenant). */
   diff(input: DiffInput<O>): Change<D>[];
   apply(change: Change<D>, ctx: ModuleContext): Promise<void>;

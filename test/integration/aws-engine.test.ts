@@ -348,4 +348,27 @@ describe('pooled tenants on AWS: a mixed fleet, the queue, and token vending aga
     expect(line).toMatchObject({ Service: 'controller', PoolQueueDepth: 1 });
     for (const runId of ['run-waiting', 'run-held']) await queue.finish(runId, null, 'test over');
   });
+
+  it('passes for one settled pooled tenant without GetRole, and looks the role up for a tenant moving to silo and back', async () => {
+    const onePass = async () => {
+      double.resetCalls();
+      const { report } = await world.ctx.loop.applyNewRevision();
+      expect(report?.outcomes.filter((o) => o.error)).toEqual([]);
+      return { only: report?.outcomes.map((o) => o.tenant), calls: double.countsByOperation() };
+    };
+    world.writeTenant('umbrella.yaml', pooledYaml('umbrella', 'starter').replace('displayName: umbrella', 'displayName: Umbrella Corporation'));
+    const settled = await onePass();
+    expect(settled.only).toEqual(['umbrella']);
+    expect(settled.calls['iam:GetRole']).toBeUndefined();
+    expect(settled.calls['secretsmanager:ListSecrets']).toBeGreaterThan(0);
+
+    world.writeTenant('vandelay.yaml', pooledYaml('vandelay', 'professional').replace('tier: professional', 'tier: professional\n  isolation: silo'));
+    const toSilo = await onePass();
+    expect(toSilo.only).toEqual(['vandelay']);
+    expect([toSilo.calls['iam:GetRole'], toSilo.calls['iam:CreateRole']]).toEqual([1, 1]);
+
+    world.writeTenant('vandelay.yaml', pooledYaml('vandelay', 'professional').replace('tier: professional', 'tier: professional\n  isolation: pool'));
+    const toPool = await onePass();
+    expect([toPool.calls['iam:GetRole'], toPool.calls['iam:DeleteRole']]).toEqual([1, 1]);
+  });
 });

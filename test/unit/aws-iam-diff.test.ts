@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import type { Isolation } from '../../contract/catalog.js';
 import { TIER_TAG } from '../../controller/desired/tenant.js';
+import { tenantModels } from '../../controller/engine/models.js';
 import { diffIam } from '../../controller/resources/iam/diff.js';
+import { mayHoldRole } from '../../controller/resources/iam/observe.js';
 import { roleFor, tenant } from './aws-fixtures.js';
 
 const acme = tenant('acme');
@@ -80,5 +83,30 @@ describe('the IAM diff', () => {
   it('leaves a role it does not manage alone when its tenant is pooled', () => {
     const foreign = roleFor(acme, { tags: {} });
     expect(diffIam({ tenant: 'acme', desired: tenant('acme', { isolation: 'pool' }), observed: { role: foreign } })).toEqual([]);
+  });
+});
+
+describe('the IAM lookups of a pass of a few tenants', () => {
+  const pool: { isolation: Isolation } = { isolation: 'pool' };
+  const silo: { isolation: Isolation } = { isolation: 'silo' };
+  const looksUp = (desired: { isolation: Isolation } | undefined, record: { desired: { isolation?: Isolation }; applied: { isolation?: Isolation } | null } | undefined) =>
+    mayHoldRole(tenantModels(['acme'], new Map(desired ? [['acme', desired]] : []), new Map(record ? [['acme', record]] : [])).get('acme'));
+
+  it('skips GetRole for a tenant pooled in its desired state, its record and its last full apply: that apply deleted its role', () => {
+    expect(looksUp(pool, { desired: pool, applied: pool })).toBe(false);
+  });
+
+  it('looks the role up for a silo tenant, one moving between models either way, a new one, and one offboarding', () => {
+    expect(looksUp(silo, { desired: silo, applied: silo })).toBe(true);
+    expect(looksUp(pool, { desired: silo, applied: silo })).toBe(true);
+    expect(looksUp(pool, { desired: pool, applied: silo })).toBe(true);
+    expect(looksUp(silo, { desired: pool, applied: pool })).toBe(true);
+    expect(looksUp(pool, { desired: pool, applied: null })).toBe(true);
+    expect(looksUp(pool, undefined)).toBe(true);
+    expect(looksUp(undefined, { desired: pool, applied: pool })).toBe(true);
+  });
+
+  it('looks the role up for a tenant recorded before isolation models, whose record names none', () => {
+    expect(looksUp(pool, { desired: {}, applied: {} })).toBe(true);
   });
 });

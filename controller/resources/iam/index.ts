@@ -22,7 +22,7 @@ export function iamModule(deps: IamModuleDeps): ResourceModule<IamObserved, IamD
     kind: IAM_KIND,
     order: 30,
     observe: async (tenants) => ({ tenants: await observeIam(deps.iam, tenants) }),
-    observeFew: async (tenants) => ({ tenants: await observeIamFew(deps.iam, tenants) }),
+    observeFew: async (tenants, _ctx, models) => ({ tenants: await observeIamFew(deps.iam, tenants, models) }),
     diff: diffIam,
     apply: (change) => executeIam(deps.iam, change),
     delete: (change) => executeIam(deps.iam, change),

@@ -1,4 +1,5 @@
 import { names } from '../../../contract/names.js';
+import type { TenantModels } from '../../engine/types.js';
 import type { IamApi, IamRole } from '../../providers/apis.js';
 
 export interface IamObserved {
@@ -19,11 +20,24 @@ export async function observeIam(iam: IamApi, tenants: readonly string[]): Promi
   }));
 }
 
-/** A few tenants: GetRole (with its inline policies) for each, not the account's listing. */
-export async function observeIamFew(iam: IamApi, tenants: readonly string[]): Promise<Map<string, IamObserved>> {
-  const roles = await Promise.all(tenants.map((tenant) => iam.getRole(names.iamRole(tenant))));
+/**
+ * A few tenants: GetRole (with its inline policies) for each, not the account's listing; none for a
+ * tenant settled in the pool (see mayHoldRole), which reads as having no role.
+ */
+export async function observeIamFew(iam: IamApi, tenants: readonly string[], models: ReadonlyMap<string, TenantModels>): Promise<Map<string, IamObserved>> {
+  const roles = await Promise.all(tenants.map((tenant) => (mayHoldRole(models.get(tenant)) ? iam.getRole(names.iamRole(tenant)) : undefined)));
   return new Map(tenants.map((tenant, i) => {
     const role = roles[i];
     return [tenant, role ? { role } : {}];
   }));
+}
+
+/**
+ * Pure: whether a tenant may have a role of its own. Not when it is pooled in its desired state, in its
+ * record and in its last full apply: that apply left it no role (diffIam deletes a pooled tenant's role).
+ * A tenant moving between models either way, new, or offboarding may have one, and is looked up. A role
+ * made out of band for a settled pooled tenant is seen by the next full pass, which lists every role.
+ */
+export function mayHoldRole(models: TenantModels | undefined): boolean {
+  return !(models?.desired === 'pool' && models.recorded === 'pool' && models.applied === 'pool');
 }
