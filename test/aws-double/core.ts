@@ -10,6 +10,8 @@ export interface AwsCall {
   input: unknown;
   error?: string;
   at: number;
+  /** The access key id the call was signed with, when the client had credentials (an STS session's, a principal's). */
+  caller?: string;
 }
 
 export interface FailMatch {
@@ -61,7 +63,7 @@ export class Dispatcher {
   }
 
   async invoke(service: ServiceName, operation: string, input: unknown, caller: Caller = {}): Promise<Record<string, unknown>> {
-    const call: AwsCall = { service, operation, input, at: this.env.now() };
+    const call: AwsCall = { service, operation, input, at: this.env.now(), ...(caller.accessKeyId ? { caller: caller.accessKeyId } : {}) };
     this.calls.push(call);
     const requestId = `aws-double-${++this.requests}`;
     const { latencyMs, sleep } = this.env.options;

@@ -105,7 +105,7 @@ export function createAwsDouble(options: AwsDoubleOptions = {}): AwsDouble {
     sesv2: sesHandlers(state.ses, env),
     sns: snsHandlers(state.sns),
     servicequotas: quotasHandlers(state.quotas, env),
-  }, sessionAuthorizer(state.sts, state.secrets));
+  }, sessionAuthorizer(state.sts, state.secrets, state.ses, env.options));
 
   const double: AwsDouble = {
     attach(client, service) {

@@ -13,6 +13,9 @@ import { ids } from './paging.js';
 
 export interface StsSession {
   accessKeyId: string;
+  /** The rest of the credentials AssumeRole handed out (STS knows them: it checks the signatures made with them). */
+  secretAccessKey: string;
+  sessionToken: string;
   roleArn: string;
   arn: string;
   /** Session tags, incoming transitive ones included (aws:PrincipalTag). */
@@ -29,6 +32,13 @@ export interface StsPrincipal {
 }
 
 const MAX_SESSION_TAGS = 50;
+
+/** How a service answers a call IAM does not allow: its error code and HTTP status. */
+export interface AccessDenial {
+  code: string;
+  status: number;
+}
+const ACCESS_DENIED: AccessDenial = { code: 'AccessDenied', status: 403 };
 
 export class StsState {
   /** The caller's ARN; defaults to a role session in the double's account. */
@@ -56,8 +66,11 @@ export class StsState {
     return principal ? { arn: principal.arn, roleArn: principal.arn, tags: principal.tags ?? {} } : { arn: this.arn(), tags: {} };
   }
 
-  /** A session's call, authorized by its role's inline policies with the session's tags. Other callers pass. */
-  authorize(accessKeyId: string | undefined, action: string, resource: string, context: Record<string, string | string[] | undefined> = {}): void {
+  /**
+   * A session's call, authorized by its role's inline policies with the session's tags. Other callers
+   * pass. A refusal is the service's own error: `AccessDenied` (403) unless `denial` names another.
+   */
+  authorize(accessKeyId: string | undefined, action: string, resource: string, context: Record<string, string | string[] | undefined> = {}, denial: AccessDenial = ACCESS_DENIED): void {
     const session = accessKeyId ? this.sessions.get(accessKeyId) : undefined;
     if (!session) return;
     const who = this.caller(accessKeyId);
@@ -65,7 +78,7 @@ export class StsState {
     const decision = role ? evaluatePolicies([...role.policies.values()], { action, resource, context: { ...principalContext(who.tags), ...context } }) : 'ImplicitlyDenied';
     if (decision !== 'Allowed') {
       const how = decision === 'ExplicitlyDenied' ? 'with an explicit deny in an identity-based policy' : 'because no identity-based policy allows the action';
-      fail('AccessDenied', `User: ${session.arn} is not authorized to perform: ${action} on resource: ${resource} ${how}`, 403);
+      fail(denial.code, `User: ${session.arn} is not authorized to perform: ${action} on resource: ${resource} ${how}`, denial.status);
     }
   }
 
@@ -110,6 +123,8 @@ export class StsState {
     if (requestedKeys.length > 0 && evaluatePolicies(trust, { action: 'sts:TagSession', principals, context }) !== 'Allowed') return denied('sts:TagSession');
     const session: StsSession = {
       accessKeyId: ids.iam(this.env.random, 'ASIA').slice(0, 20),
+      secretAccessKey: ids.alnum(this.env.random, 40),
+      sessionToken: ids.alnum(this.env.random, 64),
       roleArn,
       arn: `arn:aws:sts::${this.env.options.accountId}:assumed-role/${role.RoleName}/${sessionName}`,
       tags: { ...incoming, ...requested },
@@ -120,8 +135,8 @@ export class StsState {
     return {
       Credentials: {
         AccessKeyId: session.accessKeyId,
-        SecretAccessKey: ids.alnum(this.env.random, 40),
-        SessionToken: ids.alnum(this.env.random, 64),
+        SecretAccessKey: session.secretAccessKey,
+        SessionToken: session.sessionToken,
         Expiration: new Date(session.expiresAt),
       },
       AssumedRoleUser: { Arn: session.arn, AssumedRoleId: `${role.RoleId}:${sessionName}` },

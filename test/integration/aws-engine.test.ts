@@ -269,7 +269,7 @@ describe('pooled tenants on AWS: a mixed fleet, the queue, and token vending aga
     expect(await worker(probingExecutor(double, 'vandelay', probes)).drain(1)).toBe(1);
     expect(platform.callCounts()['sts:AssumeRole']).toBe(before + 1);
     const [probe] = probes.splice(0);
-    expect(probe.outcomes).toEqual({ 'own prefix': 'allowed', 'own secret': 'allowed', 'other prefix': 'AccessDenied', 'other secret': 'AccessDenied' });
+    expect(probe.outcomes).toEqual({ 'own prefix': 'allowed', 'own secret': 'allowed', 'other prefix': 'AccessDenied', 'other secret': 'AccessDeniedException' });
     const session = double.state.sts.sessions.get(probe.env.AWS_ACCESS_KEY_ID)!;
     expect(session).toMatchObject({ roleArn: ROLE_ARN, tags: { tenant: 'umbrella' }, transitiveKeys: [] });
     expect(session.arn).toBe(`arn:aws:sts::${ACCOUNT}:assumed-role/openclaw-tenant-access/run-run-umbrella-1`);
@@ -292,7 +292,7 @@ describe('pooled tenants on AWS: a mixed fleet, the queue, and token vending aga
     expect(await worker(executor).drain(1)).toBe(0);
     clock.advance(15_000);
     expect(await worker(executor).drain(1)).toBe(1);
-    expect(probes.splice(0)[0].outcomes).toEqual({ 'own prefix': 'allowed', 'own secret': 'allowed', 'other prefix': 'AccessDenied', 'other secret': 'AccessDenied' });
+    expect(probes.splice(0)[0].outcomes).toEqual({ 'own prefix': 'allowed', 'own secret': 'allowed', 'other prefix': 'AccessDenied', 'other secret': 'AccessDeniedException' });
   });
 
   it.each([

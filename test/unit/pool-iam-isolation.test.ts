@@ -129,11 +129,11 @@ describe('token vending against the AWS double', () => {
     expect(await errorOf(secretSource(run(await asSession('acme')), 'google')!())).toMatchObject({ name: 'ConnectorError', message: expect.stringContaining('is not authorized to perform: secretsmanager:GetSecretValue') });
   });
 
-  it.each(PAIRS)("refuses %s's session the prefix, listing and secret of %s with AccessDenied", async (own, other) => {
+  it.each(PAIRS)("refuses %s's session the prefix and listing of %s with S3's AccessDenied, and its secret with Secrets Manager's AccessDeniedException", async (own, other) => {
     const session = await asSession(own);
     expect(await errorOf(session.s3.send(new PutObjectCommand({ Bucket: ctx.bucket, Key: `tenants/${other}/agents/x.md`, Body: 'x' })))).toMatchObject({ name: 'AccessDenied' });
     expect(await errorOf(session.s3.send(new ListObjectsV2Command({ Bucket: ctx.bucket, Prefix: `tenants/${other}/` })))).toMatchObject({ name: 'AccessDenied' });
-    expect(await errorOf(session.secrets.send(new GetSecretValueCommand({ SecretId: names.pooledSecret(ctx.secretsPrefix, other) })))).toMatchObject({ name: 'AccessDenied' });
+    expect(await errorOf(session.secrets.send(new GetSecretValueCommand({ SecretId: names.pooledSecret(ctx.secretsPrefix, other) })))).toMatchObject({ name: 'AccessDeniedException' });
   });
 
   it('refuses to assume the role without the tenant tag, with a key it may not set, or transitive', async () => {
