@@ -6,6 +6,7 @@ import type { Pool, PoolClient } from '../db/pool.js';
 import { withTransaction } from '../db/pool.js';
 import { quoteIdent } from '../../contract/sql.js';
 import { names } from '../../contract/names.js';
+import { POOL_LOGIN } from '../../contract/agent-env.js';
 import type { TaskState } from '../scheduler/launcher.js';
 import { AGENT_METERS, METERS, isMeterName, type MeterReading, type MeterName } from '../../contract/meters.js';
 
@@ -48,9 +49,10 @@ async function insertReadings(client: PoolClient, run: FinishedRun, at: Date, re
 
 /**
  * Meters a finished run into the ledger, in one transaction: the task's readings, and what the
- * agent recorded in app.usage_meters — read as the tenant's runtime role, so row-level security
- * scopes the read, and only the meters an agent may record (never compute, which is measured here).
- * The run counts in the month it was scheduled in. Returns the number of readings.
+ * agent recorded in app.usage_meters — read as the tenant's runtime role (a pooled tenant's: as the
+ * pool, bound to the tenant), so row-level security scopes the read, and only the meters an agent may
+ * record (never compute, which is measured here). The run counts in the month it was scheduled in.
+ * Returns the number of readings.
  */
 export async function meterRun(pool: Pool, run: FinishedRun, task: Pick<TaskState, 'startedAt' | 'stoppedAt' | 'resources'>): Promise<number> {
   const own = taskReadings(run.agent, task);
@@ -63,15 +65,29 @@ export async function meterRun(pool: Pool, run: FinishedRun, task: Pick<TaskStat
 
 async function readAgentMeters(client: PoolClient, run: FinishedRun): Promise<MeterReading[]> {
   const runtime = names.pgRuntimeRole(run.tenant);
-  const role = await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [runtime]);
-  if (role.rowCount === 0) return [];
+  const { rows: [found] } = await client.query<{ silo: boolean; pool: boolean }>(
+    `SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1) AS silo, to_regclass('app_private.pool_sessions') IS NOT NULL AS pool`, [runtime],
+  );
+  if (!found.silo && !found.pool) return [];
+  const pooled = !found.silo;
   await client.query('SAVEPOINT agent_meters');
-  await client.query(`SELECT set_config('app.tenant_id', $1, true)`, [run.tenant]);
-  await client.query(`SET LOCAL ROLE ${quoteIdent(runtime)}`);
+  if (pooled) {
+    // A pooled tenant has no role of its own: this session is bound to it as a pooled run's is, for this
+    // read only (the binding is removed before the transaction commits, so no other session ever sees it).
+    await client.query(
+      `INSERT INTO app_private.pool_sessions (pid, backend_start, tenant, run_id)
+       SELECT a.pid, a.backend_start, $1, $2 FROM pg_stat_activity a WHERE a.pid = pg_backend_pid()`, [run.tenant, run.id],
+    );
+    await client.query(`SET LOCAL ROLE ${quoteIdent(POOL_LOGIN)}`);
+  } else {
+    await client.query(`SELECT set_config('app.tenant_id', $1, true)`, [run.tenant]);
+    await client.query(`SET LOCAL ROLE ${quoteIdent(runtime)}`);
+  }
   const { rows } = await client.query<{ meter: string; dimension: string; quantity: string }>(
     'SELECT meter, dimension, quantity::text AS quantity FROM app.usage_meters WHERE tenant_id = $1 AND run_id = $2', [run.tenant, run.id],
   );
   await client.query('RESET ROLE');
+  if (pooled) await client.query('DELETE FROM app_private.pool_sessions WHERE pid = pg_backend_pid()');
   await client.query('RELEASE SAVEPOINT agent_meters');
   const allowed = (meter: string): meter is MeterName => (AGENT_METERS as readonly string[]).includes(meter);
   return rows.flatMap((r) => (allowed(r.meter) ? [{ meter: r.meter, dimension: r.dimension, quantity: Number(r.quantity) }] : []));

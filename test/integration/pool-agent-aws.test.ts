@@ -214,7 +214,13 @@ describe('a pooled agent run on AWS, started by the pooled worker service, again
     expect((await admin.query(`SELECT tenant_id, item_count, object_key FROM app.digests WHERE run_id = $1`, [runId])).rows).toEqual([{ tenant_id: 'umbrella', item_count: 2, object_key: key }]);
     expect((await admin.query(`SELECT tenant_id, kind, object_key FROM app.agent_outputs WHERE run_id = $1`, [runId])).rows).toEqual([{ tenant_id: 'umbrella', kind: 'digest', object_key: key }]);
     expect((await admin.query(`SELECT tenant_id, agent, items_processed FROM app.usage WHERE run_id = $1`, [runId])).rows).toEqual([{ tenant_id: 'umbrella', agent: 'butler', items_processed: 2 }]);
-    expect((await admin.query(`SELECT tenant, meter, dimension FROM openclaw.usage_records WHERE run_id = $1 ORDER BY meter`, [runId])).rows).toEqual([{ tenant: 'umbrella', meter: 'run_seconds', dimension: 'butler' }]);
+    // The ledger: the run's time as the queue measured it, and the model tokens the agent recorded (read as the pool, bound to umbrella).
+    const recorded = (await admin.query<{ meter: string; dimension: string; quantity: string }>(`SELECT meter, dimension, quantity::text AS quantity FROM app.usage_meters WHERE run_id = $1 ORDER BY meter`, [runId])).rows;
+    expect(recorded.map((r) => r.meter)).toEqual(['model_input_tokens', 'model_output_tokens']);
+    expect((await admin.query(`SELECT tenant, meter, dimension, quantity::text AS quantity FROM openclaw.usage_records WHERE run_id = $1 AND meter <> 'run_seconds' ORDER BY meter`, [runId])).rows)
+      .toEqual(recorded.map((r) => ({ tenant: 'umbrella', ...r })));
+    expect((await admin.query(`SELECT dimension FROM openclaw.usage_records WHERE run_id = $1 AND meter = 'run_seconds'`, [runId])).rows).toEqual([{ dimension: 'butler' }]);
+    expect((await admin.query(`SELECT count(*)::int AS n FROM app_private.pool_sessions WHERE tenant = 'umbrella'`)).rows).toEqual([{ n: 0 }]);
     // The run's grant is spent and its session unbound.
     expect((await admin.query(`SELECT (SELECT count(*) FROM app_private.pool_grants WHERE run_id = $1)::int AS grants, (SELECT count(*) FROM app_private.pool_sessions WHERE run_id = $1)::int AS sessions`, [runId])).rows).toEqual([{ grants: 0, sessions: 0 }]);
     // Nothing of the worker's reached the run's log lines: not its keys, not its database password.
