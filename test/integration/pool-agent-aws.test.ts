@@ -196,7 +196,8 @@ describe('a pooled agent run on AWS, started by the pooled worker service, again
     }]);
     session = sessions[0];
     // What the run itself did in AWS, with that session's key and no other: read its secret, wrote its digest.
-    const key = `tenants/umbrella/agents/butler/digests/${new Date().toISOString().slice(0, 10)}-${runId}.md`;
+    const [{ object_key: key }] = (await admin.query<{ object_key: string }>(`SELECT object_key FROM app.digests WHERE run_id = $1`, [runId])).rows;
+    expect(key).toMatch(new RegExp(`^tenants/umbrella/agents/butler/digests/\\d{4}-\\d{2}-\\d{2}-${runId}\\.md$`));
     const secretArn = double.state.secrets.find(names.pooledSecret('openclaw', 'umbrella'))!.ARN;
     expect(double.calls.filter((c) => c.caller === session.accessKeyId).map((c) => ({ call: `${c.service}:${c.operation}`, error: c.error }))).toEqual([
       { call: 'secretsmanager:GetSecretValue', error: undefined }, { call: 'secretsmanager:GetSecretValue', error: undefined }, { call: 's3:PutObject', error: undefined },
@@ -239,6 +240,10 @@ describe('a pooled agent run on AWS, started by the pooled worker service, again
     expect(await errorOf(run.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: planted, Body: 'not yours' })))).toEqual({
       name: 'AccessDenied', message: denied('s3:PutObject', `arn:aws:s3:::${BUCKET}/${planted}`), fault: 'client', status: 403, requestId: expect.any(String),
     });
+    // An object the other tenant's prefix holds (the controller's marker of it) is not readable either.
+    const marker = names.s3Marker('vandelay');
+    expect(double.state.s3.bucket(BUCKET).objects.has(marker)).toBe(true);
+    expect(await errorOf(run.s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: marker })))).toMatchObject({ name: 'AccessDenied', status: 403, message: denied('s3:GetObject', `arn:aws:s3:::${BUCKET}/${marker}`) });
     expect(await errorOf(run.s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: 'tenants/vandelay/' })))).toMatchObject({ name: 'AccessDenied', status: 403, message: denied('s3:ListBucket', `arn:aws:s3:::${BUCKET}`) });
     const vandelaySecret = double.state.secrets.find(names.pooledSecret('openclaw', 'vandelay'))!.ARN;
     expect(await errorOf(run.secrets.send(new GetSecretValueCommand({ SecretId: names.pooledSecret('openclaw', 'vandelay') })))).toEqual({
@@ -252,7 +257,7 @@ describe('a pooled agent run on AWS, started by the pooled worker service, again
     expect(double.state.s3.bucket(BUCKET).objects.has(planted)).toBe(false);
     const refused = double.calls.filter((c) => c.caller === session.accessKeyId && c.error);
     expect(refused.map((c) => `${c.service}:${c.operation}:${c.error}`)).toEqual([
-      's3:PutObject:AccessDenied', 's3:ListObjectsV2:AccessDenied', 'secretsmanager:GetSecretValue:AccessDeniedException',
+      's3:PutObject:AccessDenied', 's3:GetObject:AccessDenied', 's3:ListObjectsV2:AccessDenied', 'secretsmanager:GetSecretValue:AccessDeniedException',
       'secretsmanager:GetSecretValue:AccessDeniedException', 's3:PutObject:AccessDenied',
     ]);
     expect(JSON.stringify(server.requests)).not.toContain(VANDELAY_TOKEN);
