@@ -29,8 +29,10 @@ export const AGENT_ENV = {
   sesConfigurationSet: 'OPENCLAW_SES_CONFIGURATION_SET',
   /** Comma-separated addresses the digest goes to: the tenant's contact and its agent's recipients. */
   recipients: 'OPENCLAW_DIGEST_RECIPIENTS',
-  /** JSON `{recipient: url}`: each recipient's one-click unsubscribe link (RFC 8058), signed by the controller. */
-  unsubscribeUrls: 'OPENCLAW_UNSUBSCRIBE_URLS',
+  /** The public listener's one-click unsubscribe endpoint (RFC 8058) the digest's links point to. */
+  unsubscribeEndpoint: 'OPENCLAW_UNSUBSCRIBE_ENDPOINT',
+  /** Comma-separated, in the order of the recipients: the controller's signature of each one's unsubscribe token. */
+  unsubscribeSignatures: 'OPENCLAW_UNSUBSCRIBE_SIGNATURES',
   /** Local provider only: the tenant's integration secrets' values as JSON `{provider: text}`, passed in the child's environment. */
   integrationSecrets: 'OPENCLAW_INTEGRATION_SECRETS',
   /** `pool`: a pooled run. Its session logs in as the pool and binds itself to the tenant with the grant below. */

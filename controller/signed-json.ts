@@ -16,13 +16,18 @@ export function sameSecret(a: string, b: string): boolean {
 
 export function signJson(key: Buffer, value: object, context = ''): string {
   const body = Buffer.from(JSON.stringify(value)).toString('base64url');
-  return `${body}.${hmac(key, macInput(body, context))}`;
+  return `${body}.${signatureOf(key, body, context)}`;
+}
+
+/** The signature part of the token whose body (base64url JSON) is `body`. */
+export function signatureOf(key: Buffer, body: string, context = ''): string {
+  return hmac(key, macInput(body, context));
 }
 
 /** The value `token` carries when `key` signed it in `context`, else undefined. */
 export function verifyJson(key: Buffer, token: string, context = ''): unknown {
   const [body, signature, ...rest] = token.split('.');
-  if (!body || !signature || rest.length > 0 || !sameSecret(signature, hmac(key, macInput(body, context)))) return undefined;
+  if (!body || !signature || rest.length > 0 || !sameSecret(signature, signatureOf(key, body, context))) return undefined;
   try {
     return JSON.parse(Buffer.from(body, 'base64url').toString('utf8'));
   } catch {

@@ -1,7 +1,7 @@
 import { isAgentName, isIsolation, type AgentName, type Isolation } from '../../contract/catalog.js';
 import { TENANT_NAME_PATTERN } from '../../contract/names.js';
 import { AGENT_ENV } from '../../contract/agent-env.js';
-import { isRecord } from '../../contract/json.js';
+import { UNSUBSCRIBE_SIGNATURE, unsubscribeLink } from '../../contract/unsubscribe.js';
 
 /** What one agent run reads from its environment. Credentials are resolved separately and never logged. */
 export interface AgentEnv {
@@ -66,7 +66,7 @@ export function readAgentEnv(env: Record<string, string | undefined>, agentArg: 
   const recipients = (get(AGENT_ENV.recipients) ?? '').split(',').map((r) => r.trim()).filter(Boolean);
   const badRecipients = recipients.filter((r) => !EMAIL.test(r));
   if (badRecipients.length > 0) problems.push(`${AGENT_ENV.recipients}: ${badRecipients.map((r) => JSON.stringify(r)).join(', ')} not valid (allowed: comma-separated email addresses)`);
-  const unsubscribeUrls = readUnsubscribeUrls(get(AGENT_ENV.unsubscribeUrls), problems);
+  const unsubscribeUrls = unsubscribeLinks(tenant ?? '', recipients, get(AGENT_ENV.unsubscribeEndpoint), get(AGENT_ENV.unsubscribeSignatures), problems);
   const isolationText = get(AGENT_ENV.isolation) ?? 'silo';
   const isolation: Isolation = isIsolation(isolationText) ? isolationText : 'silo';
   if (!isIsolation(isolationText)) problems.push(`${AGENT_ENV.isolation}: ${JSON.stringify(isolationText)} is not valid (allowed: silo, pool)`);
@@ -98,27 +98,22 @@ export function readAgentEnv(env: Record<string, string | undefined>, agentArg: 
   };
 }
 
-/** `{recipient: url}`, each an http(s) URL; a problem is added for anything else. */
-function readUnsubscribeUrls(text: string | undefined, problems: string[]): Record<string, string> {
-  if (text === undefined) return {};
-  const allowed = `${AGENT_ENV.unsubscribeUrls}: not valid (allowed: a JSON object of recipient to http(s) URL)`;
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    problems.push(allowed);
+/**
+ * Each recipient's one-click link, from the endpoint and the controller's signatures (one per recipient,
+ * in their order); a problem is added when they do not fit together. None when the controller gave none.
+ */
+function unsubscribeLinks(tenant: string, recipients: readonly string[], endpoint: string | undefined, signatureList: string | undefined, problems: string[]): Record<string, string> {
+  if (endpoint === undefined && signatureList === undefined) return {};
+  const signatures = (signatureList ?? '').split(',').filter(Boolean);
+  if (endpoint === undefined || !/^https?:\/\/[^\s<>,?#]+$/.test(endpoint)) {
+    problems.push(`${AGENT_ENV.unsubscribeEndpoint}: ${JSON.stringify(endpoint ?? '')} is not valid (allowed: an http(s) URL without query, given with ${AGENT_ENV.unsubscribeSignatures})`);
     return {};
   }
-  if (!isRecord(value)) {
-    problems.push(allowed);
+  if (signatures.length !== recipients.length || !signatures.every((s) => UNSUBSCRIBE_SIGNATURE.test(s))) {
+    problems.push(`${AGENT_ENV.unsubscribeSignatures}: not valid (allowed: one 43-character base64url signature per recipient of ${AGENT_ENV.recipients}, comma-separated, ${recipients.length} here)`);
     return {};
   }
-  const entries = Object.entries(value);
-  if (!entries.every(([recipient, url]) => EMAIL.test(recipient) && typeof url === 'string' && /^https?:\/\/[^\s<>,]+$/.test(url))) {
-    problems.push(allowed);
-    return {};
-  }
-  return Object.fromEntries(entries.map(([recipient, url]) => [recipient, String(url)]));
+  return Object.fromEntries(recipients.map((to, i) => [to, unsubscribeLink(endpoint, tenant, to, signatures[i])]));
 }
 
 /** Credentials handed to an in-process run in its environment record (not process.env): the run's own, scoped to its tenant. */

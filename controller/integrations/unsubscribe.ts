@@ -9,18 +9,17 @@
 import { randomBytes } from 'node:crypto';
 import { isRecord } from '../../contract/json.js';
 import type { Pool } from '../db/pool.js';
-import { signJson, verifyJson } from '../signed-json.js';
-
-const PURPOSE = 'list-unsubscribe';
+import { UNSUBSCRIBE_PURPOSE as PURPOSE, unsubscribeBody } from '../../contract/unsubscribe.js';
+import { signatureOf, verifyJson } from '../signed-json.js';
 
 export interface OptOut {
   tenant: string;
   address: string;
 }
 
-/** The token of one recipient of one tenant: `<payload>.<signature>`, both base64url. Pure. */
+/** The signature of one recipient's token (contract/unsubscribe.ts puts the token together). Pure. */
 export function signUnsubscribe(key: Buffer, optOut: OptOut): string {
-  return signJson(key, { p: PURPOSE, t: optOut.tenant, a: optOut.address.toLowerCase() }, PURPOSE);
+  return signatureOf(key, unsubscribeBody(optOut.tenant, optOut.address), PURPOSE);
 }
 
 /** The tenant and recipient a token was signed for, or undefined for anything not signed by `key` for this purpose. Pure. */
@@ -30,8 +29,9 @@ export function verifyUnsubscribe(key: Buffer, token: string): OptOut | undefine
   return { tenant: claims.t, address: claims.a };
 }
 
-export function unsubscribeUrl(publicUrl: string, token: string): string {
-  return `${publicUrl}/unsubscribe?token=${encodeURIComponent(token)}`;
+/** Where the links point: the public listener's one-click endpoint. */
+export function unsubscribeEndpoint(publicUrl: string): string {
+  return `${publicUrl}/unsubscribe`;
 }
 
 /** The opt-outs in the controller's schema, and the signing key. */
@@ -61,12 +61,12 @@ export class OptOuts {
     return optOut;
   }
 
-  /** A run's recipients without those who opted out, each with its one-click link. */
-  async recipients(tenant: string, recipients: readonly string[], publicUrl: string): Promise<{ recipients: string[]; links: Record<string, string> }> {
+  /** A run's recipients without those who opted out, each with the signature of its one-click link. */
+  async recipients(tenant: string, recipients: readonly string[]): Promise<{ recipients: string[]; signatures: string[] }> {
     const { rows } = await this.pool.query<{ address: string }>('SELECT address FROM openclaw.email_opt_outs WHERE tenant = $1 AND address = ANY($2::text[])', [tenant, recipients.map((r) => r.toLowerCase())]);
     const out = new Set(rows.map((r) => r.address));
     const key = await this.signingKey();
     const kept = recipients.filter((r) => !out.has(r.toLowerCase()));
-    return { recipients: kept, links: Object.fromEntries(kept.map((r) => [r, unsubscribeUrl(publicUrl, signUnsubscribe(key, { tenant, address: r }))])) };
+    return { recipients: kept, signatures: kept.map((r) => signUnsubscribe(key, { tenant, address: r })) };
   }
 }

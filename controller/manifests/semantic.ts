@@ -154,7 +154,14 @@ function cronProblem(schedule: string, timezone: string): string | undefined {
   }
 }
 
-/** Recipients of an agent's email: only butler sends one; each address once, the contact's included. */
+/**
+ * Characters the contact's and the recipients' addresses may take together: a silo run carries them,
+ * with a 44-character signature each, in ECS's 8,192 characters of overrides beside the rest of its
+ * environment (scheduler-ecs-launcher.test.ts launches the largest valid manifest's run).
+ */
+export const RECIPIENT_CHARACTERS = 2_500;
+
+/** Recipients of an agent's email: only butler sends one; each address once, the contact's included; their length bounded. */
 function recipientProblems(agent: unknown, recipients: unknown[], contact: unknown, report: (index: number | undefined, message: string) => void): void {
   if (agent !== 'butler') {
     report(undefined, `${show(agent)} sends no email: recipients are allowed on butler only`);
@@ -169,4 +176,8 @@ function recipientProblems(agent: unknown, recipients: unknown[], contact: unkno
     else if (seen.has(key)) report(i, `${show(recipient)} is listed twice (first at recipients[${seen.get(key)}])`);
     else seen.set(key, i);
   });
+  const characters = [contactEmail ?? '', ...recipients.filter((r) => typeof r === 'string')].reduce((n, address) => n + address.length, 0);
+  if (characters > RECIPIENT_CHARACTERS) {
+    report(undefined, `the contact's and the recipients' addresses take ${characters} characters (allowed: at most ${RECIPIENT_CHARACTERS} together, since a run carries them in ECS's 8,192 characters of overrides; send to a list address instead)`);
+  }
 }

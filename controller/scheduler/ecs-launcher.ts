@@ -4,7 +4,7 @@ import {
 } from '@aws-sdk/client-ecs';
 import { AGENT_CONTAINER } from '../../contract/catalog.js';
 import { names } from '../../contract/names.js';
-import { ControllerError, errorMessage } from '../../contract/errors.js';
+import { ControllerError, TerminalError, errorMessage } from '../../contract/errors.js';
 import type { AwsCaller } from '../providers/aws/caller.js';
 import { isNotFound } from '../providers/aws/errors.js';
 import { capacityProviderFor } from './entries.js';
@@ -23,6 +23,22 @@ export interface EcsLauncherOptions {
 
 const DESCRIBE_BATCH = 100;
 const MAX_TAGS = 50;
+/** RunTask's limit on `overrides`, in characters of its JSON (formatting included). */
+export const ECS_OVERRIDES_LIMIT = 8192;
+
+/**
+ * Refuses, before RunTask, overrides ECS would refuse: a run that cannot fit will not fit on the next
+ * attempt either, so it fails at once, naming the variables that take the most room (never their values).
+ */
+export function checkOverridesSize(input: RunTaskCommandInput): void {
+  const length = JSON.stringify(input.overrides ?? {}).length;
+  if (length <= ECS_OVERRIDES_LIMIT) return;
+  const largest = (input.overrides?.containerOverrides ?? []).flatMap((c) => c.environment ?? [])
+    .map((v) => ({ name: v.name ?? '', size: (v.value ?? '').length }))
+    .sort((a, b) => b.size - a.size).slice(0, 3)
+    .map((v) => `${v.name} (${v.size})`).join(', ');
+  throw new TerminalError('LIMIT_EXCEEDED', `the run's ECS overrides take ${length} characters (allowed: at most ${ECS_OVERRIDES_LIMIT}); the largest environment values: ${largest}`);
+}
 
 /** RunTask's input for one run: pure, so its parameters are tested without ECS. */
 export function runTaskInput(request: LaunchRequest, options: Omit<EcsLauncherOptions, 'client' | 'caller'>): RunTaskCommandInput {
@@ -97,8 +113,10 @@ export function ecsLauncher(options: EcsLauncherOptions): Launcher {
     awsBacked: true,
     async launch(request) {
       let output: RunTaskCommandOutput;
+      const input = runTaskInput(request, options);
+      checkOverridesSize(input);
       try {
-        output = await send<RunTaskCommandOutput>(new RunTaskCommand(runTaskInput(request, options)));
+        output = await send<RunTaskCommandOutput>(new RunTaskCommand(input));
       } catch (error) {
         const started = tokenTask(error);
         if (started) return { taskArn: started };

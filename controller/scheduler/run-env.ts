@@ -22,6 +22,18 @@ export function runEnvironment(entry: ScheduleEntry, runId: string, arns: Pick<S
   return env;
 }
 
+/**
+ * The digest's recipients (those who have not opted out) and, for each, in the same order, the
+ * signature of its one-click unsubscribe token; the agent puts the links together (contract/unsubscribe.ts).
+ */
+export function digestRecipientsEnv(recipients: readonly string[], signatures: readonly string[], unsubscribeEndpoint: string): Record<string, string> {
+  return {
+    [AGENT_ENV.recipients]: recipients.join(','),
+    [AGENT_ENV.unsubscribeEndpoint]: unsubscribeEndpoint,
+    [AGENT_ENV.unsubscribeSignatures]: signatures.join(','),
+  };
+}
+
 /** A database URL without its user and password: the run authenticates as the tenant's runtime role. */
 export function databaseUrlWithoutCredentials(url: string): string {
   const parsed = new URL(url);

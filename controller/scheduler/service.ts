@@ -5,10 +5,10 @@ import type { DesiredTenant } from '../desired/types.js';
 import type { Pool } from '../db/pool.js';
 import type { PoolSet } from '../db/pools.js';
 import type { ControllerLoop } from '../engine/controller.js';
-import { AGENT_ENV } from '../../contract/agent-env.js';
+import { digestRecipientsEnv } from './run-env.js';
 import { publicUrlOf } from '../integrations/index.js';
 import { recordRunRefusals } from '../integrations/run-refusals.js';
-import { OptOuts } from '../integrations/unsubscribe.js';
+import { OptOuts, unsubscribeEndpoint } from '../integrations/unsubscribe.js';
 import { IntegrationStore } from '../integrations/store.js';
 import { StatusStore } from '../status/store.js';
 import { BudgetGate } from '../usage/budget.js';
@@ -97,8 +97,8 @@ export function createSchedulerService(ctx: SchedulerContext, seams: SchedulerSe
     outcomes: launcher.awsBacked ? new AwsReachability({ store, now: ctx.now, log }) : undefined,
     recipients: async (entry): Promise<Record<string, string>> => {
       if (entry.recipients.length === 0) return {};
-      const { recipients, links } = await optOuts.recipients(entry.tenant, entry.recipients, publicUrlOf(ctx.config));
-      return { [AGENT_ENV.recipients]: recipients.join(','), [AGENT_ENV.unsubscribeUrls]: JSON.stringify(links) };
+      const { recipients, signatures } = await optOuts.recipients(entry.tenant, entry.recipients);
+      return digestRecipientsEnv(recipients, signatures, unsubscribeEndpoint(publicUrlOf(ctx.config)));
     },
   });
   const scheduler = new Scheduler({ history, dispatcher, now: ctx.now, log });

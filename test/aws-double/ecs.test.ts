@@ -146,6 +146,11 @@ describe('ECS double', () => {
     expect(await name(run('a', { networkConfiguration: undefined }))).toBe('InvalidParameterException');
     expect(await name(run('a', { count: 11 }))).toBe('InvalidParameterException');
     expect(await name(run('a', { startedBy: 'x'.repeat(129) }))).toBe('InvalidParameterException');
+    const overrides = (value: string) => ({ containerOverrides: [{ name: 'butler', environment: [{ name: 'X', value }] }] });
+    const fits = 8192 - JSON.stringify(overrides('')).length;
+    expect((await ecs.send(new RunTaskCommand(run('a', { overrides: overrides('v'.repeat(fits)), clientToken: 'fits' })))).tasks).toHaveLength(1);
+    const tooLong = await rejection(ecs.send(new RunTaskCommand(run('a', { overrides: overrides('v'.repeat(fits + 1)) }))));
+    expect([tooLong.name, tooLong.message]).toEqual(['InvalidParameterException', 'Container Overrides length must be at most 8192']);
     const ec2 = await ecs.send(new RunTaskCommand(run('a', { launchType: 'EC2' })));
     expect(ec2.tasks).toEqual([]);
     expect(ec2.failures![0].reason).toBe('No Container Instances were found in your cluster.');

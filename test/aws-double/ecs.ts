@@ -30,6 +30,8 @@ export function ecsHandlers(state: EcsState, env: Env): ServiceHandlers {
       if (!Number.isInteger(count) || count < 1 || count > 10) invalid('count must be between 1 and 10.');
       if ((input.startedBy ?? '').length > 128) invalid('startedBy must be at most 128 characters.');
       if ((input.tags ?? []).length > 50) invalid('The task can have at most 50 tags.');
+      // "A total of 8192 characters are allowed for overrides. This limit includes the JSON formatting characters."
+      if (input.overrides && JSON.stringify(input.overrides).length > 8192) invalid('Container Overrides length must be at most 8192');
       for (const o of input.overrides?.containerOverrides ?? []) {
         if (o.name && !td.containerNames.includes(o.name)) {
           invalid(`Override for container named ${o.name} is not a container in the TaskDefinition.`);

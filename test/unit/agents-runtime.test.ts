@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +8,7 @@ import { ConnectorError, refusedAuthorizations } from '../../agents/connectors/e
 import { INTEGRATION_PROVIDERS } from '../../contract/integration-secret.js';
 import { resolveCredentials } from '../../agents/runtime/credentials.js';
 import { readAgentEnv } from '../../agents/runtime/env.js';
+import { signUnsubscribe, verifyUnsubscribe } from '../../controller/integrations/unsubscribe.js';
 import { localObjects, scopedObjects } from '../../agents/runtime/objects.js';
 import { DeliveryLedgerError, deliveryLedgerKey, ledgerText, parseLedger } from '../../agents/butler/deliveries.js';
 
@@ -26,6 +28,28 @@ describe('the agent environment', () => {
       + '  OPENCLAW_TENANT_BUCKET: required with the aws provider\n'
       + '  OPENCLAW_DB_SECRET_ARN: required (or OPENCLAW_DB_CREDENTIALS with the local provider)',
     );
+  });
+
+  it('puts each recipient’s one-click link together from the endpoint and the controller’s signature, a token the controller accepts for that recipient only', () => {
+    const key = randomBytes(32);
+    const recipients = ['ops@acme.example', 'Sales@Acme.example'];
+    const env = readAgentEnv({
+      ...BASE, OPENCLAW_DIGEST_RECIPIENTS: recipients.join(','), OPENCLAW_UNSUBSCRIBE_ENDPOINT: 'https://public.example/unsubscribe',
+      OPENCLAW_UNSUBSCRIBE_SIGNATURES: recipients.map((address) => signUnsubscribe(key, { tenant: 'acme', address })).join(','),
+    }, 'butler');
+    const tokens = recipients.map((r) => new URL(env.unsubscribeUrls[r]).searchParams.get('token') ?? '');
+    expect(env.unsubscribeUrls[recipients[0]]).toMatch(/^https:\/\/public\.example\/unsubscribe\?token=/);
+    expect(tokens.map((t) => verifyUnsubscribe(key, t))).toEqual([{ tenant: 'acme', address: 'ops@acme.example' }, { tenant: 'acme', address: 'sales@acme.example' }]);
+    expect(verifyUnsubscribe(randomBytes(32), tokens[0])).toBeUndefined();
+  });
+
+  it('refuses unsubscribe signatures that do not match the recipients one for one, or an endpoint that is not a plain http(s) URL', () => {
+    const signature = 'A'.repeat(43);
+    const recipients = { ...BASE, OPENCLAW_DIGEST_RECIPIENTS: 'a@acme.example,b@acme.example', OPENCLAW_UNSUBSCRIBE_ENDPOINT: 'https://public.example/unsubscribe' };
+    expect(() => readAgentEnv({ ...recipients, OPENCLAW_UNSUBSCRIBE_SIGNATURES: signature }, 'butler')).toThrow('OPENCLAW_UNSUBSCRIBE_SIGNATURES: not valid (allowed: one 43-character base64url signature per recipient of OPENCLAW_DIGEST_RECIPIENTS, comma-separated, 2 here)');
+    expect(() => readAgentEnv({ ...recipients, OPENCLAW_UNSUBSCRIBE_SIGNATURES: `${signature},short` }, 'butler')).toThrow(/OPENCLAW_UNSUBSCRIBE_SIGNATURES: not valid/);
+    expect(() => readAgentEnv({ ...recipients, OPENCLAW_UNSUBSCRIBE_ENDPOINT: 'https://public.example/unsubscribe?x=1', OPENCLAW_UNSUBSCRIBE_SIGNATURES: `${signature},${signature}` }, 'butler')).toThrow(/OPENCLAW_UNSUBSCRIBE_ENDPOINT: "https:\/\/public.example\/unsubscribe\?x=1" is not valid/);
+    expect(() => readAgentEnv({ ...BASE, OPENCLAW_UNSUBSCRIBE_SIGNATURES: signature }, 'butler')).toThrow(/OPENCLAW_UNSUBSCRIBE_ENDPOINT: "" is not valid/);
   });
 
   it('refuses an OPENCLAW_AGENT that disagrees with the command line', () => {

@@ -2,8 +2,16 @@ import type { Task } from '@aws-sdk/client-ecs';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { ecsCaller } from '../../controller/scheduler/ecs-client.js';
-import { ecsLauncher, runTaskInput, taskState } from '../../controller/scheduler/ecs-launcher.js';
-import { scheduleEntries } from '../../controller/scheduler/entries.js';
+import { ecsLauncherFor } from '../../controller/compose/launchers.js';
+import { loadConfig } from '../../controller/config.js';
+import { publicUrlOf } from '../../controller/integrations/index.js';
+import { unsubscribeEndpoint } from '../../controller/integrations/unsubscribe.js';
+import { desiredTenant } from '../../controller/desired/tenant.js';
+import { validateManifests } from '../../controller/manifests/index.js';
+import { RECIPIENT_CHARACTERS } from '../../controller/manifests/semantic.js';
+import { ECS_OVERRIDES_LIMIT, ecsLauncher, runTaskInput, taskState } from '../../controller/scheduler/ecs-launcher.js';
+import { activeEntry, scheduleEntries } from '../../controller/scheduler/entries.js';
+import { digestRecipientsEnv, runEnvironment } from '../../controller/scheduler/run-env.js';
 import { createAwsDouble, createDoubleClients, createManualClock, seededRandom } from '../aws-double/index.js';
 import { tenant } from '../integration/scheduler-harness.js';
 
@@ -88,5 +96,61 @@ describe('the ECS launcher', () => {
     await expect(launcher.launch({ runId: 'r3', entry: starter, env: {} })).rejects.toThrow(/capacity provider/);
     expect(double.calls).toHaveLength(1);
     double.state.ecs.createCluster('openclaw');
+  });
+});
+
+describe('a silo run’s ECS overrides', () => {
+  const clock = createManualClock();
+  const double = createAwsDouble({ now: clock.now, sleep: clock.sleep, random: seededRandom(7) });
+  double.state.ecs.createCluster('openclaw');
+  double.state.ecs.registerTaskDefinition('openclaw-agent-butler', { containerNames: ['agent'] });
+  const config = loadConfig({
+    OPENCLAW_PROVIDER: 'aws', AWS_REGION: 'ap-southeast-2', OPENCLAW_TENANT_BUCKET: 'openclaw-tenants-production-ap-southeast-2',
+    OPENCLAW_PERMISSIONS_BOUNDARY_ARN: 'arn:aws:iam::123456789012:policy/openclaw-tenant-boundary',
+    OPENCLAW_ECS_CLUSTER: 'openclaw', OPENCLAW_SUBNETS: 'subnet-0123abcd', OPENCLAW_SECURITY_GROUPS: 'sg-0123abcd',
+    OPENCLAW_BEDROCK_MODEL_ID: 'arn:aws:bedrock:ap-southeast-2:123456789012:inference-profile/apac.anthropic.claude-3-5-sonnet-20241022-v2:0',
+    OPENCLAW_SES_FROM_ADDRESS: 'daily-digest@notifications.customer-success.example-saas-company.com', OPENCLAW_SES_CONFIGURATION_SET: 'openclaw-digest-deliveries',
+    OPENCLAW_PUBLIC_URL: 'https://openclaw-public.customer-success.example-saas-company.com',
+  }, '/tmp');
+  const launcher = ecsLauncherFor(config, createDoubleClients(double).ecs, { now: clock.now, sleep: clock.sleep, random: seededRandom(5) }, pino({ level: 'silent' }));
+  if ('problem' in launcher) throw new Error(launcher.problem);
+
+  it('fit ECS’s 8,192 characters for the largest butler run a valid manifest can ask for', async () => {
+    // A 40-character name, a 128-character display name, every integration, and the contact's and twenty recipients' addresses at their bound.
+    const name = `a${'b'.repeat(38)}c`;
+    const address = (i: number, length: number) => `${String(i).padStart(2, '0')}${'x'.repeat(length - 2 - '@example.com'.length)}@example.com`;
+    const contact = address(99, 254);
+    const per = Math.floor((RECIPIENT_CHARACTERS - contact.length) / 20);
+    const recipients = Array.from({ length: 20 }, (_, i) => address(i, i === 0 ? RECIPIENT_CHARACTERS - contact.length - 19 * per : per));
+    const text = [
+      'apiVersion: openclaw.io/v1alpha1', 'kind: Tenant', `metadata: { name: ${name} }`, 'spec:',
+      `  displayName: "${'D'.repeat(128)}"`, `  contact: { email: ${contact} }`, '  tier: enterprise',
+      '  agents:', '    - name: butler', '      schedule: "0 7 * * *"', '      recipients:', ...recipients.map((r) => `        - ${r}`),
+      '  integrations:', '    - provider: google', '    - provider: microsoft', '    - provider: hubspot',
+    ].join('\n');
+    const { tenants, issues } = validateManifests([{ file: `tenants/${name}.yaml`, text }]);
+    expect(issues).toEqual([]);
+    const entry = activeEntry(desiredTenant(tenants[0].manifest, { accountId: '123456789012', partition: 'aws', region: 'ap-southeast-2', bucket: config.aws.tenantBucket, iamPath: '/openclaw/tenants/', secretsPrefix: 'openclaw' }), name, 'butler');
+    if (typeof entry === 'string') throw new Error(entry);
+    const runId = '0b6c1f9e-2d4a-4c8e-9f3b-7a5d2e1c0b9a';
+    const arn = (secret: string) => `arn:aws:secretsmanager:ap-southeast-2:123456789012:secret:${secret}-AbCdEf`;
+    const env = {
+      ...runEnvironment(entry, runId, { arn }, 123_456_789_012),
+      ...digestRecipientsEnv([contact, ...recipients], Array(21).fill('S'.repeat(43)), unsubscribeEndpoint(publicUrlOf(config))),
+    };
+    const { taskArn } = await launcher.launch({ runId, entry, env });
+    const { overrides } = double.state.ecs.tasks.get(taskArn)!.input;
+    // About 5,600 characters: the bound leaves 2,000 or more for longer configured URLs, ARNs and names than these.
+    expect(JSON.stringify(overrides).length).toBeLessThan(ECS_OVERRIDES_LIMIT - 2_000);
+    expect(overrides!.containerOverrides![0].environment).toContainEqual({ name: 'OPENCLAW_DIGEST_RECIPIENTS', value: [contact, ...recipients].join(',') });
+  });
+
+  it('that ECS would refuse fail the launch at once, naming the largest variables and not their values', async () => {
+    double.resetCalls();
+    const failed = launcher.launch({ runId: 'r-large', entry: starter, env: { OPENCLAW_NOTES: 'secret-looking-value'.repeat(420) } });
+    await expect(failed).rejects.toMatchObject({ code: 'LIMIT_EXCEEDED', retryable: false });
+    await expect(failed).rejects.toThrow(/^the run's ECS overrides take \d+ characters \(allowed: at most 8192\); the largest environment values: OPENCLAW_NOTES \(8400\), /);
+    await expect(failed).rejects.not.toThrow(/secret-looking-value/);
+    expect(double.calls).toEqual([]);
   });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { RECIPIENT_CHARACTERS } from '../../../controller/manifests/semantic.js';
 import { FILE, manifest, problems, yaml } from './helpers.js';
 
 const CRON_RULE = 'allowed: five fields "minute hour day-of-month month day-of-week", e.g. "0 7 * * 1-5"';
@@ -209,5 +210,17 @@ describe('layer 3: digest recipients', () => {
       `${FILE}:13:7 spec.agents[0].recipients: "scout" sends no email: recipients are allowed on butler only`,
     ]);
     expect(problems(withAgents('starter', ['butler', '      recipients: [not-an-address]'])).join('\n')).toMatch(/spec\.agents\[0\]\.recipients\[0\]: .*email/);
+  });
+
+  it('rejects addresses that together would not fit in a run’s ECS overrides, at the recipients list, and accepts them up to the bound', () => {
+    // The contact (ops@acme.example, 16 characters) and twenty recipients of 124 or 125 characters each.
+    const address = (i: number, length: number) => `${String(i).padStart(2, '0')}${'x'.repeat(length - 2 - '@acme.example'.length)}@acme.example`;
+    const list = (lengths: number[]): [string, ...string[]] => ['butler', '      recipients:', ...lengths.map((n, i) => `        - ${address(i, n)}`)];
+    const atBound = [...Array(4).fill(125), ...Array(16).fill(124)];
+    expect(16 + atBound.reduce((a, b) => a + b, 0)).toBe(RECIPIENT_CHARACTERS);
+    expect(problems(withAgents('starter', list(atBound)))).toEqual([]);
+    expect(problems(withAgents('starter', list([126, ...atBound.slice(1)])))).toEqual([
+      `${FILE}:13:7 spec.agents[0].recipients: the contact's and the recipients' addresses take 2501 characters (allowed: at most 2500 together, since a run carries them in ECS's 8,192 characters of overrides; send to a list address instead)`,
+    ]);
   });
 });
