@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import v8 from 'node:v8';
 import { desiredTenant } from '../controller/desired/tenant.js';
-import { fingerprintOf } from '../controller/engine/reconciler.js';
+import { fingerprintOf } from '../controller/engine/fingerprint.js';
 import { endValidationThread } from '../controller/manifests/off-thread.js';
 import { validateManifests } from '../controller/manifests/validate.js';
 import { directorySource } from '../controller/source/directory.js';

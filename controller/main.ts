@@ -29,7 +29,7 @@ import type { Platform } from './compose/platform.js';
 import { postgresModule } from './resources/postgres/index.js';
 import { createSource } from './source/index.js';
 import type { ManifestSource } from './source/types.js';
-import { StatusStore } from './status/store.js';
+import { FINGERPRINTS_MIGRATION, StatusStore } from './status/store.js';
 import { AbsentStatusStore } from './status/absent-store.js';
 import { ISOLATION_POLICY_STATE, readSchemaState, type SchemaState } from './db/schema-state.js';
 import { ISOLATION_EXPRESSION } from './resources/postgres/model.js';
@@ -168,7 +168,7 @@ export async function openController(options: OpenOptions = {}): Promise<Control
         ...(schema ? { readOnly: { ledger: schema.controller.applied > 0, platform: schema.platform.applied > 0, canonicalPolicy: schema.canonicalPolicy } } : {}),
       }),
     ];
-    const store = schema && schema.controller.applied === 0 ? new AbsentStatusStore(pool) : new StatusStore(pool);
+    const store = schema && schema.controller.applied === 0 ? new AbsentStatusStore(pool) : new StatusStore(pool, { fingerprints: !schema || schema.controller.applied >= FINGERPRINTS_MIGRATION });
     const reconciler = new Reconciler({
       modules, store, log, desiredContext, now, random,
       providerName: provider.name,
@@ -177,10 +177,7 @@ export async function openController(options: OpenOptions = {}): Promise<Control
       maxDeleteFraction: config.safety.maxDeleteFraction,
       purgeGraceMs: config.safety.purgeGraceMs,
       eventRetention: config.events.retention,
-      quotas: async ({ desired, known }) => [
-        ...(await provider.accountQuotas?.() ?? []),
-        launchesReading(desired, new Map(known.filter((k) => k.lifecycle === 'Active').map((k) => [k.name, k.desired]))),
-      ],
+      quotas: async ({ desired, remembered }) => [...(await provider.accountQuotas?.() ?? []), launchesReading(desired, remembered)],
     });
     const source = options.source ?? createSource(config, { log: log.child({ component: 'source' }), cwd: options.cwd ?? process.cwd() });
     if (source.close) closers.unshift(() => source.close!());

@@ -36,14 +36,15 @@ export function desiredTenantOnce(manifest: TenantManifest, ctx: DesiredContext)
  */
 export function withRecordedIsolation(desired: DesiredTenant, manifest: TenantManifest, recorded: RecordedTenant | undefined, ctx: DesiredContext): DesiredTenant {
   if (manifest.spec.isolation !== undefined || !recorded || recorded.lifecycle === 'Purged') return desired;
-  if (recorded.manifest.spec.isolation !== undefined || recorded.desired.tier !== desired.tier || recorded.desired.isolation === desired.isolation) return desired;
-  return desiredTenant({ ...manifest, spec: { ...manifest.spec, isolation: recorded.desired.isolation } }, ctx);
+  if (recorded.manifestIsolation !== null || recorded.tier !== desired.tier || recorded.isolation === desired.isolation) return desired;
+  return desiredTenant({ ...manifest, spec: { ...manifest.spec, isolation: recorded.isolation } }, ctx);
 }
 
-/** What the controller's records say of a tenant: its last applied manifest and desired state. */
+/** What the controller's records say of a tenant: the model its last applied manifest named (null: none), its recorded tier and model. */
 export interface RecordedTenant {
-  manifest: Pick<TenantManifest, 'spec'>;
-  desired: Pick<DesiredTenant, 'tier' | 'isolation'>;
+  manifestIsolation: DesiredTenant['isolation'] | null;
+  tier: DesiredTenant['tier'];
+  isolation: DesiredTenant['isolation'];
   lifecycle: string;
 }
 

@@ -8,7 +8,8 @@ import type { StatusStore } from '../status/store.js';
 import { annotatedConfirmations, confirmedRevisionFor, nextHeldRecords, CONFIRMED_DELETION, HELD_DELETIONS, type HeldDeletion } from './confirmation.js';
 import { operatorPauses } from './pauses.js';
 import { HEADROOM_STATE } from './quota.js';
-import { desiredFingerprint, type PassReport, type PlannedPass, type Reconciler } from './reconciler.js';
+import { desiredFingerprint } from './fingerprint.js';
+import type { PassReport, PlannedPass, Reconciler } from './reconciler.js';
 
 export interface ControllerLoopOptions {
   source: ManifestSource;
@@ -174,7 +175,7 @@ export class ControllerLoop {
     const { store } = this.options;
     const held = (await store.getState<HeldDeletion[]>(HELD_DELETIONS)) ?? [];
     const present = new Set(snapshot.tenants.map((t) => t.name));
-    const departing = (await store.knownTenants()).filter((k) => k.lifecycle === 'Active' && !present.has(k.name)).map((k) => k.name);
+    const departing = (await store.tenantSummaries()).filter((k) => k.lifecycle === 'Active' && !present.has(k.name)).map((k) => k.name);
     const confirmed = confirmedRevisionFor({ revision: snapshot.revision, departing, named, held });
     return { revision: confirmed?.revision, stored, by: confirmed?.by };
   }

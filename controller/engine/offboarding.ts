@@ -3,7 +3,7 @@
  * Delete policy a purge date is set) → Retained (Retain, once nothing is left to revoke) or Purged
  * (Delete, once its data is erased, with an audit record). Each step is recorded in the store.
  */
-import type { EventRecord, KnownTenant, StatusStore } from '../status/store.js';
+import type { EventRecord, TenantSummary, StatusStore } from '../status/store.js';
 import type { TenantOutcome } from './outcome.js';
 import type { TenantPlan } from './types.js';
 
@@ -11,8 +11,8 @@ export type OffboardingStore = Pick<StatusStore, 'setLifecycle' | 'audit'>;
 
 /** The first pass without the manifest: the tenant is Offboarding from now, and purged after the grace period under Delete. */
 export async function beginOffboarding(
-  store: OffboardingStore, known: KnownTenant, input: { now: number; purgeGraceMs: number; revision: string },
-): Promise<{ known: KnownTenant; event: EventRecord }> {
+  store: OffboardingStore, known: TenantSummary, input: { now: number; purgeGraceMs: number; revision: string },
+): Promise<{ known: TenantSummary; event: EventRecord }> {
   const now = new Date(input.now);
   const purgeAfter = known.deletionPolicy === 'Delete' ? new Date(now.getTime() + input.purgeGraceMs) : undefined;
   await store.setLifecycle(known.name, 'Offboarding', { offboardedAt: now, purgeAfter });
@@ -27,7 +27,7 @@ export async function beginOffboarding(
 
 /** After a pass that applied every change of an offboarded tenant: Purged once erased, Retained once nothing is left to do. */
 export async function finishOffboarding(
-  store: OffboardingStore, known: KnownTenant, tenantPlan: TenantPlan, outcome: TenantOutcome, revision: string,
+  store: OffboardingStore, known: TenantSummary, tenantPlan: TenantPlan, outcome: TenantOutcome, revision: string,
 ): Promise<EventRecord[]> {
   const erased = outcome.applied.filter((c) => c.action === 'delete');
   if (erased.length > 0) {

@@ -1,12 +1,16 @@
 import type { DesiredTenant } from '../desired/types.js';
-import type { KnownTenant } from '../status/store.js';
+import type { KnownTenant, TenantSummary } from '../status/store.js';
+import { rememberedOf } from './fingerprint.js';
 import { forecastQuotas, type QuotaReading } from './quota.js';
 import type { Change, Observation, FleetChange, FleetPlan, Offboarding, Plan, ResourceModule, TenantPlan } from './types.js';
 
 export interface PlanInput {
   modules: readonly ResourceModule[];
   desired: readonly DesiredTenant[];
-  known: readonly KnownTenant[];
+  /** Every tenant applied before, by its summary. */
+  known: readonly TenantSummary[];
+  /** The records read in full: every non-purged one whose fingerprints differ from `desired` (see needsRecord). */
+  records: ReadonlyMap<string, KnownTenant>;
   /** kind → its one observation of this pass. */
   observations: ReadonlyMap<string, Observation<unknown, unknown>>;
   /** kind → why it could not be observed this pass. */
@@ -45,7 +49,8 @@ export function buildPlan(input: PlanInput): Plan {
     // Drift is measured against what was applied in full, never against what was only wanted: after an
     // interrupted first apply, the creations that follow are the apply going on. A tenant coming back
     // from offboarding (a revert): restoring its access is intended, not drift either.
-    tenants.push(planTenant(desired.name, input, { desired, last: known?.lifecycle === 'Active' ? known.applied ?? undefined : undefined }));
+    const last = known?.lifecycle === 'Active' ? rememberedOf(known, input.records, desired).applied ?? undefined : undefined;
+    tenants.push(planTenant(desired.name, input, { desired, last }));
   }
   const heldNames = new Set(held.map((h) => h.tenant));
   for (const known of departing) {
@@ -70,7 +75,7 @@ export function buildPlan(input: PlanInput): Plan {
 }
 
 /** What each kind's observation says of an account quota (from a full observation: a few tenants' says nothing of the account). */
-export function moduleReadings(input: Pick<PlanInput, 'modules' | 'observations' | 'desired' | 'known'>): QuotaReading[] {
+export function moduleReadings(input: Pick<PlanInput, 'modules' | 'observations' | 'desired' | 'known' | 'records'>): QuotaReading[] {
   const fleet = fleetOf(input);
   return input.modules.flatMap((module) => {
     const observation = input.observations.get(module.kind);
@@ -81,14 +86,15 @@ export function moduleReadings(input: Pick<PlanInput, 'modules' | 'observations'
 /**
  * Every tenant whose resources may still exist, from desired state and the controller's own records
  * only (never from anything a tenant's role can write): desired tenants, then the last desired and
- * last fully applied state of every tenant not purged yet.
+ * last fully applied state of every tenant not purged yet. A record read only by its fingerprints
+ * holds the desired state itself, already in the list.
  */
-export function fleetOf(input: Pick<PlanInput, 'desired' | 'known'>): DesiredTenant[] {
-  const remembered = input.known.filter((k) => k.lifecycle !== 'Purged').flatMap((k) => (k.applied ? [k.desired, k.applied] : [k.desired]));
+export function fleetOf(input: Pick<PlanInput, 'desired' | 'records'>): DesiredTenant[] {
+  const remembered = [...input.records.values()].filter((k) => k.lifecycle !== 'Purged').flatMap((k) => (k.applied ? [k.desired, k.applied] : [k.desired]));
   return [...input.desired, ...remembered];
 }
 
-function guardDeletions(departing: readonly KnownTenant[], activeCount: number, input: PlanInput): Plan['held'] {
+function guardDeletions(departing: readonly TenantSummary[], activeCount: number, input: PlanInput): Plan['held'] {
   if (departing.length === 0) return [];
   const confirmed = input.guard.confirmedRevision !== undefined && input.guard.confirmedRevision === input.revision;
   if (confirmed) return [];

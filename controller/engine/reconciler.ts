@@ -1,10 +1,10 @@
-import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import { desiredTenantOnce, withRecordedIsolation } from '../desired/tenant.js';
 import type { DesiredContext, DesiredTenant } from '../desired/types.js';
 import { errorMessage, isRetryable, ControllerError, ProgrammingError } from '../../contract/errors.js';
 import type { SourceSnapshot } from '../source/types.js';
-import type { EventRecord, KnownTenant, StatusStore, TenantStatusRecord } from '../status/store.js';
+import type { EventRecord, KnownTenant, StatusStore, TenantStatusRecord, TenantSummary } from '../status/store.js';
+import { desiredFingerprint, fingerprintOf, needsRecord, pages, recordedModels, recordFingerprints, rememberedOf } from './fingerprint.js';
 import { TenantBackoff } from './backoff.js';
 import { mapLimit } from '../../contract/concurrency.js';
 import { beginOffboarding, finishOffboarding } from './offboarding.js';
@@ -33,7 +33,7 @@ export interface ReconcilerDeps {
    * The account's quotas beside the modules' (IAM roles from the account summary, launches a day from
    * the schedules), read once a pass; absent: no forecast and nothing held for a quota.
    */
-  quotas?: (fleet: { desired: readonly DesiredTenant[]; known: readonly KnownTenant[] }) => Promise<QuotaReading[]>;
+  quotas?: (fleet: { desired: readonly DesiredTenant[]; remembered: ReadonlyMap<string, DesiredTenant> }) => Promise<QuotaReading[]>;
 }
 
 export interface PlanOptions {
@@ -47,7 +47,10 @@ export interface PlannedPass {
   plan: Plan;
   snapshot: SourceSnapshot;
   desired: Map<string, DesiredTenant>;
-  known: KnownTenant[];
+  /** Every tenant the controller applied before, by its summary. */
+  known: TenantSummary[];
+  /** The records read in full: those whose fingerprints differ from the revision's (see needsRecord). */
+  records: Map<string, KnownTenant>;
   observedFacts: Map<string, Record<string, unknown>>;
 }
 
@@ -56,7 +59,7 @@ export type { ApplyError, FleetOutcome, PassReport, TenantOutcome } from './outc
 /** A pass being applied: what was planned, and each tenant's records by name (a lookup per tenant, never a scan of the fleet). */
 type PassInFlight = PlannedPass & {
   statuses: Map<string, TenantStatusRecord>;
-  knownByName: Map<string, KnownTenant>;
+  knownByName: Map<string, TenantSummary>;
   loadedByName: Map<string, SourceSnapshot['tenants'][number]>;
 };
 
@@ -65,6 +68,9 @@ type PassInFlight = PlannedPass & {
  * fleet (ListSecrets alone is a page per 100 secrets: 25 at 1,000 tenants, 2,500 at 100,000).
  */
 export const FEW_TENANTS = 20;
+
+/** Records and statuses are read this many tenants at a time, so a pass holds a page of them, not the fleet's. */
+export const RECORD_PAGE = 1_000;
 
 /**
  * One reconcile pass: observe every kind once (batched), build the plan (pure), then apply
@@ -86,10 +92,10 @@ export class Reconciler {
   private lastModuleReadings: QuotaReading[] = [];
 
   /** The account's quotas for this pass; a failure to read them leaves them unknown (logged), never fails the pass. */
-  private async readQuotas(desired: readonly DesiredTenant[], known: readonly KnownTenant[]): Promise<QuotaReading[] | undefined> {
+  private async readQuotas(desired: readonly DesiredTenant[], remembered: () => ReadonlyMap<string, DesiredTenant>): Promise<QuotaReading[] | undefined> {
     if (!this.deps.quotas) return undefined;
     try {
-      return await this.deps.quotas({ desired, known });
+      return await this.deps.quotas({ desired, remembered: remembered() });
     } catch (error) {
       this.deps.log.warn({ err: error }, 'could not read the account quotas; the forecast shows them unknown');
       return [];
@@ -100,7 +106,7 @@ export class Reconciler {
     if (snapshot.issues.length > 0) {
       throw new ControllerError('MANIFEST_INVALID', `revision ${snapshot.revision} has ${snapshot.issues.length} invalid manifest field(s); it is not applied`);
     }
-    const known = await this.deps.store.knownTenants();
+    const known = await this.deps.store.tenantSummaries();
     const recorded = new Map(known.map((k) => [k.name, k]));
     const desired = new Map(snapshot.tenants.map((t) => {
       const derived = withRecordedIsolation(desiredTenantOnce(t.manifest, this.deps.desiredContext), t.manifest, recorded.get(t.name), this.deps.desiredContext);
@@ -110,11 +116,14 @@ export class Reconciler {
     // A pass of a few tenants (a manifest change, a retry) observes just those, one by one, where a module can.
     const few = options.only !== undefined && options.only.size <= FEW_TENANTS;
     const tenants = few ? all.filter((t) => options.only!.has(t)) : all;
+    // The documents of just the records that differ from the revision (none in a pass that changes nothing).
+    const records = await this.readRecords(known.filter((k) => needsRecord(k, desired.get(k.name))).map((k) => k.name));
+    const remembered = () => new Map(known.filter((k) => k.lifecycle === 'Active').map((k) => [k.name, rememberedOf(k, records, desired.get(k.name)).desired]));
     const ctx = this.context();
-    const models = tenantModels(few ? tenants : [], desired, recorded);
+    const models = tenantModels(few ? tenants : [], desired, new Map(few ? known.filter((k) => options.only!.has(k.name)).map((k) => [k.name, recordedModels(k, records, desired.get(k.name))]) : []));
     const observations = new Map<string, Observation<unknown, unknown>>();
     const observeErrors = new Map<string, string>();
-    const [accountQuotas] = await Promise.all([this.readQuotas([...desired.values()], known), ...this.deps.modules.map(async (module) => {
+    const [accountQuotas] = await Promise.all([this.readQuotas([...desired.values()], remembered), ...this.deps.modules.map(async (module) => {
       try {
         observations.set(module.kind, await (few && module.observeFew ? module.observeFew(tenants, ctx, models) : module.observe(tenants, ctx)));
       } catch (error) {
@@ -123,12 +132,13 @@ export class Reconciler {
       }
     })]);
     // A pass of a few tenants saw too little to count the account's resources: the last full pass's count stands.
-    if (!few) this.lastModuleReadings = moduleReadings({ modules: this.deps.modules, observations, desired: [...desired.values()], known });
+    if (!few) this.lastModuleReadings = moduleReadings({ modules: this.deps.modules, observations, desired: [...desired.values()], known, records });
     const quotas = accountQuotas && [...accountQuotas, ...this.lastModuleReadings.map((r) => (few ? { ...r, source: `${r.source}, at the last full pass` } : r))];
     const plan = buildPlan({
       modules: this.deps.modules,
       desired: [...desired.values()],
       known,
+      records,
       observations,
       observeErrors,
       now: this.deps.now(),
@@ -143,22 +153,32 @@ export class Reconciler {
       for (const module of this.deps.modules) Object.assign(facts, module.describe?.(tenant, observations.get(module.kind)?.tenants.get(tenant)) ?? {});
       observedFacts.set(tenant, facts);
     }
-    return { plan, snapshot, desired, known, observedFacts };
+    return { plan, snapshot, desired, known, records, observedFacts };
+  }
+
+  /** The full records of `names`, a page at a time. */
+  private async readRecords(names: readonly string[]): Promise<Map<string, KnownTenant>> {
+    const records = new Map<string, KnownTenant>();
+    for (const page of pages(names, RECORD_PAGE)) for (const record of await this.deps.store.knownTenants(page)) records.set(record.name, record);
+    return records;
   }
 
   async apply(pass: PlannedPass): Promise<PassReport> {
     const started = this.deps.now();
     const { plan, snapshot } = pass;
     const knownByName = new Map(pass.known.map((k) => [k.name, k]));
-    // One read of the stored statuses per pass (of just its tenants, when they are few), not one per tenant.
-    const few = plan.tenants.length + plan.held.length + plan.quotaHeld.length <= FEW_TENANTS;
-    const names = [...plan.tenants.map((t) => t.tenant), ...plan.held.map((h) => h.tenant), ...plan.quotaHeld.map((h) => h.tenant)];
-    const statuses = new Map((await this.deps.store.statuses(few ? names : undefined)).map((record) => [record.tenant, record]));
+    // The stored statuses are read a page of tenants at a time (one statement a page, never one a tenant),
+    // and a page's are let go once its tenants are applied.
+    const readStatuses = async (names: readonly string[]) => new Map(names.length === 0 ? [] : (await this.deps.store.statuses(names)).map((record) => [record.tenant, record]));
     const loadedByName = new Map(snapshot.tenants.map((t) => [t.name, t]));
-    const passWithStatus: PassInFlight = { ...pass, statuses, knownByName, loadedByName };
     // Fleet-wide changes (shared tables' RLS, the bucket lifecycle) go first: tenants rely on them.
     const fleet = await this.applyFleet(plan.fleet, snapshot.revision);
-    const outcomes = await mapLimit(plan.tenants, this.deps.concurrency, (tenantPlan) => this.applyIsolated(tenantPlan, passWithStatus));
+    const outcomes: TenantOutcome[] = [];
+    for (const page of pages(plan.tenants, RECORD_PAGE)) {
+      const inFlight: PassInFlight = { ...pass, statuses: await readStatuses(page.map((t) => t.tenant)), knownByName, loadedByName };
+      outcomes.push(...await mapLimit(page, this.deps.concurrency, (tenantPlan) => this.applyIsolated(tenantPlan, inFlight)));
+    }
+    const statuses = await readStatuses([...plan.held.map((h) => h.tenant), ...plan.quotaHeld.map((h) => h.tenant)]);
     for (const held of plan.held) {
       outcomes.push({ tenant: held.tenant, applied: [], skipped: 'held' });
       const known = knownByName.get(held.tenant);
@@ -226,7 +246,7 @@ export class Reconciler {
     let known = pass.knownByName.get(tenant);
     const revision = pass.snapshot.revision;
     const log = this.deps.log.child({ tenant, revision });
-    const fingerprint = fingerprintOf(desired ?? null);
+    const fingerprint = desired ? desiredFingerprint(desired) : fingerprintOf(null);
     const loaded = pass.loadedByName.get(tenant);
     const outcome: TenantOutcome = { tenant, applied: [], skipped: undefined };
     const events: EventRecord[] = [];
@@ -239,9 +259,10 @@ export class Reconciler {
       outcome.skipped = 'backoff';
     } else {
       // Recorded only when something about it changed, so a no-op pass does not touch the row.
-      if (desired && loaded && !(known && known.lifecycle === 'Active' && known.revision === revision &&
-          sameJson(known.manifest, loaded.manifest) && sameJson(known.desired, desired))) {
-        const generation = await this.deps.store.recordApplied(loaded.manifest, desired, revision);
+      const recording = desired && loaded ? recordFingerprints(loaded.manifest, desired) : undefined;
+      if (desired && loaded && recording && !(known && known.lifecycle === 'Active' && known.revision === revision &&
+          known.manifestFingerprint === recording.manifest && known.desiredFingerprint === recording.desired)) {
+        const generation = await this.deps.store.recordApplied(loaded.manifest, desired, revision, recording);
         if (known) known = { ...known, generation };
       }
       if (!desired && known && known.lifecycle === 'Active') {
@@ -262,7 +283,7 @@ export class Reconciler {
         outcome.retryAt = this.backoff.failure(tenant, outcome.error.retryable, fingerprint);
       } else {
         this.backoff.success(tenant);
-        if (desired && conflicts.length === 0 && !(known?.applied && sameJson(known.applied, desired))) await this.deps.store.markApplied(tenant);
+        if (desired && conflicts.length === 0 && !(known?.appliedState === 'desired' && known.desiredFingerprint === fingerprint)) await this.deps.store.markApplied(tenant);
         if (!desired && known) events.push(...await finishOffboarding(this.deps.store, known, tenantPlan, outcome, revision));
       }
     }
@@ -355,19 +376,6 @@ function sameStatus(stored: TenantStatusRecord, next: Omit<TenantStatusRecord, '
   return sameJson({ ...rest, migrationVersion: rest.migrationVersion ?? null }, { ...next, migrationVersion: next.migrationVersion ?? null });
 }
 
-
-export function fingerprintOf(value: unknown): string {
-  return createHash('sha256').update(JSON.stringify(value)).digest('hex').slice(0, 16);
-}
-
-const fingerprinted = new WeakMap<DesiredTenant, string>();
-
-/** fingerprintOf a desired state, once per object (see desiredTenantOnce). */
-export function desiredFingerprint(desired: DesiredTenant): string {
-  let fingerprint = fingerprinted.get(desired);
-  if (fingerprint === undefined) fingerprinted.set(desired, (fingerprint = fingerprintOf(desired)));
-  return fingerprint;
-}
 
 function capitalize(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);

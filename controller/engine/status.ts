@@ -1,14 +1,14 @@
 import type { DesiredTenant } from '../desired/types.js';
 import type { SourceSnapshot } from '../source/types.js';
 import { setCondition, type Condition } from '../status/conditions.js';
-import type { KnownTenant, ResourceState, TenantStatusRecord } from '../status/store.js';
+import type { TenantSummary, ResourceState, TenantStatusRecord } from '../status/store.js';
 import type { TenantOutcome } from './outcome.js';
 import type { ResourceModule, TenantPlan } from './types.js';
 
 export interface StatusInput {
   tenant: string;
   desired?: DesiredTenant;
-  known?: KnownTenant;
+  known?: TenantSummary;
   plan?: TenantPlan;
   outcome?: TenantOutcome;
   held?: string;

@@ -134,7 +134,7 @@ export function createSchedulerService(ctx: SchedulerContext, seams: SchedulerSe
       const snapshot = ctx.loop.appliedSnapshot;
       if (snapshot) {
         // As the passes derive it: a manifest without isolation keeps its tenant's recorded model.
-        const recorded = new Map((await new StatusStore(ctx.pool).knownTenants()).map((k) => [k.name, k]));
+        const recorded = new Map((await new StatusStore(ctx.pool).tenantSummaries()).map((k) => [k.name, k]));
         await update(snapshot.tenants.map((t) => withRecordedIsolation(desiredTenant(t.manifest, ctx.desiredContext), t.manifest, recorded.get(t.name), ctx.desiredContext)));
       }
       loops = [

@@ -1,4 +1,4 @@
-import type { KnownTenant } from './store.js';
+import type { KnownTenant, TenantSummary } from './store.js';
 import { StatusStore } from './store.js';
 
 /**
@@ -7,6 +7,10 @@ import { StatusStore } from './store.js';
  */
 export class AbsentStatusStore extends StatusStore {
   override async knownTenants(): Promise<KnownTenant[]> {
+    return [];
+  }
+
+  override async tenantSummaries(): Promise<TenantSummary[]> {
     return [];
   }
 

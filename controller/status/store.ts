@@ -4,19 +4,45 @@ import type { DesiredTenant } from '../desired/types.js';
 import type { TenantManifest } from '../manifests/types.js';
 import type { Condition } from './conditions.js';
 
-/** A tenant the controller has applied before, as it remembers it. */
-export interface KnownTenant {
+/**
+ * What a pass holds of every tenant the controller has applied before: its lifecycle and the
+ * fingerprints of its recorded documents, never the documents (see KnownTenant, read for the few
+ * tenants whose fingerprints differ from the revision's).
+ */
+export interface TenantSummary {
   name: string;
-  manifest: TenantManifest;
-  desired: DesiredTenant;
-  /** The desired state last applied in full (null until the first full apply). */
-  applied: DesiredTenant | null;
   deletionPolicy: 'Retain' | 'Delete';
   revision: string | null;
   generation: number;
   lifecycle: 'Active' | 'Offboarding' | 'Retained' | 'Purged';
   offboardedAt: Date | null;
   purgeAfter: Date | null;
+  /** Fingerprints of the recorded manifest and desired state (null: recorded before fingerprints). */
+  manifestFingerprint: string | null;
+  desiredFingerprint: string | null;
+  /** The applied state: none yet, the recorded desired state itself, or another (read the record). */
+  appliedState: 'none' | 'desired' | 'other';
+  /** What withRecordedIsolation needs: the model the recorded manifest named, and the recorded tier and model. */
+  manifestIsolation: DesiredTenant['isolation'] | null;
+  tier: DesiredTenant['tier'];
+  isolation: DesiredTenant['isolation'];
+}
+
+/** A tenant the controller has applied before, as it remembers it, documents included. */
+export interface KnownTenant extends TenantSummary {
+  manifest: TenantManifest;
+  desired: DesiredTenant;
+  /** The desired state last applied in full (null until the first full apply). */
+  applied: DesiredTenant | null;
+}
+
+/** The controller migration that adds the fingerprint columns (migrations/controller/0080_tenant_fingerprints.sql). */
+export const FINGERPRINTS_MIGRATION = 80;
+
+/** Fingerprints recorded beside a tenant's documents (controller/engine/fingerprint.ts). */
+export interface RecordFingerprints {
+  manifest: string;
+  desired: string;
 }
 
 export interface ResourceState {
@@ -55,19 +81,42 @@ export interface EventRecord {
 
 /** The controller's memory and its status for ops, in its own schema. */
 export class StatusStore {
-  constructor(private readonly pool: Pool) {}
+  /**
+   * `fingerprints: false`: a read-only plan of a database whose controller schema predates the
+   * fingerprint columns; every record reads as recorded without them (so it is compared in full).
+   */
+  constructor(private readonly pool: Pool, private readonly options: { fingerprints?: boolean } = {}) {}
+
+  private summaryColumns(): string {
+    const fp = (column: string) => (this.options.fingerprints === false ? 'NULL::text' : column);
+    return `name, deletion_policy AS "deletionPolicy", revision, generation::int AS generation,
+            lifecycle, offboarded_at AS "offboardedAt", purge_after AS "purgeAfter",
+            ${fp('manifest_fingerprint')} AS "manifestFingerprint", ${fp('desired_fingerprint')} AS "desiredFingerprint",
+            CASE WHEN applied IS NULL THEN 'none' WHEN ${fp('applied_fingerprint')} = ${fp('desired_fingerprint')} THEN 'desired' ELSE 'other' END AS "appliedState",
+            manifest->'spec'->>'isolation' AS "manifestIsolation", desired->>'tier' AS tier, coalesce(desired->>'isolation', 'silo') AS isolation`;
+  }
+
+  /** Every tenant's summary (or those of `names` only): a few short values a tenant, read by each pass. */
+  async tenantSummaries(names?: readonly string[]): Promise<TenantSummary[]> {
+    const { rows } = await this.pool.query<TenantSummary>(
+      `SELECT ${this.summaryColumns()} FROM openclaw.tenants WHERE ($1::text[] IS NULL OR name = ANY($1::text[])) ORDER BY name`,
+      [names ?? null],
+    );
+    return rows;
+  }
 
   /**
-   * Every tenant's record. The applied state is, once a tenant has converged, the desired state
+   * Every tenant's record, documents included (or those of `names` only: a pass reads the few whose
+   * fingerprints differ). The applied state is, once a tenant has converged, the desired state
    * itself: PostgreSQL compares them, sends it once, and the two fields are one object (read-only,
-   * as every record is), which halves what a pass reads and holds of them at 100,000 tenants.
+   * as every record is).
    */
-  async knownTenants(): Promise<KnownTenant[]> {
+  async knownTenants(names?: readonly string[]): Promise<KnownTenant[]> {
     const { rows } = await this.pool.query(
-      `SELECT name, manifest, desired, CASE WHEN applied = desired THEN NULL ELSE applied END AS applied, coalesce(applied = desired, false) AS "appliedIsDesired",
-              deletion_policy AS "deletionPolicy", revision, generation::int AS generation,
-              lifecycle, offboarded_at AS "offboardedAt", purge_after AS "purgeAfter"
-         FROM openclaw.tenants ORDER BY name`,
+      `SELECT ${this.summaryColumns()}, manifest, desired, CASE WHEN applied = desired THEN NULL ELSE applied END AS applied,
+              coalesce(applied = desired, false) AS "appliedIsDesired"
+         FROM openclaw.tenants WHERE ($1::text[] IS NULL OR name = ANY($1::text[])) ORDER BY name`,
+      [names ?? null],
     );
     return rows.map(({ appliedIsDesired, ...row }: KnownTenant & { appliedIsDesired: boolean }) => {
       const desired = upgradeRemembered(row.desired);
@@ -75,20 +124,24 @@ export class StatusStore {
     });
   }
 
-  /** Remembers what was applied; bumps the generation when the spec changed. */
-  async recordApplied(manifest: TenantManifest, desired: DesiredTenant, revision: string | undefined): Promise<number> {
+  /** Remembers what was applied, with its fingerprints; bumps the generation when the spec changed. */
+  async recordApplied(manifest: TenantManifest, desired: DesiredTenant, revision: string | undefined, fingerprints: RecordFingerprints): Promise<number> {
     const { rows } = await this.pool.query<{ generation: number }>(
-      `INSERT INTO openclaw.tenants (name, manifest, desired, deletion_policy, revision)
-       VALUES ($1, $2, $3, $4, $5)
+      `INSERT INTO openclaw.tenants AS t (name, manifest, desired, deletion_policy, revision, manifest_fingerprint, desired_fingerprint)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)
        ON CONFLICT (name) DO UPDATE SET
-         generation = openclaw.tenants.generation + CASE WHEN openclaw.tenants.manifest->'spec' IS DISTINCT FROM EXCLUDED.manifest->'spec' THEN 1 ELSE 0 END,
+         generation = t.generation + CASE WHEN t.manifest->'spec' IS DISTINCT FROM EXCLUDED.manifest->'spec' THEN 1 ELSE 0 END,
          manifest = EXCLUDED.manifest, desired = EXCLUDED.desired, deletion_policy = EXCLUDED.deletion_policy,
          revision = EXCLUDED.revision, lifecycle = 'Active', offboarded_at = NULL, purge_after = NULL,
+         manifest_fingerprint = EXCLUDED.manifest_fingerprint, desired_fingerprint = EXCLUDED.desired_fingerprint,
+         -- The applied state keeps its meaning: the recorded desired state while the two documents are equal.
+         applied_fingerprint = CASE WHEN t.applied = EXCLUDED.desired THEN EXCLUDED.desired_fingerprint ELSE t.applied_fingerprint END,
          updated_at = now()
-       WHERE openclaw.tenants.manifest IS DISTINCT FROM EXCLUDED.manifest OR openclaw.tenants.revision IS DISTINCT FROM EXCLUDED.revision
-          OR openclaw.tenants.lifecycle <> 'Active' OR openclaw.tenants.desired IS DISTINCT FROM EXCLUDED.desired
+       WHERE t.manifest IS DISTINCT FROM EXCLUDED.manifest OR t.revision IS DISTINCT FROM EXCLUDED.revision
+          OR t.lifecycle <> 'Active' OR t.desired IS DISTINCT FROM EXCLUDED.desired
+          OR t.manifest_fingerprint IS DISTINCT FROM EXCLUDED.manifest_fingerprint OR t.desired_fingerprint IS DISTINCT FROM EXCLUDED.desired_fingerprint
        RETURNING generation::int AS generation`,
-      [manifest.metadata.name, manifest, desired, manifest.spec.deletionPolicy, revision ?? null],
+      [manifest.metadata.name, manifest, desired, manifest.spec.deletionPolicy, revision ?? null, fingerprints.manifest, fingerprints.desired],
     );
     if (rows[0]) return rows[0].generation;
     const current = await this.pool.query<{ generation: number }>('SELECT generation::int AS generation FROM openclaw.tenants WHERE name = $1', [manifest.metadata.name]);
@@ -97,14 +150,18 @@ export class StatusStore {
 
   /** Marks the desired state as applied in full: drift is measured against it from now on. */
   async markApplied(tenant: string): Promise<void> {
-    await this.pool.query('UPDATE openclaw.tenants SET applied = desired WHERE name = $1 AND applied IS DISTINCT FROM desired', [tenant]);
+    await this.pool.query(
+      `UPDATE openclaw.tenants SET applied = desired, applied_fingerprint = desired_fingerprint
+        WHERE name = $1 AND (applied IS DISTINCT FROM desired OR applied_fingerprint IS DISTINCT FROM desired_fingerprint)`,
+      [tenant],
+    );
   }
 
   async audit(tenant: string, action: string, revision: string | undefined, detail: Record<string, unknown>): Promise<void> {
     await this.pool.query('INSERT INTO openclaw.audit (tenant, action, revision, detail) VALUES ($1, $2, $3, $4)', [tenant, action, revision ?? null, JSON.stringify(detail)]);
   }
 
-  async setLifecycle(tenant: string, lifecycle: KnownTenant['lifecycle'], times: { offboardedAt?: Date; purgeAfter?: Date } = {}): Promise<void> {
+  async setLifecycle(tenant: string, lifecycle: TenantSummary['lifecycle'], times: { offboardedAt?: Date; purgeAfter?: Date } = {}): Promise<void> {
     await this.pool.query(
       `UPDATE openclaw.tenants SET lifecycle = $2, offboarded_at = coalesce(offboarded_at, $3), purge_after = coalesce(purge_after, $4), updated_at = now()
         WHERE name = $1 AND (lifecycle <> $2 OR ($3::timestamptz IS NOT NULL AND offboarded_at IS NULL))`,

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { TerminalError } from '../../contract/errors.js';
 import { createWorld, type World } from '../helpers/world.js';
 import { secretsOnlyProvider } from '../helpers/secrets-only-provider.js';
@@ -43,6 +43,29 @@ describe('the reconcile loop', () => {
     clock += 1_000;
     const report = await world.ctx.loop.tick();
     expect(tenantsOf(report)).toEqual(['globex']);
+  });
+
+  it('reads the record and status of only the tenant whose manifest changed, and no record in a pass that changes nothing', async () => {
+    const records = vi.spyOn(world.ctx.store, 'knownTenants');
+    const statuses = vi.spyOn(world.ctx.store, 'statuses');
+    // What each read asked for: the names of its tenants (undefined would be every tenant's).
+    const asked = (spy: { mock: { calls: (readonly [names?: readonly string[]] | [names?: readonly string[]])[] } }) => spy.mock.calls.map(([names]) => names);
+    try {
+      world.writeTenant('globex.yaml', GLOBEX.replace('displayName: Globex Logistics', 'displayName: Globex Shipping'));
+      clock += 1_000;
+      expect(tenantsOf(await world.ctx.loop.tick())).toEqual(['globex']);
+      expect(asked(records)).toEqual([['globex']]);
+      expect(asked(statuses)).toEqual([['globex']]);
+
+      records.mockClear();
+      const resync = await world.ctx.loop.pass();
+      expect(tenantsOf(resync)).toEqual(['acme', 'globex', 'initech']);
+      expect(resync?.changesApplied).toBe(0);
+      expect(asked(records)).toEqual([]);
+    } finally {
+      records.mockRestore();
+      statuses.mockRestore();
+    }
   });
 
   it('runs a full pass over every tenant when the resync interval has passed', async () => {

@@ -7,6 +7,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWorld, type World } from '../helpers/world.js';
 
+/** An earlier controller recorded no fingerprints beside the documents. */
+const UNFINGERPRINTED = 'manifest_fingerprint = NULL, desired_fingerprint = NULL, applied_fingerprint = NULL';
+
 describe('records written by an earlier controller', () => {
   let world: World;
 
@@ -18,7 +21,7 @@ describe('records written by an earlier controller', () => {
   it('plans and applies the tier limits a tenant recorded without them, then settles', async () => {
     const first = await world.pass();
     expect(first.outcomes.filter((o) => o.error)).toEqual([]);
-    await world.ctx.pools.reconciler.query(`UPDATE openclaw.tenants SET desired = desired - 'limits', applied = applied - 'limits'`);
+    await world.ctx.pools.reconciler.query(`UPDATE openclaw.tenants SET desired = desired - 'limits', applied = applied - 'limits', ${UNFINGERPRINTED}`);
 
     const second = await world.pass();
     expect(second.outcomes.filter((o) => o.error)).toEqual([]);
@@ -33,7 +36,7 @@ describe('records written by an earlier controller', () => {
       world.writeTenant(file, readFileSync(join(world.tenantsDir, file), 'utf8').replace(/^ {2}isolation: silo\n/m, ''));
     }
     await world.ctx.pools.reconciler.query(`UPDATE openclaw.tenants SET desired = desired - 'isolation', applied = applied - 'isolation',
-      manifest = jsonb_set(manifest, '{spec}', (manifest->'spec') - 'isolation')`);
+      manifest = jsonb_set(manifest, '{spec}', (manifest->'spec') - 'isolation'), ${UNFINGERPRINTED}`);
 
     const { planned } = await world.ctx.loop.planFor(await world.ctx.source.load());
     expect(planned.plan.tenants.flatMap((t) => t.changes).filter((c) => c.action !== 'noop').map((c) => `${c.tenant} ${c.resource}`)).toEqual([]);
