@@ -3,7 +3,8 @@
  * pooled) on the AWS double served over HTTP and a real PostgreSQL; `tenantctl pool-worker`, a process
  * of its own with the worker role's keys, claims the run the scheduler queued, vends the tenant's
  * credentials (sts:AssumeRole, session tag `tenant`) and starts the real agent (agents/run.ts), which
- * reads its tenant's one secret, writes its digest to its prefix and its rows through its bound session.
+ * reads its tenant's one secret, writes its digest to its prefix, emails it through SES and writes its
+ * rows through its bound session.
  * Then, with exactly the credentials that run was given, the other pooled tenant's prefix and secret
  * are refused as AWS refuses them, and the pool's session reaches no other tenant's rows.
  */
@@ -14,6 +15,7 @@ import { join } from 'node:path';
 import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateSecretCommand, GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serializeIntegrationSecret, type ConnectedIntegration } from '../../contract/integration-secret.js';
@@ -94,7 +96,7 @@ describe('a pooled agent run on AWS, started by the pooled worker service, again
 
   const asRun = () => {
     const config = { region: REGION, endpoint: server.url, maxAttempts: 1, credentials: { accessKeyId: session.accessKeyId, secretAccessKey: session.secretAccessKey, sessionToken: session.sessionToken } };
-    return { s3: new S3Client({ ...config, forcePathStyle: true }), secrets: new SecretsManagerClient(config) };
+    return { s3: new S3Client({ ...config, forcePathStyle: true }), secrets: new SecretsManagerClient(config), ses: new SESv2Client(config) };
   };
   const loginAs = async (username: string, password: string) => {
     const url = new URL(world.db.url);
@@ -112,10 +114,13 @@ describe('a pooled agent run on AWS, started by the pooled worker service, again
     double.state.s3.createBucket(BUCKET, { versioning: 'Enabled' });
     double.state.iam.boundaryPolicies = new Set([BOUNDARY]);
     double.state.ecs.createCluster('openclaw');
+    double.state.ses.verifyIdentity('mail.example.com');
+    double.state.ses.createConfigurationSet('digests');
     server = await startAwsDoubleServer(double);
     awsEnv = {
       OPENCLAW_PROVIDER: 'aws', AWS_REGION: REGION, AWS_ENDPOINT_URL: server.url, OPENCLAW_S3_FORCE_PATH_STYLE: 'true',
       OPENCLAW_TENANT_BUCKET: BUCKET, OPENCLAW_PERMISSIONS_BOUNDARY_ARN: BOUNDARY, ...INTEGRATIONS,
+      OPENCLAW_SES_FROM_ADDRESS: 'digest@mail.example.com', OPENCLAW_SES_CONFIGURATION_SET: 'digests',
     };
     world = await createWorld({ extraEnv: { ...awsEnv, OPENCLAW_ECS_CLUSTER: 'openclaw', OPENCLAW_SUBNETS: 'subnet-0123abcd', OPENCLAW_SECURITY_GROUPS: 'sg-0123abcd' } });
     for (const file of ['globex.yaml', 'initech.yaml']) world.removeTenant(file);
@@ -157,7 +162,7 @@ describe('a pooled agent run on AWS, started by the pooled worker service, again
     expect(server.requests.length).toBeGreaterThan(0);
   });
 
-  it("runs butler for a pooled tenant on a worker: its secret read, its digest in its prefix, its rows through its bound session, the run recorded with its usage", async () => {
+  it("runs butler for a pooled tenant on a worker: its secret read, its digest in its prefix and sent, its rows through its bound session, the run recorded with its usage", async () => {
     // The controller makes the pool's two logins; the worker task gets its own in DATABASE_URL.
     await (await poolWorkerPart.start(world.ctx)).stop();
     const workerLogin = await poolLoginCredentials(world.ctx.provider.secrets, 'openclaw', 'worker');
@@ -195,29 +200,43 @@ describe('a pooled agent run on AWS, started by the pooled worker service, again
       role: ROLE_ARN, arn: `arn:aws:sts::${ACCOUNT}:assumed-role/openclaw-tenant-access/run-${runId}`, tags: { tenant: 'umbrella' }, transitive: [],
     }]);
     session = sessions[0];
-    // What the run itself did in AWS, with that session's key and no other: read its secret, wrote its digest.
+    // What the run itself did in AWS, with that session's key and no other: read its secret (once for each
+    // of butler's integrations), wrote its digest, emailed it and kept its delivery ledger in its prefix.
     const [{ object_key: key }] = (await admin.query<{ object_key: string }>(`SELECT object_key FROM app.digests WHERE run_id = $1`, [runId])).rows;
     expect(key).toMatch(new RegExp(`^tenants/umbrella/agents/butler/digests/\\d{4}-\\d{2}-\\d{2}-${runId}\\.md$`));
     const secretArn = double.state.secrets.find(names.pooledSecret('openclaw', 'umbrella'))!.ARN;
-    expect(double.calls.filter((c) => c.caller === session.accessKeyId).map((c) => ({ call: `${c.service}:${c.operation}`, error: c.error }))).toEqual([
+    const ledger = `tenants/umbrella/agents/butler/deliveries/${runId}.json`;
+    const calls = double.calls.filter((c) => c.caller === session.accessKeyId);
+    expect(calls.map((c) => ({ call: `${c.service}:${c.operation}`, error: c.error }))).toEqual([
       { call: 'secretsmanager:GetSecretValue', error: undefined }, { call: 'secretsmanager:GetSecretValue', error: undefined }, { call: 's3:PutObject', error: undefined },
+      { call: 's3:GetObject', error: 'NoSuchKey' }, { call: 'sesv2:SendEmail', error: undefined }, { call: 's3:PutObject', error: undefined },
     ]);
-    expect(double.calls.filter((c) => c.caller === session.accessKeyId && c.service === 'secretsmanager').map((c) => c.input)).toEqual([{ SecretId: secretArn }, { SecretId: secretArn }]);
+    expect(calls.map((c) => c.input)).toMatchObject([
+      { SecretId: secretArn }, { SecretId: secretArn }, { Bucket: BUCKET, Key: key }, { Bucket: BUCKET, Key: ledger }, { FromEmailAddress: 'digest@mail.example.com' }, { Bucket: BUCKET, Key: ledger },
+    ]);
     const digest = double.state.s3.bucket(BUCKET).objects.get(key);
     expect(digest, [...double.state.s3.bucket(BUCKET).objects.keys()].join('\n')).toBeDefined();
     const body = digest!.body.toString('utf8');
     expect(body).toContain('Umbrella renewal');
     expect(body).not.toContain('Vandelay');
+    // The email went out through SES as the configured sender, allowed by ses:SendEmail with ses:FromAddress.
+    expect(double.state.ses.sent.map((m) => ({ from: m.from, to: m.to, configurationSet: m.configurationSet, tenant: m.tags.tenant }))).toEqual([
+      { from: 'digest@mail.example.com', to: ['ops@umbrella.example'], configurationSet: 'digests', tenant: 'umbrella' },
+    ]);
+    expect(double.state.ses.sent[0].text).toContain('Umbrella renewal');
+    expect(double.state.ses.sent[0].text).not.toContain('Vandelay');
     // The worker's own key served the pool's login and the vend only.
     expect(new Set(double.calls.filter((c) => c.caller === WORKER_KEYS.AWS_ACCESS_KEY_ID).map((c) => `${c.service}:${c.operation}`))).toEqual(new Set(['secretsmanager:GetSecretValue', 'sts:AssumeRole']));
 
     // Its rows, written through the session bound to umbrella: the digest of umbrella's two messages, its output, its usage.
-    expect((await admin.query(`SELECT tenant_id, item_count, object_key FROM app.digests WHERE run_id = $1`, [runId])).rows).toEqual([{ tenant_id: 'umbrella', item_count: 2, object_key: key }]);
+    expect((await admin.query(`SELECT tenant_id, item_count, object_key, recipients, message_id FROM app.digests WHERE run_id = $1`, [runId])).rows).toEqual([
+      { tenant_id: 'umbrella', item_count: 2, object_key: key, recipients: ['ops@umbrella.example'], message_id: double.state.ses.sent[0].messageId },
+    ]);
     expect((await admin.query(`SELECT tenant_id, kind, object_key FROM app.agent_outputs WHERE run_id = $1`, [runId])).rows).toEqual([{ tenant_id: 'umbrella', kind: 'digest', object_key: key }]);
     expect((await admin.query(`SELECT tenant_id, agent, items_processed FROM app.usage WHERE run_id = $1`, [runId])).rows).toEqual([{ tenant_id: 'umbrella', agent: 'butler', items_processed: 2 }]);
     // The ledger: the run's time as the queue measured it, and the model tokens the agent recorded (read as the pool, bound to umbrella).
     const recorded = (await admin.query<{ meter: string; dimension: string; quantity: string }>(`SELECT meter, dimension, quantity::text AS quantity FROM app.usage_meters WHERE run_id = $1 ORDER BY meter`, [runId])).rows;
-    expect(recorded.map((r) => r.meter)).toEqual(['model_input_tokens', 'model_output_tokens']);
+    expect(recorded.map((r) => r.meter)).toEqual(['emails_sent', 'model_input_tokens', 'model_output_tokens']);
     expect((await admin.query(`SELECT tenant, meter, dimension, quantity::text AS quantity FROM openclaw.usage_records WHERE run_id = $1 AND meter <> 'run_seconds' ORDER BY meter`, [runId])).rows)
       .toEqual(recorded.map((r) => ({ tenant: 'umbrella', ...r })));
     expect((await admin.query(`SELECT dimension FROM openclaw.usage_records WHERE run_id = $1 AND meter = 'run_seconds'`, [runId])).rows).toEqual([{ dimension: 'butler' }]);
@@ -231,6 +250,7 @@ describe('a pooled agent run on AWS, started by the pooled worker service, again
 
   it("refuses the run's own credentials the other pooled tenant's prefix and secret, and the silo tenant's, as AWS does", async () => {
     const run = asRun();
+    const from = double.calls.length;
     const denied = (action: string, resource: string) => `User: ${session.arn} is not authorized to perform: ${action} on resource: ${resource} because no identity-based policy allows the action`;
     // They are live: the run's own digest reads back.
     const [own] = await admin.query<{ object_key: string }>(`SELECT object_key FROM app.digests WHERE run_id = $1`, [runId]).then((r) => r.rows);
@@ -254,11 +274,19 @@ describe('a pooled agent run on AWS, started by the pooled worker service, again
     // Even its own prefix's marker, the controller's claim on it, is not the run's to write.
     expect(await errorOf(run.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: names.s3Marker('umbrella'), Body: '{}' })))).toMatchObject({ name: 'AccessDenied', status: 403, message: expect.stringContaining('with an explicit deny') });
 
+    // Nor may it email as anyone but the configured sender (ses:FromAddress), though SES would accept that address.
+    const sent = double.state.ses.sent.length;
+    expect(await errorOf(run.ses.send(new SendEmailCommand({
+      FromEmailAddress: 'billing@mail.example.com', Destination: { ToAddresses: ['ap@vandelay.example'] }, ConfigurationSetName: 'digests',
+      Content: { Raw: { Data: Buffer.from('From: billing@mail.example.com\r\nTo: ap@vandelay.example\r\nSubject: Invoice\r\n\r\nPay.\r\n') } },
+    })))).toMatchObject({ name: 'AccessDeniedException', status: 400, message: denied('ses:SendEmail', `arn:aws:ses:${REGION}:${ACCOUNT}:identity/mail.example.com`) });
+    expect(double.state.ses.sent.length).toBe(sent);
+
     expect(double.state.s3.bucket(BUCKET).objects.has(planted)).toBe(false);
-    const refused = double.calls.filter((c) => c.caller === session.accessKeyId && c.error);
+    const refused = double.calls.slice(from).filter((c) => c.caller === session.accessKeyId && c.error);
     expect(refused.map((c) => `${c.service}:${c.operation}:${c.error}`)).toEqual([
       's3:PutObject:AccessDenied', 's3:GetObject:AccessDenied', 's3:ListObjectsV2:AccessDenied', 'secretsmanager:GetSecretValue:AccessDeniedException',
-      'secretsmanager:GetSecretValue:AccessDeniedException', 's3:PutObject:AccessDenied',
+      'secretsmanager:GetSecretValue:AccessDeniedException', 's3:PutObject:AccessDenied', 'sesv2:SendEmail:AccessDeniedException',
     ]);
     expect(JSON.stringify(server.requests)).not.toContain(VANDELAY_TOKEN);
   });

@@ -56,23 +56,19 @@ export function jsonErrorBody(error: WireError): string {
   return JSON.stringify({ __type: error.code, message: error.message, ...error.members });
 }
 
-export function jsonProtocol(sdk: Record<string, unknown>, target: string): Protocol {
-  const json = { 'content-type': 'application/x-amz-json-1.1' };
+/** A request's JSON body (`{}` when empty); a body that is not JSON is the protocols' SerializationException. */
+export function jsonBody(request: WireRequest): unknown {
+  try {
+    return request.body.length ? JSON.parse(request.body.toString('utf8')) : {};
+  } catch {
+    throw new RequestError('SerializationException', 'The request body is not valid JSON');
+  }
+}
+
+/** How the JSON protocols answer: the output as modeled JSON; an error's code in `x-amzn-errortype`, its body by `errorBody`. */
+export function jsonAnswers(contentType: string, errorBody: (error: WireError) => string): Pick<Protocol, 'encode' | 'error'> {
+  const json = { 'content-type': contentType };
   return {
-    decode(request: WireRequest): DecodedCall {
-      const header = String(request.headers['x-amz-target'] ?? '');
-      const [prefix, operation] = header.split('.');
-      if (prefix !== target || !operation) throw new RequestError('UnknownOperationException', `Unknown target ${header}`);
-      const model = operationModel(sdk, operation);
-      if (!model) throw new RequestError('UnknownOperationException', `Unknown operation ${operation}`);
-      let body: unknown;
-      try {
-        body = request.body.length ? JSON.parse(request.body.toString('utf8')) : {};
-      } catch {
-        throw new RequestError('SerializationException', 'The request body is not valid JSON');
-      }
-      return { model, input: (fromJson(model.input, body) ?? {}) as Record<string, unknown> };
-    },
     encode: (call, output, requestId) => ({
       status: 200,
       headers: { ...json, 'x-amzn-requestid': requestId },
@@ -81,7 +77,21 @@ export function jsonProtocol(sdk: Record<string, unknown>, target: string): Prot
     error: (error) => ({
       status: error.status,
       headers: { ...json, 'x-amzn-requestid': error.requestId, 'x-amzn-errortype': error.code },
-      body: jsonErrorBody(error),
+      body: errorBody(error),
     }),
+  };
+}
+
+export function jsonProtocol(sdk: Record<string, unknown>, target: string): Protocol {
+  return {
+    decode(request: WireRequest): DecodedCall {
+      const header = String(request.headers['x-amz-target'] ?? '');
+      const [prefix, operation] = header.split('.');
+      if (prefix !== target || !operation) throw new RequestError('UnknownOperationException', `Unknown target ${header}`);
+      const model = operationModel(sdk, operation);
+      if (!model) throw new RequestError('UnknownOperationException', `Unknown operation ${operation}`);
+      return { model, input: (fromJson(model.input, jsonBody(request)) ?? {}) as Record<string, unknown> };
+    },
+    ...jsonAnswers('application/x-amz-json-1.1', jsonErrorBody),
   };
 }

@@ -5,6 +5,7 @@ import * as E from '@aws-sdk/client-ecs';
 import * as I from '@aws-sdk/client-iam';
 import * as S from '@aws-sdk/client-s3';
 import * as M from '@aws-sdk/client-secrets-manager';
+import * as V from '@aws-sdk/client-sesv2';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAwsDouble, createDoubleClients, createManualClock, seededRandom, type AwsDouble, type DoubleClients } from '../index.js';
@@ -29,7 +30,7 @@ describe('the AWS double over HTTP, through real SDK clients', () => {
   let double: AwsDouble;
   let server: AwsDoubleServer;
   let local: DoubleClients;
-  let http: { iam: I.IAMClient; s3: S.S3Client; secrets: M.SecretsManagerClient; sts: STSClient; ecs: E.ECSClient };
+  let http: { iam: I.IAMClient; s3: S.S3Client; secrets: M.SecretsManagerClient; sts: STSClient; ecs: E.ECSClient; ses: V.SESv2Client };
 
   /** The same command over HTTP and through the attached client: equal outputs, $metadata aside. */
   async function both(service: keyof typeof http, make: () => object) {
@@ -53,6 +54,7 @@ describe('the AWS double over HTTP, through real SDK clients', () => {
       secrets: new M.SecretsManagerClient(config),
       sts: new STSClient(config),
       ecs: new E.ECSClient(config),
+      ses: new V.SESv2Client(config),
     };
   });
 
@@ -236,6 +238,24 @@ describe('the AWS double over HTTP, through real SDK clients', () => {
     const first = (await http.ecs.send(new E.RunTaskCommand(input('openclaw/b/butler')))).tasks![0].taskArn;
     expect((await http.ecs.send(new E.RunTaskCommand(input('openclaw/b/butler')))).tasks!.map((t) => t.taskArn)).toEqual([first]);
     await expect(http.ecs.send(new E.RunTaskCommand(input('openclaw/c/butler')))).rejects.toMatchObject({ name: 'ConflictException', resourceIds: [first] });
+  });
+
+  it('SES v2 (REST-JSON): a raw message sent, an identity read by its path label, errors by x-amzn-errortype', async () => {
+    double.state.ses.verifyIdentity('mail.example.com');
+    double.state.ses.createConfigurationSet('digests');
+    const raw = Buffer.from('From: digest@mail.example.com\r\nTo: ops@acme.example\r\nSubject: Over the wire\r\n\r\nWords.\r\n');
+    const { MessageId } = await http.ses.send(new V.SendEmailCommand({
+      FromEmailAddress: 'digest@mail.example.com', Destination: { ToAddresses: ['ops@acme.example'] }, ConfigurationSetName: 'digests',
+      Content: { Raw: { Data: raw } }, EmailTags: [{ Name: 'tenant', Value: 'acme' }],
+    }));
+    expect(double.state.ses.sent.at(-1)).toMatchObject({ messageId: MessageId, from: 'digest@mail.example.com', to: ['ops@acme.example'], configurationSet: 'digests', tags: { tenant: 'acme' }, subject: 'Over the wire', raw });
+    expect(await both('ses', () => new V.GetEmailIdentityCommand({ EmailIdentity: 'mail.example.com' }))).toMatchObject({ IdentityType: 'DOMAIN', VerifiedForSendingStatus: true });
+    await both('ses', () => new V.GetAccountCommand({}));
+    await expect(http.ses.send(new V.GetEmailIdentityCommand({ EmailIdentity: 'nobody@else.example' }))).rejects.toMatchObject({
+      name: 'NotFoundException', message: 'Email identity <nobody@else.example> does not exist.', $metadata: { httpStatusCode: 404 },
+    });
+    await expect(http.ses.send(new V.SendEmailCommand({ FromEmailAddress: 'x@unverified.example', Destination: { ToAddresses: ['ops@acme.example'] }, Content: { Raw: { Data: raw } } })))
+      .rejects.toMatchObject({ name: 'MessageRejected', $metadata: { httpStatusCode: 400 } });
   });
 
   it('logs every exchange, and every call reached the double through it', async () => {

@@ -1,5 +1,5 @@
 // The AWS double as an AWS-compatible endpoint: one HTTP server for IAM, STS, S3, Secrets Manager,
-// ECS and Service Quotas, so that unmodified SDK clients built from configuration (AWS_ENDPOINT_URL, path-style S3) reach
+// ECS, SES v2, SNS and Service Quotas, so that unmodified SDK clients built from configuration (AWS_ENDPOINT_URL, path-style S3) reach
 // the same in-memory state across a socket. Each request is routed to its service by the SigV4
 // credential scope, decoded by that service's wire protocol into the SDK input shape, run through the
 // double's dispatcher (recorded, with its latency, throttling and faults), and the output or error is
@@ -10,6 +10,7 @@ import * as ecsSdk from '@aws-sdk/client-ecs';
 import * as iamSdk from '@aws-sdk/client-iam';
 import * as s3Sdk from '@aws-sdk/client-s3';
 import * as secretsSdk from '@aws-sdk/client-secrets-manager';
+import * as sesSdk from '@aws-sdk/client-sesv2';
 import * as snsSdk from '@aws-sdk/client-sns';
 import * as stsSdk from '@aws-sdk/client-sts';
 import * as quotasSdk from '@aws-sdk/client-service-quotas';
@@ -17,6 +18,7 @@ import type { AwsDouble, ServiceName } from '../index.js';
 import { ec2Response, isEc2Request } from './ec2.js';
 import { jsonProtocol } from './json.js';
 import { queryProtocol } from './query.js';
+import { restJsonProtocol } from './rest-json.js';
 import { restXmlProtocol } from './rest-xml.js';
 import { operationModel } from './schema.js';
 import { wireError, type Protocol, type WireRequest, type WireResponse } from './wire.js';
@@ -24,8 +26,8 @@ import { wireError, type Protocol, type WireRequest, type WireResponse } from '.
 type Sdk = Record<string, unknown>;
 const sdk = (ns: object): Sdk => Object.fromEntries(Object.entries(ns));
 
-/** Services served over HTTP; SES v2 (REST-JSON) is served to attached clients only. */
-export type WireService = Exclude<ServiceName, 'sesv2'>;
+/** Services served over HTTP: all of the double's. */
+export type WireService = ServiceName;
 
 /** Each service's SDK models and wire protocol, with the namespaces and targets its client uses. */
 export const SERVICE_WIRES: Record<WireService, { sdk: Sdk; protocol: Protocol }> = {
@@ -35,11 +37,14 @@ export const SERVICE_WIRES: Record<WireService, { sdk: Sdk; protocol: Protocol }
   secretsmanager: { sdk: sdk(secretsSdk), protocol: jsonProtocol(sdk(secretsSdk), 'secretsmanager') },
   ecs: { sdk: sdk(ecsSdk), protocol: jsonProtocol(sdk(ecsSdk), 'AmazonEC2ContainerServiceV20141113') },
   sns: { sdk: sdk(snsSdk), protocol: queryProtocol(sdk(snsSdk), 'http://sns.amazonaws.com/doc/2010-03-31/') },
+  sesv2: { sdk: sdk(sesSdk), protocol: restJsonProtocol(sdk(sesSdk)) },
   servicequotas: { sdk: sdk(quotasSdk), protocol: jsonProtocol(sdk(quotasSdk), 'ServiceQuotasV20190624') },
 };
 
 const JSON_TARGETS: Record<string, WireService> = { secretsmanager: 'secretsmanager', AmazonEC2ContainerServiceV20141113: 'ecs', ServiceQuotasV20190624: 'servicequotas' };
 const SCOPE = /Credential=[^/,\s]+\/\d{8}\/[^/]+\/([^/,\s]+)\/aws4_request/;
+/** Signing names that are not the double's service names: SES v2 signs as `ses`. */
+const SIGNING_NAMES: Record<string, WireService> = { ses: 'sesv2' };
 
 /**
  * The service a request is for: the signing name in its SigV4 credential scope
@@ -49,7 +54,7 @@ const SCOPE = /Credential=[^/,\s]+\/\d{8}\/[^/]+\/([^/,\s]+)\/aws4_request/;
 export function serviceOf(request: WireRequest): WireService | undefined {
   const credential = request.headers.authorization ?? (request.query.get('X-Amz-Credential') ? `Credential=${request.query.get('X-Amz-Credential')}` : '');
   const scope = SCOPE.exec(String(credential))?.[1];
-  if (scope) return scope in SERVICE_WIRES ? (scope as WireService) : undefined;
+  if (scope) return SIGNING_NAMES[scope] ?? (scope in SERVICE_WIRES ? (scope as WireService) : undefined);
   const target = request.headers['x-amz-target'];
   if (target) return JSON_TARGETS[String(target).split('.')[0]];
   const action = new URLSearchParams(String(request.headers['content-type']).includes('form') ? request.body.toString('utf8') : '').get('Action');
@@ -114,7 +119,7 @@ export async function startAwsDoubleServer(double: AwsDouble, options: AwsDouble
     exchange.service = service;
     if (!service) {
       exchange.status = 400;
-      send(res, { status: 400, headers: { 'content-type': 'text/plain' }, body: 'aws-double: this endpoint serves iam, sts, s3, secretsmanager, ecs, sns and EC2 DescribeAvailabilityZones' });
+      send(res, { status: 400, headers: { 'content-type': 'text/plain' }, body: 'aws-double: this endpoint serves iam, sts, s3, secretsmanager, ecs, sesv2, sns, servicequotas and EC2 DescribeAvailabilityZones' });
       return;
     }
     const wire = SERVICE_WIRES[service];
