@@ -8,7 +8,10 @@ import { AWS_QUOTAS, parseLimits, type Quota } from './limits.js';
 export const SCENARIOS = ['cold-converge', 'noop-resync', 'one-tenant-change', 'migrations', 'launch-spreading', 'validate-scale', 'validate-linear', 'memory-scale'] as const;
 /** The pooled fleet at 100,000 tenants (bench/pool.ts): run only when named in --scenarios. */
 export const POOL_SCENARIOS = ['pool-cold-converge', 'pool-noop', 'pool-one-change', 'pool-runs'] as const;
-export type ScenarioName = (typeof SCENARIOS)[number] | (typeof POOL_SCENARIOS)[number];
+/** The directory source's poll at --scale-tenants files (bench/scale-child.ts poll): run only when named. */
+export const SOURCE_SCENARIOS = ['source-poll'] as const;
+export type ScenarioName = (typeof SCENARIOS)[number] | (typeof POOL_SCENARIOS)[number] | (typeof SOURCE_SCENARIOS)[number];
+const ALL_SCENARIOS: readonly string[] = [...SCENARIOS, ...POOL_SCENARIOS, ...SOURCE_SCENARIOS];
 
 export interface BenchOptions {
   /** Tenants in the converge, resync and change scenarios. */
@@ -49,7 +52,7 @@ const HELP = `npm run bench -- [flags]       (each flag also reads from the envi
 
   --tenants N            BENCH_TENANTS          tenants converged, resynced and changed (1000)
   --latency-ms MS        BENCH_LATENCY_MS       latency of every AWS call, really slept (20)
-  --scale-tenants N      BENCH_SCALE_TENANTS    manifests validated / tenants held in memory (10000)
+  --scale-tenants N      BENCH_SCALE_TENANTS    manifests validated / tenants held in memory / files polled (10000)
   --schemas N            BENCH_SCHEMAS          schemas in the migration pass, at most --tenants (1000)
   --launches N           BENCH_LAUNCHES         agent runs due in the same minute (1000)
   --launch-rate N        BENCH_LAUNCH_RATE      OPENCLAW_LAUNCHES_PER_SECOND for that scenario (controller default)
@@ -57,7 +60,7 @@ const HELP = `npm run bench -- [flags]       (each flag also reads from the envi
   --aws K=R[/B],...      BENCH_AWS_QUOTAS       what the AWS double enforces, e.g. iam:write=20/40
   --client K=R[/B],...   BENCH_CLIENT_LIMITS    the controller's buckets, e.g. iam:write=20 (AWS provider defaults)
   --scenarios A,B        BENCH_SCENARIOS        subset of: ${SCENARIOS.join(', ')} (all by default),
-                                                and, only when named: ${POOL_SCENARIOS.join(', ')}
+                                                and, only when named: ${[...POOL_SCENARIOS, ...SOURCE_SCENARIOS].join(', ')}
   --pool-tenants N       BENCH_POOL_TENANTS     pooled tenants in the pool-* scenarios (100000)
   --pool-runs N          BENCH_POOL_RUNS        pooled runs queued in pool-runs (--pool-tenants)
   --pool-workers A,B     BENCH_POOL_WORKERS     worker counts pool-runs measures (1,2,4,8)
@@ -92,7 +95,7 @@ export function parseOptions(argv: string[], env: Record<string, string | undefi
   };
   const tenants = int('tenants', 'BENCH_TENANTS', 1000, 1)!;
   const scenarios = (read('scenarios', 'BENCH_SCENARIOS') ?? SCENARIOS.join(',')).split(',').map((s) => s.trim()).filter(Boolean);
-  for (const s of scenarios) if (![...SCENARIOS, ...POOL_SCENARIOS].includes(s as ScenarioName)) throw new Error(`--scenarios: unknown scenario ${JSON.stringify(s)} (allowed: ${[...SCENARIOS, ...POOL_SCENARIOS].join(', ')})`);
+  for (const s of scenarios) if (!ALL_SCENARIOS.includes(s)) throw new Error(`--scenarios: unknown scenario ${JSON.stringify(s)} (allowed: ${ALL_SCENARIOS.join(', ')})`);
   const poolTenants = int('pool-tenants', 'BENCH_POOL_TENANTS', 100_000, 1)!;
   const workers = (read('pool-workers', 'BENCH_POOL_WORKERS') ?? '1,2,4,8').split(',').map((w) => w.trim());
   for (const w of workers) if (!/^[1-9]\d*$/.test(w)) throw new Error(`--pool-workers: ${JSON.stringify(w)} is not a whole number ≥ 1 (allowed: a list such as 1,2,4,8)`);

@@ -7,17 +7,22 @@
  *           held, as the controller holds them between passes (snapshot, desired map, fingerprints):
  *           right after the load (`after`, the validation thread still alive) and once that thread
  *           has ended, as it does when idle (`held`, what the controller keeps between revisions).
+ * poll:     COUNT manifest files polled by the directory source's file index: a poll of the unchanged
+ *           tree (files stat'ed, none read) against a full re-read and hash of every file (what each
+ *           poll did before the index), then a poll with one file changed; and the heap the index holds.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import v8 from 'node:v8';
 import { desiredTenant } from '../controller/desired/tenant.js';
 import { fingerprintOf } from '../controller/engine/fingerprint.js';
 import { endValidationThread } from '../controller/manifests/off-thread.js';
-import { validateManifests } from '../controller/manifests/validate.js';
+import { manifestDirectory, readManifestDirectory, validateManifests } from '../controller/manifests/validate.js';
 import { directorySource } from '../controller/source/directory.js';
-import { manifestTexts, writeManifests } from './manifests.js';
+import { ManifestFileIndex } from '../controller/source/file-index.js';
+import { manifestTexts, tenantName, writeManifests } from './manifests.js';
+import { ratio } from './measure.js';
 
 const MB = 2 ** 20;
 const mb = (bytes: number) => Math.round((bytes / MB) * 10) / 10;
@@ -27,6 +32,15 @@ function memory() {
   gc();
   const usage = process.memoryUsage();
   return { rssMB: mb(usage.rss), heapUsedMB: mb(usage.heapUsed), externalMB: mb(usage.external) };
+}
+
+/** Wall and CPU time of one call (the CPU of the whole process, libuv's file reads included). */
+async function timed<T>(fn: () => Promise<T>): Promise<{ value: T; cost: { ms: number; cpuMs: number } }> {
+  const started = performance.now();
+  const cpu = process.cpuUsage();
+  const value = await fn();
+  const used = process.cpuUsage(cpu);
+  return { value, cost: { ms: Math.round(performance.now() - started), cpuMs: Math.round((used.user + used.system) / 1000) } };
 }
 
 async function main(): Promise<void> {
@@ -68,6 +82,38 @@ async function main(): Promise<void> {
         heldHeapMB: Math.round((after.heapUsedMB - before.heapUsedMB) * 10) / 10,
         perTenantKB: Math.round(((after.heapUsedMB - before.heapUsedMB) * 1024 / count) * 10) / 10,
         derived: desired.size + fingerprints.size,
+      }));
+      return;
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  if (mode === 'poll') {
+    const dir = mkdtempSync(join(tmpdir(), 'openclaw-bench-poll-'));
+    try {
+      writeManifests(dir, count);
+      // Files changed within 3 s of a scan are read again by the next one (racily clean): let them age, as a deployed tree has.
+      await new Promise((resolve) => setTimeout(resolve, 3_500));
+      const display = (file: string) => relative(dir, file);
+      const before = memory();
+      const index = new ManifestFileIndex(dir);
+      const first = await timed(() => index.scan());
+      const indexHeldMB = Math.round((memory().heapUsedMB - before.heapUsedMB) * 10) / 10;
+      const full = await timed(() => readManifestDirectory(dir, display));
+      const unchanged = await timed(() => index.scan());
+      const changedFile = join(dir, `${tenantName(1)}.yaml`);
+      appendFileSync(changedFile, '# changed\n');
+      const oneChanged = await timed(async () => {
+        const scan = await index.scan();
+        return { ...scan, digest: manifestDirectory(dir, scan.read, display).digest };
+      });
+      const sameDigest = oneChanged.value.digest === (await readManifestDirectory(dir, display)).digest;
+      process.stdout.write(JSON.stringify({
+        files: count, indexHeldMB, firstScan: first.cost,
+        fullReread: full.cost,
+        unchangedPoll: { ...unchanged.cost, reread: unchanged.value.reread, changed: unchanged.value.changed },
+        oneChangedPoll: { ...oneChanged.cost, reread: oneChanged.value.reread, changed: oneChanged.value.changed, sameDigestAsFullReread: sameDigest },
+        ratios: { cpu: ratio(full.cost.cpuMs, unchanged.cost.cpuMs, 1), wall: ratio(full.cost.ms, unchanged.cost.ms, 1) },
       }));
       return;
     } finally {

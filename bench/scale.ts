@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CHILD = fileURLToPath(new URL('./scale-child.ts', import.meta.url));
 
-export function runScaleChild(mode: 'validate' | 'memory', count: number): Promise<Record<string, unknown>> {
+export function runScaleChild(mode: 'validate' | 'memory' | 'poll', count: number): Promise<Record<string, unknown>> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', CHILD, mode, String(count)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';

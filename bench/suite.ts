@@ -72,6 +72,10 @@ export async function runBench(options: BenchOptions, emit: (result: ScenarioRes
     progress(`loading ${options.scaleTenants} tenants into memory…`);
     emit({ scenario: 'memory-scale', ...(await runScaleChild('memory', options.scaleTenants)) });
   }
+  if (want('source-poll')) {
+    progress(`polling ${options.scaleTenants} manifest files…`);
+    emit({ scenario: 'source-poll', ...(await runScaleChild('poll', options.scaleTenants)) });
+  }
   if ((['pool-cold-converge', 'pool-noop', 'pool-one-change', 'pool-runs'] as const).some(want)) await poolScenarios(options, emit, progress);
 }
 

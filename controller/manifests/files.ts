@@ -8,7 +8,10 @@ import type { ValidationIssue } from './types.js';
 
 const MANIFEST_EXTENSIONS = ['.yaml', '.yml'];
 /** Files read at once: all of 100,000 at once would hold that many descriptors (past a default ulimit) and buffers. */
-const READ_CONCURRENCY = 64;
+export const READ_CONCURRENCY = 64;
+
+/** Reads a file's bytes (the directory source passes its own, which tests count). */
+export type ReadBytes = (file: string) => Promise<Uint8Array>;
 
 export function isManifestName(name: string): boolean {
   return MANIFEST_EXTENSIONS.some((ext) => name.endsWith(ext));
@@ -48,12 +51,18 @@ export async function listManifestFiles(dir: string): Promise<string[]> {
  * each come back as a problem instead of a text.
  */
 export async function readManifestFiles(dir: string, files: readonly string[]): Promise<ReadManifest[]> {
-  const boundary = await realpath(repositoryRoot(dir));
-  const read = await mapLimit(files, READ_CONCURRENCY, async (file) => readOne(file, boundary));
+  const boundary = await manifestBoundary(dir);
+  const read = await mapLimit(files, READ_CONCURRENCY, async (file) => readManifestFile(file, boundary));
   return read.filter((entry): entry is ReadManifest => entry !== undefined);
 }
 
-async function readOne(file: string, boundary: string): Promise<ReadManifest | undefined> {
+/** Where a link below `dir` may lead: the repository holding it, or `dir` itself, links resolved. */
+export async function manifestBoundary(dir: string): Promise<string> {
+  return realpath(repositoryRoot(dir));
+}
+
+/** One listed file as readManifestFiles reads it; undefined for a link that is simply not a manifest. */
+export async function readManifestFile(file: string, boundary: string, readBytes: ReadBytes = readFile): Promise<ReadManifest | undefined> {
   const named = isManifestName(file);
   try {
     if ((await lstat(file)).isSymbolicLink()) {
@@ -62,7 +71,7 @@ async function readOne(file: string, boundary: string): Promise<ReadManifest | u
     }
     const info = await stat(file);
     if (info.size > MANIFEST_LIMITS.fileBytes) return { file, problem: limitMessage('fileBytes', info.size) };
-    return decodeManifest(file, await readFile(file));
+    return decodeManifest(file, await readBytes(file));
   } catch (error) {
     return { file, problem: `could not be read: ${errorMessage(error)} (allowed: a file the controller can read; an unreadable file never counts as removed)` };
   }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { relative } from 'node:path';
-import { listManifestFiles, readIssue, readManifestFiles } from './files.js';
+import { listManifestFiles, readIssue, readManifestFiles, type ReadManifest } from './files.js';
 import { locate, parseManifestFile } from './parse.js';
 import { checkChannelSemantics } from './channel.js';
 import { validateAgainstCrd } from './schema.js';
@@ -101,7 +101,11 @@ export interface ManifestDirectory {
 
 /** The manifests below `dir` as texts, and an issue for each file that could not be read as one. */
 export async function readManifestDirectory(dir: string, display: (file: string) => string): Promise<ManifestDirectory> {
-  const read = await readManifestFiles(dir, await listManifestFiles(dir));
+  return manifestDirectory(dir, await readManifestFiles(dir, await listManifestFiles(dir)), display);
+}
+
+/** The files below `dir` as read (sorted), as texts and issues, with their digest. */
+export function manifestDirectory(dir: string, read: readonly ReadManifest[], display: (file: string) => string): ManifestDirectory {
   const inputs: ManifestText[] = [];
   const readIssues: ValidationIssue[] = [];
   const hash = createHash('sha256');

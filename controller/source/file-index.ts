@@ -1,0 +1,134 @@
+import { lstatSync, type BigIntStats } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { mapLimit } from '../../contract/concurrency.js';
+import { listManifestFiles, manifestBoundary, readManifestFile, READ_CONCURRENCY, type ReadManifest } from '../manifests/files.js';
+
+/** The calls a scan makes per file: tests count the reads and freeze the stats through it. */
+export interface FileIndexIo {
+  /** lstat with nanosecond times; undefined when the file is gone. */
+  lstat(file: string): BigIntStats | undefined;
+  readFile(file: string): Promise<Uint8Array>;
+}
+
+const NODE_IO: FileIndexIo = {
+  lstat: (file) => lstatSync(file, { bigint: true, throwIfNoEntry: false }),
+  readFile: (file) => readFile(file),
+};
+
+/** A file as last scanned: what it read as, and the stat it had just before (only for a plain file read as text). */
+interface Entry {
+  read: ReadManifest | undefined;
+  stat?: string;
+  /** Changed too close to the scan for its stat to tell a later rewrite: read again next time. */
+  racy: boolean;
+}
+
+export interface Scan {
+  /** Every listed file as read (or as remembered), sorted: what readManifestFiles returns. */
+  read: ReadManifest[];
+  /** Whether anything differs from the last scan: a file listed, unlisted, or read as something else. */
+  changed: boolean;
+  /** Files read in this scan. */
+  reread: number;
+}
+
+/** lstat calls between two turns of the event loop (one turn is a few milliseconds). */
+const STATS_PER_TURN = 500;
+/**
+ * A file whose mtime or ctime is this close to a scan's start (or after it) may be rewritten within
+ * the same timestamp, leaving its stat unchanged: it is read again by the next scan. Covers the
+ * coarsest timestamps (FAT's 2 s) and a kernel clock a tick behind the process's.
+ */
+const RACY_NS = 3_000_000_000n;
+
+/**
+ * What the directory source last read of each manifest file, by its stat, as git's index keeps
+ * it: a scan lists the files, stats each one, and reads only those whose size, mtime, ctime, inode,
+ * device or mode changed, those that changed too recently for the stat to be trusted ("racily clean"
+ * in git's terms), and every link, whose target the link's own stat does not follow. A file that
+ * could not be read as text is read again every scan. The texts are kept, so that the revision's
+ * digest stays the hash of every file's content.
+ */
+export class ManifestFileIndex {
+  private entries = new Map<string, Entry>();
+  private files: readonly string[] = [];
+  private chain: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly dir: string,
+    private readonly io: FileIndexIo = NODE_IO,
+    private readonly nowNs: () => bigint = () => BigInt(Date.now()) * 1_000_000n,
+  ) {}
+
+  /** One scan at a time: each compares with the one before it. */
+  scan(): Promise<Scan> {
+    const run = this.chain.then(() => this.scanNow());
+    this.chain = run.catch(() => {});
+    return run;
+  }
+
+  private async scanNow(): Promise<Scan> {
+    const started = this.nowNs();
+    const files = await listManifestFiles(this.dir);
+    const stats = await this.statAll(files);
+    const stale = files.filter((file, i) => !this.fresh(file, stats[i]));
+    const boundary = stale.length > 0 ? await manifestBoundary(this.dir) : '';
+    const fresh = await mapLimit(stale, READ_CONCURRENCY, (file) => readManifestFile(file, boundary, this.io.readFile));
+    const reads = new Map(stale.map((file, i) => [file, fresh[i]]));
+    let changed = !sameList(files, this.files);
+    const entries = new Map<string, Entry>();
+    for (const [i, file] of files.entries()) {
+      const before = this.entries.get(file);
+      if (before && !reads.has(file)) {
+        entries.set(file, before);
+        continue;
+      }
+      const read = reads.get(file);
+      if (!sameRead(read, before?.read)) changed = true;
+      entries.set(file, entryOf(read, stats[i], started));
+    }
+    this.entries = entries;
+    this.files = files;
+    const read = files.map((file) => entries.get(file)?.read).filter((entry): entry is ReadManifest => entry !== undefined);
+    return { read, changed, reread: stale.length };
+  }
+
+  private fresh(file: string, stat: BigIntStats | undefined): boolean {
+    const entry = this.entries.get(file);
+    return entry?.stat !== undefined && !entry.racy && stat !== undefined && entry.stat === stamp(stat);
+  }
+
+  /** Synchronous lstat, a few hundred between turns of the event loop: half the CPU of a promise each. */
+  private async statAll(files: readonly string[]): Promise<(BigIntStats | undefined)[]> {
+    const stats: (BigIntStats | undefined)[] = [];
+    for (let i = 0; i < files.length; i++) {
+      if (i > 0 && i % STATS_PER_TURN === 0) await nextTurn();
+      try {
+        stats.push(this.io.lstat(files[i]));
+      } catch {
+        stats.push(undefined); // read, which says why it cannot be
+      }
+    }
+    return stats;
+  }
+}
+
+function entryOf(read: ReadManifest | undefined, stat: BigIntStats | undefined, started: bigint): Entry {
+  if (!stat?.isFile() || !read || !('text' in read)) return { read, racy: true };
+  return { read, stat: stamp(stat), racy: stat.mtimeNs >= started - RACY_NS || stat.ctimeNs >= started - RACY_NS };
+}
+
+/** What a rewrite, a replacement or a rename over the file changes, as git's index compares it. */
+function stamp(stat: BigIntStats): string {
+  return `${stat.size}:${stat.mtimeNs}:${stat.ctimeNs}:${stat.ino}:${stat.dev}:${stat.mode}`;
+}
+
+function sameRead(a: ReadManifest | undefined, b: ReadManifest | undefined): boolean {
+  if (!a || !b) return a === b;
+  return 'text' in a ? 'text' in b && a.text === b.text : 'problem' in b && a.problem === b.problem;
+}
+
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((file, i) => file === b[i]);
+}
