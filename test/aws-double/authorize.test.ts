@@ -56,7 +56,7 @@ describe("the AWS double's authorization of an STS session's calls", () => {
 
   it("refuses another sender, of a verified domain or verified itself, and another configuration set, with SES's AccessDeniedException on that resource, sending nothing", async () => {
     const before = double.state.ses.sent.length;
-    const denied = (resource: string) => `User: ${session.arn} is not authorized to perform: ses:SendEmail on resource: ${resource} because no identity-based policy allows the action`;
+    const denied = (resource: string) => `User: ${session.arn} is not authorized to perform: ses:SendEmail on resource: ${resource} because no identity-based policy allows the ses:SendEmail action`;
     expect(await errorOf(email({ FromEmailAddress: 'ceo@mail.example.com' }))).toEqual({ name: 'AccessDeniedException', status: 400, message: denied(`${SES_ARN}:identity/mail.example.com`) });
     // An address verified as an identity of its own is that identity, not its domain.
     double.state.ses.verifyIdentity('ceo@mail.example.com');

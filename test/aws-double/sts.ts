@@ -77,7 +77,7 @@ export class StsState {
     const role = this.iam?.role(session.roleArn.split('/').pop() ?? '');
     const decision = role ? evaluatePolicies([...role.policies.values()], { action, resource, context: { ...principalContext(who.tags), ...context } }) : 'ImplicitlyDenied';
     if (decision !== 'Allowed') {
-      const how = decision === 'ExplicitlyDenied' ? 'with an explicit deny in an identity-based policy' : 'because no identity-based policy allows the action';
+      const how = decision === 'ExplicitlyDenied' ? 'with an explicit deny in an identity-based policy' : `because no identity-based policy allows the ${action} action`;
       fail(denial.code, `User: ${session.arn} is not authorized to perform: ${action} on resource: ${resource} ${how}`, denial.status);
     }
   }

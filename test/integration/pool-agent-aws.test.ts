@@ -251,7 +251,7 @@ describe('a pooled agent run on AWS, started by the pooled worker service, again
   it("refuses the run's own credentials the other pooled tenant's prefix and secret, and the silo tenant's, as AWS does", async () => {
     const run = asRun();
     const from = double.calls.length;
-    const denied = (action: string, resource: string) => `User: ${session.arn} is not authorized to perform: ${action} on resource: ${resource} because no identity-based policy allows the action`;
+    const denied = (action: string, resource: string) => `User: ${session.arn} is not authorized to perform: ${action} on resource: ${resource} because no identity-based policy allows the ${action} action`;
     // They are live: the run's own digest reads back.
     const [own] = await admin.query<{ object_key: string }>(`SELECT object_key FROM app.digests WHERE run_id = $1`, [runId]).then((r) => r.rows);
     expect(await (await run.s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: own.object_key }))).Body?.transformToString()).toContain('Umbrella');
@@ -264,6 +264,17 @@ describe('a pooled agent run on AWS, started by the pooled worker service, again
     const marker = names.s3Marker('vandelay');
     expect(double.state.s3.bucket(BUCKET).objects.has(marker)).toBe(true);
     expect(await errorOf(run.s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: marker })))).toMatchObject({ name: 'AccessDenied', status: 403, message: denied('s3:GetObject', `arn:aws:s3:::${BUCKET}/${marker}`) });
+    // On the wire, as S3 and Secrets Manager write them: an XML <Error> with 403, a JSON body typed by x-amzn-errortype with 400.
+    const signed = (service: string) => ({ authorization: `AWS4-HMAC-SHA256 Credential=${session.accessKeyId}/20261203/${REGION}/${service}/aws4_request, SignedHeaders=host, Signature=00` });
+    const s3Answer = await fetch(`${server.url}/${BUCKET}/${planted}?x-id=PutObject`, { method: 'PUT', body: 'not yours', headers: signed('s3') });
+    expect(s3Answer.status).toBe(403);
+    expect(await s3Answer.text()).toMatch(new RegExp(`^<\\?xml[^>]*\\?>\\s*<Error><Code>AccessDenied</Code><Message>User: [^<]+ is not authorized to perform: s3:PutObject on resource: arn:aws:s3:::${BUCKET}/[^<]+</Message>.*<RequestId>[^<]+</RequestId></Error>$`));
+    const secretsAnswer = await fetch(server.url, {
+      method: 'POST', body: JSON.stringify({ SecretId: names.pooledSecret('openclaw', 'vandelay') }),
+      headers: { ...signed('secretsmanager'), 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'secretsmanager.GetSecretValue' },
+    });
+    expect({ status: secretsAnswer.status, type: secretsAnswer.headers.get('x-amzn-errortype') }).toEqual({ status: 400, type: 'AccessDeniedException' });
+    expect(await secretsAnswer.json()).toEqual({ __type: 'AccessDeniedException', message: expect.stringMatching(/is not authorized to perform: secretsmanager:GetSecretValue on resource: /) });
     expect(await errorOf(run.s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: 'tenants/vandelay/' })))).toMatchObject({ name: 'AccessDenied', status: 403, message: denied('s3:ListBucket', `arn:aws:s3:::${BUCKET}`) });
     const vandelaySecret = double.state.secrets.find(names.pooledSecret('openclaw', 'vandelay'))!.ARN;
     expect(await errorOf(run.secrets.send(new GetSecretValueCommand({ SecretId: names.pooledSecret('openclaw', 'vandelay') })))).toEqual({
@@ -285,7 +296,8 @@ describe('a pooled agent run on AWS, started by the pooled worker service, again
     expect(double.state.s3.bucket(BUCKET).objects.has(planted)).toBe(false);
     const refused = double.calls.slice(from).filter((c) => c.caller === session.accessKeyId && c.error);
     expect(refused.map((c) => `${c.service}:${c.operation}:${c.error}`)).toEqual([
-      's3:PutObject:AccessDenied', 's3:GetObject:AccessDenied', 's3:ListObjectsV2:AccessDenied', 'secretsmanager:GetSecretValue:AccessDeniedException',
+      's3:PutObject:AccessDenied', 's3:GetObject:AccessDenied', 's3:PutObject:AccessDenied', 'secretsmanager:GetSecretValue:AccessDeniedException',
+      's3:ListObjectsV2:AccessDenied', 'secretsmanager:GetSecretValue:AccessDeniedException',
       'secretsmanager:GetSecretValue:AccessDeniedException', 's3:PutObject:AccessDenied', 'sesv2:SendEmail:AccessDeniedException',
     ]);
     expect(JSON.stringify(server.requests)).not.toContain(VANDELAY_TOKEN);
