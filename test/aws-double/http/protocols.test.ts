@@ -4,9 +4,11 @@ import * as iamSdk from '@aws-sdk/client-iam';
 import * as s3Sdk from '@aws-sdk/client-s3';
 import * as secretsSdk from '@aws-sdk/client-secrets-manager';
 import * as ecsSdk from '@aws-sdk/client-ecs';
+import * as sesSdk from '@aws-sdk/client-sesv2';
 import { describe, expect, it } from 'vitest';
 import { fromJson, jsonErrorBody, toJson } from './json.js';
 import { decodeQueryInput, queryErrorXml, queryResponseXml } from './query.js';
+import { restJsonProtocol } from './rest-json.js';
 import { decodeAwsChunked, decodeRestXml, encodeRestXml, s3Address } from './rest-xml.js';
 import { operationModel, type OperationModel } from './schema.js';
 import { SERVICE_WIRES, serviceOf } from './server.js';
@@ -218,12 +220,35 @@ describe('REST-XML (S3, path-style)', () => {
   });
 });
 
+describe('REST-JSON (SES v2)', () => {
+  const ses = restJsonProtocol(sesSdk);
+  it('finds the operation by method and path template, binding labels, query members (date-time, numbers) and the JSON body', () => {
+    const listed = ses.decode(request('GET', '/v2/email/deliverability-dashboard/domains/mail.example.com/campaigns?StartDate=2025-01-01T12%3A30%3A15Z&EndDate=2025-01-02T00%3A00%3A00Z&PageSize=5'));
+    expect(listed.model.name).toBe('ListDomainDeliverabilityCampaigns');
+    expect(listed.input).toEqual({ SubscribedDomain: 'mail.example.com', StartDate: AT, EndDate: new Date(Date.UTC(2025, 0, 2)), PageSize: 5 });
+    const sent = ses.decode(request('POST', '/v2/email/outbound-emails', {}, JSON.stringify({ FromEmailAddress: 'a@b.example', Content: { Raw: { Data: Buffer.from('raw').toString('base64') } } })));
+    expect(sent.model.name).toBe('SendEmail');
+    expect(sent.input).toEqual({ FromEmailAddress: 'a@b.example', Content: { Raw: { Data: new Uint8Array(Buffer.from('raw')) } } });
+    expect(ses.decode(request('GET', '/v2/email/identities/ops%40acme.example')).input).toEqual({ EmailIdentity: 'ops@acme.example' });
+    expect(ses.decode(request('GET', '/v2/email/identities/acme.example/policies')).model.name).toBe('GetEmailIdentityPolicies');
+    expect(() => ses.decode(request('GET', '/v2/email/nothing-here'))).toThrow(/No operation for GET/);
+  });
+
+  it('writes errors with their code in x-amzn-errortype and a JSON message', () => {
+    const error = { code: 'NotFoundException', message: 'Email identity <x> does not exist.', status: 404, fault: 'client' as const, requestId: 'r1' };
+    expect(ses.error(error, request('GET', '/v2/email/identities/x'))).toEqual({
+      status: 404, headers: { 'content-type': 'application/json', 'x-amzn-requestid': 'r1', 'x-amzn-errortype': 'NotFoundException' }, body: '{"message":"Email identity <x> does not exist."}',
+    });
+  });
+});
+
 describe('routing to a service', () => {
   const signed = (service: string) => ({ authorization: `AWS4-HMAC-SHA256 Credential=test/20250101/us-east-1/${service}/aws4_request, SignedHeaders=host, Signature=0` });
   it('goes by the SigV4 credential scope, else by the target, the Action or S3', () => {
     expect(serviceOf(request('POST', '/', signed('iam'), 'Action=GetCallerIdentity'))).toBe('iam');
     expect(serviceOf(request('POST', '/', signed('sts'), 'Action=GetCallerIdentity'))).toBe('sts');
     expect(serviceOf(request('GET', '/b/k', signed('s3')))).toBe('s3');
+    expect(serviceOf(request('POST', '/v2/email/outbound-emails', signed('ses')))).toBe('sesv2');
     expect(serviceOf(request('POST', '/', signed('bedrock')))).toBeUndefined();
     expect(serviceOf(request('POST', '/', { 'x-amz-target': 'AmazonEC2ContainerServiceV20141113.RunTask' }))).toBe('ecs');
     expect(serviceOf(request('POST', '/', { 'content-type': 'application/x-www-form-urlencoded' }, 'Action=GetCallerIdentity&Version=2011-06-15'))).toBe('sts');
