@@ -5,8 +5,9 @@
  * credentials (sts:AssumeRole, session tag `tenant`) and starts the real agent (agents/run.ts), which
  * reads its tenant's one secret, writes its digest to its prefix, emails it through SES and writes its
  * rows through its bound session.
- * Then, with exactly the credentials that run was given, the other pooled tenant's prefix and secret
- * are refused as AWS refuses them, and the pool's session reaches no other tenant's rows.
+ * A second run, its environment steered at the other pooled tenant's secret, asks for it itself and is
+ * refused. Then, with exactly the credentials the first run was given, the other pooled tenant's prefix
+ * and secret are refused as AWS refuses them, and the pool's session reaches no other tenant's rows.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -19,6 +20,7 @@ import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serializeIntegrationSecret, type ConnectedIntegration } from '../../contract/integration-secret.js';
+import { AGENT_ENV, AGENT_EXIT } from '../../contract/agent-env.js';
 import { names } from '../../contract/names.js';
 import { pooledTenantPolicy, pooledTrustPolicy } from '../../controller/desired/policy.js';
 import { poolLoginCredentials, poolWorkerPart } from '../../controller/pool/part.js';
@@ -53,19 +55,21 @@ const VANDELAY_MICROSOFT: ConnectedIntegration = {
   account: 'it@vandelay.example', connectedAt: '2026-12-01T00:00:00.000Z', lastRefreshAt: null, version: 2,
 };
 
+type QueuedEntry = Parameters<PoolQueue['enqueue']>[0]['entry'];
+
 const pooledYaml = (name: string, tier: string) =>
   starterYaml(name, '  agents:\n    - name: butler\n      schedule: "0 7 * * *"\n  integrations:\n    - provider: google\n    - provider: microsoft\n').replace('tier: starter', `tier: ${tier}`);
 
-/** The worker service's task: `tenantctl pool-worker` with its own keys and database login, until it has ended one run. */
-async function poolWorkerUntilOneRunEnds(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
+/** The worker service's task: `tenantctl pool-worker` with its own keys and database login, until it has ended `runs` runs. */
+async function poolWorkerUntilRunsEnd(env: Record<string, string>, runs: number): Promise<{ code: number | null; output: string }> {
   const child = spawn(process.execPath, [join(ROOT, 'bin/tenantctl.js'), 'pool-worker'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   await new Promise<void>((resolve) => {
     const scan = (chunk: Buffer) => {
       output += chunk.toString('utf8');
-      // The worker's own record of the run's end (or of a run it could not start): then it is stopped as ECS stops a task.
-      if (/"msg":"pooled run (ended|could not start)"/.test(output)) resolve();
+      // The worker's own record of each run's end (or of a run it could not start): then it is stopped as ECS stops a task.
+      if ((output.match(/"msg":"pooled run (ended|could not start)"/g) ?? []).length >= runs) resolve();
     };
     child.stdout.on('data', scan);
     child.stderr.on('data', scan);
@@ -89,6 +93,7 @@ describe('a pooled agent run on AWS, started by the pooled worker service, again
   let admin: pg.Client;
   let workerDataDir: string;
   let runId: string;
+  let steeredRunId: string;
   let worker: { code: number | null; output: string };
   /** The session the run was vended, as STS holds it: its keys are exactly the ones the run was given. */
   let session: StsSession;
@@ -162,7 +167,7 @@ describe('a pooled agent run on AWS, started by the pooled worker service, again
     expect(server.requests.length).toBeGreaterThan(0);
   });
 
-  it("runs butler for a pooled tenant on a worker: its secret read, its digest in its prefix and sent, its rows through its bound session, the run recorded with its usage", async () => {
+  it("runs butler for a pooled tenant on a worker: its secret read, its digest in its prefix and sent, its rows through its bound session, the run recorded with its usage; a run steered at another tenant's secret is refused it", async () => {
     // The controller makes the pool's two logins; the worker task gets its own in DATABASE_URL.
     await (await poolWorkerPart.start(world.ctx)).stop();
     const workerLogin = await poolLoginCredentials(world.ctx.provider.secrets, 'openclaw', 'worker');
@@ -179,11 +184,21 @@ describe('a pooled agent run on AWS, started by the pooled worker service, again
     runId = triggered.run.id;
     expect(triggered.run).toMatchObject({ status: 'running', taskArn: `pool:${runId}` });
 
-    worker = await poolWorkerUntilOneRunEnds({
-      PATH: process.env.PATH ?? '', HOME: workerDataDir, ...awsEnv, ...WORKER_KEYS,
-      OPENCLAW_TENANT_ACCESS_ROLE_ARN: ROLE_ARN, OPENCLAW_POOL_WORKERS: '1', DATABASE_URL: databaseUrl.toString(),
-      OPENCLAW_DATA_DIR: workerDataDir, OPENCLAW_LOG_LEVEL: 'info',
+    // A second run of umbrella whose environment points it at vandelay's secret (a bug, or an agent that
+    // misbehaves): the real agent asks for that secret itself, with the credentials vended for umbrella.
+    steeredRunId = `${runId}-steered`;
+    const vandelaySecret = double.state.secrets.find(names.pooledSecret('openclaw', 'vandelay'))!.ARN;
+    const [queued] = (await admin.query<{ entry: QueuedEntry; env: Record<string, string> }>(`SELECT entry, env FROM openclaw.pool_queue WHERE run_id = $1`, [runId])).rows;
+    expect(queued.env[AGENT_ENV.pooledSecretArn]).toBe(double.state.secrets.find(names.pooledSecret('openclaw', 'umbrella'))!.ARN);
+    await pooledLauncher(new PoolQueue(world.ctx.pool)).launch({
+      runId: steeredRunId, entry: queued.entry, env: { ...queued.env, [AGENT_ENV.runId]: steeredRunId, [AGENT_ENV.pooledSecretArn]: vandelaySecret },
     });
+
+    worker = await poolWorkerUntilRunsEnd({
+      PATH: process.env.PATH ?? '', HOME: workerDataDir, ...awsEnv, ...WORKER_KEYS,
+      OPENCLAW_TENANT_ACCESS_ROLE_ARN: ROLE_ARN, OPENCLAW_POOL_WORKERS: '2', DATABASE_URL: databaseUrl.toString(),
+      OPENCLAW_DATA_DIR: workerDataDir, OPENCLAW_LOG_LEVEL: 'info',
+    }, 2);
     expect(worker.code, worker.output).toBe(0);
 
     // The scheduler records how the run ended, as its poller does on the leader.
@@ -194,12 +209,13 @@ describe('a pooled agent run on AWS, started by the pooled worker service, again
     expect(await service.history.get(runId), worker.output).toMatchObject({ status: 'succeeded', exitCode: 0 });
     expect((await admin.query(`SELECT exit_code, claimed_by IS NOT NULL AS claimed FROM openclaw.pool_queue WHERE run_id = $1`, [runId])).rows).toEqual([{ exit_code: 0, claimed: true }]);
 
-    // One session, vended to the worker role for this run with the tenant's tag alone.
+    // A session for each run, vended to the worker role with the tenant's tag alone.
     const sessions = [...double.state.sts.sessions.values()];
-    expect(sessions.map((s) => ({ role: s.roleArn, arn: s.arn, tags: s.tags, transitive: s.transitiveKeys }))).toEqual([{
-      role: ROLE_ARN, arn: `arn:aws:sts::${ACCOUNT}:assumed-role/openclaw-tenant-access/run-${runId}`, tags: { tenant: 'umbrella' }, transitive: [],
-    }]);
-    session = sessions[0];
+    const sessionArn = (id: string) => `arn:aws:sts::${ACCOUNT}:assumed-role/openclaw-tenant-access/run-${id}`;
+    expect(sessions.map((s) => ({ role: s.roleArn, arn: s.arn, tags: s.tags, transitive: s.transitiveKeys })).sort((a, b) => a.arn.localeCompare(b.arn))).toEqual([runId, steeredRunId].map((id) => ({
+      role: ROLE_ARN, arn: sessionArn(id), tags: { tenant: 'umbrella' }, transitive: [],
+    })));
+    session = sessions.find((s) => s.arn === sessionArn(runId))!;
     // What the run itself did in AWS, with that session's key and no other: read its secret (once for each
     // of butler's integrations), wrote its digest, emailed it and kept its delivery ledger in its prefix.
     const [{ object_key: key }] = (await admin.query<{ object_key: string }>(`SELECT object_key FROM app.digests WHERE run_id = $1`, [runId])).rows;
@@ -243,6 +259,16 @@ describe('a pooled agent run on AWS, started by the pooled worker service, again
     expect((await admin.query(`SELECT count(*)::int AS n FROM app_private.pool_sessions WHERE tenant = 'umbrella'`)).rows).toEqual([{ n: 0 }]);
     // The run's grant is spent and its session unbound.
     expect((await admin.query(`SELECT (SELECT count(*) FROM app_private.pool_grants WHERE run_id = $1)::int AS grants, (SELECT count(*) FROM app_private.pool_sessions WHERE run_id = $1)::int AS sessions`, [runId])).rows).toEqual([{ grants: 0, sessions: 0 }]);
+    // The steered run was refused vandelay's secret by AWS, for each of butler's integrations, and failed without writing anything.
+    const steered = sessions.find((s) => s.arn === sessionArn(steeredRunId))!;
+    expect(double.calls.filter((c) => c.caller === steered.accessKeyId).map((c) => ({ call: `${c.service}:${c.operation}`, input: c.input, error: c.error }))).toEqual([
+      { call: 'secretsmanager:GetSecretValue', input: { SecretId: vandelaySecret }, error: 'AccessDeniedException' },
+      { call: 'secretsmanager:GetSecretValue', input: { SecretId: vandelaySecret }, error: 'AccessDeniedException' },
+    ]);
+    expect((await admin.query(`SELECT exit_code FROM openclaw.pool_queue WHERE run_id = $1`, [steeredRunId])).rows).toEqual([{ exit_code: AGENT_EXIT.failed }]);
+    expect((await admin.query(`SELECT count(*)::int AS n FROM app.agent_outputs WHERE run_id = $1`, [steeredRunId])).rows).toEqual([{ n: 0 }]);
+    expect(worker.output).toContain('is not authorized to perform: secretsmanager:GetSecretValue');
+    expect(worker.output).not.toContain(VANDELAY_TOKEN);
     // Nothing of the worker's reached the run's log lines: not its keys, not its database password.
     expect(worker.output).not.toContain(WORKER_KEYS.AWS_SECRET_ACCESS_KEY);
     expect(worker.output).not.toContain(workerLogin.password);
@@ -314,7 +340,7 @@ describe('a pooled agent run on AWS, started by the pooled worker service, again
     // A second run of umbrella, claimed and granted by the worker's own login as the service does.
     const workerLogin = await poolLoginCredentials(world.ctx.provider.secrets, 'openclaw', 'worker');
     const workerDb = await loginAs(workerLogin.username, workerLogin.password);
-    const queued = (await admin.query<{ entry: Parameters<PoolQueue['enqueue']>[0]['entry'] }>(`SELECT entry FROM openclaw.pool_queue WHERE run_id = $1`, [runId])).rows[0].entry;
+    const queued = (await admin.query<{ entry: QueuedEntry }>(`SELECT entry FROM openclaw.pool_queue WHERE run_id = $1`, [runId])).rows[0].entry;
     await pooledLauncher(new PoolQueue(world.ctx.pool)).launch({ runId: `${runId}-again`, entry: queued, env: {} });
     const queue = new PoolQueue(workerDb);
     expect(await queue.claim('test-worker', 60_000)).toMatchObject({ runId: `${runId}-again`, tenant: 'umbrella' });
