@@ -38,10 +38,16 @@ export async function listManifestFiles(dir: string): Promise<string[]> {
     throw new ControllerError('SOURCE_UNAVAILABLE', `manifest source ${dir} is not a directory`);
   }
   const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  // Whether a folder is hidden, once per folder rather than once per file (100,000 files are listed every poll).
+  const hiddenFolders = new Map<string, boolean>();
+  const hidden = (folder: string) => {
+    let found = hiddenFolders.get(folder);
+    if (found === undefined) hiddenFolders.set(folder, (found = relative(dir, folder).split(sep).some((part) => part.startsWith('.'))));
+    return found;
+  };
   return entries
-    .filter((entry) => (entry.isFile() && isManifestName(entry.name)) || entry.isSymbolicLink())
+    .filter((entry) => ((entry.isFile() && isManifestName(entry.name)) || entry.isSymbolicLink()) && !entry.name.startsWith('.') && !hidden(entry.parentPath))
     .map((entry) => join(entry.parentPath, entry.name))
-    .filter((file) => !relative(dir, file).split('/').some((part) => part.startsWith('.')))
     .sort();
 }
 

@@ -16,10 +16,13 @@ const NODE_IO: FileIndexIo = {
   readFile: (file) => readFile(file),
 };
 
+/** What a rewrite, a replacement or a rename over a file changes, as git's index compares it. */
+type Stamp = Pick<BigIntStats, 'size' | 'mtimeNs' | 'ctimeNs' | 'ino' | 'dev' | 'mode'>;
+
 /** A file as last scanned: what it read as, and the stat it had just before (only for a plain file read as text). */
 interface Entry {
   read: ReadManifest | undefined;
-  stat?: string;
+  stat?: Stamp;
   /** Changed too close to the scan for its stat to tell a later rewrite: read again next time. */
   racy: boolean;
 }
@@ -96,7 +99,7 @@ export class ManifestFileIndex {
 
   private fresh(file: string, stat: BigIntStats | undefined): boolean {
     const entry = this.entries.get(file);
-    return entry?.stat !== undefined && !entry.racy && stat !== undefined && entry.stat === stamp(stat);
+    return entry?.stat !== undefined && !entry.racy && stat !== undefined && sameStamp(entry.stat, stat);
   }
 
   /** Synchronous lstat, a few hundred between turns of the event loop: half the CPU of a promise each. */
@@ -119,9 +122,13 @@ function entryOf(read: ReadManifest | undefined, stat: BigIntStats | undefined, 
   return { read, stat: stamp(stat), racy: stat.mtimeNs >= started - RACY_NS || stat.ctimeNs >= started - RACY_NS };
 }
 
-/** What a rewrite, a replacement or a rename over the file changes, as git's index compares it. */
-function stamp(stat: BigIntStats): string {
-  return `${stat.size}:${stat.mtimeNs}:${stat.ctimeNs}:${stat.ino}:${stat.dev}:${stat.mode}`;
+/** The fields of a stat that a scan compares, without the rest of it (a dozen more numbers a file). */
+function stamp(stat: BigIntStats): Stamp {
+  return { size: stat.size, mtimeNs: stat.mtimeNs, ctimeNs: stat.ctimeNs, ino: stat.ino, dev: stat.dev, mode: stat.mode };
+}
+
+function sameStamp(a: Stamp, b: Stamp): boolean {
+  return a.size === b.size && a.mtimeNs === b.mtimeNs && a.ctimeNs === b.ctimeNs && a.ino === b.ino && a.dev === b.dev && a.mode === b.mode;
 }
 
 function sameRead(a: ReadManifest | undefined, b: ReadManifest | undefined): boolean {
