@@ -41,7 +41,9 @@ const STATS_PER_TURN = 500;
 /**
  * A file whose mtime or ctime is this close to a scan's start (or after it) may be rewritten within
  * the same timestamp, leaving its stat unchanged: it is read again by the next scan. Covers the
- * coarsest timestamps (FAT's 2 s) and a kernel clock a tick behind the process's.
+ * coarsest timestamps (FAT's 2 s) and a kernel clock a tick behind the process's. On a network file
+ * system whose clock runs further behind the controller's, a rewrite of the same size within one
+ * timestamp tick of the previous write goes unseen until the file's stat changes again.
  */
 const RACY_NS = 3_000_000_000n;
 
