@@ -16,7 +16,7 @@ import { runEnvironment } from '../controller/scheduler/run-env.js';
 import { mapLimit } from '../contract/concurrency.js';
 import { coldConverge, noopResync, oneTenantChange, type Measured } from './converge.js';
 import { rateFloor, round } from './limits.js';
-import { ratio } from './measure.js';
+import { measure, ratio } from './measure.js';
 import type { BenchOptions, ScenarioName } from './options.js';
 import type { ScenarioResult } from './suite.js';
 import { createWorld, type BenchController, type World } from './world.js';
@@ -26,6 +26,28 @@ const MB = 2 ** 20;
 function memory() {
   const usage = process.memoryUsage();
   return { rssMB: round(usage.rss / MB, 1), heapUsedMB: round(usage.heapUsed / MB, 1), peakRssMB: round((process.resourceUsage().maxRSS * 1024) / MB, 1) };
+}
+
+/** A full collection when node runs with --expose-gc (none otherwise): what the process holds, not its garbage. */
+const collect = () => (globalThis as { gc?: () => void }).gc?.();
+
+/**
+ * `fn`'s highest RSS (sampled every 50 ms and at its end), from a process collected just before
+ * (--expose-gc), so an earlier scenario's garbage is not counted; `peakRssMB` stays the process's lifetime peak.
+ */
+async function rssDuring<T>(fn: () => Promise<T>): Promise<{ value: T; startRssMB: number; passPeakRssMB: number; collected: boolean }> {
+  collect();
+  const start = process.memoryUsage.rss();
+  let peak = start;
+  const sample = () => { peak = Math.max(peak, process.memoryUsage.rss()); };
+  const timer = setInterval(sample, 50);
+  try {
+    const value = await fn();
+    sample();
+    return { value, startRssMB: round(start / MB, 1), passPeakRssMB: round(peak / MB, 1), collected: 'gc' in globalThis };
+  } finally {
+    clearInterval(timer);
+  }
 }
 
 const calls = (m: Measured) => ({ total: m.aws.total, reads: m.aws.reads, writes: m.aws.writes, byOperation: m.aws.byOperation });
@@ -39,6 +61,8 @@ export async function poolScenarios(options: BenchOptions, emit: (result: Scenar
     const main = await world.open();
     progress(`cold converge of ${n} pooled tenants…`);
     const cold = await coldConverge(world, main);
+    // The double's log of every call (100,000 PutObject inputs) is the benchmark's, not the controller's: counts come from the provider.
+    world.double.resetCalls();
     if (want('pool-cold-converge')) {
       const writes = Object.fromEntries(Object.entries(cold.aws.byService).map(([service, c]) => [service, c.writes]));
       const floor = rateFloor(writes, options.quotas);
@@ -52,13 +76,17 @@ export async function poolScenarios(options: BenchOptions, emit: (result: Scenar
     }
     if (want('pool-noop')) {
       progress(`no-op pass of ${n} pooled tenants…`);
-      const noop = await noopResync(world, main);
+      // The first pass after the converge records the facts observed after it (below); the no-op pass is the one after.
+      const { report: _settled, ...settle } = await measure(world, main, () => main.ctx.loop.pass());
+      world.double.resetCalls();
+      const { value: noop, ...during } = await rssDuring(() => noopResync(world, main, false));
       emit({
         scenario: 'pool-noop', tenants: n, wallMs: noop.wallMs, cpuMs: noop.cpuMs, errors: noop.pass.errors,
         writes: { aws: noop.aws.writes, postgresResourceWrites: noop.postgres.resourceWrites },
         reads: { total: noop.aws.reads + noop.postgres.catalogQueries, aws: noop.aws.reads, postgresCatalog: noop.postgres.catalogQueries, byOperation: noop.aws.byOperation },
-        sourceReread: noop.sourceReread, firstResyncAfterConverge: noop.settle ? { wallMs: noop.settle.wallMs, cpuMs: noop.settle.cpuMs, statusRowsWritten: noop.settle.postgres.writes } : null,
-        memory: memory(),
+        sourceReread: noop.sourceReread, firstResyncAfterConverge: { wallMs: settle.wallMs, cpuMs: settle.cpuMs, statusRowsWritten: settle.postgres.writes },
+        // During: the source reread and the no-op pass, in a process holding the AWS double's state too.
+        memory: { ...memory(), ...during },
       });
     }
     if (want('pool-one-change')) {
@@ -76,9 +104,26 @@ export async function poolScenarios(options: BenchOptions, emit: (result: Scenar
         emit({ scenario: 'pool-runs', ...(await pooledRuns(world, main, options.poolRuns, workers, options.poolSample)) });
       }
     }
+    if (want('pool-noop')) emit({ scenario: 'pool-memory', tenants: n, ...awsDoubleShare(world) });
   } finally {
     await world.close();
   }
+}
+
+/**
+ * What of the process's memory is the AWS double's bucket (the tenants' markers, in the same process as
+ * the controller): heap and external memory before and after dropping it, collected (--expose-gc only).
+ * Run last: the double has no bucket afterwards.
+ */
+function awsDoubleShare(world: World) {
+  collect();
+  const held = process.memoryUsage();
+  world.double.state.s3.buckets.clear();
+  world.double.resetCalls();
+  collect();
+  const without = process.memoryUsage();
+  const mb = (u: NodeJS.MemoryUsage) => (u.heapUsed + u.external) / MB;
+  return { collected: 'gc' in globalThis, heldMB: round(mb(held), 1), awsDoubleBucketMB: round(mb(held) - mb(without), 1), rssMB: round(held.rss / MB, 1) };
 }
 
 /** A launcher whose agent exits 0 at once: what remains of a run is the queue and the grant. */
