@@ -32,10 +32,8 @@ export function createGitRepo(branch = 'main'): GitRepo {
   const dir = join(root, 'origin');
   const git = (...args: string[]) => execFileSync('git', args, { cwd: dir, env: GIT_ENV, encoding: 'utf8' }).trim();
   mkdirSync(dir);
+  // The identity and the absence of signing come from GIT_ENV (no global or system configuration).
   git('init', '--quiet', `--initial-branch=${branch}`);
-  git('config', 'user.name', 'Test Author');
-  git('config', 'user.email', 'author@example.test');
-  git('config', 'commit.gpgsign', 'false');
   return {
     dir,
     url: `file://${dir}`,

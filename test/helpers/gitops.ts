@@ -1,14 +1,16 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { afterAll, afterEach } from 'vitest';
 import { main } from '../../controller/cli.js';
 import { cliOverrides } from '../../controller/cli/context.js';
 import { names } from '../../contract/names.js';
 import { createGitRepo, tenantYaml, type GitRepo, type TenantYamlOptions } from './git-repo.js';
 import { secretsOnlyProvider } from './secrets-only-provider.js';
-import { createWorld, type World } from './world.js';
+import { createTestDatabase, type TestDatabase } from './postgres.js';
+import { createMigratedDatabase, createWorld, type World } from './world.js';
 
 /**
  * Tenant names unique to one test file: PostgreSQL roles belong to the whole server,
@@ -16,7 +18,14 @@ import { createWorld, type World } from './world.js';
  */
 export function tenantNames<const T extends string>(...labels: T[]): Record<T, string> {
   const suffix = randomBytes(3).toString('hex');
-  return Object.fromEntries(labels.map((label) => [label, `${label}-${suffix}`])) as Record<T, string>;
+  const named: Partial<Record<T, string>> = {};
+  for (const label of labels) named[label] = `${label}-${suffix}`;
+  if (!namesEvery(named, labels)) throw new Error(`tenantNames: a label of ${labels.join(', ')} got no name`);
+  return named;
+}
+
+function namesEvery<T extends string>(named: Partial<Record<T, string>>, labels: readonly T[]): named is Record<T, string> {
+  return labels.every((label) => typeof named[label] === 'string');
 }
 
 /** A controller following the `main` branch of a fresh git repository, on a real PostgreSQL. */
@@ -33,12 +42,22 @@ export interface GitWorld {
   close(): Promise<void>;
 }
 
-export async function createGitWorld(options: { env?: Record<string, string>; now?: () => number } = {}): Promise<GitWorld> {
+export interface GitWorldOptions {
+  env?: Record<string, string>;
+  now?: () => number;
+  /** The world's database (dropped on close), e.g. a copy of `createMigratedDatabase()`; a new one when absent. */
+  database?: TestDatabase;
+}
+
+export async function createGitWorld(options: GitWorldOptions = {}): Promise<GitWorld> {
   const origin = createGitRepo();
   origin.commit('empty repository');
   const secretsDir = mkdtempSync(join(tmpdir(), 'oc-secrets-'));
   const env = { OPENCLAW_GIT_URL: origin.url, OPENCLAW_GIT_PATH: 'tenants/', OPENCLAW_GIT_INTERVAL: '1ms', ...options.env };
-  const world = await createWorld({ examples: false, provider: secretsOnlyProvider(secretsDir), extraEnv: env, ...(options.now ? { now: options.now } : {}) });
+  const world = await createWorld({
+    examples: false, provider: secretsOnlyProvider(secretsDir), extraEnv: env,
+    ...(options.now ? { now: options.now } : {}), ...(options.database ? { database: options.database } : {}),
+  });
   const admin = new pg.Client({ connectionString: world.db.url });
   await admin.connect();
   return {
@@ -65,7 +84,31 @@ export async function createGitWorld(options: { env?: Record<string, string>; no
       await admin.end();
       await world.close();
       origin.close();
+      rmSync(secretsDir, { recursive: true, force: true });
     },
+  };
+}
+
+/**
+ * A git world per test, for a file whose tests must not build on each other's commits: each
+ * test's world starts on a copy of one migrated database whose fleet-wide resources are applied
+ * (no migrations, no fleet to wait for), with a repository of its own, and is closed after that test. Call at the top of a `describe`.
+ */
+export function gitWorldPerTest(defaults: GitWorldOptions = {}): (options?: GitWorldOptions) => Promise<GitWorld> {
+  let migrated: Promise<TestDatabase> | undefined;
+  const open: GitWorld[] = [];
+  afterEach(async () => {
+    for (const g of open.splice(0)) await g.close();
+  });
+  afterAll(async () => {
+    await (await migrated)?.drop();
+  });
+  return async (options = {}) => {
+    migrated ??= createMigratedDatabase({ fleet: true });
+    const database = await createTestDatabase('git', { template: await migrated });
+    const g = await createGitWorld({ ...defaults, ...options, env: { ...defaults.env, ...options.env }, database });
+    open.push(g);
+    return g;
   };
 }
 

@@ -1,6 +1,6 @@
 import { chmodSync, cpSync, mkdtempSync, rmSync, writeFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Writable } from 'node:stream';
 import pg from 'pg';
 import { createLogger } from '../../contract/logger.js';
@@ -81,6 +81,26 @@ export async function createWorld(options: WorldOptions = {}): Promise<World> {
     },
   };
   return world;
+}
+
+/**
+ * A database as a freshly opened controller leaves it (migrated, no tenant yet), to copy with
+ * `createTestDatabase(prefix, { template })`: a world started from a copy skips the migrations.
+ * With `fleet`, after a first pass over no tenant too: the fleet-wide resources (shared tables'
+ * row security, grants) are in place, and a copy's first pass has only its tenants to apply.
+ */
+export async function createMigratedDatabase(options: Partial<OpenOptions> & { fleet?: boolean } = {}): Promise<TestDatabase> {
+  const { fleet, ...open } = options;
+  const migrated = await createTestDatabase('migrated');
+  const opened = await createWorld({ ...open, database: migrated, examples: false });
+  if (fleet) {
+    // A source's empty revision is never applied (it could delete every tenant): plan one directly.
+    const report = await opened.ctx.reconciler.apply(await opened.ctx.reconciler.plan({ revision: 'fleet-only', tenants: [], issues: [], fileCount: 0 }));
+    if (report.fleet.error) throw new Error(`the fleet-wide resources could not be applied: ${report.fleet.error.message}`);
+  }
+  await opened.ctx.close();
+  rmSync(dirname(opened.dataDir), { recursive: true, force: true });
+  return migrated;
 }
 
 /** A starter tenant's manifest, the least a valid one holds; `spec` adds lines under `spec:` (indented by two). */

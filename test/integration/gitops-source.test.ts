@@ -1,71 +1,67 @@
 import { renameSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { names } from '../../contract/names.js';
 import type { ControllerLoop } from '../../controller/engine/controller.js';
 import type { PassReport } from '../../controller/engine/outcome.js';
-import { canLogIn, createGitWorld, dbStates, observedRevisions, tenantData, tenantNames, writeTenantData, type GitWorld } from '../helpers/gitops.js';
+import { canLogIn, dbStates, gitWorldPerTest, observedRevisions, tenantData, tenantNames, writeTenantData, type GitWorld } from '../helpers/gitops.js';
 
 const t = tenantNames('ada', 'bob', 'cyd');
 const ALL = [t.ada, t.bob, t.cyd];
 
 describe('a controller following a git branch', () => {
-  let g: GitWorld;
-  /** The SHA last applied: what every status must show. */
-  let applied: string;
+  // A third of the tenants may go in one commit; the mass-deletion guard has a file of its own.
+  const gitWorld = gitWorldPerTest({ env: { OPENCLAW_MAX_DELETE_FRACTION: '0.5' } });
 
-  beforeAll(async () => {
-    // A third of the tenants may go in one commit; the mass-deletion guard has a file of its own.
-    g = await createGitWorld({ env: { OPENCLAW_MAX_DELETE_FRACTION: '0.5' } });
-  });
+  /** A world whose branch holds `tenants`, applied: returns it and the applied SHA. */
+  async function applied(tenants: readonly string[]): Promise<{ g: GitWorld; revision: string }> {
+    const g = await gitWorld();
+    for (const name of tenants) g.put(name);
+    const revision = g.origin.commit(`${tenants.length} tenants`);
+    const report = await g.world.pass();
+    expect(report.outcomes.filter((o) => o.error)).toEqual([]);
+    return { g, revision };
+  }
 
-  afterAll(async () => {
-    await g?.close();
-  });
-
-  it('applies the head commit of the branch and records its SHA as every tenant\'s observed revision', async () => {
+  it('applies each new head commit of the branch: records its SHA as every tenant\'s observed revision, creates a tenant a commit adds, counts a new generation for a manifest a commit changes', async () => {
+    const g = await gitWorld();
     g.put(t.ada);
     g.put(t.bob);
-    applied = g.origin.commit('two tenants');
+    const first = g.origin.commit('two tenants');
 
     const report = await g.world.pass();
-    expect(report.revision).toBe(applied);
+    expect(report.revision).toBe(first);
     expect(report.fleet.error).toBeUndefined();
     expect(report.outcomes.filter((o) => o.error)).toEqual([]);
-    expect(await observedRevisions(g.world, [t.ada, t.bob])).toEqual({ [t.ada]: applied, [t.bob]: applied });
+    expect(await observedRevisions(g.world, [t.ada, t.bob])).toEqual({ [t.ada]: first, [t.bob]: first });
     expect(await dbStates(g.admin, ALL)).toEqual({ [t.ada]: 'active', [t.bob]: 'active', [t.cyd]: 'gone' });
-    expect(await g.world.ctx.store.getState('appliedRevision')).toMatchObject({ revision: applied });
-  });
+    expect(await g.world.ctx.store.getState('appliedRevision')).toMatchObject({ revision: first });
 
-  it('creates a tenant that a new commit adds', async () => {
     g.put(t.cyd);
-    applied = g.origin.commit('add cyd');
-
+    const added = g.origin.commit('add cyd');
     await g.world.pass();
     expect(await dbStates(g.admin, ALL)).toEqual({ [t.ada]: 'active', [t.bob]: 'active', [t.cyd]: 'active' });
-    expect(await observedRevisions(g.world, ALL)).toEqual({ [t.ada]: applied, [t.bob]: applied, [t.cyd]: applied });
+    expect(await observedRevisions(g.world, ALL)).toEqual({ [t.ada]: added, [t.bob]: added, [t.cyd]: added });
     expect(await canLogIn(g.world, t.cyd)).toBe(true);
-  });
 
-  it('applies a commit that changes a manifest and counts a new generation', async () => {
     g.put(t.bob, { tier: 'professional', displayName: 'Bob Logistics' });
-    applied = g.origin.commit('bob goes professional');
-
+    const changed = g.origin.commit('bob goes professional');
     await g.world.pass();
     const bob = (await g.world.ctx.store.knownTenants()).find((k) => k.name === t.bob)!;
     expect(bob.manifest.spec.tier).toBe('professional');
-    expect(bob).toMatchObject({ revision: applied, generation: 2 });
+    expect(bob).toMatchObject({ revision: changed, generation: 2 });
     const status = await g.world.ctx.store.status(t.bob);
-    expect(status?.observedRevision).toBe(applied);
+    expect(status?.observedRevision).toBe(changed);
     expect(status?.conditions.find((c) => c.type === 'Ready')?.status).toBe('True');
   });
 
-  it('offboards a tenant that a commit removes by its Retain policy: access revoked, every row kept', async () => {
+  it('offboards a tenant that a commit removes by its Retain policy (access revoked, every row kept) and brings it back, with its data, when the removal is reverted', async () => {
+    const { g } = await applied(ALL);
     await writeTenantData(g.admin, t.cyd);
     g.drop(t.cyd);
-    applied = g.origin.commit('remove cyd');
+    const removal = g.origin.commit('remove cyd');
 
-    const report = await g.world.pass();
-    expect(report.held).toEqual([]);
+    const offboarding = await g.world.pass();
+    expect(offboarding.held).toEqual([]);
     expect(await dbStates(g.admin, ALL)).toEqual({ [t.ada]: 'active', [t.bob]: 'active', [t.cyd]: 'revoked' });
     expect(await canLogIn(g.world, t.cyd)).toBe(false);
     expect(await tenantData(g.admin, t.cyd)).toEqual({ notes: 1, leads: 1 });
@@ -73,10 +69,21 @@ describe('a controller following a git branch', () => {
     expect(known?.lifecycle).toBe('Retained');
     const ready = (await g.world.ctx.store.status(t.cyd))?.conditions.find((c) => c.type === 'Ready');
     expect(ready).toMatchObject({ status: 'False', reason: 'Offboarded' });
+
+    g.origin.git('revert', '--no-edit', removal);
+    const revert = g.origin.head();
+    const report = await g.world.pass();
+    expect(report.driftCorrected).toBe(0);
+    expect(report.outcomes.find((o) => o.tenant === t.cyd)?.applied.map((c) => c.resource)).toEqual([`role/${names.pgRuntimeRole(t.cyd)}`, `grants/${names.pgRuntimeRole(t.cyd)}`]);
+    expect(await dbStates(g.admin, ALL)).toEqual({ [t.ada]: 'active', [t.bob]: 'active', [t.cyd]: 'active' });
+    expect(await canLogIn(g.world, t.cyd)).toBe(true);
+    expect(await tenantData(g.admin, t.cyd)).toEqual({ notes: 1, leads: 1 });
+    expect(await observedRevisions(g.world, ALL)).toEqual({ [t.ada]: revert, [t.bob]: revert, [t.cyd]: revert });
+    expect((await g.world.ctx.store.knownTenants()).find((k) => k.name === t.cyd)?.lifecycle).toBe('Active');
   });
 
-  it('rejects a commit with an invalid manifest: nothing of it is applied, the last good SHA stays and the status says why', async () => {
-    const good = applied;
+  it('rejects a commit with an invalid manifest (nothing of it applied, the last good SHA kept, the status saying why) and clears the rejection with the next valid commit', async () => {
+    const { g, revision: good } = await applied([t.ada, t.bob]);
     g.put(t.ada, { displayName: 'Ada Renamed' });
     g.origin.write('tenants/broken.yaml', 'apiVersion: openclaw.io/v1alpha1\nkind: Tenant\nmetadata:\n  name: broken\nspec:\n  displayName: Broken\n  tier: platinum\n');
     const bad = g.origin.commit('rename ada, add a broken tenant');
@@ -92,28 +99,25 @@ describe('a controller following a git branch', () => {
     expect(await g.world.ctx.store.getState('rejectedRevision')).toMatchObject({ revision: bad });
     const events = await g.world.ctx.store.events({ limit: 20 });
     expect(events.find((e) => e.reason === 'RevisionRejected')?.message).toContain(bad);
-    expect(await dbStates(g.admin, ALL)).toEqual({ [t.ada]: 'active', [t.bob]: 'active', [t.cyd]: 'revoked' });
-  });
+    expect(await dbStates(g.admin, ALL)).toEqual({ [t.ada]: 'active', [t.bob]: 'active', [t.cyd]: 'gone' });
 
-  it('applies the next valid commit and clears the rejection', async () => {
     g.origin.remove('tenants/broken.yaml');
-    applied = g.origin.commit('drop the broken tenant');
-
+    const fixed = g.origin.commit('drop the broken tenant');
     await g.world.pass();
-    const status = await g.world.ctx.store.status(t.ada);
-    expect(status).toMatchObject({ observedRevision: applied, rejectedRevision: null, rejectedReason: null });
+    expect(await g.world.ctx.store.status(t.ada)).toMatchObject({ observedRevision: fixed, rejectedRevision: null, rejectedReason: null });
     expect((await g.world.ctx.store.knownTenants()).find((k) => k.name === t.ada)?.manifest.spec.displayName).toBe('Ada Renamed');
   });
 
-  it('keeps the last good revision and deletes nothing while the repository cannot be reached', async () => {
+  it('keeps the last good revision and deletes nothing while the repository cannot be reached, and applies nothing when it starts so', async () => {
+    const { g, revision } = await applied([t.ada, t.bob]);
     const moved = `${g.origin.dir}.away`;
     renameSync(g.origin.dir, moved);
     try {
       const report = await g.world.pass();
-      expect(report.revision).toBe(applied);
+      expect(report.revision).toBe(revision);
       expect(report.changesApplied).toBe(0);
-      expect(await dbStates(g.admin, ALL)).toEqual({ [t.ada]: 'active', [t.bob]: 'active', [t.cyd]: 'revoked' });
-      expect(await observedRevisions(g.world, [t.ada, t.bob])).toEqual({ [t.ada]: applied, [t.bob]: applied });
+      expect(await dbStates(g.admin, ALL)).toEqual({ [t.ada]: 'active', [t.bob]: 'active', [t.cyd]: 'gone' });
+      expect(await observedRevisions(g.world, [t.ada, t.bob])).toEqual({ [t.ada]: revision, [t.bob]: revision });
       const sourceError = await g.world.ctx.store.getState<{ message: string }>('sourceError');
       expect(sourceError?.message).toMatch(/could not fetch branch main from file:\/\//);
     } finally {
@@ -121,42 +125,25 @@ describe('a controller following a git branch', () => {
     }
     await g.world.pass();
     expect(await g.world.ctx.store.getState('sourceError')).toBeNull();
-  });
 
-  it('applies nothing when it starts and the repository cannot be reached', async () => {
-    const ctx = await g.world.reopen({ env: { OPENCLAW_GIT_URL: `file://${g.origin.dir}-missing` } });
-    try {
-      const { snapshot } = await ctx.loop.refreshSource();
-      expect(snapshot).toBeUndefined();
-      expect(await ctx.loop.pass()).toBeUndefined();
-      expect(await dbStates(g.admin, ALL)).toEqual({ [t.ada]: 'active', [t.bob]: 'active', [t.cyd]: 'revoked' });
-    } finally {
-      await g.world.reopen();
-    }
-  });
-
-  it('brings a removed tenant back, with its data, when the removal is reverted', async () => {
-    const removal = g.origin.git('log', '--format=%H', '-1', '--', `tenants/${t.cyd}.yaml`);
-    g.origin.git('revert', '--no-edit', removal);
-    applied = g.origin.head();
-
-    const report = await g.world.pass();
-    expect(report.driftCorrected).toBe(0);
-    expect(report.outcomes.find((o) => o.tenant === t.cyd)?.applied.map((c) => c.resource)).toEqual([`role/${names.pgRuntimeRole(t.cyd)}`, `grants/${names.pgRuntimeRole(t.cyd)}`]);
-    expect(await dbStates(g.admin, ALL)).toEqual({ [t.ada]: 'active', [t.bob]: 'active', [t.cyd]: 'active' });
-    expect(await canLogIn(g.world, t.cyd)).toBe(true);
-    expect(await tenantData(g.admin, t.cyd)).toEqual({ notes: 1, leads: 1 });
-    expect(await observedRevisions(g.world, ALL)).toEqual({ [t.ada]: applied, [t.bob]: applied, [t.cyd]: applied });
-    expect((await g.world.ctx.store.knownTenants()).find((k) => k.name === t.cyd)?.lifecycle).toBe('Active');
+    // Started with a repository it cannot reach (and never fetched): no snapshot, so no pass at all.
+    const restarted = await g.world.reopen({ env: { OPENCLAW_GIT_URL: `file://${g.origin.dir}-missing` } });
+    const { snapshot } = await restarted.loop.refreshSource();
+    expect(snapshot).toBeUndefined();
+    expect(await restarted.loop.pass()).toBeUndefined();
+    expect(await dbStates(g.admin, ALL)).toEqual({ [t.ada]: 'active', [t.bob]: 'active', [t.cyd]: 'gone' });
   });
 
   it('fetches and applies a pushed commit at once when triggered (a push webhook), without waiting for the poll interval', async () => {
-    const ctx = await g.world.reopen({ env: { OPENCLAW_GIT_INTERVAL: '1h' } });
+    const g = await gitWorld({ env: { OPENCLAW_GIT_INTERVAL: '1h' } });
+    g.put(t.bob);
+    const revision = g.origin.commit('bob');
+    const ctx = g.world.ctx;
     const passes = passRecorder(ctx.loop);
     const running = ctx.loop.run();
     try {
       await passes.until(() => true);
-      expect(passes.reports.map((report) => report.revision)).toEqual([applied]);
+      expect(passes.reports.map((report) => report.revision)).toEqual([revision]);
       g.put(t.bob, { tier: 'professional', displayName: 'Bob Pushed' });
       const pushed = g.origin.commit('a push');
       ctx.loop.trigger();

@@ -1,9 +1,9 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createWorld, type World } from '../helpers/world.js';
+import { createMigratedDatabase, createWorld, type World } from '../helpers/world.js';
 import { secretsOnlyProvider } from '../helpers/secrets-only-provider.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/postgres.js';
 import { applyPostgresChange } from '../../controller/resources/postgres/apply.js';
@@ -53,10 +53,7 @@ describe('crash safety of the postgres resources', () => {
   beforeAll(async () => {
     // Every start below begins where a freshly opened controller begins: migrated, no tenant yet.
     // Copying that database is what makes one start per apply step affordable.
-    migrated = await createTestDatabase('migrated');
-    const opened = await createWorld({ database: migrated, examples: false, provider: secretsOnlyProvider(mkdtempSync(join(tmpdir(), 'oc-secrets-'))) });
-    await opened.ctx.close();
-    rmSync(dirname(opened.dataDir), { recursive: true, force: true });
+    migrated = await createMigratedDatabase({ provider: secretsOnlyProvider(mkdtempSync(join(tmpdir(), 'oc-secrets-'))) });
   });
   afterAll(async () => {
     for (const world of worlds) await world.close();
