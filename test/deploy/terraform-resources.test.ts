@@ -1,8 +1,10 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AGENTS, AGENT_CONTAINER, AGENT_NAMES } from '../../contract/catalog.js';
 import { EMF_DIMENSION } from '../../controller/status/emf.js';
 import { statementsOf } from './lib/iam.js';
-import { allModules, blocks, loadStack, type Block, type TfModule } from './lib/terraform.js';
+import { REPO_ROOT, allModules, blocks, loadStack, type Block, type TfModule } from './lib/terraform.js';
 
 const stack = await loadStack();
 const child = (name: string): TfModule => stack.children.get(name)!;
@@ -159,6 +161,19 @@ describe('compute module', () => {
     expect(metrics.filter((m) => m.return_data === true)).toHaveLength(1);
     expect(stack.root.locals.get('metrics_namespace')).toBe('OpenClaw/Controller');
     expect(blocks(stack.root.variables.get('pool_workers'), 'validation')).toHaveLength(3);
+  });
+
+  it('forwards every route the public listener serves, one-click unsubscribe included, and no other path', () => {
+    const source = readFileSync(join(REPO_ROOT, 'controller', 'integrations', 'public-server.ts'), 'utf8');
+    const served = [...source.matchAll(/app\.(get|post)\('([^']+)'/g)].map(([, method, path]) => `${method.toUpperCase()} ${path}`);
+    expect(served).toEqual(expect.arrayContaining(['GET /unsubscribe', 'POST /unsubscribe', 'GET /callback', 'POST /connect/:link']));
+    const rule = resource(compute, 'aws_lb_listener_rule.public_routes');
+    expect(blocks(rule, 'action')[0]?.type).toBe('forward');
+    // A path pattern matches every method: the rule forwards GET and POST alike.
+    const patterns: string[] = blocks(blocks(rule, 'condition')[0], 'path_pattern')[0]?.values;
+    const forwarded = (path: string) => patterns.some((pattern) => new RegExp(`^${pattern.replace('*', '.*')}$`).test(path));
+    for (const route of served) expect(forwarded(route.split(' ')[1].replace(/:\w+/, 'x')), route).toBe(true);
+    expect([...patterns].sort()).toEqual([...new Set(served.map((route) => route.split(' ')[1].replace(/:\w+/, '*')))].sort());
   });
 
   it('keeps logs for a bounded, validated number of days', () => {

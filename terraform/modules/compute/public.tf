@@ -1,5 +1,6 @@
 # The customers' way in: an internet-facing ALB whose HTTPS listener forwards only the onboarding routes
-# (/connect/*, /callback) to the controller's public listener; everything else, the ops API included, gets a
+# (/connect/*, /callback) and the digest's one-click unsubscribe (/unsubscribe, GET and POST) to the
+# controller's public listener; everything else, the ops API included, gets a
 # 404 from the load balancer itself. The ops port is never a target.
 
 locals {
@@ -95,7 +96,7 @@ resource "aws_lb_listener_rule" "public_routes" {
   }
   condition {
     path_pattern {
-      values = ["/connect/*", "/callback"]
+      values = ["/connect/*", "/callback", "/unsubscribe"]
     }
   }
 }
