@@ -27,6 +27,11 @@ export type ReadManifest = { file: string; text: string } | { file: string; prob
  * never dropped in silence, or its tenant would read as removed.
  */
 export async function listManifestFiles(dir: string): Promise<string[]> {
+  return (await listManifestTree(dir)).files;
+}
+
+/** The listing of listManifestFiles, and every folder it read, `dir` first (hidden ones left out). */
+export async function listManifestTree(dir: string): Promise<{ files: string[]; folders: string[] }> {
   let info;
   try {
     info = await stat(dir);
@@ -45,10 +50,11 @@ export async function listManifestFiles(dir: string): Promise<string[]> {
     if (found === undefined) hiddenFolders.set(folder, (found = relative(dir, folder).split(sep).some((part) => part.startsWith('.'))));
     return found;
   };
-  return entries
-    .filter((entry) => ((entry.isFile() && isManifestName(entry.name)) || entry.isSymbolicLink()) && !entry.name.startsWith('.') && !hidden(entry.parentPath))
-    .map((entry) => join(entry.parentPath, entry.name))
-    .sort();
+  const shown = entries.filter((entry) => !entry.name.startsWith('.') && !hidden(entry.parentPath));
+  return {
+    files: shown.filter((entry) => (entry.isFile() && isManifestName(entry.name)) || entry.isSymbolicLink()).map((entry) => join(entry.parentPath, entry.name)).sort(),
+    folders: [dir, ...shown.filter((entry) => entry.isDirectory()).map((entry) => join(entry.parentPath, entry.name))],
+  };
 }
 
 /**

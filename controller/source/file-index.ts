@@ -2,7 +2,7 @@ import { lstatSync, type BigIntStats } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { mapLimit } from '../../contract/concurrency.js';
-import { listManifestFiles, manifestBoundary, readManifestFile, READ_CONCURRENCY, type ReadManifest } from '../manifests/files.js';
+import { listManifestTree, manifestBoundary, readManifestFile, READ_CONCURRENCY, type ReadManifest } from '../manifests/files.js';
 
 /** The calls a scan makes per file: tests count the reads and freeze the stats through it. */
 export interface FileIndexIo {
@@ -18,6 +18,12 @@ const NODE_IO: FileIndexIo = {
 
 /** What a rewrite, a replacement or a rename over a file changes, as git's index compares it. */
 type Stamp = Pick<BigIntStats, 'size' | 'mtimeNs' | 'ctimeNs' | 'ino' | 'dev' | 'mode'>;
+
+/** A folder of the last listing, and its stat then. */
+interface Folder {
+  folder: string;
+  stat: Stamp;
+}
 
 /** A file as last scanned: what it read as, and the stat it had just before (only for a plain file read as text). */
 interface Entry {
@@ -49,7 +55,8 @@ const RACY_NS = 3_000_000_000n;
 
 /**
  * What the directory source last read of each manifest file, by its stat, as git's index keeps
- * it: a scan lists the files, stats each one, and reads only those whose size, mtime, ctime, inode,
+ * it: a scan lists the files (or reuses the last listing when no folder's stat changed, as git's
+ * untracked cache does), stats each one, and reads only those whose size, mtime, ctime, inode,
  * device or mode changed, those that changed too recently for the stat to be trusted ("racily clean"
  * in git's terms), and every link, whose target the link's own stat does not follow. A file that
  * could not be read as text is read again every scan. The texts are kept, so that the revision's
@@ -58,6 +65,8 @@ const RACY_NS = 3_000_000_000n;
 export class ManifestFileIndex {
   private entries = new Map<string, Entry>();
   private files: readonly string[] = [];
+  /** The folders of the last listing and their stats; undefined when one changed too recently to trust. */
+  private folders: Folder[] | undefined;
   private chain: Promise<unknown> = Promise.resolve();
 
   constructor(
@@ -75,7 +84,7 @@ export class ManifestFileIndex {
 
   private async scanNow(): Promise<Scan> {
     const started = this.nowNs();
-    const files = await listManifestFiles(this.dir);
+    const { files, folders } = await this.list(started);
     const stats = await this.statAll(files);
     const stale = files.filter((file, i) => !this.fresh(file, stats[i]));
     const boundary = stale.length > 0 ? await manifestBoundary(this.dir) : '';
@@ -95,8 +104,30 @@ export class ManifestFileIndex {
     }
     this.entries = entries;
     this.files = files;
+    this.folders = folders;
     const read = files.map((file) => entries.get(file)?.read).filter((entry): entry is ReadManifest => entry !== undefined);
     return { read, changed, reread: stale.length };
+  }
+
+  /**
+   * The files below the directory: the last listing again when no folder's stat changed (a file
+   * added, removed or renamed changes its folder's mtime), else a new listing, whose folders' stats
+   * are kept unless one changed within the racy window.
+   */
+  private async list(started: bigint): Promise<{ files: readonly string[]; folders: Folder[] | undefined }> {
+    const unchanged = (folder: string, stat: Stamp) => {
+      const now = this.lstat(folder);
+      return now !== undefined && now.isDirectory() && sameStamp(stat, now);
+    };
+    if (this.folders?.every(({ folder, stat }) => unchanged(folder, stat))) return { files: this.files, folders: this.folders };
+    const tree = await listManifestTree(this.dir);
+    const folders: Folder[] = [];
+    for (const folder of tree.folders) {
+      const stat = this.lstat(folder);
+      if (!stat?.isDirectory() || racy(stat, started)) return { files: tree.files, folders: undefined };
+      folders.push({ folder, stat: stamp(stat) });
+    }
+    return { files: tree.files, folders };
   }
 
   private fresh(file: string, stat: BigIntStats | undefined): boolean {
@@ -109,19 +140,28 @@ export class ManifestFileIndex {
     const stats: (BigIntStats | undefined)[] = [];
     for (let i = 0; i < files.length; i++) {
       if (i > 0 && i % STATS_PER_TURN === 0) await nextTurn();
-      try {
-        stats.push(this.io.lstat(files[i]));
-      } catch {
-        stats.push(undefined); // read, which says why it cannot be
-      }
+      stats.push(this.lstat(files[i]));
     }
     return stats;
+  }
+
+  /** undefined when the path cannot be stat'ed: a file is then read, which says why it cannot be. */
+  private lstat(path: string): BigIntStats | undefined {
+    try {
+      return this.io.lstat(path);
+    } catch {
+      return undefined;
+    }
   }
 }
 
 function entryOf(read: ReadManifest | undefined, stat: BigIntStats | undefined, started: bigint): Entry {
   if (!stat?.isFile() || !read || !('text' in read)) return { read, racy: true };
-  return { read, stat: stamp(stat), racy: stat.mtimeNs >= started - RACY_NS || stat.ctimeNs >= started - RACY_NS };
+  return { read, stat: stamp(stat), racy: racy(stat, started) };
+}
+
+function racy(stat: BigIntStats, started: bigint): boolean {
+  return stat.mtimeNs >= started - RACY_NS || stat.ctimeNs >= started - RACY_NS;
 }
 
 /** The fields of a stat that a scan compares, without the rest of it (a dozen more numbers a file). */

@@ -3,7 +3,7 @@
  * too close to the last scan for its stat to be trusted (git's "racily clean" files). The revision
  * stays the hash of every file's content, whatever was read again.
  */
-import { lstatSync, mkdtempSync, renameSync, rmSync, statSync, symlinkSync, unlinkSync, utimesSync, writeFileSync, type BigIntStats } from 'node:fs';
+import { lstatSync, mkdirSync, mkdtempSync, renameSync, rmSync, statSync, symlinkSync, unlinkSync, utimesSync, writeFileSync, type BigIntStats } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -27,7 +27,7 @@ function tenantsDir(): string {
   return dir;
 }
 
-/** The real file system, counting the files read; the files named in `frozen` keep the stat first seen. */
+/** The real file system, counting the files read; the files and folders named in `frozen` keep the stat first seen. */
 function countingIo(frozen: readonly string[] = []): { io: FileIndexIo; reads: string[] } {
   const reads: string[] = [];
   const kept = new Map<string, BigIntStats>();
@@ -49,13 +49,14 @@ function countingIo(frozen: readonly string[] = []): { io: FileIndexIo; reads: s
 }
 
 /**
- * The source over a new directory of two tenants (and what `prepare` adds), loaded once; its clock (nanoseconds) starts at
+ * The source over a new directory of two tenants (and what `prepare` adds), loaded once; the files and
+ * folders `frozen` names keep their first stat; its clock (nanoseconds) starts at
  * `clockFor(dir)`, a minute from now by default. `reads()` returns the files read since it was last called.
  */
-async function polled(options: { frozen?: readonly string[]; clockFor?: (dir: string) => bigint; prepare?: (dir: string) => void } = {}) {
+async function polled(options: { frozen?: (dir: string) => string[]; clockFor?: (dir: string) => bigint; prepare?: (dir: string) => void } = {}) {
   const dir = tenantsDir();
   options.prepare?.(dir);
-  const counting = countingIo(options.frozen);
+  const counting = countingIo(options.frozen?.(dir));
   const clock = { ns: options.clockFor?.(dir) ?? BigInt(Date.now() + 60_000) * NS_PER_MS };
   const poll = directorySource(dir, { displayBase: dir, io: counting.io, nowNs: () => clock.ns });
   const first = await poll.load();
@@ -92,6 +93,32 @@ describe('a poll of the directory source', () => {
     expect(removed.revision).toBe(first.revision);
   });
 
+  it('sees a file added to a new folder, then one added beside it, reading only those', async () => {
+    const { dir, poll, reads } = await polled();
+    mkdirSync(join(dir, 'eu'));
+    writeFileSync(join(dir, 'eu', 'initech.yaml'), tenantYaml('initech'));
+    expect(names(await poll.load())).toEqual(['acme', 'globex', 'initech']);
+    expect(reads()).toEqual(['initech.yaml']);
+    writeFileSync(join(dir, 'eu', 'umbrella.yaml'), tenantYaml('umbrella'));
+    const added = await poll.load();
+    expect(reads()).toEqual(['umbrella.yaml']);
+    expect(names(added)).toEqual(['acme', 'globex', 'initech', 'umbrella']);
+    expect(added.revision).toBe(await fullRereadRevision(dir));
+  });
+
+  it('lists the folders again when one changed as the last scan started, though its stat is the same', async () => {
+    const { dir, poll, reads } = await polled({ frozen: (dir) => [basename(dir)], clockFor: (dir) => mtimeNs(dir) });
+    writeFileSync(join(dir, 'initech.yaml'), tenantYaml('initech'));
+    expect(names(await poll.load())).toEqual(['acme', 'globex', 'initech']);
+    expect(reads()).toContain('initech.yaml');
+  });
+
+  it('trusts the listing while no folder stat changed, once no folder changed within the racy window', async () => {
+    const { dir, poll, first } = await polled({ frozen: (dir) => [basename(dir)], clockFor: (dir) => mtimeNs(dir) + 60_000n * NS_PER_MS });
+    writeFileSync(join(dir, 'initech.yaml'), tenantYaml('initech'));
+    expect(await poll.load()).toBe(first);
+  });
+
   it('reads a renamed file under its new name only', async () => {
     const { dir, poll, first, reads } = await polled();
     renameSync(join(dir, 'acme.yaml'), join(dir, 'acme-corp.yaml'));
@@ -114,7 +141,7 @@ describe('a poll of the directory source', () => {
   });
 
   it('reads again a file written as the last scan started, though its stat is the same: it was racily clean', async () => {
-    const { dir, clock, poll, first, reads } = await polled({ frozen: ['acme.yaml'], clockFor: (dir) => mtimeNs(join(dir, 'acme.yaml')) });
+    const { dir, clock, poll, first, reads } = await polled({ frozen: () => ['acme.yaml'], clockFor: (dir) => mtimeNs(join(dir, 'acme.yaml')) });
     writeFileSync(join(dir, 'acme.yaml'), tenantYaml('acme', { displayName: 'Tenant ACME' }));
     const rewritten = await poll.load();
     // Both were written as the scan started: both are read again.
@@ -131,7 +158,7 @@ describe('a poll of the directory source', () => {
   });
 
   it('trusts the same stat of a file older than the last scan, and reads it no more', async () => {
-    const { dir, poll, first, reads } = await polled({ frozen: ['acme.yaml'], clockFor: (dir) => mtimeNs(join(dir, 'acme.yaml')) + 60_000n * NS_PER_MS });
+    const { dir, poll, first, reads } = await polled({ frozen: () => ['acme.yaml'], clockFor: (dir) => mtimeNs(join(dir, 'acme.yaml')) + 60_000n * NS_PER_MS });
     writeFileSync(join(dir, 'acme.yaml'), tenantYaml('acme', { displayName: 'Tenant ACME' }));
     expect(await poll.load()).toBe(first);
     expect(reads()).toEqual([]);
