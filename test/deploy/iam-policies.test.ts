@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { tenantRolePolicy } from '../../controller/desired/policy.js';
+import { pooledTenantPolicy, tenantRolePolicy } from '../../controller/desired/policy.js';
 import { MANAGED_BY_TAG, MANAGED_BY_VALUE } from '../../controller/desired/tenant.js';
-import { actionMatches, allowedActions, conditionValue, statementsOf, type Statement } from './lib/iam.js';
+import { normalizePolicy } from '../../controller/resources/iam/policy.js';
+import { actionMatches, allowedActions, conditionValue, renderPolicy, statementsOf, type Statement } from './lib/iam.js';
 import { allModules, loadStack } from './lib/terraform.js';
 
 const stack = await loadStack();
@@ -40,6 +41,23 @@ describe('permissions boundary of tenant roles', () => {
     const granted = inline.Statement.filter((s) => s.Effect === 'Allow').flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
     const capped = allowedActions(boundary);
     expect(granted.filter((action) => !capped.some((pattern) => actionMatches(pattern, action)))).toEqual([]);
+  });
+});
+
+describe('the shared tenant-access role of pooled tenants', () => {
+  it('grants in Terraform exactly what pooledTenantPolicy grants, digest email included', () => {
+    const ctx = {
+      accountId: '123456789012', partition: 'aws', region: 'eu-west-1', bucket: 'tenants', iamPath: '/openclaw/tenants/', secretsPrefix: 'openclaw',
+      email: { fromAddress: 'digest@mail.example.com', configurationSet: 'openclaw-digests' },
+    };
+    const terraform = renderPolicy(statementsOf(security.data.get('aws_iam_policy_document.tenant_access')), {
+      'local.partition': ctx.partition, 'local.region': ctx.region, 'local.account': ctx.accountId,
+      'var.tenant_bucket_arn': `arn:aws:s3:::${ctx.bucket}`, 'var.secrets_prefix': ctx.secretsPrefix,
+      'var.ses_from_address': ctx.email.fromAddress,
+      'var.ses_configuration_set_arn': `arn:aws:ses:${ctx.region}:${ctx.accountId}:configuration-set/${ctx.email.configurationSet}`,
+    });
+    expect(normalizePolicy(terraform)).toEqual(normalizePolicy(pooledTenantPolicy(ctx)));
+    expect(security.resources.get('aws_iam_role_policy.tenant_access')?.policy).toBe('${data.aws_iam_policy_document.tenant_access.json}');
   });
 });
 

@@ -2,7 +2,8 @@
 # on the pooled workers, which obtain per-run credentials from one shared tenant-access role by
 # sts:AssumeRole with the session tag `tenant` (token vending). The role's policy is written once with
 # $${aws:PrincipalTag/tenant} (controller/desired/policy.ts pooledTenantPolicy, proven in
-# test/unit/pool-iam-isolation.test.ts); the tenant boundary caps it like every tenant role.
+# test/unit/pool-iam-isolation.test.ts, and compared with this file in test/deploy/iam-policies.test.ts);
+# the tenant boundary caps it like every tenant role.
 
 data "aws_iam_policy_document" "pool_worker_trust" {
   statement {
@@ -156,6 +157,19 @@ data "aws_iam_policy_document" "tenant_access" {
       "arn:${local.partition}:bedrock:*::foundation-model/*",
       "arn:${local.partition}:bedrock:${local.region}:${local.account}:inference-profile/*",
     ]
+  }
+
+  # butler's digest, as in a silo tenant's role (digestEmailStatement): the one sender, through the stack's
+  # configuration set. Any identity here, as the controller writes it; the boundary narrows it to the stack's.
+  statement {
+    sid       = "TenantDigestEmail"
+    actions   = ["ses:SendEmail"]
+    resources = ["arn:${local.partition}:ses:${local.region}:${local.account}:identity/*", var.ses_configuration_set_arn]
+    condition {
+      test     = "StringEquals"
+      variable = "ses:FromAddress"
+      values   = [var.ses_from_address]
+    }
   }
 }
 

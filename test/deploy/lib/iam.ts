@@ -50,3 +50,29 @@ export function actionMatches(pattern: string, action: string): boolean {
   const regex = new RegExp(`^${pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`, 'i');
   return regex.test(action);
 }
+
+/**
+ * A Terraform policy document as the JSON IAM receives: each `${var.x}` or `${local.x}` replaced by its value
+ * in `values` (an unknown reference throws), and `$${` turned into the literal `${` of an IAM policy variable.
+ */
+export function renderPolicy(statements: Statement[], values: Readonly<Record<string, string>>): unknown {
+  const render = (text: string) => text.replace(/(\$?)\$\{([^}]+)\}/g, (whole, escaped: string, reference: string) => {
+    if (escaped) return whole.slice(1);
+    const value = values[reference];
+    if (value === undefined) throw new Error(`no value for \${${reference}} in ${text}`);
+    return value;
+  });
+  return {
+    Version: '2012-10-17',
+    Statement: statements.map((s) => ({
+      ...(s.sid ? { Sid: s.sid } : {}),
+      Effect: s.effect,
+      Action: s.actions,
+      Resource: s.resources.map(render),
+      ...(s.conditions.length ? {
+        Condition: Object.fromEntries([...new Set(s.conditions.map((c) => c.test))].map((test) => [test,
+          Object.fromEntries(s.conditions.filter((c) => c.test === test).map((c) => [render(c.variable), c.values.map(render)]))])),
+      } : {}),
+    })),
+  };
+}
