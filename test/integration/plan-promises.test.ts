@@ -152,6 +152,18 @@ describe('tenantctl plan with a read-only database role', () => {
     expect(JSON.parse(drift.stdout).fleet.changes).toContainEqual(expect.objectContaining({ resource: 'table/app.messages', fields: ['forceRowSecurity'] }));
   });
 
+  it('reads the records of a controller schema from before their fingerprints in full, and plans nothing for them', async () => {
+    await g.admin.query('ALTER TABLE app.messages FORCE ROW LEVEL SECURITY');
+    const { rows } = await g.admin.query<{ version: number }>('SELECT max(version)::int AS version FROM openclaw.schema_migrations');
+    await g.admin.query(`ALTER TABLE openclaw.tenants DROP COLUMN manifest_fingerprint, DROP COLUMN desired_fingerprint, DROP COLUMN applied_fingerprint`);
+    await g.admin.query('DELETE FROM openclaw.schema_migrations WHERE version = 80');
+    const result = await g.cli(['plan', '--output', 'json'], { DATABASE_URL: reader(g.world.db.url) });
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    const plan = JSON.parse(result.stdout);
+    expect(plan.notes).toContainEqual(expect.stringMatching(new RegExp(`from version \\d+ to ${rows[0].version}`)));
+    expect(plan.tenants.flatMap((tenant: { changes: { action: string }[] }) => tenant.changes).filter((c: { action: string }) => c.action !== 'noop')).toEqual([]);
+  });
+
   it('says what it cannot see when the controller schema is missing, and plans every tenant as new', async () => {
     const result = await g.cli(['plan'], { DATABASE_URL: reader(empty.url) });
     expect(result.stderr).toBe('');
