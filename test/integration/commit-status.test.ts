@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CommitStatusReporter, COMMIT_STATUS_STATE } from '../../controller/github/commit-status.js';
 import { commitStatusPart, statusToken } from '../../controller/github/part.js';
 import { loadConfig } from '../../controller/config.js';
@@ -31,17 +31,24 @@ function memoryState() {
   return { getState: async <T>(key: string) => values.get(key) as T | undefined, setState: async (key: string, value: unknown) => void values.set(key, value), values };
 }
 
+/** A GitHub that knows REPO with SHA and OTHER, and accepts TOKEN. */
+async function githubDouble(now: () => number): Promise<GithubDouble> {
+  const github = await startGithubDouble(now);
+  github.addRepository(REPO, [SHA, OTHER]);
+  github.acceptToken(TOKEN);
+  return github;
+}
+
 describe('the openclaw/reconcile commit status, against a stateful GitHub double', () => {
+  // Statuses, commits and the rate limit are the double's state: each test has a GitHub of its own.
   let github: GithubDouble;
   const clock = createManualClock(Date.now());
   const log = createLogger({ level: 'silent' });
 
-  beforeAll(async () => {
-    github = await startGithubDouble(clock.now);
-    github.addRepository(REPO, [SHA, OTHER]);
-    github.acceptToken(TOKEN);
+  beforeEach(async () => {
+    github = await githubDouble(clock.now);
   });
-  afterAll(async () => github?.close());
+  afterEach(async () => github?.close());
 
   const reporter = (token = TOKEN, state = memoryState()) => ({
     state,
@@ -112,57 +119,69 @@ describe('the openclaw/reconcile commit status, against a stateful GitHub double
     expect(await r.report(report({ changesApplied: 9 }))).toBe('posted');
     expect(github.statuses(REPO, SHA)[0]).toMatchObject({ state: 'success', creator: `app/${github.app.appId}` });
   });
+});
 
-  describe('from the running controller, after a pass with a Degraded tenant', () => {
-    let sw: StatusWorld;
-    let inner: ManifestSource | undefined;
-    let revision = OTHER;
-    let posting: BackgroundPart;
-    const source: ManifestSource = { describe: () => 'a git commit', load: async () => ({ ...(await inner!.load()), revision }) };
+describe('the openclaw/reconcile commit status from the running controller, after a pass with a Degraded tenant', () => {
+  const clock = createManualClock(Date.now());
+  let github: GithubDouble;
+  let sw: StatusWorld;
+  let inner: ManifestSource | undefined;
+  let revision = OTHER;
+  let posting: BackgroundPart;
+  const source: ManifestSource = { describe: () => 'a git commit', load: async () => ({ ...(await inner!.load()), revision }) };
 
-    beforeAll(async () => {
-      sw = await createStatusWorld({
-        pass: false, source,
-        extraEnv: { OPENCLAW_COMMIT_STATUS: 'true', OPENCLAW_GITHUB_REPOSITORY: REPO, OPENCLAW_GITHUB_API_URL: github.url, OPENCLAW_GITHUB_STATUS_TOKEN: TOKEN, OPENCLAW_OPS_URL: 'https://ops.example.com', OPENCLAW_METRICS_EMF: 'true' },
-      });
-      inner = directorySource(sw.world.tenantsDir);
+  // The pass every test reads: its status on OTHER, and its metrics line.
+  beforeAll(async () => {
+    github = await githubDouble(clock.now);
+    sw = await createStatusWorld({
+      pass: false, source,
+      extraEnv: { OPENCLAW_COMMIT_STATUS: 'true', OPENCLAW_GITHUB_REPOSITORY: REPO, OPENCLAW_GITHUB_API_URL: github.url, OPENCLAW_GITHUB_STATUS_TOKEN: TOKEN, OPENCLAW_OPS_URL: 'https://ops.example.com', OPENCLAW_METRICS_EMF: 'true' },
     });
-    afterAll(async () => sw?.close());
+    inner = directorySource(sw.world.tenantsDir);
+    posting = await commitStatusPart.start(sw.world.ctx);
+    await metricsLogPart.start(sw.world.ctx);
+    await sw.world.pass();
+    await posting.idle();
+  });
+  afterAll(async () => {
+    await sw?.close();
+    await github?.close();
+  });
 
-    it('marks the revision failed with the Degraded tenant’s error within the pass that saw it', async () => {
-      posting = await commitStatusPart.start(sw.world.ctx);
-      await metricsLogPart.start(sw.world.ctx);
-      await sw.world.pass();
-      await posting.idle();
-      const [latest] = github.statuses(REPO, OTHER);
-      expect(latest.state).toBe('failure');
-      expect(latest.description).toMatch(/^1 failed; globex: could not create postgres schema\/tenant_globex: permission denied/);
-      expect(latest.target_url).toBe('https://ops.example.com/#/tenants/globex');
-    });
+  it('marks the revision failed with the Degraded tenant’s error within the pass that saw it', async () => {
+    const [latest] = github.statuses(REPO, OTHER);
+    expect(latest.state).toBe('failure');
+    expect(latest.description).toMatch(/^1 failed; globex: could not create postgres schema\/tenant_globex: permission denied/);
+    expect(latest.target_url).toBe('https://ops.example.com/#/tenants/globex');
+  });
 
-    it('marks a revision the controller rejects as invalid failed, with its first error, though no pass runs', async () => {
-      revision = 'd'.repeat(40);
-      github.addCommit(REPO, revision);
-      sw.world.writeTenant('broken.yaml', 'apiVersion: openclaw.io/v1alpha1\nkind: Tenant\nmetadata:\n  name: broken\nspec:\n  tier: platinum\n');
+  it('marks a revision the controller rejects as invalid failed, with its first error, though no pass runs', async () => {
+    const rejected = 'd'.repeat(40);
+    github.addCommit(REPO, rejected);
+    revision = rejected;
+    sw.world.writeTenant('broken.yaml', 'apiVersion: openclaw.io/v1alpha1\nkind: Tenant\nmetadata:\n  name: broken\nspec:\n  tier: platinum\n');
+    try {
       await sw.world.ctx.loop.refreshSource();
       await posting.idle();
-      const [latest] = github.statuses(REPO, revision);
+      const [latest] = github.statuses(REPO, rejected);
       expect(latest.state).toBe('failure');
       expect(latest.description).toMatch(/^rejected: \d+ validation error\(s\): \S*broken\.yaml:\d+:\d+ /);
+    } finally {
       sw.world.removeTenant('broken.yaml');
-    });
+      revision = OTHER;
+    }
+  });
 
-    it('logged the pass as a CloudWatch Embedded Metric Format line: every declared metric a number beside it, the Degraded tenant counted', () => {
-      const line = sw.world.logLines.map((text) => JSON.parse(text)).find((entry) => entry._aws);
-      expect(line).toBeDefined();
-      const [directive] = line._aws.CloudWatchMetrics;
-      expect(typeof line._aws.Timestamp).toBe('number');
-      expect(directive).toMatchObject({ Namespace: 'OpenClaw/Controller', Dimensions: [['Service']] });
-      expect(line.Service).toBe('controller');
-      const names = directive.Metrics.map((m: { Name: string }) => m.Name);
-      expect(names).toEqual(['Passes', 'SuccessfulPasses', 'PassDuration', 'TenantFailures', 'DegradedTenants', 'BudgetExceededTenants', 'AgentRunsFinished', 'AgentRunsFailed', 'AwsCalls', 'PoolQueueDepth']);
-      for (const name of names) expect(typeof line[name], name).toBe('number');
-      expect(line).toMatchObject({ Passes: 1, SuccessfulPasses: 0, TenantFailures: 1, DegradedTenants: 1, BudgetExceededTenants: 0, PoolQueueDepth: 0 });
-    });
+  it('logged the pass as a CloudWatch Embedded Metric Format line: every declared metric a number beside it, the Degraded tenant counted', () => {
+    const line = sw.world.logLines.map((text) => JSON.parse(text)).find((entry) => entry._aws);
+    expect(line).toBeDefined();
+    const [directive] = line._aws.CloudWatchMetrics;
+    expect(typeof line._aws.Timestamp).toBe('number');
+    expect(directive).toMatchObject({ Namespace: 'OpenClaw/Controller', Dimensions: [['Service']] });
+    expect(line.Service).toBe('controller');
+    const names = directive.Metrics.map((m: { Name: string }) => m.Name);
+    expect(names).toEqual(['Passes', 'SuccessfulPasses', 'PassDuration', 'TenantFailures', 'DegradedTenants', 'BudgetExceededTenants', 'AgentRunsFinished', 'AgentRunsFailed', 'AwsCalls', 'PoolQueueDepth']);
+    for (const name of names) expect(typeof line[name], name).toBe('number');
+    expect(line).toMatchObject({ Passes: 1, SuccessfulPasses: 0, TenantFailures: 1, DegradedTenants: 1, BudgetExceededTenants: 0, PoolQueueDepth: 0 });
   });
 });

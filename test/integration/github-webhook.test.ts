@@ -32,7 +32,9 @@ const push = JSON.stringify({ ref: 'refs/heads/main', after: 'a'.repeat(40), rep
 
 describe('GitHub push webhook on the ops server', () => {
   let sw: StatusWorld;
-  const audit = async () => (await sw.json('/api/audit')).entries as { actor: string; via: string; action: string; result: string; message: string }[];
+  const audit = async (): Promise<{ id: number; actor: string; via: string; action: string; result: string; message: string }[]> => (await sw.json('/api/audit')).entries;
+  /** The highest audit id so far: what a test recorded is what comes after it. */
+  const auditMark = async () => Math.max(0, ...(await audit()).map((e) => e.id));
 
   beforeAll(async () => {
     sw = await createStatusWorld({ degraded: false, extraEnv: { OPENCLAW_GITHUB_WEBHOOK_SECRET: SECRET } });
@@ -40,11 +42,12 @@ describe('GitHub push webhook on the ops server', () => {
   afterAll(async () => sw?.close());
 
   it('refuses a delivery without a signature, or signed with another secret or over another body, and records each refusal', async () => {
+    const mark = await auditMark();
     for (const init of [delivery(push, { signature: null }), delivery(push, { secret: 'not-the-secret-at-all-000' }), { ...delivery(push), body: push.replace('main', 'evil') }]) {
       const response = await sw.fetch('/api/hooks/github', init);
       expect(response.status).toBe(401);
     }
-    const refused = (await audit()).filter((e) => e.action === 'webhook');
+    const refused = (await audit()).filter((e) => e.id > mark && e.action === 'webhook');
     expect(refused.map((e) => e.result)).toEqual(['refused', 'refused', 'refused']);
     expect(refused[2]).toMatchObject({ actor: 'github-webhook', via: 'webhook', message: 'push 72d3162e-cc78-11e3-81ab-4c9367dc0958: no X-Hub-Signature-256 from 127.0.0.1' });
     expect(refused[0].message).toContain('bad X-Hub-Signature-256');
