@@ -11,7 +11,9 @@ export function hmac(key: Buffer, text: string): string {
 
 /** Equal strings, compared in time that does not depend on where they differ. */
 export function sameSecret(a: string, b: string): boolean {
-  return a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
+  // Lengths in bytes: a string of the same length in characters may encode to more bytes.
+  const [x, y] = [Buffer.from(a), Buffer.from(b)];
+  return x.length === y.length && timingSafeEqual(x, y);
 }
 
 export function signJson(key: Buffer, value: object, context = ''): string {

@@ -102,6 +102,18 @@ describe('access to the ops API', () => {
       expect(me).toMatchObject({ subject: 'token:admin', role: 'operator', via: 'token' });
     });
 
+    it('accepts the metrics token on /metrics only, and refuses one that differs, in a character or in its bytes, with 401', async () => {
+      const metricsToken = 'metrics-token-0123456789';
+      const scraped = await serve({}, { metricsToken }, { host: '0.0.0.0' });
+      const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+      expect((await call(scraped, 'GET', '/metrics', bearer(metricsToken))).status).toBe(200);
+      expect((await call(scraped, 'GET', '/api/fleet', bearer(metricsToken))).status).toBe(401);
+      // Same length in characters; the last one is two bytes once encoded.
+      for (const wrong of ['metrics-token-0123456780', 'metrics-token-012345678\u00e9']) {
+        expect((await call(scraped, 'GET', '/metrics', bearer(wrong))).status, wrong).toBe(401);
+      }
+    });
+
     it('keeps only the SHA-256 of each API token in the database', async () => {
       const { rows } = await sw.admin.query('SELECT token_hash FROM openclaw.api_tokens');
       const stored = JSON.stringify(rows);

@@ -7,6 +7,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { HttpConfig } from '../../config-http.js';
 import { errorMessage } from '../../../contract/errors.js';
+import { sameSecret } from '../../signed-json.js';
 import { sendJson } from '../reply.js';
 import { AuthenticationError } from './alb.js';
 import { isLoopback, roleAllows, roleFor, type Access, type Identity, type Principal } from './principal.js';
@@ -62,7 +63,7 @@ export function createGuard(options: GuardOptions) {
       const token = /^Bearer\s+(\S+)$/i.exec(authorization)?.[1];
       if (!token) return { status: 401, error: 'the Authorization header must be "Bearer <token>"' };
       if (options.bootstrapHash !== undefined && hashToken(token) === options.bootstrapHash) return { principal: { subject: 'token:admin', role: 'operator', via: 'token' } };
-      if (access === 'metrics' && http.auth.metricsToken !== undefined && token === http.auth.metricsToken) return { principal: { subject: 'token:metrics', role: 'viewer', via: 'token' } };
+      if (access === 'metrics' && http.auth.metricsToken !== undefined && sameSecret(token, http.auth.metricsToken)) return { principal: { subject: 'token:metrics', role: 'viewer', via: 'token' } };
       const principal = await options.tokens.authenticate(token);
       return principal ? { principal } : { status: 401, error: 'the bearer token is not valid' };
     }
