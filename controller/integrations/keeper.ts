@@ -135,7 +135,7 @@ export class TokenKeeper {
     });
   }
 
-  /** One sweep of the refresher: every connected integration about to expire. Failures are logged, and retried next sweep. */
+  /** One sweep of the refresher: every connected integration of an Active tenant about to expire. Failures are logged, and retried next sweep. */
   async refreshDue(): Promise<Record<RefreshOutcome | 'failed', number>> {
     const counts = { refreshed: 0, fresh: 0, 'not-connected': 0, 'reauthorization-required': 0, failed: 0 };
     for (const { tenant, provider } of await this.deps.store.due(new Date(this.deps.now() + REFRESH_AHEAD_MS))) {

@@ -40,10 +40,14 @@ export class IntegrationStore {
     return rows[0];
   }
 
-  /** Connected integrations whose access token expires before `before`: what the refresher renews. */
+  /**
+   * Connected integrations of Active tenants whose access token expires before `before`: what the refresher
+   * renews. An offboarded tenant's access tokens are left to expire; its grants stay until `tenantctl disconnect`.
+   */
   async due(before: Date): Promise<Pick<IntegrationRecord, 'tenant' | 'provider'>[]> {
     const { rows } = await this.pool.query<Pick<IntegrationRecord, 'tenant' | 'provider'>>(
-      `SELECT tenant, provider FROM openclaw.integrations WHERE state = 'Connected' AND expires_at < $1 ORDER BY expires_at`, [before],
+      `SELECT i.tenant, i.provider FROM openclaw.integrations i JOIN openclaw.tenants t ON t.name = i.tenant
+        WHERE i.state = 'Connected' AND i.expires_at < $1 AND t.lifecycle = 'Active' ORDER BY i.expires_at`, [before],
     );
     return rows;
   }

@@ -18,7 +18,7 @@ describe('the token lifecycle: refresh with rotation, invalid_grant, disconnect'
   let started = 0;
 
   // Each test has its own tenants (and accounts), so no test depends on what another did or on the order they run in.
-  const SILO_GOOGLE = ['rotate', 'sweep-due', 'sweep-fresh', 'reauth', 'unplug', 'leaky'];
+  const SILO_GOOGLE = ['rotate', 'sweep-due', 'sweep-fresh', 'reauth', 'unplug', 'leaky', 'leaver'];
   const POOLED = ['hooli-connect', 'hooli-renew', 'hooli-disconnect', 'leaky-pool'];
   /** Silo tenants are starter tier with dedicated resources; pooled ones are professional tier, sharing one secret for all their integrations. */
   const manifest = (name: string, isolation: 'silo' | 'pool', providers: IntegrationProviderName[]) =>
@@ -126,6 +126,19 @@ describe('the token lifecycle: refresh with rotation, invalid_grant, disconnect'
     expect(ow.double.state.counts.refreshToken).toBe(before + 1);
     expect(await ow.secret('sweep-due', 'google')).toMatchObject({ version: due.version + 1, lastRefreshAt: new Date(ow.clock.now).toISOString() });
     expect(await ow.secret('sweep-fresh', 'google')).toEqual(fresh);
+  });
+
+  it('renews no token of an offboarded tenant: the sweep leaves its integration alone once its manifest is removed', async () => {
+    const before = await connect('leaver', 'google', 'owner@leaver.example');
+    ow.world.removeTenant('leaver.yaml');
+    await ow.world.pass();
+    await ow.world.pass();
+    const { rows } = await ow.world.ctx.pool.query('SELECT lifecycle FROM openclaw.tenants WHERE name = $1', ['leaver']);
+    expect(rows[0].lifecycle).toBe('Retained');
+    ow.clock.now = Date.parse(before.expiresAt) - 60_000;
+    await ow.integrations.keeper.refreshDue();
+    expect(await ow.secret('leaver', 'google')).toEqual(before);
+    expect(await ow.integrations.store.get('leaver', 'google')).toMatchObject({ state: 'Connected', version: before.version, lastRefreshAt: null });
   });
 
   it('marks the integration ReauthorizationRequired when the provider answers invalid_grant, in status, describe and the link page', async () => {
