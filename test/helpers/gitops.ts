@@ -3,14 +3,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { afterAll, afterEach } from 'vitest';
 import { main } from '../../controller/cli.js';
 import { cliOverrides } from '../../controller/cli/context.js';
 import { names } from '../../contract/names.js';
 import { createGitRepo, tenantYaml, type GitRepo, type TenantYamlOptions } from './git-repo.js';
 import { secretsOnlyProvider } from './secrets-only-provider.js';
-import { createTestDatabase, type TestDatabase } from './postgres.js';
-import { createMigratedDatabase, createWorld, type World } from './world.js';
+import type { TestDatabase } from './postgres.js';
+import { createWorld, perTest, type World } from './world.js';
 
 /**
  * Tenant names unique to one test file: PostgreSQL roles belong to the whole server,
@@ -91,25 +90,11 @@ export async function createGitWorld(options: GitWorldOptions = {}): Promise<Git
 
 /**
  * A git world per test, for a file whose tests must not build on each other's commits: each
- * test's world starts on a copy of one migrated database whose fleet-wide resources are applied
- * (no migrations, no fleet to wait for), with a repository of its own, and is closed after that test. Call at the top of a `describe`.
+ * test's world starts on a copy of one migrated database (see `perTest`), with a repository of
+ * its own. Call at the top of a `describe`.
  */
 export function gitWorldPerTest(defaults: GitWorldOptions = {}): (options?: GitWorldOptions) => Promise<GitWorld> {
-  let migrated: Promise<TestDatabase> | undefined;
-  const open: GitWorld[] = [];
-  afterEach(async () => {
-    for (const g of open.splice(0)) await g.close();
-  });
-  afterAll(async () => {
-    await (await migrated)?.drop();
-  });
-  return async (options = {}) => {
-    migrated ??= createMigratedDatabase({ fleet: true });
-    const database = await createTestDatabase('git', { template: await migrated });
-    const g = await createGitWorld({ ...defaults, ...options, env: { ...defaults.env, ...options.env }, database });
-    open.push(g);
-    return g;
-  };
+  return perTest((database, options: GitWorldOptions = {}) => createGitWorld({ ...defaults, ...options, env: { ...defaults.env, ...options.env }, database }));
 }
 
 export type DbState = 'active' | 'revoked' | 'gone';

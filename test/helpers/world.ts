@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Writable } from 'node:stream';
 import pg from 'pg';
+import { afterAll, afterEach } from 'vitest';
 import { createLogger } from '../../contract/logger.js';
 import { openController, type ControllerContext, type OpenOptions } from '../../controller/main.js';
 import { createStatementCounter, type StatementCounter } from '../../controller/db/pool.js';
@@ -101,6 +102,29 @@ export async function createMigratedDatabase(options: Partial<OpenOptions> & { f
   await opened.ctx.close();
   rmSync(dirname(opened.dataDir), { recursive: true, force: true });
   return migrated;
+}
+
+/**
+ * Something a test opens on a database of its own, one per test: `open` gets a copy of one
+ * migrated database whose fleet-wide resources are applied (made once, at the first test that
+ * asks), so no test waits for migrations or builds on another test's state. What it opens is
+ * closed after that test, which must drop the database. Call at the top of a `describe`.
+ */
+export function perTest<A extends unknown[], T extends { close(): Promise<void> }>(open: (database: TestDatabase, ...args: A) => Promise<T>): (...args: A) => Promise<T> {
+  let migrated: Promise<TestDatabase> | undefined;
+  const opened: T[] = [];
+  afterEach(async () => {
+    for (const thing of opened.splice(0)) await thing.close();
+  });
+  afterAll(async () => {
+    await (await migrated)?.drop();
+  });
+  return async (...args) => {
+    migrated ??= createMigratedDatabase({ fleet: true });
+    const thing = await open(await createTestDatabase('copy', { template: await migrated }), ...args);
+    opened.push(thing);
+    return thing;
+  };
 }
 
 /** A starter tenant's manifest, the least a valid one holds; `spec` adds lines under `spec:` (indented by two). */

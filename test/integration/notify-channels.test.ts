@@ -1,12 +1,13 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createNotifier, notifyPart, type NotifyContext } from '../../controller/notify/part.js';
 import { snsPublisher } from '../../controller/notify/sns.js';
-import type { BackgroundPart } from '../../controller/runtime.js';
-import { createAwsDouble, createDoubleClients, createManualClock, type AwsDouble } from '../aws-double/index.js';
-import { createStatusWorld, type StatusWorld } from './status-world.js';
+import { createAwsDouble, createDoubleClients, createManualClock } from '../aws-double/index.js';
+import type { TestDatabase } from '../helpers/postgres.js';
+import { perTest } from '../helpers/world.js';
+import { createStatusWorld } from './status-world.js';
 
 interface Received {
   path: string;
@@ -46,39 +47,50 @@ function verifyWebhook(request: Received, key: string, nowSeconds: number): bool
   return given.length === expected.length * 2 && timingSafeEqual(Buffer.from(given, 'hex'), expected);
 }
 
-describe('notifications to Slack, a signed webhook and SNS', () => {
-  let sw: StatusWorld;
-  let receiver: Awaited<ReturnType<typeof startReceiver>>;
-  let double: AwsDouble;
-  let topicArn: string;
-  const clock = createManualClock(Date.now());
+/**
+ * A controller with three channels (Slack, a signed webhook, SNS) applied, its notifier running on a
+ * manual clock, a receiver for the HTTP channels and an SNS double; with the example tenants
+ * (globex Degraded at its first pass) or with none.
+ */
+async function startNotifying(database: TestDatabase, options: { tenants: boolean }) {
   const answers = new Map<string, { status: number; body: string }[]>();
-  let ctx: NotifyContext;
-  let part: BackgroundPart;
+  const clock = createManualClock(Date.now());
+  const receiver = await startReceiver((path) => answers.get(path)?.shift() ?? { status: 200, body: 'ok' });
+  const double = createAwsDouble({ now: clock.now });
+  const topicArn = double.state.sns.createTopic(TOPIC);
+  const sw = await createStatusWorld({ pass: false, database, examples: options.tenants });
+  const channel = (name: string, spec: string) => sw.world.writeTenant(`${name}.yaml`, `apiVersion: openclaw.io/v1alpha1\nkind: NotificationChannel\nmetadata:\n  name: ${name}\nspec:\n${spec}`);
+  channel('ops-slack', `  type: slack\n  events: [Degraded, Recovered, DeletionHeld]\n  secretRef:\n    name: slack/ops\n`);
+  channel('ops-hook', `  type: webhook\n  events: [Degraded, Recovered, DeletionHeld]\n  secretRef:\n    name: hook-key\n  webhook:\n    url: ${receiver.url}/hook\n  maxPerHour: 2\n`);
+  channel('ops-sns', `  type: sns\n  events: [Degraded]\n  tenants: [globex]\n  sns:\n    topicArn: ${topicArn}\n`);
+  const secrets = sw.world.ctx.provider.secrets;
+  await secrets.create('openclaw/notifications/slack/ops', `${receiver.url}/slack/T000/B000/XXXX`, {});
+  await secrets.create('openclaw/notifications/hook-key', HOOK_KEY, {});
+  const ctx: NotifyContext = { ...sw.world.ctx, now: clock.now, random: () => 0.5, sns: snsPublisher(createDoubleClients(double).sns) };
+  const part = await notifyPart.start(ctx);
+  return {
+    sw, receiver, double, topicArn, clock, answers, ctx, part,
+    async close() {
+      await part.stop();
+      await sw.close();
+      await receiver.close();
+    },
+  };
+}
 
-  beforeAll(async () => {
-    receiver = await startReceiver((path) => answers.get(path)?.shift() ?? { status: 200, body: 'ok' });
-    double = createAwsDouble({ now: clock.now });
-    topicArn = double.state.sns.createTopic(TOPIC);
-    sw = await createStatusWorld({ pass: false });
-    const channel = (name: string, spec: string) => sw.world.writeTenant(`${name}.yaml`, `apiVersion: openclaw.io/v1alpha1\nkind: NotificationChannel\nmetadata:\n  name: ${name}\nspec:\n${spec}`);
-    channel('ops-slack', `  type: slack\n  events: [Degraded, Recovered, DeletionHeld]\n  secretRef:\n    name: slack/ops\n`);
-    channel('ops-hook', `  type: webhook\n  events: [Degraded, Recovered, DeletionHeld]\n  secretRef:\n    name: hook-key\n  webhook:\n    url: ${receiver.url}/hook\n  maxPerHour: 2\n`);
-    channel('ops-sns', `  type: sns\n  events: [Degraded]\n  tenants: [globex]\n  sns:\n    topicArn: ${topicArn}\n`);
-    const secrets = sw.world.ctx.provider.secrets;
-    await secrets.create('openclaw/notifications/slack/ops', `${receiver.url}/slack/T000/B000/XXXX`, {});
-    await secrets.create('openclaw/notifications/hook-key', HOOK_KEY, {});
-    ctx = { ...sw.world.ctx, now: clock.now, random: () => 0.5, sns: snsPublisher(createDoubleClients(double).sns) };
-    part = await notifyPart.start(ctx);
-  });
+describe('notifications to Slack, a signed webhook and SNS', () => {
+  // The outbox, the dedup and hourly windows and each channel's counts are the database's: a world per test.
+  const notifying = perTest(startNotifying);
 
-  afterAll(async () => {
-    await part?.stop();
-    await sw?.close();
-    await receiver?.close();
-  });
+  /** Channels applied by a pass over no tenant: the outbox starts empty. */
+  async function quiet() {
+    const n = await notifying({ tenants: false });
+    await n.sw.world.pass();
+    return n;
+  }
 
-  it('sends a tenant turning Degraded to every channel that asked for it within the pass that saw it', async () => {
+  it('sends a tenant turning Degraded to every channel that asked for it within the pass that saw it, nothing again for a pass that changes nothing, and a recovery once it recovers', async () => {
+    const { sw, receiver, double, topicArn, clock, ctx, part } = await notifying({ tenants: true });
     await sw.world.pass();
     await part.idle();
     const hook = receiver.received.filter((r) => r.path === '/hook');
@@ -105,9 +117,7 @@ describe('notifications to Slack, a signed webhook and SNS', () => {
     expect(published[0].subject).toBe('Tenant globex is Degraded');
     expect(published[0].attributes).toEqual({ event: { DataType: 'String', StringValue: 'Degraded' }, tenant: { DataType: 'String', StringValue: 'globex' } });
     expect(JSON.parse(published[0].message)).toMatchObject({ event: 'Degraded', tenant: 'globex' });
-  });
 
-  it('sends nothing again for a pass that changes nothing, and a recovery once it recovers', async () => {
     const before = receiver.received.length;
     await sw.world.pass();
     const notifier = createNotifier(ctx);
@@ -125,6 +135,7 @@ describe('notifications to Slack, a signed webhook and SNS', () => {
   });
 
   it('retries a failed delivery with backoff on the clock, shows the failure in the status, and delivers it later', async () => {
+    const { sw, clock, answers, ctx, part } = await quiet();
     await part.idle();
     expect((await sw.json('/api/notifications')).channels.filter((c: { pending: number }) => c.pending !== 0)).toEqual([]);
     const notifier = createNotifier(ctx);
@@ -147,6 +158,7 @@ describe('notifications to Slack, a signed webhook and SNS', () => {
   });
 
   it('gives up at once on an answer a retry cannot fix, and says so in the status', async () => {
+    const { sw, clock, answers, ctx } = await quiet();
     const notifier = createNotifier(ctx);
     answers.set('/hook', [{ status: 410, body: 'gone' }]);
     await sw.admin.query(`INSERT INTO openclaw.events (type, reason, message, tenant, revision) VALUES ('Warning', 'Degraded', 'Failed: again', 'initech', 'dir:test')`);
@@ -159,6 +171,7 @@ describe('notifications to Slack, a signed webhook and SNS', () => {
   });
 
   it('sends a held deletion once per dedup window, with the command that confirms it, and holds back what passes the hourly limit', async () => {
+    const { sw, receiver, clock, ctx } = await quiet();
     const notifier = createNotifier(ctx);
     const held = `INSERT INTO openclaw.events (type, reason, message, revision) VALUES ('Warning', 'DeletionHeld', '3 of 3 tenants would be offboarded', 'abc1234')`;
     await sw.admin.query(held);
@@ -185,6 +198,7 @@ describe('notifications to Slack, a signed webhook and SNS', () => {
   });
 
   it('reports an SNS error by its real name and retries only what can succeed later', async () => {
+    const { sw, double, topicArn, clock, ctx } = await quiet();
     const notifier = createNotifier(ctx);
     double.failNext({ service: 'sns', operation: 'Publish' }, { name: 'Throttled', status: 429, message: 'Rate exceeded' });
     await sw.admin.query(`INSERT INTO openclaw.events (type, reason, message, tenant) VALUES ('Warning', 'Degraded', 'Failed: sns', 'globex')`);
