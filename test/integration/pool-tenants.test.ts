@@ -157,6 +157,14 @@ describe("a pooled run's database session", () => {
     await Promise.all([unbound.end(), thief.end()]);
   });
 
+  it('logs in with a connection limit and a statement timeout of its own, shared by every pooled run', async () => {
+    const { rows } = await admin.query(`SELECT rolconnlimit, rolconfig FROM pg_roles WHERE rolname = 'openclaw_pool'`);
+    expect(rows).toEqual([{ rolconnlimit: 100, rolconfig: ['statement_timeout=60000'] }]);
+    const session = await poolSession();
+    expect((await session.query('SHOW statement_timeout')).rows).toEqual([{ statement_timeout: '1min' }]);
+    await session.end();
+  });
+
   it('loses its binding when the worker releases the run', async () => {
     const session = await boundSession('piper', 'run-release');
     await releasePoolRun(admin, 'run-release');
