@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { lstat, readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
@@ -17,8 +18,19 @@ export function isManifestName(name: string): boolean {
   return MANIFEST_EXTENSIONS.some((ext) => name.endsWith(ext));
 }
 
-/** One manifest as read: its text, or why it could not be (which makes the revision invalid). */
-export type ReadManifest = { file: string; text: string } | { file: string; problem: string };
+/**
+ * One manifest as read: its text and the digest of its bytes, or why it could not be read (which
+ * makes the revision invalid).
+ */
+export type ReadManifest = { file: string; text: string; digest: string } | { file: string; problem: string };
+
+/** A manifest as a revision's digest counts it: the digest of its bytes, or why it could not be read, without its text. */
+export type ManifestDigest = { file: string; digest: string } | { file: string; problem: string };
+
+/** The digest of a file's bytes (sha256, base64): what tells a changed file from a touched one. */
+export function contentDigest(bytes: Uint8Array | string): string {
+  return createHash('sha256').update(bytes).digest('base64');
+}
 
 /**
  * Every *.yaml / *.yml below `dir`, sorted, skipping hidden entries. A symbolic link is followed
@@ -104,10 +116,10 @@ export async function readManifestFile(file: string, boundary: string, readBytes
   }
 }
 
-/** UTF-8 text, or the problem: a byte that is not UTF-8 would otherwise become U+FFFD silently. */
+/** UTF-8 text and the digest of its bytes, or the problem: a byte that is not UTF-8 would otherwise become U+FFFD silently. */
 export function decodeManifest(file: string, bytes: Uint8Array): ReadManifest {
   try {
-    return { file, text: new TextDecoder('utf-8', { fatal: true }).decode(bytes) };
+    return { file, text: new TextDecoder('utf-8', { fatal: true }).decode(bytes), digest: contentDigest(bytes) };
   } catch {
     return { file, problem: 'is not valid UTF-8 (allowed: UTF-8 text)' };
   }

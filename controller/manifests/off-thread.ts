@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import { errorMessage } from '../../contract/errors.js';
+import { contentDigest } from './files.js';
 import type { ValidationIssue, ValidationResult } from './types.js';
 import { combineFiles, type FileValidation, type ManifestText } from './validate.js';
 
@@ -18,7 +18,23 @@ interface Pending {
   resolve(answer: FileValidation[] | { failed: string }): void;
 }
 
-/** A file's validation as last computed, by the hash of its text. */
+/**
+ * A file of a revision by the digest of its content: with its text when the caller read it again (a
+ * file new or changed since the last revision, or one read again anyway), without it when unchanged.
+ */
+export interface ManifestFile {
+  /** Path shown in errors, as in ManifestText. */
+  file: string;
+  digest: string;
+  text?: string;
+}
+
+/** A revision that named, without its text, a file whose digest the thread does not remember: send again with the texts of `missing`, every file not remembered. */
+export interface MissingTexts {
+  missing: string[];
+}
+
+/** A file's validation as last computed, by the digest of its content. */
 interface Remembered {
   digest: string;
   validation: FileValidation;
@@ -37,9 +53,10 @@ const DEFAULT_IDLE_MS = 10_000;
  * heap, which the controller should not hold between revisions (docs/PERFORMANCE.md). Its
  * heap is capped: a thread that dies (out of memory, a crash) rejects the revision it was
  * validating, as an invalid one, never as an empty one, and the next request starts a new thread.
- * A file whose text has not changed since the last revision is not validated again: its answer is
- * remembered (by the hash of its text) and only what crosses files, a name declared twice, is
- * checked again. One changed tenant among 100,000 costs one file's validation, not 100,000.
+ * A file whose content has not changed since the last revision is not validated again: its answer is
+ * remembered (by the digest of its content, which the directory source computes as it reads, so that
+ * it need not keep or send the texts of unchanged files) and only what crosses files, a name declared
+ * twice, is checked again. One changed tenant among 100,000 costs one file's validation, not 100,000.
  */
 export class ValidationThread {
   private worker: Worker | undefined;
@@ -53,23 +70,46 @@ export class ValidationThread {
 
   constructor(private readonly options: { maxHeapMb?: number; idleMs?: number } = {}) {}
 
-  async validate(inputs: ManifestText[], readIssues: ValidationIssue[] = []): Promise<ValidationResult> {
+  /** Validates every file of a revision by its text (each text's digest is computed here). */
+  validate(inputs: ManifestText[], readIssues: ValidationIssue[] = []): Promise<ValidationResult> {
+    const files = inputs.map((input) => ({ ...input, digest: contentDigest(input.text) }));
+    return this.validateChanged(files, files.filter((input) => !this.remembers(input)), readIssues);
+  }
+
+  /**
+   * Validates a revision given as its files' digests, with the texts of those the caller read again:
+   * a file whose digest is remembered is not validated again (whether or not its text is given), any
+   * other is sent to the thread. One whose text is not given and whose digest is not remembered (the
+   * last revision could not finish, or another caller validated since) is not guessed at: nothing is
+   * validated and the answer names every file it does not remember, whose texts must then be given.
+   */
+  async validateFiles(files: ManifestFile[], readIssues: ValidationIssue[] = []): Promise<ValidationResult | MissingTexts> {
+    const changed = files.filter((input) => !this.remembers(input));
+    const inputs = changed.flatMap(({ file, text }) => (text === undefined ? [] : [{ file, text }]));
+    if (inputs.length < changed.length) return { missing: changed.map((input) => input.file) };
+    return this.validateChanged(files, inputs, readIssues);
+  }
+
+  private remembers(input: ManifestFile): boolean {
+    return this.remembered.get(input.file)?.digest === input.digest;
+  }
+
+  /** The revision of `files`, `changed` (those not remembered, in the same order) validated in the thread. */
+  private async validateChanged(files: ManifestFile[], changed: ManifestText[], readIssues: ValidationIssue[]): Promise<ValidationResult> {
     const known = this.remembered;
-    const digests = inputs.map((input) => createHash('sha256').update(input.text).digest('base64'));
-    const changed = inputs.filter((input, i) => known.get(input.file)?.digest !== digests[i]);
-    const answer = changed.length > 0 ? await this.send(changed) : [];
-    if (!Array.isArray(answer)) return stopped(inputs, readIssues, answer.failed);
+    const answer = changed.length > 0 ? await this.send(changed.map(({ file, text }) => ({ file, text }))) : [];
+    if (!Array.isArray(answer)) return stopped(files, readIssues, answer.failed);
     const next = new Map<string, Remembered>();
     let fresh = 0;
-    const validations = inputs.map((input, i) => {
+    const validations = files.map((input) => {
       const before = known.get(input.file);
-      const now = before?.digest === digests[i] ? before : { digest: digests[i], validation: answer[fresh++] };
+      const now = before?.digest === input.digest ? before : { digest: input.digest, validation: answer[fresh++] };
       next.set(input.file, now);
       return now.validation;
     });
     this.remembered = next;
     this.lastValidatedFiles = changed.length;
-    return combineFiles(inputs.map((i) => i.file), validations, readIssues);
+    return combineFiles(files.map((i) => i.file), validations, readIssues);
   }
 
   private send(inputs: ManifestText[]): Promise<FileValidation[] | { failed: string }> {
@@ -129,7 +169,7 @@ export class ValidationThread {
 }
 
 /** A revision whose validation could not finish: invalid, with the reason at its first file. */
-function stopped(inputs: ManifestText[], readIssues: ValidationIssue[], reason: string): ValidationResult {
+function stopped(inputs: readonly { file: string }[], readIssues: ValidationIssue[], reason: string): ValidationResult {
   const file = inputs[0]?.file ?? readIssues[0]?.file ?? '.';
   const issue: ValidationIssue = { file, line: 1, column: 1, layer: 'source', path: '', message: `validation could not finish: ${reason}` };
   return { tenants: [], channels: [], issues: [...readIssues, issue], files: inputs.map((i) => i.file) };
@@ -141,6 +181,12 @@ let shared: ValidationThread | undefined;
 export function validateOffThread(inputs: ManifestText[], readIssues: ValidationIssue[] = []): Promise<ValidationResult> {
   shared ??= new ValidationThread();
   return shared.validate(inputs, readIssues);
+}
+
+/** The process's validation thread, over files by digest (see ValidationThread.validateFiles). */
+export function validateFilesOffThread(files: ManifestFile[], readIssues: ValidationIssue[] = []): Promise<ValidationResult | MissingTexts> {
+  shared ??= new ValidationThread();
+  return shared.validateFiles(files, readIssues);
 }
 
 /** Ends the process's validation thread now, as being idle would (the memory benchmark measures what is held then). */

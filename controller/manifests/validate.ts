@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { relative } from 'node:path';
-import { listManifestFiles, readIssue, readManifestFiles, type ReadManifest } from './files.js';
+import { listManifestFiles, readIssue, readManifestFiles, type ManifestDigest, type ReadManifest } from './files.js';
 import { locate, parseManifestFile } from './parse.js';
 import { checkChannelSemantics } from './channel.js';
 import { validateAgainstCrd } from './schema.js';
@@ -95,7 +95,7 @@ export interface ManifestDirectory {
   /** One per file that could not be read as a manifest: each makes the revision invalid. */
   readIssues: ValidationIssue[];
   fileCount: number;
-  /** sha256 over every file's path below `dir` and its text (or why it could not be read). */
+  /** The digest of the files below `dir` (directoryDigest): what the directory source's revision is made of. */
   digest: string;
 }
 
@@ -108,17 +108,24 @@ export async function readManifestDirectory(dir: string, display: (file: string)
 export function manifestDirectory(dir: string, read: readonly ReadManifest[], display: (file: string) => string): ManifestDirectory {
   const inputs: ManifestText[] = [];
   const readIssues: ValidationIssue[] = [];
-  const hash = createHash('sha256');
   for (const entry of read) {
-    if ('text' in entry) {
-      inputs.push({ file: display(entry.file), text: entry.text });
-      hash.update(`${relative(dir, entry.file)}\0${entry.text}\0`);
-    } else {
-      readIssues.push(readIssue(display(entry.file), entry.problem));
-      hash.update(`${relative(dir, entry.file)}\0\0${entry.problem}\0`);
-    }
+    if ('text' in entry) inputs.push({ file: display(entry.file), text: entry.text });
+    else readIssues.push(readIssue(display(entry.file), entry.problem));
   }
-  return { inputs, readIssues, fileCount: read.length, digest: hash.digest('hex') };
+  return { inputs, readIssues, fileCount: read.length, digest: directoryDigest(dir, read) };
+}
+
+/**
+ * sha256 (hex) over each file's path below `dir` and the digest of its bytes, or why it could not be
+ * read, in the order given (sorted by path): the same for the same tree, different when any file's
+ * content, name or readability changes. It needs no file's text, so the directory source keeps none.
+ */
+export function directoryDigest(dir: string, files: readonly ManifestDigest[]): string {
+  const hash = createHash('sha256');
+  for (const entry of files) {
+    hash.update('digest' in entry ? `${relative(dir, entry.file)}\0${entry.digest}\0` : `${relative(dir, entry.file)}\0\0${entry.problem}\0`);
+  }
+  return hash.digest('hex');
 }
 
 function kindOf(data: unknown): unknown {

@@ -2,7 +2,7 @@ import { lstatSync, type BigIntStats } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { mapLimit } from '../../contract/concurrency.js';
-import { listManifestTree, manifestBoundary, readManifestFile, READ_CONCURRENCY, type ReadManifest } from '../manifests/files.js';
+import { listManifestTree, manifestBoundary, readManifestFile, READ_CONCURRENCY, type ManifestDigest, type ReadManifest } from '../manifests/files.js';
 
 /** The calls a scan makes per file: tests count the reads and freeze the stats through it. */
 export interface FileIndexIo {
@@ -25,18 +25,23 @@ interface Folder {
   stat: Stamp;
 }
 
-/** A file as last scanned: what it read as, and the stat it had just before (only for a plain file read as text). */
+/**
+ * A file as last scanned: the digest of its content or why it could not be read (never its text), and
+ * the stat it had just before (only for a plain file read as text).
+ */
 interface Entry {
-  read: ReadManifest | undefined;
+  read: ManifestDigest | undefined;
   stat?: Stamp;
   /** Changed too close to the scan for its stat to tell a later rewrite: read again next time. */
   racy: boolean;
 }
 
 export interface Scan {
-  /** Every listed file as read (or as remembered), sorted: what readManifestFiles returns. */
+  /** Every listed file by the digest of its content, or why it could not be read (as read now or as remembered), sorted. */
+  files: ManifestDigest[];
+  /** The files read in this scan, with their texts (or why they could not be read), sorted: the index keeps no text. */
   read: ReadManifest[];
-  /** Whether anything differs from the last scan: a file listed, unlisted, or read as something else. */
+  /** Whether anything differs from the last scan: a file listed, unlisted, or read with another content (not a file only touched). */
   changed: boolean;
   /** Files read in this scan. */
   reread: number;
@@ -59,8 +64,9 @@ const RACY_NS = 3_000_000_000n;
  * untracked cache does), stats each one, and reads only those whose size, mtime, ctime, inode,
  * device or mode changed, those that changed too recently for the stat to be trusted ("racily clean"
  * in git's terms), and every link, whose target the link's own stat does not follow. A file that
- * could not be read as text is read again every scan. The texts are kept, so that the revision's
- * digest stays the hash of every file's content.
+ * could not be read as text is read again every scan. Of each file it keeps the digest of its bytes,
+ * never its text: a scan hands the texts it read to its caller (validation) and forgets them, and a
+ * file read again with the same digest (touched, or racily clean) is no change.
  */
 export class ManifestFileIndex {
   private entries = new Map<string, Entry>();
@@ -105,8 +111,17 @@ export class ManifestFileIndex {
     this.entries = entries;
     this.files = files;
     this.folders = folders;
-    const read = files.map((file) => entries.get(file)?.read).filter((entry): entry is ReadManifest => entry !== undefined);
-    return { read, changed, reread: stale.length };
+    const listed = files.map((file) => entries.get(file)?.read).filter((entry): entry is ManifestDigest => entry !== undefined);
+    const read = fresh.filter((entry): entry is ReadManifest => entry !== undefined);
+    return { files: listed, read, changed, reread: stale.length };
+  }
+
+  /** Makes the next scan read these files again, whatever their stat (their texts are needed again). */
+  readAgain(files: readonly string[]): void {
+    for (const file of files) {
+      const entry = this.entries.get(file);
+      if (entry) this.entries.set(file, { ...entry, racy: true });
+    }
   }
 
   /**
@@ -156,8 +171,10 @@ export class ManifestFileIndex {
 }
 
 function entryOf(read: ReadManifest | undefined, stat: BigIntStats | undefined, started: bigint): Entry {
-  if (!stat?.isFile() || !read || !('text' in read)) return { read, racy: true };
-  return { read, stat: stamp(stat), racy: racy(stat, started) };
+  if (!read || !('digest' in read)) return { read, racy: true };
+  const kept = { file: read.file, digest: read.digest };
+  if (!stat?.isFile()) return { read: kept, racy: true };
+  return { read: kept, stat: stamp(stat), racy: racy(stat, started) };
 }
 
 function racy(stat: BigIntStats, started: bigint): boolean {
@@ -173,9 +190,9 @@ function sameStamp(a: Stamp, b: Stamp): boolean {
   return a.size === b.size && a.mtimeNs === b.mtimeNs && a.ctimeNs === b.ctimeNs && a.ino === b.ino && a.dev === b.dev && a.mode === b.mode;
 }
 
-function sameRead(a: ReadManifest | undefined, b: ReadManifest | undefined): boolean {
+function sameRead(a: ManifestDigest | undefined, b: ManifestDigest | undefined): boolean {
   if (!a || !b) return a === b;
-  return 'text' in a ? 'text' in b && a.text === b.text : 'problem' in b && a.problem === b.problem;
+  return 'digest' in a ? 'digest' in b && a.digest === b.digest : 'problem' in b && a.problem === b.problem;
 }
 
 function sameList(a: readonly string[], b: readonly string[]): boolean {

@@ -1,22 +1,42 @@
 /**
  * The directory source's polls: a file is read again only when its stat changed, or when it changed
  * too close to the last scan for its stat to be trusted (git's "racily clean" files). The revision
- * stays the hash of every file's content, whatever was read again.
+ * is the digest of every file's path and content digest, whatever was read again; the index keeps no
+ * text, and validation is sent only the texts read again.
  */
 import { lstatSync, mkdirSync, mkdtempSync, renameSync, rmSync, statSync, symlinkSync, unlinkSync, utimesSync, writeFileSync, type BigIntStats } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { contentDigest } from '../../controller/manifests/files.js';
+import { ValidationThread, type ManifestFile } from '../../controller/manifests/off-thread.js';
 import { readManifestDirectory } from '../../controller/manifests/validate.js';
 import { directorySource } from '../../controller/source/directory.js';
-import type { FileIndexIo } from '../../controller/source/file-index.js';
+import { ManifestFileIndex, type FileIndexIo } from '../../controller/source/file-index.js';
 import { tenantYaml } from '../helpers/git-repo.js';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => cleanups.splice(0).forEach((cleanup) => cleanup()));
 
 const NS_PER_MS = 1_000_000n;
+
+const thread = new ValidationThread();
+afterAll(() => thread.close());
+
+/** The validation thread, recording the files each revision sent with their texts. */
+function recordingValidation(): { validation: Pick<ValidationThread, 'validateFiles'>; sent: string[][] } {
+  const sent: string[][] = [];
+  return {
+    sent,
+    validation: {
+      validateFiles(files: ManifestFile[], readIssues) {
+        sent.push(files.filter((f) => f.text !== undefined).map((f) => f.file));
+        return thread.validateFiles(files, readIssues);
+      },
+    },
+  };
+}
 
 /** A manifest directory with two tenants. */
 function tenantsDir(): string {
@@ -58,10 +78,12 @@ async function polled(options: { frozen?: (dir: string) => string[]; clockFor?: 
   options.prepare?.(dir);
   const counting = countingIo(options.frozen?.(dir));
   const clock = { ns: options.clockFor?.(dir) ?? BigInt(Date.now() + 60_000) * NS_PER_MS };
-  const poll = directorySource(dir, { displayBase: dir, io: counting.io, nowNs: () => clock.ns });
+  const recording = recordingValidation();
+  const poll = directorySource(dir, { displayBase: dir, io: counting.io, nowNs: () => clock.ns, validation: recording.validation });
   const first = await poll.load();
   const reads = () => counting.reads.splice(0).sort();
-  return { dir, clock, poll, first, firstReads: reads(), reads };
+  const sent = () => recording.sent.splice(0);
+  return { dir, clock, poll, first, firstReads: reads(), reads, sent };
 }
 
 const mtimeNs = (file: string) => statSync(file, { bigint: true }).mtimeNs;
@@ -185,5 +207,85 @@ describe('a poll of the directory source', () => {
     writeFileSync(join(dir, 'globex.yaml'), tenantYaml('globex', { tier: 'professional' }));
     unlinkSync(join(dir, 'acme.yaml'));
     expect((await poll.load()).revision).toBe(await fullRereadRevision(dir));
+  });
+
+  it('gives the same revision from two sources over the same tree, and another one for any change of content', async () => {
+    const { dir, first } = await polled();
+    const other = await directorySource(dir, { displayBase: dir, validation: recordingValidation().validation }).load();
+    expect(other.revision).toBe(first.revision);
+    expect(first.revision).toMatch(/^dir:[0-9a-f]{12}$/);
+    const file = join(dir, 'acme.yaml');
+    const text = tenantYaml('acme');
+    // One character of the same length, then a byte-order mark only: both change the content, neither the size alone.
+    writeFileSync(file, text.replace('acme', 'acmf'));
+    const renamed = await directorySource(dir, { displayBase: dir, validation: recordingValidation().validation }).load();
+    writeFileSync(file, `\uFEFF${text}`);
+    const marked = await directorySource(dir, { displayBase: dir, validation: recordingValidation().validation }).load();
+    expect(new Set([first.revision, renamed.revision, marked.revision]).size).toBe(3);
+    expect(marked.revision).toBe(await fullRereadRevision(dir));
+  });
+
+  it('counts a touched file as no change: it is read again, but neither validated again nor given a new revision', async () => {
+    const { dir, poll, first, firstReads, reads, sent } = await polled();
+    expect(firstReads).toEqual(['acme.yaml', 'globex.yaml']);
+    expect(sent()).toEqual([['acme.yaml', 'globex.yaml']]);
+    const anHourAgo = new Date(Date.now() - 3_600_000);
+    utimesSync(join(dir, 'acme.yaml'), anHourAgo, anHourAgo);
+    expect(await poll.load()).toBe(first);
+    expect(reads()).toEqual(['acme.yaml']);
+    expect(sent()).toEqual([]);
+  });
+
+  it('sends validation only the text of the changed file, the others by their digests', async () => {
+    const { dir, poll, sent } = await polled();
+    sent();
+    writeFileSync(join(dir, 'globex.yaml'), tenantYaml('globex', { displayName: 'Globex Corporation' }));
+    const changed = await poll.load();
+    expect(sent()).toEqual([['globex.yaml']]);
+    expect(displayName(changed, 'globex')).toBe('Globex Corporation');
+    // A name declared twice is still found across an unchanged file and the changed one.
+    writeFileSync(join(dir, 'globex.yaml'), tenantYaml('acme'));
+    const twice = await poll.load();
+    expect(sent()).toEqual([['globex.yaml']]);
+    expect(twice.tenants).toEqual([]);
+    expect(twice.issues.map((i) => i.message)).toEqual([expect.stringMatching(/^tenant "acme" is declared twice \(first at acme\.yaml:/)]);
+  });
+
+  it('reads again the unchanged files whose answers the validation thread no longer remembers, and validates them', async () => {
+    const { dir, poll, reads, sent } = await polled();
+    // Another source validates through the same thread: it now remembers only that source's files.
+    const elsewhere = tenantsDir();
+    writeFileSync(join(elsewhere, 'acme.yaml'), tenantYaml('umbrella'));
+    await directorySource(elsewhere, { displayBase: elsewhere, validation: recordingValidation().validation }).load();
+    sent();
+    writeFileSync(join(dir, 'initech.yaml'), tenantYaml('initech'));
+    const added = await poll.load();
+    expect(names(added)).toEqual(['acme', 'globex', 'initech']);
+    expect(added.issues).toEqual([]);
+    // Its globex.yaml had the same path and content: that answer is reused; acme.yaml and initech.yaml are read again.
+    expect(reads()).toEqual(['acme.yaml', 'initech.yaml', 'initech.yaml']);
+    expect(sent()).toEqual([['initech.yaml'], ['acme.yaml', 'initech.yaml']]);
+    expect(added.revision).toBe(await fullRereadRevision(dir));
+  });
+});
+
+describe('the file index', () => {
+  it('holds no text of a readable file after a scan: each file by the digest of its bytes, and only what the scan read with its text', async () => {
+    const dir = tenantsDir();
+    const index = new ManifestFileIndex(dir, countingIo().io, () => BigInt(Date.now() + 60_000) * NS_PER_MS);
+    const digests = [
+      { file: join(dir, 'acme.yaml'), digest: contentDigest(tenantYaml('acme')) },
+      { file: join(dir, 'globex.yaml'), digest: contentDigest(tenantYaml('globex')) },
+    ];
+    const first = await index.scan();
+    expect(first.files).toEqual(digests);
+    expect(first.read.map((r) => r.file)).toEqual(digests.map((d) => d.file));
+    const again = await index.scan();
+    expect(again).toEqual({ files: digests, read: [], changed: false, reread: 0 });
+    // What could not be read is kept as its problem, and read again each scan.
+    writeFileSync(join(dir, 'broken.yaml'), Buffer.from([0xff, 0xfe]));
+    const broken = await index.scan();
+    expect(broken.files[1]).toEqual({ file: join(dir, 'broken.yaml'), problem: 'is not valid UTF-8 (allowed: UTF-8 text)' });
+    expect((await index.scan()).reread).toBe(1);
   });
 });

@@ -6,6 +6,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { formatIssue, validateManifests } from '../../../controller/manifests/index.js';
+import { contentDigest } from '../../../controller/manifests/files.js';
 import { ValidationThread } from '../../../controller/manifests/off-thread.js';
 import { tenantYaml } from '../../helpers/git-repo.js';
 import { manifest } from './helpers.js';
@@ -84,6 +85,30 @@ describe('validation off the event loop', () => {
     expect(third.tenants).toEqual([]);
     expect(third.issues.map(formatIssue)).toEqual(validateManifests([a, changedB, again]).issues.map(formatIssue));
     expect(third.issues.map(formatIssue)).toEqual([expect.stringMatching(/^tenants\/c\.yaml:\d+:\d+ metadata\.name: tenant "a" is declared twice \(first at tenants\/a\.yaml:\d+:\d+\)/)]);
+  });
+
+  it('reuses the answers of files named by their digest alone, asks for the texts of files it does not remember, and still finds a name declared twice', async () => {
+    const validation = thread(64);
+    const byText = (file: string, text: string) => ({ file, text, digest: contentDigest(text) });
+    const byDigest = (file: string, text: string) => ({ file, digest: contentDigest(text) });
+    const first = await validation.validateFiles([byText('tenants/a.yaml', tenantYaml('a')), byText('tenants/b.yaml', tenantYaml('b'))]);
+    expect(validation.lastValidatedFiles).toBe(2);
+    const changedB = tenantYaml('b', { displayName: 'Bee' });
+    const second = await validation.validateFiles([byDigest('tenants/a.yaml', tenantYaml('a')), byText('tenants/b.yaml', changedB)]);
+    expect(validation.lastValidatedFiles).toBe(1);
+    if ('missing' in first || 'missing' in second) throw new Error('every file was known or given');
+    expect(second.issues).toEqual([]);
+    expect(second.tenants[0]).toBe(first.tenants[0]);
+    expect(second.tenants[1].manifest.spec.displayName).toBe('Bee');
+    // A file named by a digest it does not remember: nothing is validated, and every file not remembered is asked for.
+    const unknown = await validation.validateFiles([byDigest('tenants/a.yaml', tenantYaml('a')), byDigest('tenants/b.yaml', tenantYaml('b')), byText('tenants/c.yaml', tenantYaml('c'))]);
+    expect(unknown).toEqual({ missing: ['tenants/b.yaml', 'tenants/c.yaml'] });
+    // Still remembered as before that answer: a new file declaring an unchanged file's name.
+    const twice = await validation.validateFiles([byDigest('tenants/a.yaml', tenantYaml('a')), byDigest('tenants/b.yaml', changedB), byText('tenants/c.yaml', tenantYaml('a'))]);
+    expect(validation.lastValidatedFiles).toBe(1);
+    if ('missing' in twice) throw new Error('every file was known or given');
+    expect(twice.tenants).toEqual([]);
+    expect(twice.issues.map(formatIssue)).toEqual([expect.stringMatching(/^tenants\/c\.yaml:\d+:\d+ metadata\.name: tenant "a" is declared twice \(first at tenants\/a\.yaml:\d+:\d+\)/)]);
   });
 
   it('stops every hostile shape by a bound, with a clear error, inside a 64 MB heap', async () => {
