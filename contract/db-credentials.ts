@@ -7,11 +7,29 @@
 import type { Logger } from 'pino';
 import { ControllerError } from './errors.js';
 import { realSleep } from './backoff.js';
+import { isRecord } from './json.js';
 
 /** The runtime database credentials of a tenant, as stored in its `…/db` secret (and given to a local run). */
 export interface DbCredentials {
   username: string;
   password: string;
+}
+
+/**
+ * The credentials in a `…/db` secret's JSON value, or what is wrong with it (to follow "the database
+ * credentials"), never quoting the value: it holds a password.
+ */
+export function parseDbCredentials(text: string): { credentials: DbCredentials } | { problem: string } {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return { problem: 'are not JSON {"username","password"}' };
+  }
+  const username = isRecord(parsed) ? parsed.username : undefined;
+  const password = isRecord(parsed) ? parsed.password : undefined;
+  if (typeof username !== 'string' || typeof password !== 'string') return { problem: 'lack a username or a password' };
+  return { credentials: { username, password } };
 }
 
 /** SQLSTATE invalid_password: PostgreSQL's answer to a wrong password (and RDS's, after a rotation). */

@@ -1,5 +1,5 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import type { DbCredentials } from '../../contract/db-credentials.js';
+import { parseDbCredentials, type DbCredentials } from '../../contract/db-credentials.js';
 import { AGENT_ENV } from '../../contract/agent-env.js';
 import { AgentConfigError, type AgentEnv } from './env.js';
 
@@ -25,14 +25,7 @@ export async function resolveCredentials(
   const inline = raw[AGENT_ENV.dbCredentials];
   const text = inline?.trim() ? inline : env.dbSecretArn ? await reader()(env.dbSecretArn) : undefined;
   if (!text) throw new AgentConfigError(`${AGENT_ENV.dbSecretArn}: the tenant's db secret has no value`);
-  let parsed: Partial<DbCredentials>;
-  try {
-    parsed = JSON.parse(text) as Partial<DbCredentials>;
-  } catch {
-    throw new AgentConfigError('the tenant database credentials are not JSON {"username","password"}');
-  }
-  if (typeof parsed.username !== 'string' || typeof parsed.password !== 'string') {
-    throw new AgentConfigError('the tenant database credentials lack a username or a password');
-  }
-  return { username: parsed.username, password: parsed.password };
+  const parsed = parseDbCredentials(text);
+  if ('problem' in parsed) throw new AgentConfigError(`the tenant database credentials ${parsed.problem}`);
+  return parsed.credentials;
 }

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { ControllerError } from '../../contract/errors.js';
 import { names, secretsRoot } from '../../contract/names.js';
 import { MANAGED_BY_TAG, MANAGED_BY_VALUE, TENANT_TAG } from '../desired/tenant.js';
-import type { DbCredentials } from '../../contract/db-credentials.js';
+import { parseDbCredentials, type DbCredentials } from '../../contract/db-credentials.js';
 import type { DbCredentialStore, SecretsApi } from './types.js';
 
 export const FINGERPRINT_TAG = 'openclaw:credential-fingerprint';
@@ -32,8 +32,12 @@ export function secretBackedCredentials(secrets: SecretsApi, secretsPrefix: stri
   async function read(tenant: string) {
     const value = await secretValueIfExists(secrets, secretName(tenant));
     if (value === undefined) return undefined;
-    const parsed = JSON.parse(value) as DbCredentials;
-    return { ...parsed, fingerprint: credentialFingerprint(parsed.password) };
+    const parsed = parseDbCredentials(value);
+    if ('problem' in parsed) {
+      // Not what the controller writes: someone changed it by hand. A new password would lock out whoever did; an operator decides.
+      throw new ControllerError('CONFLICT', `secret ${secretName(tenant)}: the database credentials ${parsed.problem}; fix or delete its value`);
+    }
+    return { ...parsed.credentials, fingerprint: credentialFingerprint(parsed.credentials.password) };
   }
 
   async function write(tenant: string, username: string, exists: boolean, tags: Record<string, string> = {}) {

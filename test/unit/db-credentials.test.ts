@@ -1,6 +1,12 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { connectWithFreshPassword, readPasswordFrom } from '../../contract/db-credentials.js';
+import { connectWithFreshPassword, parseDbCredentials, readPasswordFrom } from '../../contract/db-credentials.js';
 import { passwordOfSecret, regionOfArn } from '../../controller/providers/aws/db-password.js';
+import { secretBackedCredentials } from '../../controller/providers/credentials.js';
+import { LocalSecretStore, localSecretPaths } from '../../controller/providers/local/secret-store.js';
+import { names } from '../../contract/names.js';
 
 const refusal = () => Object.assign(new Error('password authentication failed for user "openclaw_admin"'), { code: '28P01' });
 
@@ -83,6 +89,41 @@ describe('the password of an RDS-managed secret', () => {
         message = error instanceof Error ? error.message : '';
       }
       expect(message, String(text)).toBe(`the database secret ${arn} is not JSON with a non-empty "password" string`);
+    }
+  });
+});
+
+describe('the credentials in a tenant\'s db secret', () => {
+  it('are its username and password, nothing else of the JSON', () => {
+    expect(parseDbCredentials(JSON.stringify({ username: 'tenant_acme_runtime', password: 's3cr3t', extra: 1 }))).toEqual({ credentials: { username: 'tenant_acme_runtime', password: 's3cr3t' } });
+  });
+
+  it('are refused, saying what is wrong and never quoting the value, when the value is not such JSON', () => {
+    const cases: [string, string][] = [
+      ['not json s3cr3t', 'are not JSON {"username","password"}'],
+      [JSON.stringify({ username: 'u' }), 'lack a username or a password'],
+      [JSON.stringify({ username: 'u', password: 7 }), 'lack a username or a password'],
+      [JSON.stringify('s3cr3t'), 'lack a username or a password'],
+      ['null', 'lack a username or a password'],
+    ];
+    for (const [text, problem] of cases) {
+      const parsed = parseDbCredentials(text);
+      expect(parsed, text).toEqual({ problem });
+      expect(JSON.stringify(parsed)).not.toContain('s3cr3t');
+    }
+  });
+
+  it('that someone changed by hand stop the controller with CONFLICT, naming the secret and not its value', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'oc-creds-'));
+    try {
+      const { storeFile, keyFile } = localSecretPaths(dir);
+      const secrets = new LocalSecretStore(storeFile, keyFile);
+      await secrets.create(names.dbSecret('openclaw', 'acme'), '{"user":"acme","pass":"s3cr3t"}', {});
+      const read = secretBackedCredentials(secrets, 'openclaw').get('acme');
+      await expect(read).rejects.toMatchObject({ code: 'CONFLICT', retryable: false, message: expect.stringContaining(names.dbSecret('openclaw', 'acme')) });
+      await expect(read).rejects.not.toMatchObject({ message: expect.stringContaining('s3cr3t') });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
