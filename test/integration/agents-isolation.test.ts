@@ -63,28 +63,28 @@ describe('an agent of tenant A, run with B’s data present', () => {
     await world?.close();
   });
 
-  it('butler digests only A’s messages and calendar, under A’s prefix and in A’s schema', async () => {
+  // One story: scout scores what butler left, writer builds on scout's scores, and the usage is all three runs'.
+  it('runs butler, scout and writer as A in turn on A’s data alone, under A’s prefix and in A’s schema, and records their outputs and usage as A', async () => {
+    // butler digests only A’s messages and calendar.
     expect(await run('butler')).toBe(0);
     const [file] = files(`tenants/${A}/agents/butler`);
     const digest = readFileSync(join(objectsDir, 's3', 'local-tenants', 'tenants', A, 'agents', 'butler', file), 'utf8');
     expect(digest).toContain('Renewal terms for Q2');
     expect(digest).toContain(`${A} standup`);
     expect(digest).not.toMatch(/globex/i);
-    const { rows } = await admin.query(`SELECT run_id, for_date::text, item_count, object_key FROM tenant_${A}.digests`);
-    expect(rows).toEqual([{ run_id: `butler-${A}-1`, for_date: '2025-01-06', item_count: 3, object_key: `tenants/${A}/agents/butler/${file}` }]);
-  });
+    const digests = await admin.query(`SELECT run_id, for_date::text, item_count, object_key FROM tenant_${A}.digests`);
+    expect(digests.rows).toEqual([{ run_id: `butler-${A}-1`, for_date: '2025-01-06', item_count: 3, object_key: `tenants/${A}/agents/butler/${file}` }]);
 
-  it('scout scores A’s leads only; B’s stay unscored', async () => {
+    // scout scores A’s leads only; B’s stay unscored.
     expect(await run('scout')).toBe(0);
-    const { rows } = await admin.query<{ tenant_id: string; name: string; score: string | null }>('SELECT tenant_id, name, score FROM app.leads ORDER BY id');
-    expect(rows.map((r) => [r.tenant_id, r.name, r.score === null ? null : Number(r.score)])).toEqual([
+    const leads = await admin.query<{ tenant_id: string; name: string; score: string | null }>('SELECT tenant_id, name, score FROM app.leads ORDER BY id');
+    expect(leads.rows.map((r) => [r.tenant_id, r.name, r.score === null ? null : Number(r.score)])).toEqual([
       [A, 'Ada', 57.1], [A, 'Bob', 2.86], [B, 'Mallory', null],
     ]);
     const report = JSON.parse(readFileSync(join(objectsDir, 's3', 'local-tenants', 'tenants', A, 'agents', 'scout', 'scores', `scout-${A}-1.json`), 'utf8'));
     expect(report.leads.map((l: { name: string }) => l.name)).toEqual(['Ada', 'Bob']);
-  });
 
-  it('writer builds a dossier for A’s high-scoring lead only, although B’s lead scores higher in the shared table', async () => {
+    // writer builds a dossier for A’s high-scoring lead only, although B’s lead scores higher in the shared table.
     await admin.query(`UPDATE app.leads SET score = 99 WHERE tenant_id = $1`, [B]);
     expect(await run('writer')).toBe(0);
     expect(files(`tenants/${A}/agents/writer`)).toEqual(['dossiers/lead-1.md']);
@@ -92,11 +92,10 @@ describe('an agent of tenant A, run with B’s data present', () => {
     // Nothing new since scout scored: no dossier is written again, and Bob (2.86) is below the bar.
     expect(await run('writer', A, { OPENCLAW_RUN_ID: `writer-${A}-2` })).toBe(0);
     expect(files(`tenants/${A}/agents/writer`)).toEqual(['dossiers/lead-1.md']);
-  });
 
-  it('writes nothing under B’s prefix, and records A’s outputs and usage as A', async () => {
+    // Nothing under B’s prefix; A’s outputs and usage recorded as A.
     expect(files(`tenants/${B}`)).toEqual([]);
-    const outputs = await admin.query('SELECT DISTINCT tenant_id FROM app.agent_outputs');
+    const outputs = await admin.query('SELECT DISTINCT tenant_id FROM app.agent_outputs WHERE tenant_id IN ($1, $2)', [A, B]);
     expect(outputs.rows).toEqual([{ tenant_id: A }]);
     const usage = await admin.query(`SELECT agent, run_id, items_processed, model, input_tokens > 0 AS tokens, duration_ms >= 0 AS timed FROM app.usage WHERE tenant_id = $1 ORDER BY id`, [A]);
     expect(usage.rows).toEqual([
@@ -130,15 +129,17 @@ describe('an agent of tenant A, run with B’s data present', () => {
     expect(files(`tenants/${B}`)).toEqual([]);
   });
 
-  it('connects after a rotation of A’s credentials that it started in the middle of: secret written, role not yet', async () => {
-    const current = await world.ctx.provider.credentials.get(A);
+  // As acme, whom no other test runs, into objects of its own: A’s outputs, usage and files stay the story’s above.
+  it('connects after a rotation of its credentials that it started in the middle of: secret written, role not yet', async () => {
+    const C = 'acme';
+    const current = await world.ctx.provider.credentials.get(C);
     const rotated = { ...current!, password: 'rotated-while-the-run-started' };
     let secretReads = 0;
     const slept: number[] = [];
     const code = await runAgent(PROGRAMS, 'butler', {
       env: {
-        OPENCLAW_TENANT: A, OPENCLAW_RUN_ID: `butler-${A}-rotation`, OPENCLAW_PROVIDER: 'local', OPENCLAW_DATA_DIR: objectsDir,
-        DATABASE_URL: world.db.url, OPENCLAW_DB_SECRET_ARN: `arn:aws:secretsmanager:eu-west-1:123456789012:secret:openclaw/tenants/${A}/db`,
+        OPENCLAW_TENANT: C, OPENCLAW_RUN_ID: `butler-${C}-rotation`, OPENCLAW_PROVIDER: 'local', OPENCLAW_DATA_DIR: mkdtempSync(join(tmpdir(), 'oc-agent-objects-')),
+        DATABASE_URL: world.db.url, OPENCLAW_DB_SECRET_ARN: `arn:aws:secretsmanager:eu-west-1:123456789012:secret:openclaw/tenants/${C}/db`,
       },
       secrets: () => async () => {
         secretReads++;
