@@ -15,6 +15,8 @@ import { readPasswordFrom, type PasswordSource } from '../contract/db-credential
 import { createPool, createStatementCounter, type Pool, type StatementCounter } from './db/pool.js';
 import { createPools, type PoolSet } from './db/pools.js';
 import { integrationLock } from './resources/secrets/vault.js';
+import { createIntegrations } from './integrations/index.js';
+import type { TokenKeeper } from './integrations/keeper.js';
 import type { DesiredContext } from './desired/types.js';
 import { CONFIRMED_DELETION } from './engine/confirmation.js';
 import { ControllerLoop } from './engine/controller.js';
@@ -146,8 +148,11 @@ export async function openController(options: OpenOptions = {}): Promise<Control
     }
     const sleep = options.sleep ?? realSleep;
     const { createPlatform } = await import('./compose/platform.js');
+    // Deleting an integration's secret first revokes its grant, as `tenantctl disconnect` does; the keeper needs the store, made below.
+    let keeper: TokenKeeper | undefined;
     const platform = await createPlatform(config, {
       log, now, random, sleep, databaseUrl: database.url, provider: options.provider, onClients: options.onClients, integrationLock: integrationLock(pool),
+      revokeGrant: (tenant, integration) => (keeper ??= createIntegrations({ config, pool, provider, store, log, now }).keeper).revokeBeforeDeletion(tenant, integration),
     });
     const { provider, launcher, poolExecutor } = platform;
     closers.unshift(() => provider.close());

@@ -1,3 +1,4 @@
+import type { IntegrationProviderName } from '../../contract/integration-secret.js';
 import type { ResourceModule } from '../engine/types.js';
 import type { Provider } from '../providers/types.js';
 import type { IntegrationLock } from '../resources/secrets/vault.js';
@@ -12,6 +13,8 @@ export interface CloudModuleSettings {
   secretRecoveryWindowDays: number;
   /** The tenants' integration lock (onboarding's): a tier change moves tokens under it. */
   integrationLock: IntegrationLock;
+  /** Revokes a tenant's grant at the provider before its integration secret is deleted. */
+  revokeGrant?: (tenant: string, provider: IntegrationProviderName) => Promise<unknown>;
 }
 
 /** The modules of the kinds the provider backs (secrets, iam, s3), on its APIs: the same modules on every provider. */
@@ -21,7 +24,7 @@ export function cloudModules(provider: Pick<Provider, 'kinds' | 'secrets' | 'cre
     if (kind === 'secrets') {
       modules.push(secretsModule({
         secrets: provider.secrets, credentials: provider.credentials, secretsPrefix: settings.secretsPrefix, recoveryWindowDays: settings.secretRecoveryWindowDays,
-        integrationLock: settings.integrationLock, now: settings.now,
+        integrationLock: settings.integrationLock, revokeGrant: settings.revokeGrant, now: settings.now,
       }));
     } else if (kind === 'iam') {
       modules.push(iamModule({ iam: provider.iam }));

@@ -8,7 +8,7 @@ import type { Provider } from '../providers/types.js';
 import type { Launcher, LauncherFactory } from '../scheduler/launcher.js';
 import type { DbCredentials } from '../../contract/db-credentials.js';
 import { ecsLauncherFor, localLauncherFor, poolExecutorFor, type LaunchTiming } from './launchers.js';
-import { cloudModules } from './modules.js';
+import { cloudModules, type CloudModuleSettings } from './modules.js';
 import type { IntegrationLock } from '../resources/secrets/vault.js';
 
 export interface PlatformDeps extends LaunchTiming {
@@ -17,6 +17,8 @@ export interface PlatformDeps extends LaunchTiming {
   databaseUrl: string;
   /** The tenants' integration lock, held while a tier change moves a tenant's tokens. */
   integrationLock: IntegrationLock;
+  /** Revokes a tenant's grant at the provider before its integration secret is deleted (purge). */
+  revokeGrant?: CloudModuleSettings['revokeGrant'];
   /** A provider built by the caller (tests); built from the configuration when absent. */
   provider?: Provider;
   /** The SDK clients (aws); built from the configuration when absent. */
@@ -59,6 +61,7 @@ export async function createPlatform(config: Readonly<Config>, deps: PlatformDep
   }
   const modules = cloudModules(provider, {
     secretsPrefix: config.aws.secretsPrefix, now: deps.now, secretRecoveryWindowDays: config.aws.secretRecoveryWindowDays, integrationLock: deps.integrationLock,
+    revokeGrant: deps.revokeGrant,
   });
   return { provider, modules, launcher, poolExecutor };
 }

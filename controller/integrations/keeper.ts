@@ -42,6 +42,7 @@ export interface KeeperDeps {
 }
 
 export type RefreshOutcome = 'refreshed' | 'fresh' | 'not-connected' | 'reauthorization-required';
+export type Revocation = 'revoked' | 'unsupported' | 'not-needed';
 
 export class TokenKeeper {
   private readonly vault: IntegrationVault;
@@ -150,19 +151,42 @@ export class TokenKeeper {
   }
 
   /** Revokes at the provider (where it can) and empties the secret, keeping its version (pool: removes it from the document, and deletes the secret with the last one). */
-  async disconnect(tenant: string, provider: IntegrationProviderName): Promise<{ wasConnected: boolean; revocation: 'revoked' | 'unsupported' | 'not-needed' }> {
+  async disconnect(tenant: string, provider: IntegrationProviderName): Promise<{ wasConnected: boolean; revocation: Revocation }> {
     return this.withLock(tenant, async (db) => {
       const current = await this.read(tenant, provider);
-      let revocation: 'revoked' | 'unsupported' | 'not-needed' = 'not-needed';
-      if (isConnected(current)) revocation = await this.client(provider).revoke(current.refreshToken);
+      const revocation = await this.revoke(provider, current);
       const disconnectedAt = new Date(this.deps.now()).toISOString();
       if (current) {
         await this.vault.write(tenant, await this.placement(tenant), { provider, disconnectedAt, version: current.version + 1 });
       }
-      await this.deps.store.save(db, { tenant, provider, state: 'Disconnected', account: null, scopes: [], connectedAt: null, lastRefreshAt: null, expiresAt: null, version: (current?.version ?? 0) + (current ? 1 : 0), reason: `disconnected at ${disconnectedAt}` });
-      await this.deps.events.recordEvents([{ type: 'Normal', reason: 'IntegrationDisconnected', tenant, resource: `integration/${provider}`, message: `${provider} disconnected (token ${revocation === 'revoked' ? 'revoked at the provider' : revocation === 'unsupported' ? 'not revocable at the provider; removed from the secret' : 'none to revoke'})` }]);
+      await this.recordDisconnected(db, tenant, provider, current, revocation, `disconnected at ${disconnectedAt}`);
       return { wasConnected: isConnected(current), revocation };
     });
+  }
+
+  /**
+   * Before the secrets module deletes an integration's secret (a purge, or an integration dropped under the
+   * Delete policy): revokes the grant at the provider as disconnect does, leaving the secret to its deletion.
+   * Once per grant: an integration no longer Connected is left alone.
+   */
+  async revokeBeforeDeletion(tenant: string, provider: IntegrationProviderName): Promise<Revocation> {
+    return this.withLock(tenant, async (db) => {
+      if ((await this.deps.store.get(tenant, provider, db))?.state !== 'Connected') return 'not-needed';
+      const current = await this.read(tenant, provider);
+      const revocation = await this.revoke(provider, current);
+      await this.recordDisconnected(db, tenant, provider, current, revocation, `revoked at ${new Date(this.deps.now()).toISOString()}: its secret is deleted`);
+      return revocation;
+    });
+  }
+
+  /** Revokes the value's refresh token at the provider, where it can. */
+  private async revoke(provider: IntegrationProviderName, current: IntegrationSecretValue | undefined): Promise<Revocation> {
+    return isConnected(current) ? this.client(provider).revoke(current.refreshToken) : 'not-needed';
+  }
+
+  private async recordDisconnected(db: PoolClient, tenant: string, provider: IntegrationProviderName, current: IntegrationSecretValue | undefined, revocation: Revocation, reason: string): Promise<void> {
+    await this.deps.store.save(db, { tenant, provider, state: 'Disconnected', account: null, scopes: [], connectedAt: null, lastRefreshAt: null, expiresAt: null, version: (current?.version ?? 0) + (current ? 1 : 0), reason });
+    await this.deps.events.recordEvents([{ type: 'Normal', reason: 'IntegrationDisconnected', tenant, resource: `integration/${provider}`, message: `${provider} disconnected (token ${revocation === 'revoked' ? 'revoked at the provider' : revocation === 'unsupported' ? 'not revocable at the provider; removed from the secret' : 'none to revoke'})` }]);
   }
 }
 

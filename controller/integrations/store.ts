@@ -42,7 +42,7 @@ export class IntegrationStore {
 
   /**
    * Connected integrations of Active tenants whose access token expires before `before`: what the refresher
-   * renews. An offboarded tenant's access tokens are left to expire; its grants stay until `tenantctl disconnect`.
+   * renews. An offboarded tenant's access tokens are left to expire; its grants are revoked when it is purged.
    */
   async due(before: Date): Promise<Pick<IntegrationRecord, 'tenant' | 'provider'>[]> {
     const { rows } = await this.pool.query<Pick<IntegrationRecord, 'tenant' | 'provider'>>(

@@ -18,11 +18,14 @@ describe('the token lifecycle: refresh with rotation, invalid_grant, disconnect'
   let started = 0;
 
   // Each test has its own tenants (and accounts), so no test depends on what another did or on the order they run in.
-  const SILO_GOOGLE = ['rotate', 'sweep-due', 'sweep-fresh', 'reauth', 'unplug', 'leaky', 'leaver'];
-  const POOLED = ['hooli-connect', 'hooli-renew', 'hooli-disconnect', 'leaky-pool'];
+  const SILO_GOOGLE = ['rotate', 'sweep-due', 'sweep-fresh', 'reauth', 'unplug', 'leaky', 'leaver', 'purge'];
+  const POOLED = ['hooli-connect', 'hooli-renew', 'hooli-disconnect', 'leaky-pool', 'hooli-purge'];
+  /** Offboarded under the Delete policy, then purged once the grace period is over. */
+  const PURGED = ['purge', 'hooli-purge'];
   /** Silo tenants are starter tier with dedicated resources; pooled ones are professional tier, sharing one secret for all their integrations. */
   const manifest = (name: string, isolation: 'silo' | 'pool', providers: IntegrationProviderName[]) =>
-    butlerTenantYaml(name, isolation === 'silo' ? { tier: 'starter', isolation: 'silo', providers } : { tier: 'professional', providers });
+    butlerTenantYaml(name, isolation === 'silo' ? { tier: 'starter', isolation: 'silo', providers } : { tier: 'professional', providers })
+      + (PURGED.includes(name) ? '  deletionPolicy: Delete\n' : '');
 
   beforeAll(async () => {
     ow = await createOnboardingWorld();
@@ -139,6 +142,44 @@ describe('the token lifecycle: refresh with rotation, invalid_grant, disconnect'
     await ow.integrations.keeper.refreshDue();
     expect(await ow.secret('leaver', 'google')).toEqual(before);
     expect(await ow.integrations.store.get('leaver', 'google')).toMatchObject({ state: 'Connected', version: before.version, lastRefreshAt: null });
+  });
+
+  it('revokes the grants of a purged tenant at the provider before its secrets go, silo and pooled, and renews nothing after', async () => {
+    const silo = await connect('purge', 'google', 'owner@purge.example');
+    await connectPooled('hooli-purge', 'hubspot', 'it@hooli-purge.example');
+    const pooled = await ow.integrations.keeper.read('hooli-purge', 'hubspot');
+    if (!isConnected(pooled)) throw new Error('not connected');
+    const revocations = ow.double.state.counts.revocations;
+    const clock = ow.clock.now;
+    try {
+      // One at a time: the deletion guard holds a revision that offboards more than a tenth of the fleet.
+      for (const name of PURGED) {
+        ow.world.removeTenant(`${name}.yaml`);
+        await ow.world.pass();
+      }
+      expect(ow.double.state.isActiveRefreshToken(silo.refreshToken)).toBe(true);
+      ow.clock.now += 8 * 24 * 3_600_000;
+      const report = await ow.world.pass();
+      expect(report.outcomes.filter((o) => o.error)).toEqual([]);
+      const { rows } = await ow.world.ctx.pool.query(`SELECT name, lifecycle FROM openclaw.tenants WHERE name = ANY($1) ORDER BY name`, [PURGED]);
+      expect(rows).toEqual([{ name: 'hooli-purge', lifecycle: 'Purged' }, { name: 'purge', lifecycle: 'Purged' }]);
+      expect(ow.double.state.isActiveRefreshToken(silo.refreshToken)).toBe(false);
+      expect(ow.double.state.isActiveRefreshToken(pooled.refreshToken)).toBe(false);
+      expect(ow.double.state.counts.revocations).toBe(revocations + 2);
+      for (const [tenant, provider] of [['purge', 'google'], ['hooli-purge', 'hubspot']] as const) {
+        expect(await ow.integrations.store.get(tenant, provider)).toMatchObject({ state: 'Disconnected', account: null });
+      }
+      // A refresh of a revoked token would be refused with invalid_grant; other tests' tokens may be renewed.
+      const refused = ow.double.state.counts.invalidGrant;
+      ow.clock.now = Date.parse(silo.expiresAt) - 60_000;
+      await ow.integrations.keeper.refreshDue();
+      await ow.world.pass();
+      expect(ow.double.state.counts.invalidGrant).toBe(refused);
+      expect(ow.double.state.counts.revocations).toBe(revocations + 2);
+      expect(await ow.integrations.store.get('purge', 'google')).toMatchObject({ state: 'Disconnected' });
+    } finally {
+      ow.clock.now = clock;
+    }
   });
 
   it('marks the integration ReauthorizationRequired when the provider answers invalid_grant, in status, describe and the link page', async () => {

@@ -1,4 +1,6 @@
 import { ControllerError, TransientError } from '../../../contract/errors.js';
+import { INTEGRATION_PROVIDERS, type IntegrationProviderName } from '../../../contract/integration-secret.js';
+import { names } from '../../../contract/names.js';
 import { detailOf, type Change } from '../../engine/types.js';
 import type { DbCredentialStore, SecretsApi } from '../../providers/types.js';
 import type { SecretsDetail } from './diff.js';
@@ -11,6 +13,8 @@ export interface SecretsApplyDeps {
   secretsPrefix: string;
   /** The tenant's integration lock, which onboarding and the refresher also hold while they write tokens. */
   integrationLock: IntegrationLock;
+  /** Ends the tenant's grant at the provider before its integration secret is deleted (`tenantctl disconnect`'s revocation). */
+  revokeGrant?: (tenant: string, provider: IntegrationProviderName) => Promise<unknown>;
   now: () => number;
 }
 
@@ -45,9 +49,16 @@ export async function executeSecrets(deps: SecretsApplyDeps, change: Change<Secr
       return;
     }
     case 'schedule-deletion':
+      for (const provider of integrationsIn(deps.secretsPrefix, change.tenant, detail.name)) await deps.revokeGrant?.(change.tenant, provider);
       await deps.secrets.scheduleDeletion(detail.name, deps.recoveryWindowDays);
       return;
   }
+}
+
+/** The integrations whose tokens a tenant's secret holds: its one pooled document holds them all. */
+function integrationsIn(secretsPrefix: string, tenant: string, name: string): IntegrationProviderName[] {
+  if (name === names.pooledSecret(secretsPrefix, tenant)) return [...INTEGRATION_PROVIDERS];
+  return INTEGRATION_PROVIDERS.filter((provider) => name === names.integrationSecret(secretsPrefix, tenant, provider));
 }
 
 /** Listing is eventually consistent: a secret created a moment ago may be missing from it. The next pass sees it. */

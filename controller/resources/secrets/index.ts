@@ -1,7 +1,7 @@
 import { QUOTAS, type ResourceModule } from '../../engine/types.js';
 import type { DbCredentialStore, SecretsApi } from '../../providers/types.js';
 import type { IntegrationLock } from './vault.js';
-import { executeSecrets } from './apply.js';
+import { executeSecrets, type SecretsApplyDeps } from './apply.js';
 import { SECRETS_KIND, diffSecrets, type SecretsDetail } from './diff.js';
 import { observeSecrets, observeSecretsFew, type SecretsObserved } from './observe.js';
 
@@ -15,6 +15,7 @@ export interface SecretsModuleDeps {
   recoveryWindowDays?: number;
   /** Held while a tier change moves the tenant's tokens: onboarding and the refresher hold it too. */
   integrationLock: IntegrationLock;
+  revokeGrant?: SecretsApplyDeps['revokeGrant'];
   now: () => number;
 }
 
