@@ -3,6 +3,7 @@ import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateSecretCommand, GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { PassReport } from '../../controller/engine/outcome.js';
 import { createPoolWorkerPlatform, type PoolWorkerPlatform } from '../../controller/compose/pool-worker.js';
 import { loadConfig } from '../../controller/config.js';
 import { pooledTenantPolicy, pooledTrustPolicy } from '../../controller/desired/policy.js';
@@ -68,14 +69,17 @@ describe('the controller with OPENCLAW_PROVIDER=aws against the AWS double', () 
   let world: World;
   const attach = (clients: Record<string, unknown>) => double.attachAll(clients);
 
+  /** The first pass, made before any test: every test starts from the converged example tenants. */
+  let first: PassReport;
+
   beforeAll(async () => {
     double = awsDouble(clock, 5);
     world = await createWorld({ extraEnv: AWS_ENV, onClients: attach, now: clock.now, sleep: clock.sleep });
+    first = await world.pass();
   });
   afterAll(async () => world?.close());
 
   it('converges the example tenants, then passes without a single writing AWS call', async () => {
-    const first = await world.pass();
     expect(first.fleet.error).toBeUndefined();
     expect(first.outcomes.filter((o) => o.error)).toEqual([]);
     expect(double.state.iam.liveCount()).toBe(3);
@@ -199,6 +203,7 @@ describe('pooled tenants on AWS: a mixed fleet, the queue, and token vending aga
   let platform: PoolWorkerPlatform;
   let queue: PoolQueue;
   let workerDb: Pool;
+  let first: PassReport;
   const probes: Probe[] = [];
   const attach = (clients: Record<string, unknown>) => double.attachAll(clients);
 
@@ -224,6 +229,14 @@ describe('pooled tenants on AWS: a mixed fleet, the queue, and token vending aga
       clients: { sts: new STSClient({ region: 'eu-west-1', maxAttempts: 1, credentials: workerCredentials }), secrets: new SecretsManagerClient({ region: 'eu-west-1', maxAttempts: 1, credentials: workerCredentials }) },
     });
     queue = new PoolQueue(world.ctx.pool, clock.now);
+    // Every test starts from the converged fleet and the pool's logins, whichever runs first.
+    first = await world.pass();
+    await (await poolWorkerPart.start(world.ctx)).stop();
+    const login = await poolLoginCredentials(world.ctx.provider.secrets, 'openclaw', 'worker');
+    const url = new URL(world.db.url);
+    url.username = login.username;
+    url.password = login.password;
+    workerDb = createPool(url.toString(), { log: world.ctx.log, max: 2 });
   }, 120_000);
   afterAll(async () => {
     await platform?.close();
@@ -242,7 +255,6 @@ describe('pooled tenants on AWS: a mixed fleet, the queue, and token vending aga
   const worker = (executor: Launcher) => new PoolWorker({ name: 'aws-worker-1', queue: new PoolQueue(workerDb, clock.now), pool: workerDb, executor, vend: platform.vend, log: world.ctx.log, random: () => 0 });
 
   it('converges one silo and two pooled tenants: a role for the silo one only, then a pass without a write', async () => {
-    const first = await world.pass();
     expect(first.outcomes.filter((o) => o.error)).toEqual([]);
     const roles = [...double.state.iam.roles.values()].map((r) => r.RoleName).sort();
     expect(roles).toEqual(['openclaw-tenant-access', 'openclaw-tenant-acme']);
@@ -252,15 +264,14 @@ describe('pooled tenants on AWS: a mixed fleet, the queue, and token vending aga
   });
 
   it("makes the pool's two database logins on AWS, their passwords in secrets of their own", async () => {
+    // Made when the pool worker part started, before the tests; starting it again changes nothing.
     await (await poolWorkerPart.start(world.ctx)).stop();
     const names = (await world.ctx.provider.secrets.list('openclaw/pool/')).map((s) => s.name).sort();
     expect(names).toEqual(['openclaw/pool/db', 'openclaw/pool/worker-db']);
     expect((await platform.poolLogin()).username).toBe('openclaw_pool');
     const login = await poolLoginCredentials(world.ctx.provider.secrets, 'openclaw', 'worker');
-    const url = new URL(world.db.url);
-    url.username = login.username;
-    url.password = login.password;
-    workerDb = createPool(url.toString(), { log: world.ctx.log, max: 2 });
+    expect(login.username).toBe('openclaw_pool_worker');
+    expect((await workerDb.query('SELECT current_user AS login')).rows).toEqual([{ login: login.username }]);
   });
 
   it("runs a pooled run with credentials vended for its tenant alone: its own prefix and secret, AccessDenied on the other pooled tenant's", async () => {

@@ -26,84 +26,94 @@ describe('tenantctl plan shows what apply will do, for every input apply reads',
     return { plan, apply };
   }
 
-  it('manifests: new tenants', async () => {
-    for (const name of ALL) g.put(name);
-    g.origin.commit('four tenants');
-    const { plan } = await planThenApply();
-    expect(plan.code).toBe(2);
-    for (const name of ALL) expect(plan.stdout).toContain(name);
-  });
+  // One repository and database through every step, as a team's would: each input builds on the state the steps before it left.
+  it('plans what apply then does as the manifests, the live state, annotations, the mass-deletion guard and its confirmations, the clock and the source change', async () => {
+    // manifests: new tenants.
+    {
+      for (const name of ALL) g.put(name);
+      g.origin.commit('four tenants');
+      const { plan } = await planThenApply();
+      expect(plan.code).toBe(2);
+      for (const name of ALL) expect(plan.stdout).toContain(name);
+    }
 
-  it('the live state: nothing to do, then drift', async () => {
-    expect((await planThenApply()).plan.code).toBe(0);
-    await g.admin.query('DROP POLICY tenant_isolation ON app.leads');
-    const { plan } = await planThenApply();
-    expect(plan.stdout).toMatch(/app\.leads/);
-  });
+    // the live state: nothing to do, then drift.
+    {
+      expect((await planThenApply()).plan.code).toBe(0);
+      await g.admin.query('DROP POLICY tenant_isolation ON app.leads');
+      const { plan } = await planThenApply();
+      expect(plan.stdout).toMatch(/app\.leads/);
+    }
 
-  it('annotations: a paused tenant is planned and reported, not changed', async () => {
-    g.put(t.amy, { displayName: 'Amy Paused', annotations: { [PAUSED]: 'true' } });
-    g.origin.commit('pause amy');
-    await planThenApply();
-  });
+    // annotations: a paused tenant is planned and reported, not changed.
+    {
+      g.put(t.amy, { displayName: 'Amy Paused', annotations: { [PAUSED]: 'true' } });
+      g.origin.commit('pause amy');
+      await planThenApply();
+    }
 
-  it('the mass-deletion guard, then `tenantctl confirm-deletion REV`', async () => {
-    g.put(t.amy, { displayName: 'Amy' });
-    g.drop(t.bob);
-    g.drop(t.cal);
-    const removal = g.origin.commit('remove bob and cal');
-    const held = await planThenApply();
-    expect(held.plan.stdout).toMatch(/held/i);
-    expect((await g.cli(['confirm-deletion', removal])).code).toBe(0);
-    const confirmed = await planThenApply();
-    expect(confirmed.plan.stdout).not.toMatch(/held/i);
-    expect(confirmed.apply.stdout).not.toMatch(/held/i);
-  });
+    // the mass-deletion guard, then `tenantctl confirm-deletion REV`.
+    {
+      g.put(t.amy, { displayName: 'Amy' });
+      g.drop(t.bob);
+      g.drop(t.cal);
+      const removal = g.origin.commit('remove bob and cal');
+      const held = await planThenApply();
+      expect(held.plan.stdout).toMatch(/held/i);
+      expect((await g.cli(['confirm-deletion', removal])).code).toBe(0);
+      const confirmed = await planThenApply();
+      expect(confirmed.plan.stdout).not.toMatch(/held/i);
+      expect(confirmed.apply.stdout).not.toMatch(/held/i);
+    }
 
-  it('an annotation confirming a held revision, and --confirm-deletion on both commands', async () => {
-    g.put(t.bob);
-    g.put(t.cal);
-    g.origin.commit('bring bob and cal back');
-    await planThenApply();
-    g.drop(t.bob);
-    g.drop(t.cal);
-    const removal = g.origin.commit('remove bob and cal again');
-    await planThenApply();
-    g.put(t.amy, { annotations: { [CONFIRM]: removal } });
-    g.origin.commit('confirm by annotation');
-    const annotated = await planThenApply();
-    expect(annotated.plan.stdout).not.toMatch(/held/i);
+    // an annotation confirming a held revision, and --confirm-deletion on both commands.
+    {
+      g.put(t.bob);
+      g.put(t.cal);
+      g.origin.commit('bring bob and cal back');
+      await planThenApply();
+      g.drop(t.bob);
+      g.drop(t.cal);
+      const removal = g.origin.commit('remove bob and cal again');
+      await planThenApply();
+      g.put(t.amy, { annotations: { [CONFIRM]: removal } });
+      g.origin.commit('confirm by annotation');
+      const annotated = await planThenApply();
+      expect(annotated.plan.stdout).not.toMatch(/held/i);
 
-    g.put(t.bob);
-    g.origin.commit('bring bob back');
-    await planThenApply();
-    g.drop(t.bob);
-    g.drop(t.dee);
-    const again = g.origin.commit('remove bob and dee');
-    const flagged = await planThenApply(['--confirm-deletion', again], ['--confirm-deletion', again]);
-    expect(flagged.plan.stdout).not.toMatch(/held/i);
-  });
+      g.put(t.bob);
+      g.origin.commit('bring bob back');
+      await planThenApply();
+      g.drop(t.bob);
+      g.drop(t.dee);
+      const again = g.origin.commit('remove bob and dee');
+      const flagged = await planThenApply(['--confirm-deletion', again], ['--confirm-deletion', again]);
+      expect(flagged.plan.stdout).not.toMatch(/held/i);
+    }
 
-  it('the clock: a Delete tenant past its grace is purged by both', async () => {
-    const env = { OPENCLAW_PURGE_GRACE: '1ms', OPENCLAW_MAX_DELETE_FRACTION: '1' };
-    g.put(t.bob, { deletionPolicy: 'Delete' });
-    g.origin.commit('bob with Delete');
-    await planThenApply([], [], env);
-    g.drop(t.bob);
-    g.origin.commit('remove bob');
-    await planThenApply([], [], env);
-    const purge = await planThenApply([], [], env);
-    expect(purge.plan.stdout).toMatch(/destructive/);
-  });
+    // the clock: a Delete tenant past its grace is purged by both.
+    {
+      const env = { OPENCLAW_PURGE_GRACE: '1ms', OPENCLAW_MAX_DELETE_FRACTION: '1' };
+      g.put(t.bob, { deletionPolicy: 'Delete' });
+      g.origin.commit('bob with Delete');
+      await planThenApply([], [], env);
+      g.drop(t.bob);
+      g.origin.commit('remove bob');
+      await planThenApply([], [], env);
+      const purge = await planThenApply([], [], env);
+      expect(purge.plan.stdout).toMatch(/destructive/);
+    }
 
-  it('the source: an empty revision is refused by both, with exit 1', async () => {
-    g.drop(t.amy);
-    g.origin.commit('empty');
-    const plan = await g.cli(['plan']);
-    const apply = await g.cli(['apply']);
-    expect([plan.code, apply.code]).toEqual([1, 1]);
-    expect(plan.stdout).toBe('');
-    expect(plan.stderr).toMatch(/no manifest files/);
+    // the source: an empty revision is refused by both, with exit 1.
+    {
+      g.drop(t.amy);
+      g.origin.commit('empty');
+      const plan = await g.cli(['plan']);
+      const apply = await g.cli(['apply']);
+      expect([plan.code, apply.code]).toEqual([1, 1]);
+      expect(plan.stdout).toBe('');
+      expect(plan.stderr).toMatch(/no manifest files/);
+    }
   });
 
   it('exits 64 on a usage error, apart from 2 for changes', async () => {
@@ -142,26 +152,36 @@ describe('tenantctl plan with a read-only database role', () => {
     await g?.close();
   });
 
+  // Each test puts back what it changes, so the next one, whichever it is, plans against the steady state.
   it('plans against the live state, drift included, without a single write', async () => {
     const steady = await g.cli(['plan'], { DATABASE_URL: reader(g.world.db.url) });
     expect(steady).toMatchObject({ code: 0, stderr: '' });
     expect(steady.stdout).not.toMatch(/Note:/);
     await g.admin.query('ALTER TABLE app.messages NO FORCE ROW LEVEL SECURITY');
-    const drift = await g.cli(['plan', '--output', 'json'], { DATABASE_URL: reader(g.world.db.url) });
-    expect(drift.code).toBe(2);
-    expect(JSON.parse(drift.stdout).fleet.changes).toContainEqual(expect.objectContaining({ resource: 'table/app.messages', fields: ['forceRowSecurity'] }));
+    try {
+      const drift = await g.cli(['plan', '--output', 'json'], { DATABASE_URL: reader(g.world.db.url) });
+      expect(drift.code).toBe(2);
+      expect(JSON.parse(drift.stdout).fleet.changes).toContainEqual(expect.objectContaining({ resource: 'table/app.messages', fields: ['forceRowSecurity'] }));
+    } finally {
+      await g.admin.query('ALTER TABLE app.messages FORCE ROW LEVEL SECURITY');
+    }
   });
 
   it('reads the records of a controller schema from before their fingerprints in full, and plans nothing for them', async () => {
-    await g.admin.query('ALTER TABLE app.messages FORCE ROW LEVEL SECURITY');
     const { rows } = await g.admin.query<{ version: number }>('SELECT max(version)::int AS version FROM openclaw.schema_migrations');
     await g.admin.query(`ALTER TABLE openclaw.tenants DROP COLUMN manifest_fingerprint, DROP COLUMN desired_fingerprint, DROP COLUMN applied_fingerprint`);
     await g.admin.query('DELETE FROM openclaw.schema_migrations WHERE version = 80');
-    const result = await g.cli(['plan', '--output', 'json'], { DATABASE_URL: reader(g.world.db.url) });
-    expect(result).toMatchObject({ code: 0, stderr: '' });
-    const plan = JSON.parse(result.stdout);
-    expect(plan.notes).toContainEqual(expect.stringMatching(new RegExp(`from version \\d+ to ${rows[0].version}`)));
-    expect(plan.tenants.flatMap((tenant: { changes: { action: string }[] }) => tenant.changes).filter((c: { action: string }) => c.action !== 'noop')).toEqual([]);
+    try {
+      const result = await g.cli(['plan', '--output', 'json'], { DATABASE_URL: reader(g.world.db.url) });
+      expect(result).toMatchObject({ code: 0, stderr: '' });
+      const plan = JSON.parse(result.stdout);
+      expect(plan.notes).toContainEqual(expect.stringMatching(new RegExp(`from version \\d+ to ${rows[0].version}`)));
+      expect(plan.tenants.flatMap((tenant: { changes: { action: string }[] }) => tenant.changes).filter((c: { action: string }) => c.action !== 'noop')).toEqual([]);
+    } finally {
+      // Opening the controller again migrates the schema back to the current version.
+      await g.world.reopen();
+      await g.world.pass();
+    }
   });
 
   it('says what it cannot see when the controller schema is missing, and plans every tenant as new', async () => {
