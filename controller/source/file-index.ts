@@ -73,7 +73,7 @@ export class ManifestFileIndex {
   private files: readonly string[] = [];
   /** The folders of the last listing and their stats; undefined when one changed too recently to trust. */
   private folders: Folder[] | undefined;
-  private chain: Promise<unknown> = Promise.resolve();
+  private chain: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly dir: string,
@@ -84,7 +84,8 @@ export class ManifestFileIndex {
   /** One scan at a time: each compares with the one before it. */
   scan(): Promise<Scan> {
     const run = this.chain.then(() => this.scanNow());
-    this.chain = run.catch(() => {});
+    // Settles with nothing: the chain must not hold the last scan's texts until the next scan.
+    this.chain = run.then(() => undefined, () => undefined);
     return run;
   }
 
