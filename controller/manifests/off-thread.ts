@@ -70,9 +70,9 @@ export class ValidationThread {
 
   constructor(private readonly options: { maxHeapMb?: number; idleMs?: number } = {}) {}
 
-  /** Validates every file of a revision by its text (each text's digest is computed here). */
-  validate(inputs: ManifestText[], readIssues: ValidationIssue[] = []): Promise<ValidationResult> {
-    const files = inputs.map((input) => ({ ...input, digest: contentDigest(input.text) }));
+  /** Validates every file of a revision by its text (its digest computed here when not given). */
+  validate(inputs: (ManifestText & { digest?: string })[], readIssues: ValidationIssue[] = []): Promise<ValidationResult> {
+    const files = inputs.map((input) => ({ ...input, digest: input.digest ?? contentDigest(input.text) }));
     return this.validateChanged(files, files.filter((input) => !this.remembers(input)), readIssues);
   }
 
@@ -178,7 +178,7 @@ function stopped(inputs: readonly { file: string }[], readIssues: ValidationIssu
 let shared: ValidationThread | undefined;
 
 /** The process's validation thread (sources use it; tests may build their own). */
-export function validateOffThread(inputs: ManifestText[], readIssues: ValidationIssue[] = []): Promise<ValidationResult> {
+export function validateOffThread(inputs: (ManifestText & { digest?: string })[], readIssues: ValidationIssue[] = []): Promise<ValidationResult> {
   shared ??= new ValidationThread();
   return shared.validate(inputs, readIssues);
 }

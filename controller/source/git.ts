@@ -6,9 +6,8 @@ import type { Logger } from 'pino';
 import { ControllerError, errorMessage } from '../../contract/errors.js';
 import { decodeManifest, isManifestName, readIssue } from '../manifests/files.js';
 import { limitMessage, MANIFEST_LIMITS } from '../manifests/limits.js';
-import { validateOffThread } from '../manifests/off-thread.js';
+import { validateOffThread, type ManifestFile } from '../manifests/off-thread.js';
 import type { ValidationIssue } from '../manifests/types.js';
-import type { ManifestText } from '../manifests/validate.js';
 import { gitCommand, redactUrl, type ObjectInfo } from './git-cli.js';
 import type { GitCredentials } from './git-credentials.js';
 import type { ManifestSource, SourceSnapshot } from './types.js';
@@ -92,10 +91,10 @@ export function gitSource(options: GitSourceOptions): ManifestSource {
       else toRead.push({ file: entry.file, oid: (byFile.get(entry.file) as { oid: string }).oid });
     }
     const contents = toRead.length > 0 ? await git.blobs(toRead.map((e) => e.oid)) : [];
-    const inputs: ManifestText[] = [];
+    const inputs: Required<ManifestFile>[] = [];
     toRead.forEach((entry, i) => {
       const decoded = decodeManifest(entry.file, contents[i]);
-      if ('text' in decoded) inputs.push({ file: entry.file, text: decoded.text });
+      if ('text' in decoded) inputs.push({ file: entry.file, text: decoded.text, digest: decoded.digest });
       else readIssues.push(readIssue(entry.file, decoded.problem));
     });
     const result = await validateOffThread(inputs, readIssues);
