@@ -42,7 +42,18 @@ export async function createTestDatabase(prefix = 'test', options: { template?: 
   const name = `${prefix}_${randomBytes(4).toString('hex')}`;
   // With fsync off, copying the template's files beats WAL-logging each of its blocks (the default since 15).
   const template = options.template ? ` TEMPLATE "${options.template.name}" STRATEGY FILE_COPY` : '';
-  await withAdmin(adminUrl, (admin) => admin.query(`CREATE DATABASE "${name}"${template}`));
+  await withAdmin(adminUrl, async (admin) => {
+    await admin.query(`CREATE DATABASE "${name}"${template}`);
+    // A copy has the template's contents but not its own privileges (pg_database.datacl, which the
+    // platform migrations set: no CONNECT for PUBLIC): give it the same.
+    if (options.template) await admin.query(`DO $$ DECLARE a record; BEGIN
+      IF (SELECT datacl FROM pg_database WHERE datname = '${options.template.name}') IS NOT NULL THEN
+        EXECUTE format('REVOKE ALL ON DATABASE %I FROM PUBLIC', '${name}');
+        FOR a IN SELECT (aclexplode(datacl)).* FROM pg_database WHERE datname = '${options.template.name}' LOOP
+          EXECUTE format('GRANT %s ON DATABASE %I TO %s', a.privilege_type, '${name}', CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE a.grantee::regrole::text END);
+        END LOOP;
+      END IF; END $$`);
+  });
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   return {

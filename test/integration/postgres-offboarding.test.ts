@@ -2,35 +2,37 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createWorld, type World } from '../helpers/world.js';
+import { describe, expect, it } from 'vitest';
+import { createWorld, perTest } from '../helpers/world.js';
 import { secretsOnlyProvider } from '../helpers/secrets-only-provider.js';
 
 describe('offboarding a tenant whose manifest is removed', () => {
-  let world: World;
-  let admin: pg.Client;
-  let clock = Date.parse('2026-11-24T12:00:00Z');
-
-  beforeAll(async () => {
-    world = await createWorld({
+  /** The example tenants applied on a database of the test's own, acme and initech holding a note each; `clock.now` is the controller's time. */
+  const offboarding = perTest(async (database) => {
+    const clock = { now: Date.parse('2026-11-24T12:00:00Z') };
+    const world = await createWorld({
+      database,
       provider: secretsOnlyProvider(mkdtempSync(join(tmpdir(), 'oc-secrets-'))),
-      now: () => clock,
+      now: () => clock.now,
       // Three tenants: removing one is a third of the fleet, so allow it for these tests.
       extraEnv: { OPENCLAW_MAX_DELETE_FRACTION: '0.5', OPENCLAW_PURGE_GRACE: '1h' },
     });
-    admin = new pg.Client({ connectionString: world.db.url });
+    const admin = new pg.Client({ connectionString: world.db.url });
     await admin.connect();
     await world.pass();
     await admin.query(`INSERT INTO tenant_acme.notes (title, body) VALUES ('keep', 'me')`);
     await admin.query(`INSERT INTO tenant_initech.notes (title, body) VALUES ('erase', 'me')`);
+    return {
+      world, admin, clock,
+      async close() {
+        await admin.end();
+        await world.close();
+      },
+    };
   });
 
-  afterAll(async () => {
-    await admin?.end();
-    await world?.close();
-  });
-
-  it('revokes login, CONNECT and schema access under Retain and keeps every row', async () => {
+  it('revokes login, CONNECT and schema access under Retain, keeps every row, and brings the tenant back with its data when its manifest returns', async () => {
+    const { world, admin } = await offboarding();
     world.removeTenant('acme.yaml');
     await world.pass();
     const role = await admin.query(`SELECT rolcanlogin FROM pg_roles WHERE rolname = 'tenant_acme_runtime'`);
@@ -48,18 +50,17 @@ describe('offboarding a tenant whose manifest is removed', () => {
     expect(status?.conditions.find((c) => c.type === 'Offboarded')).toMatchObject({ status: 'True', reason: 'Retained' });
     const known = (await world.ctx.store.knownTenants()).find((k) => k.name === 'acme');
     expect(known?.lifecycle).toBe('Retained');
-  });
 
-  it('brings a retained tenant back with its data when its manifest returns', async () => {
     world.writeTenant('acme.yaml', (await import('node:fs')).readFileSync(new URL('../../tenants/acme.yaml', import.meta.url), 'utf8'));
     await world.pass();
-    const role = await admin.query(`SELECT rolcanlogin FROM pg_roles WHERE rolname = 'tenant_acme_runtime'`);
-    expect(role.rows[0].rolcanlogin).toBe(true);
-    const notes = await admin.query('SELECT title FROM tenant_acme.notes');
-    expect(notes.rows).toEqual([{ title: 'keep' }]);
+    const back = await admin.query(`SELECT rolcanlogin FROM pg_roles WHERE rolname = 'tenant_acme_runtime'`);
+    expect(back.rows[0].rolcanlogin).toBe(true);
+    const kept = await admin.query('SELECT title FROM tenant_acme.notes');
+    expect(kept.rows).toEqual([{ title: 'keep' }]);
   });
 
   it('revokes access at once under Delete and purges schema, roles and shared rows only after the grace period, with an audit record', async () => {
+    const { world, admin, clock } = await offboarding();
     const runtime = await world.ctx.provider.credentials.get('initech');
     const url = new URL(world.db.url);
     url.username = runtime!.username;
@@ -77,7 +78,7 @@ describe('offboarding a tenant whose manifest is removed', () => {
     expect((await admin.query(`SELECT count(*)::int AS n FROM tenant_initech.notes`)).rows[0].n).toBe(1);
     expect((await world.ctx.store.status('initech'))?.conditions.find((c) => c.type === 'Offboarded')?.reason).toBe('PendingPurge');
 
-    clock += 2 * 3_600_000;
+    clock.now += 2 * 3_600_000;
     await world.pass();
     const left = await admin.query(
       `SELECT (SELECT count(*) FROM pg_namespace WHERE nspname = 'tenant_initech')::int AS schemas,
@@ -95,14 +96,14 @@ describe('offboarding a tenant whose manifest is removed', () => {
   });
 
   it('never deletes anything when the manifest directory becomes empty', async () => {
-    world.removeTenant('acme.yaml');
-    world.removeTenant('globex.yaml');
+    const { world, admin } = await offboarding();
+    for (const file of ['acme.yaml', 'globex.yaml', 'initech.yaml']) world.removeTenant(file);
     const { snapshot, changed } = await world.ctx.loop.refreshSource();
     expect(changed).toBe(false);
-    expect(snapshot?.tenants.map((t) => t.name)).toEqual(['acme', 'globex']);
+    expect(snapshot?.tenants.map((t) => t.name)).toEqual(['acme', 'globex', 'initech']);
     await world.ctx.loop.pass();
     const roles = await admin.query(`SELECT rolname, rolcanlogin FROM pg_roles WHERE rolname LIKE 'tenant\\_%\\_runtime' ORDER BY 1`);
-    expect(roles.rows).toEqual([{ rolname: 'tenant_acme_runtime', rolcanlogin: true }, { rolname: 'tenant_globex_runtime', rolcanlogin: true }]);
+    expect(roles.rows).toEqual(['acme', 'globex', 'initech'].map((tenant) => ({ rolname: `tenant_${tenant}_runtime`, rolcanlogin: true })));
     const rejected = await world.ctx.store.getState<{ reason: string }>('rejectedRevision');
     expect(rejected?.reason).toMatch(/no manifest files/);
   });
