@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -32,22 +32,33 @@ describe('a sandbox account connected for acme, then butler triggered', () => {
     return { status, stdout, stderr };
   }
 
-  it('delivers an email to acme’s outbox built from the sandbox mailbox and calendar', async () => {
+  /** Connects acme's Google account the first time a test needs it; a test that breaks the connection makes it again. */
+  let acmeConnection: Promise<void> | undefined;
+  const acmeConnected = () => (acmeConnection ??= (async () => {
     const link = await ow.link('acme', 'google');
     const { callback, cookie } = await ow.consent(link.url, { account: 'owner@acme-bakeries.example' });
     expect((await ow.callback(callback, cookie)).status).toBe(200);
+  })());
 
-    let stdout = '';
-    let stderr = '';
-    const status = await main(['trigger', 'acme', 'butler'], {
-      stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), cwd: process.cwd(), env: ow.env,
+  /** The digests `act` adds to a tenant's outbox, whatever earlier runs left there. */
+  async function newMails(tenant: string, act: () => Promise<void>): Promise<string[]> {
+    const outbox = join(ow.world.dataDir, 'outbox', tenant);
+    const listed = () => (existsSync(outbox) ? readdirSync(outbox) : []);
+    const before = new Set(listed());
+    await act();
+    return listed().filter((f) => !before.has(f)).map((f) => join(outbox, f));
+  }
+
+  it('delivers an email to acme’s outbox built from the sandbox mailbox and calendar', async () => {
+    await acmeConnected();
+
+    const files = await newMails('acme', async () => {
+      const { status, stdout, stderr } = await tenantctl('trigger', 'acme', 'butler');
+      expect(stderr).toBe('');
+      expect(status, stdout).toBe(0);
     });
-    expect(stderr).toBe('');
-    expect(status, stdout).toBe(0);
-
-    const outbox = join(ow.world.dataDir, 'outbox', 'acme');
-    const [file] = readdirSync(outbox);
-    const mail = await simpleParser(readFileSync(join(outbox, file)));
+    expect(files).toHaveLength(1);
+    const mail = await simpleParser(readFileSync(files[0]));
     expect(Array.isArray(mail.to) ? [] : mail.to?.value.map((a) => a.address)).toEqual(['ops@acme-bakeries.example']);
     expect(mail.subject).toMatch(/^Acme Bakeries daily digest, \d{4}-\d{2}-\d{2}: 6 messages, \d+ events?$/);
     expect(mail.text).toContain('Pilot: next steps after Tuesday');
@@ -82,6 +93,7 @@ describe('a sandbox account connected for acme, then butler triggered', () => {
   }, 120_000);
 
   it('marks Google ReauthorizationRequired when butler is refused, with the reconnect command in status and no token, until acme connects again', async () => {
+    await acmeConnected();
     // The customer removes the app at Google: the token in acme's secret is refused, and no renewed one comes.
     ow.double.state.revokeAccount('google', 'owner@acme-bakeries.example');
     const refused = await tenantctl('trigger', 'acme', 'butler');
@@ -109,10 +121,10 @@ describe('a sandbox account connected for acme, then butler triggered', () => {
   }, 120_000);
 
   it('lets a recipient unsubscribe in one click (RFC 8058), refuses a forged token changing nothing, and butler then stops emailing them', async () => {
-    const outbox = join(ow.world.dataDir, 'outbox', 'acme');
-    expect((await tenantctl('trigger', 'acme', 'butler')).status).toBe(0);
-    const files = readdirSync(outbox).sort();
-    const mail = await simpleParser(readFileSync(join(outbox, files.at(-1)!)));
+    await acmeConnected();
+    const files = await newMails('acme', async () => expect((await tenantctl('trigger', 'acme', 'butler')).status).toBe(0));
+    expect(files).toHaveLength(1);
+    const mail = await simpleParser(readFileSync(files[0]));
     const header = (name: string) => mail.headerLines.find((h) => h.key === name)?.line.replace(/\r?\n[ \t]+/g, ' ');
     expect(header('list-unsubscribe-post')).toBe('List-Unsubscribe-Post: List-Unsubscribe=One-Click');
     const listed = /^List-Unsubscribe: <(https?:\/\/[^>]+)>, <mailto:([^>]+)>$/.exec(header('list-unsubscribe') ?? '');
@@ -140,12 +152,16 @@ describe('a sandbox account connected for acme, then butler triggered', () => {
     expect((await post(link.search.slice(1), 'List-Unsubscribe=Maybe')).status).toBe(403);
     expect(await optOuts()).toEqual([]);
 
-    const accepted = await post(link.search.slice(1));
-    expect(accepted.status).toBe(200);
-    expect(await accepted.text()).toContain('ops@acme-bakeries.example</strong> will no longer receive this digest');
-    expect(await optOuts()).toEqual([{ tenant: 'acme', address: 'ops@acme-bakeries.example' }]);
+    try {
+      const accepted = await post(link.search.slice(1));
+      expect(accepted.status).toBe(200);
+      expect(await accepted.text()).toContain('ops@acme-bakeries.example</strong> will no longer receive this digest');
+      expect(await optOuts()).toEqual([{ tenant: 'acme', address: 'ops@acme-bakeries.example' }]);
 
-    expect((await tenantctl('trigger', 'acme', 'butler')).status).toBe(0);
-    expect(readdirSync(outbox).sort()).toEqual(files);
+      expect(await newMails('acme', async () => expect((await tenantctl('trigger', 'acme', 'butler')).status).toBe(0))).toEqual([]);
+    } finally {
+      // Acme's other tests expect ops@ to receive the digest, as before this test opted it out.
+      await ow.world.ctx.pool.query(`DELETE FROM openclaw.email_opt_outs WHERE tenant = 'acme' AND address = 'ops@acme-bakeries.example'`);
+    }
   }, 120_000);
 });
