@@ -55,11 +55,17 @@ describe('a task as DescribeTasks shows it', () => {
   });
 });
 
-describe('the ECS launcher', () => {
+/** An AWS double whose ECS has the cluster and butler's task definition, on a manual clock. */
+function ecsWithButler(seed: number) {
   const clock = createManualClock();
-  const double = createAwsDouble({ now: clock.now, sleep: clock.sleep, random: seededRandom(3) });
+  const double = createAwsDouble({ now: clock.now, sleep: clock.sleep, random: seededRandom(seed) });
   double.state.ecs.createCluster('openclaw');
   double.state.ecs.registerTaskDefinition('openclaw-agent-butler', { containerNames: ['agent'] });
+  return { clock, double };
+}
+
+describe('the ECS launcher', () => {
+  const { clock, double } = ecsWithButler(3);
   const launcher = ecsLauncher({
     ...OPTIONS, client: createDoubleClients(double).ecs,
     caller: ecsCaller({ launchesPerSecond: 20, now: clock.now, sleep: clock.sleep, random: seededRandom(5), log: pino({ level: 'silent' }) }),
@@ -100,10 +106,7 @@ describe('the ECS launcher', () => {
 });
 
 describe('a silo run’s ECS overrides', () => {
-  const clock = createManualClock();
-  const double = createAwsDouble({ now: clock.now, sleep: clock.sleep, random: seededRandom(7) });
-  double.state.ecs.createCluster('openclaw');
-  double.state.ecs.registerTaskDefinition('openclaw-agent-butler', { containerNames: ['agent'] });
+  const { clock, double } = ecsWithButler(7);
   const config = loadConfig({
     OPENCLAW_PROVIDER: 'aws', AWS_REGION: 'ap-southeast-2', OPENCLAW_TENANT_BUCKET: 'openclaw-tenants-production-ap-southeast-2',
     OPENCLAW_PERMISSIONS_BOUNDARY_ARN: 'arn:aws:iam::123456789012:policy/openclaw-tenant-boundary',
