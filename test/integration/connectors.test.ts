@@ -53,6 +53,7 @@ describe('the Gmail connector, against the Gmail double', () => {
     const box = h.doubles.stores.gmail.get(who);
     for (let i = 1; i <= 7; i++) box.add(mail(i, i === 2 ? { attachment: { filename: 'deck.pdf', mimeType: 'application/pdf', size: 900_000 }, body: 'é'.repeat(400) } : {}));
     const { api } = await connect(h, 'google', who);
+    const requested = h.doubles.requests.length;
     const { outcome, metered } = await sync(h, TENANT, stream(api, 300), { pageSize: 3 });
     expect(outcome).toMatchObject({ items: 7, complete: true, restarted: false });
     expect(metered).toBe(7);
@@ -62,7 +63,7 @@ describe('the Gmail connector, against the Gmail double', () => {
     const long = rows[1].body;
     expect(Buffer.byteLength(long)).toBeLessThanOrEqual(300);
     expect(long.endsWith('…')).toBe(true);
-    expect(h.doubles.requests.some((r) => r.includes('/attachments'))).toBe(false);
+    expect(h.doubles.requests.slice(requested).some((r) => r.includes('/attachments'))).toBe(false);
     expect(await cursorOf(h, TENANT, 'google', 'gmail')).toEqual({ mode: 'history', historyId: String(box.currentHistoryId) });
   });
 
@@ -421,9 +422,12 @@ describe('an agent run ingests before its program, as the tenant’s runtime rol
     const cursors = async (tenant: string) => (await (await h.session(tenant)).query<{ tenant_id: string; stream: string }>('SELECT tenant_id, stream FROM app.connector_cursors ORDER BY stream')).rows;
     expect(await cursors(TENANT)).toEqual([{ tenant_id: TENANT, stream: 'calendar' }, { tenant_id: TENANT, stream: 'gmail' }]);
     expect((await cursors(B)).every((c) => c.tenant_id === B)).toBe(true);
-    // The digest is built from what was just ingested, and only from the tenant's own rows.
-    const digest = readdirSync(join(objectsDir, 's3', 'local-tenants', 'tenants', TENANT, 'agents', 'butler'), { recursive: true }).map(String).find((f) => f.endsWith('.md'));
-    const text = readFileSync(join(objectsDir, 's3', 'local-tenants', 'tenants', TENANT, 'agents', 'butler', digest!), 'utf8');
+    // The digest is built from what was just ingested, and only from the tenant's own rows. Its
+    // name holds the run's id: the folder also keeps the digests of the other tests' runs.
+    const butlerDir = join(objectsDir, 's3', 'local-tenants', 'tenants', TENANT, 'agents', 'butler');
+    const digest = readdirSync(butlerDir, { recursive: true }).map(String).find((f) => f.endsWith('-butler-acme-ingest.md'));
+    expect(digest).toBeDefined();
+    const text = readFileSync(join(butlerDir, digest ?? ''), 'utf8');
     expect(text).toContain('Acme renewal terms');
     expect(text).toContain('Acme standup');
     expect(text).not.toContain('Initech');
