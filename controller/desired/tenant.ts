@@ -3,8 +3,8 @@ import { ANNOTATIONS } from '../manifests/semantic.js';
 import type { TenantManifest } from '../manifests/types.js';
 import { tenantLimits } from '../usage/limits.js';
 import { names } from '../../contract/names.js';
-import { tenantRolePolicy, ecsTasksTrustPolicy } from './policy.js';
-import type { DesiredContext, DesiredTenant } from './types.js';
+import { tenantRolePolicy, ecsTasksTrustPolicy, pooledTenantPolicy } from './policy.js';
+import type { DesiredContext, DesiredTenant, PolicyDocument } from './types.js';
 
 export const MANAGED_BY_TAG = 'openclaw:managed-by';
 export const MANAGED_BY_VALUE = 'openclaw-tenant-controller';
@@ -48,12 +48,22 @@ export interface RecordedTenant {
   lifecycle: string;
 }
 
+/** The documents every tenant of a context shares, made once per context: the same objects in every desired state (never modified). */
+const sharedDocuments = new WeakMap<DesiredContext, { trust: PolicyDocument; pooled: PolicyDocument }>();
+
+function sharedOf(ctx: DesiredContext): { trust: PolicyDocument; pooled: PolicyDocument } {
+  let shared = sharedDocuments.get(ctx);
+  if (!shared) sharedDocuments.set(ctx, (shared = { trust: ecsTasksTrustPolicy(), pooled: pooledTenantPolicy(ctx) }));
+  return shared;
+}
+
 export function desiredTenant(manifest: TenantManifest, ctx: DesiredContext): DesiredTenant {
   const name = manifest.metadata.name;
   const spec = manifest.spec;
   const included = agentsInTier(spec.tier);
   const roleName = names.iamRole(name);
   const isolation = spec.isolation ?? defaultIsolation(spec.tier);
+  const shared = sharedOf(ctx);
   return {
     name,
     displayName: spec.displayName,
@@ -77,9 +87,11 @@ export function desiredTenant(manifest: TenantManifest, ctx: DesiredContext): De
       roleName,
       path: ctx.iamPath,
       arn: `arn:${ctx.partition}:iam::${ctx.accountId}:role${ctx.iamPath}${roleName}`,
-      assumeRolePolicy: ecsTasksTrustPolicy(),
+      assumeRolePolicy: shared.trust,
       inlinePolicyName: 'openclaw-tenant-access',
-      inlinePolicy: tenantRolePolicy(name, ctx),
+      // A pooled tenant has no role of its own: its runs act through the shared tenant-access role, whose
+      // one policy is every pooled tenant's (derived once, not a kilobyte a tenant).
+      inlinePolicy: isolation === 'pool' ? shared.pooled : tenantRolePolicy(name, ctx),
       permissionsBoundaryArn: ctx.permissionsBoundaryArn,
     },
     s3: {

@@ -60,6 +60,7 @@ export interface DesiredTenant {
     arn: string;
     assumeRolePolicy: PolicyDocument;
     inlinePolicyName: string;
+    /** silo: the tenant role's own policy; pool: the shared tenant-access role's (one object for every pooled tenant). */
     inlinePolicy: PolicyDocument;
     permissionsBoundaryArn?: string;
   };
