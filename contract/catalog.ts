@@ -3,6 +3,8 @@
  * This is the single source of the tier → agent policy: manifest validation,
  * desired state and the scheduler all read it from here.
  */
+import { isOneOf } from './one-of.js';
+
 export const AGENT_NAMES = ['butler', 'scout', 'writer'] as const;
 export type AgentName = (typeof AGENT_NAMES)[number];
 
@@ -13,8 +15,16 @@ export type Tier = (typeof TIERS)[number];
 export const ISOLATIONS = ['silo', 'pool'] as const;
 export type Isolation = (typeof ISOLATIONS)[number];
 
-export function isIsolation(value: string): value is Isolation {
-  return (ISOLATIONS as readonly string[]).includes(value);
+export function isIsolation(value: unknown): value is Isolation {
+  return isOneOf(ISOLATIONS, value);
+}
+
+/** Where the platform runs: on this machine (files, local processes) or on AWS. */
+export const PROVIDER_NAMES = ['local', 'aws'] as const;
+export type ProviderName = (typeof PROVIDER_NAMES)[number];
+
+export function isProviderName(value: unknown): value is ProviderName {
+  return isOneOf(PROVIDER_NAMES, value);
 }
 
 /** The isolation a tier gets unless its manifest says otherwise: dedicated resources are an enterprise feature. */
@@ -76,6 +86,6 @@ export function agentsInTier(tier: Tier): AgentName[] {
 /** The container of every agent task definition (terraform/modules/compute/tasks.tf): the one RunTask overrides. */
 export const AGENT_CONTAINER = 'agent';
 
-export function isAgentName(value: string): value is AgentName {
-  return (AGENT_NAMES as readonly string[]).includes(value);
+export function isAgentName(value: unknown): value is AgentName {
+  return isOneOf(AGENT_NAMES, value);
 }

@@ -11,6 +11,7 @@
  * integration it connected, each in the same shape (`PooledIntegrations`).
  */
 import { isRecord } from './json.js';
+import { isOneOf } from './one-of.js';
 export const INTEGRATION_PROVIDERS = ['google', 'microsoft', 'hubspot'] as const;
 export type IntegrationProviderName = (typeof INTEGRATION_PROVIDERS)[number];
 
@@ -54,7 +55,7 @@ export function isConnected(value: IntegrationSecretValue | undefined): value is
 }
 
 export function isIntegrationProvider(name: string): name is IntegrationProviderName {
-  return (INTEGRATION_PROVIDERS as readonly string[]).includes(name);
+  return isOneOf(INTEGRATION_PROVIDERS, name);
 }
 
 /**

@@ -4,6 +4,7 @@
  * controller all record with these names; prices (prices.ts) and the billing export
  * (export.ts) read them. Quantities are in the unit each meter names.
  */
+import { isOneOf } from './one-of.js';
 export const METERS = {
   /** Model input tokens; dimension: the model id. */
   modelInputTokens: 'model_input_tokens',
@@ -37,7 +38,7 @@ export interface MeterReading {
 }
 
 export function isMeterName(value: string): value is MeterName {
-  return (METER_NAMES as readonly string[]).includes(value);
+  return isOneOf(METER_NAMES, value);
 }
 
 const DIMENSION = /^[\w.:/@+-]{0,128}$/;

@@ -1,4 +1,5 @@
 /** Reading one environment variable at a time, for config.ts and the modules that own a part of the configuration. */
+import { isOneOf } from '../contract/one-of.js';
 
 export type Env = Record<string, string | undefined>;
 
@@ -32,7 +33,7 @@ export class Reader {
   oneOf<T extends string>(name: string, options: readonly T[]): T | undefined {
     const value = this.raw(name);
     if (value === undefined) return undefined;
-    if ((options as readonly string[]).includes(value)) return value as T;
+    if (isOneOf(options, value)) return value;
     this.problems.push(`${name}: ${JSON.stringify(value)} is not valid (allowed: ${options.join(', ')})`);
     return undefined;
   }

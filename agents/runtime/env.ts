@@ -1,4 +1,4 @@
-import { isAgentName, isIsolation, type AgentName, type Isolation } from '../../contract/catalog.js';
+import { AGENT_NAMES, ISOLATIONS, PROVIDER_NAMES, isAgentName, isIsolation, isProviderName, type AgentName, type Isolation, type ProviderName } from '../../contract/catalog.js';
 import { TENANT_NAME_PATTERN } from '../../contract/names.js';
 import { AGENT_ENV } from '../../contract/agent-env.js';
 import { UNSUBSCRIBE_SIGNATURE, unsubscribeLink } from '../../contract/unsubscribe.js';
@@ -8,7 +8,7 @@ export interface AgentEnv {
   tenant: string;
   agent: AgentName;
   runId: string;
-  provider: 'local' | 'aws';
+  provider: ProviderName;
   bucket: string;
   /** Local provider: objects go to `<dataDir>/s3/<bucket>/<key>`. */
   dataDir?: string;
@@ -45,15 +45,17 @@ export class AgentConfigError extends Error {
 export function readAgentEnv(env: Record<string, string | undefined>, agentArg: string | undefined): AgentEnv {
   const problems: string[] = [];
   const get = (name: string) => (env[name]?.trim() ? env[name]!.trim() : undefined);
-  const agent = agentArg ?? get(AGENT_ENV.agent);
-  if (!agent || !isAgentName(agent)) problems.push(`agent: ${JSON.stringify(agent ?? '')} is not an agent (allowed: butler, scout, writer)`);
+  const agentText = agentArg ?? get(AGENT_ENV.agent) ?? '';
+  const agent = isAgentName(agentText) ? agentText : undefined;
+  if (!agent) problems.push(`agent: ${JSON.stringify(agentText)} is not an agent (allowed: ${AGENT_NAMES.join(', ')})`);
   if (agentArg && get(AGENT_ENV.agent) && get(AGENT_ENV.agent) !== agentArg) problems.push(`${AGENT_ENV.agent}: ${get(AGENT_ENV.agent)} does not match the agent argument ${agentArg}`);
   const tenant = get(AGENT_ENV.tenant);
   if (!tenant || !TENANT_NAME_PATTERN.test(tenant)) problems.push(`${AGENT_ENV.tenant}: required, a tenant name`);
   const runId = get(AGENT_ENV.runId);
   if (!runId || !/^[\w-]{1,64}$/.test(runId)) problems.push(`${AGENT_ENV.runId}: required, 1-64 letters, digits, "_" and "-"`);
-  const provider = get(AGENT_ENV.provider) ?? 'aws';
-  if (provider !== 'local' && provider !== 'aws') problems.push(`${AGENT_ENV.provider}: ${JSON.stringify(provider)} is not valid (allowed: local, aws)`);
+  const providerText = get(AGENT_ENV.provider) ?? 'aws';
+  const provider = isProviderName(providerText) ? providerText : undefined;
+  if (!provider) problems.push(`${AGENT_ENV.provider}: ${JSON.stringify(providerText)} is not valid (allowed: ${PROVIDER_NAMES.join(', ')})`);
   const bucket = get(AGENT_ENV.bucket) ?? (provider === 'local' ? 'local-tenants' : undefined);
   if (!bucket) problems.push(`${AGENT_ENV.bucket}: required with the aws provider`);
   const dataDir = get(AGENT_ENV.dataDir);
@@ -69,16 +71,19 @@ export function readAgentEnv(env: Record<string, string | undefined>, agentArg: 
   const unsubscribeUrls = unsubscribeLinks(tenant ?? '', recipients, get(AGENT_ENV.unsubscribeEndpoint), get(AGENT_ENV.unsubscribeSignatures), problems);
   const isolationText = get(AGENT_ENV.isolation) ?? 'silo';
   const isolation: Isolation = isIsolation(isolationText) ? isolationText : 'silo';
-  if (!isIsolation(isolationText)) problems.push(`${AGENT_ENV.isolation}: ${JSON.stringify(isolationText)} is not valid (allowed: silo, pool)`);
+  if (!isIsolation(isolationText)) problems.push(`${AGENT_ENV.isolation}: ${JSON.stringify(isolationText)} is not valid (allowed: ${ISOLATIONS.join(', ')})`);
   const poolGrant = get(AGENT_ENV.poolGrant);
   if (isolation === 'pool' && !poolGrant) problems.push(`${AGENT_ENV.poolGrant}: required for a pooled run`);
-  if (problems.length > 0) throw new AgentConfigError(`invalid agent environment:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+  // Each unset value below has added its problem: the list is never empty when one is missing.
+  if (problems.length > 0 || !agent || !tenant || !runId || !provider || !bucket) {
+    throw new AgentConfigError(`invalid agent environment:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+  }
   return {
-    tenant: tenant!,
-    agent: agent as AgentName,
-    runId: runId!,
-    provider: provider as 'local' | 'aws',
-    bucket: bucket!,
+    tenant,
+    agent,
+    runId,
+    provider,
+    bucket,
     dataDir,
     region: get('AWS_REGION') ?? get('AWS_DEFAULT_REGION'),
     endpointUrl: get('AWS_ENDPOINT_URL'),

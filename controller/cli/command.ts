@@ -1,6 +1,7 @@
 import { userInfo } from 'node:os';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { errorMessage, UsageError } from '../../contract/errors.js';
+import { isOneOf } from '../../contract/one-of.js';
 import type { Principal } from '../status/access/principal.js';
 
 /** Where a command writes; injected so tests run commands in-process. */
@@ -52,10 +53,10 @@ export const OUTPUT_OPTION: OptionSpec = { output: { type: 'string', short: 'o' 
 /** The --output value, checked against what this command can print. */
 export function outputFormat<T extends string>(args: ParsedArgs, allowed: readonly T[], usage: string): T {
   const value = (args.values.output as string | undefined) ?? allowed[0];
-  if (!(allowed as readonly string[]).includes(value)) {
+  if (!isOneOf(allowed, value)) {
     throw new UsageError(`--output ${JSON.stringify(value)} is not supported (allowed: ${allowed.join(', ')})\nusage: ${usage}`);
   }
-  return value as T;
+  return value;
 }
 
 /** Who runs a verb, for confirmations, tokens and the audit log. */

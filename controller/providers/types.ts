@@ -1,6 +1,10 @@
 import type { DbCredentials } from '../../contract/db-credentials.js';
+import type { ProviderName } from '../../contract/catalog.js';
 import type { QuotaReading } from '../engine/types.js';
 import type { IamApi, ObjectStoreApi, ProviderDescription } from './apis.js';
+
+/** The list of provider names and its guard are shared with the agents (contract/catalog.ts). */
+export type { ProviderName };
 
 /** A secret as listed, without its value. */
 export interface SecretRecord {
@@ -51,7 +55,6 @@ export interface DbCredentialStore {
   rotate(tenant: string, username: string): Promise<DbCredentials & { fingerprint: string }>;
 }
 
-export type ProviderName = 'local' | 'aws';
 
 /** The resource kinds that run on a provider's APIs. */
 export type CloudKind = 'secrets' | 'iam' | 's3';

@@ -5,10 +5,11 @@
 import type { Pool, PoolClient } from '../db/pool.js';
 import { withTransaction } from '../db/pool.js';
 import { quoteIdent } from '../../contract/sql.js';
+import { isOneOf } from '../../contract/one-of.js';
 import { names } from '../../contract/names.js';
 import { POOL_LOGIN } from '../../contract/agent-env.js';
 import type { TaskState } from '../scheduler/launcher.js';
-import { AGENT_METERS, METERS, isMeterName, type MeterReading, type MeterName } from '../../contract/meters.js';
+import { AGENT_METERS, METERS, isMeterName, type MeterReading } from '../../contract/meters.js';
 
 /** Fargate bills per second with a one-minute minimum. */
 export const FARGATE_MINIMUM_SECONDS = 60;
@@ -89,8 +90,7 @@ async function readAgentMeters(client: PoolClient, run: FinishedRun): Promise<Me
   await client.query('RESET ROLE');
   if (pooled) await client.query('DELETE FROM app_private.pool_sessions WHERE pid = pg_backend_pid()');
   await client.query('RELEASE SAVEPOINT agent_meters');
-  const allowed = (meter: string): meter is MeterName => (AGENT_METERS as readonly string[]).includes(meter);
-  return rows.flatMap((r) => (allowed(r.meter) ? [{ meter: r.meter, dimension: r.dimension, quantity: Number(r.quantity) }] : []));
+  return rows.flatMap((r) => (isOneOf(AGENT_METERS, r.meter) ? [{ meter: r.meter, dimension: r.dimension, quantity: Number(r.quantity) }] : []));
 }
 
 export interface TenantReadings {

@@ -30,6 +30,12 @@ describe('the agent environment', () => {
     );
   });
 
+  it('refuses a provider or an isolation outside the shared lists, naming the variable and what is allowed', () => {
+    expect(() => readAgentEnv({ ...BASE, OPENCLAW_PROVIDER: 'gcp' }, 'butler')).toThrow('  OPENCLAW_PROVIDER: "gcp" is not valid (allowed: local, aws)');
+    expect(() => readAgentEnv({ ...BASE, OPENCLAW_ISOLATION: 'bridge' }, 'butler')).toThrow('  OPENCLAW_ISOLATION: "bridge" is not valid (allowed: silo, pool)');
+    expect(() => readAgentEnv({ ...BASE, OPENCLAW_AGENT: 'poet' }, undefined)).toThrow('  agent: "poet" is not an agent (allowed: butler, scout, writer)');
+  });
+
   it('puts each recipient’s one-click link together from the endpoint and the controller’s signature, a token the controller accepts for that recipient only', () => {
     const key = randomBytes(32);
     const recipients = ['ops@acme.example', 'Sales@Acme.example'];
