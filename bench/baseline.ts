@@ -58,7 +58,7 @@ export async function installBaseline(ctx: ControllerContext, clients: AwsClient
     if (!memo) described.set(pass, (memo = new Map()));
     let record = memo.get(name);
     if (!record) {
-      record = orNothing(caller.send<DescribeSecretCommandOutput>('secretsmanager', clients.secrets, new DescribeSecretCommand({ SecretId: name }))).then((s) => s && {
+      record = orNothing(caller.send('secretsmanager', clients.secrets, new DescribeSecretCommand({ SecretId: name }))).then((s) => s && {
         name: s.Name!, arn: s.ARN ?? '', tags: Object.fromEntries((s.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? ''])),
         ...(s.DeletedDate ? { deletedAt: s.DeletedDate.getTime() } : {}),
       });
@@ -78,10 +78,10 @@ export async function installBaseline(ctx: ControllerContext, clients: AwsClient
       const want = desired(tenant);
       if (!want) return {};
       const name = want.iam.roleName;
-      const got = await orNothing(caller.send<GetRoleCommandOutput>('iam', clients.iam, new GetRoleCommand({ RoleName: name })));
+      const got = await orNothing(caller.send('iam', clients.iam, new GetRoleCommand({ RoleName: name })));
       if (!got?.Role) return {};
-      const policy = await orNothing(caller.send<GetRolePolicyCommandOutput>('iam', clients.iam, new GetRolePolicyCommand({ RoleName: name, PolicyName: want.iam.inlinePolicyName })));
-      const tags = await caller.send<ListRoleTagsCommandOutput>('iam', clients.iam, new ListRoleTagsCommand({ RoleName: name }));
+      const policy = await orNothing(caller.send('iam', clients.iam, new GetRolePolicyCommand({ RoleName: name, PolicyName: want.iam.inlinePolicyName })));
+      const tags = await caller.send('iam', clients.iam, new ListRoleTagsCommand({ RoleName: name }));
       const role: IamRole = {
         name, path: got.Role.Path ?? '/', arn: got.Role.Arn ?? '', assumeRolePolicy: decodePolicy(got.Role.AssumeRolePolicyDocument),
         inlinePolicies: policy ? { [want.iam.inlinePolicyName]: decodePolicy(policy.PolicyDocument) } : {},
@@ -100,7 +100,7 @@ export async function installBaseline(ctx: ControllerContext, clients: AwsClient
     s3: async (tenants) => {
       const result = await each(tenants, async (tenant): Promise<S3TenantObserved> => {
         const key = names.s3Marker(tenant);
-        const head = await orNothing(caller.send<HeadObjectCommandOutput>('s3', clients.s3, new HeadObjectCommand({ Bucket: BUCKET, Key: key })));
+        const head = await orNothing(caller.send('s3', clients.s3, new HeadObjectCommand({ Bucket: BUCKET, Key: key })));
         if (!head) return { prefixExists: false };
         await caller.send('s3', clients.s3, new GetObjectTaggingCommand({ Bucket: BUCKET, Key: key }));
         return { prefixExists: true, marker: markerState({ key, metadata: { ...head.Metadata } }, tenant) };

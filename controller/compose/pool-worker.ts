@@ -57,7 +57,7 @@ export function createPoolWorkerPlatform(config: Readonly<Config>, deps: PoolWor
     vend: tenantCredentialVendor({ sts: clients.sts, roleArn, durationSeconds: config.pool.credentialSeconds }),
     async poolLogin() {
       const name = poolSecretName(config.aws.secretsPrefix, 'pool');
-      const output = await caller.send<GetSecretValueCommandOutput>('secretsmanager', clients.secrets, new GetSecretValueCommand({ SecretId: name }));
+      const output = await caller.send('secretsmanager', clients.secrets, new GetSecretValueCommand({ SecretId: name }));
       return { username: POOL_LOGIN, password: passwordOfSecret(name, output.SecretString) };
     },
     executor: (login) => poolExecutorFor(config, login, deps.databaseUrl, deps),

@@ -5,6 +5,7 @@
  */
 import { createHash, createHmac } from 'node:crypto';
 import { ControllerError, TerminalError, TransientError, errorMessage } from '../../contract/errors.js';
+import { isRecord } from '../../contract/json.js';
 import type { LoadedChannel } from '../manifests/types.js';
 import type { Notification } from './notification.js';
 
@@ -116,7 +117,7 @@ async function publish(topicArn: string, notification: Notification, deps: Sende
     });
   } catch (error) {
     const name = error instanceof Error ? error.name : 'Error';
-    const fault = (error as { $fault?: string }).$fault;
+    const fault = isRecord(error) ? error.$fault : undefined;
     const message = `SNS Publish to ${topicArn} failed: ${name}: ${errorMessage(error)}`;
     if (SNS_RETRYABLE.has(name) || fault === 'server') throw new TransientError(message, error);
     throw new TerminalError(name === 'NotFoundException' || name === 'NotFound' ? 'NOT_FOUND' : 'PERMISSION_DENIED', message, error);

@@ -106,7 +106,7 @@ function tokenTask(error: unknown): string | undefined {
 }
 
 export function ecsLauncher(options: EcsLauncherOptions): Launcher {
-  const send = <T>(command: object) => options.caller.send<T>('ecs', options.client, command);
+  const send = options.caller.bind('ecs', options.client);
   return {
     name: 'ECS',
     pollMs: 15_000,
@@ -116,7 +116,7 @@ export function ecsLauncher(options: EcsLauncherOptions): Launcher {
       const input = runTaskInput(request, options);
       checkOverridesSize(input);
       try {
-        output = await send<RunTaskCommandOutput>(new RunTaskCommand(input));
+        output = await send(new RunTaskCommand(input));
       } catch (error) {
         const started = tokenTask(error);
         if (started) return { taskArn: started };
@@ -141,7 +141,7 @@ export function ecsLauncher(options: EcsLauncherOptions): Launcher {
       const ours = taskArns.filter((arn) => arn.startsWith('arn:'));
       for (const arn of taskArns) if (!arn.startsWith('arn:')) states.push({ taskArn: arn, status: 'foreign' });
       for (let i = 0; i < ours.length; i += DESCRIBE_BATCH) {
-        const output = await send<DescribeTasksCommandOutput>(new DescribeTasksCommand({ cluster: options.cluster, tasks: ours.slice(i, i + DESCRIBE_BATCH) }));
+        const output = await send(new DescribeTasksCommand({ cluster: options.cluster, tasks: ours.slice(i, i + DESCRIBE_BATCH) }));
         for (const task of output.tasks ?? []) states.push(taskState(task));
         for (const failure of output.failures ?? []) states.push({ taskArn: failure.arn ?? '', status: 'missing', reason: failure.reason });
       }

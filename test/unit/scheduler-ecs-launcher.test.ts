@@ -1,4 +1,4 @@
-import type { Task } from '@aws-sdk/client-ecs';
+import { ECSClient, type Task } from '@aws-sdk/client-ecs';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { ecsCaller } from '../../controller/scheduler/ecs-client.js';
@@ -91,8 +91,10 @@ describe('the ECS launcher', () => {
   });
 
   it('reports a launch that placed no task, with ECS’s reason', async () => {
-    const client = { send: async () => ({ tasks: [], failures: [{ arn: 'arn:c', reason: 'RESOURCE:MEMORY', detail: 'no capacity' }] }) };
-    const refused = ecsLauncher({ ...OPTIONS, client: client as never, caller: ecsCaller({ launchesPerSecond: 20, now: clock.now, sleep: clock.sleep, random: Math.random, log: pino({ level: 'silent' }) }) });
+    // ECS answers RunTask with a failure and no task, as it does when the cluster has no capacity left.
+    const client = new ECSClient({ region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' }, maxAttempts: 1 });
+    client.middlewareStack.add(() => async () => ({ output: { $metadata: {}, tasks: [], failures: [{ arn: 'arn:c', reason: 'RESOURCE:MEMORY', detail: 'no capacity' }] }, response: {} }), { step: 'initialize' });
+    const refused = ecsLauncher({ ...OPTIONS, client, caller: ecsCaller({ launchesPerSecond: 20, now: clock.now, sleep: clock.sleep, random: Math.random, log: pino({ level: 'silent' }) }) });
     await expect(refused.launch({ runId: 'r2', entry: starter, env: {} })).rejects.toThrow('RunTask started no task: RESOURCE:MEMORY (no capacity)');
   });
 

@@ -1,6 +1,7 @@
+import type { Client, Command, MetadataBearer } from '@smithy/types';
 import type { Logger } from 'pino';
 import type { ControllerError } from '../../../contract/errors.js';
-import { classifyAwsError, isThrottling } from './errors.js';
+import { awsErrorStatus, classifyAwsError, isThrottling } from './errors.js';
 import { callClass, type AdaptiveRateLimiter } from './rate-limit.js';
 
 export interface RetryPolicy {
@@ -18,9 +19,9 @@ export function backoffDelay(attempt: number, policy: RetryPolicy, random: () =>
   return Math.floor(random() * Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt));
 }
 
-interface SdkClient {
-  send(command: never): Promise<unknown>;
-}
+/** An SDK v3 client and one of its commands, as the SDK types them: the command's own output comes back. */
+export type SdkClient<In extends object, Out extends MetadataBearer, Config> = Client<In, Out, Config>;
+export type SdkCommand<In extends object, I extends In, Out extends MetadataBearer, O extends Out, Config> = Command<In, I, Out, O, Config>;
 
 export interface AwsCallerOptions {
   limiter: AdaptiveRateLimiter;
@@ -40,7 +41,14 @@ export class AwsCaller {
     this.retry = { ...DEFAULT_RETRY, ...options.retry };
   }
 
-  async send<T>(service: string, client: SdkClient, command: object): Promise<T> {
+  /** `send` bound to one service's client, for the adapter of that service. */
+  bind<In extends object, Out extends MetadataBearer, Config>(service: string, client: SdkClient<In, Out, Config>) {
+    return <I extends In, O extends Out>(command: SdkCommand<In, I, Out, O, Config>): Promise<O> => this.send(service, client, command);
+  }
+
+  async send<In extends object, I extends In, Out extends MetadataBearer, O extends Out, Config>(
+    service: string, client: SdkClient<In, Out, Config>, command: SdkCommand<In, I, Out, O, Config>,
+  ): Promise<O> {
     const operation = command.constructor.name.replace(/Command$/, '');
     const key = `${service}:${callClass(operation)}`;
     const name = `${service}:${operation}`;
@@ -48,7 +56,7 @@ export class AwsCaller {
     for (let attempt = 0; attempt < this.retry.maxAttempts; attempt++) {
       await this.options.limiter.acquire(key);
       try {
-        const output = (await client.send(command as never)) as T;
+        const output = await client.send(command);
         this.options.limiter.succeeded(key);
         return output;
       } catch (error) {
@@ -71,6 +79,5 @@ export class AwsCaller {
 
 /** Not-found answers are not retried here: the adapters decide what they mean. */
 function isPassThrough(error: unknown): boolean {
-  const status = (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
-  return status === 404 || /^(NoSuch|ResourceNotFound|NotFound)/.test(error instanceof Error ? error.name : '');
+  return awsErrorStatus(error) === 404 || /^(NoSuch|ResourceNotFound|NotFound)/.test(error instanceof Error ? error.name : '');
 }

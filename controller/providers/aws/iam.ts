@@ -33,21 +33,21 @@ export function roleFromDetail(detail: RoleDetail, attached = true): IamRole {
 const toTags = (tags: Record<string, string>) => Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
 
 export function awsIam(client: IAMClient, caller: AwsCaller): IamApi {
-  const send = <T>(command: object) => caller.send<T>('iam', client, command);
+  const send = caller.bind('iam', client);
 
   /** A write on a role that is not visible yet (IAM is eventually consistent): retry later. */
-  async function write(roleName: string, command: object): Promise<void> {
+  async function write(roleName: string, sent: Promise<unknown>): Promise<void> {
     try {
-      await send(command);
+      await sent;
     } catch (error) {
       if (isNotFound(error)) throw new TransientError(`role ${roleName} is not visible yet (IAM is eventually consistent)`, error);
       throw error;
     }
   }
 
-  async function gone(command: object): Promise<void> {
+  async function gone(sent: Promise<unknown>): Promise<void> {
     try {
-      await send(command);
+      await sent;
     } catch (error) {
       if (!isNotFound(error)) throw error;
     }
@@ -58,14 +58,14 @@ export function awsIam(client: IAMClient, caller: AwsCaller): IamApi {
       const roles: IamRole[] = [];
       let marker: string | undefined;
       do {
-        const page = await send<GetAccountAuthorizationDetailsCommandOutput>(new GetAccountAuthorizationDetailsCommand({ Filter: ['Role'], MaxItems: 1000, Marker: marker }));
+        const page = await send(new GetAccountAuthorizationDetailsCommand({ Filter: ['Role'], MaxItems: 1000, Marker: marker }));
         for (const detail of page.RoleDetailList ?? []) if ((detail.Path ?? '/').startsWith(pathPrefix)) roles.push(roleFromDetail(detail));
         marker = page.IsTruncated ? page.Marker : undefined;
       } while (marker);
       return roles;
     },
     async getRole(roleName) {
-      const got = await send<GetRoleCommandOutput>(new GetRoleCommand({ RoleName: roleName })).catch((error) => {
+      const got = await send(new GetRoleCommand({ RoleName: roleName })).catch((error) => {
         if (isNotFound(error)) return undefined;
         throw error;
       });
@@ -73,12 +73,12 @@ export function awsIam(client: IAMClient, caller: AwsCaller): IamApi {
       const policyNames: string[] = [];
       let marker: string | undefined;
       do {
-        const page = await send<ListRolePoliciesCommandOutput>(new ListRolePoliciesCommand({ RoleName: roleName, Marker: marker }));
+        const page = await send(new ListRolePoliciesCommand({ RoleName: roleName, Marker: marker }));
         policyNames.push(...(page.PolicyNames ?? []));
         marker = page.IsTruncated ? page.Marker : undefined;
       } while (marker);
       const documents = await Promise.all(policyNames.map((policy) =>
-        send<GetRolePolicyCommandOutput>(new GetRolePolicyCommand({ RoleName: roleName, PolicyName: policy }))));
+        send(new GetRolePolicyCommand({ RoleName: roleName, PolicyName: policy }))));
       const { Role: role } = got;
       return roleFromDetail({
         RoleName: role.RoleName, Path: role.Path, Arn: role.Arn, AssumeRolePolicyDocument: role.AssumeRolePolicyDocument,
@@ -87,7 +87,7 @@ export function awsIam(client: IAMClient, caller: AwsCaller): IamApi {
       }, false);
     },
     async createRole(input) {
-      const output = await send<{ Role?: { Arn?: string } }>(new CreateRoleCommand({
+      const output = await send(new CreateRoleCommand({
         RoleName: input.name,
         Path: input.path,
         AssumeRolePolicyDocument: input.assumeRolePolicy,
@@ -97,12 +97,12 @@ export function awsIam(client: IAMClient, caller: AwsCaller): IamApi {
       }));
       return { arn: output.Role?.Arn ?? '' };
     },
-    updateAssumeRolePolicy: (roleName, document) => write(roleName, new UpdateAssumeRolePolicyCommand({ RoleName: roleName, PolicyDocument: document })),
-    putRolePolicy: (roleName, policyName, document) => write(roleName, new PutRolePolicyCommand({ RoleName: roleName, PolicyName: policyName, PolicyDocument: document })),
-    deleteRolePolicy: (roleName, policyName) => gone(new DeleteRolePolicyCommand({ RoleName: roleName, PolicyName: policyName })),
-    tagRole: (roleName, tags) => write(roleName, new TagRoleCommand({ RoleName: roleName, Tags: toTags(tags) })),
-    untagRole: (roleName, keys) => write(roleName, new UntagRoleCommand({ RoleName: roleName, TagKeys: keys })),
-    putPermissionsBoundary: (roleName, arn) => write(roleName, new PutRolePermissionsBoundaryCommand({ RoleName: roleName, PermissionsBoundary: arn })),
-    deleteRole: (roleName) => gone(new DeleteRoleCommand({ RoleName: roleName })),
+    updateAssumeRolePolicy: (roleName, document) => write(roleName, send(new UpdateAssumeRolePolicyCommand({ RoleName: roleName, PolicyDocument: document }))),
+    putRolePolicy: (roleName, policyName, document) => write(roleName, send(new PutRolePolicyCommand({ RoleName: roleName, PolicyName: policyName, PolicyDocument: document }))),
+    deleteRolePolicy: (roleName, policyName) => gone(send(new DeleteRolePolicyCommand({ RoleName: roleName, PolicyName: policyName }))),
+    tagRole: (roleName, tags) => write(roleName, send(new TagRoleCommand({ RoleName: roleName, Tags: toTags(tags) }))),
+    untagRole: (roleName, keys) => write(roleName, send(new UntagRoleCommand({ RoleName: roleName, TagKeys: keys }))),
+    putPermissionsBoundary: (roleName, arn) => write(roleName, send(new PutRolePermissionsBoundaryCommand({ RoleName: roleName, PermissionsBoundary: arn }))),
+    deleteRole: (roleName) => gone(send(new DeleteRoleCommand({ RoleName: roleName }))),
   };
 }

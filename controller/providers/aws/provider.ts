@@ -44,7 +44,7 @@ export async function createAwsProvider(config: Readonly<Config>, deps: AwsProvi
     limiter, random: deps.random ?? Math.random, sleep, log: deps.log, retry: deps.retry,
     onThrottle: (name) => throttles.set(name, (throttles.get(name) ?? 0) + 1),
   });
-  const whoAmI = await caller.send<GetCallerIdentityCommandOutput>('sts', clients.sts, new GetCallerIdentityCommand({}));
+  const whoAmI = await caller.send('sts', clients.sts, new GetCallerIdentityCommand({}));
   const accountId = whoAmI.Account ?? '';
   const partition = whoAmI.Arn?.split(':')[1] ?? 'aws';
   const region = config.aws.region ?? 'us-east-1';

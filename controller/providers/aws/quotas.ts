@@ -19,14 +19,14 @@ export function awsAccountQuotas(iam: IAMClient, serviceQuotas: ServiceQuotasCli
   let cached: { at: number; quota: GetServiceQuotaCommandOutput | 'unknown' } | undefined;
   const serviceQuota = async () => {
     if (cached && now() - cached.at < QUOTA_FRESH_MS) return cached.quota;
-    const quota = await deniedAsUnknown(caller.send<GetServiceQuotaCommandOutput>('servicequotas', serviceQuotas, new GetServiceQuotaCommand({ ServiceCode: IAM_ROLES_QUOTA.service, QuotaCode: IAM_ROLES_QUOTA.code })));
+    const quota = await deniedAsUnknown(caller.send('servicequotas', serviceQuotas, new GetServiceQuotaCommand({ ServiceCode: IAM_ROLES_QUOTA.service, QuotaCode: IAM_ROLES_QUOTA.code })));
     cached = { at: now(), quota };
     return quota;
   };
   // The roles in use move with every pass that creates one: the summary (one call) is read every time.
   return async () => {
     const [summary, quota] = await Promise.all([
-      deniedAsUnknown(caller.send<GetAccountSummaryCommandOutput>('iam', iam, new GetAccountSummaryCommand({}))),
+      deniedAsUnknown(caller.send('iam', iam, new GetAccountSummaryCommand({}))),
       serviceQuota(),
     ]);
     const fromServiceQuotas = quota === 'unknown' ? undefined : quota.Quota?.Value;

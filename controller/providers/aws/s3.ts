@@ -17,7 +17,7 @@ const PAGE = 1000;
 const TAGGING_CONCURRENCY = 16;
 
 export function awsObjectStore(client: S3Client, caller: AwsCaller, bucket: string): ObjectStoreApi {
-  const send = <T>(command: object) => caller.send<T>('s3', client, command);
+  const send = caller.bind('s3', client);
   /** A bucket-level lifecycle setting read with the rules: written back unchanged with them. */
   let minimumObjectSize: GetBucketLifecycleConfigurationCommandOutput['TransitionDefaultMinimumObjectSize'];
 
@@ -25,7 +25,7 @@ export function awsObjectStore(client: S3Client, caller: AwsCaller, bucket: stri
   async function* pages(prefix: string): AsyncGenerator<string[]> {
     let token: string | undefined;
     do {
-      const page = await send<ListObjectsV2CommandOutput>(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, MaxKeys: PAGE, ContinuationToken: token }));
+      const page = await send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, MaxKeys: PAGE, ContinuationToken: token }));
       yield (page.Contents ?? []).map((o) => o.Key!).filter(Boolean);
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
@@ -37,19 +37,19 @@ export function awsObjectStore(client: S3Client, caller: AwsCaller, bucket: stri
       const prefixes: string[] = [];
       let token: string | undefined;
       do {
-        const page = await send<ListObjectsV2CommandOutput>(new ListObjectsV2Command({ Bucket: bucket, Prefix: root, Delimiter: '/', MaxKeys: PAGE, ContinuationToken: token }));
+        const page = await send(new ListObjectsV2Command({ Bucket: bucket, Prefix: root, Delimiter: '/', MaxKeys: PAGE, ContinuationToken: token }));
         for (const p of page.CommonPrefixes ?? []) if (p.Prefix) prefixes.push(p.Prefix);
         token = page.IsTruncated ? page.NextContinuationToken : undefined;
       } while (token);
       return prefixes;
     },
     async hasObjects(prefix) {
-      const page = await send<ListObjectsV2CommandOutput>(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, MaxKeys: 1 }));
+      const page = await send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, MaxKeys: 1 }));
       return (page.KeyCount ?? page.Contents?.length ?? 0) > 0;
     },
     async headObject(key) {
       try {
-        const head = await send<HeadObjectCommandOutput>(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+        const head = await send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
         return { key, metadata: { ...head.Metadata }, etag: head.ETag };
       } catch (error) {
         if (isNotFound(error)) return undefined;
@@ -64,7 +64,7 @@ export function awsObjectStore(client: S3Client, caller: AwsCaller, bucket: stri
     },
     async getLifecycle() {
       try {
-        const output = await send<GetBucketLifecycleConfigurationCommandOutput>(new GetBucketLifecycleConfigurationCommand({ Bucket: bucket }));
+        const output = await send(new GetBucketLifecycleConfigurationCommand({ Bucket: bucket }));
         minimumObjectSize = output.TransitionDefaultMinimumObjectSize;
         return (output.Rules ?? []).map(fromS3Rule);
       } catch (error) {
@@ -89,12 +89,12 @@ export function awsObjectStore(client: S3Client, caller: AwsCaller, bucket: stri
       for (;;) {
         // Every version and delete marker, not just current objects: in a versioned bucket a plain
         // delete only hides an object behind a marker.
-        const page = await send<ListObjectVersionsCommandOutput>(new ListObjectVersionsCommand({ Bucket: bucket, Prefix: prefix, MaxKeys: PAGE, ...markers }));
+        const page = await send(new ListObjectVersionsCommand({ Bucket: bucket, Prefix: prefix, MaxKeys: PAGE, ...markers }));
         const versions = (page.Versions ?? []).filter((v) => v.Key && !keep.has(v.Key));
         const deleteMarkers = (page.DeleteMarkers ?? []).filter((m) => m.Key && !keep.has(m.Key));
         const batch = [...versions, ...deleteMarkers].map(({ Key, VersionId }) => ({ Key: Key!, VersionId }));
         if (batch.length > 0) {
-          const output = await send<DeleteObjectsCommandOutput>(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: batch, Quiet: true } }));
+          const output = await send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: batch, Quiet: true } }));
           const failed = output.Errors ?? [];
           if (failed.length > 0) {
             throw new TransientError(`could not delete ${failed.length} object version(s) under ${prefix}: ${failed[0].Key}: ${failed[0].Code} ${failed[0].Message ?? ''}`.trim());
@@ -111,7 +111,7 @@ export function awsObjectStore(client: S3Client, caller: AwsCaller, bucket: stri
       let written = 0;
       for await (const keys of pages(prefix)) {
         await mapLimit(keys.filter((k) => !skip.has(k)), TAGGING_CONCURRENCY, async (key) => {
-          const current = await send<GetObjectTaggingCommandOutput>(new GetObjectTaggingCommand({ Bucket: bucket, Key: key }));
+          const current = await send(new GetObjectTaggingCommand({ Bucket: bucket, Key: key }));
           const tags = current.TagSet ?? [];
           if (tags.some((t) => t.Key === tag.key && t.Value === tag.value)) return;
           const TagSet = [...tags.filter((t) => t.Key !== tag.key), { Key: tag.key, Value: tag.value }];

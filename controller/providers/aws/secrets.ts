@@ -13,12 +13,12 @@ const toTags = (tags: Record<string, string>) => Object.entries(tags).map(([Key,
 
 /** Secrets Manager behind the SecretsApi, with the same semantics as the local encrypted store. */
 export function awsSecrets(client: SecretsManagerClient, caller: AwsCaller): SecretsApi {
-  const send = <T>(command: object) => caller.send<T>('secretsmanager', client, command);
+  const send = caller.bind('secretsmanager', client);
 
   /** A missing secret is reported as the local store reports it. */
-  async function onExisting<T>(name: string, command: object): Promise<T> {
+  async function onExisting<T>(name: string, sent: Promise<T>): Promise<T> {
     try {
-      return await send<T>(command);
+      return await sent;
     } catch (error) {
       if (isNotFound(error)) throw new ControllerError('NOT_FOUND', `secret ${name} does not exist`, { cause: error });
       throw error;
@@ -35,7 +35,7 @@ export function awsSecrets(client: SecretsManagerClient, caller: AwsCaller): Sec
     const records: SecretRecord[] = [];
     let token: string | undefined;
     do {
-      const page = await send<ListSecretsCommandOutput>(new ListSecretsCommand({
+      const page = await send(new ListSecretsCommand({
         Filters: [{ Key: 'name', Values: [prefix] }], IncludePlannedDeletion: true, MaxResults: 100, NextToken: token,
       }));
       for (const s of page.SecretList ?? []) {
@@ -63,7 +63,7 @@ export function awsSecrets(client: SecretsManagerClient, caller: AwsCaller): Sec
       return [...(await pending)];
     },
     async create(name, value, tags, description) {
-      const output = await send<CreateSecretCommandOutput>(new CreateSecretCommand({
+      const output = await send(new CreateSecretCommand({
         Name: name, Description: description, Tags: toTags(tags), ClientRequestToken: randomUUID(),
         ...(value !== undefined ? { SecretString: value } : {}),
       }));
@@ -71,29 +71,29 @@ export function awsSecrets(client: SecretsManagerClient, caller: AwsCaller): Sec
     },
     async getValue(name) {
       try {
-        const output = await send<GetSecretValueCommandOutput>(new GetSecretValueCommand({ SecretId: name }));
+        const output = await send(new GetSecretValueCommand({ SecretId: name }));
         return output.SecretString;
       } catch (error) {
         if (!isNotFound(error)) throw error;
         // Either no such secret, or a placeholder without a value: only DescribeSecret tells.
-        await onExisting(name, new DescribeSecretCommand({ SecretId: name }));
+        await onExisting(name, send(new DescribeSecretCommand({ SecretId: name })));
         return undefined;
       }
     },
     async putValue(name, value) {
-      await onExisting(name, new PutSecretValueCommand({ SecretId: name, SecretString: value, ClientRequestToken: randomUUID() }));
+      await onExisting(name, send(new PutSecretValueCommand({ SecretId: name, SecretString: value, ClientRequestToken: randomUUID() })));
     },
     async tag(name, tags) {
-      await onExisting(name, new TagResourceCommand({ SecretId: name, Tags: toTags(tags) }));
+      await onExisting(name, send(new TagResourceCommand({ SecretId: name, Tags: toTags(tags) })));
     },
     async untag(name, keys) {
-      await onExisting(name, new UntagResourceCommand({ SecretId: name, TagKeys: keys }));
+      await onExisting(name, send(new UntagResourceCommand({ SecretId: name, TagKeys: keys })));
     },
     async scheduleDeletion(name, recoveryWindowDays) {
-      await onExisting(name, new DeleteSecretCommand({ SecretId: name, RecoveryWindowInDays: recoveryWindowDays }));
+      await onExisting(name, send(new DeleteSecretCommand({ SecretId: name, RecoveryWindowInDays: recoveryWindowDays })));
     },
     async restore(name) {
-      await onExisting(name, new RestoreSecretCommand({ SecretId: name }));
+      await onExisting(name, send(new RestoreSecretCommand({ SecretId: name })));
     },
   };
 }
