@@ -12,6 +12,8 @@ import { createStatusWorld, type StatusWorld } from '../integration/status-world
 
 const CHROMIUM = '/usr/bin/chromium';
 const hasChromium = existsSync(CHROMIUM);
+const OPERATOR = { sub: 'u-1', email: 'olivia@example.com', groups: ['platform'] };
+const VIEWER = { sub: 'u-2', email: 'victor@example.com', groups: [] };
 
 describe.skipIf(!hasChromium)('the ops page behind an OIDC login, in headless Chromium', () => {
   let sw: StatusWorld;
@@ -21,7 +23,7 @@ describe.skipIf(!hasChromium)('the ops page behind an OIDC login, in headless Ch
 
   beforeAll(async () => {
     sw = await createStatusWorld({ degraded: false });
-    idp = await startOidcDouble('ops-page', { sub: 'u-1', email: 'olivia@example.com', groups: ['platform'] });
+    idp = await startOidcDouble('ops-page', OPERATOR);
     const port = await freePort();
     const base = sw.world.ctx.config;
     const auth = {
@@ -47,12 +49,15 @@ describe.skipIf(!hasChromium)('the ops page behind an OIDC login, in headless Ch
   });
 
   it('signs an operator in through the IdP with PKCE, back to the page they asked for, and lets them pause a tenant with an audit record', async () => {
+    // The IdP signs in whoever it was last told to: this test's operator, whatever test ran before.
+    idp.user = OPERATOR;
+    const pkceFailures = idp.pkceFailures;
     const context = await browser.newContext();
     const page = await context.newPage();
     await page.goto(`${server.url}/tenants/acme`);
     await page.waitForSelector('body[data-loaded="true"]');
     expect(new URL(page.url()).pathname).toBe('/tenants/acme');
-    expect(idp.pkceFailures).toBe(0);
+    expect(idp.pkceFailures).toBe(pkceFailures);
     expect(await page.textContent('#whoami')).toBe('olivia@example.com · operator');
     const session = (await context.cookies()).find((c) => c.name === 'openclaw_session');
     expect(session).toMatchObject({ httpOnly: true, sameSite: 'Lax' });
@@ -70,7 +75,7 @@ describe.skipIf(!hasChromium)('the ops page behind an OIDC login, in headless Ch
   });
 
   it('shows a viewer the page without action buttons, and the API refuses their change', async () => {
-    idp.user = { sub: 'u-2', email: 'victor@example.com', groups: [] };
+    idp.user = VIEWER;
     const context = await browser.newContext();
     const page = await context.newPage();
     await page.goto(`${server.url}/tenants/acme`);
