@@ -36,6 +36,7 @@ export async function gitHttpServer(repoDir: string, username: string, passwords
     }
     logins.push(header);
     const url = new URL(req.url ?? '/', 'http://git');
+    const input = await body(req);
     const cgi = spawn('git', ['http-backend'], {
       env: {
         ...process.env, GIT_PROJECT_ROOT: dirname(repoDir), GIT_HTTP_EXPORT_ALL: '1', REQUEST_METHOD: req.method,
@@ -44,7 +45,10 @@ export async function gitHttpServer(repoDir: string, username: string, passwords
         GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1',
       },
     });
-    cgi.stdin.end(await body(req));
+    // The backend may answer and exit without reading its input (a refused or empty request): its
+    // output is the answer, and the pipe closing under the write is not an error of the server's.
+    cgi.stdin.on('error', (error: NodeJS.ErrnoException) => { if (error.code !== 'EPIPE') throw error; });
+    cgi.stdin.end(input);
     const out = await body(cgi.stdout);
     const split = out.indexOf('\r\n\r\n');
     const headers: Record<string, string> = {};
