@@ -248,7 +248,9 @@ describe('a pooled run', () => {
     url.username = 'openclaw_pool_worker';
     url.password = WORKER_PASSWORD;
     const workerPool = createPool(url.toString(), { log: world.ctx.log, max: 2 });
-    const worker = new PoolWorker({ name: 'test-worker', queue: new PoolQueue(workerPool), pool: workerPool, executor, log: world.ctx.log });
+    // The other tests' runs stay claimed, their heartbeats never renewed: with the default two minutes, a run
+    // held that long before this test would count as its worker's dead and be taken here too (a day: never).
+    const worker = new PoolWorker({ name: 'test-worker', queue: new PoolQueue(workerPool), pool: workerPool, executor, log: world.ctx.log, staleMs: 86_400_000 });
     expect(await worker.drain(2)).toBe(1);
     await workerPool.end();
     expect((await launcher.describe([taskArn]))[0]).toMatchObject({ status: 'stopped', exitCode: 0 });
