@@ -74,6 +74,11 @@ export function isRetryable(error: unknown): boolean {
   return true;
 }
 
+/** The `code` of a Node.js system error (ENOENT, EEXIST, EPERM…), read without trusting what was thrown. */
+export function systemErrorCode(error: unknown): string | undefined {
+  return error instanceof Error && 'code' in error && typeof error.code === 'string' ? error.code : undefined;
+}
+
 export function errorMessage(error: unknown): string {
   if (error instanceof Error) return error.message;
   return String(error);

@@ -1,3 +1,5 @@
+import { systemErrorCode } from '../contract/errors.js';
+
 /** Is a process with this id running? (EPERM: it exists but belongs to another user.) */
 export function isProcessAlive(pid: number): boolean {
   if (!Number.isInteger(pid) || pid <= 0) return false;
@@ -5,6 +7,6 @@ export function isProcessAlive(pid: number): boolean {
     process.kill(pid, 0);
     return true;
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+    return systemErrorCode(error) === 'EPERM';
   }
 }

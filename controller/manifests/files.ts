@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { lstat, readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
-import { ControllerError, errorMessage } from '../../contract/errors.js';
+import { ControllerError, errorMessage, systemErrorCode } from '../../contract/errors.js';
 import { mapLimit } from '../../contract/concurrency.js';
 import { limitMessage, MANIFEST_LIMITS } from './limits.js';
 import type { ValidationIssue } from './types.js';
@@ -48,7 +48,7 @@ export async function listManifestTree(dir: string): Promise<{ files: string[]; 
   try {
     info = await stat(dir);
   } catch (cause) {
-    const missing = (cause as NodeJS.ErrnoException)?.code === 'ENOENT';
+    const missing = systemErrorCode(cause) === 'ENOENT';
     throw new ControllerError('SOURCE_UNAVAILABLE', `could not read manifest directory ${dir}${missing ? ': no such directory' : ''}`, { cause, retryable: true });
   }
   if (!info.isDirectory()) {
@@ -139,5 +139,5 @@ function repositoryRoot(dir: string): string {
 }
 
 function codeOf(error: unknown): string {
-  return (error as NodeJS.ErrnoException)?.code ?? errorMessage(error);
+  return systemErrorCode(error) ?? errorMessage(error);
 }

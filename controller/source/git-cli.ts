@@ -74,11 +74,9 @@ export function gitCommand(options: { gitDir: string; url: string; timeoutMs: nu
     return new Promise((resolve, reject) => {
       const child = execFile('git', argv, { env: childEnv, timeout: options.timeoutMs, killSignal: 'SIGKILL', maxBuffer: MAX_OUTPUT, encoding: 'buffer' }, (error, stdout, stderr) => {
         if (!error) return resolve(stdout);
-        const killed = (error as { killed?: boolean }).killed;
-        const spawnCode = (error as NodeJS.ErrnoException).code;
-        const detail = killed ? `git ${args[0]} timed out after ${options.timeoutMs} ms`
-          : spawnCode === 'ENOENT' ? 'the git CLI is not installed'
-          : lastLines(stderr.toString('utf8')) || `git ${args[0]} exited with ${String(spawnCode ?? error.code)}`;
+        const detail = error.killed ? `git ${args[0]} timed out after ${options.timeoutMs} ms`
+          : error.code === 'ENOENT' ? 'the git CLI is not installed'
+          : lastLines(stderr.toString('utf8')) || `git ${args[0]} exited with ${String(error.code)}`;
         reject(new Error(scrub(detail)));
       });
       if (runOptions.input !== undefined) child.stdin?.end(runOptions.input);

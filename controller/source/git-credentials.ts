@@ -9,7 +9,8 @@ import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createAppAuth } from '@octokit/auth-app';
 import { request } from '@octokit/request';
-import { ControllerError } from '../../contract/errors.js';
+import { ControllerError, systemErrorCode } from '../../contract/errors.js';
+import { isRecord } from '../../contract/json.js';
 
 export interface GitLogin {
   username: string;
@@ -31,7 +32,7 @@ async function secretFrom(value: string | undefined, file: string | undefined, w
   try {
     return (await readFile(file!, 'utf8')).trim();
   } catch (error) {
-    throw new ControllerError('SOURCE_UNAVAILABLE', `could not read the ${what} file ${file}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`, { retryable: true, cause: error });
+    throw new ControllerError('SOURCE_UNAVAILABLE', `could not read the ${what} file ${file}: ${systemErrorCode(error) ?? 'error'}`, { retryable: true, cause: error });
   }
 }
 
@@ -52,7 +53,7 @@ export function gitCredentials(config: GitCredentialsConfig): GitCredentials {
         const { token } = await auth({ type: 'installation' });
         return { username: 'x-access-token', password: token };
       } catch (error) {
-        const status = (error as { status?: number }).status;
+        const status = isRecord(error) && typeof error.status === 'number' ? error.status : undefined;
         throw new ControllerError('SOURCE_UNAVAILABLE', `could not get a GitHub App installation token from ${config.apiUrl}${status ? ` (HTTP ${status})` : ''}`, { retryable: true, cause: error });
       }
     },

@@ -85,10 +85,10 @@ export function gitSource(options: GitSourceOptions): ManifestSource {
     const toRead: { file: string; oid: string }[] = [];
     const readIssues: ValidationIssue[] = [];
     for (const entry of entries) {
-      const problem = entryProblem(entry, byFile.get(entry.file));
-      if (problem === '') continue;
-      if (problem !== undefined) readIssues.push(readIssue(entry.file, problem));
-      else toRead.push({ file: entry.file, oid: (byFile.get(entry.file) as { oid: string }).oid });
+      const verdict = entryVerdict(entry, byFile.get(entry.file));
+      if (verdict === '') continue;
+      if (typeof verdict === 'string') readIssues.push(readIssue(entry.file, verdict));
+      else toRead.push({ file: entry.file, oid: verdict.oid });
     }
     const contents = toRead.length > 0 ? await git.blobs(toRead.map((e) => e.oid)) : [];
     const inputs: Required<ManifestFile>[] = [];
@@ -152,10 +152,10 @@ const LINK_RULE = '(allowed: links to manifest files inside the repository)';
 
 /**
  * Why an entry is not read as a manifest: '' when it is simply not one (a link to another kind of
- * file), a problem that makes the revision invalid, or undefined when it is read. A link is never
+ * file), a problem that makes the revision invalid, or the blob to read when it is one. A link is never
  * dropped in silence, or its tenant would read as removed.
  */
-function entryProblem(entry: { link: boolean; file: string }, info: ObjectInfo | undefined): string | undefined {
+function entryVerdict(entry: { link: boolean; file: string }, info: ObjectInfo | undefined): string | { oid: string } {
   const named = isManifestName(entry.file);
   if (!info) return 'has a line break in its name (allowed: file names on one line)';
   if (!info.found) {
@@ -168,5 +168,5 @@ function entryProblem(entry: { link: boolean; file: string }, info: ObjectInfo |
   if (info.type === 'tree') return `is a symbolic link to a directory, which is not followed ${LINK_RULE}`;
   if (info.type !== 'blob' || !named) return '';
   if (info.size > MANIFEST_LIMITS.fileBytes) return limitMessage('fileBytes', info.size);
-  return undefined;
+  return { oid: info.oid };
 }
