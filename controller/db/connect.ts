@@ -1,10 +1,15 @@
-import { existsSync } from 'node:fs';
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import pg from 'pg';
 import type { Logger } from 'pino';
 import { startEmbeddedPostgres, type EmbeddedServer } from './embedded.js';
 import { isProcessAlive } from '../processes.js';
+import { jsonFileShape, readJsonFile } from '../json-file.js';
+
+/** Where the process that serves the embedded PostgreSQL says it is. */
+const INFO_FILE = jsonFileShape<{ url: string; pid: number }>('the embedded PostgreSQL\'s url and pid', {
+  type: 'object', properties: { url: { type: 'string' }, pid: { type: 'integer' } }, required: ['url', 'pid'],
+});
 
 export interface DatabaseHandle {
   url: string;
@@ -21,8 +26,8 @@ export interface DatabaseHandle {
 export async function connectDatabase(options: { databaseUrl?: string; dataDir: string; log?: Logger }): Promise<DatabaseHandle> {
   if (options.databaseUrl) return { url: options.databaseUrl, close: async () => {} };
   const infoFile = join(options.dataDir, 'postgres.json');
-  if (existsSync(infoFile)) {
-    const info = JSON.parse(await readFile(infoFile, 'utf8')) as { url: string; pid: number };
+  const info = await readJsonFile(infoFile, INFO_FILE);
+  if (info) {
     if (isProcessAlive(info.pid) && (await answers(info.url))) return { url: info.url, close: async () => {} };
     await rm(infoFile, { force: true });
   }

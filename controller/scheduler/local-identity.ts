@@ -5,9 +5,14 @@
  * key, the database files or any other tenant's folder. Not root: agents run as the controller's user,
  * which the README states plainly.
  */
-import { chmod, chown, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { outboxFolder } from '../../contract/agent-env.js';
+import { jsonFileShape, readJsonFile } from '../json-file.js';
+
+const UIDS_FILE = jsonFileShape<Record<string, number>>('each tenant\'s user id (a tenant name → a whole number)', {
+  type: 'object', additionalProperties: { type: 'integer' }, required: [],
+});
 
 export interface AgentIdentity {
   uid: number;
@@ -36,7 +41,7 @@ async function passThrough(dir: string): Promise<void> {
 async function uidOf(dataDir: string, tenant: string): Promise<number> {
   const file = join(dataDir, 'agents', 'uids.json');
   await mkdir(join(dataDir, 'agents'), { recursive: true, mode: 0o700 });
-  const uids = JSON.parse(await readFile(file, 'utf8').catch(() => '{}')) as Record<string, number>;
+  const uids = (await readJsonFile(file, UIDS_FILE)) ?? {};
   if (uids[tenant] !== undefined) return uids[tenant];
   const uid = Math.max(FIRST_ID - 1, ...Object.values(uids)) + 1;
   await writeFile(file, JSON.stringify({ ...uids, [tenant]: uid }, null, 2), { mode: 0o600 });

@@ -1,17 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, readdir, rename, rm, rmdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, rmdir, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
-import { TerminalError } from '../../../contract/errors.js';
-
-/** Reads a JSON file, or undefined when it does not exist. */
-export async function readJson<T>(file: string): Promise<T | undefined> {
-  try {
-    return JSON.parse(await readFile(file, 'utf8')) as T;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
-}
+import { TerminalError, systemErrorCode } from '../../../contract/errors.js';
 
 /** Writes atomically (temporary file, then rename): a crash never leaves half a document. */
 export async function writeFileAtomic(file: string, content: string): Promise<void> {
@@ -33,7 +23,7 @@ export async function walkFiles(dir: string, base: string): Promise<string[]> {
   try {
     entries = await readdir(dir, { withFileTypes: true });
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    if (systemErrorCode(error) === 'ENOENT') return [];
     throw error;
   }
   const files: string[] = [];

@@ -1,7 +1,20 @@
 import { join } from 'node:path';
 import { ControllerError, errorMessage, TerminalError, TransientError } from '../../../contract/errors.js';
 import type { CreateRoleInput, IamApi, IamRole } from '../apis.js';
-import { readJson, removeFile, walkFiles, writeJson } from './files.js';
+import { isRecord } from '../../../contract/json.js';
+import { jsonFileShape, readJsonFile, STRING_MAP } from '../../json-file.js';
+import { removeFile, walkFiles, writeJson } from './files.js';
+
+const ROLE_FILE = jsonFileShape<IamRole>('an IAM role (name, path, arn, assumeRolePolicy, inlinePolicies, tags)', {
+  type: 'object',
+  properties: {
+    name: { type: 'string' }, path: { type: 'string' }, arn: { type: 'string' }, assumeRolePolicy: { type: 'string' },
+    inlinePolicies: STRING_MAP, tags: STRING_MAP,
+    permissionsBoundaryArn: { type: 'string', nullable: true },
+    attachedPolicyArns: { type: 'array', items: { type: 'string' }, nullable: true },
+  },
+  required: ['name', 'path', 'arn', 'assumeRolePolicy', 'inlinePolicies', 'tags'],
+});
 
 /** IAM's own limits, so that what works locally also fits in AWS. */
 const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
@@ -20,7 +33,7 @@ export class LocalIam implements IamApi {
 
   async listRoles(pathPrefix: string): Promise<IamRole[]> {
     const files = await walkFiles(this.dir, this.dir);
-    const roles = await Promise.all(files.filter((f) => f.endsWith('.json')).map((f) => readJson<IamRole>(join(this.dir, f))));
+    const roles = await Promise.all(files.filter((f) => f.endsWith('.json')).map((f) => readJsonFile(join(this.dir, f), ROLE_FILE)));
     return roles.filter((r): r is IamRole => r !== undefined && r.path.startsWith(pathPrefix)).sort((a, b) => (a.name < b.name ? -1 : 1));
   }
 
@@ -92,7 +105,7 @@ export class LocalIam implements IamApi {
   }
 
   private read(roleName: string): Promise<IamRole | undefined> {
-    return readJson<IamRole>(this.file(roleName));
+    return readJsonFile(this.file(roleName), ROLE_FILE);
   }
 
   private write(role: IamRole): Promise<void> {
@@ -109,8 +122,8 @@ export class LocalIam implements IamApi {
 
 function parseDocument(document: string): void {
   try {
-    const parsed = JSON.parse(document) as { Statement?: unknown };
-    if (!parsed || typeof parsed !== 'object' || parsed.Statement === undefined) throw new Error('no Statement');
+    const parsed: unknown = JSON.parse(document);
+    if (!isRecord(parsed) || parsed.Statement === undefined) throw new Error('no Statement');
   } catch (error) {
     throw new TerminalError('INTERNAL', `MalformedPolicyDocument: Syntax errors in policy (${errorMessage(error)})`, error);
   }

@@ -3,12 +3,32 @@ import { readdir, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { TerminalError } from '../../../contract/errors.js';
 import type { Erased, LifecycleRule, ObjectHead, ObjectStoreApi } from '../apis.js';
-import { pruneEmptyDirs, readJson, removeFile, safeRelative, walkFiles, writeFileAtomic, writeJson } from './files.js';
+import { jsonFileShape, readJsonFile, STRING_MAP } from '../../json-file.js';
+import { pruneEmptyDirs, removeFile, safeRelative, walkFiles, writeFileAtomic, writeJson } from './files.js';
 
 interface ObjectMeta {
   metadata: Record<string, string>;
   tags: Record<string, string>;
 }
+
+const META_FILE = jsonFileShape<ObjectMeta>('an object\'s metadata and tags', {
+  type: 'object', properties: { metadata: STRING_MAP, tags: STRING_MAP }, required: ['metadata', 'tags'],
+});
+
+/** `raw` (AWS's own form of a rule it did not write) is kept as it is, unchecked. */
+const LIFECYCLE_FILE = jsonFileShape<Omit<LifecycleRule, 'raw'>[]>('a list of lifecycle rules', {
+  type: 'array',
+  items: {
+    type: 'object',
+    properties: {
+      id: { type: 'string' }, enabled: { type: 'boolean' }, prefix: { type: 'string' }, tags: STRING_MAP,
+      transitionDays: { type: 'number', nullable: true }, storageClass: { type: 'string', nullable: true },
+      expirationDays: { type: 'number', nullable: true }, noncurrentExpirationDays: { type: 'number', nullable: true },
+      expiredObjectDeleteMarker: { type: 'boolean', nullable: true },
+    },
+    required: ['id', 'enabled', 'prefix', 'tags'],
+  },
+});
 
 const MAX_LIFECYCLE_RULES = 1000;
 
@@ -63,7 +83,7 @@ export class LocalObjectStore implements ObjectStoreApi {
   }
 
   async getLifecycle(): Promise<LifecycleRule[]> {
-    return (await readJson<LifecycleRule[]>(join(this.meta, 'lifecycle.json'))) ?? [];
+    return (await readJsonFile(join(this.meta, 'lifecycle.json'), LIFECYCLE_FILE)) ?? [];
   }
 
   async putLifecycle(rules: LifecycleRule[]): Promise<void> {
@@ -110,6 +130,6 @@ export class LocalObjectStore implements ObjectStoreApi {
   }
 
   private async readMeta(key: string): Promise<ObjectMeta> {
-    return (await readJson<ObjectMeta>(this.metaFile(key))) ?? { metadata: {}, tags: {} };
+    return (await readJsonFile(this.metaFile(key), META_FILE)) ?? { metadata: {}, tags: {} };
   }
 }

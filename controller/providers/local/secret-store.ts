@@ -3,7 +3,8 @@ import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { ControllerError } from '../../../contract/errors.js';
+import { ControllerError, systemErrorCode } from '../../../contract/errors.js';
+import { jsonFileShape, parseJsonFile, STRING_MAP } from '../../json-file.js';
 import type { SecretRecord, SecretsApi } from '../types.js';
 
 interface StoredSecret {
@@ -14,6 +15,18 @@ interface StoredSecret {
   /** AES-256-GCM: iv.tag.ciphertext, base64; absent for a placeholder. */
   value?: string;
 }
+
+const STORE_FILE = jsonFileShape<StoredSecret[]>('a list of secrets (name, arn, tags, deletedAt, value)', {
+  type: 'array',
+  items: {
+    type: 'object',
+    properties: {
+      name: { type: 'string' }, arn: { type: 'string' }, tags: STRING_MAP,
+      deletedAt: { type: 'number', nullable: true }, value: { type: 'string', nullable: true },
+    },
+    required: ['name', 'arn', 'tags'],
+  },
+});
 
 /**
  * Secrets for one machine: a JSON file of AES-256-GCM encrypted values, with the key in
@@ -95,7 +108,7 @@ export class LocalSecretStore implements SecretsApi {
     await this.writing.catch(() => {});
     const version = existsSync(this.storeFile) ? fileVersion(await stat(this.storeFile)) : 'none';
     if (this.cache && version === this.cacheVersion) return this.cache;
-    const secrets = version === 'none' ? [] : (JSON.parse(await readFile(this.storeFile, 'utf8')) as StoredSecret[]);
+    const secrets = version === 'none' ? [] : parseJsonFile(this.storeFile, await readFile(this.storeFile, 'utf8'), STORE_FILE);
     this.cache = new Map(secrets.map((s) => [s.name, s]));
     this.cacheVersion = version;
     return this.cache;
@@ -127,7 +140,7 @@ export class LocalSecretStore implements SecretsApi {
       await writeFile(this.keyFile, key.toString('base64'), { mode: 0o600, flag: 'wx' });
     } catch (error) {
       // Another process created it first: use theirs.
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      if (systemErrorCode(error) !== 'EEXIST') throw error;
       return Buffer.from((await readFile(this.keyFile, 'utf8')).trim(), 'base64');
     }
     await chmod(this.keyFile, 0o600);
