@@ -6,9 +6,9 @@
  * GET only shows the button). Strict CSP, no script, and a page for every failure.
  * URLs are never logged: they carry the link and the authorization code.
  */
-import type { AddressInfo } from 'node:net';
 import formbody from '@fastify/formbody';
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
+import { listeningPort } from '../listening-port.js';
 import type { Logger } from 'pino';
 import { contentSecurityPolicy } from './html.js';
 import { safeError } from './keeper.js';
@@ -55,21 +55,20 @@ export async function startPublicServer(options: PublicServerOptions): Promise<P
   });
 
   const page = (reply: FastifyReply, status: number, html: string) => reply.code(status).type('text/html; charset=utf-8').send(html);
-  const linkOf = (request: FastifyRequest) => (request.params as { link: string }).link;
 
-  app.get('/connect/:link', async (request, reply) => {
-    const view = await options.onboarding.view(linkOf(request));
+  app.get<{ Params: { link: string } }>('/connect/:link', async (request, reply) => {
+    const view = await options.onboarding.view(request.params.link);
     if (view.kind === 'refused') {
       const refused = refusalPage(view.why, view.facing);
       return page(reply, refused.status, refused.html);
     }
     // Browsers apply form-action to the redirect that follows the button's post: allow the provider's origin.
     reply.header('content-security-policy', contentSecurityPolicy(["'self'", view.authorizationOrigin]));
-    return page(reply, 200, consentPage(view, `/connect/${encodeURIComponent(linkOf(request))}`, options.sandbox(view.provider)));
+    return page(reply, 200, consentPage(view, `/connect/${encodeURIComponent(request.params.link)}`, options.sandbox(view.provider)));
   });
 
-  app.post('/connect/:link', async (request, reply) => {
-    const outcome = await options.onboarding.start(linkOf(request));
+  app.post<{ Params: { link: string } }>('/connect/:link', async (request, reply) => {
+    const outcome = await options.onboarding.start(request.params.link);
     if (outcome.kind === 'refused') {
       const refused = refusalPage(outcome.why, outcome.facing);
       return page(reply, refused.status, refused.html);
@@ -118,7 +117,7 @@ export async function startPublicServer(options: PublicServerOptions): Promise<P
   });
 
   await app.listen({ port: options.port, host: options.host ?? '0.0.0.0' });
-  const port = (app.server.address() as AddressInfo).port;
+  const port = listeningPort(app.server, 'public listener');
   log.info({ port, publicUrl: options.publicUrl }, 'public listener up');
   return { port, url: `http://localhost:${port}`, close: () => app.close() };
 }

@@ -5,9 +5,9 @@
  */
 import fastifyCookie from '@fastify/cookie';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { listeningPort } from '../listening-port.js';
 import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { recordAudit } from '../actions/audit.js';
 import { createAlbVerifier } from './access/alb.js';
@@ -129,7 +129,7 @@ export async function startStatusServer(ctx: StatusServerContext, options: Statu
 
   const port = options.port ?? ctx.config.http.port;
   await app.listen({ port, host });
-  const actual = (app.server.address() as AddressInfo).port;
+  const actual = listeningPort(app.server, 'status server');
   log.info({ port: actual }, 'status server listening');
   return {
     server: app.server,

@@ -7,12 +7,13 @@
  * Microsoft's AADSTS codes and HubSpot's `status`/`message` besides.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import formbody from '@fastify/formbody';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { isIntegrationProvider, type IntegrationProviderName } from '../../../contract/integration-secret.js';
 import { PROVIDER_PROFILES } from '../providers.js';
 import { providerStores, registerProviderApis, type ProviderStores, type Seeds } from './apis/index.js';
+import { formValues } from './apis/common.js';
+import { listeningPort } from '../../listening-port.js';
 import { sampleSeeds } from './apis/sample.js';
 import { consentPage, errorPage, SANDBOX_CSP } from './pages.js';
 import { AuthorizationState, type TokenAnswer } from './state.js';
@@ -67,15 +68,15 @@ export async function startAuthorizationSandbox(options: SandboxOptions): Promis
     reply.header('cache-control', 'no-store').header('x-content-type-options', 'nosniff').header('referrer-policy', 'no-referrer');
   });
 
-  const providerOf = (request: FastifyRequest): IntegrationProviderName | undefined => {
-    const { provider } = request.params as { provider?: string };
-    return provider !== undefined && isIntegrationProvider(provider) ? provider : undefined;
+  const providerOf = (request: FastifyRequest<{ Params: { provider: string } }>): IntegrationProviderName | undefined => {
+    const { provider } = request.params;
+    return isIntegrationProvider(provider) ? provider : undefined;
   };
   const html = (reply: FastifyReply, status: number, body: string) => reply.code(status).header('content-security-policy', SANDBOX_CSP).type('text/html; charset=utf-8').send(body);
 
-  app.get('/:provider/authorize', async (request, reply) => {
+  app.get<{ Params: { provider: string } }>('/:provider/authorize', async (request, reply) => {
     const provider = providerOf(request);
-    const q = request.query as Form;
+    const q = formValues(request.query);
     if (!provider) return html(reply, 404, errorPage('Unknown provider', 'This sandbox serves google, microsoft and hubspot.'));
     const client = clients.get(q.client_id ?? '');
     // Like the real providers: a bad client or redirect URI is shown here, never redirected to.
@@ -97,7 +98,7 @@ export async function startAuthorizationSandbox(options: SandboxOptions): Promis
   });
 
   app.post('/:provider/decision', async (request, reply) => {
-    const form = (request.body ?? {}) as Form;
+    const form = formValues(request.body);
     const request_ = pending.get(form.request ?? '');
     if (!request_) return html(reply, 400, errorPage('This request has expired', 'Start again from the link you were given.'));
     pending.delete(form.request!);
@@ -108,10 +109,10 @@ export async function startAuthorizationSandbox(options: SandboxOptions): Promis
     return reply.redirect(withParams(request_.redirectUri, params), 303);
   });
 
-  app.post('/:provider/token', async (request, reply) => {
+  app.post<{ Params: { provider: string } }>('/:provider/token', async (request, reply) => {
     const provider = providerOf(request);
     if (!provider) return reply.code(404).send({ error: 'not_found' });
-    const form = (request.body ?? {}) as Form;
+    const form = formValues(request.body);
     const client = authenticate(clients, request.headers.authorization, form);
     if (!client) return tokenError(reply, provider, { ok: false, status: 401, error: 'invalid_client', description: 'The OAuth client was not found or its secret is wrong.' });
     let answer: TokenAnswer;
@@ -131,15 +132,15 @@ export async function startAuthorizationSandbox(options: SandboxOptions): Promis
 
   // RFC 7009 (Google): POST token=…; 200 whether or not the token was known.
   app.post('/:provider/revoke', async (request, reply) => {
-    const form = (request.body ?? {}) as Form;
+    const form = formValues(request.body);
     if (!form.token) return reply.code(400).send({ error: 'invalid_request', error_description: 'Missing required parameter: token' });
     state.revoke(form.token);
     return reply.code(200).send({});
   });
 
   // HubSpot: DELETE /oauth/v1/refresh-tokens/{token} → 204.
-  app.delete('/hubspot/oauth/v1/refresh-tokens/:token', async (request, reply) => {
-    state.revoke((request.params as { token: string }).token);
+  app.delete<{ Params: { token: string } }>('/hubspot/oauth/v1/refresh-tokens/:token', async (request, reply) => {
+    state.revoke(request.params.token);
     return reply.code(204).send();
   });
 
@@ -152,8 +153,8 @@ export async function startAuthorizationSandbox(options: SandboxOptions): Promis
     if (!grant) return reply.code(401).send({ error: { code: 'InvalidAuthenticationToken', message: 'Access token is empty or invalid.' } });
     return reply.send({ id: grant.account, userPrincipalName: grant.account, mail: grant.account, displayName: grant.account });
   });
-  app.get('/hubspot/oauth/v1/access-tokens/:token', async (request, reply) => {
-    const grant = state.introspect('hubspot', (request.params as { token: string }).token);
+  app.get<{ Params: { token: string } }>('/hubspot/oauth/v1/access-tokens/:token', async (request, reply) => {
+    const grant = state.introspect('hubspot', request.params.token);
     if (!grant) return reply.code(404).send({ status: 'error', message: 'Token not found', correlationId: randomBytes(8).toString('hex') });
     return reply.send({ token: grant.token, user: 'sandbox.user@example.com', hub_id: Number(grant.account) || grant.account, scopes: grant.scopes, token_type: 'access', expires_in: Math.floor((grant.expiresAt - (options.now ?? Date.now)()) / 1000) });
   });
@@ -164,7 +165,7 @@ export async function startAuthorizationSandbox(options: SandboxOptions): Promis
   registerProviderApis(app, { authorize: (provider, accessToken) => state.introspect(provider, accessToken)?.account, now }, apis);
 
   await app.listen({ port: options.port ?? 0, host: options.host ?? '127.0.0.1' });
-  const url = `http://localhost:${(app.server.address() as AddressInfo).port}`;
+  const url = `http://localhost:${listeningPort(app.server, 'OAuth sandbox')}`;
   return {
     state,
     apis,

@@ -117,6 +117,12 @@ export function queryValue(query: unknown, name: string): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
+/** A form body or query string as one string per key (the first of a repeated key), whatever the parser gave. */
+export function formValues(value: unknown): Record<string, string | undefined> {
+  if (!isRecord(value)) return {};
+  return Object.fromEntries(Object.keys(value).map((key) => [key, queryValue(value, key)]));
+}
+
 /** One store per connected account, made on first use (empty, or the sample data in `npm start`). */
 export class Accounts<T> {
   private readonly stores = new Map<string, T>();
