@@ -1,11 +1,13 @@
 import { CronExpressionParser } from 'cron-parser';
-import { AGENT_NAMES, TIERS, agentsInTier } from '../../contract/catalog.js';
+import { TIERS, agentsInTier, isAgentName } from '../../contract/catalog.js';
+import { isRecord } from '../../contract/json.js';
+import { isOneOf } from '../../contract/one-of.js';
 import { errorMessage } from '../../contract/errors.js';
 import { MAX_TENANT_NAME_LENGTH, TENANT_NAME_PATTERN } from '../../contract/names.js';
 import { formatPath, locate, type ParsedDocument, type PathSegment } from './parse.js';
 import { show } from './schema.js';
 import { unstorableText } from './text.js';
-import type { AgentSpec, TenantManifest, TenantSpec, ValidationIssue } from './types.js';
+import type { ValidationIssue } from './types.js';
 
 /** Annotations a tenant manifest may carry that change what the controller does. */
 export const ANNOTATIONS = {
@@ -13,33 +15,41 @@ export const ANNOTATIONS = {
   confirmDeletion: 'openclaw.io/confirm-deletion',
 } as const;
 
+/** What an absent object or list reads as: shared, so a manifest missing parts allocates nothing for them. */
+const NOTHING: Readonly<Record<string, unknown>> = Object.freeze({});
+const NONE: readonly unknown[] = Object.freeze([]);
+
 /** Layer 3: rules the schema cannot express. `parsed.data` has passed the CRD schema. */
 export function checkSemantics(parsed: ParsedDocument): ValidationIssue[] {
   // Runs even when the schema layer found problems, so one run reports everything;
   // every rule therefore checks the shape of what it reads.
-  const manifest = (isObject(parsed.data) ? parsed.data : {}) as Partial<TenantManifest>;
-  const spec = (isObject(manifest.spec) ? manifest.spec : {}) as Partial<TenantSpec>;
+  // Every field is read as unknown and narrowed where it is used; absent parts read as the one shared empty object.
+  const manifest = isRecord(parsed.data) ? parsed.data : NOTHING;
+  const metadata = isRecord(manifest.metadata) ? manifest.metadata : NOTHING;
+  const spec = isRecord(manifest.spec) ? manifest.spec : NOTHING;
   const issues: ValidationIssue[] = [];
   const report = (path: PathSegment[], message: string, preferKey = false) =>
     issues.push({ ...locate(parsed, path, preferKey), layer: 'semantic', path: formatPath(path), message });
 
-  const name = isObject(manifest.metadata) ? manifest.metadata.name : undefined;
+  const name = metadata.name;
   if (typeof name === 'string') {
     const nameProblem = tenantNameProblem(name);
     if (nameProblem) report(['metadata', 'name'], nameProblem);
   }
 
-  const tier = typeof spec.tier === 'string' && (TIERS as readonly string[]).includes(spec.tier) ? spec.tier : undefined;
+  const tierValue = spec.tier;
+  const tier = isOneOf(TIERS, tierValue) ? tierValue : undefined;
   const allowed = tier ? agentsInTier(tier) : [];
   const seenAgents = new Map<string, number>();
-  (Array.isArray(spec.agents) ? spec.agents : []).forEach((agent: Partial<AgentSpec>, index) => {
-    if (!isObject(agent)) return;
-    if (typeof agent.name === 'string') {
-      const first = seenAgents.get(agent.name);
-      if (first !== undefined) report(['spec', 'agents', index, 'name'], `agent ${show(agent.name)} is listed twice (first at spec.agents[${first}])`);
-      else seenAgents.set(agent.name, index);
-      if (tier && agent.enabled !== false && !(allowed as string[]).includes(agent.name) && (AGENT_NAMES as readonly string[]).includes(agent.name)) {
-        report(['spec', 'agents', index, 'name'], `${show(agent.name)} is not included in tier ${show(tier)} (allowed: ${allowed.join(', ')})`);
+  (Array.isArray(spec.agents) ? spec.agents : NONE).forEach((agent: unknown, index) => {
+    if (!isRecord(agent)) return;
+    const agentName = agent.name;
+    if (typeof agentName === 'string') {
+      const first = seenAgents.get(agentName);
+      if (first !== undefined) report(['spec', 'agents', index, 'name'], `agent ${show(agentName)} is listed twice (first at spec.agents[${first}])`);
+      else seenAgents.set(agentName, index);
+      if (tier && agent.enabled !== false && isAgentName(agentName) && !allowed.includes(agentName)) {
+        report(['spec', 'agents', index, 'name'], `${show(agentName)} is not included in tier ${show(tier)} (allowed: ${allowed.join(', ')})`);
       }
     }
     if (Array.isArray(agent.recipients)) recipientProblems(agent.name, agent.recipients, spec.contact, (i, message) => report(['spec', 'agents', index, 'recipients', ...(i === undefined ? [] : [i])], message, i === undefined));
@@ -53,20 +63,20 @@ export function checkSemantics(parsed: ParsedDocument): ValidationIssue[] {
   });
 
   const seenProviders = new Map<string, number>();
-  (Array.isArray(spec.integrations) ? spec.integrations : []).forEach((integration, index) => {
-    if (!isObject(integration) || typeof integration.provider !== 'string') return;
+  (Array.isArray(spec.integrations) ? spec.integrations : NONE).forEach((integration: unknown, index) => {
+    if (!isRecord(integration) || typeof integration.provider !== 'string') return;
     const first = seenProviders.get(integration.provider);
     if (first !== undefined) report(['spec', 'integrations', index, 'provider'], `integration ${show(integration.provider)} is listed twice (first at spec.integrations[${first}])`);
     else seenProviders.set(integration.provider, index);
   });
 
-  const storage = isObject(spec.storage) ? spec.storage : {};
-  const { archiveAfterDays, expireAfterDays } = storage as Partial<TenantSpec['storage']>;
+  const storage = isRecord(spec.storage) ? spec.storage : NOTHING;
+  const { archiveAfterDays, expireAfterDays } = storage;
   if (typeof archiveAfterDays === 'number' && typeof expireAfterDays === 'number' && expireAfterDays <= archiveAfterDays) {
     report(['spec', 'storage', 'expireAfterDays'], `${expireAfterDays} must be greater than archiveAfterDays (${archiveAfterDays}): objects are archived before they expire`);
   }
 
-  for (const [key, value] of Object.entries(isObject(spec.costAllocationTags) ? spec.costAllocationTags : {})) {
+  for (const [key, value] of Object.entries(isRecord(spec.costAllocationTags) ? spec.costAllocationTags : NOTHING)) {
     // IAM compares tag keys without regard to case, so "OpenClaw:managed-by" would overwrite the controller's own tag.
     if (!/^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u.test(key) || key.toLowerCase().startsWith('aws:') || key.toLowerCase().startsWith('openclaw')) {
       report(['spec', 'costAllocationTags', key], `tag key ${show(key)} is not allowed (allowed: 1-128 letters, digits, spaces and _.:/=+-@, not starting with "aws:" or "openclaw" in any case)`, true);
@@ -77,20 +87,16 @@ export function checkSemantics(parsed: ParsedDocument): ValidationIssue[] {
     }
   }
 
-  const annotations = isObject(manifest.metadata) && isObject(manifest.metadata.annotations) ? manifest.metadata.annotations : {};
-  const confirm = (annotations as Record<string, unknown>)[ANNOTATIONS.confirmDeletion];
+  const annotations = isRecord(metadata.annotations) ? metadata.annotations : NOTHING;
+  const confirm = annotations[ANNOTATIONS.confirmDeletion];
   if (confirm !== undefined && (typeof confirm !== 'string' || !/^([0-9a-f]{7,64}|dir:[0-9a-f]{12})$/.test(confirm))) {
     report(['metadata', 'annotations', ANNOTATIONS.confirmDeletion], `${show(confirm)} is not a revision (allowed: a git commit SHA of 7 to 64 hex digits, or dir:<12 hex digits>)`);
   }
-  const paused = (annotations as Record<string, unknown>)[ANNOTATIONS.paused];
+  const paused = annotations[ANNOTATIONS.paused];
   if (paused !== undefined && paused !== 'true' && paused !== 'false') {
     report(['metadata', 'annotations', ANNOTATIONS.paused], `${show(paused)} is not allowed (allowed: "true", "false")`);
   }
   return issues;
-}
-
-function isObject(value: unknown): value is Record<string, any> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 export function tenantNameProblem(name: string): string | undefined {
@@ -167,7 +173,7 @@ function recipientProblems(agent: unknown, recipients: unknown[], contact: unkno
     report(undefined, `${show(agent)} sends no email: recipients are allowed on butler only`);
     return;
   }
-  const contactEmail = isObject(contact) && typeof contact.email === 'string' ? contact.email.toLowerCase() : undefined;
+  const contactEmail = isRecord(contact) && typeof contact.email === 'string' ? contact.email.toLowerCase() : undefined;
   const seen = new Map<string, number>();
   recipients.forEach((recipient, i) => {
     if (typeof recipient !== 'string') return;
