@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
+import { ProgrammingError } from '../../contract/errors.js';
+import { isRecord } from '../../contract/json.js';
 
 /** The Tenant CRD shipped in crds/: the one source of truth for the manifest schema. */
 export const CRD_PATH = fileURLToPath(new URL('../../crds/tenants.openclaw.io.yaml', import.meta.url));
@@ -22,19 +24,24 @@ const cached = new Map<string, TenantCrd>();
 export function loadTenantCrd(path = CRD_PATH): TenantCrd {
   const known = cached.get(path);
   if (known && (path === CRD_PATH || path === CHANNEL_CRD_PATH)) return known;
-  const crd = parse(readFileSync(path, 'utf8')) as {
-    spec: { group: string; names: { kind: string }; versions: { name: string; storage?: boolean; schema: { openAPIV3Schema: JsonSchema } }[] };
-  };
-  const version = crd.spec.versions.find((v) => v.storage) ?? crd.spec.versions[0];
-  const result: TenantCrd = {
-    group: crd.spec.group,
-    version: version.name,
-    kind: crd.spec.names.kind,
-    apiVersion: `${crd.spec.group}/${version.name}`,
-    openAPIV3Schema: version.schema.openAPIV3Schema,
-  };
+  const result = readCrd(path, parse(readFileSync(path, 'utf8')));
   if (path === CRD_PATH || path === CHANNEL_CRD_PATH) cached.set(path, result);
   return result;
+}
+
+/** The parts of a CRD this module reads, each checked: a CRD edited into another shape fails here, naming its file. */
+function readCrd(path: string, document: unknown): TenantCrd {
+  const fail = (what: string): never => {
+    throw new ProgrammingError(`${path} is not a CustomResourceDefinition the controller can read: ${what}`);
+  };
+  const spec = isRecord(document) && isRecord(document.spec) ? document.spec : fail('it has no spec');
+  const group = typeof spec.group === 'string' ? spec.group : fail('spec.group is not a string');
+  const kind = isRecord(spec.names) && typeof spec.names.kind === 'string' ? spec.names.kind : fail('spec.names.kind is not a string');
+  const versions = Array.isArray(spec.versions) ? spec.versions.filter(isRecord) : [];
+  const version = versions.find((v) => v.storage === true) ?? versions[0] ?? fail('spec.versions lists no version');
+  const name = typeof version.name === 'string' ? version.name : fail('the version has no name');
+  const schema = isRecord(version.schema) && isRecord(version.schema.openAPIV3Schema) ? version.schema.openAPIV3Schema : fail(`version ${name} has no schema.openAPIV3Schema`);
+  return { group, version: name, kind, apiVersion: `${group}/${name}`, openAPIV3Schema: schema };
 }
 
 /**
@@ -45,7 +52,9 @@ export function loadTenantCrd(path = CRD_PATH): TenantCrd {
  * declared properties is closed (additionalProperties: false), as `kubectl --validate=strict` does.
  */
 export function manifestJsonSchema(crd: TenantCrd = loadTenantCrd()): JsonSchema {
-  const root = crd.openAPIV3Schema as { properties: Record<string, JsonSchema> };
+  const { properties } = crd.openAPIV3Schema;
+  const spec = isRecord(properties) && isRecord(properties.spec) ? properties.spec : undefined;
+  if (!spec) throw new ProgrammingError(`the ${crd.kind} CRD's schema has no properties.spec`);
   return {
     $schema: 'http://json-schema.org/draft-07/schema#',
     title: `${crd.kind} (${crd.apiVersion})`,
@@ -56,7 +65,7 @@ export function manifestJsonSchema(crd: TenantCrd = loadTenantCrd()): JsonSchema
       apiVersion: { type: 'string', enum: [crd.apiVersion] },
       kind: { type: 'string', enum: [crd.kind] },
       metadata: OBJECT_META,
-      spec: closeObjects(structuredClone(root.properties.spec)),
+      spec: closeObjects(structuredClone(spec)),
     },
   };
 }
@@ -79,10 +88,8 @@ function closeObjects(schema: JsonSchema): JsonSchema {
   if (schema.properties && schema.additionalProperties === undefined && !schema['x-kubernetes-preserve-unknown-fields']) {
     schema.additionalProperties = false;
   }
-  for (const child of Object.values((schema.properties as Record<string, JsonSchema>) ?? {})) closeObjects(child);
-  if (schema.items && typeof schema.items === 'object') closeObjects(schema.items as JsonSchema);
-  if (schema.additionalProperties && typeof schema.additionalProperties === 'object') {
-    closeObjects(schema.additionalProperties as JsonSchema);
-  }
+  if (isRecord(schema.properties)) for (const child of Object.values(schema.properties)) if (isRecord(child)) closeObjects(child);
+  if (isRecord(schema.items)) closeObjects(schema.items);
+  if (isRecord(schema.additionalProperties)) closeObjects(schema.additionalProperties);
   return schema;
 }

@@ -53,7 +53,7 @@ export function parseWithPositions(file: string, text: string): ParsedFile {
   }
   let docs: Document.Parsed[];
   try {
-    docs = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: false }) as Document.Parsed[];
+    docs = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: false });
   } catch (cause) {
     // The scan bounds nesting, so this is a safety net (a stack overflow), never the rule.
     return { documents, issues: [{ file, line: 1, column: 1, layer: 'yaml', path: '', message: `invalid YAML: ${firstLine(errorMessage(cause))}` }] };
@@ -112,8 +112,8 @@ function describeYamlError(doc: Document.Parsed, error: YAMLError): { offset: nu
   const offset = error.pos[0];
   if (error.code === 'MISSING_CHAR' && /quote/.test(error.message)) {
     const found = findNode(doc.contents, (node) => isScalar(node) && (node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE') && node.range?.[1] === offset);
-    if (found?.node.range) {
-      const quote = (found.node as Scalar).type === 'QUOTE_DOUBLE' ? '"' : "'";
+    if (found && isScalar(found.node) && found.node.range) {
+      const quote = found.node.type === 'QUOTE_DOUBLE' ? '"' : "'";
       return { offset: found.node.range[0], path: found.path, message: `the string opened by ${quote} here is never closed (missing closing ${quote})` };
     }
   }
