@@ -2,6 +2,8 @@ import pg from 'pg';
 import { parseIntoClientConfig } from 'pg-connection-string';
 import type { Logger } from 'pino';
 import { connectWithFreshPassword, type PasswordSource, type ReconnectOptions } from '../../contract/db-credentials.js';
+import { systemErrorCode } from '../../contract/errors.js';
+import { isRecord } from '../../contract/json.js';
 
 export type Pool = pg.Pool;
 export type PoolClient = pg.PoolClient;
@@ -15,8 +17,14 @@ const SCRATCH = /^\s*create temporary|openclaw_policy_probe/i;
 
 /** The statement's SQL without leading comments, so a migration file that opens with a comment still counts. */
 export function statementText(query: unknown): string {
-  const text = typeof query === 'string' ? query : (query as { text?: string })?.text ?? '';
+  const text = typeof query === 'string' ? query : isRecord(query) && typeof query.text === 'string' ? query.text : '';
   return text.replace(/^(\s*--[^\n]*\n)+/, '');
+}
+
+/** Rows a statement touched, from pg's result (a multi-statement query answers a list of results). */
+function rowCountOf(result: unknown): number | null | undefined {
+  if (Array.isArray(result)) return 1;
+  return isRecord(result) && typeof result.rowCount === 'number' ? result.rowCount : undefined;
 }
 
 export interface StatementCounter {
@@ -89,12 +97,13 @@ export function createPool(url: string, options: PoolOptions = {}): Pool {
     ? new CredentialedPool(url, config, options.password, options.reconnect ?? {})
     : new pg.Pool({ ...config, connectionString: url });
   // The error of an idle client carries the whole client object; log only what helps.
-  pool.on('error', (error) => options.log?.warn({ err: { message: error.message, code: (error as { code?: string }).code } }, 'idle database connection failed'));
+  pool.on('error', (error) => options.log?.warn({ err: { message: error.message, code: systemErrorCode(error) } }, 'idle database connection failed'));
   const counter = options.counter;
   const beforeQuery = options.beforeQuery;
   if (counter || beforeQuery) {
     pool.on('connect', (client) => {
-      const original = client.query.bind(client) as (...args: unknown[]) => unknown;
+      const own = client.query;
+      const original = (...args: unknown[]): unknown => Reflect.apply(own, client, args);
       // pg's query() has a dozen overloads; the wrapper takes them all as they come and is installed as the client's own property.
       const query = (...args: unknown[]): unknown => {
         const text = statementText(args[0]);
@@ -105,7 +114,7 @@ export function createPool(url: string, options: PoolOptions = {}): Pool {
           } catch (error) {
             const last = args[args.length - 1];
             if (typeof last === 'function') {
-              queueMicrotask(() => (last as (e: unknown) => void)(error));
+              queueMicrotask(() => last(error));
               return undefined;
             }
             return Promise.reject(error);
@@ -123,16 +132,17 @@ export function createPool(url: string, options: PoolOptions = {}): Pool {
           const last = args[args.length - 1];
           if (typeof last === 'function') {
             // Callback form (pg's Pool.query uses it).
-            const callback = last as (error: unknown, result: { rowCount?: number | null }) => void;
-            return original(...args.slice(0, -1), (error: unknown, result: { rowCount?: number | null }) => {
-              if (!error) count(Array.isArray(result) ? 1 : result?.rowCount);
-              callback(error, result);
+            return original(...args.slice(0, -1), (error: unknown, result: unknown) => {
+              if (!error) count(rowCountOf(result));
+              last(error, result);
             });
           }
-          return (original(...args) as Promise<{ rowCount?: number | null }>).then((r) => {
-            count(Array.isArray(r) ? 1 : r?.rowCount);
+          const pending = original(...args);
+          // A submittable (a cursor) comes back as itself, not as a promise: it is passed on uncounted.
+          return pending instanceof Promise ? pending.then((r: unknown) => {
+            count(rowCountOf(r));
             return r;
-          });
+          }) : pending;
         }
         if (!/^\s*(begin|commit|rollback|set |select set_config|savepoint|release|reset)/i.test(text)) counter.reads++;
         return original(...args);
