@@ -1,6 +1,7 @@
 /** The scale scenarios that need a process of their own (see scale-child.ts). */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { isRecord } from '../contract/json.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CHILD = fileURLToPath(new URL('./scale-child.ts', import.meta.url));
@@ -15,11 +16,14 @@ export function runScaleChild(mode: 'validate' | 'memory' | 'poll', count: numbe
     child.on('error', reject);
     child.on('close', (code) => {
       if (code !== 0) return reject(new Error(`scale child (${mode} ${count}) exited with ${code}: ${err.trim()}`));
+      let result: unknown;
       try {
-        resolve(JSON.parse(out) as Record<string, unknown>);
+        result = JSON.parse(out);
       } catch (error) {
-        reject(new Error(`scale child (${mode} ${count}) printed no JSON: ${out.slice(0, 200)} ${err.slice(0, 200)}`, { cause: error }));
+        return reject(new Error(`scale child (${mode} ${count}) printed no JSON: ${out.slice(0, 200)} ${err.slice(0, 200)}`, { cause: error }));
       }
+      if (isRecord(result)) resolve(result);
+      else reject(new Error(`scale child (${mode} ${count}) printed JSON that is not an object: ${out.slice(0, 200)}`));
     });
   });
 }

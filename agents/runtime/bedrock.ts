@@ -1,6 +1,7 @@
 import type { AgentEnv } from './env.js';
 import { BedrockRuntimeClient, InvokeModelCommand } from '@aws-sdk/client-bedrock-runtime';
 import type { ModelUsage, Summariser } from './model.js';
+import { isRecord } from '../../contract/json.js';
 
 type Invoke = Pick<BedrockRuntimeClient, 'send'>;
 
@@ -15,19 +16,26 @@ export function requestBody(modelId: string, prompt: string): Record<string, unk
   return { messages: [{ role: 'user', content: [{ text: prompt }] }], inferenceConfig: { maxTokens: MAX_TOKENS } };
 }
 
-interface ModelResponse {
-  content?: { type?: string; text?: string }[];
-  usage?: { input_tokens?: number; output_tokens?: number; inputTokens?: number; outputTokens?: number };
-  output?: { message?: { content?: { text?: string }[] } };
-}
+/** A field of a JSON object, or undefined when the value is not an object. */
+const field = (value: unknown, key: string): unknown => (isRecord(value) ? value[key] : undefined);
+const count = (...values: unknown[]) => values.find((v): v is number => typeof v === 'number') ?? 0;
 
-/** Text and token counts from either family's response. */
-export function parseResponse(body: ModelResponse): { text: string; inputTokens: number; outputTokens: number } {
-  const parts = body.content ?? body.output?.message?.content ?? [];
+/**
+ * Text and token counts from either family's response: Claude's `content[].text` and
+ * `usage.input_tokens`, Nova's `output.message.content[].text` and `usage.inputTokens`.
+ * Each field is checked for its type: a missing or odd one reads as no text or no tokens.
+ */
+export function parseResponse(body: unknown): { text: string; inputTokens: number; outputTokens: number } {
+  const claude = field(body, 'content');
+  const parts = Array.isArray(claude) ? claude : field(field(field(body, 'output'), 'message'), 'content');
+  const usage = field(body, 'usage');
   return {
-    text: parts.map((p) => p.text ?? '').join('').trim(),
-    inputTokens: body.usage?.input_tokens ?? body.usage?.inputTokens ?? 0,
-    outputTokens: body.usage?.output_tokens ?? body.usage?.outputTokens ?? 0,
+    text: (Array.isArray(parts) ? parts : []).map((p: unknown) => {
+      const text = field(p, 'text');
+      return typeof text === 'string' ? text : '';
+    }).join('').trim(),
+    inputTokens: count(field(usage, 'input_tokens'), field(usage, 'inputTokens')),
+    outputTokens: count(field(usage, 'output_tokens'), field(usage, 'outputTokens')),
   };
 }
 
@@ -41,7 +49,7 @@ export function bedrockSummariser(modelId: string, client: Invoke): Summariser {
       const output = await client.send(new InvokeModelCommand({
         modelId, contentType: 'application/json', accept: 'application/json', body: JSON.stringify(requestBody(modelId, prompt)),
       }));
-      const parsed = parseResponse(JSON.parse(new TextDecoder().decode(output.body)) as ModelResponse);
+      const parsed = parseResponse(JSON.parse(new TextDecoder().decode(output.body)));
       usage.model = modelId;
       usage.inputTokens += parsed.inputTokens;
       usage.outputTokens += parsed.outputTokens;
