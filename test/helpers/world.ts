@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Writable } from 'node:stream';
 import pg from 'pg';
-import { afterAll, afterEach } from 'vitest';
 import { createLogger } from '../../contract/logger.js';
 import { openController, type ControllerContext, type OpenOptions } from '../../controller/main.js';
 import { createStatementCounter, type StatementCounter } from '../../controller/db/pool.js';
+import { perTestCopy } from './per-test.js';
 import { createTestDatabase, type TestDatabase } from './postgres.js';
 
 export const EXAMPLES_DIR = new URL('../../tenants/', import.meta.url).pathname;
@@ -90,41 +90,35 @@ export async function createWorld(options: WorldOptions = {}): Promise<World> {
  * With `fleet`, after a first pass over no tenant too: the fleet-wide resources (shared tables'
  * row security, grants) are in place, and a copy's first pass has only its tenants to apply.
  */
-export async function createMigratedDatabase(options: Partial<OpenOptions> & { fleet?: boolean } = {}): Promise<TestDatabase> {
+export function createMigratedDatabase(options: Partial<OpenOptions> & { fleet?: boolean } = {}): Promise<TestDatabase> {
   const { fleet, ...open } = options;
-  const migrated = await createTestDatabase('migrated');
-  const opened = await createWorld({ ...open, database: migrated, examples: false });
-  if (fleet) {
+  return createTemplateDatabase(async (opened) => {
+    if (!fleet) return;
     // A source's empty revision is never applied (it could delete every tenant): plan one directly.
     const report = await opened.ctx.reconciler.apply(await opened.ctx.reconciler.plan({ revision: 'fleet-only', tenants: [], issues: [], fileCount: 0 }));
     if (report.fleet.error) throw new Error(`the fleet-wide resources could not be applied: ${report.fleet.error.message}`);
-  }
-  await opened.ctx.close();
-  rmSync(dirname(opened.dataDir), { recursive: true, force: true });
-  return migrated;
+  }, { ...open, examples: false });
 }
 
 /**
- * Something a test opens on a database of its own, one per test: `open` gets a copy of one
- * migrated database whose fleet-wide resources are applied (made once, at the first test that
- * asks), so no test waits for migrations or builds on another test's state. What it opens is
- * closed after that test, which must drop the database. Call at the top of a `describe`.
+ * A database as `prepare` leaves it in a world opened on it (migrated first), with that world's
+ * controller closed, to be the template of `createTestDatabase(prefix, { template })`.
+ */
+export async function createTemplateDatabase(prepare: (world: World) => Promise<void>, options: Omit<WorldOptions, 'database'> = {}): Promise<TestDatabase> {
+  const template = await createTestDatabase('template');
+  const opened = await createWorld({ ...options, database: template });
+  await prepare(opened);
+  await opened.ctx.close();
+  rmSync(dirname(opened.dataDir), { recursive: true, force: true });
+  return template;
+}
+
+/**
+ * Something a test opens on a database of its own (see `perTestCopy`): a copy of one migrated
+ * database whose fleet-wide resources are applied. Call at the top of a `describe`.
  */
 export function perTest<A extends unknown[], T extends { close(): Promise<void> }>(open: (database: TestDatabase, ...args: A) => Promise<T>): (...args: A) => Promise<T> {
-  let migrated: Promise<TestDatabase> | undefined;
-  const opened: T[] = [];
-  afterEach(async () => {
-    for (const thing of opened.splice(0)) await thing.close();
-  });
-  afterAll(async () => {
-    await (await migrated)?.drop();
-  });
-  return async (...args) => {
-    migrated ??= createMigratedDatabase({ fleet: true });
-    const thing = await open(await createTestDatabase('copy', { template: await migrated }), ...args);
-    opened.push(thing);
-    return thing;
-  };
+  return perTestCopy(() => createMigratedDatabase({ fleet: true }), open);
 }
 
 /** A starter tenant's manifest, the least a valid one holds; `spec` adds lines under `spec:` (indented by two). */

@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { renderPlanMarkdown, renderPlanText } from '../../controller/engine/render.js';
 import { HEADROOM_STATE, type QuotaForecast } from '../../controller/engine/quota.js';
 import { fleetView } from '../../controller/status/views.js';
-import { createAwsDouble, createManualClock, seededRandom, type AwsDouble } from '../aws-double/index.js';
-import { createWorld, starterYaml, type World } from '../helpers/world.js';
+import { createAwsDouble, createManualClock, seededRandom, type AwsDouble, type ManualClock } from '../aws-double/index.js';
+import { createWorld, perTest, starterYaml, type World } from '../helpers/world.js';
 import { BOUNDARY, BUCKET } from './aws-support.js';
 
 const AWS_ENV = { OPENCLAW_PROVIDER: 'aws', AWS_REGION: 'eu-west-1', OPENCLAW_TENANT_BUCKET: BUCKET, OPENCLAW_PERMISSIONS_BOUNDARY_ARN: BOUNDARY };
@@ -19,23 +19,30 @@ const starter = (name: string, team = 'core') => starterYaml(name, `  isolation:
 
 const rolesRow = (forecast: QuotaForecast | undefined) => forecast?.rows.find((r) => r.quota === 'iam-roles');
 
-describe('the quota forecast against the AWS double', () => {
-  const clock = createManualClock(Date.now());
-  let double: AwsDouble;
-  let world: World;
+interface Account {
+  world: World;
+  double: AwsDouble;
+  clock: ManualClock;
+  close(): Promise<void>;
+}
 
-  beforeAll(async () => {
-    // An account that holds four roles: the three example tenants fit, two more do not.
-    double = createAwsDouble({ now: clock.now, sleep: clock.sleep, random: seededRandom(3), region: 'eu-west-1', iamMaxRoles: 4 });
+describe('the quota forecast against the AWS double', () => {
+  /** An AWS account of its own per test, where the three example tenants are applied (three roles of `iamMaxRoles`). */
+  const account = perTest(async (database, iamMaxRoles: number): Promise<Account> => {
+    const clock = createManualClock(Date.now());
+    const double = createAwsDouble({ now: clock.now, sleep: clock.sleep, random: seededRandom(3), region: 'eu-west-1', iamMaxRoles });
     double.state.s3.createBucket(BUCKET);
     double.state.iam.boundaryPolicies = new Set([BOUNDARY]);
-    world = await createWorld({ extraEnv: AWS_ENV, onClients: (clients) => double.attachAll(clients), now: clock.now, sleep: clock.sleep });
+    const world = await createWorld({ database, extraEnv: AWS_ENV, onClients: (clients) => double.attachAll(clients), now: clock.now, sleep: clock.sleep });
     const first = await world.pass();
     expect(first.outcomes.filter((o) => o.error)).toEqual([]);
+    return { world, double, clock, close: () => world.close() };
   });
-  afterAll(async () => world?.close());
+  // An account that holds four roles: the three example tenants fit, two more do not.
+  const smallAccount = () => account(4);
 
   it('reads the account headroom from IAM and Service Quotas and shows it on the API', async () => {
+    const { world, double } = await smallAccount();
     await world.ctx.loop.pass();
     const stored = (await fleetView({ pool: world.ctx.pool, store: world.ctx.store })).headroom ?? undefined;
     expect(rolesRow(stored)).toMatchObject({ used: 3, limit: 4, adds: 0, after: 3, headroom: 1, crosses: false });
@@ -51,6 +58,7 @@ describe('the quota forecast against the AWS double', () => {
   });
 
   it('holds a revision that would cross the roles quota, with the numbers, and creates nothing', async () => {
+    const { world, double } = await smallAccount();
     world.writeTenant('hooli.yaml', starter('hooli'));
     world.writeTenant('pied.yaml', starter('pied'));
     await world.ctx.loop.refreshSource();
@@ -74,6 +82,13 @@ describe('the quota forecast against the AWS double', () => {
   });
 
   it('applies the held tenants once the quota is raised', async () => {
+    const { world, double, clock } = await smallAccount();
+    world.writeTenant('hooli.yaml', starter('hooli'));
+    world.writeTenant('pied.yaml', starter('pied'));
+    const held = await world.pass();
+    expect(held.outcomes.filter((o) => o.skipped === 'held').map((o) => o.tenant).sort()).toEqual(['hooli', 'pied']);
+    expect(double.state.iam.liveCount()).toBe(3);
+
     double.setOptions({ iamMaxRoles: 10 });
     clock.advance(600_000);
     const report = await world.ctx.loop.pass();
@@ -83,16 +98,22 @@ describe('the quota forecast against the AWS double', () => {
   });
 
   it('takes the limit from IAM’s summary when Service Quotas denies access, and says so', async () => {
+    const { world, double, clock } = await smallAccount();
+    // A limit other than the one the first pass read: it can only come from IAM's summary now.
+    double.setOptions({ iamMaxRoles: 10 });
     double.state.quotas.denied = true;
     clock.advance(600_000);
     await world.ctx.loop.pass();
     const row = rolesRow(await world.ctx.store.getState<QuotaForecast>(HEADROOM_STATE));
-    expect(row).toMatchObject({ used: 5, limit: 10 });
+    expect(row).toMatchObject({ used: 3, limit: 10 });
     expect(row?.source).toContain('Service Quotas iam/L-FE177D64 (access denied: unknown)');
-    double.state.quotas.denied = false;
   });
 
   it('observes only the changed tenant in a pass of that change, and the whole fleet on resync', async () => {
+    const { world, double } = await account(10);
+    world.writeTenant('hooli.yaml', starter('hooli'));
+    expect((await world.pass()).outcomes.filter((o) => o.error || o.skipped)).toEqual([]);
+
     world.writeTenant('hooli.yaml', starter('hooli', 'growth'));
     double.resetCalls();
     const { report } = await world.ctx.loop.applyNewRevision();

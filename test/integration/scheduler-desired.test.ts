@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { lastRuns, nextRuns } from '../../controller/scheduler/status.js';
 import type { SchedulerService } from '../../controller/scheduler/service.js';
-import { createHarness, tenant, type Harness } from './scheduler-harness.js';
+import { harnessPerTest, tenant, type Harness } from './scheduler-harness.js';
 
 const at = (iso: string) => new Date(`2025-01-06T${iso}Z`).getTime();
 const HOUR = 3_600_000;
@@ -11,34 +11,33 @@ const enterprise = (extra: Parameters<typeof tenant>[1] = {}) => tenant('initech
   agents: [{ name: 'butler', schedule: '0 * * * *' }, { name: 'writer', schedule: '30 * * * *' }],
   ...extra,
 });
+const acme = (extra: Parameters<typeof tenant>[1] = {}) => tenant('acme', { agents: [{ schedule: '*/15 * * * *' }], ...extra });
 
 describe('schedules follow desired state after every pass, without a restart', () => {
-  let h: Harness;
-  let replica: SchedulerService;
-  const advance = async (ms: number) => {
-    for (let t = 0; t < ms; t += 60_000) await h.step([replica], 60_000);
-  };
+  const harness = harnessPerTest();
 
-  beforeAll(async () => {
-    h = await createHarness(at('08:00:30'));
-    replica = h.controller();
-    await replica.update([enterprise(), tenant('acme', { agents: [{ schedule: '*/15 * * * *' }] })]);
+  /** A test's own scheduler at 08:00:30 on 6 January 2025, with initech and acme, after its first tick. */
+  async function started(): Promise<{ h: Harness; replica: SchedulerService; advance(ms: number): Promise<void> }> {
+    const h = await harness(at('08:00:30'));
+    const replica = h.controller();
+    await replica.update([enterprise(), acme()]);
     await h.step([replica], 0);
-  });
-  afterAll(async () => {
-    await replica?.stop();
-    await h?.close();
-  });
+    const advance = async (ms: number) => {
+      for (let t = 0; t < ms; t += 60_000) await h.step([replica], 60_000);
+    };
+    return { h, replica, advance };
+  }
 
   it('runs nothing for a suspended tenant, and resumes after it without catching up the suspension', async () => {
+    const { h, replica, advance } = await started();
     await advance(HOUR); // 08:00:30 → 09:00:30
     expect((await h.runs(`tenant = 'acme'`)).map((r) => r.status)).toEqual(['succeeded', 'succeeded', 'succeeded', 'running']);
-    await replica.update([enterprise(), tenant('acme', { suspended: true, agents: [{ schedule: '*/15 * * * *' }] })]);
+    await replica.update([enterprise(), acme({ suspended: true })]);
     expect(replica.scheduler.entry('acme', 'butler')).toBeUndefined();
     await advance(2 * HOUR); // → 11:00:30
     expect(await h.runs(`tenant = 'acme' AND scheduled_at > $1`, [new Date(at('09:00:30'))])).toEqual([]);
 
-    await replica.update([enterprise(), tenant('acme', { agents: [{ schedule: '*/15 * * * *' }] })]);
+    await replica.update([enterprise(), acme()]);
     await advance(HOUR / 2); // → 11:30:30
     const after = await h.runs(`tenant = 'acme' AND scheduled_at > $1`, [new Date(at('09:00:30'))]);
     expect(after.map((r) => [r.scheduledAt.toISOString().slice(11, 16), r.status, r.trigger])).toEqual([
@@ -47,25 +46,28 @@ describe('schedules follow desired state after every pass, without a restart', (
   });
 
   it('drops an agent a tier downgrade removes: its schedule is gone after the next pass', async () => {
+    const { h, replica, advance } = await started();
+    await advance(HOUR / 2); // → 08:30:30: the writer ran at 08:30
     const before = await h.runs(`tenant = 'initech' AND agent = 'writer'`);
-    expect(before.length).toBeGreaterThan(0);
+    expect(before.map((r) => r.scheduledAt.toISOString().slice(11, 16))).toEqual(['08:30']);
     const downgraded = enterprise({ tier: 'professional' });
-    await replica.update([downgraded, tenant('acme', { agents: [{ schedule: '*/15 * * * *' }] })]);
+    await replica.update([downgraded, acme()]);
     expect(replica.scheduler.entry('initech', 'writer')).toBeUndefined();
     expect(replica.scheduler.entry('initech', 'butler')).toBeDefined();
-    await advance(2 * HOUR);
+    await advance(2 * HOUR); // → 10:30:30
     expect(await h.runs(`tenant = 'initech' AND agent = 'writer'`)).toHaveLength(before.length);
-    expect((await h.runs(`tenant = 'initech' AND agent = 'butler' AND scheduled_at > $1`, [new Date(at('11:30:30'))])).length).toBe(2);
+    expect((await h.runs(`tenant = 'initech' AND agent = 'butler' AND scheduled_at > $1`, [new Date(at('08:30:30'))])).length).toBe(2);
 
     await h.pool.query(`INSERT INTO openclaw.tenants (name, manifest, desired, deletion_policy) VALUES ('initech', '{}', $1, 'Retain')`, [downgraded]);
     const next = await nextRuns(h.pool, 'initech', 3, h.clock.now());
     expect(next.map((n) => [n.agent, n.at.toISOString()])).toEqual([
-      ['butler', '2025-01-06T14:00:00.000Z'], ['butler', '2025-01-06T15:00:00.000Z'], ['butler', '2025-01-06T16:00:00.000Z'],
+      ['butler', '2025-01-06T11:00:00.000Z'], ['butler', '2025-01-06T12:00:00.000Z'], ['butler', '2025-01-06T13:00:00.000Z'],
     ]);
   });
 
   it('applies a new schedule from the next tick', async () => {
-    await replica.update([enterprise({ tier: 'professional', agents: [{ name: 'butler', schedule: '10 * * * *' }] }), tenant('acme', { agents: [{ schedule: '*/15 * * * *' }] })]);
+    const { h, replica, advance } = await started();
+    await replica.update([enterprise({ tier: 'professional', agents: [{ name: 'butler', schedule: '10 * * * *' }] }), acme()]);
     const from = h.clock.now();
     await advance(HOUR);
     const runs = await h.runs(`tenant = 'initech' AND scheduled_at > $1`, [new Date(from)]);
@@ -73,9 +75,10 @@ describe('schedules follow desired state after every pass, without a restart', (
   });
 
   it('shows the last runs of a tenant, newest first, with the run history columns', async () => {
+    const { h, advance } = await started();
+    await advance(HOUR / 2); // acme ran at 08:00, 08:15 and 08:30
     const runs = await lastRuns(h.pool, 'acme', 2);
-    expect(runs).toHaveLength(2);
-    expect(runs[0].scheduledAt.getTime()).toBeGreaterThan(runs[1].scheduledAt.getTime());
+    expect(runs.map((r) => r.scheduledAt.toISOString().slice(11, 16))).toEqual(['08:30', '08:15']);
     expect(Object.keys(runs[0]).sort()).toEqual(['agent', 'durationMs', 'exitCode', 'finishedAt', 'id', 'reason', 'scheduledAt', 'startedAt', 'status', 'taskArn', 'tenant', 'trigger']);
   });
 });

@@ -17,6 +17,7 @@ import type { RunRecord } from '../../controller/scheduler/history.js';
 import { createSchedulerService, type SchedulerContext, type SchedulerSeams, type SchedulerService } from '../../controller/scheduler/service.js';
 import { createAwsDouble, createDoubleClients, createManualClock, seededRandom, type AwsDouble, type ManualClock } from '../aws-double/index.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/postgres.js';
+import { perTestCopy } from '../helpers/per-test.js';
 
 export const CLUSTER = 'openclaw';
 export const DESIRED_CONTEXT: DesiredContext = {
@@ -72,12 +73,32 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function createHarness(start = Date.UTC(2025, 0, 6, 0, 0, 0)): Promise<Harness> {
-  const db: TestDatabase = await createTestDatabase('scheduler');
+/** A database with the controller's schema, the start of every harness (a template for `harnessPerTest`). */
+export async function createSchedulerDatabase(): Promise<TestDatabase> {
+  const db = await createTestDatabase('scheduler');
+  const pool = createPool(db.url, { max: 1 });
+  try {
+    await migrateControllerSchema(pool);
+  } finally {
+    await pool.end();
+  }
+  return db;
+}
+
+/**
+ * A harness per test, each on its own copy of one database with the controller's schema: a test's
+ * clock, runs and ECS calls are its own. `open(start)` gives the test its harness, closed after it.
+ */
+export function harnessPerTest(): (start?: number) => Promise<Harness> {
+  return perTestCopy(createSchedulerDatabase, (database, start?: number) => createHarness(start, { database }));
+}
+
+/** A harness starting at `start`, on `database` when given (with the controller's schema, dropped on close), else a new one. */
+export async function createHarness(start = Date.UTC(2025, 0, 6, 0, 0, 0), options: { database?: TestDatabase } = {}): Promise<Harness> {
+  const db: TestDatabase = options.database ?? (await createSchedulerDatabase());
   const logLines: string[] = [];
   const log = createLogger({ level: 'debug', destination: new Writable({ write(chunk, _e, done) { logLines.push(String(chunk)); done(); } }) });
   const pool = createPool(db.url, { log, max: 20 });
-  await migrateControllerSchema(pool, log);
   const clock = createManualClock(start);
   const double = createAwsDouble({ now: clock.now, sleep: clock.sleep, random: seededRandom(7) });
   double.state.ecs.createCluster(CLUSTER);

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { triggerRun } from '../../controller/scheduler/trigger.js';
-import type { SchedulerService } from '../../controller/scheduler/service.js';
 import { createHarness, tenant, type Harness } from './scheduler-harness.js';
 
 const at = (iso: string) => new Date(`2025-01-06T${iso}Z`).getTime();
@@ -9,25 +8,35 @@ const hhmm = (d: Date) => d.toISOString().slice(11, 16);
 // Every agent run lasts 12 minutes: a five-minute schedule overlaps itself.
 const LONG = { durationMs: 12 * 60_000 };
 
+interface Overlapped {
+  h: Harness;
+  close(): Promise<void>;
+}
+
+/** A harness whose three tenants, one per policy, ran their five-minute schedules of 12-minute runs from 09:04 to 09:21. */
+async function overlapped(): Promise<Overlapped> {
+  const h = await createHarness(at('09:04:00'));
+  h.double.state.ecs.setOutcome({ startedBy: /^openclaw\// }, LONG);
+  const replica = h.controller();
+  await replica.update([
+    tenant('forbid', { agents: [{ concurrencyPolicy: 'Forbid' }] }),
+    tenant('allow', { agents: [{ concurrencyPolicy: 'Allow' }] }),
+    tenant('replace', { agents: [{ concurrencyPolicy: 'Replace' }] }),
+  ]);
+  for (let i = 0; i < 34; i++) await h.step([replica], 30_000); // 09:04 → 09:21
+  return { h, async close() { await replica.stop(); await h.close(); } };
+}
+
 describe('concurrency policies', () => {
+  // The scheduled runs, which these tests only read; manual runs have a harness of their own below.
+  let scheduled: Overlapped | undefined;
   let h: Harness;
-  let replica: SchedulerService;
 
   beforeAll(async () => {
-    h = await createHarness(at('09:04:00'));
-    h.double.state.ecs.setOutcome({ startedBy: /^openclaw\// }, LONG);
-    replica = h.controller();
-    await replica.update([
-      tenant('forbid', { agents: [{ concurrencyPolicy: 'Forbid' }] }),
-      tenant('allow', { agents: [{ concurrencyPolicy: 'Allow' }] }),
-      tenant('replace', { agents: [{ concurrencyPolicy: 'Replace' }] }),
-    ]);
-    for (let i = 0; i < 34; i++) await h.step([replica], 30_000); // 09:04 → 09:21
+    scheduled = await overlapped();
+    h = scheduled.h;
   });
-  afterAll(async () => {
-    await replica?.stop();
-    await h?.close();
-  });
+  afterAll(async () => scheduled?.close());
 
   const runsOf = (name: string) => h.runs('tenant = $1', [name]);
 
@@ -60,11 +69,19 @@ describe('concurrency policies', () => {
   });
 
   describe('a manual run (tenantctl trigger)', () => {
+    // Its own harness: a manual run is one more run in the history the tests above read.
+    let manual: Overlapped | undefined;
+    let h: Harness;
+    const runsOf = (name: string) => h.runs('tenant = $1', [name]);
+
     beforeAll(async () => {
+      manual = await overlapped();
+      h = manual.h;
       for (const t of [tenant('forbid', { agents: [{ concurrencyPolicy: 'Forbid' }] }), tenant('allow', { agents: [{ concurrencyPolicy: 'Allow' }] }), tenant('suspended', { suspended: true })]) {
         await h.pool.query(`INSERT INTO openclaw.tenants (name, manifest, desired, deletion_policy) VALUES ($1, '{}', $2, 'Retain')`, [t.name, t]);
       }
     });
+    afterAll(async () => manual?.close());
 
     it('is subject to the concurrency policy: Forbid refuses it while a run is running', async () => {
       const { ctx, seams } = h.context();
