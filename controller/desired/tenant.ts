@@ -11,22 +11,6 @@ export const MANAGED_BY_VALUE = 'openclaw-tenant-controller';
 export const TENANT_TAG = 'openclaw:tenant';
 export const TIER_TAG = 'openclaw:tier';
 
-/** Pure: a validated manifest and the controller's context → what the tenant should have. */
-const derivedOnce = new WeakMap<TenantManifest, { ctx: DesiredContext; desired: DesiredTenant }>();
-
-/**
- * desiredTenant, derived once per manifest object and context: the loop (to see what a revision
- * changes), the plan and the scheduler all derive the same snapshot's tenants. The result is shared:
- * never modify it.
- */
-export function desiredTenantOnce(manifest: TenantManifest, ctx: DesiredContext): DesiredTenant {
-  const memo = derivedOnce.get(manifest);
-  if (memo && memo.ctx === ctx) return memo.desired;
-  const desired = desiredTenant(manifest, ctx);
-  derivedOnce.set(manifest, { ctx, desired });
-  return desired;
-}
-
 /**
  * A manifest that does not name its isolation keeps the model its tenant has when its last applied
  * manifest did not name one either and its tier is the same: the tier's default applies to a new tenant
@@ -57,6 +41,7 @@ function sharedOf(ctx: DesiredContext): { trust: PolicyDocument; pooled: PolicyD
   return shared;
 }
 
+/** Pure: a validated manifest and the controller's context → what the tenant should have. */
 export function desiredTenant(manifest: TenantManifest, ctx: DesiredContext): DesiredTenant {
   const name = manifest.metadata.name;
   const spec = manifest.spec;

@@ -1,5 +1,4 @@
 import type { Logger } from 'pino';
-import { desiredTenantOnce } from '../desired/tenant.js';
 import type { DesiredContext } from '../desired/types.js';
 import { errorMessage } from '../../contract/errors.js';
 import { formatIssue } from '../manifests/validate.js';
@@ -8,7 +7,7 @@ import type { StatusStore } from '../status/store.js';
 import { annotatedConfirmations, confirmedRevisionFor, nextHeldRecords, CONFIRMED_DELETION, HELD_DELETIONS, type HeldDeletion } from './confirmation.js';
 import { operatorPauses } from './pauses.js';
 import { HEADROOM_STATE } from './quota.js';
-import { desiredFingerprint } from './fingerprint.js';
+import { desiredFingerprint, manifestDesiredFingerprint } from './fingerprint.js';
 import type { PassReport, PlannedPass, Reconciler } from './reconciler.js';
 
 export interface ControllerLoopOptions {
@@ -201,7 +200,7 @@ export class ControllerLoop {
 
   /** Which tenants a new snapshot changes: added, changed or removed. */
   changedTenants(snapshot: SourceSnapshot): Set<string> {
-    const next = new Map(snapshot.tenants.map((t) => [t.name, desiredFingerprint(desiredTenantOnce(t.manifest, this.options.desiredContext))]));
+    const next = new Map(snapshot.tenants.map((t) => [t.name, manifestDesiredFingerprint(t.manifest, this.options.desiredContext)]));
     const changed = new Set<string>();
     for (const [name, fp] of next) if (this.fingerprints.get(name) !== fp) changed.add(name);
     for (const name of this.fingerprints.keys()) if (!next.has(name)) changed.add(name);

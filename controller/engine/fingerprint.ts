@@ -5,7 +5,8 @@
  */
 import { createHash } from 'node:crypto';
 import { ProgrammingError } from '../../contract/errors.js';
-import type { DesiredTenant } from '../desired/types.js';
+import { desiredTenant } from '../desired/tenant.js';
+import type { DesiredContext, DesiredTenant } from '../desired/types.js';
 import type { TenantManifest } from '../manifests/types.js';
 import type { KnownTenant, RecordFingerprints, TenantSummary } from '../status/store.js';
 
@@ -21,9 +22,31 @@ function once(value: object): string {
   return fingerprint;
 }
 
-/** fingerprintOf a desired state, once per object (see desiredTenantOnce). */
+/** fingerprintOf a desired state, once per object (see deriveDesired). */
 export function desiredFingerprint(desired: DesiredTenant): string {
   return once(desired);
+}
+
+/** The fingerprint of each manifest's desired state, by the manifest object (the snapshot keeps those between passes). */
+const byManifest = new WeakMap<TenantManifest, { ctx: DesiredContext; fingerprint: string }>();
+
+/**
+ * desiredTenant, derived anew: a pass holds the desired states it derives while it runs, never between
+ * passes (a kilobyte or two a tenant). Its fingerprint is remembered by the manifest, so the next pass,
+ * and the loop looking for what a revision changed, do not hash an unchanged manifest's state again.
+ */
+export function deriveDesired(manifest: TenantManifest, ctx: DesiredContext): DesiredTenant {
+  const desired = desiredTenant(manifest, ctx);
+  const memo = byManifest.get(manifest);
+  if (memo?.ctx === ctx) fingerprinted.set(desired, memo.fingerprint);
+  else byManifest.set(manifest, { ctx, fingerprint: once(desired) });
+  return desired;
+}
+
+/** desiredFingerprint of a manifest's desired state, derived only when the manifest was not seen before. */
+export function manifestDesiredFingerprint(manifest: TenantManifest, ctx: DesiredContext): string {
+  const memo = byManifest.get(manifest);
+  return memo?.ctx === ctx ? memo.fingerprint : desiredFingerprint(deriveDesired(manifest, ctx));
 }
 
 /** What is recorded beside a tenant's manifest and desired state; once per object, as the snapshot keeps them. */

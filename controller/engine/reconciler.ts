@@ -1,10 +1,10 @@
 import type { Logger } from 'pino';
-import { desiredTenantOnce, withRecordedIsolation } from '../desired/tenant.js';
+import { withRecordedIsolation } from '../desired/tenant.js';
 import type { DesiredContext, DesiredTenant } from '../desired/types.js';
 import { errorMessage, isRetryable, ControllerError, ProgrammingError } from '../../contract/errors.js';
 import type { SourceSnapshot } from '../source/types.js';
 import type { EventRecord, KnownTenant, StatusStore, TenantStatusRecord, TenantSummary } from '../status/store.js';
-import { desiredFingerprint, fingerprintOf, needsRecord, pages, recordedModels, recordFingerprints, rememberedOf } from './fingerprint.js';
+import { deriveDesired, desiredFingerprint, fingerprintOf, needsRecord, pages, recordedModels, recordFingerprints, rememberedOf } from './fingerprint.js';
 import { TenantBackoff } from './backoff.js';
 import { mapLimit } from '../../contract/concurrency.js';
 import { beginOffboarding, finishOffboarding } from './offboarding.js';
@@ -109,7 +109,7 @@ export class Reconciler {
     const known = await this.deps.store.tenantSummaries();
     const recorded = new Map(known.map((k) => [k.name, k]));
     const desired = new Map(snapshot.tenants.map((t) => {
-      const derived = withRecordedIsolation(desiredTenantOnce(t.manifest, this.deps.desiredContext), t.manifest, recorded.get(t.name), this.deps.desiredContext);
+      const derived = withRecordedIsolation(deriveDesired(t.manifest, this.deps.desiredContext), t.manifest, recorded.get(t.name), this.deps.desiredContext);
       return [t.name, options.paused?.has(t.name) ? { ...derived, paused: true } : derived];
     }));
     const all = [...new Set([...desired.keys(), ...known.filter((k) => k.lifecycle !== 'Purged').map((k) => k.name)])].sort();
