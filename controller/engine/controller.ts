@@ -7,7 +7,7 @@ import type { StatusStore } from '../status/store.js';
 import { annotatedConfirmations, confirmedRevisionFor, nextHeldRecords, CONFIRMED_DELETION, HELD_DELETIONS, type HeldDeletion } from './confirmation.js';
 import { operatorPauses } from './pauses.js';
 import { HEADROOM_STATE } from './quota.js';
-import { desiredFingerprint, manifestDesiredFingerprint } from './fingerprint.js';
+import { manifestDesiredFingerprint } from './fingerprint.js';
 import type { PassReport, PlannedPass, Reconciler } from './reconciler.js';
 
 export interface ControllerLoopOptions {
@@ -139,7 +139,7 @@ export class ControllerLoop {
     this.firstPassDone = true;
     this.lastReport = report;
     // The plan already derived every desired tenant; remember their fingerprints to spot the next change.
-    this.fingerprints = new Map([...planned.desired].map(([name, desired]) => [name, desiredFingerprint(desired)]));
+    this.fingerprints = new Map([...planned.desired].map(([name, desired]) => [name, desired.fingerprint]));
     log.info({ revision: report.revision, tenants: report.outcomes.length, changes: report.changesApplied, drift: report.driftCorrected, held: report.held.length, durationMs: report.durationMs, only: options.only ? [...options.only] : undefined }, 'reconcile pass done');
     for (const listener of this.listeners) {
       try {

@@ -49,9 +49,17 @@ export function manifestDesiredFingerprint(manifest: TenantManifest, ctx: Desire
   return memo?.ctx === ctx ? memo.fingerprint : desiredFingerprint(deriveDesired(manifest, ctx));
 }
 
-/** What is recorded beside a tenant's manifest and desired state; once per object, as the snapshot keeps them. */
-export function recordFingerprints(manifest: TenantManifest, desired: DesiredTenant): RecordFingerprints {
-  return { manifest: once(manifest), desired: once(desired) };
+/** A desired state, or what a pass keeps of one once it is planned (see PlannedTenant), its fingerprint with it. */
+export type DesiredLike = DesiredTenant | { fingerprint: string };
+
+/** desiredFingerprint of a desired state, or the one a pass kept of it. */
+export function fingerprintOfDesired(desired: DesiredLike): string {
+  return 'fingerprint' in desired ? desired.fingerprint : desiredFingerprint(desired);
+}
+
+/** What is recorded beside a tenant's manifest and desired state; the manifest's once per object, as the snapshot keeps them. */
+export function recordFingerprints(manifest: TenantManifest, desired: DesiredLike): RecordFingerprints {
+  return { manifest: once(manifest), desired: fingerprintOfDesired(desired) };
 }
 
 /**
@@ -59,17 +67,17 @@ export function recordFingerprints(manifest: TenantManifest, desired: DesiredTen
  * its applied state that or none; yes when its manifest is gone, its desired state changed, its
  * applied state is another, or it was recorded before fingerprints. A purged tenant's record says nothing.
  */
-export function needsRecord(summary: TenantSummary, desired: DesiredTenant | undefined): boolean {
+export function needsRecord(summary: TenantSummary, desired: DesiredLike | undefined): boolean {
   if (summary.lifecycle === 'Purged') return false;
   if (!desired || summary.desiredFingerprint === null) return true;
-  return summary.desiredFingerprint !== desiredFingerprint(desired) || summary.appliedState === 'other';
+  return summary.desiredFingerprint !== fingerprintOfDesired(desired) || summary.appliedState === 'other';
 }
 
 /**
  * The recorded desired and applied states of a tenant: from its record when it was read (needsRecord),
  * else from the revision's desired state, which its fingerprints say they are.
  */
-export function rememberedOf(summary: TenantSummary, records: ReadonlyMap<string, KnownTenant>, desired: DesiredTenant | undefined): { desired: DesiredTenant; applied: DesiredTenant | null } {
+export function rememberedOf<D extends DesiredLike>(summary: TenantSummary, records: ReadonlyMap<string, KnownTenant>, desired: D | undefined): { desired: D | DesiredTenant; applied: D | DesiredTenant | null } {
   const record = records.get(summary.name);
   if (record) return { desired: record.desired, applied: record.applied };
   if (!desired || needsRecord(summary, desired)) throw new ProgrammingError(`tenant ${summary.name}: its record was needed and not read`);
@@ -77,7 +85,7 @@ export function rememberedOf(summary: TenantSummary, records: ReadonlyMap<string
 }
 
 /** The isolation models a record says a tenant had, as planned and as applied in full (see tenantModels); a purged record says none applied. */
-export function recordedModels(summary: TenantSummary, records: ReadonlyMap<string, KnownTenant>, desired: DesiredTenant | undefined): { desired: Pick<DesiredTenant, 'isolation'>; applied: Pick<DesiredTenant, 'isolation'> | null } {
+export function recordedModels(summary: TenantSummary, records: ReadonlyMap<string, KnownTenant>, desired: (DesiredLike & Pick<DesiredTenant, 'isolation'>) | undefined): { desired: Pick<DesiredTenant, 'isolation'>; applied: Pick<DesiredTenant, 'isolation'> | null } {
   if (summary.lifecycle === 'Purged') return { desired: { isolation: summary.isolation }, applied: null };
   const { applied } = rememberedOf(summary, records, desired);
   return { desired: { isolation: summary.isolation }, applied: applied && { isolation: applied.isolation } };

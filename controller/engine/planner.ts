@@ -2,19 +2,26 @@ import type { DesiredTenant } from '../desired/types.js';
 import type { KnownTenant, TenantSummary } from '../status/store.js';
 import { rememberedOf } from './fingerprint.js';
 import { forecastQuotas, type QuotaReading } from './quota.js';
-import type { Change, Observation, FleetChange, FleetPlan, Offboarding, Plan, ResourceModule, TenantPlan } from './types.js';
+import type { Change, Observation, FleetChange, FleetPlan, FleetTenant, Offboarding, Plan, ResourceModule, TenantPlan } from './types.js';
 
-export interface PlanInput {
+/** What planning a tenant reads besides its own states: this pass's one observation of each kind. */
+export interface ObservedInput {
   modules: readonly ResourceModule[];
-  desired: readonly DesiredTenant[];
-  /** Every tenant applied before, by its summary. */
-  known: readonly TenantSummary[];
-  /** The records read in full: every non-purged one whose fingerprints differ from `desired` (see needsRecord). */
-  records: ReadonlyMap<string, KnownTenant>;
   /** kind → its one observation of this pass. */
   observations: ReadonlyMap<string, Observation<unknown, unknown>>;
   /** kind → why it could not be observed this pass. */
   observeErrors: ReadonlyMap<string, string>;
+}
+
+export interface PlanInput extends ObservedInput {
+  /** The desired tenants' plans (planDesired), in the revision's order: those wanted only. */
+  planned: readonly TenantPlan[];
+  /** What the fleet-wide parts read of every desired tenant, planned or not (see FleetTenant). */
+  desired: readonly FleetTenant[];
+  /** Every tenant applied before, by its summary. */
+  known: readonly TenantSummary[];
+  /** The records read in full: every non-purged one whose fingerprints differ from the desired states (see needsRecord). */
+  records: ReadonlyMap<string, KnownTenant>;
   now: number;
   revision?: string;
   guard: { maxDeleteFraction: number; confirmedRevision?: string };
@@ -28,30 +35,31 @@ export interface PlanInput {
 }
 
 /**
- * Pure: desired tenants, what the controller applied before, and one batched observation
- * per kind → the plan. Tenants whose manifest is gone are offboarded by their last applied
- * deletion policy, unless the mass-deletion guard holds them back.
+ * Pure: one desired tenant's plan, from its summary (`known`), the records read in full and this pass's
+ * observations. Drift is measured against what was applied in full, never against what was only wanted:
+ * after an interrupted first apply, the creations that follow are the apply going on. A tenant coming
+ * back from offboarding (a revert): restoring its access is intended, not drift either.
+ */
+export function planDesired(desired: DesiredTenant, known: TenantSummary | undefined, records: ReadonlyMap<string, KnownTenant>, input: ObservedInput): TenantPlan {
+  const last = known?.lifecycle === 'Active' ? rememberedOf(known, records, desired).applied ?? undefined : undefined;
+  return planTenant(desired.name, input, { desired, last });
+}
+
+/**
+ * Pure: the desired tenants' plans (planned a page at a time by planDesired), what the controller
+ * applied before, and one batched observation per kind → the plan. Tenants whose manifest is gone are
+ * offboarded by their last applied deletion policy, unless the mass-deletion guard holds them back.
  */
 export function buildPlan(input: PlanInput): Plan {
-  const desiredByName = new Map(input.desired.map((d) => [d.name, d]));
-  const knownByName = new Map(input.known.map((k) => [k.name, k]));
+  const desiredNames = new Set(input.desired.map((d) => d.name));
   const wanted = (tenant: string) => !input.only || input.only.has(tenant);
 
-  const departing = input.known.filter((k) => !desiredByName.has(k.name) && k.lifecycle !== 'Purged');
+  const departing = input.known.filter((k) => !desiredNames.has(k.name) && k.lifecycle !== 'Purged');
   const newlyDeparting = departing.filter((k) => k.lifecycle === 'Active');
   const active = input.known.filter((k) => k.lifecycle === 'Active');
   const held = guardDeletions(newlyDeparting, active.length, input);
 
-  const tenants: TenantPlan[] = [];
-  for (const desired of input.desired) {
-    if (!wanted(desired.name)) continue;
-    const known = knownByName.get(desired.name);
-    // Drift is measured against what was applied in full, never against what was only wanted: after an
-    // interrupted first apply, the creations that follow are the apply going on. A tenant coming back
-    // from offboarding (a revert): restoring its access is intended, not drift either.
-    const last = known?.lifecycle === 'Active' ? rememberedOf(known, input.records, desired).applied ?? undefined : undefined;
-    tenants.push(planTenant(desired.name, input, { desired, last }));
-  }
+  const tenants: TenantPlan[] = [...input.planned];
   const heldNames = new Set(held.map((h) => h.tenant));
   for (const known of departing) {
     if (!wanted(known.name) || heldNames.has(known.name)) continue;
@@ -75,7 +83,7 @@ export function buildPlan(input: PlanInput): Plan {
 }
 
 /** What each kind's observation says of an account quota (from a full observation: a few tenants' says nothing of the account). */
-export function moduleReadings(input: Pick<PlanInput, 'modules' | 'observations' | 'desired' | 'known' | 'records'>): QuotaReading[] {
+export function moduleReadings(input: Pick<PlanInput, 'modules' | 'observations' | 'desired' | 'records'>): QuotaReading[] {
   const fleet = fleetOf(input);
   return input.modules.flatMap((module) => {
     const observation = input.observations.get(module.kind);
@@ -89,7 +97,7 @@ export function moduleReadings(input: Pick<PlanInput, 'modules' | 'observations'
  * last fully applied state of every tenant not purged yet. A record read only by its fingerprints
  * holds the desired state itself, already in the list.
  */
-export function fleetOf(input: Pick<PlanInput, 'desired' | 'records'>): DesiredTenant[] {
+export function fleetOf(input: Pick<PlanInput, 'desired' | 'records'>): FleetTenant[] {
   const remembered = [...input.records.values()].filter((k) => k.lifecycle !== 'Purged').flatMap((k) => (k.applied ? [k.desired, k.applied] : [k.desired]));
   return [...input.desired, ...remembered];
 }
@@ -131,7 +139,7 @@ function planFleet(input: PlanInput): FleetPlan {
 
 function planTenant(
   tenant: string,
-  input: PlanInput,
+  input: ObservedInput,
   target: { desired?: DesiredTenant; last?: DesiredTenant; offboarding?: Offboarding },
 ): TenantPlan {
   const changes: Change[] = [];

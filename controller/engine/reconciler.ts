@@ -10,11 +10,11 @@ import { mapLimit } from '../../contract/concurrency.js';
 import { beginOffboarding, finishOffboarding } from './offboarding.js';
 import type { ApplyError, FleetOutcome, PassReport, TenantOutcome } from './outcome.js';
 import { tenantModels } from './models.js';
-import { buildPlan, executionOrder, moduleReadings } from './planner.js';
+import { buildPlan, executionOrder, moduleReadings, planDesired } from './planner.js';
 import { sameJson } from './same-json.js';
 import type { QuotaReading } from './quota.js';
 import { tenantStatus } from './status.js';
-import type { Change, FleetChange, FleetPlan, ModuleContext, Observation, Plan, ResourceModule, TenantPlan } from './types.js';
+import type { Change, FleetChange, FleetPlan, FleetTenant, ModuleContext, Observation, Plan, ResourceModule, TenantModels, TenantPlan } from './types.js';
 
 export interface ReconcilerDeps {
   modules: readonly ResourceModule[];
@@ -33,7 +33,7 @@ export interface ReconcilerDeps {
    * The account's quotas beside the modules' (IAM roles from the account summary, launches a day from
    * the schedules), read once a pass; absent: no forecast and nothing held for a quota.
    */
-  quotas?: (fleet: { desired: readonly DesiredTenant[]; remembered: ReadonlyMap<string, DesiredTenant> }) => Promise<QuotaReading[]>;
+  quotas?: (fleet: { desired: readonly FleetTenant[]; remembered: ReadonlyMap<string, FleetTenant> }) => Promise<QuotaReading[]>;
 }
 
 export interface PlanOptions {
@@ -43,10 +43,26 @@ export interface PlanOptions {
   paused?: ReadonlySet<string>;
 }
 
+/**
+ * What a pass keeps of a tenant's desired state once it has planned it: what the fleet-wide parts
+ * read, and what applying an unchanged tenant reads (its fingerprint, its pause and suspension).
+ */
+export interface PlannedTenant extends FleetTenant {
+  tier: DesiredTenant['tier'];
+  paused: boolean;
+  fingerprint: string;
+}
+
 export interface PlannedPass {
   plan: Plan;
   snapshot: SourceSnapshot;
-  desired: Map<string, DesiredTenant>;
+  /**
+   * Every desired tenant, as much of it as the pass keeps (the full states are derived and planned a
+   * page at a time, so a pass never holds the fleet's desired states at once).
+   */
+  desired: Map<string, PlannedTenant>;
+  /** A desired tenant's full state, derived again as the pass derived it (recording it, the scheduler's entries). */
+  derive(tenant: string): DesiredTenant | undefined;
   /** Every tenant the controller applied before, by its summary. */
   known: TenantSummary[];
   /** The records read in full: those whose fingerprints differ from the revision's (see needsRecord). */
@@ -55,6 +71,22 @@ export interface PlannedPass {
 }
 
 export type { ApplyError, FleetOutcome, PassReport, TenantOutcome } from './outcome.js';
+
+/** Every desired tenant's full state, derived again one at a time as the pass derived it (the scheduler keeps its entries, not the states). */
+export function* desiredStates(pass: Pick<PlannedPass, 'desired' | 'derive'>): Generator<DesiredTenant> {
+  for (const tenant of pass.desired.keys()) {
+    const state = pass.derive(tenant);
+    if (state) yield state;
+  }
+}
+
+/** Pure: what a pass keeps of a desired state it has planned (its agents cut to their schedules). */
+export function plannedTenantOf(desired: DesiredTenant): PlannedTenant {
+  return {
+    name: desired.name, tier: desired.tier, isolation: desired.isolation, suspended: desired.suspended, paused: desired.paused,
+    agents: desired.agents.map((a) => ({ active: a.active, schedule: a.schedule })), s3: desired.s3, fingerprint: desiredFingerprint(desired),
+  };
+}
 
 /** A pass being applied: what was planned, and each tenant's records by name (a lookup per tenant, never a scan of the fleet). */
 type PassInFlight = PlannedPass & {
@@ -92,7 +124,7 @@ export class Reconciler {
   private lastModuleReadings: QuotaReading[] = [];
 
   /** The account's quotas for this pass; a failure to read them leaves them unknown (logged), never fails the pass. */
-  private async readQuotas(desired: readonly DesiredTenant[], remembered: () => ReadonlyMap<string, DesiredTenant>): Promise<QuotaReading[] | undefined> {
+  private async readQuotas(desired: readonly FleetTenant[], remembered: () => ReadonlyMap<string, FleetTenant>): Promise<QuotaReading[] | undefined> {
     if (!this.deps.quotas) return undefined;
     try {
       return await this.deps.quotas({ desired, remembered: remembered() });
@@ -108,39 +140,70 @@ export class Reconciler {
     }
     const known = await this.deps.store.tenantSummaries();
     const recorded = new Map(known.map((k) => [k.name, k]));
-    const desired = new Map(snapshot.tenants.map((t) => {
-      const derived = withRecordedIsolation(deriveDesired(t.manifest, this.deps.desiredContext), t.manifest, recorded.get(t.name), this.deps.desiredContext);
-      return [t.name, options.paused?.has(t.name) ? { ...derived, paused: true } : derived];
-    }));
-    const all = [...new Set([...desired.keys(), ...known.filter((k) => k.lifecycle !== 'Purged').map((k) => k.name)])].sort();
+    const loaded = new Map(snapshot.tenants.map((t) => [t.name, t]));
+    const derive = (tenant: string): DesiredTenant | undefined => {
+      const t = loaded.get(tenant);
+      if (!t) return undefined;
+      const derived = withRecordedIsolation(deriveDesired(t.manifest, this.deps.desiredContext), t.manifest, recorded.get(tenant), this.deps.desiredContext);
+      return options.paused?.has(tenant) ? { ...derived, paused: true } : derived;
+    };
+    const all = [...new Set([...loaded.keys(), ...known.filter((k) => k.lifecycle !== 'Purged').map((k) => k.name)])].sort();
     // A pass of a few tenants (a manifest change, a retry) observes just those, one by one, where a module can.
     const few = options.only !== undefined && options.only.size <= FEW_TENANTS;
     const tenants = few ? all.filter((t) => options.only!.has(t)) : all;
-    // The documents of just the records that differ from the revision (none in a pass that changes nothing).
-    const records = await this.readRecords(known.filter((k) => needsRecord(k, desired.get(k.name))).map((k) => k.name));
-    const remembered = () => new Map(known.filter((k) => k.lifecycle === 'Active').map((k) => [k.name, rememberedOf(k, records, desired.get(k.name)).desired]));
+    const wanted = (tenant: string) => !options.only || options.only.has(tenant);
     const ctx = this.context();
-    const models = tenantModels(few ? tenants : [], desired, new Map(few ? known.filter((k) => options.only!.has(k.name)).map((k) => [k.name, recordedModels(k, records, desired.get(k.name))]) : []));
     const observations = new Map<string, Observation<unknown, unknown>>();
     const observeErrors = new Map<string, string>();
-    const [accountQuotas] = await Promise.all([this.readQuotas([...desired.values()], remembered), ...this.deps.modules.map(async (module) => {
+    const observed = { modules: this.deps.modules, observations, observeErrors };
+    const observe = (models: ReadonlyMap<string, TenantModels>) => Promise.all(this.deps.modules.map(async (module) => {
       try {
         observations.set(module.kind, await (few && module.observeFew ? module.observeFew(tenants, ctx, models) : module.observe(tenants, ctx)));
       } catch (error) {
         this.deps.log.warn({ err: error, resource: module.kind }, 'could not observe resources');
         observeErrors.set(module.kind, `could not observe ${module.kind}: ${errorMessage(error)}`);
       }
-    })]);
+    }));
+    const desired = new Map<string, PlannedTenant>();
+    // The documents of just the records that differ from the revision (none in a pass that changes nothing).
+    const records = new Map<string, KnownTenant>();
+    const planned: TenantPlan[] = [];
+    // The desired states a page of tenants at a time: each page's are derived, its differing records
+    // read, its tenants planned (`plan`), and only what the pass keeps of them (PlannedTenant) stays.
+    const sweep = async (plan: (state: DesiredTenant) => void) => {
+      for (const page of pages(snapshot.tenants, RECORD_PAGE)) {
+        const states = page.map((t) => derive(t.name)!);
+        await this.readRecordsInto(records, states.filter((d) => { const k = recorded.get(d.name); return k !== undefined && needsRecord(k, d); }).map((d) => d.name));
+        for (const state of states) {
+          desired.set(state.name, plannedTenantOf(state));
+          plan(state);
+        }
+      }
+      await this.readRecordsInto(records, known.filter((k) => !loaded.has(k.name) && needsRecord(k, undefined)).map((k) => k.name));
+    };
+    const planOne = (state: DesiredTenant) => planned.push(planDesired(state, recorded.get(state.name), records, observed));
+    if (few) {
+      // observeFew reads each tenant's models from its record: records first, then the few tenants observed and planned.
+      const kept: DesiredTenant[] = [];
+      await sweep((state) => void (wanted(state.name) && kept.push(state)));
+      await observe(tenantModels(tenants, desired, new Map(known.filter((k) => options.only!.has(k.name)).map((k) => [k.name, recordedModels(k, records, desired.get(k.name))]))));
+      for (const state of kept) planOne(state);
+    } else {
+      await observe(new Map());
+      await sweep((state) => void (wanted(state.name) && planOne(state)));
+    }
+    const remembered = () => new Map(known.filter((k) => k.lifecycle === 'Active').map((k) => [k.name, rememberedOf(k, records, desired.get(k.name)).desired]));
+    const fleet = [...desired.values()];
+    const accountQuotas = await this.readQuotas(fleet, remembered);
     // A pass of a few tenants saw too little to count the account's resources: the last full pass's count stands.
-    if (!few) this.lastModuleReadings = moduleReadings({ modules: this.deps.modules, observations, desired: [...desired.values()], known, records });
+    if (!few) this.lastModuleReadings = moduleReadings({ modules: this.deps.modules, observations, desired: fleet, records });
     const quotas = accountQuotas && [...accountQuotas, ...this.lastModuleReadings.map((r) => (few ? { ...r, source: `${r.source}, at the last full pass` } : r))];
     const plan = buildPlan({
-      modules: this.deps.modules,
-      desired: [...desired.values()],
+      ...observed,
+      planned,
+      desired: fleet,
       known,
       records,
-      observations,
-      observeErrors,
       now: this.deps.now(),
       revision: snapshot.revision,
       guard: { maxDeleteFraction: this.deps.maxDeleteFraction, confirmedRevision: options.confirmedRevision },
@@ -153,14 +216,12 @@ export class Reconciler {
       for (const module of this.deps.modules) Object.assign(facts, module.describe?.(tenant, observations.get(module.kind)?.tenants.get(tenant)) ?? {});
       observedFacts.set(tenant, facts);
     }
-    return { plan, snapshot, desired, known, records, observedFacts };
+    return { plan, snapshot, desired, derive, known, records, observedFacts };
   }
 
-  /** The full records of `names`, a page at a time. */
-  private async readRecords(names: readonly string[]): Promise<Map<string, KnownTenant>> {
-    const records = new Map<string, KnownTenant>();
+  /** The full records of `names`, a page at a time, into `records`. */
+  private async readRecordsInto(records: Map<string, KnownTenant>, names: readonly string[]): Promise<void> {
     for (const page of pages(names, RECORD_PAGE)) for (const record of await this.deps.store.knownTenants(page)) records.set(record.name, record);
-    return records;
   }
 
   async apply(pass: PlannedPass): Promise<PassReport> {
@@ -228,7 +289,7 @@ export class Reconciler {
         error: { message: `could not record tenant ${tenant}: ${errorMessage(error)}`, retryable: true, code: error instanceof ControllerError ? error.code : undefined },
       };
       this.deps.log.error({ tenant, err: error }, 'could not record the tenant; the other tenants go on');
-      outcome.retryAt = this.backoff.failure(tenant, true, fingerprintOf(desired ?? null));
+      outcome.retryAt = this.backoff.failure(tenant, true, desired?.fingerprint ?? fingerprintOf(null));
       const status = tenantStatus({
         tenant, desired, known: pass.knownByName.get(tenant), plan: tenantPlan, outcome, snapshot: pass.snapshot,
         provider: this.deps.providerName, modules: this.deps.modules, now: this.deps.now(), previous: pass.statuses.get(tenant),
@@ -245,13 +306,14 @@ export class Reconciler {
     // Updated below as this pass records what it applies, so the status reflects this pass.
     let known = pass.knownByName.get(tenant);
     const revision = pass.snapshot.revision;
-    const log = this.deps.log.child({ tenant, revision });
-    const fingerprint = desired ? desiredFingerprint(desired) : fingerprintOf(null);
+    const fingerprint = desired?.fingerprint ?? fingerprintOf(null);
     const loaded = pass.loadedByName.get(tenant);
     const outcome: TenantOutcome = { tenant, applied: [], skipped: undefined };
     const events: EventRecord[] = [];
     const actionable = tenantPlan.changes.filter((c) => c.action !== 'noop' && !c.conflict);
     const conflicts = tenantPlan.changes.filter((c) => c.conflict);
+    // A child logger only for a tenant with something to apply: one a tenant is a tenth of a no-op pass's CPU.
+    const log = actionable.length > 0 ? this.deps.log.child({ tenant, revision }) : this.deps.log;
 
     if (desired?.paused) {
       outcome.skipped = 'paused';
@@ -260,9 +322,10 @@ export class Reconciler {
     } else {
       // Recorded only when something about it changed, so a no-op pass does not touch the row.
       const recording = desired && loaded ? recordFingerprints(loaded.manifest, desired) : undefined;
-      if (desired && loaded && recording && !(known && known.lifecycle === 'Active' && known.revision === revision &&
-          known.manifestFingerprint === recording.manifest && known.desiredFingerprint === recording.desired)) {
-        const generation = await this.deps.store.recordApplied(loaded.manifest, desired, revision, recording);
+      const state = recording && !(known && known.lifecycle === 'Active' && known.revision === revision &&
+          known.manifestFingerprint === recording.manifest && known.desiredFingerprint === recording.desired) ? pass.derive(tenant) : undefined;
+      if (loaded && recording && state) {
+        const generation = await this.deps.store.recordApplied(loaded.manifest, state, revision, recording);
         if (known) known = { ...known, generation };
       }
       if (!desired && known && known.lifecycle === 'Active') {

@@ -7,7 +7,8 @@ import type { ResourceModule, TenantPlan } from './types.js';
 
 export interface StatusInput {
   tenant: string;
-  desired?: DesiredTenant;
+  /** Absent when the tenant's manifest is gone. */
+  desired?: Pick<DesiredTenant, 'suspended'>;
   known?: TenantSummary;
   plan?: TenantPlan;
   outcome?: TenantOutcome;

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { DeletionPolicy } from '../manifests/types.js';
-import type { DesiredTenant } from '../desired/types.js';
+import type { DesiredAgent, DesiredTenant } from '../desired/types.js';
 import type { Isolation } from '../../contract/catalog.js';
 import { ProgrammingError } from '../../contract/errors.js';
 
@@ -62,6 +62,19 @@ export interface DiffInput<O> {
   offboarding?: Offboarding;
 }
 
+/**
+ * What the fleet-wide parts read of a tenant's desired state (a kind's fleet-wide diff and usage, the
+ * launch forecast): a pass keeps this much of every tenant, and the rest of a desired state only
+ * for the page of tenants it is planning. A desired state is one.
+ */
+export interface FleetTenant {
+  name: string;
+  isolation: Isolation;
+  suspended: boolean;
+  agents: readonly Pick<DesiredAgent, 'active' | 'schedule'>[];
+  s3: DesiredTenant['s3'];
+}
+
 export interface FleetDiffInput<F> {
   observed: F;
   /**
@@ -69,7 +82,7 @@ export interface FleetDiffInput<F> {
    * tenants, and the last desired and last fully applied states it recorded for tenants not yet
    * purged (retained and offboarding ones included).
    */
-  fleet: readonly DesiredTenant[];
+  fleet: readonly FleetTenant[];
 }
 
 export interface ModuleContext {
@@ -133,7 +146,7 @@ export interface ResourceModule<O = unknown, D = unknown, F = unknown, FD = unkn
    * Optional: what this kind's observation says of an account quota (the bucket's lifecycle rules,
    * the secrets listed); `fleet` is every tenant whose resources may exist (see FleetDiffInput).
    */
-  usage?(observation: Observation<O, F>, fleet: readonly DesiredTenant[]): QuotaReading[];
+  usage?(observation: Observation<O, F>, fleet: readonly FleetTenant[]): QuotaReading[];
   /** Optional per-tenant facts for the status (e.g. migration version). */
   describe?(tenant: string, observed: O | undefined): Record<string, unknown>;
   readonly fleet?: FleetScope<F, FD>;

@@ -5,6 +5,7 @@ import type { DesiredTenant } from '../desired/types.js';
 import type { Pool } from '../db/pool.js';
 import type { PoolSet } from '../db/pools.js';
 import type { ControllerLoop } from '../engine/controller.js';
+import { desiredStates } from '../engine/reconciler.js';
 import { digestRecipientsEnv } from './run-env.js';
 import { publicUrlOf } from '../integrations/index.js';
 import { recordRunRefusals } from '../integrations/run-refusals.js';
@@ -130,7 +131,7 @@ export function createSchedulerService(ctx: SchedulerContext, seams: SchedulerSe
   return {
     history, launcher, dispatcher, scheduler, poller, elector, update,
     async start() {
-      ctx.loop.onPass((_report, pass) => update(pass.desired.values()));
+      ctx.loop.onPass((_report, pass) => update(desiredStates(pass)));
       const snapshot = ctx.loop.appliedSnapshot;
       if (snapshot) {
         // As the passes derive it: a manifest without isolation keeps its tenant's recorded model.

@@ -54,7 +54,7 @@ export function noncurrentRule(): LifecycleRule {
  * `fleet` comes only from state the controller owns (desired and last applied states of tenants
  * whose data may still exist), never from anything a tenant's role can write.
  */
-export function desiredRules(fleet: readonly DesiredTenant[]): LifecycleRule[] {
+export function desiredRules(fleet: readonly Pick<DesiredTenant, 's3'>[]): LifecycleRule[] {
   const byId = new Map(fleet.map((t) => classRule(t.s3)).map((r) => [r.id, r]));
   byId.set(NONCURRENT_RULE_ID, noncurrentRule());
   return [...byId.values()].sort((a, b) => (a.id < b.id ? -1 : 1));
