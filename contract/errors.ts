@@ -74,7 +74,7 @@ export function isRetryable(error: unknown): boolean {
   return true;
 }
 
-/** The `code` of a Node.js system error (ENOENT, EEXIST, EPERM…), read without trusting what was thrown. */
+/** The `code` of a Node.js system error (ENOENT, EEXIST, EPERM…) or a PostgreSQL error (its SQLSTATE), read without trusting what was thrown. */
 export function systemErrorCode(error: unknown): string | undefined {
   return error instanceof Error && 'code' in error && typeof error.code === 'string' ? error.code : undefined;
 }

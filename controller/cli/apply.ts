@@ -1,6 +1,6 @@
 import { renderPlanText } from '../engine/render.js';
 import { CONFIRMED_DELETION } from '../engine/confirmation.js';
-import { EXIT, OUTPUT_OPTION, outputFormat, type Command } from './command.js';
+import { EXIT, OUTPUT_OPTION, outputFormat, stringOption, type Command } from './command.js';
 import { readValidSnapshot, withController } from './context.js';
 
 const usage = 'tenantctl apply [DIR] [--confirm-deletion REVISION] [--output text|json]';
@@ -16,7 +16,7 @@ export const applyCommand: Command = {
     return withController(io, args.positionals[0], async (ctx) => {
       const snapshot = await readValidSnapshot(ctx, io, 'nothing applied');
       if (!snapshot) return EXIT.failure;
-      const confirmed = args.values['confirm-deletion'] as string | undefined;
+      const confirmed = stringOption(args, 'confirm-deletion');
       if (confirmed) await ctx.store.setState(CONFIRMED_DELETION, { revision: confirmed, at: new Date(ctx.now()).toISOString() });
       if (!(await ctx.loop.accept(snapshot)).snapshot) {
         io.stderr(`no valid revision in ${ctx.source.describe()}\n`);

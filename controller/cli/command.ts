@@ -45,14 +45,23 @@ export function parseCommandArgs(command: Command, argv: string[]): ParsedArgs {
   if (parsed.positionals.length > command.maxPositionals) {
     throw new UsageError(`unexpected argument ${JSON.stringify(parsed.positionals[command.maxPositionals])}\nusage: ${command.usage}`);
   }
-  return { positionals: parsed.positionals, values: parsed.values as ParsedArgs['values'] };
+  // No option is declared `multiple`, so every value is a string, a boolean or unset.
+  const values: ParsedArgs['values'] = {};
+  for (const [name, value] of Object.entries(parsed.values)) if (!Array.isArray(value)) values[name] = value;
+  return { positionals: parsed.positionals, values };
 }
 
 export const OUTPUT_OPTION: OptionSpec = { output: { type: 'string', short: 'o' } };
 
+/** A string option's value (a boolean flag of that name reads as unset). */
+export function stringOption(args: ParsedArgs, name: string): string | undefined {
+  const value = args.values[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
 /** The --output value, checked against what this command can print. */
 export function outputFormat<T extends string>(args: ParsedArgs, allowed: readonly T[], usage: string): T {
-  const value = (args.values.output as string | undefined) ?? allowed[0];
+  const value = stringOption(args, 'output') ?? allowed[0];
   if (!isOneOf(allowed, value)) {
     throw new UsageError(`--output ${JSON.stringify(value)} is not supported (allowed: ${allowed.join(', ')})\nusage: ${usage}`);
   }

@@ -20,7 +20,7 @@ export interface DigestFile {
 /** The newest `.eml` in the tenant's outbox (file names sort by send time), or undefined. */
 export async function lastDigestFile(dataDir: string, tenant: string): Promise<DigestFile | undefined> {
   const folder = outboxFolder(dataDir, tenant);
-  const names = await readdir(folder).catch(() => [] as string[]);
+  const names = await readdir(folder).catch((): string[] => []);
   const name = names.filter((n) => n.endsWith('.eml')).sort().at(-1);
   if (!name) return undefined;
   const info = await stat(join(folder, name));

@@ -1,4 +1,5 @@
 import { TIERS, type Tier } from '../../contract/catalog.js';
+import { isOneOf } from '../../contract/one-of.js';
 
 /**
  * The price table costs are computed with: list prices in US dollars. Shipped with AWS's public
@@ -67,10 +68,10 @@ export function parsePriceOverride(override: Json, where: string, base: PriceTab
     problems.push(`${where}: ${path}: ${JSON.stringify(value)} is not valid (allowed: a number from 0 to ${max})`);
     return undefined;
   };
-  const section = (path: string, value: Json, keys: readonly string[], apply: (key: string, value: Json) => void) => {
+  const section = <const K extends string>(path: string, value: Json, keys: readonly K[], apply: (key: K, value: Json) => void) => {
     if (!isObject(value)) return void problems.push(`${where}: ${path}: expected an object (allowed keys: ${keys.join(', ')})`);
     for (const [key, child] of Object.entries(value)) {
-      if (keys.includes(key)) apply(key, child);
+      if (isOneOf(keys, key)) apply(key, child);
       else problems.push(`${where}: ${path}.${key}: unknown key (allowed: ${keys.join(', ')})`);
     }
   };
@@ -90,7 +91,7 @@ export function parsePriceOverride(override: Json, where: string, base: PriceTab
           const entry = { ...(prices.models[model] ?? { inputPer1k: Number.NaN, outputPer1k: Number.NaN }) };
           section(`models.${model}`, rates, ['inputPer1k', 'outputPer1k'], (k, v) => {
             const n = money(`models.${model}.${k}`, v, 1_000);
-            if (n !== undefined) entry[k as 'inputPer1k' | 'outputPer1k'] = n;
+            if (n !== undefined) entry[k] = n;
           });
           if (Number.isNaN(entry.inputPer1k) || Number.isNaN(entry.outputPer1k)) problems.push(`${where}: models.${model}: a new model needs both inputPer1k and outputPer1k`);
           prices.models[model] = entry;
@@ -99,7 +100,7 @@ export function parsePriceOverride(override: Json, where: string, base: PriceTab
       case 'fargate':
         section('fargate', value, ['vcpuHour', 'gbHour', 'spotDiscount'], (k, v) => {
           const n = money(`fargate.${k}`, v, k === 'spotDiscount' ? 1 : 1_000);
-          if (n !== undefined) prices.fargate[k as keyof PriceTable['fargate']] = n;
+          if (n !== undefined) prices.fargate[k] = n;
         });
         break;
       case 'ses':
@@ -109,7 +110,7 @@ export function parsePriceOverride(override: Json, where: string, base: PriceTab
         section('secretsManager', value, ['perSecretMonth'], (_k, v) => { const n = money('secretsManager.perSecretMonth', v); if (n !== undefined) prices.secretsManager.perSecretMonth = n; });
         break;
       case 'tiers':
-        section('tiers', value, TIERS, (k, v) => { const n = money(`tiers.${k}`, v); if (n !== undefined) prices.tiers[k as Tier] = n; });
+        section('tiers', value, TIERS, (k, v) => { const n = money(`tiers.${k}`, v); if (n !== undefined) prices.tiers[k] = n; });
         break;
       case 'baseInfrastructurePerTenantMonth':
       case 'connectorPer1000Items': {

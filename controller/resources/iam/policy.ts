@@ -3,6 +3,7 @@
  * URL-encoded, re-serialized with its own key order, and freely turns ["x"] into "x". Normalizing
  * both sides before comparing keeps a no-op pass free of false diffs.
  */
+import { isRecord } from '../../../contract/json.js';
 
 /** Parses a policy given as an object, JSON text, or URL-encoded JSON text. */
 export function parsePolicy(document: unknown): unknown {
@@ -25,13 +26,14 @@ export function normalizePolicy(document: unknown): unknown {
 function canonical(value: unknown): unknown {
   if (Array.isArray(value)) {
     const items = value.map(canonical);
-    const sorted = items.every((i) => typeof i === 'string')
-      ? [...new Set(items as string[])].sort()
+    const strings = items.filter((i) => typeof i === 'string');
+    const sorted = strings.length === items.length
+      ? [...new Set(strings)].sort()
       : [...new Map(items.map((i) => [JSON.stringify(i), i])).entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, i]) => i);
     return sorted.length === 1 ? sorted[0] : sorted;
   }
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.keys(value).sort().map((key) => [key, canonical((value as Record<string, unknown>)[key])]));
+  if (isRecord(value)) {
+    return Object.fromEntries(Object.keys(value).sort().map((key) => [key, canonical(value[key])]));
   }
   return value;
 }

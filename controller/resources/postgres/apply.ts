@@ -5,7 +5,7 @@ import { scramSha256Verifier } from '../../db/scram.js';
 import { names } from '../../../contract/names.js';
 import { applyLimits } from './limits.js';
 import { detailOf, type Change, type FleetChange } from '../../engine/types.js';
-import { ProgrammingError } from '../../../contract/errors.js';
+import { ProgrammingError, systemErrorCode } from '../../../contract/errors.js';
 import type { DbCredentialStore } from '../../providers/types.js';
 import { ISOLATION_EXPRESSION, ISOLATION_POLICY, POOL_ROLE, RUNTIME_GROUP, SHARED_SCHEMA, TENANT_SETTING, parseRoleComment, roleComment, type PgDetail, type PgFleetDetail } from './model.js';
 
@@ -146,7 +146,7 @@ async function createRole(client: PoolClient, name: string, flags: string): Prom
   try {
     await client.query(`CREATE ROLE ${quoteIdent(name)} ${flags}`);
   } catch (error) {
-    if ((error as { code?: string }).code !== '42710') throw error;
+    if (systemErrorCode(error) !== '42710') throw error;
     await client.query('ROLLBACK TO SAVEPOINT create_role');
   }
 }
