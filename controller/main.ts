@@ -46,6 +46,8 @@ export interface OpenOptions {
   now?: () => number;
   random?: () => number;
   sleep?: (ms: number) => Promise<void>;
+  /** Tenants a pass plans and reads at a time (default 1,000): tests page a small fleet. */
+  pageSize?: number;
   provider?: Provider;
   /** Called with AWS SDK clients once their calls are counted (tests attach the AWS double here). */
   onClients?: (clients: Partial<AwsClients>) => void;
@@ -182,6 +184,7 @@ export async function openController(options: OpenOptions = {}): Promise<Control
       maxDeleteFraction: config.safety.maxDeleteFraction,
       purgeGraceMs: config.safety.purgeGraceMs,
       eventRetention: config.events.retention,
+      pageSize: options.pageSize,
       quotas: async ({ desired, remembered }) => [...(await provider.accountQuotas?.() ?? []), launchesReading(desired, remembered)],
     });
     const source = options.source ?? createSource(config, { log: log.child({ component: 'source' }), cwd: options.cwd ?? process.cwd() });

@@ -29,6 +29,8 @@ export interface ReconcilerDeps {
   maxDeleteFraction: number;
   purgeGraceMs: number;
   eventRetention: number;
+  /** Tenants a pass derives and plans, and whose records and statuses it reads, at a time (default RECORD_PAGE; tests use fewer). */
+  pageSize?: number;
   /**
    * The account's quotas beside the modules' (IAM roles from the account summary, launches a day from
    * the schedules), read once a pass; absent: no forecast and nothing held for a quota.
@@ -120,6 +122,10 @@ export class Reconciler {
     return this.deps.modules;
   }
 
+  private get pageSize(): number {
+    return this.deps.pageSize ?? RECORD_PAGE;
+  }
+
   /** What the modules' last full observation said of the account's quotas. */
   private lastModuleReadings: QuotaReading[] = [];
 
@@ -171,7 +177,7 @@ export class Reconciler {
     // The desired states a page of tenants at a time: each page's are derived, its differing records
     // read, its tenants planned (`plan`), and only what the pass keeps of them (PlannedTenant) stays.
     const sweep = async (plan: (state: DesiredTenant) => void) => {
-      for (const page of pages(snapshot.tenants, RECORD_PAGE)) {
+      for (const page of pages(snapshot.tenants, this.pageSize)) {
         const states = page.map((t) => derive(t.name)!);
         await this.readRecordsInto(records, states.filter((d) => { const k = recorded.get(d.name); return k !== undefined && needsRecord(k, d); }).map((d) => d.name));
         for (const state of states) {
@@ -221,7 +227,7 @@ export class Reconciler {
 
   /** The full records of `names`, a page at a time, into `records`. */
   private async readRecordsInto(records: Map<string, KnownTenant>, names: readonly string[]): Promise<void> {
-    for (const page of pages(names, RECORD_PAGE)) for (const record of await this.deps.store.knownTenants(page)) records.set(record.name, record);
+    for (const page of pages(names, this.pageSize)) for (const record of await this.deps.store.knownTenants(page)) records.set(record.name, record);
   }
 
   async apply(pass: PlannedPass): Promise<PassReport> {
@@ -235,7 +241,7 @@ export class Reconciler {
     // Fleet-wide changes (shared tables' RLS, the bucket lifecycle) go first: tenants rely on them.
     const fleet = await this.applyFleet(plan.fleet, snapshot.revision);
     const outcomes: TenantOutcome[] = [];
-    for (const page of pages(plan.tenants, RECORD_PAGE)) {
+    for (const page of pages(plan.tenants, this.pageSize)) {
       const inFlight: PassInFlight = { ...pass, statuses: await readStatuses(page.map((t) => t.tenant)), knownByName, loadedByName };
       outcomes.push(...await mapLimit(page, this.deps.concurrency, (tenantPlan) => this.applyIsolated(tenantPlan, inFlight)));
     }

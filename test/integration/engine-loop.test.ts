@@ -141,4 +141,26 @@ describe('a pass for one changed tenant', () => {
     const ids = JSON.stringify(lifecycle);
     expect(ids).toContain('openclaw-lifecycle-a45-e365');
   });
+
+  it('plans a page of one tenant at a time as it plans them all at once: the changed and departing records read, the revision order kept', async () => {
+    const globex = readFileSync(new URL('../../tenants/globex.yaml', import.meta.url), 'utf8');
+    const initech = readFileSync(new URL('../../tenants/initech.yaml', import.meta.url), 'utf8');
+    try {
+      world.writeTenant('globex.yaml', globex.replace(/displayName: .*/, 'displayName: Globex Renamed'));
+      world.removeTenant('initech.yaml');
+      const whole = (await world.ctx.loop.planFor(await world.ctx.source.load())).planned;
+      await world.reopen({ pageSize: 1 });
+      const paged = (await world.ctx.loop.planFor(await world.ctx.source.load())).planned;
+      expect(paged.plan).toEqual(whole.plan);
+      expect(paged.plan.held.map((h) => h.tenant)).toEqual(['initech']);
+      expect([...paged.desired.values()]).toEqual([...whole.desired.values()]);
+      expect([...paged.desired.keys()]).toEqual(['acme', 'globex']);
+      expect([...paged.records.keys()].sort()).toEqual(['globex', 'initech']);
+      expect([...paged.records.values()]).toEqual(expect.arrayContaining([...whole.records.values()]));
+    } finally {
+      world.writeTenant('globex.yaml', globex);
+      world.writeTenant('initech.yaml', initech);
+      await world.reopen();
+    }
+  });
 });
