@@ -9,6 +9,7 @@ import { Octokit } from '@octokit/rest';
 import type { Logger } from 'pino';
 import type { PassReport } from '../engine/outcome.js';
 import { errorMessage } from '../../contract/errors.js';
+import { isRecord } from '../../contract/json.js';
 
 export type CommitState = 'success' | 'failure' | 'pending' | 'error';
 
@@ -116,16 +117,17 @@ export class CommitStatusReporter {
 
 /** GitHub's answer in words (status and its `message`), never the token. */
 function postError(error: unknown): string {
-  const status = (error as { status?: unknown }).status;
-  const data = (error as { response?: { data?: unknown } }).response?.data;
-  const message = typeof data === 'object' && data !== null && 'message' in data ? String(data.message) : errorMessage(error);
+  const status = isRecord(error) ? error.status : undefined;
+  const data = isRecord(error) && isRecord(error.response) ? error.response.data : undefined;
+  const message = isRecord(data) && 'message' in data ? String(data.message) : errorMessage(error);
   return typeof status === 'number' ? `GitHub answered HTTP ${status}: ${message}` : `could not reach GitHub: ${message}`;
 }
 
 /** When a rate-limited answer (403 or 429 with no requests left) says posting may resume, in ms. */
 function rateLimitReset(error: unknown): number | undefined {
-  const status = (error as { status?: unknown }).status;
-  const headers = (error as { response?: { headers?: Record<string, string | number | undefined> } }).response?.headers ?? {};
+  const status = isRecord(error) ? error.status : undefined;
+  const response = isRecord(error) ? error.response : undefined;
+  const headers = isRecord(response) && isRecord(response.headers) ? response.headers : {};
   if ((status !== 403 && status !== 429) || String(headers['x-ratelimit-remaining']) !== '0') return undefined;
   const reset = Number(headers['x-ratelimit-reset']);
   return Number.isFinite(reset) ? reset * 1000 : undefined;

@@ -6,6 +6,7 @@
 import * as oauth from 'oauth4webapi';
 import type { IntegrationProviderName } from '../../contract/integration-secret.js';
 import { ControllerError, errorMessage } from '../../contract/errors.js';
+import { isRecord } from '../../contract/json.js';
 import type { OAuthEndpoints } from '../config-integrations.js';
 import { requestedScopes, type ProviderProfile } from './providers.js';
 
@@ -129,9 +130,9 @@ export class OAuthClient {
     }).catch((error) => { throw new OAuthError('Unreachable', `could not reach the ${this.provider.profile.title} API: ${safeMessage(error)}`, undefined, error); });
     if (!response.ok) throw new OAuthError('ProviderError', `the ${this.provider.profile.title} API answered HTTP ${response.status} when asked who the account is`);
     const body: unknown = await response.json();
-    const value = typeof body === 'object' && body !== null ? (body as Record<string, unknown>)[field] : undefined;
+    const value = isRecord(body) ? body[field] : undefined;
     if (typeof value !== 'string' && typeof value !== 'number') throw new OAuthError('ProviderError', `the ${this.provider.profile.title} API did not name the account (no ${field})`);
-    const scopes = typeof body === 'object' && body !== null ? (body as Record<string, unknown>).scopes : undefined;
+    const scopes = isRecord(body) ? body.scopes : undefined;
     return { account: String(value), ...(Array.isArray(scopes) ? { scopes: scopes.filter((s): s is string => typeof s === 'string') } : {}) };
   }
 

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { relative } from 'node:path';
+import { isRecord } from '../../contract/json.js';
 import { listManifestFiles, readIssue, readManifestFiles, type ManifestDigest, type ReadManifest } from './files.js';
 import { locate, parseManifestFile } from './parse.js';
 import { checkChannelSemantics } from './channel.js';
@@ -129,11 +130,11 @@ export function directoryDigest(dir: string, files: readonly ManifestDigest[]): 
 }
 
 function kindOf(data: unknown): unknown {
-  return (data as { kind?: unknown } | null)?.kind;
+  return isRecord(data) ? data.kind : undefined;
 }
 
 function nameOf(data: unknown): string | undefined {
-  const name = (data as { metadata?: { name?: unknown } } | null)?.metadata?.name;
+  const name = isRecord(data) && isRecord(data.metadata) ? data.metadata.name : undefined;
   return typeof name === 'string' ? name : undefined;
 }
 

@@ -182,14 +182,14 @@ export class StatusStore {
   /** Every tenant's status, or those of `tenants` only. */
   async statuses(tenants?: readonly string[]): Promise<TenantStatusRecord[]> {
     const { rows } = tenants
-      ? await this.pool.query(`${STATUS_SELECT} WHERE tenant = ANY($1::text[]) ORDER BY tenant`, [tenants])
-      : await this.pool.query(`${STATUS_SELECT} ORDER BY tenant`);
-    return rows as TenantStatusRecord[];
+      ? await this.pool.query<TenantStatusRecord>(`${STATUS_SELECT} WHERE tenant = ANY($1::text[]) ORDER BY tenant`, [tenants])
+      : await this.pool.query<TenantStatusRecord>(`${STATUS_SELECT} ORDER BY tenant`);
+    return rows;
   }
 
   async status(tenant: string): Promise<TenantStatusRecord | undefined> {
-    const { rows } = await this.pool.query(`${STATUS_SELECT} WHERE tenant = $1`, [tenant]);
-    return rows[0] as TenantStatusRecord | undefined;
+    const { rows } = await this.pool.query<TenantStatusRecord>(`${STATUS_SELECT} WHERE tenant = $1`, [tenant]);
+    return rows.at(0);
   }
 
   /**
