@@ -1,4 +1,5 @@
 import { tenantNameProblem } from './semantic.js';
+import { isRecord } from '../../contract/json.js';
 import { formatPath, locate, type ParsedDocument, type PathSegment } from './parse.js';
 import { show } from './schema.js';
 import type { ChannelType, ValidationIssue } from './types.js';
@@ -73,5 +74,5 @@ export function webhookUrlProblem(url: string): string | undefined {
 }
 
 function record(value: unknown): Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+  return isRecord(value) ? value : {};
 }

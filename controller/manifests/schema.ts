@@ -1,4 +1,5 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { isRecord } from '../../contract/json.js';
 import addFormatsModule from 'ajv-formats';
 import { CHANNEL_CRD_PATH, loadTenantCrd, manifestJsonSchema } from './crd.js';
 import { formatPath, locate, type ParsedDocument, type PathSegment } from './parse.js';
@@ -33,7 +34,7 @@ export function validateAgainstCrd(parsed: ParsedDocument, kind: ManifestKind = 
 function toIssue(parsed: ParsedDocument, error: ErrorObject): ValidationIssue {
   const path = pointerToPath(error.instancePath, parsed.data);
   const found = valueAt(parsed.data, path);
-  const params = error.params as Record<string, unknown>;
+  const params: Record<string, unknown> = error.params;
   let target = path;
   let preferKey = false;
   let message: string;
@@ -51,7 +52,7 @@ function toIssue(parsed: ParsedDocument, error: ErrorObject): ValidationIssue {
       break;
     }
     case 'enum':
-      message = `${show(found)} is not allowed (allowed: ${(params.allowedValues as unknown[]).map(String).join(', ')})`;
+      message = `${show(found)} is not allowed (allowed: ${(Array.isArray(params.allowedValues) ? params.allowedValues : []).map(String).join(', ')})`;
       break;
     case 'type':
       message = `expected ${String(params.type)}, found ${describeType(found)}`;
@@ -85,7 +86,7 @@ const FORMAT_EXAMPLES: Record<string, string> = {
 };
 
 function schemaProperties(schema: unknown): Record<string, unknown> {
-  return ((schema as { properties?: Record<string, unknown> })?.properties) ?? {};
+  return isRecord(schema) && isRecord(schema.properties) ? schema.properties : {};
 }
 
 /** A JSON pointer as path segments: a number only where the data holds an array, so a map key "123" stays a key. */
@@ -98,7 +99,7 @@ function pointerToPath(pointer: string, data: unknown): PathSegment[] {
     .map((part) => part.replaceAll('~1', '/').replaceAll('~0', '~'))
     .map((part) => {
       const segment = Array.isArray(current) && /^\d+$/.test(part) ? Number(part) : part;
-      current = current !== null && typeof current === 'object' ? (current as Record<string, unknown>)[part] : undefined;
+      current = current !== null && typeof current === 'object' ? Reflect.get(current, part) : undefined;
       return segment;
     });
 }
@@ -107,7 +108,7 @@ export function valueAt(data: unknown, path: PathSegment[]): unknown {
   let current = data;
   for (const segment of path) {
     if (current === null || typeof current !== 'object') return undefined;
-    current = (current as Record<string, unknown>)[segment as string];
+    current = Reflect.get(current, segment);
   }
   return current;
 }

@@ -7,7 +7,7 @@ export function countingApi<T extends object>(service: string, api: T, counts: M
       const operation = `${service}:${property[0].toUpperCase()}${property.slice(1)}`;
       return (...args: unknown[]) => {
         counts.set(operation, (counts.get(operation) ?? 0) + 1);
-        return (value as (...a: unknown[]) => unknown).apply(target, args);
+        return Reflect.apply(value, target, args);
       };
     },
   });
