@@ -15,6 +15,8 @@ describe('shared tables with tenant-scoped keys, migrated on a database that hol
   let acme: pg.Client;
   let globex: pg.Client;
   const before: Record<string, string> = {};
+  /** The rows as the migration left them, before any test writes or deletes some. */
+  let migrated: { events: unknown[]; messages: number; audit: unknown[] };
 
   beforeAll(async () => {
     // A database as the previous release left it: platform migrations 1 and 2, with rows, one of
@@ -36,6 +38,11 @@ describe('shared tables with tenant-scoped keys, migrated on a database that hol
     expect((await world.pass()).outcomes.filter((o) => o.error)).toEqual([]);
     admin = new pg.Client({ connectionString: db.url });
     await admin.connect();
+    migrated = {
+      events: (await admin.query(`SELECT tenant_id, kind FROM app.lead_events ORDER BY tenant_id, kind`)).rows,
+      messages: (await admin.query(`SELECT count(*)::int AS n FROM app.messages`)).rows[0].n,
+      audit: (await admin.query(`SELECT tenant, action, detail->'row'->>'kind' AS kind, detail->>'referencedTenant' AS referenced FROM openclaw.audit`)).rows,
+    };
     acme = await runtimeClient(world, 'acme', { setting: 'acme' });
     globex = await runtimeClient(world, 'globex', { setting: 'globex' });
   });
@@ -47,12 +54,10 @@ describe('shared tables with tenant-scoped keys, migrated on a database that hol
     await world?.close();
   });
 
-  it('keeps every row, and moves a reference that crossed tenants into the audit trail', async () => {
-    const { rows } = await admin.query(`SELECT tenant_id, kind FROM app.lead_events ORDER BY tenant_id, kind`);
-    expect(rows).toEqual([{ tenant_id: 'acme', kind: 'demo_request' }, { tenant_id: 'globex', kind: 'site_visit' }]);
-    expect((await admin.query(`SELECT count(*)::int AS n FROM app.messages`)).rows[0].n).toBe(2);
-    const audit = await admin.query(`SELECT tenant, action, detail->'row'->>'kind' AS kind, detail->>'referencedTenant' AS referenced FROM openclaw.audit`);
-    expect(audit.rows).toEqual([{ tenant: 'globex', action: 'removed-cross-tenant-reference', kind: 'probe', referenced: 'acme' }]);
+  it('keeps every row, and moves a reference that crossed tenants into the audit trail', () => {
+    expect(migrated.events).toEqual([{ tenant_id: 'acme', kind: 'demo_request' }, { tenant_id: 'globex', kind: 'site_visit' }]);
+    expect(migrated.messages).toBe(2);
+    expect(migrated.audit).toEqual([{ tenant: 'globex', action: 'removed-cross-tenant-reference', kind: 'probe', referenced: 'acme' }]);
   });
 
   it('leads every primary key with tenant_id and references leads by (tenant_id, id)', async () => {
@@ -79,12 +84,15 @@ describe('shared tables with tenant-scoped keys, migrated on a database that hol
   });
 
   it("never cascades a tenant's delete into another tenant's rows", async () => {
+    // A lead of acme's own, with an event: Ada stays for the tests that need another tenant's lead.
+    const { rows: [lead] } = await acme.query<{ id: string }>(`INSERT INTO app.leads (tenant_id, name, company) VALUES ('acme', 'Cy', 'Co') RETURNING id`);
+    await acme.query(`INSERT INTO app.lead_events (tenant_id, lead_id, kind) VALUES ('acme', $1, 'demo_request')`, [lead.id]);
     const globexEvents = async () => (await globex.query(`SELECT count(*)::int AS n FROM app.lead_events`)).rows[0].n;
     const count = await globexEvents();
-    await globex.query(`INSERT INTO app.lead_events (tenant_id, lead_id, kind) VALUES ('globex', $1, 'probe')`, [before.ada]).catch(() => undefined);
-    await acme.query(`DELETE FROM app.leads WHERE id = $1`, [before.ada]);
+    await globex.query(`INSERT INTO app.lead_events (tenant_id, lead_id, kind) VALUES ('globex', $1, 'probe')`, [lead.id]).catch(() => undefined);
+    await acme.query(`DELETE FROM app.leads WHERE id = $1`, [lead.id]);
     expect(await globexEvents()).toBe(count);
-    expect((await acme.query(`SELECT count(*)::int AS n FROM app.lead_events`)).rows[0].n).toBe(0);
+    expect((await acme.query(`SELECT count(*)::int AS n FROM app.lead_events WHERE lead_id = $1`, [lead.id])).rows[0].n).toBe(0);
   });
 
   it("does not tell a tenant whether another tenant's id exists", async () => {
