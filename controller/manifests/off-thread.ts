@@ -2,6 +2,7 @@ import { Worker } from 'node:worker_threads';
 import { errorMessage } from '../../contract/errors.js';
 import { contentDigest } from './files.js';
 import type { ValidationIssue, ValidationResult } from './types.js';
+import { StringPool } from './string-pool.js';
 import { combineFiles, type FileValidation, type ManifestText } from './validate.js';
 
 export interface ValidationRequest {
@@ -65,6 +66,8 @@ export class ValidationThread {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   private remembered = new Map<string, Remembered>();
+  /** The repeated strings of the manifests the thread sent back, held once. */
+  private readonly strings = new StringPool();
   /** Files the last revision sent to the thread (the others were unchanged). */
   lastValidatedFiles = 0;
 
@@ -99,6 +102,7 @@ export class ValidationThread {
     const known = this.remembered;
     const answer = changed.length > 0 ? await this.send(changed.map(({ file, text }) => ({ file, text }))) : [];
     if (!Array.isArray(answer)) return stopped(files, readIssues, answer.failed);
+    this.strings.share(answer.flatMap((file) => file.declared.flatMap((d) => (d.valid ? [d.valid.manifest] : []))));
     const next = new Map<string, Remembered>();
     let fresh = 0;
     const validations = files.map((input) => {

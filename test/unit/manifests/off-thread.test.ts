@@ -8,6 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { formatIssue, validateManifests } from '../../../controller/manifests/index.js';
 import { contentDigest } from '../../../controller/manifests/files.js';
 import { ValidationThread } from '../../../controller/manifests/off-thread.js';
+import { StringPool } from '../../../controller/manifests/string-pool.js';
 import { tenantYaml } from '../../helpers/git-repo.js';
 import { manifest } from './helpers.js';
 
@@ -132,5 +133,32 @@ describe('validation off the event loop', () => {
     const result = await starved.validate([{ file: 'tenants/acme.yaml', text: tenantYaml('acme') }]);
     expect(result.tenants).toEqual([]);
     expect(result.issues).toEqual([expect.objectContaining({ file: 'tenants/acme.yaml', line: 1, column: 1, layer: 'source', message: expect.stringMatching(/^validation could not finish: /) })]);
+  });
+});
+
+describe('the repeated strings of validated manifests', () => {
+  it('keeps once a value repeated within a batch, never one seen once, and leaves every document equal', () => {
+    const documents = [
+      { metadata: { name: 'acme' }, spec: { tier: 'starter', agents: [{ name: 'butler', schedule: '0 7 * * *' }] } },
+      { metadata: { name: 'globex' }, spec: { tier: 'starter', agents: [{ name: 'butler', schedule: '0 8 * * *' }] } },
+    ];
+    const before = structuredClone(documents);
+    const pool = new StringPool();
+    pool.share(documents);
+    expect(documents).toEqual(before);
+    expect(pool.size).toBe(2);
+    pool.share([{ spec: { tier: 'professional', agents: [{ name: 'butler' }] } }]);
+    expect(pool.size).toBe(2);
+  });
+
+  it('keeps no more values than its limit', () => {
+    const pool = new StringPool(1);
+    pool.share([['a', 'a', 'b', 'b']]);
+    expect(pool.size).toBe(1);
+  });
+
+  it('hands back from the thread the same manifests as validation in place', async () => {
+    const inputs = ['acme', 'globex', 'initech'].map((name) => ({ file: `tenants/${name}.yaml`, text: tenantYaml(name) }));
+    expect((await thread(256).validate(inputs)).tenants).toEqual(validateManifests(inputs).tenants);
   });
 });
