@@ -1,16 +1,17 @@
-/** Timers behind an interface, so tests drive the scheduler on a simulated clock without sleeping. */
+/**
+ * Timers behind an interface, so tests drive the scheduler on a simulated clock without sleeping.
+ * Setting one returns what cancels it, so no implementation needs to know another's handle type.
+ */
 export interface Timer {
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
+  setTimeout(fn: () => void, ms: number): () => void;
 }
 
 export const realTimer: Timer = {
   setTimeout: (fn, ms) => {
     const handle = setTimeout(fn, ms);
     handle.unref?.();
-    return handle;
+    return () => clearTimeout(handle);
   },
-  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
 };
 
 export interface Repeating {
@@ -23,18 +24,18 @@ export interface Repeating {
  */
 export function repeat(timer: Timer, intervalMs: () => number, fn: () => Promise<void>, onError: (error: unknown) => void, firstMs = 0): Repeating {
   let stopped = false;
-  let handle: unknown;
+  let cancel = () => {};
   let running: Promise<void> = Promise.resolve();
   const round = () => {
     running = fn().catch(onError).finally(() => {
-      if (!stopped) handle = timer.setTimeout(round, intervalMs());
+      if (!stopped) cancel = timer.setTimeout(round, intervalMs());
     });
   };
-  handle = timer.setTimeout(round, firstMs);
+  cancel = timer.setTimeout(round, firstMs);
   return {
     async stop() {
       stopped = true;
-      timer.clearTimeout(handle);
+      cancel();
       await running;
     },
   };

@@ -29,7 +29,6 @@ const REMAINING: Readonly<Record<string, number>> = {
   'controller/providers/aws/clients.ts': 1,
   'controller/providers/aws/lifecycle.ts': 2,
   'controller/resources/postgres/diff.ts': 1,
-  'controller/scheduler/timer.ts': 1,
 };
 
 describe('typed data in the contract, the controller and the agents, read from the source', () => {

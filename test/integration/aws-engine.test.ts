@@ -350,7 +350,12 @@ describe('pooled tenants on AWS: a mixed fleet, the queue, and token vending aga
     expect((await queue.claim('aws-worker-1', 60_000))?.runId).toBe('run-held');
     await queue.defer('run-held', 'aws-worker-1', 600_000);
     const timers: { fn: () => void; ms: number }[] = [];
-    const timer: Timer = { setTimeout: (fn, ms) => timers.push({ fn, ms }), clearTimeout: () => {} };
+    const timer: Timer = {
+      setTimeout: (fn, ms) => {
+        timers.push({ fn, ms });
+        return () => {};
+      },
+    };
     const part = await metricsLogPart.start({ ...world.ctx, timer });
     expect(timers.map((t) => t.ms)).toEqual([60_000]);
     const before = world.logLines.length;

@@ -103,9 +103,8 @@ describe('tenantctl trigger with the local provider', () => {
         const handle = Symbol('timer');
         timers.set(handle, fn);
         if (timers.size === 3) roundsDone();
-        return handle;
+        return () => void timers.delete(handle);
       },
-      clearTimeout: (handle) => void (typeof handle === 'symbol' && timers.delete(handle)),
     };
     /** Runs one round of each loop; settles when all three have finished it. */
     const fire = () => {
