@@ -165,7 +165,7 @@ describe('compute module', () => {
 
   it('forwards every route the public listener serves, one-click unsubscribe included, and no other path', () => {
     const source = readFileSync(join(REPO_ROOT, 'controller', 'integrations', 'public-server.ts'), 'utf8');
-    const served = [...source.matchAll(/app\.(get|post)\('([^']+)'/g)].map(([, method, path]) => `${method.toUpperCase()} ${path}`);
+    const served = [...source.matchAll(/app\.(get|post)(?:<[^(]*>)?\('([^']+)'/g)].map(([, method, path]) => `${method.toUpperCase()} ${path}`);
     expect(served).toEqual(expect.arrayContaining(['GET /unsubscribe', 'POST /unsubscribe', 'GET /callback', 'POST /connect/:link']));
     const rule = resource(compute, 'aws_lb_listener_rule.public_routes');
     expect(blocks(rule, 'action')[0]?.type).toBe('forward');
