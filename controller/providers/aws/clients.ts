@@ -24,6 +24,9 @@ export type AwsClients = {
 /** The service names calls are counted and rate-limited under (the SDK's signing names). */
 export const SERVICE_OF: Record<keyof AwsClients, string> = { iam: 'iam', s3: 's3', secrets: 'secretsmanager', sts: 'sts', ecs: 'ecs', quotas: 'servicequotas' };
 
+/** SERVICE_OF names every client, so its keys are exactly the client names. */
+const isClientName = (name: string): name is keyof AwsClients => Object.hasOwn(SERVICE_OF, name);
+
 /**
  * Region, endpoint (AWS_ENDPOINT_URL: an AWS-compatible emulator), path-style S3 addressing,
  * and the standard credential chain (environment, shared files, SSO, ECS task role, IMDS).
@@ -55,7 +58,9 @@ interface MiddlewareClient {
  * run inside it, so they are counted too.
  */
 export function countCalls(clients: Partial<AwsClients>, counts: Map<string, number>): void {
-  for (const [key, client] of Object.entries(clients) as [keyof AwsClients, MiddlewareClient][]) {
+  for (const key of Object.keys(clients).filter(isClientName)) {
+    const client: MiddlewareClient | undefined = clients[key];
+    if (!client) continue;
     const service = SERVICE_OF[key];
     client.middlewareStack.remove('openclawCallCounter');
     client.middlewareStack.add(

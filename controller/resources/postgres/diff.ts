@@ -9,7 +9,8 @@ import {
 
 const KIND = 'postgres';
 
-type RoleFlags = Pick<PgRole, 'login' | 'superuser' | 'bypassrls' | 'createrole' | 'createdb'>;
+const ROLE_FLAGS = ['login', 'superuser', 'bypassrls', 'createrole', 'createdb'] as const;
+type RoleFlags = Pick<PgRole, (typeof ROLE_FLAGS)[number]>;
 const RUNTIME_FLAGS: RoleFlags = { login: true, superuser: false, bypassrls: false, createrole: false, createdb: false };
 
 type PgChange = Change<PgDetail>;
@@ -201,7 +202,7 @@ export function diffPlatform(observed: PgPlatformObserved): FleetChange<PgFleetD
 }
 
 function flagDiff(role: PgRole, wanted: RoleFlags): string[] {
-  return (Object.keys(wanted) as (keyof RoleFlags)[]).filter((flag) => role[flag] !== wanted[flag]);
+  return ROLE_FLAGS.filter((flag) => role[flag] !== wanted[flag]);
 }
 
 function pickFlags(role: PgRole): RoleFlags {
