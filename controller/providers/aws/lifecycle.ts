@@ -1,5 +1,15 @@
-import type { LifecycleRule as S3LifecycleRule } from '@aws-sdk/client-s3';
+import { TransitionStorageClass, type LifecycleRule as S3LifecycleRule } from '@aws-sdk/client-s3';
+import { ProgrammingError } from '../../../contract/errors.js';
+import { isOneOf } from '../../../contract/one-of.js';
 import type { LifecycleRule } from '../apis.js';
+
+const TRANSITION_CLASSES = Object.values(TransitionStorageClass);
+
+/** The storage class a rule transitions to, one of those S3 accepts (GLACIER unless the rule names one). */
+function transitionClass(storageClass = 'GLACIER'): TransitionStorageClass {
+  if (isOneOf(TRANSITION_CLASSES, storageClass)) return storageClass;
+  throw new ProgrammingError(`lifecycle storage class ${JSON.stringify(storageClass)} is not one S3 transitions to (allowed: ${TRANSITION_CLASSES.join(', ')})`);
+}
 
 /** Pure: an S3 lifecycle rule → the neutral shape (the original kept in `raw`). */
 export function fromS3Rule(rule: S3LifecycleRule): LifecycleRule {
@@ -30,7 +40,7 @@ export function toS3Rule(rule: LifecycleRule): S3LifecycleRule {
     ID: rule.id,
     Status: rule.enabled ? 'Enabled' : 'Disabled',
     Filter: filter,
-    ...(rule.transitionDays !== undefined ? { Transitions: [{ Days: rule.transitionDays, StorageClass: (rule.storageClass ?? 'GLACIER') as never }] } : {}),
+    ...(rule.transitionDays !== undefined ? { Transitions: [{ Days: rule.transitionDays, StorageClass: transitionClass(rule.storageClass) }] } : {}),
     ...(rule.expirationDays !== undefined ? { Expiration: { Days: rule.expirationDays } } : {}),
     ...(rule.expiredObjectDeleteMarker ? { Expiration: { ExpiredObjectDeleteMarker: true } } : {}),
     ...(rule.noncurrentExpirationDays !== undefined ? { NoncurrentVersionExpiration: { NoncurrentDays: rule.noncurrentExpirationDays } } : {}),
