@@ -24,7 +24,8 @@ describe('staged offboarding and the pause annotation, from git', () => {
   });
 
   describe('a tenant with deletionPolicy Delete', () => {
-    it('loses access at once when its manifest is removed, and keeps its data through the grace period', async () => {
+    // One story: each step starts from the state the one before left.
+    it('loses access at once when its manifest is removed, keeps its data through the grace period, and is purged after it, with an audit record of what was erased and when', async () => {
       g.drop(t.lou);
       g.origin.commit('remove lou');
       const removedAt = clock.now;
@@ -39,21 +40,20 @@ describe('staged offboarding and the pause annotation, from git', () => {
       expect((await g.world.ctx.store.status(t.lou))?.conditions.find((c) => c.type === 'Offboarded')).toMatchObject({ status: 'True', reason: 'PendingPurge' });
 
       clock.now += HOUR / 2;
-      const report = await g.world.pass();
-      expect(report.changesApplied).toBe(0);
+      const waiting = await g.world.pass();
+      expect(waiting.changesApplied).toBe(0);
       // The status names the purge time (from the pass after the removal: the pass that removes it plans with the tenant as it was).
       const offboarded = (await g.world.ctx.store.status(t.lou))?.conditions.find((c) => c.type === 'Offboarded');
       expect(offboarded?.message).toContain(`purge after ${new Date(removedAt + HOUR).toISOString()}`);
       expect(await tenantData(g.admin, t.lou)).toEqual({ notes: 1, leads: 1 });
       expect((await g.admin.query('SELECT count(*)::int AS n FROM openclaw.audit WHERE tenant = $1', [t.lou])).rows[0].n).toBe(0);
-    });
 
-    it('is purged after the grace period, with an audit record of what was erased and when', async () => {
+      // Then the grace period ends.
       clock.now += HOUR / 2 + 1;
       const revision = g.origin.head();
 
-      const report = await g.world.pass();
-      const erased = report.outcomes.find((o) => o.tenant === t.lou)?.applied ?? [];
+      const purge = await g.world.pass();
+      const erased = purge.outcomes.find((o) => o.tenant === t.lou)?.applied ?? [];
       expect(erased.map((c) => [c.action, c.destructive])).toEqual([['delete', true], ['delete', true], ['delete', true]]);
       expect(await dbStates(g.admin, [t.kim, t.lou])).toEqual({ [t.kim]: 'active', [t.lou]: 'gone' });
       expect(await tenantData(g.admin, t.lou)).toEqual({ notes: null, leads: 0 });
@@ -78,7 +78,8 @@ describe('staged offboarding and the pause annotation, from git', () => {
     const bypass = async (tenant: string) =>
       (await g.admin.query('SELECT rolbypassrls FROM pg_roles WHERE rolname = $1', [names.pgRuntimeRole(tenant)])).rows[0].rolbypassrls as boolean;
 
-    it('shows its drift in the plan and has nothing changed by a pass', async () => {
+    // One story: it is resumed from the pause and drift the first steps made.
+    it('shows its drift in the plan, has nothing changed by a pass, and is reconciled again once the annotation is removed', async () => {
       g.put(t.max, { annotations: { 'openclaw.io/paused': 'true' } });
       g.origin.commit('pause max');
       await g.world.pass();
@@ -97,9 +98,8 @@ describe('staged offboarding and the pause annotation, from git', () => {
       const conditions = (await g.world.ctx.store.status(t.max))?.conditions ?? [];
       expect(conditions.find((c) => c.type === 'Paused')).toMatchObject({ status: 'True', reason: 'PauseAnnotation' });
       expect(conditions.find((c) => c.type === 'Synced')).toMatchObject({ status: 'False', reason: 'Paused' });
-    });
 
-    it('is reconciled again once the annotation is removed', async () => {
+      // Then the annotation is removed.
       g.put(t.max);
       g.origin.commit('resume max');
 
