@@ -26,7 +26,7 @@ describe('tenantctl plan shows what apply will do, for every input apply reads',
     return { plan, apply };
   }
 
-  // One repository and database through every step, as a team's would: each input builds on the state the steps before it left.
+  // One repository and database through every step, as a team's would (about 40 s on a busy runner: its own limit): each input builds on the state the steps before it left.
   it('plans what apply then does as the manifests, the live state, annotations, the mass-deletion guard and its confirmations, the clock and the source change', async () => {
     // manifests: new tenants.
     {
@@ -114,7 +114,7 @@ describe('tenantctl plan shows what apply will do, for every input apply reads',
       expect(plan.stdout).toBe('');
       expect(plan.stderr).toMatch(/no manifest files/);
     }
-  });
+  }, 180_000);
 
   it('exits 64 on a usage error, apart from 2 for changes', async () => {
     expect((await g.cli(['plan', '--output', 'yaml'])).code).toBe(64);
