@@ -72,6 +72,8 @@ describe.skipIf(process.getuid?.() !== 0)('local agents, when the controller run
   });
 
   it('runs an agent as that user, with a minimal environment, unable to read the key or another tenant’s folder', async () => {
+    // Another tenant with a user and folders of its own, for acme's run to try.
+    await agentIdentity(dataDir, BUCKET, 'globex');
     const launcher = localLauncher({
       dataDir, bucket: BUCKET, databaseUrl: process.env.DATABASE_URL!, cwd, now: Date.now,
       credentials: { get: async () => ({ username: 'tenant_acme_runtime', password: 'runtime-password', fingerprint: 'f' }) },

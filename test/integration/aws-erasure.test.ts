@@ -1,8 +1,8 @@
 import { DeleteObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createAwsDouble, createDoubleClients, createManualClock, seededRandom, type AwsDouble } from '../aws-double/index.js';
-import { createWorld, type World } from '../helpers/world.js';
+import { createWorld, perTest } from '../helpers/world.js';
 import { BOUNDARY, BUCKET } from './aws-support.js';
 
 const DAY = 86_400_000;
@@ -12,25 +12,22 @@ const AWS_ENV = {
 };
 
 describe('purging a Delete tenant from a versioned bucket', () => {
-  const clock = createManualClock(Date.now());
-  let double: AwsDouble;
-  let world: World;
-  let s3: S3Client;
-
-  beforeAll(async () => {
-    double = createAwsDouble({ now: clock.now, sleep: clock.sleep, random: seededRandom(11), region: 'eu-west-1' });
+  /** A versioned bucket and a controller of the test's own, the example tenants applied. */
+  const account = perTest(async (database) => {
+    const clock = createManualClock(Date.now());
+    const double: AwsDouble = createAwsDouble({ now: clock.now, sleep: clock.sleep, random: seededRandom(11), region: 'eu-west-1' });
     double.state.s3.createBucket(BUCKET, { versioning: 'Enabled' });
     double.state.iam.boundaryPolicies = new Set([BOUNDARY]);
-    s3 = createDoubleClients(double).s3;
-    world = await createWorld({ extraEnv: AWS_ENV, onClients: (clients) => double.attachAll(clients), now: clock.now, sleep: clock.sleep });
+    const s3: S3Client = createDoubleClients(double).s3;
+    const world = await createWorld({ database, extraEnv: AWS_ENV, onClients: (clients) => double.attachAll(clients), now: clock.now, sleep: clock.sleep });
+    expect((await world.pass()).outcomes.filter((o) => o.error)).toEqual([]);
+    const versionsUnder = (prefix: string) =>
+      [...double.state.s3.bucket(BUCKET).versions].filter(([key]) => key.startsWith(prefix)).flatMap(([, stack]) => stack);
+    return { clock, double, s3, world, versionsUnder, close: () => world.close() };
   });
-  afterAll(async () => world?.close());
-
-  const versionsUnder = (prefix: string) =>
-    [...double.state.s3.bucket(BUCKET).versions].filter(([key]) => key.startsWith(prefix)).flatMap(([, stack]) => stack);
 
   it('removes every object version and delete marker under the prefix, and the audit record counts them', async () => {
-    expect((await world.pass()).outcomes.filter((o) => o.error)).toEqual([]);
+    const { clock, s3, world, versionsUnder } = await account();
     // 1,200 objects written twice (2,400 versions), 300 of them then deleted (300 delete markers):
     // more than one ListObjectVersions page, and nothing a plain listing would show for the deleted ones.
     for (let i = 0; i < 1200; i++) {
@@ -57,6 +54,12 @@ describe('purging a Delete tenant from a versioned bucket', () => {
   });
 
   it('keeps the lifecycle rule of a retained tenant and drops the purged tenant’s, from the controller’s records alone', async () => {
+    const { clock, double, world } = await account();
+    // initech (Delete) purged after its grace period; then globex (Retain) removed.
+    world.removeTenant('initech.yaml');
+    await world.pass();
+    clock.advance(DAY + 1);
+    expect((await world.pass()).outcomes.find((o) => o.tenant === 'initech')?.error).toBeUndefined();
     const ids = () => (double.state.s3.bucket(BUCKET).lifecycle ?? []).map((r) => r.ID).sort();
     world.removeTenant('globex.yaml');
     await world.pass();

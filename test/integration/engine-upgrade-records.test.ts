@@ -4,23 +4,23 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createWorld, type World } from '../helpers/world.js';
+import { describe, expect, it } from 'vitest';
+import { createWorld, perTest } from '../helpers/world.js';
 
 /** An earlier controller recorded no fingerprints beside the documents. */
 const UNFINGERPRINTED = 'manifest_fingerprint = NULL, desired_fingerprint = NULL, applied_fingerprint = NULL';
 
 describe('records written by an earlier controller', () => {
-  let world: World;
-
-  beforeAll(async () => {
-    world = await createWorld();
-  });
-  afterAll(async () => world?.close());
-
-  it('plans and applies the tier limits a tenant recorded without them, then settles', async () => {
+  /** The example tenants as a controller applied and recorded them, on a database of the test's own. */
+  const applied = perTest(async (database) => {
+    const world = await createWorld({ database });
     const first = await world.pass();
     expect(first.outcomes.filter((o) => o.error)).toEqual([]);
+    return world;
+  });
+
+  it('plans and applies the tier limits a tenant recorded without them, then settles', async () => {
+    const world = await applied();
     await world.ctx.pools.reconciler.query(`UPDATE openclaw.tenants SET desired = desired - 'limits', applied = applied - 'limits', ${UNFINGERPRINTED}`);
 
     const second = await world.pass();
@@ -31,6 +31,7 @@ describe('records written by an earlier controller', () => {
   });
 
   it('keeps every tenant recorded before isolation models a silo: the upgrade plans no move, a tier change or the manifest moves one', async () => {
+    const world = await applied();
     // What an earlier controller left: manifests and records without isolation (so every tenant a silo).
     for (const file of ['acme.yaml', 'globex.yaml']) {
       world.writeTenant(file, readFileSync(join(world.tenantsDir, file), 'utf8').replace(/^ {2}isolation: silo\n/m, ''));
@@ -58,6 +59,5 @@ describe('records written by an earlier controller', () => {
       ['placement/acme', expect.objectContaining({ isolation: 'silo' }), expect.objectContaining({ isolation: 'pool' })],
       ['placement/globex', expect.objectContaining({ isolation: 'silo' }), expect.objectContaining({ isolation: 'pool' })],
     ]);
-    world.writeTenant('acme.yaml', acme);
   });
 });
