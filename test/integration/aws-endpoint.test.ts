@@ -84,6 +84,10 @@ describe('tenantctl against an AWS-compatible endpoint (the AWS double over HTTP
     desired = (await exampleManifests()).map((m) => desiredTenant(m, context));
   });
 
+  /** The first apply, made once by whichever test needs it first: its calls and requests as they stood when it ended. */
+  let applying: Promise<{ run: Awaited<ReturnType<typeof tenantctl>>; calls: typeof double.calls; requests: typeof server.requests }> | undefined;
+  const applied = () => (applying ??= tenantctl(['apply', 'tenants/'], env).then((run) => ({ run, calls: [...double.calls], requests: [...server.requests] })));
+
   afterAll(async () => {
     await server?.close();
     await db?.drop();
@@ -91,17 +95,17 @@ describe('tenantctl against an AWS-compatible endpoint (the AWS double over HTTP
   });
 
   it('`tenantctl apply tenants/` converges the example tenants through the endpoint', async () => {
-    const run = await tenantctl(['apply', 'tenants/'], env);
+    const { run, calls, requests } = await applied();
     expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(0);
     expect(desired.map((t) => t.name).sort()).toEqual(['acme', 'globex', 'initech']);
 
     // Every call crossed the socket: the child process has no other way to the double's state.
-    expect(server.requests.length).toBeGreaterThan(0);
-    expect(double.calls.length).toBe(server.requests.length);
+    expect(requests.length).toBeGreaterThan(0);
+    expect(calls.length).toBe(requests.length);
     // Service Quotas: the apply reads the account's headroom before it creates roles and secrets.
-    expect(new Set(server.requests.map((r) => r.service))).toEqual(new Set(['sts', 'iam', 's3', 'secretsmanager', 'servicequotas']));
+    expect(new Set(requests.map((r) => r.service))).toEqual(new Set(['sts', 'iam', 's3', 'secretsmanager', 'servicequotas']));
     // The only failed calls are the controller's probes for values that do not exist yet.
-    const failed = double.calls.filter((c) => c.error).map((c) => `${c.operation}:${c.error}`);
+    const failed = calls.filter((c) => c.error).map((c) => `${c.operation}:${c.error}`);
     expect(new Set(failed)).toEqual(new Set(['GetSecretValue:ResourceNotFoundException', 'DescribeSecret:ResourceNotFoundException']));
 
     const { iam, s3, secrets } = double.state;
@@ -154,6 +158,7 @@ describe('tenantctl against an AWS-compatible endpoint (the AWS double over HTTP
   });
 
   it('a second `tenantctl plan tenants/` sees no changes: every shape round-trips without a false diff', async () => {
+    expect((await applied()).run.code).toBe(0);
     double.resetCalls();
     const before = server.requests.length;
     const run = await tenantctl(['plan', 'tenants/'], env);
