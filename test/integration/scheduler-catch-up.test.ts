@@ -1,22 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { createHarness, tenant, type Harness } from './scheduler-harness.js';
+import { harnessPerTest, tenant } from './scheduler-harness.js';
 
 const MINUTE = 60_000;
 const at = (iso: string) => new Date(`2025-01-06T${iso}Z`).getTime();
 const iso = (d: Date) => d.toISOString().slice(11, 16);
 
-/** Each test's own database, double and clock, starting at `start`: a run history is a test's own story. */
-async function withHarness(start: number, story: (h: Harness) => Promise<void>): Promise<void> {
-  const h = await createHarness(start);
-  try {
-    await story(h);
-  } finally {
-    await h.close();
-  }
-}
-
 describe('missed runs after a restart', () => {
-  it('catches up the latest fire within the starting deadline and records older ones as skipped, from the run history', () => withHarness(at('09:00:30'), async (h) => {
+  // Each test its own database, double and clock: a run history is a test's own story.
+  const harness = harnessPerTest();
+
+  it('catches up the latest fire within the starting deadline and records older ones as skipped, from the run history', async () => {
+    const h = await harness(at('09:00:30'));
     const tenants = [tenant('acme', { agents: [{ schedule: '*/5 * * * *', startingDeadlineSeconds: 300 }] })];
     const first = h.controller({ holder: 'first' });
     await first.update(tenants);
@@ -45,9 +39,10 @@ describe('missed runs after a restart', () => {
     ]);
     expect(runs[2].reason).toMatch(/^missed: not started within the starting deadline of 300s/);
     await second.stop();
-  }));
+  });
 
-  it('never catches up across a schedule change, and lists at most the newest 100 fires after a long outage', () => withHarness(at('22:50:30'), async (h) => {
+  it('never catches up across a schedule change, and lists at most the newest 100 fires after a long outage', async () => {
+    const h = await harness(at('22:50:30'));
     // Every 5 minutes until 22:55:30; down through 23:00, a fire the old schedule and the new one share,
     // missed by 30 s: well within the deadline, yet a changed schedule catches up nothing.
     const first = h.controller({ holder: 'first' });
@@ -77,9 +72,10 @@ describe('missed runs after a restart', () => {
     const caughtUp = await h.runs(`status <> 'skipped' AND scheduled_at > $1`, [since]);
     expect(caughtUp.map((r) => [r.scheduledAt.toISOString(), r.trigger])).toEqual([['2025-01-07T23:10:00.000Z', 'catch-up']]);
     await fourth.stop();
-  }));
+  });
 
-  it('resumes a run claimed before a crash but never launched, with the same id as idempotency token, or fails it once too late', () => withHarness(at('12:00:00') + 2 * 24 * 60 * MINUTE, async (h) => {
+  it('resumes a run claimed before a crash but never launched, with the same id as idempotency token, or fails it once too late', async () => {
+    const h = await harness(at('12:00:00') + 2 * 24 * 60 * MINUTE);
     const now = h.clock.now();
     for (const [id, age] of [['resume-me', 60_000], ['too-late', 400_000]] as const) {
       await h.pool.query(
@@ -97,5 +93,5 @@ describe('missed runs after a restart', () => {
     const [late] = await h.runs(`id = 'too-late'`);
     expect(late).toMatchObject({ status: 'failed', taskArn: null, reason: 'launch interrupted (controller stopped) and the starting deadline has passed' });
     await replica.stop();
-  }));
+  });
 });

@@ -1,7 +1,7 @@
 import type { RunTaskCommandInput } from '@aws-sdk/client-ecs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SchedulerService } from '../../controller/scheduler/service.js';
-import { createHarness, tenant, type Harness } from './scheduler-harness.js';
+import { createHarness, harnessPerTest, tenant, type Harness } from './scheduler-harness.js';
 
 const at = (iso: string) => new Date(`2025-01-06T${iso}Z`).getTime();
 const secretArn = (name: string) => `arn:aws:secretsmanager:us-east-1:123456789012:secret:${name}-AbCdEf`;
@@ -92,6 +92,8 @@ describe('launch spreading', () => {
   let replica: SchedulerService;
   // The 07:00 launch of 1,000 tenants, made once by whichever test needs it first: its RunTask calls as they stood then.
   let launched: Promise<typeof h.double.calls> | undefined;
+  // The throttling test's own double and database: its slower ECS and its 50 tenants are no other test's.
+  const ownHarness = harnessPerTest();
   const launch = () => (launched ??= (async () => {
     await h.step([replica], 1_000); // 07:00:00: every fire is claimed, launches drain at 20/s
     return h.double.calls.filter((c) => c.operation === 'RunTask');
@@ -130,19 +132,15 @@ describe('launch spreading', () => {
   }, 120_000);
 
   it('backs off and retries when ECS throttles anyway, and still starts every run', async () => {
-    const throttled = await createHarness(at('07:02:00'));
+    const throttled = await ownHarness(at('07:02:00'));
     const fifty = throttled.controller({ launchesPerSecond: 20 });
-    try {
-      throttled.double.state.ecs.configure({ launchRate: { perSecond: 5, burst: 5 } });
-      await fifty.update(Array.from({ length: 50 }, (_, i) => tenant(`u${i}`, { agents: [{ schedule: '*/5 * * * *' }] })));
-      await throttled.step([fifty], 3 * 60_000);
-      const calls = throttled.double.calls.filter((c) => c.operation === 'RunTask');
-      expect(calls.some((c) => c.error === 'ThrottlingException')).toBe(true);
-      expect(calls.filter((c) => !c.error)).toHaveLength(50);
-      expect((await throttled.runs(`tenant LIKE 'u%' AND status = 'failed'`))).toEqual([]);
-    } finally {
-      await fifty.stop();
-      await throttled.close();
-    }
+    throttled.double.state.ecs.configure({ launchRate: { perSecond: 5, burst: 5 } });
+    await fifty.update(Array.from({ length: 50 }, (_, i) => tenant(`u${i}`, { agents: [{ schedule: '*/5 * * * *' }] })));
+    await throttled.step([fifty], 3 * 60_000);
+    const calls = throttled.double.calls.filter((c) => c.operation === 'RunTask');
+    expect(calls.some((c) => c.error === 'ThrottlingException')).toBe(true);
+    expect(calls.filter((c) => !c.error)).toHaveLength(50);
+    expect((await throttled.runs(`tenant LIKE 'u%' AND status = 'failed'`))).toEqual([]);
+    await fifty.stop();
   }, 120_000);
 });
