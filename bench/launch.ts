@@ -11,7 +11,7 @@ import type { TenantManifest } from '../controller/manifests/types.js';
 import { createSchedulerService } from '../controller/scheduler/service.js';
 import { round } from './limits.js';
 import { tenantName } from './manifests.js';
-import type { BenchController, World } from './world.js';
+import { inlineDouble, type BenchController, type World } from './world.js';
 
 /** Fargate's task launch rate (Amazon ECS API request throttling): burst 100, then 20 per second. */
 export const FARGATE_LAUNCHES = { perSecond: 20, burst: 100 };
@@ -43,7 +43,8 @@ export async function launchSpreading(world: World, controller: BenchController,
     await service.update(Array.from({ length: count }, (_, i) => desiredTenant(manifest(tenantName(i + 1)), ctx.desiredContext)));
     await service.scheduler.tick(); // loads the schedules: the 07:00 fire is next
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, fireAt - now() + 5)));
-    const before = world.double.calls.length;
+    const double = inlineDouble(world, 'launch-spreading');
+    const before = double.calls.length;
     const cpu = process.cpuUsage();
     const started = performance.now();
     await service.scheduler.tick(); // claims every due fire; the dispatcher launches them at the launcher's rate
@@ -51,7 +52,7 @@ export async function launchSpreading(world: World, controller: BenchController,
     await service.dispatcher.idle();
     const wallMs = performance.now() - started;
     const used = process.cpuUsage(cpu);
-    const calls = world.double.calls.slice(before).filter((c) => c.operation === 'RunTask');
+    const calls = double.calls.slice(before).filter((c) => c.operation === 'RunTask');
     const launched = calls.filter((c) => !c.error);
     const { rows } = await ctx.pool.query<{ status: string; n: number }>(`SELECT status, count(*)::int AS n FROM openclaw.agent_runs GROUP BY status`);
     const rate = ctx.config.scheduler.launchesPerSecond;

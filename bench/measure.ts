@@ -15,7 +15,7 @@ export interface CallSummary {
 
 export interface PassMeasurement {
   wallMs: number;
-  /** process.cpuUsage() delta, user + system: the controller, the in-process AWS double and pg client; not the PostgreSQL server. */
+  /** process.cpuUsage() delta, user + system: the controller and pg client, and the AWS double when it is in this process (--aws-double inline); not the PostgreSQL server. */
   cpuMs: number;
   aws: CallSummary;
   throttled: { total: number; byOperation: Record<string, number> };

@@ -3,6 +3,7 @@
  * `npm run bench -- --help` prints them.
  */
 import { DEFAULT_RATE_LIMITS, type RateLimit } from '../controller/providers/aws/rate-limit.js';
+import { AWS_DOUBLE_WHERE, type AwsDoubleWhere } from './aws-double-host.js';
 import { AWS_QUOTAS, parseLimits, type Quota } from './limits.js';
 
 export const SCENARIOS = ['cold-converge', 'noop-resync', 'one-tenant-change', 'migrations', 'launch-spreading', 'validate-scale', 'validate-linear', 'memory-scale'] as const;
@@ -46,6 +47,12 @@ export interface BenchOptions {
   poolWorkers: number[];
   /** Runs each worker count drains of the poolRuns queued (all of them unless smaller): the rest keeps the queue deep. */
   poolSample: number;
+  /**
+   * Where the AWS double runs: in this process (`inline`) or a child process served over HTTP (`process`,
+   * so that this process's memory and CPU are the controller's alone). Undefined: `process` for the
+   * pooled scenarios, `inline` for the others (launch-spreading reads the double's call log).
+   */
+  awsDouble?: AwsDoubleWhere;
 }
 
 const HELP = `npm run bench -- [flags]       (each flag also reads from the environment variable shown)
@@ -65,6 +72,9 @@ const HELP = `npm run bench -- [flags]       (each flag also reads from the envi
   --pool-runs N          BENCH_POOL_RUNS        pooled runs queued in pool-runs (--pool-tenants)
   --pool-workers A,B     BENCH_POOL_WORKERS     worker counts pool-runs measures (1,2,4,8)
   --pool-sample N        BENCH_POOL_SAMPLE      runs each worker count drains, of those queued (all)
+  --aws-double W         BENCH_AWS_DOUBLE       where the AWS double runs: process (a child process reached over
+                                                HTTP: this process's RSS is the controller's) or inline (this
+                                                process); process for the pool-* scenarios, inline for the others
   --no-baseline          BENCH_BASELINE=0       skip the naive per-tenant observation (no ratios)
   --log-level L          BENCH_LOG_LEVEL        controller log level, to stderr (warn)
   --out FILE             BENCH_OUT              also write the JSON lines to FILE
@@ -83,7 +93,7 @@ export function parseOptions(argv: string[], env: Record<string, string | undefi
     if (value === undefined) throw new Error(`--${match[1]} needs a value`);
     flags.set(match[1], value);
   }
-  const known = new Set(['tenants', 'latency-ms', 'scale-tenants', 'schemas', 'launches', 'launch-rate', 'concurrency', 'aws', 'client', 'scenarios', 'baseline', 'log-level', 'out', 'pool-tenants', 'pool-runs', 'pool-workers', 'pool-sample']);
+  const known = new Set(['tenants', 'latency-ms', 'scale-tenants', 'schemas', 'launches', 'launch-rate', 'concurrency', 'aws', 'client', 'scenarios', 'baseline', 'log-level', 'out', 'pool-tenants', 'pool-runs', 'pool-workers', 'pool-sample', 'aws-double']);
   for (const key of flags.keys()) if (!known.has(key)) throw new Error(`unknown flag --${key} (see --help)`);
   const read = (flag: string, variable: string) => flags.get(flag) ?? env[variable];
   const int = (flag: string, variable: string, fallback: number | undefined, min = 0) => {
@@ -99,6 +109,10 @@ export function parseOptions(argv: string[], env: Record<string, string | undefi
   const poolTenants = int('pool-tenants', 'BENCH_POOL_TENANTS', 100_000, 1)!;
   const workers = (read('pool-workers', 'BENCH_POOL_WORKERS') ?? '1,2,4,8').split(',').map((w) => w.trim());
   for (const w of workers) if (!/^[1-9]\d*$/.test(w)) throw new Error(`--pool-workers: ${JSON.stringify(w)} is not a whole number ≥ 1 (allowed: a list such as 1,2,4,8)`);
+  const where = read('aws-double', 'BENCH_AWS_DOUBLE') || undefined;
+  const awsDouble = AWS_DOUBLE_WHERE.find((w) => w === where);
+  if (where !== undefined && !awsDouble) throw new Error(`--aws-double: ${JSON.stringify(where)} is not allowed (allowed: ${AWS_DOUBLE_WHERE.join(', ')})`);
+  if (awsDouble === 'process' && scenarios.includes('launch-spreading')) throw new Error('--aws-double process: launch-spreading reads the AWS double\'s call log in this process (run it with --aws-double inline, or leave it out of --scenarios)');
   return {
     tenants,
     latencyMs: int('latency-ms', 'BENCH_LATENCY_MS', 20)!,
@@ -117,6 +131,7 @@ export function parseOptions(argv: string[], env: Record<string, string | undefi
     poolRuns: int('pool-runs', 'BENCH_POOL_RUNS', poolTenants, 1)!,
     poolWorkers: workers.map(Number),
     poolSample: int('pool-sample', 'BENCH_POOL_SAMPLE', Number.MAX_SAFE_INTEGER, 1)!,
+    ...(awsDouble ? { awsDouble } : {}),
   };
 }
 

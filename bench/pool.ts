@@ -16,6 +16,7 @@ import { runEnvironment } from '../controller/scheduler/run-env.js';
 import { mapLimit } from '../contract/concurrency.js';
 import { coldConverge, noopResync, oneTenantChange, type Measured } from './converge.js';
 import { rateFloor, round } from './limits.js';
+import { collect } from './aws-double-host.js';
 import { measure, ratio } from './measure.js';
 import type { BenchOptions, ScenarioName } from './options.js';
 import type { ScenarioResult } from './suite.js';
@@ -28,8 +29,8 @@ function memory() {
   return { rssMB: round(usage.rss / MB, 1), heapUsedMB: round(usage.heapUsed / MB, 1), peakRssMB: round((process.resourceUsage().maxRSS * 1024) / MB, 1) };
 }
 
-/** A full collection when node runs with --expose-gc (none otherwise): what the process holds, not its garbage. */
-const collect = () => (globalThis as { gc?: () => void }).gc?.();
+/** Whose memory this process's is: the controller's alone when the AWS double is in a child process. */
+const memoryOf = (world: World) => (world.aws.where === 'process' ? 'the controller alone (the AWS double in a child process)' : 'the controller and the AWS double (one process)');
 
 /**
  * `fn`'s highest RSS (sampled every 50 ms and at its end), from a process collected just before
@@ -56,18 +57,21 @@ export async function poolScenarios(options: BenchOptions, emit: (result: Scenar
   const want = (s: ScenarioName) => options.scenarios.includes(s);
   const n = options.poolTenants;
   progress(`writing ${n} pooled manifests…`);
-  const world = await createWorld(options, n, 'pool', 'pool');
+  const world = await createWorld(options, n, 'pool', 'pool', options.awsDouble ?? 'process');
   try {
     const main = await world.open();
-    progress(`cold converge of ${n} pooled tenants…`);
+    progress(`cold converge of ${n} pooled tenants (the AWS double ${world.aws.where === 'process' ? 'in a child process' : 'in this process'})…`);
+    const doubleBefore = world.aws.where === 'process' ? await world.aws.usage() : undefined;
     const cold = await coldConverge(world, main);
+    const doubleAfter = doubleBefore ? await world.aws.usage() : undefined;
     // The double's log of every call (100,000 PutObject inputs) is the benchmark's, not the controller's: counts come from the provider.
-    world.double.resetCalls();
+    await world.aws.resetCalls();
     if (want('pool-cold-converge')) {
       const writes = Object.fromEntries(Object.entries(cold.aws.byService).map(([service, c]) => [service, c.writes]));
       const floor = rateFloor(writes, options.quotas);
       emit({
-        scenario: 'pool-cold-converge', tenants: n, wallMs: cold.wallMs, cpuMs: cold.cpuMs, passes: cold.passes, sourceLoadMs: cold.sourceLoadMs, errors: cold.pass.errors, firstError: cold.pass.firstError,
+        scenario: 'pool-cold-converge', tenants: n, awsDouble: world.aws.where, wallMs: cold.wallMs, cpuMs: cold.cpuMs,
+        ...(doubleBefore && doubleAfter ? { awsDoubleCpuMs: round(doubleAfter.cpuMs - doubleBefore.cpuMs, 1) } : {}), passes: cold.passes, sourceLoadMs: cold.sourceLoadMs, errors: cold.pass.errors, firstError: cold.pass.firstError,
         aws: calls(cold), throttled: cold.throttled.total, postgres: cold.postgres,
         writesPerTenant: Object.fromEntries(Object.entries(writes).map(([service, w]) => [service, round(w / n, 3)])),
         postgresStatementsPerTenant: round((cold.postgres.writes ?? 0) / n, 2),
@@ -78,15 +82,17 @@ export async function poolScenarios(options: BenchOptions, emit: (result: Scenar
       progress(`no-op pass of ${n} pooled tenants…`);
       // The first pass after the converge records the facts observed after it (below); the no-op pass is the one after.
       const { report: _settled, ...settle } = await measure(world, main, () => main.ctx.loop.pass());
-      world.double.resetCalls();
+      await world.aws.resetCalls();
       const { value: noop, ...during } = await rssDuring(() => noopResync(world, main, false));
+      const double = world.aws.where === 'process' ? await world.aws.usage() : undefined;
       emit({
-        scenario: 'pool-noop', tenants: n, wallMs: noop.wallMs, cpuMs: noop.cpuMs, errors: noop.pass.errors,
+        scenario: 'pool-noop', tenants: n, awsDouble: world.aws.where, wallMs: noop.wallMs, cpuMs: noop.cpuMs, errors: noop.pass.errors,
         writes: { aws: noop.aws.writes, postgresResourceWrites: noop.postgres.resourceWrites },
         reads: { total: noop.aws.reads + noop.postgres.catalogQueries, aws: noop.aws.reads, postgresCatalog: noop.postgres.catalogQueries, byOperation: noop.aws.byOperation },
         sourceReread: noop.sourceReread, firstResyncAfterConverge: { wallMs: settle.wallMs, cpuMs: settle.cpuMs, statusRowsWritten: settle.postgres.writes },
-        // During: the source reread and the no-op pass, in a process holding the AWS double's state too.
-        memory: { ...memory(), ...during },
+        // During: the source reread and the no-op pass.
+        memory: { of: memoryOf(world), ...memory(), ...during },
+        awsDoubleProcess: double ? { rssMB: double.rssMB, heapUsedMB: double.heapUsedMB, externalMB: double.externalMB } : null,
       });
     }
     if (want('pool-one-change')) {
@@ -104,26 +110,32 @@ export async function poolScenarios(options: BenchOptions, emit: (result: Scenar
         emit({ scenario: 'pool-runs', ...(await pooledRuns(world, main, options.poolRuns, workers, options.poolSample)) });
       }
     }
-    if (want('pool-noop')) emit({ scenario: 'pool-memory', tenants: n, ...awsDoubleShare(world) });
+    if (want('pool-noop')) emit({ scenario: 'pool-memory', tenants: n, ...(await memoryShares(world)) });
   } finally {
     await world.close();
   }
 }
 
 /**
- * What of the process's memory is the AWS double's bucket (the tenants' markers, in the same process as
- * the controller): heap and external memory before and after dropping it, collected (--expose-gc only).
- * Run last: the double has no bucket afterwards.
+ * What the controller holds and what the AWS double's bucket (the tenants' markers) holds, collected
+ * (--expose-gc only): in a child process, each process measured by itself; in this process, the bucket's
+ * share measured by dropping it. Run last: the double has no bucket afterwards.
  */
-function awsDoubleShare(world: World) {
+async function memoryShares(world: World) {
   collect();
-  const held = process.memoryUsage();
-  world.double.state.s3.buckets.clear();
-  world.double.resetCalls();
-  collect();
-  const without = process.memoryUsage();
-  const mb = (u: NodeJS.MemoryUsage) => (u.heapUsed + u.external) / MB;
-  return { collected: 'gc' in globalThis, heldMB: round(mb(held), 1), awsDoubleBucketMB: round(mb(held) - mb(without), 1), rssMB: round(held.rss / MB, 1) };
+  const own = process.memoryUsage();
+  const ownHeldMB = round((own.heapUsed + own.external) / MB, 1);
+  const share = await world.aws.bucketShare();
+  const controller = world.aws.where === 'process'
+    ? { heldMB: ownHeldMB, heapUsedMB: round(own.heapUsed / MB, 1), rssMB: round(own.rss / MB, 1) }
+    : { heldMB: round(share.heldMB - share.bucketMB, 1), heapUsedMB: undefined, rssMB: undefined };
+  return {
+    awsDouble: world.aws.where, collected: share.collected, awsDoubleBucketMB: share.bucketMB,
+    controller,
+    awsDoubleProcess: world.aws.where === 'process' ? { pid: world.aws.pid, heldMB: share.heldMB, rssMB: share.rssMB } : null,
+    // Inline, this process holds both: its RSS is the controller's and the double's together.
+    processRssMB: world.aws.where === 'process' ? undefined : share.rssMB,
+  };
 }
 
 /** A launcher whose agent exits 0 at once: what remains of a run is the queue and the grant. */

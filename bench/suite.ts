@@ -32,14 +32,14 @@ export async function runBench(options: BenchOptions, emit: (result: ScenarioRes
     scenario: 'environment',
     node: process.version, platform: `${process.platform}/${process.arch}`, cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGB: round(totalmem() / 2 ** 30, 1),
     tenants: n, latencyMs: options.latencyMs, scaleTenants: options.scaleTenants, schemas: options.schemas, launches: options.launches,
-    baseline: options.baseline, awsQuotas: options.quotas, clientLimits: options.clientLimits, quotaSources: QUOTA_SOURCES,
+    baseline: options.baseline, awsDouble: { pooled: options.awsDouble ?? 'process', others: options.awsDouble ?? 'inline' }, awsQuotas: options.quotas, clientLimits: options.clientLimits, quotaSources: QUOTA_SOURCES,
   });
 
   // The naive design's cold converge needs a world of its own (cluster-wide roles), so it runs first.
   let baselineCold: Measured | undefined;
   if (want('cold-converge') && options.baseline) {
     progress(`baseline cold converge of ${n} tenants (per-tenant observation)…`);
-    const world = await createWorld(options, n);
+    const world = await createWorld(options, n, 'bench', 'silo', options.awsDouble ?? 'inline');
     try {
       const controller = await world.open();
       await installBaseline(controller.ctx, controller.clients, options.clientLimits);
@@ -51,7 +51,7 @@ export async function runBench(options: BenchOptions, emit: (result: ScenarioRes
 
   const needsWorld = (['cold-converge', 'noop-resync', 'one-tenant-change', 'migrations', 'launch-spreading'] as const).some(want);
   if (needsWorld) {
-    const world = await createWorld(options, n);
+    const world = await createWorld(options, n, 'bench', 'silo', options.awsDouble ?? 'inline');
     try {
       await worldScenarios(world, options, emit, progress, baselineCold);
     } finally {

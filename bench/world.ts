@@ -1,7 +1,10 @@
 /**
  * One benchmark world: a fresh database on the PostgreSQL server (embedded unless DATABASE_URL is
  * set), an AWS double with real latency and the account's quotas, N manifests in a directory, and
- * controllers opened on it exactly as `tenantctl run` opens one, with the AWS provider.
+ * controllers opened on it exactly as `tenantctl run` opens one, with the AWS provider. The double is
+ * either in this process, the SDK clients attached to it (`inline`), or in a child process reached over
+ * HTTP through AWS_ENDPOINT_URL (`process`, aws-double-process.ts), so that this process's memory and
+ * CPU are the controllers' alone. The account's quotas are client-side middleware either way.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,8 +15,10 @@ import { createLogger, type Logger } from '../contract/logger.js';
 import { openController, type ControllerContext } from '../controller/main.js';
 import type { AwsClients } from '../controller/providers/aws/clients.js';
 import { createAwsProvider } from '../controller/providers/aws/index.js';
-import { createAwsDouble, type AwsDouble } from '../test/aws-double/index.js';
+import type { AwsDouble } from '../test/aws-double/index.js';
 import { createTestDatabase, type TestDatabase } from '../test/helpers/postgres.js';
+import { inlineDoubleHost, type AwsDoubleHost, type AwsDoubleWhere, type DoubleSetup } from './aws-double-host.js';
+import { startAwsDoubleProcess } from './aws-double-process.js';
 import { AccountQuotas } from './limits.js';
 import { writeManifests, type BenchIsolation } from './manifests.js';
 import type { BenchOptions } from './options.js';
@@ -47,7 +52,8 @@ export interface BenchController {
 }
 
 export interface World {
-  double: AwsDouble;
+  /** The AWS double, in this process or in a child process. */
+  aws: AwsDoubleHost;
   quotas: AccountQuotas;
   db: TestDatabase;
   dir: string;
@@ -58,28 +64,55 @@ export interface World {
   close(): Promise<void>;
 }
 
-export async function createWorld(options: BenchOptions, tenants: number, prefix = 'bench', isolation: BenchIsolation = 'silo'): Promise<World> {
-  const db = await createTestDatabase('bench');
+/** The double of a world whose double is in this process (scenarios that read its call log); a clear error otherwise. */
+export function inlineDouble(world: World, scenario: string): AwsDouble {
+  if (!world.aws.inline) throw new Error(`${scenario} reads the AWS double's call log, so it needs the double in this process (--aws-double inline)`);
+  return world.aws.inline;
+}
+
+/** The keys the SDK clients sign with over HTTP (the double verifies no signature), set for the world's lifetime. */
+const BENCH_KEYS: Record<string, string | undefined> = { AWS_ACCESS_KEY_ID: 'AKIDBENCHCONTROLLER1', AWS_SECRET_ACCESS_KEY: 'bench-controller-secret', AWS_SESSION_TOKEN: undefined };
+
+function useBenchKeys(): () => void {
+  const saved = Object.fromEntries(Object.keys(BENCH_KEYS).map((k) => [k, process.env[k]]));
+  const put = (values: Record<string, string | undefined>) => {
+    for (const [k, v] of Object.entries(values)) if (v === undefined) delete process.env[k]; else process.env[k] = v;
+  };
+  put(BENCH_KEYS);
+  return () => put(saved);
+}
+
+export async function createWorld(options: BenchOptions, tenants: number, prefix = 'bench', isolation: BenchIsolation = 'silo', where: AwsDoubleWhere = 'inline'): Promise<World> {
+  const log = createLogger({ level: options.logLevel, destination: process.stderr });
+  const setup: DoubleSetup = {
+    latencyMs: options.latencyMs, iamMaxRoles: Math.max(1000, tenants + 10), bucket: BUCKET, boundaryPolicyArn: BOUNDARY, cluster: CLUSTER,
+    taskDefinitions: ['butler', 'scout', 'writer'].map((agent) => `openclaw-agent-${agent}`),
+  };
+  const aws = where === 'process' ? await startAwsDoubleProcess(setup, log.child({ component: 'aws-double' })) : inlineDoubleHost(setup);
+  const restoreKeys = where === 'process' ? useBenchKeys() : () => {};
+  let db: TestDatabase;
+  try {
+    db = await createTestDatabase('bench');
+  } catch (error) {
+    restoreKeys();
+    await aws.close();
+    throw error;
+  }
   const root = mkdtempSync(join(tmpdir(), 'openclaw-bench-'));
   const dir = join(root, 'tenants');
   writeManifests(dir, tenants, prefix, isolation);
-  const double = createAwsDouble({ latencyMs: options.latencyMs, iamMaxRoles: Math.max(1000, tenants + 10) });
-  double.state.s3.createBucket(BUCKET);
-  double.state.iam.boundaryPolicies = new Set([BOUNDARY]);
-  double.state.ecs.createCluster(CLUSTER);
-  for (const agent of ['butler', 'scout', 'writer']) double.state.ecs.registerTaskDefinition(`openclaw-agent-${agent}`, { containerNames: ['agent'] });
   const quotas = new AccountQuotas({ quotas: options.quotas, latencyMs: options.latencyMs });
-  const log = createLogger({ level: options.logLevel, destination: process.stderr });
   const env: Record<string, string> = {
     OPENCLAW_PROVIDER: 'aws', AWS_REGION: 'us-east-1', OPENCLAW_TENANT_BUCKET: BUCKET, OPENCLAW_PERMISSIONS_BOUNDARY_ARN: BOUNDARY,
     DATABASE_URL: db.url, OPENCLAW_TENANTS_DIR: dir, OPENCLAW_DATA_DIR: join(root, 'data'), OPENCLAW_LOG_LEVEL: options.logLevel,
     OPENCLAW_ECS_CLUSTER: CLUSTER, OPENCLAW_SUBNETS: 'subnet-0123abcd', OPENCLAW_SECURITY_GROUPS: 'sg-0123abcd',
     ...(options.concurrency ? { OPENCLAW_CONCURRENCY: String(options.concurrency) } : {}),
     ...(options.launchRate ? { OPENCLAW_LAUNCHES_PER_SECOND: String(options.launchRate) } : {}),
+    ...aws.env,
   };
   const opened: BenchController[] = [];
   return {
-    double, quotas, db, dir, env, log, options,
+    aws, quotas, db, dir, env, log, options,
     async open() {
       const config = loadConfig(env, root);
       let clients: AwsClients | undefined;
@@ -88,7 +121,7 @@ export async function createWorld(options: BenchOptions, tenants: number, prefix
         rateLimits: options.clientLimits,
         onClients: (built) => {
           quotas.attach(built);
-          double.attachAll(built);
+          aws.attach(built);
           clients = built;
         },
       });
@@ -100,9 +133,14 @@ export async function createWorld(options: BenchOptions, tenants: number, prefix
       return controller;
     },
     async close() {
-      for (const c of opened.splice(0)) await c.ctx.close();
-      await db.drop();
-      rmSync(root, { recursive: true, force: true });
+      try {
+        for (const c of opened.splice(0)) await c.ctx.close();
+        await db.drop();
+      } finally {
+        rmSync(root, { recursive: true, force: true });
+        restoreKeys();
+        await aws.close();
+      }
     },
   };
 }

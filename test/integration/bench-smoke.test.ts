@@ -1,8 +1,11 @@
 // The benchmark (npm run bench) at 20 tenants, 1 ms of latency and generous quotas, so that it does
 // not rot: every scenario runs and prints its JSON object. Shapes and invariants only, never timings.
 import { beforeAll, describe, expect, it } from 'vitest';
+import { startAwsDoubleProcess } from '../../bench/aws-double-process.js';
 import { parseOptions, POOL_SCENARIOS, SCENARIOS, type BenchOptions } from '../../bench/options.js';
 import { runBench, type ScenarioResult } from '../../bench/suite.js';
+import { BOUNDARY, BUCKET, CLUSTER } from '../../bench/world.js';
+import { createLogger } from '../../contract/logger.js';
 
 type Obj = Record<string, any>;
 
@@ -75,9 +78,32 @@ describe('npm run bench, at 20 tenants', () => {
     expect(cold.aws.byOperation['secretsmanager:CreateSecret']).toBeUndefined();
     expect(of('pool-noop')).toMatchObject({ errors: 0, writes: { aws: 0, postgresResourceWrites: 0 }, memory: { rssMB: expect.any(Number) } });
     expect(of('pool-one-change')).toMatchObject({ only: ['pool-00001'], errors: 0, followUpChanges: 0 });
-    // The double's bucket is measured last, on the same world: how much of the no-op pass's memory is not the controller's.
-    expect(of('pool-memory')).toMatchObject({ tenants: 10, awsDoubleBucketMB: expect.any(Number) });
     const runs = results.filter((r) => r.scenario === 'pool-runs') as Obj[];
     expect(runs.map((r) => [r.workers, r.ran, r.finished, r.failed])).toEqual([[1, 10, 10, 0], [2, 10, 10, 0]]);
   });
+
+  it("serves the pooled world's AWS double from a child process over HTTP, measures each process by itself, and leaves no process behind", () => {
+    // Every pooled tenant's marker reached the double across the socket (the controller's own count, 1 write a tenant at least).
+    expect(of('pool-cold-converge')).toMatchObject({ awsDouble: 'process', errors: 0, awsDoubleCpuMs: expect.any(Number) });
+    expect(of('pool-cold-converge').aws.byOperation['s3:PutObject']).toBeGreaterThanOrEqual(10);
+    expect(of('pool-noop')).toMatchObject({ awsDouble: 'process', memory: { of: 'the controller alone (the AWS double in a child process)' }, awsDoubleProcess: { rssMB: expect.any(Number) } });
+    const memory = of('pool-memory');
+    expect(memory).toMatchObject({ tenants: 10, awsDouble: 'process', awsDoubleBucketMB: expect.any(Number), controller: { rssMB: expect.any(Number), heldMB: expect.any(Number) } });
+    expect(memory.awsDoubleProcess.pid).not.toBe(process.pid);
+    expect(() => process.kill(memory.awsDoubleProcess.pid, 0)).toThrow(expect.objectContaining({ code: 'ESRCH' }));
+  });
+});
+
+describe("the benchmark's AWS double in a child process", () => {
+  it("reports the child's unexpected end with its signal, and fails every later command with it", async () => {
+    const logged: string[] = [];
+    const log = createLogger({ level: 'error', destination: { write: (line: string) => void logged.push(line) } });
+    const host = await startAwsDoubleProcess({ latencyMs: 0, iamMaxRoles: 1000, bucket: BUCKET, boundaryPolicyArn: BOUNDARY, cluster: CLUSTER, taskDefinitions: ['openclaw-agent-butler'] }, log);
+    expect(await host.usage()).toMatchObject({ pid: host.pid, countsByOperation: {} });
+    process.kill(host.pid!, 'SIGKILL');
+    await expect(host.usage()).rejects.toThrow(`the AWS double's process (pid ${host.pid}) was killed by SIGKILL`);
+    await expect(host.resetCalls()).rejects.toThrow('was killed by SIGKILL');
+    expect(logged.join('')).toContain("the AWS double's process ended unexpectedly");
+    await host.close();
+  }, 60_000);
 });
