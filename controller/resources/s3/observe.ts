@@ -34,24 +34,65 @@ export function markerState(head: ObjectHead, tenant: string): MarkerState {
  * What the module knows of each marker, so that a steady-state pass is a constant number of calls
  * (the prefix listing and the lifecycle read), not one HEAD per tenant. A marker is read when its
  * tenant's prefix first appears, after the module wrote it, and again every `recheckMs`.
+ *
+ * Held for every tenant between passes, so kept small: the fleet's markers take a handful of distinct
+ * states (managed or not, a lifecycle class of the tier's), each held once, and a tenant keeps two small
+ * integers, the state's index and the second of its check (counted from the cache's first check).
  */
 export class MarkerCache {
-  private readonly entries = new Map<string, MarkerState & { checkedAt: number }>();
+  private readonly states: MarkerState[] = [];
+  private readonly stateIndex = new Map<string, number>();
+  private readonly stateOf = new Map<string, number>();
+  private readonly checkedAt = new Map<string, number>();
+  /** The first check's time: checks are counted in seconds from it. */
+  private origin: number | undefined;
 
   constructor(private readonly recheckMs: number) {}
 
   get(tenant: string, now: number): MarkerState | undefined {
-    const entry = this.entries.get(tenant);
-    if (!entry || now - entry.checkedAt >= this.recheckMs) return undefined;
-    return { managed: entry.managed, lifecycleClass: entry.lifecycleClass };
+    const index = this.stateOf.get(tenant);
+    const checked = this.checkedAt.get(tenant);
+    if (index === undefined || checked === undefined || now - this.toMs(checked, now) >= this.recheckMs) return undefined;
+    const state = this.states[index];
+    return { managed: state.managed, lifecycleClass: state.lifecycleClass };
   }
 
   set(tenant: string, state: MarkerState, now: number): void {
-    this.entries.set(tenant, { ...state, checkedAt: now });
+    this.stateOf.set(tenant, this.indexOf(state));
+    this.checkedAt.set(tenant, this.toSeconds(now));
   }
 
   forget(tenant: string): void {
-    this.entries.delete(tenant);
+    this.stateOf.delete(tenant);
+    this.checkedAt.delete(tenant);
+  }
+
+  /** Tenants whose marker is known (fresh or not). */
+  get size(): number {
+    return this.stateOf.size;
+  }
+
+  private indexOf(state: MarkerState): number {
+    const key = `${state.managed}\u0000${state.lifecycleClass ?? ''}\u0000${state.lifecycleClass === undefined}`;
+    let index = this.stateIndex.get(key);
+    if (index === undefined) {
+      index = this.states.push(Object.freeze({ managed: state.managed, lifecycleClass: state.lifecycleClass })) - 1;
+      this.stateIndex.set(key, index);
+    }
+    return index;
+  }
+
+  /**
+   * Whole seconds since the first check (a small integer, which V8 holds without a box), rounded down:
+   * a marker is read again up to a second before `recheckMs`, never after.
+   */
+  private toSeconds(now: number): number {
+    this.origin ??= now;
+    return Math.floor((now - this.origin) / 1000);
+  }
+
+  private toMs(seconds: number, now: number): number {
+    return (this.origin ?? now) + seconds * 1000;
   }
 }
 
