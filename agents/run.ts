@@ -1,6 +1,7 @@
 /**
- * Entry point of every agent run: `node --import tsx agents/run.ts <agent>` (the command in
- * contract/catalog.ts), in an ECS task or as a child process of the local provider.
+ * Entry point of every agent run: `node agents/run.js <agent>` compiled (the command in
+ * contract/catalog.ts), in an ECS task or as a child process of the local provider; from source,
+ * `node --import tsx agents/run.ts <agent>`.
  */
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';

@@ -37,7 +37,7 @@ export interface AgentDefinition {
   description: string;
   /** Tiers whose price includes this agent. */
   tiers: readonly Tier[];
-  /** Command run inside the shared image (ECS container override, or a local child process). */
+  /** Command run inside the shared image, the compiled tree (ECS task definition, or a local child process). */
   command: readonly string[];
   cpu: number;
   memory: number;
@@ -51,7 +51,7 @@ export const AGENTS: Readonly<Record<AgentName, AgentDefinition>> = Object.freez
     name: 'butler',
     description: 'Daily digest of the tenant’s messages and calendar.',
     tiers: ['starter', 'professional', 'enterprise'],
-    command: ['node', '--import', 'tsx', 'agents/run.ts', 'butler'],
+    command: ['node', 'agents/run.js', 'butler'],
     cpu: 256,
     memory: 512,
     secrets: ['google', 'microsoft'],
@@ -61,7 +61,7 @@ export const AGENTS: Readonly<Record<AgentName, AgentDefinition>> = Object.freez
     name: 'scout',
     description: 'Scores intent signals from the tenant’s leads and events.',
     tiers: ['professional', 'enterprise'],
-    command: ['node', '--import', 'tsx', 'agents/run.ts', 'scout'],
+    command: ['node', 'agents/run.js', 'scout'],
     cpu: 512,
     memory: 1024,
     secrets: ['salesforce', 'hubspot'],
@@ -71,7 +71,7 @@ export const AGENTS: Readonly<Record<AgentName, AgentDefinition>> = Object.freez
     name: 'writer',
     description: 'Builds a sales dossier for a lead.',
     tiers: ['enterprise'],
-    command: ['node', '--import', 'tsx', 'agents/run.ts', 'writer'],
+    command: ['node', 'agents/run.js', 'writer'],
     cpu: 512,
     memory: 1024,
     secrets: ['salesforce', 'hubspot'],

@@ -45,6 +45,11 @@ interface Remembered {
 const DEFAULT_HEAP_MB = 256;
 /** How long an idle thread is kept for the next revision before it ends. */
 const DEFAULT_IDLE_MS = 10_000;
+/**
+ * The thread's entry. Compiled (npm run build), validation-thread.js beside this module. From source, this
+ * module runs under tsx, which a worker does not inherit: validation-thread.mjs registers it first.
+ */
+const THREAD_ENTRY = new URL(import.meta.url.endsWith('.ts') ? './validation-thread.mjs' : './validation-thread.js', import.meta.url);
 
 /**
  * Validation in a worker thread, so that no manifest, however large or hostile, delays the
@@ -146,7 +151,7 @@ export class ValidationThread {
 
   private start(): Worker {
     if (this.worker) return this.worker;
-    const worker = new Worker(new URL('./validation-thread.mjs', import.meta.url), {
+    const worker = new Worker(THREAD_ENTRY, {
       resourceLimits: { maxOldGenerationSizeMb: this.options.maxHeapMb ?? DEFAULT_HEAP_MB },
     });
     worker.unref();

@@ -47,12 +47,15 @@ interface Child {
 }
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+/** Under tsx (the repository, no build), ROOT holds the TypeScript sources; compiled, the JavaScript. */
+const FROM_SOURCE = import.meta.url.endsWith('.ts');
 const INHERITED = ['PATH', 'HOME', 'LANG', 'TZ', 'SYSTEMROOT', 'TMPDIR'];
 const taskArnOf = (pid: number) => `local:pid/${pid}`;
 const pidOf = (taskArn: string) => Number(/^local:pid\/(\d+)$/.exec(taskArn)?.[1] ?? NaN);
 
 /**
- * Runs agents as child processes, `node --import tsx agents/run.ts <agent>` as in the catalog, with the
+ * Runs agents as child processes, `node agents/run.js <agent>` as in the catalog (from source, the same
+ * entry in TypeScript through tsx: `node --import tsx agents/run.ts <agent>`), with the
  * same environment as an ECS task plus the tenant's runtime credentials (the local provider has no task
  * role to read the secret with), and nothing else of the controller's. As root, each tenant's runs use a
  * user of their own (local-identity.ts). Output goes to `<dataDir>/runs/<run-id>.log`.
@@ -69,7 +72,7 @@ export function localLauncher(options: LocalLauncherOptions): Launcher & { wait(
       if (!credentials) throw new LaunchError(`tenant ${entry.tenant} has no runtime database credentials yet`);
       // On AWS (the pooled workers) a run's log lines go where the worker's go: the service's log stream.
       const fd = options.provider === 'aws' ? 'inherit' : runLog(options.dataDir, runId);
-      const [command, ...args] = AGENTS[entry.agent].command;
+      const [command, ...args] = runnable(AGENTS[entry.agent].command);
       const inherited = Object.fromEntries(INHERITED.filter((k) => process.env[k] !== undefined).map((k) => [k, process.env[k]!]));
       // As root: the tenant's own unprivileged user, which cannot read the key or other tenants' folders.
       const identity = await agentIdentity(options.dataDir, options.bucket, entry.tenant);
@@ -167,4 +170,11 @@ function pooledValue(text: string | undefined, provider: IntegrationProviderName
   } catch {
     return undefined;
   }
+}
+
+/** The catalog's command (compiled JavaScript, as in the image), or from source its TypeScript entry through tsx. */
+function runnable(command: readonly string[]): readonly string[] {
+  const [program, entry, ...args] = command;
+  if (!FROM_SOURCE || program !== 'node' || !entry?.endsWith('.js')) return command;
+  return [program, '--import', 'tsx', entry.replace(/\.js$/, '.ts'), ...args];
 }

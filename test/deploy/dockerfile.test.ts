@@ -1,12 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { execForm, isIgnored, parseDockerfile, stagesOf } from './lib/dockerfile.js';
+import { execForm, isIgnored, parseDockerfile, stagesOf, type Stage } from './lib/dockerfile.js';
 import { REPO_ROOT } from './lib/paths.js';
 
 const instructions = parseDockerfile(readFileSync(join(REPO_ROOT, 'Dockerfile'), 'utf8'));
 const stages = stagesOf(instructions);
 const final = stages[stages.length - 1];
+/** The stage that compiles the TypeScript (npm run build). */
+const build = stages.find((s) => s.instructions.some((i) => i.keyword === 'RUN' && /\bnpm run build\b/.test(i.args)));
 const inFinal = (keyword: string) => final.instructions.filter((i) => i.keyword === keyword);
 const dockerignore = readFileSync(join(REPO_ROOT, '.dockerignore'), 'utf8');
 const packageJson = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
@@ -25,8 +27,16 @@ describe('Dockerfile', () => {
     const runs = instructions.filter((i) => i.keyword === 'RUN').map((i) => i.args);
     expect(runs.some((run) => /\bnpm ci\b[^&]*--omit=dev/.test(run))).toBe(true);
     expect(runs.filter((run) => /\bnpm (install|i)\b/.test(run))).toEqual([]);
-    // The agents' command (node --import tsx ...) needs tsx at run time, so it must not be a dev dependency.
-    expect(packageJson.dependencies.tsx).toBeDefined();
+    // The image runs compiled JavaScript (the controller and the agents' `node agents/run.js`): tsx is for development only.
+    expect(packageJson.dependencies.tsx).toBeUndefined();
+  });
+
+  it('compiles in a build stage with npm run build, and the runtime image holds only the compiled tree', () => {
+    expect(build?.alias).toBeDefined();
+    expect(build).not.toBe(final);
+    const fromBuild = inFinal('COPY').filter((i) => i.args.includes(`--from=${build!.alias}`));
+    expect(fromBuild.map((i) => i.args.split(/\s+/).slice(1))).toEqual([['/build/dist/', './']]);
+    expect(build!.instructions.filter((i) => i.keyword === 'WORKDIR').map((i) => i.args)).toEqual(['/build']);
   });
 
   it('runs as a non-root user', () => {
@@ -49,17 +59,18 @@ describe('Dockerfile', () => {
     expect(inFinal('ENTRYPOINT')).toEqual([]);
   });
 
-  it('copies the runtime files into the final image, and never the tenant manifests', () => {
-    const sources = inFinal('COPY').filter((i) => !i.args.includes('--from=')).flatMap((i) => i.args.split(/\s+/).slice(0, -1));
-    expect(sources).toEqual(expect.arrayContaining(['package.json', 'package-lock.json', 'bin/', 'controller/', 'agents/', 'crds/', 'migrations/']));
-    expect(sources.filter((s) => s === '.' || s.startsWith('tenants'))).toEqual([]);
+  it('compiles the code and its runtime files, copies package.json (ES modules) into the final image, and never the tenant manifests', () => {
+    const sourcesOf = (stage: Stage) => stage.instructions.filter((i) => i.keyword === 'COPY' && !i.args.includes('--from=')).flatMap((i) => i.args.split(/\s+/).slice(0, -1));
+    expect(sourcesOf(build!)).toEqual(expect.arrayContaining(['tsconfig.json', 'tsconfig.build.json', 'scripts/build.mjs', 'bin/', 'contract/', 'controller/', 'agents/', 'crds/', 'migrations/']));
+    expect(sourcesOf(final)).toEqual(['package.json', 'package-lock.json']);
+    for (const stage of stages) expect(sourcesOf(stage).filter((s) => s === '.' || s.startsWith('tenants'))).toEqual([]);
   });
 
   it('keeps tenants, tests, local state and secrets out of the build context with .dockerignore', () => {
     for (const path of ['tenants/acme.yaml', 'test/unit/x.test.ts', '.git/config', 'node_modules/pg/index.js', '.openclaw/secrets.json', '.env', 'terraform/main.tf', 'controller/x.test.ts']) {
       expect(isIgnored(dockerignore, path), path).toBe(true);
     }
-    for (const path of ['package.json', 'package-lock.json', 'bin/tenantctl.js', 'controller/main.ts', 'contract/catalog.ts', 'agents/run.ts', 'crds/tenants.openclaw.io.yaml', 'migrations/tenant/001.sql']) {
+    for (const path of ['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'scripts/build.mjs', 'bin/tenantctl.js', 'controller/main.ts', 'contract/catalog.ts', 'agents/run.ts', 'crds/tenants.openclaw.io.yaml', 'migrations/tenant/001.sql']) {
       expect(isIgnored(dockerignore, path), path).toBe(false);
     }
   });

@@ -5,8 +5,9 @@
 
 locals {
   image = "${aws_ecr_repository.this.repository_url}:${var.image_tag}"
-  # agents/catalog.ts: command = [...agent_command, <agent>]. The same image runs the controller and agents.
-  agent_command = ["node", "--import", "tsx", "agents/run.ts"]
+  # contract/catalog.ts: command = [...agent_command, <agent>]. The same image (compiled JavaScript) runs the
+  # controller and the agents.
+  agent_command = ["node", "agents/run.js"]
   # No curl in a slim image: node itself probes the health endpoint.
   healthcheck = "fetch('http://127.0.0.1:${var.http_port}/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 }
