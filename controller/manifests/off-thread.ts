@@ -2,7 +2,7 @@ import { Worker } from 'node:worker_threads';
 import { errorMessage } from '../../contract/errors.js';
 import { contentDigest } from './files.js';
 import type { ValidationIssue, ValidationResult } from './types.js';
-import { StringPool } from './string-pool.js';
+import { ValidationCompactor } from './compact.js';
 import { combineFiles, type FileValidation, type ManifestText } from './validate.js';
 
 export interface ValidationRequest {
@@ -37,6 +37,8 @@ export interface MissingTexts {
 
 /** A file's validation as last computed, by the digest of its content. */
 interface Remembered {
+  /** The path it was validated under: the instance its validation holds, kept as the key of later revisions. */
+  file: string;
   digest: string;
   validation: FileValidation;
 }
@@ -71,8 +73,8 @@ export class ValidationThread {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   private remembered = new Map<string, Remembered>();
-  /** The repeated strings of the manifests the thread sent back, held once. */
-  private readonly strings = new StringPool();
+  /** Makes what the thread sends back as small as it can be held (shared names, paths, strings and subtrees; frozen). */
+  private readonly compactor = new ValidationCompactor();
   /** Files the last revision sent to the thread (the others were unchanged). */
   lastValidatedFiles = 0;
 
@@ -107,13 +109,13 @@ export class ValidationThread {
     const known = this.remembered;
     const answer = changed.length > 0 ? await this.send(changed.map(({ file, text }) => ({ file, text }))) : [];
     if (!Array.isArray(answer)) return stopped(files, readIssues, answer.failed);
-    this.strings.share(answer.flatMap((file) => file.declared.flatMap((d) => (d.valid ? [d.valid.manifest] : []))));
+    const compact = this.compactor.compact(changed.map((input) => input.file), answer);
     const next = new Map<string, Remembered>();
     let fresh = 0;
     const validations = files.map((input) => {
       const before = known.get(input.file);
-      const now = before?.digest === input.digest ? before : { digest: input.digest, validation: answer[fresh++] };
-      next.set(input.file, now);
+      const now = before?.digest === input.digest ? before : { file: input.file, digest: input.digest, validation: compact[fresh++] };
+      next.set(now.file, now);
       return now.validation;
     });
     this.remembered = next;

@@ -16,12 +16,12 @@ export interface ManifestText {
 
 /** One file's part of a revision: its issues, and what it declares, in document order. */
 export interface FileValidation {
-  issues: ValidationIssue[];
+  readonly issues: readonly ValidationIssue[];
   /** Every document with a name, valid or not (a name declared twice is found across files); `valid` when it passed every layer. */
-  declared: Declared[];
+  readonly declared: readonly Declared[];
 }
 
-type Declared =
+export type Declared =
   | { kind: 'Tenant'; name: string; at: SourcePosition; valid?: LoadedTenant }
   | { kind: 'NotificationChannel'; name: string; at: SourcePosition; valid?: LoadedChannel };
 

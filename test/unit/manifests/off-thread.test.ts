@@ -157,6 +157,28 @@ describe('the repeated strings of validated manifests', () => {
     expect(pool.size).toBe(1);
   });
 
+  it('hands back tenants of one tier sharing one frozen instance of their agents, and sees a change to one file without changing the other tenant', async () => {
+    const validation = thread(64);
+    const a = { file: 'tenants/a.yaml', text: tenantYaml('a') };
+    const b = { file: 'tenants/b.yaml', text: tenantYaml('b') };
+    const first = await validation.validate([a, b]);
+    const [acme, bravo] = first.tenants;
+    expect(bravo.manifest.spec.agents).toBe(acme.manifest.spec.agents);
+    expect(() => acme.manifest.spec.agents[0].schedule = '* * * * *').toThrow(TypeError);
+    expect(() => Object.assign(acme.manifest.spec, { tier: 'enterprise' })).toThrow(TypeError);
+    expect(() => Object.assign(acme, { name: 'x' })).toThrow(TypeError);
+    expect(acme.source).toEqual({ file: 'tenants/a.yaml', line: 1, column: 1 });
+    const changedB = { ...b, text: b.text.replace('Europe/Berlin', 'UTC') };
+    const second = await validation.validate([a, changedB]);
+    expect(second.tenants[1].manifest.spec.agents[0].timezone).toBe('UTC');
+    expect(second.tenants[0]).toBe(acme);
+    expect(acme.manifest.spec.agents[0].timezone).toBe('Europe/Berlin');
+    // A later file equal in its agents to the first two gets the instance kept from them.
+    const third = await validation.validate([a, changedB, { file: 'tenants/c.yaml', text: tenantYaml('c') }]);
+    expect(third.tenants[2].manifest.spec.agents).toBe(acme.manifest.spec.agents);
+    expect(third.tenants.map((t) => t.manifest)).toEqual(validateManifests([a, changedB, { file: 'tenants/c.yaml', text: tenantYaml('c') }]).tenants.map((t) => t.manifest));
+  });
+
   it('hands back from the thread the same manifests as validation in place', async () => {
     const inputs = ['acme', 'globex', 'initech'].map((name) => ({ file: `tenants/${name}.yaml`, text: tenantYaml(name) }));
     expect((await thread(256).validate(inputs)).tenants).toEqual(validateManifests(inputs).tenants);
