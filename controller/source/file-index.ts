@@ -2,6 +2,7 @@ import { lstatSync, type BigIntStats } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { mapLimit } from '../../contract/concurrency.js';
+import { StampTable } from './stamp-table.js';
 import { listManifestTree, manifestBoundary, readManifestFile, READ_CONCURRENCY, type ManifestDigest, type ReadManifest } from '../manifests/files.js';
 
 /** The calls a scan makes per file: tests count the reads and freeze the stats through it. */
@@ -16,25 +17,18 @@ const NODE_IO: FileIndexIo = {
   readFile: (file) => readFile(file),
 };
 
-/** What a rewrite, a replacement or a rename over a file changes, as git's index compares it. */
-type Stamp = Pick<BigIntStats, 'size' | 'mtimeNs' | 'ctimeNs' | 'ino' | 'dev' | 'mode'>;
-
-/** A folder of the last listing, and its stat then. */
-interface Folder {
-  folder: string;
-  stat: Stamp;
+/** The folders of the last listing, and their stats then. */
+interface Folders {
+  paths: readonly string[];
+  stats: StampTable;
 }
 
 /**
- * A file as last scanned: the digest of its content or why it could not be read (never its text), and
- * the stat it had just before (only for a plain file read as text).
+ * What a scan keeps of a listed file's read, never its text: the digest of its content (a plain
+ * string, shared with validation's memory of the file), why it could not be read, or undefined for a
+ * link that is simply not a manifest.
  */
-interface Entry {
-  read: ManifestDigest | undefined;
-  stat?: Stamp;
-  /** Changed too close to the scan for its stat to tell a later rewrite: read again next time. */
-  racy: boolean;
-}
+type Held = string | { problem: string } | undefined;
 
 export interface Scan {
   /** Every listed file by the digest of its content, or why it could not be read (as read now or as remembered), sorted. */
@@ -66,13 +60,18 @@ const RACY_NS = 3_000_000_000n;
  * in git's terms), and every link, whose target the link's own stat does not follow. A file that
  * could not be read as text is read again every scan. Of each file it keeps the digest of its bytes,
  * never its text: a scan hands the texts it read to its caller (validation) and forgets them, and a
- * file read again with the same digest (touched, or racily clean) is no change.
+ * file read again with the same digest (touched, or racily clean) is no change. It holds 100,000
+ * files between polls: what it keeps of each is by its position in the sorted listing (a digest, its
+ * stat in a StampTable), not an object or a map entry per file.
  */
 export class ManifestFileIndex {
-  private entries = new Map<string, Entry>();
+  /** The last listing, sorted; what is held of each file is at its position in it. */
   private files: readonly string[] = [];
+  private held: Held[] = [];
+  /** The stat of each file as it was just before it was read (only for a plain file read as text). */
+  private stats = new StampTable(0);
   /** The folders of the last listing and their stats; undefined when one changed too recently to trust. */
-  private folders: Folder[] | undefined;
+  private folders: Folders | undefined;
   private chain: Promise<void> = Promise.resolve();
 
   constructor(
@@ -93,35 +92,40 @@ export class ManifestFileIndex {
     const started = this.nowNs();
     const { files, folders } = await this.list(started);
     const stats = await this.statAll(files);
-    const stale = files.filter((file, i) => !this.fresh(file, stats[i]));
+    const before = positionsBefore(this.files, files);
+    const stale = files.filter((_, i) => !(before[i] >= 0 && this.stats.trusts(before[i], stats[i])));
     const boundary = stale.length > 0 ? await manifestBoundary(this.dir) : '';
     const fresh = await mapLimit(stale, READ_CONCURRENCY, (file) => readManifestFile(file, boundary, this.io.readFile));
     const reads = new Map(stale.map((file, i) => [file, fresh[i]]));
     let changed = !sameList(files, this.files);
-    const entries = new Map<string, Entry>();
+    const held: Held[] = new Array(files.length);
+    const table = new StampTable(files.length);
     for (const [i, file] of files.entries()) {
-      const before = this.entries.get(file);
-      if (before && !reads.has(file)) {
-        entries.set(file, before);
+      const j = before[i];
+      if (j >= 0 && !reads.has(file)) {
+        held[i] = this.held[j];
+        table.copy(i, this.stats, j);
         continue;
       }
       const read = reads.get(file);
-      if (!sameRead(read, before?.read)) changed = true;
-      entries.set(file, entryOf(read, stats[i], started));
+      held[i] = heldOf(read);
+      if (!sameHeld(held[i], j >= 0 ? this.held[j] : undefined)) changed = true;
+      const stat = stats[i];
+      if (typeof held[i] === 'string' && stat?.isFile()) table.set(i, stat, racy(stat, started));
     }
-    this.entries = entries;
     this.files = files;
+    this.held = held;
+    this.stats = table;
     this.folders = folders;
-    const listed = files.map((file) => entries.get(file)?.read).filter((entry): entry is ManifestDigest => entry !== undefined);
     const read = fresh.filter((entry): entry is ReadManifest => entry !== undefined);
-    return { files: listed, read, changed, reread: stale.length };
+    return { files: listed(files, held), read, changed, reread: stale.length };
   }
 
   /** Makes the next scan read these files again, whatever their stat (their texts are needed again). */
   readAgain(files: readonly string[]): void {
     for (const file of files) {
-      const entry = this.entries.get(file);
-      if (entry) this.entries.set(file, { ...entry, racy: true });
+      const i = positionOf(this.files, file);
+      if (i >= 0) this.stats.distrust(i);
     }
   }
 
@@ -130,25 +134,20 @@ export class ManifestFileIndex {
    * added, removed or renamed changes its folder's mtime), else a new listing, whose folders' stats
    * are kept unless one changed within the racy window.
    */
-  private async list(started: bigint): Promise<{ files: readonly string[]; folders: Folder[] | undefined }> {
-    const unchanged = (folder: string, stat: Stamp) => {
+  private async list(started: bigint): Promise<{ files: readonly string[]; folders: Folders | undefined }> {
+    const unchanged = ({ paths, stats }: Folders) => paths.every((folder, i) => {
       const now = this.lstat(folder);
-      return now !== undefined && now.isDirectory() && sameStamp(stat, now);
-    };
-    if (this.folders?.every(({ folder, stat }) => unchanged(folder, stat))) return { files: this.files, folders: this.folders };
+      return now !== undefined && now.isDirectory() && stats.trusts(i, now);
+    });
+    if (this.folders && unchanged(this.folders)) return { files: this.files, folders: this.folders };
     const tree = await listManifestTree(this.dir);
-    const folders: Folder[] = [];
-    for (const folder of tree.folders) {
+    const stats = new StampTable(tree.folders.length);
+    for (const [i, folder] of tree.folders.entries()) {
       const stat = this.lstat(folder);
       if (!stat?.isDirectory() || racy(stat, started)) return { files: tree.files, folders: undefined };
-      folders.push({ folder, stat: stamp(stat) });
+      stats.set(i, stat, false);
     }
-    return { files: tree.files, folders };
-  }
-
-  private fresh(file: string, stat: BigIntStats | undefined): boolean {
-    const entry = this.entries.get(file);
-    return entry?.stat !== undefined && !entry.racy && stat !== undefined && sameStamp(entry.stat, stat);
+    return { files: tree.files, folders: { paths: tree.folders, stats } };
   }
 
   /** Synchronous lstat, a few hundred between turns of the event loop: half the CPU of a promise each. */
@@ -171,31 +170,56 @@ export class ManifestFileIndex {
   }
 }
 
-function entryOf(read: ReadManifest | undefined, stat: BigIntStats | undefined, started: bigint): Entry {
-  if (!read || !('digest' in read)) return { read, racy: true };
-  const kept = { file: read.file, digest: read.digest };
-  if (!stat?.isFile()) return { read: kept, racy: true };
-  return { read: kept, stat: stamp(stat), racy: racy(stat, started) };
+function heldOf(read: ReadManifest | undefined): Held {
+  if (!read) return undefined;
+  return 'digest' in read ? read.digest : { problem: read.problem };
+}
+
+/** Every listed file by what is held of it, as a scan answers them (links that are not manifests left out). */
+function listed(files: readonly string[], held: readonly Held[]): ManifestDigest[] {
+  const out: ManifestDigest[] = [];
+  for (const [i, file] of files.entries()) {
+    const entry = held[i];
+    if (typeof entry === 'string') out.push({ file, digest: entry });
+    else if (entry) out.push({ file, problem: entry.problem });
+  }
+  return out;
 }
 
 function racy(stat: BigIntStats, started: bigint): boolean {
   return stat.mtimeNs >= started - RACY_NS || stat.ctimeNs >= started - RACY_NS;
 }
 
-/** The fields of a stat that a scan compares, without the rest of it (a dozen more numbers a file). */
-function stamp(stat: BigIntStats): Stamp {
-  return { size: stat.size, mtimeNs: stat.mtimeNs, ctimeNs: stat.ctimeNs, ino: stat.ino, dev: stat.dev, mode: stat.mode };
-}
-
-function sameStamp(a: Stamp, b: Stamp): boolean {
-  return a.size === b.size && a.mtimeNs === b.mtimeNs && a.ctimeNs === b.ctimeNs && a.ino === b.ino && a.dev === b.dev && a.mode === b.mode;
-}
-
-function sameRead(a: ManifestDigest | undefined, b: ManifestDigest | undefined): boolean {
-  if (!a || !b) return a === b;
-  return 'digest' in a ? 'digest' in b && a.digest === b.digest : 'problem' in b && a.problem === b.problem;
+function sameHeld(a: Held, b: Held): boolean {
+  if (typeof a === 'object' && typeof b === 'object') return a.problem === b.problem;
+  return a === b;
 }
 
 function sameList(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && a.every((file, i) => file === b[i]);
+  return a === b || (a.length === b.length && a.every((file, i) => file === b[i]));
+}
+
+/** The position in `before` of each file of `now` (-1 where it is new), both sorted: one walk over both. */
+function positionsBefore(before: readonly string[], now: readonly string[]): Int32Array {
+  const positions = new Int32Array(now.length).fill(-1);
+  if (before === now) return positions.map((_, i) => i);
+  let j = 0;
+  for (const [i, file] of now.entries()) {
+    while (j < before.length && before[j] < file) j++;
+    if (before[j] === file) positions[i] = j;
+  }
+  return positions;
+}
+
+/** The position of `file` in the sorted `files`, or -1. */
+function positionOf(files: readonly string[], file: string): number {
+  let low = 0;
+  let high = files.length - 1;
+  while (low <= high) {
+    const middle = (low + high) >>> 1;
+    if (files[middle] === file) return middle;
+    if (files[middle] < file) low = middle + 1;
+    else high = middle - 1;
+  }
+  return -1;
 }

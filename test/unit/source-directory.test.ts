@@ -288,4 +288,24 @@ describe('the file index', () => {
     expect(broken.files[1]).toEqual({ file: join(dir, 'broken.yaml'), problem: 'is not valid UTF-8 (allowed: UTF-8 text)' });
     expect((await index.scan()).reread).toBe(1);
   });
+
+  it('trusts an unchanged stat whatever its values (a time before 1970, an inode past 2^63), and still sees one field change', async () => {
+    const dir = tenantsDir();
+    const counting = countingIo();
+    const odd = { mtimeNs: -1_500_000_000n, ctimeNs: -1_000n, ino: 2n ** 64n - 3n };
+    const io: FileIndexIo = {
+      lstat: (file) => {
+        const stat = counting.io.lstat(file);
+        return stat && basename(file) === 'acme.yaml' ? Object.assign(stat, odd) : stat;
+      },
+      readFile: counting.io.readFile,
+    };
+    const index = new ManifestFileIndex(dir, io, () => BigInt(Date.now() + 60_000) * NS_PER_MS);
+    await index.scan();
+    expect(counting.reads.splice(0).sort()).toEqual(['acme.yaml', 'globex.yaml']);
+    expect(await index.scan()).toMatchObject({ changed: false, reread: 0 });
+    odd.ino -= 1n;
+    expect(await index.scan()).toMatchObject({ changed: false, reread: 1 });
+    expect(counting.reads).toEqual(['acme.yaml']);
+  });
 });
