@@ -1,5 +1,5 @@
 /**
- * The AWS double in a child process (aws-double-child.ts, run with `node --expose-gc --import tsx`),
+ * The AWS double in a child process (aws-double-child, run with `node --expose-gc`, through tsx from source),
  * serving the AWS wire protocols over HTTP on 127.0.0.1, commanded over the IPC channel. The child
  * never outlives the benchmark: close() stops it (SIGKILL after 5 s), an exit of this process kills
  * it, and the child exits by itself when its IPC channel closes (this process gone, however it ended).
@@ -11,9 +11,10 @@ import { fileURLToPath } from 'node:url';
 import { isRecord } from '../contract/json.js';
 import type { Logger } from '../contract/logger.js';
 import type { AwsDoubleHost, AwsDoubleUsage, BucketShare, DoubleSetup } from './aws-double-host.js';
+import { childEntry } from './child-entry.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const CHILD = fileURLToPath(new URL('./aws-double-child.ts', import.meta.url));
+const CHILD = childEntry(import.meta.url, 'aws-double-child');
 const READY_MS = 120_000;
 const STOP_MS = 5_000;
 const TAIL = 4_000;
@@ -57,8 +58,8 @@ function describeExit(pid: number | undefined, code: number | null, signal: Node
 
 /** Starts the child and resolves once it serves; rejects with its exit and output if it ends before. */
 export async function startAwsDoubleProcess(setup: DoubleSetup, log: Logger): Promise<AwsDoubleHost> {
-  const child: ChildProcess = fork(CHILD, [JSON.stringify(setup)], {
-    cwd: ROOT, execArgv: ['--expose-gc', '--import', 'tsx'], stdio: ['ignore', 'pipe', 'pipe', 'ipc'], serialization: 'json',
+  const child: ChildProcess = fork(CHILD.file, [JSON.stringify(setup)], {
+    cwd: ROOT, execArgv: ['--expose-gc', ...CHILD.execArgv], stdio: ['ignore', 'pipe', 'pipe', 'ipc'], serialization: 'json',
   });
   let tail = '';
   const keep = (chunk: Buffer) => { tail = (tail + chunk.toString('utf8')).slice(-TAIL); };

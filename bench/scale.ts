@@ -2,13 +2,14 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { isRecord } from '../contract/json.js';
+import { childEntry } from './child-entry.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const CHILD = fileURLToPath(new URL('./scale-child.ts', import.meta.url));
+const CHILD = childEntry(import.meta.url, 'scale-child');
 
 export function runScaleChild(mode: 'validate' | 'memory' | 'poll', count: number): Promise<Record<string, unknown>> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', CHILD, mode, String(count)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--expose-gc', ...CHILD.execArgv, CHILD.file, mode, String(count)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.on('data', (chunk) => (out += chunk));

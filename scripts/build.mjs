@@ -4,7 +4,8 @@
 // the code reads relative to its own module (migrations/, crds/, the status page's assets) and the bin are
 // copied beside them, so that <out> runs as it is: `node <out>/bin/tenantctl.js`. The image runs it as /app.
 // --no-check emits without type checking or reading dependencies' types (seconds instead of half a minute),
-// for tests: `npm run typecheck` checks the same files.
+// for tests: `npm run typecheck` checks the same files. --bench adds bench/ and the parts of test/ it uses
+// (tsconfig.bench.json): `npm run bench:compiled` measures the compiled controller.
 import { spawnSync } from 'node:child_process';
 import { cpSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -17,12 +18,13 @@ const ASSETS = ['bin', 'migrations', 'crds', 'controller/status/page'];
 
 const args = process.argv.slice(2);
 const noCheck = args.includes('--no-check');
+const project = args.includes('--bench') ? 'tsconfig.bench.json' : 'tsconfig.build.json';
 const out = resolve(ROOT, args.find((a) => !a.startsWith('--')) ?? 'dist');
 
 rmSync(out, { recursive: true, force: true });
 const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
 const flags = noCheck ? ['--noCheck', '--noResolve'] : [];
-const { status } = spawnSync(process.execPath, [tsc, '-p', join(ROOT, 'tsconfig.build.json'), '--outDir', out, ...flags], { stdio: 'inherit' });
+const { status } = spawnSync(process.execPath, [tsc, '-p', join(ROOT, project), '--outDir', out, ...flags], { stdio: 'inherit' });
 if (status !== 0) {
   process.exitCode = status ?? 1;
 } else {
