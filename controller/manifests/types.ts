@@ -5,40 +5,45 @@ export type ConcurrencyPolicy = 'Forbid' | 'Allow' | 'Replace';
 export type DeletionPolicy = 'Retain' | 'Delete';
 export type IntegrationProvider = 'google' | 'microsoft' | 'salesforce' | 'hubspot' | 'slack';
 
+/*
+ * Manifests are read-only: what the sources hand out is deeply frozen, and tenants of one tier share
+ * one instance of their equal parts (controller/manifests/subtree-pool.ts).
+ */
+
 export interface AgentSpec {
-  name: AgentName;
-  enabled: boolean;
-  schedule: string;
-  timezone: string;
-  concurrencyPolicy: ConcurrencyPolicy;
-  startingDeadlineSeconds: number;
+  readonly name: AgentName;
+  readonly enabled: boolean;
+  readonly schedule: string;
+  readonly timezone: string;
+  readonly concurrencyPolicy: ConcurrencyPolicy;
+  readonly startingDeadlineSeconds: number;
   /** butler: who gets the digest besides the contact. */
-  recipients?: string[];
+  readonly recipients?: readonly string[];
 }
 
 export interface TenantSpec {
-  displayName: string;
-  contact: { name?: string; email: string };
-  tier: Tier;
+  readonly displayName: string;
+  readonly contact: { readonly name?: string; readonly email: string };
+  readonly tier: Tier;
   /** Unset: the tier's default (contract/catalog.ts defaultIsolation). */
-  isolation?: Isolation;
-  suspended: boolean;
-  deletionPolicy: DeletionPolicy;
-  agents: AgentSpec[];
-  integrations: { provider: IntegrationProvider; scopes?: string[] }[];
-  storage: { archiveAfterDays: number; expireAfterDays: number };
-  costAllocationTags: Record<string, string>;
+  readonly isolation?: Isolation;
+  readonly suspended: boolean;
+  readonly deletionPolicy: DeletionPolicy;
+  readonly agents: readonly AgentSpec[];
+  readonly integrations: readonly { readonly provider: IntegrationProvider; readonly scopes?: readonly string[] }[];
+  readonly storage: { readonly archiveAfterDays: number; readonly expireAfterDays: number };
+  readonly costAllocationTags: Readonly<Record<string, string>>;
   /** The tenant's customer in the billing system (usage export). */
-  billing?: { customerRef?: string };
+  readonly billing?: { readonly customerRef?: string };
   /** Budget and limits; unset ones take the tier's defaults (controller/usage/limits.ts). */
-  limits?: LimitsSpec;
+  readonly limits?: Readonly<LimitsSpec>;
 }
 
 export interface TenantManifest {
-  apiVersion: string;
-  kind: 'Tenant';
-  metadata: { name: string; labels?: Record<string, string>; annotations?: Record<string, string> };
-  spec: TenantSpec;
+  readonly apiVersion: string;
+  readonly kind: 'Tenant';
+  readonly metadata: { readonly name: string; readonly labels?: Readonly<Record<string, string>>; readonly annotations?: Readonly<Record<string, string>> };
+  readonly spec: TenantSpec;
 }
 
 export interface SourcePosition {
@@ -49,9 +54,9 @@ export interface SourcePosition {
 
 /** A validated manifest, defaults applied, with where it came from. */
 export interface LoadedTenant {
-  name: string;
-  manifest: TenantManifest;
-  source: SourcePosition;
+  readonly name: string;
+  readonly manifest: TenantManifest;
+  readonly source: SourcePosition;
 }
 
 export type ValidationLayer = 'yaml' | 'schema' | 'semantic' | 'source';
@@ -77,27 +82,27 @@ export type NotificationEvent = (typeof NOTIFICATION_EVENTS)[number];
 export type ChannelType = 'slack' | 'webhook' | 'sns';
 
 export interface NotificationChannelSpec {
-  type: ChannelType;
-  events: NotificationEvent[];
+  readonly type: ChannelType;
+  readonly events: readonly NotificationEvent[];
   /** Only these tenants' events; unset, every tenant's. */
-  tenants?: string[];
+  readonly tenants?: readonly string[];
   /** Below `<secrets prefix>/notifications/`: the Slack webhook URL, or the webhook's signing key. */
-  secretRef?: { name: string };
-  webhook?: { url: string };
-  sns?: { topicArn: string };
-  maxPerHour: number;
+  readonly secretRef?: { readonly name: string };
+  readonly webhook?: { readonly url: string };
+  readonly sns?: { readonly topicArn: string };
+  readonly maxPerHour: number;
 }
 
 export interface NotificationChannelManifest {
-  apiVersion: string;
-  kind: 'NotificationChannel';
-  metadata: { name: string; labels?: Record<string, string>; annotations?: Record<string, string> };
-  spec: NotificationChannelSpec;
+  readonly apiVersion: string;
+  readonly kind: 'NotificationChannel';
+  readonly metadata: { readonly name: string; readonly labels?: Readonly<Record<string, string>>; readonly annotations?: Readonly<Record<string, string>> };
+  readonly spec: NotificationChannelSpec;
 }
 
 /** A validated channel, defaults applied, with where it came from. */
 export interface LoadedChannel {
-  name: string;
-  manifest: NotificationChannelManifest;
-  source: SourcePosition;
+  readonly name: string;
+  readonly manifest: NotificationChannelManifest;
+  readonly source: SourcePosition;
 }

@@ -164,7 +164,7 @@ describe('the repeated strings of validated manifests', () => {
     const first = await validation.validate([a, b]);
     const [acme, bravo] = first.tenants;
     expect(bravo.manifest.spec.agents).toBe(acme.manifest.spec.agents);
-    expect(() => acme.manifest.spec.agents[0].schedule = '* * * * *').toThrow(TypeError);
+    expect(() => Object.assign(acme.manifest.spec.agents[0], { schedule: '* * * * *' })).toThrow(TypeError);
     expect(() => Object.assign(acme.manifest.spec, { tier: 'enterprise' })).toThrow(TypeError);
     expect(() => Object.assign(acme, { name: 'x' })).toThrow(TypeError);
     expect(acme.source).toEqual({ file: 'tenants/a.yaml', line: 1, column: 1 });
