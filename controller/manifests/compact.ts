@@ -5,6 +5,13 @@ import type { Declared, FileValidation } from './validate.js';
 
 const NO_ISSUES: readonly ValidationIssue[] = Object.freeze([]);
 
+/** A file's validation as the controller holds it between revisions: with the path it was validated under and the digest of its content. */
+export interface HeldValidation extends FileValidation {
+  /** The caller's instance, which every position below holds too. */
+  readonly file: string;
+  readonly digest: string;
+}
+
 /**
  * The validations the thread sends back, made as small as the controller can hold them between
  * revisions (it holds every file's, as many as there are tenants). Structured clone copies every
@@ -18,20 +25,18 @@ export class ValidationCompactor {
   private readonly strings = new StringPool();
   private readonly subtrees = new SubtreePool();
 
-  /** The validations of `files` (in the same order), compact and frozen. */
-  compact(files: readonly string[], validations: readonly FileValidation[]): FileValidation[] {
+  /** The validations of `files` (in the same order), compact and frozen, each with its file's path and digest. */
+  compact(files: readonly { file: string; digest: string }[], validations: readonly FileValidation[]): HeldValidation[] {
     const manifests = validations.flatMap((validation) => validation.declared.flatMap((d) => (d.valid ? [d.valid.manifest] : [])));
     this.strings.share(manifests);
     this.subtrees.share(manifests);
-    return validations.map((validation, i) => compactFile(files[i], validation));
+    return validations.map((validation, i) => Object.freeze({
+      file: files[i].file,
+      digest: files[i].digest,
+      issues: validation.issues.length === 0 ? NO_ISSUES : validation.issues,
+      declared: Object.freeze(validation.declared.map((declared) => compactDeclared(files[i].file, declared))),
+    }));
   }
-}
-
-function compactFile(file: string, validation: FileValidation): FileValidation {
-  return Object.freeze({
-    issues: validation.issues.length === 0 ? NO_ISSUES : validation.issues,
-    declared: Object.freeze(validation.declared.map((declared) => compactDeclared(file, declared))),
-  });
 }
 
 /**
@@ -39,17 +44,17 @@ function compactFile(file: string, validation: FileValidation): FileValidation {
  * spread copy a map of its own, and freezing it another, a few hundred bytes a tenant).
  */
 function compactDeclared(file: string, declared: Declared): Declared {
-  const at = position(file, declared.at);
+  const { line, column } = declared;
   if (declared.kind === 'Tenant') {
-    if (!declared.valid) return Object.freeze({ kind: 'Tenant', name: declared.name, at });
+    if (!declared.valid) return Object.freeze({ kind: 'Tenant', name: declared.name, line, column });
     const { manifest, source } = declared.valid;
     const valid = Object.freeze({ name: manifest.metadata.name, manifest, source: position(file, source) });
-    return Object.freeze({ kind: 'Tenant', name: valid.name, at, valid });
+    return Object.freeze({ kind: 'Tenant', name: valid.name, line, column, valid });
   }
-  if (!declared.valid) return Object.freeze({ kind: 'NotificationChannel', name: declared.name, at });
+  if (!declared.valid) return Object.freeze({ kind: 'NotificationChannel', name: declared.name, line, column });
   const { manifest, source } = declared.valid;
   const valid = Object.freeze({ name: manifest.metadata.name, manifest, source: position(file, source) });
-  return Object.freeze({ kind: 'NotificationChannel', name: valid.name, at, valid });
+  return Object.freeze({ kind: 'NotificationChannel', name: valid.name, line, column, valid });
 }
 
 function position(file: string, at: SourcePosition): SourcePosition {

@@ -2,7 +2,7 @@ import { Worker } from 'node:worker_threads';
 import { errorMessage } from '../../contract/errors.js';
 import { contentDigest } from './files.js';
 import type { ValidationIssue, ValidationResult } from './types.js';
-import { ValidationCompactor } from './compact.js';
+import { ValidationCompactor, type HeldValidation } from './compact.js';
 import { combineFiles, type FileValidation, type ManifestText } from './validate.js';
 
 export interface ValidationRequest {
@@ -35,13 +35,6 @@ export interface MissingTexts {
   missing: string[];
 }
 
-/** A file's validation as last computed, by the digest of its content. */
-interface Remembered {
-  /** The path it was validated under: the instance its validation holds, kept as the key of later revisions. */
-  file: string;
-  digest: string;
-  validation: FileValidation;
-}
 
 /** Heap of the validation thread: the bounds in limits.ts keep a revision far below it. */
 const DEFAULT_HEAP_MB = 256;
@@ -72,7 +65,8 @@ export class ValidationThread {
   private idleTimer: NodeJS.Timeout | undefined;
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
-  private remembered = new Map<string, Remembered>();
+  /** Each file's validation as last computed, by its path (the instance it holds, kept as the key of later revisions). */
+  private remembered = new Map<string, HeldValidation>();
   /** Makes what the thread sends back as small as it can be held (shared names, paths, strings and subtrees; frozen). */
   private readonly compactor = new ValidationCompactor();
   /** Files the last revision sent to the thread (the others were unchanged). */
@@ -95,7 +89,7 @@ export class ValidationThread {
    */
   async validateFiles(files: ManifestFile[], readIssues: ValidationIssue[] = []): Promise<ValidationResult | MissingTexts> {
     const changed = files.filter((input) => !this.remembers(input));
-    const inputs = changed.flatMap(({ file, text }) => (text === undefined ? [] : [{ file, text }]));
+    const inputs = changed.flatMap(({ file, text, digest }) => (text === undefined ? [] : [{ file, text, digest }]));
     if (inputs.length < changed.length) return { missing: changed.map((input) => input.file) };
     return this.validateChanged(files, inputs, readIssues);
   }
@@ -105,18 +99,18 @@ export class ValidationThread {
   }
 
   /** The revision of `files`, `changed` (those not remembered, in the same order) validated in the thread. */
-  private async validateChanged(files: ManifestFile[], changed: ManifestText[], readIssues: ValidationIssue[]): Promise<ValidationResult> {
+  private async validateChanged(files: ManifestFile[], changed: (ManifestText & { digest: string })[], readIssues: ValidationIssue[]): Promise<ValidationResult> {
     const known = this.remembered;
     const answer = changed.length > 0 ? await this.send(changed.map(({ file, text }) => ({ file, text }))) : [];
     if (!Array.isArray(answer)) return stopped(files, readIssues, answer.failed);
-    const compact = this.compactor.compact(changed.map((input) => input.file), answer);
-    const next = new Map<string, Remembered>();
+    const held = this.compactor.compact(changed, answer);
+    const next = new Map<string, HeldValidation>();
     let fresh = 0;
     const validations = files.map((input) => {
       const before = known.get(input.file);
-      const now = before?.digest === input.digest ? before : { file: input.file, digest: input.digest, validation: compact[fresh++] };
+      const now = before?.digest === input.digest ? before : held[fresh++];
       next.set(now.file, now);
-      return now.validation;
+      return now;
     });
     this.remembered = next;
     this.lastValidatedFiles = changed.length;

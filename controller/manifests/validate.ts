@@ -21,9 +21,10 @@ export interface FileValidation {
   readonly declared: readonly Declared[];
 }
 
+/** A document with a name, and where the name is in its file (the file is the validation's). */
 export type Declared =
-  | { kind: 'Tenant'; name: string; at: SourcePosition; valid?: LoadedTenant }
-  | { kind: 'NotificationChannel'; name: string; at: SourcePosition; valid?: LoadedChannel };
+  | { readonly kind: 'Tenant'; readonly name: string; readonly line: number; readonly column: number; readonly valid?: LoadedTenant }
+  | { readonly kind: 'NotificationChannel'; readonly name: string; readonly line: number; readonly column: number; readonly valid?: LoadedChannel };
 
 /**
  * All three layers over a set of files, every error in one run. Tenants are returned
@@ -44,32 +45,33 @@ export function validateFile({ file, text }: ManifestText): FileValidation {
     issues.push(...found);
     const name = nameOf(doc.data);
     if (name === undefined) continue;
-    const at = locate(doc, ['metadata', 'name']);
+    const { line, column } = locate(doc, ['metadata', 'name']);
     const valid = found.length === 0;
     declared.push(channel
-      ? { kind: 'NotificationChannel', name, at, ...(valid ? { valid: { name, manifest: doc.data as NotificationChannelManifest, source: locate(doc, []) } } : {}) }
-      : { kind: 'Tenant', name, at, ...(valid ? { valid: { name, manifest: doc.data as TenantManifest, source: locate(doc, []) } } : {}) });
+      ? { kind: 'NotificationChannel', name, line, column, ...(valid ? { valid: { name, manifest: doc.data as NotificationChannelManifest, source: locate(doc, []) } } : {}) }
+      : { kind: 'Tenant', name, line, column, ...(valid ? { valid: { name, manifest: doc.data as TenantManifest, source: locate(doc, []) } } : {}) });
   }
   return { issues, declared };
 }
 
-/** The revision from its files' validations, in file order: names declared twice across files, and everything sorted. */
+/** The revision from its files' validations (`validations[i]` that of `fileNames[i]`), in file order: names declared twice across files, and everything sorted. */
 export function combineFiles(fileNames: readonly string[], validations: readonly FileValidation[], readIssues: readonly ValidationIssue[] = []): ValidationResult {
   const issues: ValidationIssue[] = [...readIssues];
   const tenants: LoadedTenant[] = [];
   const channels: LoadedChannel[] = [];
   const firstSeen = { Tenant: new Map<string, SourcePosition>(), NotificationChannel: new Map<string, SourcePosition>() };
-  for (const validation of validations) {
+  for (const [i, validation] of validations.entries()) {
     issues.push(...validation.issues);
     for (const declared of validation.declared) {
       const seen = firstSeen[declared.kind];
       const earlier = seen.get(declared.name);
+      const at = { file: fileNames[i], line: declared.line, column: declared.column };
       if (earlier) {
         const what = declared.kind === 'Tenant' ? 'tenant' : 'notification channel';
-        issues.push({ ...declared.at, layer: 'semantic', path: 'metadata.name', message: `${what} ${JSON.stringify(declared.name)} is declared twice (first at ${earlier.file}:${earlier.line}:${earlier.column}); names must be unique across files` });
+        issues.push({ ...at, layer: 'semantic', path: 'metadata.name', message: `${what} ${JSON.stringify(declared.name)} is declared twice (first at ${earlier.file}:${earlier.line}:${earlier.column}); names must be unique across files` });
         continue;
       }
-      seen.set(declared.name, declared.at);
+      seen.set(declared.name, at);
       if (declared.kind === 'Tenant' && declared.valid) tenants.push(declared.valid);
       if (declared.kind === 'NotificationChannel' && declared.valid) channels.push(declared.valid);
     }
@@ -138,10 +140,15 @@ function nameOf(data: unknown): string | undefined {
   return typeof name === 'string' ? name : undefined;
 }
 
-/** Relative to where the user stands when the file is below it; absolute otherwise. */
+/**
+ * Relative to where the user stands when the file is below it; absolute otherwise. As a slice of
+ * `file` when it ends with it: the directory source holds `file` anyway, and the string relative()
+ * answers is a slice of a new absolute path, which it would keep alive beside it (a tenant's path twice).
+ */
 export function displayPath(base: string, file: string): string {
   const rel = relative(base, file);
-  return rel === '' || rel.startsWith('..') ? file : rel;
+  if (rel === '' || rel.startsWith('..')) return file;
+  return file.endsWith(rel) ? file.slice(file.length - rel.length) : rel;
 }
 
 export function formatIssue(issue: ValidationIssue): string {
