@@ -48,6 +48,11 @@ export interface BenchOptions {
   /** Runs each worker count drains of the poolRuns queued (all of them unless smaller): the rest keeps the queue deep. */
   poolSample: number;
   /**
+   * How long the pooled controller idles before its no-op pass, as the loop idles between resyncs (5 minutes
+   * by default): V8 gives back the pages the cold converge grew its heap to only once the process is idle.
+   */
+  poolIdleMs: number;
+  /**
    * Where the AWS double runs: in this process (`inline`) or a child process served over HTTP (`process`,
    * so that this process's memory and CPU are the controller's alone). Undefined: `process` for the
    * pooled scenarios, `inline` for the others (launch-spreading reads the double's call log).
@@ -72,6 +77,7 @@ const HELP = `npm run bench -- [flags]       (each flag also reads from the envi
   --pool-runs N          BENCH_POOL_RUNS        pooled runs queued in pool-runs (--pool-tenants)
   --pool-workers A,B     BENCH_POOL_WORKERS     worker counts pool-runs measures (1,2,4,8)
   --pool-sample N        BENCH_POOL_SAMPLE      runs each worker count drains, of those queued (all)
+  --pool-idle-ms MS      BENCH_POOL_IDLE_MS     idle time before the pooled no-op pass, as between resyncs (30000)
   --aws-double W         BENCH_AWS_DOUBLE       where the AWS double runs: process (a child process reached over
                                                 HTTP: this process's RSS is the controller's) or inline (this
                                                 process); process for the pool-* scenarios, inline for the others
@@ -93,7 +99,7 @@ export function parseOptions(argv: string[], env: Record<string, string | undefi
     if (value === undefined) throw new Error(`--${match[1]} needs a value`);
     flags.set(match[1], value);
   }
-  const known = new Set(['tenants', 'latency-ms', 'scale-tenants', 'schemas', 'launches', 'launch-rate', 'concurrency', 'aws', 'client', 'scenarios', 'baseline', 'log-level', 'out', 'pool-tenants', 'pool-runs', 'pool-workers', 'pool-sample', 'aws-double']);
+  const known = new Set(['tenants', 'latency-ms', 'scale-tenants', 'schemas', 'launches', 'launch-rate', 'concurrency', 'aws', 'client', 'scenarios', 'baseline', 'log-level', 'out', 'pool-tenants', 'pool-runs', 'pool-workers', 'pool-sample', 'pool-idle-ms', 'aws-double']);
   for (const key of flags.keys()) if (!known.has(key)) throw new Error(`unknown flag --${key} (see --help)`);
   const read = (flag: string, variable: string) => flags.get(flag) ?? env[variable];
   const int = (flag: string, variable: string, fallback: number | undefined, min = 0) => {
@@ -131,6 +137,7 @@ export function parseOptions(argv: string[], env: Record<string, string | undefi
     poolRuns: int('pool-runs', 'BENCH_POOL_RUNS', poolTenants, 1)!,
     poolWorkers: workers.map(Number),
     poolSample: int('pool-sample', 'BENCH_POOL_SAMPLE', Number.MAX_SAFE_INTEGER, 1)!,
+    poolIdleMs: int('pool-idle-ms', 'BENCH_POOL_IDLE_MS', 30_000)!,
     ...(awsDouble ? { awsDouble } : {}),
   };
 }

@@ -11,6 +11,7 @@ import { pooledLauncher } from '../controller/pool/launcher.js';
 import { PoolQueue } from '../controller/pool/queue.js';
 import { PoolWorker } from '../controller/pool/worker.js';
 import { toEntry } from '../controller/scheduler/entries.js';
+import { createSchedulerService } from '../controller/scheduler/service.js';
 import type { Launcher } from '../controller/scheduler/launcher.js';
 import { runEnvironment } from '../controller/scheduler/run-env.js';
 import { mapLimit } from '../contract/concurrency.js';
@@ -26,7 +27,24 @@ const MB = 2 ** 20;
 
 function memory() {
   const usage = process.memoryUsage();
-  return { rssMB: round(usage.rss / MB, 1), heapUsedMB: round(usage.heapUsed / MB, 1), peakRssMB: round((process.resourceUsage().maxRSS * 1024) / MB, 1) };
+  return {
+    rssMB: round(usage.rss / MB, 1), heapUsedMB: round(usage.heapUsed / MB, 1),
+    // What V8 has committed for its heap (used or not), and the flags it runs with (a heap cap changes how much it keeps).
+    heapCommittedMB: round(usage.heapTotal / MB, 1), nodeFlags: process.execArgv.filter((flag) => flag.startsWith('--max-') || flag.startsWith('--optimize')),
+    peakRssMB: round((process.resourceUsage().maxRSS * 1024) / MB, 1),
+  };
+}
+
+/**
+ * The scheduler as `tenantctl run` runs it beside the loop: its entries follow every pass, so the
+ * memory measured holds them too. Its timer never fires, so it never leads: no runs are launched
+ * while the passes are measured (a leader would also hold a cursor per entry).
+ */
+async function followedByScheduler(controller: BenchController): Promise<() => Promise<void>> {
+  const service = createSchedulerService(controller.ctx, { timer: { setTimeout: () => () => {} } });
+  if ('problem' in service) throw new Error(`the scheduler cannot start: ${service.problem}`);
+  await service.start();
+  return () => service.stop();
 }
 
 /** Whose memory this process's is: the controller's alone when the AWS double is in a child process. */
@@ -60,6 +78,7 @@ export async function poolScenarios(options: BenchOptions, emit: (result: Scenar
   const world = await createWorld(options, n, 'pool', 'pool', options.awsDouble ?? 'process');
   try {
     const main = await world.open();
+    const stopScheduler = await followedByScheduler(main);
     progress(`cold converge of ${n} pooled tenants (the AWS double ${world.aws.where === 'process' ? 'in a child process' : 'in this process'})…`);
     const doubleBefore = world.aws.where === 'process' ? await world.aws.usage() : undefined;
     const cold = await coldConverge(world, main);
@@ -83,6 +102,8 @@ export async function poolScenarios(options: BenchOptions, emit: (result: Scenar
       // The first pass after the converge records the facts observed after it (below); the no-op pass is the one after.
       const { report: _settled, ...settle } = await measure(world, main, () => main.ctx.loop.pass());
       await world.aws.resetCalls();
+      progress(`idle for ${options.poolIdleMs} ms, as between resyncs…`);
+      await new Promise((resolve) => setTimeout(resolve, options.poolIdleMs));
       const { value: noop, ...during } = await rssDuring(() => noopResync(world, main, false));
       const double = world.aws.where === 'process' ? await world.aws.usage() : undefined;
       emit({
@@ -90,7 +111,8 @@ export async function poolScenarios(options: BenchOptions, emit: (result: Scenar
         writes: { aws: noop.aws.writes, postgresResourceWrites: noop.postgres.resourceWrites },
         reads: { total: noop.aws.reads + noop.postgres.catalogQueries, aws: noop.aws.reads, postgresCatalog: noop.postgres.catalogQueries, byOperation: noop.aws.byOperation },
         sourceReread: noop.sourceReread, firstResyncAfterConverge: { wallMs: settle.wallMs, cpuMs: settle.cpuMs, statusRowsWritten: settle.postgres.writes },
-        // During: the source reread and the no-op pass.
+        // During: the source reread and the no-op pass, after idling as between resyncs.
+        idleMsBefore: options.poolIdleMs,
         memory: { of: memoryOf(world), ...memory(), ...during },
         awsDoubleProcess: double ? { rssMB: double.rssMB, heapUsedMB: double.heapUsedMB, externalMB: double.externalMB } : null,
       });
@@ -111,6 +133,7 @@ export async function poolScenarios(options: BenchOptions, emit: (result: Scenar
       }
     }
     if (want('pool-noop')) emit({ scenario: 'pool-memory', tenants: n, ...(await memoryShares(world)) });
+    await stopScheduler();
   } finally {
     await world.close();
   }

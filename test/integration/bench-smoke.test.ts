@@ -17,7 +17,7 @@ describe('npm run bench, at 20 tenants', () => {
     const options = parseOptions([
       '--tenants', '20', '--latency-ms', '1', '--scale-tenants', '100', '--launches', '20', '--launch-rate', '20', '--log-level', 'error',
       '--aws', 'iam:read=200/200,iam:write=200/200', '--client', 'iam:read=200,iam:write=200',
-      '--scenarios', [...SCENARIOS, ...POOL_SCENARIOS].join(','), '--pool-tenants', '10', '--pool-runs', '10', '--pool-workers', '1,2',
+      '--scenarios', [...SCENARIOS, ...POOL_SCENARIOS].join(','), '--pool-tenants', '10', '--pool-runs', '10', '--pool-workers', '1,2', '--pool-idle-ms', '0',
     ], {}) as BenchOptions;
     await runBench(options, (result) => results.push(JSON.parse(JSON.stringify(result))));
   }, 240_000);
@@ -76,7 +76,7 @@ describe('npm run bench, at 20 tenants', () => {
     expect(cold).toMatchObject({ tenants: 10, errors: 0, writesPerTenant: { s3: expect.any(Number) } });
     expect(cold.aws.byOperation['iam:CreateRole']).toBeUndefined();
     expect(cold.aws.byOperation['secretsmanager:CreateSecret']).toBeUndefined();
-    expect(of('pool-noop')).toMatchObject({ errors: 0, writes: { aws: 0, postgresResourceWrites: 0 }, memory: { rssMB: expect.any(Number) } });
+    expect(of('pool-noop')).toMatchObject({ errors: 0, writes: { aws: 0, postgresResourceWrites: 0 }, idleMsBefore: 0, memory: { rssMB: expect.any(Number), heapCommittedMB: expect.any(Number), nodeFlags: expect.any(Array) } });
     expect(of('pool-one-change')).toMatchObject({ only: ['pool-00001'], errors: 0, followUpChanges: 0 });
     const runs = results.filter((r) => r.scenario === 'pool-runs') as Obj[];
     expect(runs.map((r) => [r.workers, r.ran, r.finished, r.failed])).toEqual([[1, 10, 10, 0], [2, 10, 10, 0]]);
