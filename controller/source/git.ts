@@ -71,12 +71,8 @@ export function gitSource(options: GitSourceOptions): ManifestSource {
   }
 
   async function read(sha: string): Promise<SourceSnapshot> {
-    const listing = await git.text(['ls-tree', '-r', '-z', '--full-tree', sha, ...(dir ? ['--', dir] : [])]);
-    const entries = listing.split('\0').filter(Boolean).map((line) => {
-      const tab = line.indexOf('\t');
-      const [mode, type] = line.slice(0, tab).split(' ');
-      return { link: mode === '120000', type, file: line.slice(tab + 1) };
-    }).filter((e) => e.type === 'blob' && isBelow(dir, e.file) && (e.link || isManifestName(e.file)))
+    const listing = await git.run(['ls-tree', '-r', '-z', '--full-tree', sha, ...(dir ? ['--', dir] : [])]);
+    const entries = treeEntries(listing).filter((e) => e.type === 'blob' && isBelow(dir, e.file) && (e.link || isManifestName(e.file)))
       .sort((a, b) => a.file.localeCompare(b.file));
     // Every manifest and every link is looked up by path, links followed inside this commit's tree.
     const lookups = entries.filter((e) => !e.file.includes('\n'));
@@ -134,6 +130,26 @@ export function gitSource(options: GitSourceOptions): ManifestSource {
       await chain;
     },
   };
+}
+
+/**
+ * The entries of `git ls-tree -r -z`: each path decoded from the listing's bytes as a string of its
+ * own. A slice of one string of the whole listing would keep all of it alive for as long as the
+ * path is held, which validation does until the next revision (80 bytes a tenant).
+ */
+function treeEntries(listing: Buffer): { link: boolean; type: string; file: string }[] {
+  const entries: { link: boolean; type: string; file: string }[] = [];
+  for (let start = 0; start < listing.length;) {
+    const nul = listing.indexOf(0, start);
+    const end = nul < 0 ? listing.length : nul;
+    const tab = listing.indexOf(0x09, start);
+    if (tab > start && tab < end) {
+      const [mode, type] = listing.toString('latin1', start, tab).split(' ');
+      entries.push({ link: mode === '120000', type, file: listing.toString('utf8', tab + 1, end) });
+    }
+    start = end + 1;
+  }
+  return entries;
 }
 
 /** `./tenants/` → `tenants`; '' and '.' → '' (the whole repository). */
