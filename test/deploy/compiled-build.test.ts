@@ -104,6 +104,14 @@ describe('the compiled build', () => {
     expect([compiled.status, reason(compiled).msg, reason(compiled).err.message]).toEqual([source.status, reason(source).msg, reason(source).err.message]);
   });
 
+  it('refuses to build into a directory that is not a previous build, since it empties it first, and leaves it as it was', () => {
+    const build = spawnSync(process.execPath, [join(REPO_ROOT, 'scripts/build.mjs'), manifests, '--no-check'], { encoding: 'utf8' });
+    expect(build.status).toBe(2);
+    expect(build.stderr).toContain(`${manifests} exists and is not a previous build`);
+    expect(readdirSync(manifests).sort()).toEqual(['acme.yaml', 'bad.yaml']);
+    expect(existsSync(join(out, '.openclaw-build'))).toBe(true);
+  });
+
   it('finds every file its modules read relative to themselves (migrations, CRDs, page assets)', () => {
     const missing: string[] = [];
     for (const file of compiledModules()) {
