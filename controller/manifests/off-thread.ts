@@ -103,7 +103,7 @@ export class ValidationThread {
     const known = this.remembered;
     const answer = changed.length > 0 ? await this.send(changed.map(({ file, text }) => ({ file, text }))) : [];
     if (!Array.isArray(answer)) return stopped(files, readIssues, answer.failed);
-    const held = this.compactor.compact(changed, answer);
+    const held = await this.compactor.compact(changed, answer);
     const next = new Map<string, HeldValidation>();
     let fresh = 0;
     const validations = files.map((input) => {

@@ -4,16 +4,11 @@ const DEFAULT_LIMIT = 10_000;
 /** A plain object or array as parsed: what is shared. */
 type Tree = Record<string, unknown> | unknown[];
 
-/** A subtree met in one call of share: its first instance, what parents name it by, and how often it was met. */
+/** A shared subtree: its instance, what parents' keys name it by, and how often one call of share met it. */
 interface Found {
   tree: Tree;
   id: number;
   count: number;
-}
-
-interface Batch {
-  found: Map<string, Found>;
-  ids: Map<Tree, number>;
 }
 
 /**
@@ -27,9 +22,7 @@ interface Batch {
  * with the fleet). Shared instances must never change: each document is deeply frozen afterwards.
  */
 export class SubtreePool {
-  private readonly kept = new Map<string, Tree>();
-  /** What a parent's key names each kept subtree by. */
-  private readonly keptIds = new Map<Tree, number>();
+  private readonly kept = new Map<string, Found>();
   private nextId = 0;
 
   constructor(private readonly limit = DEFAULT_LIMIT) {}
@@ -41,64 +34,74 @@ export class SubtreePool {
 
   /** Replaces, in place, every subtree below each document by its shared instance, then freezes each document deeply. */
   share(documents: readonly unknown[]): void {
-    const batch: Batch = { found: new Map(), ids: new Map() };
+    const batch = new Map<string, Found>();
     for (const document of documents) if (isTree(document)) this.keyOf(document, batch);
-    for (const [key, found] of batch.found) {
+    for (const [key, found] of batch) {
       if (found.count < 2 || this.kept.size >= this.limit) continue;
-      this.kept.set(key, found.tree);
-      this.keptIds.set(found.tree, found.id);
+      this.kept.set(key, found);
     }
     for (const document of documents) deepFreeze(document);
   }
 
-  /** The instance that stands for `tree`: a kept one, the first met in this batch, or `tree` itself. */
-  private canonical(tree: Tree, batch: Batch): Tree {
-    if (this.keptIds.has(tree) || batch.ids.has(tree)) return tree;
+  /** The shared instance equal to `tree`: a kept one, the first met in this batch, or `tree` itself. */
+  private canonical(tree: Tree, batch: Map<string, Found>): Found {
     const key = this.keyOf(tree, batch);
     const kept = this.kept.get(key);
     if (kept) return kept;
-    const found = batch.found.get(key);
+    const found = batch.get(key);
     if (found) {
       found.count++;
-      return found.tree;
+      return found;
     }
-    const id = this.nextId++;
-    batch.found.set(key, { tree, id, count: 1 });
-    batch.ids.set(tree, id);
-    return tree;
+    const first = { tree, id: this.nextId++, count: 1 };
+    batch.set(key, first);
+    return first;
   }
 
-  /** Replaces the children of `tree` by their shared instances (unless it is frozen), and answers its key. */
-  private keyOf(tree: Tree, batch: Batch): string {
+  /**
+   * Replaces the children of `tree` by their shared instances (unless it is frozen), and answers its
+   * key: its entries in order, each key and string prefixed by its length and every other token ended
+   * by `;`, so that no two different entries read the same.
+   */
+  private keyOf(tree: Tree, batch: Map<string, Found>): string {
     const writable = !Object.isFrozen(tree);
-    const share = (value: unknown): unknown => (isTree(value) ? this.canonical(value, batch) : value);
     if (Array.isArray(tree)) {
-      const tokens: string[] = [];
+      let key = '[';
       for (let i = 0; i < tree.length; i++) {
-        const item = share(tree[i]);
-        if (writable && item !== tree[i]) tree[i] = item;
-        tokens.push(this.token(item, batch));
+        const item: unknown = tree[i];
+        if (!isTree(item)) {
+          key += this.token(item);
+          continue;
+        }
+        const shared = this.canonical(item, batch);
+        if (writable && shared.tree !== item) tree[i] = shared.tree;
+        key += `#${shared.id};`;
       }
-      return `[${tokens.join(',')}]`;
+      return key;
     }
-    const entries: string[] = [];
-    for (const key of Object.keys(tree)) {
-      const item = share(tree[key]);
+    let key = '{';
+    for (const name of Object.keys(tree)) {
+      const item = tree[name];
+      key += `${name.length}:${name}`;
+      if (!isTree(item)) {
+        key += this.token(item);
+        continue;
+      }
+      const shared = this.canonical(item, batch);
       // An own `__proto__` key is read as data, but assigning it would set the prototype: it keeps its own instance.
-      if (writable && item !== tree[key] && key !== '__proto__') tree[key] = item;
-      entries.push(`${JSON.stringify(key)}:${this.token(item, batch)}`);
+      if (writable && shared.tree !== item && name !== '__proto__') tree[name] = shared.tree;
+      key += `#${shared.id};`;
     }
-    return `{${entries.join(',')}}`;
+    return key;
   }
 
-  /** A value as its parent's key names it: a subtree by its id, a string as JSON, any other scalar by its text. */
-  private token(value: unknown, batch: Batch): string {
-    if (isTree(value)) return `#${this.keptIds.get(value) ?? batch.ids.get(value)}`;
-    if (typeof value === 'string') return JSON.stringify(value);
-    if (typeof value === 'number') return Object.is(value, -0) ? '-0' : String(value);
-    if (typeof value === 'boolean' || value === null || value === undefined) return String(value);
+  /** A scalar as its parent's key names it: a string by its length and text, any other by its text. */
+  private token(value: unknown): string {
+    if (typeof value === 'string') return `s${value.length}:${value}`;
+    if (typeof value === 'number') return Object.is(value, -0) ? 'n-0;' : `n${value};`;
+    if (typeof value === 'boolean' || value === null || value === undefined) return `${value};`;
     // Anything else (not met in parsed manifests) is equal to nothing: its parent is never shared.
-    return `!${this.nextId++}`;
+    return `!${this.nextId++};`;
   }
 }
 

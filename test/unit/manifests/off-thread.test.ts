@@ -6,6 +6,8 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { formatIssue, validateManifests } from '../../../controller/manifests/index.js';
+import { ValidationCompactor } from '../../../controller/manifests/compact.js';
+import { validateFile } from '../../../controller/manifests/validate.js';
 import { contentDigest } from '../../../controller/manifests/files.js';
 import { ValidationThread } from '../../../controller/manifests/off-thread.js';
 import { StringPool } from '../../../controller/manifests/string-pool.js';
@@ -177,6 +179,31 @@ describe('the repeated strings of validated manifests', () => {
     const third = await validation.validate([a, changedB, { file: 'tenants/c.yaml', text: tenantYaml('c') }]);
     expect(third.tenants[2].manifest.spec.agents).toBe(acme.manifest.spec.agents);
     expect(third.tenants.map((t) => t.manifest)).toEqual(validateManifests([a, changedB, { file: 'tenants/c.yaml', text: tenantYaml('c') }]).tenants.map((t) => t.manifest));
+  });
+
+  it('compacts a large revision a slice at a time, letting the event loop turn between slices, and shares across slices', async () => {
+    const inputs = Array.from({ length: 1_200 }, (_, i) => ({ file: `tenants/t${i}.yaml`, text: tenantYaml(`t${i}`) }));
+    const validations = inputs.map(validateFile);
+    let done = false;
+    let turns = 0;
+    const pending = new ValidationCompactor().compact(inputs.map(({ file, text }) => ({ file, digest: contentDigest(text) })), validations).then((held) => {
+      done = true;
+      return held;
+    });
+    while (!done) {
+      await new Promise((resolve) => setImmediate(resolve));
+      turns++;
+    }
+    const held = await pending;
+    expect(turns).toBeGreaterThanOrEqual(2);
+    const specs = held.map((h) => {
+      const declared = h.declared[0];
+      if (declared.kind !== 'Tenant' || !declared.valid) throw new Error(`${h.file} declares no valid tenant`);
+      return declared.valid.manifest.spec;
+    });
+    expect(specs[1_199]).not.toBe(specs[0]);
+    expect(specs[1_199].agents).toBe(specs[0].agents);
+    expect(held[7]).toMatchObject({ file: 'tenants/t7.yaml', digest: contentDigest(inputs[7].text), issues: [] });
   });
 
   it('hands back from the thread the same manifests as validation in place', async () => {
