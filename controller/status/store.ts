@@ -28,6 +28,41 @@ export interface TenantSummary {
   isolation: DesiredTenant['isolation'];
 }
 
+/** One instance of each value it is given: the first, handed back for every equal one after it. */
+function sharing<T>(): (value: T) => T {
+  const kept = new Map<T, T>();
+  return (value) => {
+    const first = kept.get(value);
+    if (first !== undefined) return first;
+    kept.set(value, value);
+    return value;
+  };
+}
+
+/**
+ * Every pass reads every tenant's summary, and the driver makes a string of each value of each row: at
+ * 100,000 tenants, 100,000 copies of the revision, the tier, the lifecycle. The columns with a handful
+ * of values across the fleet are set, in place, to one instance per value (names and fingerprints stay).
+ */
+function shareRepeatedValues(rows: TenantSummary[]): void {
+  const deletionPolicy = sharing<TenantSummary['deletionPolicy']>();
+  const revision = sharing<TenantSummary['revision']>();
+  const lifecycle = sharing<TenantSummary['lifecycle']>();
+  const appliedState = sharing<TenantSummary['appliedState']>();
+  const manifestIsolation = sharing<TenantSummary['manifestIsolation']>();
+  const tier = sharing<TenantSummary['tier']>();
+  const isolation = sharing<TenantSummary['isolation']>();
+  for (const row of rows) {
+    row.deletionPolicy = deletionPolicy(row.deletionPolicy);
+    row.revision = revision(row.revision);
+    row.lifecycle = lifecycle(row.lifecycle);
+    row.appliedState = appliedState(row.appliedState);
+    row.manifestIsolation = manifestIsolation(row.manifestIsolation);
+    row.tier = tier(row.tier);
+    row.isolation = isolation(row.isolation);
+  }
+}
+
 /** A tenant the controller has applied before, as it remembers it, documents included. */
 export interface KnownTenant extends TenantSummary {
   manifest: TenantManifest;
@@ -102,6 +137,7 @@ export class StatusStore {
       `SELECT ${this.summaryColumns()} FROM openclaw.tenants WHERE ($1::text[] IS NULL OR name = ANY($1::text[])) ORDER BY name`,
       [names ?? null],
     );
+    shareRepeatedValues(rows);
     return rows;
   }
 
