@@ -21,7 +21,15 @@ export const TIER_TAG = 'openclaw:tier';
 export function withRecordedIsolation(desired: DesiredTenant, manifest: TenantManifest, recorded: RecordedTenant | undefined, ctx: DesiredContext): DesiredTenant {
   if (manifest.spec.isolation !== undefined || !recorded || recorded.lifecycle === 'Purged') return desired;
   if (recorded.manifestIsolation !== null || recorded.tier !== desired.tier || recorded.isolation === desired.isolation) return desired;
-  return desiredTenant({ ...manifest, spec: { ...manifest.spec, isolation: recorded.isolation } }, ctx);
+  return desiredTenant(withModel(manifest, recorded.isolation), ctx);
+}
+
+const withModel = (manifest: TenantManifest, isolation: DesiredTenant['isolation']): TenantManifest => ({ ...manifest, spec: { ...manifest.spec, isolation } });
+
+/** desiredTenant with `isolation` as its model, whatever the manifest names (the same state when it names that one). */
+export function desiredTenantAs(manifest: TenantManifest, isolation: DesiredTenant['isolation'], ctx: DesiredContext): DesiredTenant {
+  const desired = desiredTenant(manifest, ctx);
+  return desired.isolation === isolation ? desired : desiredTenant(withModel(manifest, isolation), ctx);
 }
 
 /** What the controller's records say of a tenant: the model its last applied manifest named (null: none), its recorded tier and model. */

@@ -81,3 +81,15 @@ export function activeEntry(tenant: DesiredTenant | undefined, tenantName: strin
   }
   return toEntry(tenant, spec);
 }
+
+/**
+ * The secrets a tenant's scheduled runs read, which it has once they exist: the db secret of a silo
+ * tenant (a pooled one has none: its runs get a database session from the worker) and the
+ * integration secrets its active agents read.
+ */
+export function* scheduledSecretNames(tenant: DesiredTenant): Generator<string> {
+  const active = tenant.agents.filter((a) => a.active);
+  if (active.length === 0) return;
+  if (tenant.isolation === 'silo') yield tenant.secrets.db.name;
+  for (const secret of tenant.secrets.integrations) if (active.some((a) => AGENTS[a.name].secrets.includes(secret.provider))) yield secret.name;
+}

@@ -1,5 +1,5 @@
 import { withTransaction, type Pool } from '../db/pool.js';
-import type { ScheduleEntry } from './entries.js';
+import type { Slot } from './slots.js';
 
 /** Where missed fires are counted from, per (tenant, agent): from PostgreSQL, never from memory. */
 export interface Resume {
@@ -14,16 +14,16 @@ export interface Resume {
  * point each entry resumes from. One transaction: upsert what is active (a row changes only when its
  * schedule does, so an unchanged pass writes nothing), delete what is not, read both back.
  */
-export async function syncSchedules(pool: Pool, entries: readonly ScheduleEntry[], now: number): Promise<Map<string, Resume>> {
+export async function syncSchedules(pool: Pool, entries: readonly Pick<Slot, 'tenant' | 'kind'>[], now: number): Promise<Map<string, Resume>> {
   const tenants = entries.map((e) => e.tenant);
-  const agents = entries.map((e) => e.agent);
+  const agents = entries.map((e) => e.kind.agent);
   return withTransaction(pool, async (client) => {
     await client.query(
       `INSERT INTO openclaw.agent_schedules AS s (tenant, agent, schedule, active_since)
        SELECT k.tenant, k.agent, k.schedule, $4 FROM unnest($1::text[], $2::text[], $3::text[]) AS k(tenant, agent, schedule)
        ON CONFLICT (tenant, agent) DO UPDATE SET schedule = EXCLUDED.schedule, active_since = EXCLUDED.active_since
        WHERE s.schedule IS DISTINCT FROM EXCLUDED.schedule`,
-      [tenants, agents, entries.map((e) => e.label), new Date(now)],
+      [tenants, agents, entries.map((e) => e.kind.label), new Date(now)],
     );
     await client.query(
       `DELETE FROM openclaw.agent_schedules s

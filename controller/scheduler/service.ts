@@ -5,7 +5,7 @@ import type { DesiredTenant } from '../desired/types.js';
 import type { Pool } from '../db/pool.js';
 import type { PoolSet } from '../db/pools.js';
 import type { ControllerLoop } from '../engine/controller.js';
-import { desiredStates } from '../engine/reconciler.js';
+import type { PlannedPass } from '../engine/reconciler.js';
 import { digestRecipientsEnv } from './run-env.js';
 import { publicUrlOf } from '../integrations/index.js';
 import { recordRunRefusals } from '../integrations/run-refusals.js';
@@ -29,6 +29,8 @@ import { RunPoller } from './poller.js';
 import { AwsReachability } from './reachability.js';
 import { Scheduler } from './scheduler.js';
 import { SecretArns } from './secret-arns.js';
+import { scheduledDesired, type ScheduledTenant } from './slots.js';
+import { scheduledSecretNames } from './entries.js';
 import { realTimer, repeat, type Repeating, type Timer } from './timer.js';
 
 /** Injected parts; each defaults to the real one. */
@@ -50,8 +52,8 @@ export interface SchedulerService {
   scheduler: Scheduler;
   poller: RunPoller;
   elector: LeaderElector;
-  /** Feeds desired state in (the pass listener does this after every pass). */
-  update(tenants: Iterable<DesiredTenant>): Promise<void>;
+  /** Feeds desired state in (the pass listener does this after every pass, with the manifests it derived them from). */
+  update(tenants: Iterable<ScheduledTenant>): Promise<void>;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -102,7 +104,7 @@ export function createSchedulerService(ctx: SchedulerContext, seams: SchedulerSe
       return digestRecipientsEnv(recipients, signatures, unsubscribeEndpoint(publicUrlOf(ctx.config)));
     },
   });
-  const scheduler = new Scheduler({ history, dispatcher, now: ctx.now, log });
+  const scheduler = new Scheduler({ history, dispatcher, now: ctx.now, log, desiredContext: ctx.desiredContext });
   const lease = new LeaderLease(ctx.pools.lease, {
     name: 'scheduler', holder: seams.holder ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`, leaseMs: ctx.config.scheduler.leaseMs, now: ctx.now,
   });
@@ -122,21 +124,23 @@ export function createSchedulerService(ctx: SchedulerContext, seams: SchedulerSe
   let loops: Repeating[] = [];
   let stopped = false;
 
-  const update = async (tenants: Iterable<DesiredTenant>) => {
+  const update = async (tenants: Iterable<ScheduledTenant>) => {
     if (stopped) return;
-    await scheduler.update(tenants);
-    await arns.refresh(scheduler.allEntries().flatMap((e) => [e.dbSecret, ...e.integrationSecrets.map((s) => s.name)]));
+    // The secrets' ARNs are listed again when a scheduled tenant has a secret not listed yet, seen as the states go by.
+    let listed = true;
+    await scheduler.update(seen(tenants, (desired) => void (listed &&= arns.knows(scheduledSecretNames(desired)))));
+    if (!listed) await arns.list();
   };
 
   return {
     history, launcher, dispatcher, scheduler, poller, elector, update,
     async start() {
-      ctx.loop.onPass((_report, pass) => update(desiredStates(pass)));
+      ctx.loop.onPass((_report, pass) => update(passTenants(pass)));
       const snapshot = ctx.loop.appliedSnapshot;
       if (snapshot) {
         // As the passes derive it: a manifest without isolation keeps its tenant's recorded model.
         const recorded = new Map((await new StatusStore(ctx.pool).tenantSummaries()).map((k) => [k.name, k]));
-        await update(snapshot.tenants.map((t) => withRecordedIsolation(desiredTenant(t.manifest, ctx.desiredContext), t.manifest, recorded.get(t.name), ctx.desiredContext)));
+        await update(snapshot.tenants.map((t) => ({ desired: withRecordedIsolation(desiredTenant(t.manifest, ctx.desiredContext), t.manifest, recorded.get(t.name), ctx.desiredContext), origin: t })));
       }
       loops = [
         repeat(timer, () => elector.interval(), async () => void (await elector.step()), onError),
@@ -155,4 +159,20 @@ export function createSchedulerService(ctx: SchedulerContext, seams: SchedulerSe
       await elector.resign();
     },
   };
+}
+
+/** Every desired tenant of a pass, derived again one at a time as the pass derived it, with the manifest it came from. */
+function* passTenants(pass: Pick<PlannedPass, 'snapshot' | 'derive'>): Generator<ScheduledTenant> {
+  for (const origin of pass.snapshot.tenants) {
+    const desired = pass.derive(origin.name);
+    if (desired) yield { desired, origin };
+  }
+}
+
+/** `tenants` as they are, telling `look` of each desired state on the way. */
+function* seen(tenants: Iterable<ScheduledTenant>, look: (desired: DesiredTenant) => void): Generator<ScheduledTenant> {
+  for (const tenant of tenants) {
+    look(scheduledDesired(tenant));
+    yield tenant;
+  }
 }

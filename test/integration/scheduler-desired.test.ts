@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { lastRuns, nextRuns } from '../../controller/scheduler/status.js';
 import type { SchedulerService } from '../../controller/scheduler/service.js';
-import { harnessPerTest, tenant, type Harness } from './scheduler-harness.js';
+import type { RunTaskCommandInput } from '@aws-sdk/client-ecs';
+import { desiredTenant } from '../../controller/desired/tenant.js';
+import { DESIRED_CONTEXT, harnessPerTest, tenant, tenantManifest, type Harness } from './scheduler-harness.js';
 
 const at = (iso: string) => new Date(`2025-01-06T${iso}Z`).getTime();
 const HOUR = 3_600_000;
@@ -63,6 +65,27 @@ describe('schedules follow desired state after every pass, without a restart', (
     expect(next.map((n) => [n.agent, n.at.toISOString()])).toEqual([
       ['butler', '2025-01-06T11:00:00.000Z'], ['butler', '2025-01-06T12:00:00.000Z'], ['butler', '2025-01-06T13:00:00.000Z'],
     ]);
+  });
+
+  it('launches each run with what the newest pass derived from the manifest: its recipients, integrations and role', async () => {
+    const h = await harness(at('08:00:30'));
+    const replica = h.controller();
+    // As the pass listener hands tenants over: each desired state with the manifest it came from.
+    const pass = (options: Parameters<typeof tenant>[1]) => {
+      const manifest = tenantManifest('acme', { agents: [{ schedule: '*/15 * * * *' }], ...options });
+      return replica.update([{ desired: desiredTenant(manifest, DESIRED_CONTEXT), origin: { manifest } }]);
+    };
+    await pass({ agents: [{ schedule: '*/15 * * * *', recipients: ['ann@acme.example'] }] });
+    await h.step([replica], 0);
+    await pass({ agents: [{ schedule: '*/15 * * * *', recipients: ['bob@acme.example'] }], integrations: [{ provider: 'google' }] });
+    for (let i = 0; i < 15; i++) await h.step([replica], 60_000); // → 08:15:30
+    const launches = h.double.calls.filter((c) => c.operation === 'RunTask').map((c) => c.input as RunTaskCommandInput);
+    expect(launches).toHaveLength(1);
+    const [override] = launches[0].overrides!.containerOverrides!;
+    const env = Object.fromEntries(override.environment!.map((e) => [e.name, e.value]));
+    expect(env.OPENCLAW_DIGEST_RECIPIENTS).toBe('ops@acme.example,bob@acme.example');
+    expect(env.OPENCLAW_SECRET_GOOGLE_ARN).toBe('arn:aws:secretsmanager:us-east-1:123456789012:secret:openclaw/tenants/acme/integrations/google');
+    expect(launches[0].overrides!.taskRoleArn).toBe('arn:aws:iam::123456789012:role/openclaw/tenants/openclaw-tenant-acme');
   });
 
   it('applies a new schedule from the next tick', async () => {

@@ -35,19 +35,23 @@ export interface TenantOptions {
 
 /** Desired state of a tenant, derived by the real pure function from a manifest. */
 export function tenant(name: string, options: TenantOptions = {}): DesiredTenant {
-  const manifest: TenantManifest = {
+  return desiredTenant(tenantManifest(name, options), DESIRED_CONTEXT);
+}
+
+/** The manifest `tenant` derives from (silo unless asked; `isolation: undefined` names no model). */
+export function tenantManifest(name: string, options: TenantOptions = {}): TenantManifest {
+  return {
     apiVersion: 'openclaw.io/v1alpha1',
     kind: 'Tenant',
     metadata: { name },
     spec: {
-      displayName: name, contact: { email: `ops@${name}.example` }, tier: options.tier ?? 'starter', isolation: options.isolation ?? 'silo', suspended: options.suspended ?? false,
+      displayName: name, contact: { email: `ops@${name}.example` }, tier: options.tier ?? 'starter', isolation: 'isolation' in options ? options.isolation : 'silo', suspended: options.suspended ?? false,
       deletionPolicy: 'Retain', integrations: options.integrations ?? [], storage: { archiveAfterDays: 30, expireAfterDays: 365 }, costAllocationTags: {},
       agents: (options.agents ?? [{}]).map((a) => ({
         name: 'butler', enabled: true, schedule: '*/5 * * * *', timezone: 'UTC', concurrencyPolicy: 'Forbid', startingDeadlineSeconds: 300, ...a,
       })),
     },
   };
-  return desiredTenant(manifest, DESIRED_CONTEXT);
 }
 
 export interface ReplicaOptions {
