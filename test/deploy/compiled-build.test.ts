@@ -10,7 +10,7 @@ import { REPO_ROOT } from './lib/paths.js';
 /**
  * The production build (`npm run build`, what the image runs as /app), built once into a temporary
  * directory without type checking (`npm run typecheck` checks the same files), then run side by side
- * with the sources through tsx.
+ * with the sources through tsx where their answers can be compared.
  */
 let root: string;
 let out: string;
@@ -80,28 +80,24 @@ describe('the compiled build', () => {
     expect(compiled).toEqual(source);
   });
 
-  it('validates in its own worker thread, as the sources do in theirs', () => {
-    // Scripts in files: a worker thread inherits the process's flags, and --input-type would stop it.
-    writeFileSync(join(root, 'compiled.mjs'), offThread(join(out, 'controller/manifests/off-thread.js')));
-    writeFileSync(join(root, 'source.mjs'), offThread(join(REPO_ROOT, 'controller/manifests/off-thread.ts')));
-    const compiled = node(['compiled.mjs']);
-    const source = node(['--import', 'tsx', 'source.mjs']);
+  it('validates in its own worker thread, without tsx', () => {
+    // A script in a file: a worker thread inherits the process's flags, and --input-type would stop it.
+    writeFileSync(join(root, 'off-thread.mjs'), offThread(join(out, 'controller/manifests/off-thread.js')));
+    const compiled = node(['off-thread.mjs']);
     expect(compiled.stderr).toBe('');
     const issues = JSON.parse(compiled.stdout) as { file: string; path: string; message: string }[];
     expect(issues).toEqual([expect.objectContaining({ file: 'bad.yaml', path: 'spec.tier', message: expect.stringContaining('"platinum" is not allowed') })]);
-    expect(compiled).toEqual(source);
   });
 
   it('starts an agent with the catalog’s command (ECS task definitions, local launcher) where the compiled tree is the working directory', () => {
     const [program, ...args] = AGENTS.butler.command;
     expect(program).toBe('node');
-    // With no environment at all, the agent starts and refuses to run, naming what is missing, as from source.
+    // With no environment at all, the agent starts and refuses to run, naming what is missing.
     const compiled = node(args, out, { PATH: process.env.PATH });
-    const source = node(['--import', 'tsx', ...args.map((a) => a.replace(/\.js$/, '.ts'))], REPO_ROOT, { PATH: process.env.PATH });
-    const reason = (run: { stdout: string }) => (JSON.parse(run.stdout) as { msg: string; err: { message: string } });
     expect(compiled.status).toBe(2);
-    expect(reason(compiled).err.message).toMatch(/OPENCLAW_TENANT: required/);
-    expect([compiled.status, reason(compiled).msg, reason(compiled).err.message]).toEqual([source.status, reason(source).msg, reason(source).err.message]);
+    const line = JSON.parse(compiled.stdout) as { msg: string; err: { message: string } };
+    expect(line.msg).toBe('agent not started');
+    expect(line.err.message).toMatch(/OPENCLAW_TENANT: required/);
   });
 
   it('refuses to build into a directory that is not a previous build, since it empties it first, and leaves it as it was', () => {
