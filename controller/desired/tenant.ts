@@ -1,6 +1,6 @@
 import { agentsInTier, defaultIsolation } from '../../contract/catalog.js';
 import { ANNOTATIONS } from '../manifests/semantic.js';
-import type { TenantManifest } from '../manifests/types.js';
+import type { AgentSpec, TenantManifest, TenantSpec } from '../manifests/types.js';
 import { tenantLimits } from '../usage/limits.js';
 import { names } from '../../contract/names.js';
 import { tenantRolePolicy, ecsTasksTrustPolicy, pooledTenantPolicy } from './policy.js';
@@ -53,7 +53,6 @@ function sharedOf(ctx: DesiredContext): { trust: PolicyDocument; pooled: PolicyD
 export function desiredTenant(manifest: TenantManifest, ctx: DesiredContext): DesiredTenant {
   const name = manifest.metadata.name;
   const spec = manifest.spec;
-  const included = agentsInTier(spec.tier);
   const roleName = names.iamRole(name);
   const isolation = spec.isolation ?? defaultIsolation(spec.tier);
   const shared = sharedOf(ctx);
@@ -94,13 +93,7 @@ export function desiredTenant(manifest: TenantManifest, ctx: DesiredContext): De
       archiveAfterDays: spec.storage.archiveAfterDays,
       expireAfterDays: spec.storage.expireAfterDays,
     },
-    secrets: {
-      db: { name: names.dbSecret(ctx.secretsPrefix, name) },
-      // A pooled tenant's integrations all live in its one secret.
-      integrations: spec.integrations.map((i) => ({
-        provider: i.provider, name: isolation === 'pool' ? names.pooledSecret(ctx.secretsPrefix, name) : names.integrationSecret(ctx.secretsPrefix, name, i.provider),
-      })),
-    },
+    secrets: tenantSecrets(manifest, isolation, ctx),
     agents: spec.agents.map((agent) => ({
       name: agent.name,
       schedule: agent.schedule,
@@ -109,8 +102,25 @@ export function desiredTenant(manifest: TenantManifest, ctx: DesiredContext): De
       startingDeadlineSeconds: agent.startingDeadlineSeconds,
       // Only butler sends email: the digest goes to the contact and the agent's own recipients.
       recipients: agent.name === 'butler' ? [spec.contact.email, ...(agent.recipients ?? [])] : [],
-      active: agent.enabled && !spec.suspended && included.includes(agent.name),
+      active: agentActive(spec, agent),
     })),
     limits: tenantLimits(spec.tier, spec.limits),
+  };
+}
+
+/** Whether an agent runs: enabled, in the tenant's tier, the tenant not suspended. */
+export function agentActive(spec: Pick<TenantSpec, 'tier' | 'suspended'>, agent: Pick<AgentSpec, 'name' | 'enabled'>): boolean {
+  return agent.enabled && !spec.suspended && agentsInTier(spec.tier).includes(agent.name);
+}
+
+/** The names of a tenant's secrets under `isolation`. */
+export function tenantSecrets(manifest: TenantManifest, isolation: DesiredTenant['isolation'], ctx: Pick<DesiredContext, 'secretsPrefix'>): DesiredTenant['secrets'] {
+  const name = manifest.metadata.name;
+  return {
+    db: { name: names.dbSecret(ctx.secretsPrefix, name) },
+    // A pooled tenant's integrations all live in its one secret.
+    integrations: manifest.spec.integrations.map((i) => ({
+      provider: i.provider, name: isolation === 'pool' ? names.pooledSecret(ctx.secretsPrefix, name) : names.integrationSecret(ctx.secretsPrefix, name, i.provider),
+    })),
   };
 }

@@ -87,7 +87,7 @@ export function activeEntry(tenant: DesiredTenant | undefined, tenantName: strin
  * tenant (a pooled one has none: its runs get a database session from the worker) and the
  * integration secrets its active agents read.
  */
-export function* scheduledSecretNames(tenant: DesiredTenant): Generator<string> {
+export function* scheduledSecretNames(tenant: Pick<DesiredTenant, 'isolation' | 'secrets'> & { agents: readonly Pick<DesiredTenant['agents'][number], 'name' | 'active'>[] }): Generator<string> {
   const active = tenant.agents.filter((a) => a.active);
   if (active.length === 0) return;
   if (tenant.isolation === 'silo') yield tenant.secrets.db.name;

@@ -29,7 +29,7 @@ import { RunPoller } from './poller.js';
 import { AwsReachability } from './reachability.js';
 import { Scheduler } from './scheduler.js';
 import { SecretArns } from './secret-arns.js';
-import { scheduledDesired, type ScheduledTenant } from './slots.js';
+import { manifestSchedules, schedulesOf, type ScheduledTenant, type TenantSchedules } from './slots.js';
 import { scheduledSecretNames } from './entries.js';
 import { realTimer, repeat, type Repeating, type Timer } from './timer.js';
 
@@ -135,12 +135,12 @@ export function createSchedulerService(ctx: SchedulerContext, seams: SchedulerSe
   return {
     history, launcher, dispatcher, scheduler, poller, elector, update,
     async start() {
-      ctx.loop.onPass((_report, pass) => update(passTenants(pass)));
+      ctx.loop.onPass((_report, pass) => update(passTenants(pass, ctx.desiredContext)));
       const snapshot = ctx.loop.appliedSnapshot;
       if (snapshot) {
         // As the passes derive it: a manifest without isolation keeps its tenant's recorded model.
         const recorded = new Map((await new StatusStore(ctx.pool).tenantSummaries()).map((k) => [k.name, k]));
-        await update(snapshot.tenants.map((t) => ({ desired: withRecordedIsolation(desiredTenant(t.manifest, ctx.desiredContext), t.manifest, recorded.get(t.name), ctx.desiredContext), origin: t })));
+        await update(snapshot.tenants.map((t) => ({ schedules: withRecordedIsolation(desiredTenant(t.manifest, ctx.desiredContext), t.manifest, recorded.get(t.name), ctx.desiredContext), origin: t })));
       }
       loops = [
         repeat(timer, () => elector.interval(), async () => void (await elector.step()), onError),
@@ -161,18 +161,22 @@ export function createSchedulerService(ctx: SchedulerContext, seams: SchedulerSe
   };
 }
 
-/** Every desired tenant of a pass, derived again one at a time as the pass derived it, with the manifest it came from. */
-function* passTenants(pass: Pick<PlannedPass, 'snapshot' | 'derive'>): Generator<ScheduledTenant> {
+/**
+ * Every desired tenant of a pass, as its schedules read from its manifest with the model the pass
+ * derived (what the pass kept of each tenant), and the manifest they come from: no desired state is
+ * derived again after a pass.
+ */
+function* passTenants(pass: Pick<PlannedPass, 'snapshot' | 'desired'>, ctx: DesiredContext): Generator<ScheduledTenant> {
   for (const origin of pass.snapshot.tenants) {
-    const desired = pass.derive(origin.name);
-    if (desired) yield { desired, origin };
+    const planned = pass.desired.get(origin.name);
+    if (planned) yield { schedules: manifestSchedules(origin.manifest, planned.isolation, ctx), origin };
   }
 }
 
-/** `tenants` as they are, telling `look` of each desired state on the way. */
-function* seen(tenants: Iterable<ScheduledTenant>, look: (desired: DesiredTenant) => void): Generator<ScheduledTenant> {
+/** `tenants` as they are, telling `look` of each one's schedules on the way. */
+function* seen(tenants: Iterable<ScheduledTenant>, look: (tenant: TenantSchedules) => void): Generator<ScheduledTenant> {
   for (const tenant of tenants) {
-    look(scheduledDesired(tenant));
+    look(schedulesOf(tenant));
     yield tenant;
   }
 }

@@ -1,7 +1,7 @@
 import type { AgentName, Isolation } from '../../contract/catalog.js';
-import { desiredTenantAs } from '../desired/tenant.js';
+import { agentActive, desiredTenantAs, tenantSecrets } from '../desired/tenant.js';
 import type { DesiredAgent, DesiredContext, DesiredTenant } from '../desired/types.js';
-import type { ConcurrencyPolicy, LoadedTenant } from '../manifests/types.js';
+import type { ConcurrencyPolicy, LoadedTenant, TenantManifest } from '../manifests/types.js';
 import { scheduleLabel } from './cron.js';
 import { toEntry, type ScheduleEntry } from './entries.js';
 
@@ -29,8 +29,36 @@ export interface Kind {
  */
 export type DesiredOrigin = Pick<LoadedTenant, 'manifest'> | DesiredTenant;
 
-/** A desired state handed to the scheduler, with the manifest it was derived from when it comes from a pass. */
-export type ScheduledTenant = DesiredTenant | { desired: DesiredTenant; origin: Pick<LoadedTenant, 'manifest'> };
+/** What slots are made of: a tenant's name, model, secrets and agents (a desired state has all of it). */
+export interface TenantSchedules {
+  readonly name: string;
+  readonly isolation: Isolation;
+  readonly secrets: DesiredTenant['secrets'];
+  readonly agents: readonly Pick<DesiredAgent, 'name' | 'active' | 'schedule' | 'timezone' | 'concurrencyPolicy' | 'startingDeadlineSeconds'>[];
+}
+
+/**
+ * A tenant handed to the scheduler: a desired state whole, or, from a pass, its schedules with the
+ * manifest they were read from (what its runs' entries are derived from again).
+ */
+export type ScheduledTenant = DesiredTenant | { schedules: TenantSchedules; origin: Pick<LoadedTenant, 'manifest'> };
+
+/**
+ * A tenant's schedules read from its manifest, with the model its pass derived: what its desired state
+ * says of them, without deriving the rest of it (policies, tags, limits) after every pass.
+ */
+export function manifestSchedules(manifest: TenantManifest, isolation: Isolation, ctx: Pick<DesiredContext, 'secretsPrefix'>): TenantSchedules {
+  const { spec } = manifest;
+  return {
+    name: manifest.metadata.name,
+    isolation,
+    secrets: tenantSecrets(manifest, isolation, ctx),
+    agents: spec.agents.map((agent) => ({
+      name: agent.name, schedule: agent.schedule, timezone: agent.timezone, concurrencyPolicy: agent.concurrencyPolicy,
+      startingDeadlineSeconds: agent.startingDeadlineSeconds, active: agentActive(spec, agent),
+    })),
+  };
+}
 
 /**
  * What the scheduler holds of one active agent between passes: what ticking reads every second. The
@@ -45,8 +73,8 @@ export interface Slot {
   next: number | undefined;
 }
 
-/** The desired state of a scheduled tenant. */
-export const scheduledDesired = (input: ScheduledTenant): DesiredTenant => ('origin' in input ? input.desired : input);
+/** The schedules of a scheduled tenant. */
+export const schedulesOf = (input: ScheduledTenant): TenantSchedules => ('origin' in input ? input.schedules : input);
 
 /** A tenant's slots: the one of a tenant with one active agent, else a list. */
 type TenantSlots = Slot | readonly Slot[];
@@ -70,7 +98,7 @@ export class SlotTable {
     let count = 0;
     let kept = 0;
     for (const input of tenants) {
-      const desired = scheduledDesired(input);
+      const desired = schedulesOf(input);
       const origin = 'origin' in input ? input.origin : input;
       const slots: Slot[] = [];
       for (const agent of desired.agents) {
@@ -98,7 +126,7 @@ export class SlotTable {
   }
 
   /** The one Kind object for an agent's values: this pass's, the last pass's, or a new one. */
-  private kindOf(agent: DesiredAgent, isolation: Isolation, kinds: Map<string, Kind>): Kind {
+  private kindOf(agent: TenantSchedules['agents'][number], isolation: Isolation, kinds: Map<string, Kind>): Kind {
     const id = `${agent.name}\0${isolation}\0${agent.schedule}\0${agent.timezone}\0${agent.concurrencyPolicy}\0${agent.startingDeadlineSeconds}`;
     const kind = kinds.get(id) ?? this.kinds.get(id) ?? {
       agent: agent.name, isolation, schedule: agent.schedule, timezone: agent.timezone, label: scheduleLabel(agent.schedule, agent.timezone),

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { lastRuns, nextRuns } from '../../controller/scheduler/status.js';
 import type { SchedulerService } from '../../controller/scheduler/service.js';
 import type { RunTaskCommandInput } from '@aws-sdk/client-ecs';
-import { desiredTenant } from '../../controller/desired/tenant.js';
+import { manifestSchedules } from '../../controller/scheduler/slots.js';
 import { DESIRED_CONTEXT, harnessPerTest, tenant, tenantManifest, type Harness } from './scheduler-harness.js';
 
 const at = (iso: string) => new Date(`2025-01-06T${iso}Z`).getTime();
@@ -73,7 +73,7 @@ describe('schedules follow desired state after every pass, without a restart', (
     // As the pass listener hands tenants over: each desired state with the manifest it came from.
     const pass = (options: Parameters<typeof tenant>[1]) => {
       const manifest = tenantManifest('acme', { agents: [{ schedule: '*/15 * * * *' }], ...options });
-      return replica.update([{ desired: desiredTenant(manifest, DESIRED_CONTEXT), origin: { manifest } }]);
+      return replica.update([{ schedules: manifestSchedules(manifest, 'silo', DESIRED_CONTEXT), origin: { manifest } }]);
     };
     await pass({ agents: [{ schedule: '*/15 * * * *', recipients: ['ann@acme.example'] }] });
     await h.step([replica], 0);

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { desiredTenant, withRecordedIsolation } from '../../controller/desired/tenant.js';
+import { desiredTenant, desiredTenantAs, withRecordedIsolation } from '../../controller/desired/tenant.js';
 import type { TenantManifest } from '../../controller/manifests/types.js';
 import { toEntry } from '../../controller/scheduler/entries.js';
-import { entryOf, SlotTable, type ScheduledTenant } from '../../controller/scheduler/slots.js';
+import { entryOf, manifestSchedules, SlotTable, type ScheduledTenant } from '../../controller/scheduler/slots.js';
 import { DESIRED_CONTEXT, tenantManifest, type TenantOptions } from '../integration/scheduler-harness.js';
 
-/** A tenant as a pass hands it over: its desired state and the manifest it was derived from. */
-const fromManifest = (manifest: TenantManifest): ScheduledTenant => ({ desired: desiredTenant(manifest, DESIRED_CONTEXT), origin: { manifest } });
+/** A tenant as a pass hands it over: its schedules, read from its manifest with the model the pass derived, and that manifest. */
+const fromManifest = (manifest: TenantManifest): ScheduledTenant => ({ schedules: manifestSchedules(manifest, desiredTenant(manifest, DESIRED_CONTEXT).isolation, DESIRED_CONTEXT), origin: { manifest } });
 const scheduled = (name: string, options: TenantOptions = {}) => fromManifest(tenantManifest(name, options));
 const twoAgents: TenantOptions = { tier: 'professional', agents: [{ name: 'butler', schedule: '0 7 * * *' }, { name: 'scout', schedule: '0 */4 * * *' }] };
 
@@ -57,7 +57,7 @@ describe('what the scheduler holds of each schedule between passes', () => {
     const desired = withRecordedIsolation(desiredTenant(manifest, DESIRED_CONTEXT), manifest, recorded, DESIRED_CONTEXT);
     expect([desiredTenant(manifest, DESIRED_CONTEXT).isolation, desired.isolation]).toEqual(['pool', 'silo']);
     const table = new SlotTable();
-    table.replace([{ desired, origin: { manifest } }]);
+    table.replace([{ schedules: manifestSchedules(manifest, desired.isolation, DESIRED_CONTEXT), origin: { manifest } }]);
     expect(entryOf(table.find('acme', 'butler')!, DESIRED_CONTEXT)).toEqual(toEntry(desired, desired.agents[0]));
   });
 
@@ -67,6 +67,23 @@ describe('what the scheduler holds of each schedule between passes', () => {
     expect(table.replace([scheduled('globex', { ...twoAgents, agents: [{ name: 'butler', schedule: '0 7 * * *' }, { name: 'scout', schedule: '0 */4 * * *', enabled: false }] })]).removed).toBe(2);
     expect([table.find('acme', 'butler'), table.find('globex', 'scout')]).toEqual([undefined, undefined]);
     expect([...table.values()].map((s) => `${s.tenant}/${s.kind.agent}`)).toEqual(['globex/butler']);
+  });
+
+  it('reads from a manifest what its desired state says of the schedules: active agents, timing, model and secrets', () => {
+    const manifests = [
+      tenantManifest('acme', { ...twoAgents, integrations: [{ provider: 'google' }, { provider: 'hubspot' }] }),
+      tenantManifest('globex', { isolation: undefined, integrations: [{ provider: 'google' }], agents: [{ timezone: 'Europe/Berlin', concurrencyPolicy: 'Replace', startingDeadlineSeconds: 60 }] }),
+      tenantManifest('hooli', { suspended: true }),
+      tenantManifest('initech', { tier: 'starter', agents: [{}, { name: 'scout' }, { name: 'writer', enabled: false }] }),
+    ];
+    for (const manifest of manifests) {
+      for (const isolation of ['silo', 'pool'] as const) {
+        const desired = desiredTenantAs(manifest, isolation, DESIRED_CONTEXT);
+        const { name, secrets, agents } = desired;
+        const schedules = agents.map((a) => ({ name: a.name, active: a.active, schedule: a.schedule, timezone: a.timezone, concurrencyPolicy: a.concurrencyPolicy, startingDeadlineSeconds: a.startingDeadlineSeconds }));
+        expect(manifestSchedules(manifest, isolation, DESIRED_CONTEXT)).toEqual({ name, isolation, secrets, agents: schedules });
+      }
+    }
   });
 
   it('derives the entry of a desired state handed in whole (a manual run) from that state', () => {
