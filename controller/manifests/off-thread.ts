@@ -41,6 +41,12 @@ const DEFAULT_HEAP_MB = 256;
 /** How long an idle thread is kept for the next revision before it ends. */
 const DEFAULT_IDLE_MS = 10_000;
 /**
+ * Files sent to the thread in one request. Its heap holds a request's texts and answers at once:
+ * 100,000 manifests in one request outgrew its 256 MB and the whole revision was rejected; 5,000
+ * take about 15 MB.
+ */
+const DEFAULT_FILES_PER_REQUEST = 5_000;
+/**
  * The thread's entry. Compiled (npm run build), validation-thread.js beside this module. From source, this
  * module runs under tsx, which a worker does not inherit: validation-thread.mjs registers it first.
  */
@@ -71,8 +77,10 @@ export class ValidationThread {
   private readonly compactor = new ValidationCompactor();
   /** Files the last revision sent to the thread (the others were unchanged). */
   lastValidatedFiles = 0;
+  /** Requests the last revision made of them (see DEFAULT_FILES_PER_REQUEST). */
+  lastRequests = 0;
 
-  constructor(private readonly options: { maxHeapMb?: number; idleMs?: number } = {}) {}
+  constructor(private readonly options: { maxHeapMb?: number; idleMs?: number; filesPerRequest?: number } = {}) {}
 
   /** Validates every file of a revision by its text (its digest computed here when not given). */
   validate(inputs: (ManifestText & { digest?: string })[], readIssues: ValidationIssue[] = []): Promise<ValidationResult> {
@@ -101,9 +109,17 @@ export class ValidationThread {
   /** The revision of `files`, `changed` (those not remembered, in the same order) validated in the thread. */
   private async validateChanged(files: ManifestFile[], changed: (ManifestText & { digest: string })[], readIssues: ValidationIssue[]): Promise<ValidationResult> {
     const known = this.remembered;
-    const answer = changed.length > 0 ? await this.send(changed.map(({ file, text }) => ({ file, text }))) : [];
-    if (!Array.isArray(answer)) return stopped(files, readIssues, answer.failed);
-    const held = await this.compactor.compact(changed, answer);
+    const held: HeldValidation[] = [];
+    const perRequest = this.options.filesPerRequest ?? DEFAULT_FILES_PER_REQUEST;
+    this.lastRequests = 0;
+    // One request after the other, each answer compacted before the next is sent: neither heap holds the whole revision's answers as sent.
+    for (let start = 0; start < changed.length; start += perRequest) {
+      const slice = changed.slice(start, start + perRequest);
+      const answer = await this.send(slice.map(({ file, text }) => ({ file, text })));
+      this.lastRequests++;
+      if (!Array.isArray(answer)) return stopped(files, readIssues, answer.failed);
+      held.push(...await this.compactor.compact(slice, answer));
+    }
     const next = new Map<string, HeldValidation>();
     let fresh = 0;
     const validations = files.map((input) => {

@@ -114,6 +114,19 @@ describe('validation off the event loop', () => {
     expect(twice.issues.map(formatIssue)).toEqual([expect.stringMatching(/^tenants\/c\.yaml:\d+:\d+ metadata\.name: tenant "a" is declared twice \(first at tenants\/a\.yaml:\d+:\d+\)/)]);
   });
 
+  it('sends a large revision in several requests, and still finds a name declared in two of them', async () => {
+    const validation = new ValidationThread({ maxHeapMb: 64, filesPerRequest: 2 });
+    threads.push(validation);
+    const inputs = ['a', 'b', 'c', 'd', 'e'].map((name) => ({ file: `tenants/${name}.yaml`, text: tenantYaml(name) }));
+    const first = await validation.validate(inputs);
+    expect(validation.lastRequests).toBe(3);
+    expect(first.tenants.map((t) => t.name)).toEqual(['a', 'b', 'c', 'd', 'e']);
+    expect(first.tenants[4].manifest.spec.agents).toBe(first.tenants[0].manifest.spec.agents);
+    const twice = await validation.validate([...inputs, { file: 'tenants/f.yaml', text: tenantYaml('a') }]);
+    expect(validation.lastRequests).toBe(1);
+    expect(twice.issues.map(formatIssue)).toEqual([expect.stringMatching(/^tenants\/f\.yaml:\d+:\d+ metadata\.name: tenant "a" is declared twice \(first at tenants\/a\.yaml:\d+:\d+\)/)]);
+  });
+
   it('stops every hostile shape by a bound, with a clear error, inside a 64 MB heap', async () => {
     const inputs = Object.entries(HOSTILE).map(([file, text]) => ({ file, text }));
     const result = await thread(64).validate(inputs);
