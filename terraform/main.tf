@@ -19,10 +19,15 @@ locals {
   # The controller starts agents by family name: <prefix><agent> (openclaw-agent-butler, ...).
   agent_families = { for agent in keys(var.agents) : agent => "${var.agent_task_definition_prefix}${agent}" }
 
-  # The controller's configuration: one entry per environment variable it reads (controller/config.ts).
-  # Each one is also a root output named after it in lower case (outputs.tf), so the values the service
-  # runs with and the values an operator reads are the same.
+  # The controller's heap cap (MiB): V8 keeps the pages its heap once grew to, so without a cap the task's
+  # memory stays at its largest pass; 3/8 of the task leaves the rest for code, native memory and bursts.
+  controller_heap_mb = coalesce(var.controller_heap_mb, floor(var.controller_memory * 3 / 8))
+
+  # The controller's configuration: one entry per environment variable it reads (controller/config.ts),
+  # and NODE_OPTIONS, which Node itself reads. Each one is also a root output named after it in lower case
+  # (outputs.tf), so the values the service runs with and the values an operator reads are the same.
   controller_environment = {
+    NODE_OPTIONS = "--max-old-space-size=${local.controller_heap_mb}"
     # No password in the URL: the controller reads it from OPENCLAW_DB_SECRET_ARN. verify-full checks
     # RDS's certificate against the CA bundle the image trusts (NODE_EXTRA_CA_CERTS in the Dockerfile).
     DATABASE_URL                          = "postgresql://${module.database.master_username}@${module.database.address}:${module.database.port}/${module.database.db_name}?sslmode=verify-full"

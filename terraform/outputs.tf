@@ -192,3 +192,8 @@ output "alarm_topic_arn" {
   description = "The SNS topic the controller's CloudWatch alarms notify: subscribe the on-call address or chat to it."
   value       = module.monitoring.alarm_topic_arn
 }
+
+output "node_options" {
+  description = "NODE_OPTIONS: the controller's V8 heap cap (controller_heap_mb, or 3/8 of controller_memory)."
+  value       = local.controller_environment.NODE_OPTIONS
+}

@@ -249,6 +249,20 @@ variable "controller_memory" {
   }
 }
 
+variable "controller_heap_mb" {
+  description = "Cap (MiB) of the V8 old space of the controller's Node process (NODE_OPTIONS=--max-old-space-size): V8 keeps the pages its heap grew to, so the cap bounds the task's resident memory. null: 3/8 of controller_memory, rounded down (1024 => 384, 2048 => 768); the rest of the task is for code, native memory and a pass's bursts (docs/DEPLOY.md, Sizing)."
+  type        = number
+  default     = null
+  validation {
+    condition     = var.controller_heap_mb == null ? true : floor(var.controller_heap_mb) == var.controller_heap_mb && var.controller_heap_mb >= 128
+    error_message = "controller_heap_mb must be null (3/8 of controller_memory) or a whole number of MiB, 128 at least."
+  }
+  validation {
+    condition     = var.controller_heap_mb == null ? true : var.controller_heap_mb <= var.controller_memory - 256
+    error_message = "controller_heap_mb must be at most controller_memory - 256: the task needs about 256 MiB beside the heap for code, native memory and V8's young generation."
+  }
+}
+
 variable "http_port" {
   description = "Port of the controller's HTTP server (/healthz, /readyz, /metrics)."
   type        = number

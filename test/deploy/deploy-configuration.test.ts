@@ -13,6 +13,8 @@ const CONTROLLER_ENVIRONMENT = [
   'OPENCLAW_MICROSOFT_CLIENT_ID', 'OPENCLAW_MICROSOFT_CLIENT_SECRET_ARN', 'OPENCLAW_HUBSPOT_CLIENT_ID', 'OPENCLAW_HUBSPOT_CLIENT_SECRET_ARN',
   'OPENCLAW_SES_FROM_ADDRESS', 'OPENCLAW_SES_CONFIGURATION_SET',
 ];
+/** Read by Node itself, not by controller/config.ts: the V8 heap cap (--max-old-space-size). */
+const NODE_ENVIRONMENT = ['NODE_OPTIONS'];
 /**
  * Only the git credentials, each when configured. Not the database password: it rotates, so the controller
  * reads its secret itself (OPENCLAW_DB_SECRET_ARN), not ECS at task start.
@@ -29,7 +31,7 @@ const deployDoc = readFileSync(join(REPO_ROOT, 'docs', 'DEPLOY.md'), 'utf8');
 
 describe('the controller configuration Terraform produces', () => {
   it('sets every environment variable the controller reads, and where it reads the rotating database password', () => {
-    expect(Object.keys(environment).sort()).toEqual([...CONTROLLER_ENVIRONMENT].sort());
+    expect(Object.keys(environment).sort()).toEqual([...CONTROLLER_ENVIRONMENT, ...NODE_ENVIRONMENT].sort());
     for (const name of CONTROLLER_SECRETS) expect(secrets).toMatch(new RegExp(`\\b${name}\\s*=\\s*var\\.`));
     expect(secrets).toMatch(/if arn != null/);
     expect(environment.OPENCLAW_DB_SECRET_ARN).toBe('${module.database.master_user_secret_arn}');

@@ -65,6 +65,19 @@ const NOT_PLANNED_BY_DESIGN: string[] = [];
 /** Every plan starts from the example variables file an operator copies (docs/DEPLOY.md, step 2). */
 const EXAMPLE_TFVARS = join(TERRAFORM_DIR, 'environments', 'production.tfvars.example');
 
+/**
+ * The controller's heap cap for a task size and an optional explicit cap, as `terraform console` evaluates
+ * the NODE_OPTIONS the controller runs with; or its refusal (here, not in REFUSED: terraform does not validate a
+ * variable whose validation reads another one, controller_memory, that is itself refused).
+ */
+const HEAP_CAPS: { vars: Record<string, number>; nodeOptions?: string; refused?: string }[] = [
+  { vars: { controller_cpu: 512, controller_memory: 1024 }, nodeOptions: '--max-old-space-size=384' },
+  { vars: { controller_cpu: 512, controller_memory: 2048 }, nodeOptions: '--max-old-space-size=768' },
+  { vars: { controller_cpu: 512, controller_memory: 1024, controller_heap_mb: 768 }, nodeOptions: '--max-old-space-size=768' },
+  { vars: { controller_cpu: 512, controller_memory: 1024, controller_heap_mb: 769 }, refused: 'controller_heap_mb must be at most controller_memory - 256' },
+  { vars: { controller_cpu: 512, controller_memory: 1024, controller_heap_mb: 127 }, refused: 'controller_heap_mb must be null (3/8 of controller_memory) or a whole number of MiB, 128 at least' },
+];
+
 /** Each value is one AWS refuses, and the message its validation gives. */
 const REFUSED: { variable: string; value: unknown; message: string }[] = [
   { variable: 'controller_cpu', value: 1024, message: 'controller_memory must be a memory size Fargate allows' },
@@ -90,6 +103,7 @@ describe.skipIf(!located.ok)(`the Terraform stack, checked by terraform with the
   let validate: Run;
   let plan: Run;
   let refused: Run;
+  let heapCaps: Run[];
 
   beforeAll(async () => {
     server = await startAwsDoubleServer(createAwsDouble({ region: 'eu-west-1' }));
@@ -109,6 +123,15 @@ describe.skipIf(!located.ok)(`the Terraform stack, checked by terraform with the
       terraform(workdir.dir, ['plan', '-json', '-lock=false', '-input=false', '-var-file=example.tfvars', `-var-file=${valid}`]),
       terraform(workdir.dir, ['plan', '-json', '-lock=false', '-input=false', '-var-file=example.tfvars', `-var-file=${invalid}`]),
     ]);
+    // After the plans, not beside them: each console starts the provider too, and the machine has two cores.
+    heapCaps = await Promise.all(HEAP_CAPS.map(({ vars, refused: refusal }, index) => {
+      const file = writeTfvars(workdir.dir, `heap-${index}.tfvars`, vars);
+      // A refused variable stops the console before it evaluates anything; asking for a local then would crash it.
+      const expression = refusal ? 'var.controller_heap_mb' : 'local.controller_environment.NODE_OPTIONS';
+      // A state of its own (empty) each: a console locks the state it reads, and they run at once.
+      const state = `-state=heap-${index}.tfstate`;
+      return terraform(workdir.dir, ['console', '-no-color', state, '-var-file=example.tfvars', `-var-file=${file}`], `${expression}\n`);
+    }));
   }, 600_000);
 
   afterAll(async () => {
@@ -147,6 +170,16 @@ describe.skipIf(!located.ok)(`the Terraform stack, checked by terraform with the
     const planned = new Set(Object.entries(PLANNED).flatMap(([module, list]) => list.map((address) => `${module}.${address.replace(/\[.*$/, '')}`)));
     const declared = allModules(stack).flatMap((m) => [...m.resources.keys()].map((address) => `${m.name}.${address}`));
     expect(declared.filter((address) => !planned.has(address) && !NOT_PLANNED_BY_DESIGN.includes(address))).toEqual([]);
+  });
+
+  it('caps the controller\'s heap at 3/8 of its task memory by default, or at controller_heap_mb, and refuses a cap under 128 MiB or leaving under 256 MiB beside it', () => {
+    // A piped console prints a refused variable's error and still exits 0: the message is what tells.
+    const outcomes = heapCaps.map((run, index) => {
+      const refusal = HEAP_CAPS[index].refused;
+      return refusal && (run.stdout + run.stderr).replace(/\s+/g, ' ').includes(refusal) ? { refused: refusal } : { nodeOptions: run.stdout.trim() };
+    });
+    // The console prints a string value quoted.
+    expect(outcomes).toEqual(HEAP_CAPS.map(({ nodeOptions, refused: refusal }) => (refusal ? { refused: refusal } : { nodeOptions: JSON.stringify(nodeOptions) })));
   });
 
   it('refuses at plan, with its message, each value that AWS would refuse at apply', () => {

@@ -57,9 +57,11 @@ function cliEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
 
 export interface Run { code: number; stdout: string; stderr: string }
 
-export function terraform(cwd: string, args: string[]): Promise<Run> {
+/** Runs terraform in `cwd`; `input`, when given, is its standard input (what `terraform console` evaluates). */
+export function terraform(cwd: string, args: string[], input?: string): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn('terraform', args, { cwd, env: cliEnv() });
+    if (input !== undefined) child.stdin.end(input);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString('utf8'); });
