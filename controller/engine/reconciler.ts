@@ -63,7 +63,7 @@ export interface PlannedPass {
    * page at a time, so a pass never holds the fleet's desired states at once).
    */
   desired: Map<string, PlannedTenant>;
-  /** A desired tenant's full state, derived again as the pass derived it (recording it, the scheduler's entries). */
+  /** A desired tenant's full state, derived again as the pass derived it (to record it once applied). */
   derive(tenant: string): DesiredTenant | undefined;
   /** Every tenant the controller applied before, by its summary. */
   known: TenantSummary[];
@@ -73,14 +73,6 @@ export interface PlannedPass {
 }
 
 export type { ApplyError, FleetOutcome, PassReport, TenantOutcome } from './outcome.js';
-
-/** Every desired tenant's full state, derived again one at a time as the pass derived it (the scheduler keeps its entries, not the states). */
-export function* desiredStates(pass: Pick<PlannedPass, 'desired' | 'derive'>): Generator<DesiredTenant> {
-  for (const tenant of pass.desired.keys()) {
-    const state = pass.derive(tenant);
-    if (state) yield state;
-  }
-}
 
 /** Pure: what a pass keeps of a desired state it has planned (its agents cut to their schedules). */
 export function plannedTenantOf(desired: DesiredTenant): PlannedTenant {
