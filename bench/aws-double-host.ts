@@ -7,6 +7,7 @@
 import type { AwsClients } from '../controller/providers/aws/clients.js';
 import { createAwsDouble, type AwsDouble } from '../test/aws-double/index.js';
 import { round } from './limits.js';
+import { collect } from './collect.js';
 
 export type AwsDoubleWhere = 'inline' | 'process';
 export const AWS_DOUBLE_WHERE: readonly AwsDoubleWhere[] = ['inline', 'process'];
@@ -60,12 +61,6 @@ export interface AwsDoubleHost {
 
 const MB = 2 ** 20;
 const mb = (bytes: number) => round(bytes / MB, 1);
-
-/** A full collection when node runs with --expose-gc (none otherwise): what the process holds, not its garbage. */
-export function collect(): void {
-  const gc: unknown = Reflect.get(globalThis, 'gc');
-  if (typeof gc === 'function') gc();
-}
 
 export function createBenchDouble(setup: DoubleSetup): AwsDouble {
   const double = createAwsDouble({ latencyMs: setup.latencyMs, iamMaxRoles: setup.iamMaxRoles });

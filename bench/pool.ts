@@ -17,7 +17,7 @@ import { runEnvironment } from '../controller/scheduler/run-env.js';
 import { mapLimit } from '../contract/concurrency.js';
 import { coldConverge, noopResync, oneTenantChange, type Measured } from './converge.js';
 import { rateFloor, round } from './limits.js';
-import { collect } from './aws-double-host.js';
+import { collect } from './collect.js';
 import { measure, ratio } from './measure.js';
 import type { BenchOptions, ScenarioName } from './options.js';
 import type { ScenarioResult } from './suite.js';

@@ -25,13 +25,13 @@ import { directorySource } from '../controller/source/directory.js';
 import { ManifestFileIndex } from '../controller/source/file-index.js';
 import { manifestTexts, tenantName, writeManifests } from './manifests.js';
 import { ratio } from './measure.js';
+import { collect } from './collect.js';
 
 const MB = 2 ** 20;
 const mb = (bytes: number) => Math.round((bytes / MB) * 10) / 10;
-const gc = () => (globalThis as { gc?: () => void }).gc?.();
 
 function memory() {
-  gc();
+  collect();
   const usage = process.memoryUsage();
   return { rssMB: mb(usage.rss), heapUsedMB: mb(usage.heapUsed), externalMB: mb(usage.external) };
 }
@@ -42,7 +42,7 @@ function memory() {
  */
 async function settledHeapMB(): Promise<number> {
   for (let i = 0; i < 3; i++) {
-    gc();
+    collect();
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
   return mb(process.memoryUsage().heapUsed);
