@@ -143,7 +143,7 @@ function planTenant(
   target: { desired?: DesiredTenant; last?: DesiredTenant; offboarding?: Offboarding },
 ): TenantPlan {
   const changes: Change[] = [];
-  const errors: TenantPlan['errors'] = [];
+  const errors: { kind: string; message: string }[] = [];
   for (const module of [...input.modules].sort((a, b) => a.order - b.order)) {
     const failure = input.observeErrors.get(module.kind);
     if (failure) {
@@ -161,8 +161,12 @@ function planTenant(
       changes.push(drift ? { ...change, drift: true } : change);
     }
   }
-  return { tenant, changes, errors, ...(target.offboarding ? { offboarding: target.offboarding } : {}), ...(target.desired?.paused ? { paused: true } : {}) };
+  // A converged tenant (most of a fleet, most passes) has neither: they are shared, not one pair a tenant.
+  return { tenant, changes: changes.length > 0 ? changes : NO_CHANGES, errors: errors.length > 0 ? errors : NO_ERRORS, ...(target.offboarding ? { offboarding: target.offboarding } : {}), ...(target.desired?.paused ? { paused: true } : {}) };
 }
+
+const NO_CHANGES: readonly Change[] = Object.freeze([]);
+const NO_ERRORS: TenantPlan['errors'] = Object.freeze([]);
 
 /** Create and update first in module order; deletes after, in reverse module order. */
 export function executionOrder<C extends FleetChange>(changes: readonly C[], modules: readonly ResourceModule[]): C[] {

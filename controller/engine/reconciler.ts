@@ -12,6 +12,7 @@ import type { ApplyError, FleetOutcome, PassReport, TenantOutcome } from './outc
 import { tenantModels } from './models.js';
 import { buildPlan, executionOrder, moduleReadings, planDesired } from './planner.js';
 import { sameJson } from './same-json.js';
+import { sharingBy } from '../../contract/sharing.js';
 import type { QuotaReading } from './quota.js';
 import { tenantStatus } from './status.js';
 import type { Change, FleetChange, FleetPlan, FleetTenant, ModuleContext, Observation, Plan, ResourceModule, TenantModels, TenantPlan } from './types.js';
@@ -67,27 +68,35 @@ export interface PlannedPass {
   derive(tenant: string): DesiredTenant | undefined;
   /** Every tenant the controller applied before, by its summary. */
   known: TenantSummary[];
+  /** The same summaries by tenant, and the revision's tenants by name: apply looks each tenant up, never scans. */
+  knownByName: ReadonlyMap<string, TenantSummary>;
+  loadedByName: ReadonlyMap<string, SourceSnapshot['tenants'][number]>;
   /** The records read in full: those whose fingerprints differ from the revision's (see needsRecord). */
   records: Map<string, KnownTenant>;
-  observedFacts: Map<string, Record<string, unknown>>;
+  /** What each tenant's observation says for its status (equal sets shared, frozen). */
+  observedFacts: Map<string, Readonly<Record<string, unknown>>>;
 }
 
 export type { ApplyError, FleetOutcome, PassReport, TenantOutcome } from './outcome.js';
 
-/** Pure: what a pass keeps of a desired state it has planned (its agents cut to their schedules). */
-export function plannedTenantOf(desired: DesiredTenant): PlannedTenant {
-  return {
+/**
+ * What a pass keeps of each desired state it has planned (its agents cut to their schedules, its storage
+ * to what the lifecycle rules read). The fleet's tenants share a handful of agent sets and storage
+ * settings: each is held once for the pass, not once a tenant.
+ */
+export function plannedTenants(): (desired: DesiredTenant) => PlannedTenant {
+  const agents = sharingBy<PlannedTenant['agents']>((list) => list.map((a) => `${a.active}\u0000${a.schedule}`).join('\u0001'));
+  const storage = sharingBy<PlannedTenant['s3']>((s3) => `${s3.archiveAfterDays}/${s3.expireAfterDays}`);
+  return (desired) => ({
     name: desired.name, tier: desired.tier, isolation: desired.isolation, suspended: desired.suspended, paused: desired.paused,
-    agents: desired.agents.map((a) => ({ active: a.active, schedule: a.schedule })), s3: desired.s3, fingerprint: desiredFingerprint(desired),
-  };
+    agents: agents(desired.agents.map((a) => ({ active: a.active, schedule: a.schedule }))),
+    s3: storage({ archiveAfterDays: desired.s3.archiveAfterDays, expireAfterDays: desired.s3.expireAfterDays }),
+    fingerprint: desiredFingerprint(desired),
+  });
 }
 
-/** A pass being applied: what was planned, and each tenant's records by name (a lookup per tenant, never a scan of the fleet). */
-type PassInFlight = PlannedPass & {
-  statuses: Map<string, TenantStatusRecord>;
-  knownByName: Map<string, TenantSummary>;
-  loadedByName: Map<string, SourceSnapshot['tenants'][number]>;
-};
+/** A pass being applied: what was planned, and the stored statuses of the page of tenants being applied. */
+type PassInFlight = PlannedPass & { statuses: Map<string, TenantStatusRecord> };
 
 /**
  * A pass of at most this many tenants observes them one by one (a few calls each) rather than the
@@ -166,6 +175,7 @@ export class Reconciler {
     // The documents of just the records that differ from the revision (none in a pass that changes nothing).
     const records = new Map<string, KnownTenant>();
     const planned: TenantPlan[] = [];
+    const plannedTenantOf = plannedTenants();
     // The desired states a page of tenants at a time: each page's are derived, its differing records
     // read, its tenants planned (`plan`), and only what the pass keeps of them (PlannedTenant) stays.
     const sweep = async (plan: (state: DesiredTenant) => void) => {
@@ -208,13 +218,15 @@ export class Reconciler {
       only: options.only,
       ...(quotas ? { quotas } : {}),
     });
-    const observedFacts = new Map<string, Record<string, unknown>>();
+    const observedFacts = new Map<string, Readonly<Record<string, unknown>>>();
+    // Most of a fleet's tenants have the same facts (a pooled tenant has no role ARN of its own): each set is held once.
+    const sharedFacts = sharingBy<Record<string, unknown>>((facts) => JSON.stringify(facts));
     for (const tenant of tenants) {
       const facts: Record<string, unknown> = {};
       for (const module of this.deps.modules) Object.assign(facts, module.describe?.(tenant, observations.get(module.kind)?.tenants.get(tenant)) ?? {});
-      observedFacts.set(tenant, facts);
+      observedFacts.set(tenant, sharedFacts(facts));
     }
-    return { plan, snapshot, desired, derive, known, records, observedFacts };
+    return { plan, snapshot, desired, derive, known, knownByName: recorded, loadedByName: loaded, records, observedFacts };
   }
 
   /** The full records of `names`, a page at a time, into `records`. */
@@ -225,16 +237,15 @@ export class Reconciler {
   async apply(pass: PlannedPass): Promise<PassReport> {
     const started = this.deps.now();
     const { plan, snapshot } = pass;
-    const knownByName = new Map(pass.known.map((k) => [k.name, k]));
+    const { knownByName } = pass;
     // The stored statuses are read a page of tenants at a time (one statement a page, never one a tenant),
     // and a page's are let go once its tenants are applied.
     const readStatuses = async (names: readonly string[]) => new Map(names.length === 0 ? [] : (await this.deps.store.statuses(names)).map((record) => [record.tenant, record]));
-    const loadedByName = new Map(snapshot.tenants.map((t) => [t.name, t]));
     // Fleet-wide changes (shared tables' RLS, the bucket lifecycle) go first: tenants rely on them.
     const fleet = await this.applyFleet(plan.fleet, snapshot.revision);
     const outcomes: TenantOutcome[] = [];
     for (const page of pages(plan.tenants, this.pageSize)) {
-      const inFlight: PassInFlight = { ...pass, statuses: await readStatuses(page.map((t) => t.tenant)), knownByName, loadedByName };
+      const inFlight: PassInFlight = { ...pass, statuses: await readStatuses(page.map((t) => t.tenant)) };
       outcomes.push(...await mapLimit(page, this.deps.concurrency, (tenantPlan) => this.applyIsolated(tenantPlan, inFlight)));
     }
     const statuses = await readStatuses([...plan.held.map((h) => h.tenant), ...plan.quotaHeld.map((h) => h.tenant)]);

@@ -7,8 +7,8 @@ interface Section {
   /** The tenant, or `shared`. */
   name: string;
   fleet: boolean;
-  changes: ChangeBase[];
-  errors: { kind: string; message: string }[];
+  changes: readonly ChangeBase[];
+  errors: readonly { kind: string; message: string }[];
   offboarding?: Offboarding;
   paused?: boolean;
 }
@@ -131,7 +131,7 @@ export function renderPlanMarkdown(plan: Plan): string {
 
 /** JSON for machines: the same plan object `apply` executes, without module-private details. */
 export function planJson(plan: Plan): Record<string, unknown> {
-  const printable = <C extends ChangeBase>(changes: C[]) => changes.filter((c) => c.action !== 'noop' || c.conflict).map(({ detail: _detail, ...c }) => c);
+  const printable = <C extends ChangeBase>(changes: readonly C[]) => changes.filter((c) => c.action !== 'noop' || c.conflict).map(({ detail: _detail, ...c }) => c);
   return { ...plan, summary: countChanges(plan), fleet: { ...plan.fleet, changes: printable(plan.fleet.changes) }, tenants: plan.tenants.map((t) => ({ ...t, changes: printable(t.changes) })) };
 }
 

@@ -72,7 +72,8 @@ export interface FleetTenant {
   isolation: Isolation;
   suspended: boolean;
   agents: readonly Pick<DesiredAgent, 'active' | 'schedule'>[];
-  s3: DesiredTenant['s3'];
+  /** What the bucket's lifecycle rules read of the tenant's storage. */
+  s3: Pick<DesiredTenant['s3'], 'archiveAfterDays' | 'expireAfterDays'>;
 }
 
 export interface FleetDiffInput<F> {
@@ -207,13 +208,13 @@ export interface FleetPlan {
 
 export interface TenantPlan {
   tenant: string;
-  changes: Change[];
+  changes: readonly Change[];
   /** Set when the tenant's manifest is gone: how it is being taken down (for rendering). */
   offboarding?: Offboarding;
   /** The pause annotation is set: the changes are reported, never applied. */
   paused?: boolean;
   /** Observation errors that prevent planning this tenant's kind. */
-  errors: { kind: string; message: string }[];
+  errors: readonly { kind: string; message: string }[];
 }
 
 export interface Plan {

@@ -90,9 +90,11 @@ export class ManifestFileIndex {
 
   private async scanNow(): Promise<Scan> {
     const started = this.nowNs();
-    const { files, folders } = await this.list(started);
+    const { files: listedNow, folders } = await this.list(started);
+    const before = positionsBefore(this.files, listedNow);
+    // A path listed before keeps its first instance, which the validations remembered by path hold too: one copy of each path, not two.
+    const files = listedNow === this.files ? listedNow : listedNow.map((file, i) => (before[i] >= 0 ? this.files[before[i]] : file));
     const stats = await this.statAll(files);
-    const before = positionsBefore(this.files, files);
     const stale = files.filter((_, i) => !(before[i] >= 0 && this.stats.trusts(before[i], stats[i])));
     const boundary = stale.length > 0 ? await manifestBoundary(this.dir) : '';
     const fresh = await mapLimit(stale, READ_CONCURRENCY, (file) => readManifestFile(file, boundary, this.io.readFile));

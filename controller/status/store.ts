@@ -3,6 +3,7 @@ import { upgradeRemembered } from '../desired/remembered.js';
 import type { DesiredTenant } from '../desired/types.js';
 import type { TenantManifest } from '../manifests/types.js';
 import type { Condition } from './conditions.js';
+import { sharing } from '../../contract/sharing.js';
 
 /**
  * What a pass holds of every tenant the controller has applied before: its lifecycle and the
@@ -26,17 +27,6 @@ export interface TenantSummary {
   manifestIsolation: DesiredTenant['isolation'] | null;
   tier: DesiredTenant['tier'];
   isolation: DesiredTenant['isolation'];
-}
-
-/** One instance of each value it is given: the first, handed back for every equal one after it. */
-function sharing<T>(): (value: T) => T {
-  const kept = new Map<T, T>();
-  return (value) => {
-    const first = kept.get(value);
-    if (first !== undefined) return first;
-    kept.set(value, value);
-    return value;
-  };
 }
 
 /**

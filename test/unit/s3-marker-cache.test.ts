@@ -55,13 +55,19 @@ describe('the S3 marker cache', () => {
     expect(cache.get('acme', T0 + 10_000)).toBeUndefined();
   });
 
-  it('hands out copies, so a caller changing an answer does not change what another tenant is told', () => {
+  it('hands every tenant in one state the same frozen marker and observation, so no caller can change what another tenant is told', () => {
     const cache = new MarkerCache(HOUR);
     cache.set('acme', { managed: true, lifecycleClass: 'a30-e365' }, T0);
     cache.set('globex', { managed: true, lifecycleClass: 'a30-e365' }, T0);
+    cache.set('initech', { managed: true, lifecycleClass: 'a90-e730' }, T0);
     const answer = cache.get('acme', T0)!;
-    answer.managed = false;
+    expect(Reflect.set(answer, 'managed', false)).toBe(false);
+    expect(cache.get('globex', T0)).toBe(answer);
     expect(cache.get('globex', T0)).toEqual({ managed: true, lifecycleClass: 'a30-e365' });
-    expect(cache.get('acme', T0)).toEqual({ managed: true, lifecycleClass: 'a30-e365' });
+    expect(cache.observed('acme', T0)).toEqual({ prefixExists: true, marker: { managed: true, lifecycleClass: 'a30-e365' } });
+    expect(cache.observed('globex', T0)).toBe(cache.observed('acme', T0));
+    expect(cache.observed('initech', T0)).not.toBe(cache.observed('acme', T0));
+    expect(Object.isFrozen(cache.observed('acme', T0))).toBe(true);
+    expect(cache.observed('acme', T0 + HOUR)).toBeUndefined();
   });
 });

@@ -7,6 +7,9 @@ export interface IamObserved {
   role?: IamRole;
 }
 
+/** Every tenant without a role (every pooled one) shares this observation: a pass observes the whole fleet. */
+const NO_ROLE: IamObserved = Object.freeze({});
+
 /**
  * One batched listing for all tenants. Every path is listed, not only the controller's, so
  * that a role with a tenant's name elsewhere in the account is seen (and reported) rather than
@@ -16,7 +19,7 @@ export async function observeIam(iam: IamApi, tenants: readonly string[]): Promi
   const byName = new Map((await iam.listRoles('/')).map((role) => [role.name.toLowerCase(), role]));
   return new Map(tenants.map((tenant) => {
     const role = byName.get(names.iamRole(tenant).toLowerCase());
-    return [tenant, role ? { role } : {}];
+    return [tenant, role ? { role } : NO_ROLE];
   }));
 }
 
@@ -28,7 +31,7 @@ export async function observeIamFew(iam: IamApi, tenants: readonly string[], mod
   const roles = await Promise.all(tenants.map((tenant) => (mayHoldRole(models.get(tenant)) ? iam.getRole(names.iamRole(tenant)) : undefined)));
   return new Map(tenants.map((tenant, i) => {
     const role = roles[i];
-    return [tenant, role ? { role } : {}];
+    return [tenant, role ? { role } : NO_ROLE];
   }));
 }
 

@@ -29,9 +29,9 @@ export interface PgTenantObserved {
   owner?: PgRole;
   runtime?: PgRole;
   /** Privileges on this tenant's schema, for every grantee. */
-  schemaGrants: PgGrant[];
+  schemaGrants: readonly PgGrant[];
   /** Privileges the runtime role holds on other schemas (another tenant's, most of all). */
-  runtimeForeignGrants: PgGrant[];
+  runtimeForeignGrants: readonly PgGrant[];
   runtimeHasConnect: boolean;
   migrationVersion: number;
   /** Fingerprint of the credentials in the tenant's db secret, if any. */

@@ -1,4 +1,5 @@
-import { isIsolation, type Isolation } from '../../../contract/catalog.js';
+import { ISOLATIONS, type Isolation } from '../../../contract/catalog.js';
+import { sharingBy } from '../../../contract/sharing.js';
 import type { Pool } from '../../db/pool.js';
 import { names } from '../../../contract/names.js';
 import type { DbCredentialStore } from '../../providers/types.js';
@@ -123,24 +124,39 @@ async function observeTenants(pool: Pool, credentials: DbCredentialStore, tenant
   const observedAt = Number(sessions.rows[0].now);
 
   const result = new Map<string, PgTenantObserved>();
+  const bare = sharingBy<PgTenantObserved>((o) => `${o.migrationVersion}/${o.placement ?? ''}`);
   for (const tenant of tenants) {
     const schema = names.pgSchema(tenant);
     const runtime = names.pgRuntimeRole(tenant);
-    result.set(tenant, {
+    const foreign = grantsByGrantee.get(runtime)?.filter((g) => g.on !== schema);
+    const observed: PgTenantObserved = {
       schema: schemaByName.get(schema),
       owner: roleByName.get(names.pgOwnerRole(tenant)),
       runtime: roleByName.get(runtime),
-      schemaGrants: grantsBySchema.get(schema) ?? [],
-      runtimeForeignGrants: (grantsByGrantee.get(runtime) ?? []).filter((g) => g.on !== schema),
+      schemaGrants: grantsBySchema.get(schema) ?? NO_GRANTS,
+      runtimeForeignGrants: foreign && foreign.length > 0 ? foreign : NO_GRANTS,
       runtimeHasConnect: connectGrantees.has(runtime),
       migrationVersion: versions.get(tenant) ?? 0,
       storedFingerprint: fingerprints.get(tenant),
       ...(oldestSession.has(runtime) ? { oldestSession: oldestSession.get(runtime) } : {}),
       observedAt,
       ...(placements.has(tenant) ? { placement: placements.get(tenant) } : {}),
-    });
+    };
+    result.set(tenant, isBare(observed) ? bare(observed) : observed);
   }
   return result;
+}
+
+const NO_GRANTS: readonly PgGrant[] = Object.freeze([]);
+
+/**
+ * Pure: nothing of the tenant's own in the catalog (no schema, role, grant or session, no db secret),
+ * as for every pooled tenant. Such observations differ only by the tenant's ledger version and
+ * placement, so the fleet's share a handful of frozen instances.
+ */
+function isBare(observed: PgTenantObserved): boolean {
+  return !observed.schema && !observed.owner && !observed.runtime && observed.schemaGrants.length === 0 && observed.runtimeForeignGrants.length === 0 &&
+    !observed.runtimeHasConnect && observed.storedFingerprint === undefined && observed.oldestSession === undefined;
 }
 
 /** Where each tenant's private rows live, as the last move recorded (a read-only plan against an older controller schema sees none). */
@@ -150,7 +166,8 @@ async function observePlacements(pool: Pool, readOnly?: ReadOnlyObservation): Pr
     if (!exists.rows[0].found) return new Map();
   }
   const { rows } = await pool.query<{ tenant: string; isolation: string }>('SELECT tenant, isolation FROM openclaw.tenant_placements');
-  return new Map(rows.flatMap((r) => (isIsolation(r.isolation) ? [[r.tenant, r.isolation] as const] : [])));
+  // The model's own constant, not the driver's copy of it a row.
+  return new Map(rows.flatMap((r) => ISOLATIONS.filter((model) => model === r.isolation).map((model) => [r.tenant, model] as const)));
 }
 
 let canonicalPolicy: string | undefined;

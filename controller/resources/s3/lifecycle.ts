@@ -4,7 +4,6 @@
  * is one rule `openclaw-lifecycle-a<N>-e<M>` over prefix `tenants/` filtered by the object tag
  * `openclaw-lifecycle=a<N>-e<M>`, which every object of such a tenant carries.
  */
-import type { DesiredTenant } from '../../desired/types.js';
 import { TerminalError } from '../../../contract/errors.js';
 import type { LifecycleRule } from '../../providers/apis.js';
 
@@ -54,7 +53,7 @@ export function noncurrentRule(): LifecycleRule {
  * `fleet` comes only from state the controller owns (desired and last applied states of tenants
  * whose data may still exist), never from anything a tenant's role can write.
  */
-export function desiredRules(fleet: readonly Pick<DesiredTenant, 's3'>[]): LifecycleRule[] {
+export function desiredRules(fleet: readonly { s3: { archiveAfterDays: number; expireAfterDays: number } }[]): LifecycleRule[] {
   const byId = new Map(fleet.map((t) => classRule(t.s3)).map((r) => [r.id, r]));
   byId.set(NONCURRENT_RULE_ID, noncurrentRule());
   return [...byId.values()].sort((a, b) => (a.id < b.id ? -1 : 1));

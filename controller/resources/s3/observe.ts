@@ -15,9 +15,12 @@ export interface MarkerState {
 
 export interface S3TenantObserved {
   /** Some object exists under `tenants/<name>/`. */
-  prefixExists: boolean;
-  marker?: MarkerState;
+  readonly prefixExists: boolean;
+  readonly marker?: Readonly<MarkerState>;
 }
+
+/** Every tenant with nothing under its prefix shares this observation. */
+const NO_PREFIX: S3TenantObserved = Object.freeze({ prefixExists: false });
 
 export interface S3PlatformObserved {
   bucket: string;
@@ -40,7 +43,10 @@ export function markerState(head: ObjectHead, tenant: string): MarkerState {
  * integers, the state's index and the second of its check (counted from the cache's first check).
  */
 export class MarkerCache {
-  private readonly states: MarkerState[] = [];
+  /** Each distinct state, frozen: every tenant in that state is handed the same instance. */
+  private readonly states: Readonly<MarkerState>[] = [];
+  /** The observation of a tenant whose marker is in each state, shared as the states are. */
+  private readonly observations: S3TenantObserved[] = [];
   private readonly stateIndex = new Map<string, number>();
   private readonly stateOf = new Map<string, number>();
   private readonly checkedAt = new Map<string, number>();
@@ -49,12 +55,23 @@ export class MarkerCache {
 
   constructor(private readonly recheckMs: number) {}
 
-  get(tenant: string, now: number): MarkerState | undefined {
+  /** The tenant's marker as last read, unless its recheck is due: shared and frozen (see states). */
+  get(tenant: string, now: number): Readonly<MarkerState> | undefined {
+    const index = this.freshIndex(tenant, now);
+    return index === undefined ? undefined : this.states[index];
+  }
+
+  /** The tenant's observation (its prefix exists, its marker as last read) unless its recheck is due; shared and frozen. */
+  observed(tenant: string, now: number): S3TenantObserved | undefined {
+    const index = this.freshIndex(tenant, now);
+    return index === undefined ? undefined : this.observations[index];
+  }
+
+  private freshIndex(tenant: string, now: number): number | undefined {
     const index = this.stateOf.get(tenant);
     const checked = this.checkedAt.get(tenant);
     if (index === undefined || checked === undefined || now - this.toMs(checked, now) >= this.recheckMs) return undefined;
-    const state = this.states[index];
-    return { managed: state.managed, lifecycleClass: state.lifecycleClass };
+    return index;
   }
 
   set(tenant: string, state: MarkerState, now: number): void {
@@ -76,7 +93,9 @@ export class MarkerCache {
     const key = `${state.managed}\u0000${state.lifecycleClass ?? ''}\u0000${state.lifecycleClass === undefined}`;
     let index = this.stateIndex.get(key);
     if (index === undefined) {
-      index = this.states.push(Object.freeze({ managed: state.managed, lifecycleClass: state.lifecycleClass })) - 1;
+      const marker = Object.freeze({ managed: state.managed, lifecycleClass: state.lifecycleClass });
+      index = this.states.push(marker) - 1;
+      this.observations.push(Object.freeze({ prefixExists: true, marker }));
       this.stateIndex.set(key, index);
     }
     return index;
@@ -107,11 +126,11 @@ export async function observeS3(objects: ObjectStoreApi, cache: MarkerCache, ten
   for (const tenant of tenants) {
     if (!present.has(tenant)) {
       cache.forget(tenant);
-      result.set(tenant, { prefixExists: false });
+      result.set(tenant, NO_PREFIX);
       continue;
     }
-    const marker = cache.get(tenant, now);
-    if (marker) result.set(tenant, { prefixExists: true, marker });
+    const known = cache.observed(tenant, now);
+    if (known) result.set(tenant, known);
     else unknown.push(tenant);
   }
   await mapLimit(unknown, HEAD_CONCURRENCY, async (tenant) => {
