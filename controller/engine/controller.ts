@@ -52,6 +52,11 @@ export class ControllerLoop {
   private wakeEarly = false;
   private lastFullPass = 0;
   firstPassDone = false;
+  /**
+   * The last pass's report, kept between passes with the outcomes of the tenants that did not simply stay
+   * converged (an error, a skip, a change): a tenant in backoff is among them. One outcome a tenant was
+   * 12 MB held at 100,000 tenants.
+   */
   lastReport: PassReport | undefined;
 
   constructor(private readonly options: ControllerLoopOptions) {}
@@ -137,7 +142,7 @@ export class ControllerLoop {
       if (planned.plan.forecast) await store.setState(HEADROOM_STATE, planned.plan.forecast);
     }
     this.firstPassDone = true;
-    this.lastReport = report;
+    this.lastReport = { ...report, outcomes: report.outcomes.filter((o) => o.error || o.skipped || o.applied.length > 0) };
     // The plan already derived every desired tenant; remember their fingerprints to spot the next change.
     this.fingerprints = new Map([...planned.desired].map(([name, desired]) => [name, desired.fingerprint]));
     log.info({ revision: report.revision, tenants: report.outcomes.length, changes: report.changesApplied, drift: report.driftCorrected, held: report.held.length, durationMs: report.durationMs, only: options.only ? [...options.only] : undefined }, 'reconcile pass done');

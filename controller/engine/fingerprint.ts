@@ -11,7 +11,8 @@ import type { TenantManifest } from '../manifests/types.js';
 import type { KnownTenant, RecordFingerprints, TenantSummary } from '../status/store.js';
 
 export function fingerprintOf(value: unknown): string {
-  return createHash('sha256').update(JSON.stringify(value)).digest('hex').slice(0, 16);
+  // The first 8 bytes as hex, written as a string of their own: a slice of the whole digest's hex would keep all 64 characters alive.
+  return createHash('sha256').update(JSON.stringify(value)).digest().toString('hex', 0, 8);
 }
 
 const fingerprinted = new WeakMap<object, string>();

@@ -137,7 +137,7 @@ export async function observeS3(objects: ObjectStoreApi, cache: MarkerCache, ten
     const head = await objects.headObject(names.s3Marker(tenant));
     const marker = head ? markerState(head, tenant) : undefined;
     if (marker) cache.set(tenant, marker, now);
-    result.set(tenant, { prefixExists: true, ...(marker ? { marker } : {}) });
+    result.set(tenant, (marker && cache.observed(tenant, now)) || { prefixExists: true, ...(marker ? { marker } : {}) });
   });
   return { tenants: result, platform: { bucket: objects.bucket, rules } };
 }
