@@ -44,7 +44,7 @@ export async function coldConverge(world: World, controller: BenchController): P
  * is measured too (`settle`): it records in each tenant's status the facts observed after the
  * converge (role ARN, secret count), which the converging pass observed before it created them.
  */
-export async function noopResync(world: World, controller: BenchController, settle = true): Promise<Measured & { sourceReread: { ms: number; cpuMs: number }; settle?: Measured }> {
+export async function noopResync(world: Pick<World, 'quotas'>, controller: BenchController, settle = true): Promise<Measured & { sourceReread: { ms: number; cpuMs: number }; settle?: Measured }> {
   const { loop } = controller.ctx;
   // What each source poll costs even when nothing changed (the directory source reads and validates every file).
   const reread = await timed(() => loop.refreshSource());

@@ -58,6 +58,11 @@ export function parseLimits(text: string): Record<string, Quota> {
   return result;
 }
 
+/** The inverse of parseLimits: what a child process is handed to hold the same limits. */
+export function formatLimits(limits: Readonly<Record<string, Quota>>): string {
+  return Object.entries(limits).map(([key, { perSecond, burst }]) => `${key}=${perSecond}/${burst}`).join(',');
+}
+
 /** The quota a call counts against: its operation's own, else its class's. */
 export function quotaKey(quotas: Readonly<Record<string, Quota>>, service: string, operation: string): string | undefined {
   const own = `${service}:${operation}`;

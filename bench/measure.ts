@@ -56,7 +56,7 @@ export function summarize(byOperation: Record<string, number>): CallSummary {
 }
 
 /** Runs `pass` and measures it on `controller` (its provider's calls) and the world (the account's throttling). */
-export async function measure(world: World, controller: BenchController, pass: () => Promise<PassReport | undefined>): Promise<PassMeasurement & { report?: PassReport }> {
+export async function measure(world: Pick<World, 'quotas'>, controller: BenchController, pass: () => Promise<PassReport | undefined>): Promise<PassMeasurement & { report?: PassReport }> {
   const calls = controller.ctx.provider.callCounts();
   const throttled = Object.fromEntries(world.quotas.throttled);
   const counter = { ...controller.counter };

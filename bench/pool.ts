@@ -11,63 +11,21 @@ import { pooledLauncher } from '../controller/pool/launcher.js';
 import { PoolQueue } from '../controller/pool/queue.js';
 import { PoolWorker } from '../controller/pool/worker.js';
 import { toEntry } from '../controller/scheduler/entries.js';
-import { createSchedulerService } from '../controller/scheduler/service.js';
 import type { Launcher } from '../controller/scheduler/launcher.js';
 import { runEnvironment } from '../controller/scheduler/run-env.js';
 import { mapLimit } from '../contract/concurrency.js';
 import { coldConverge, noopResync, oneTenantChange, type Measured } from './converge.js';
-import { rateFloor, round } from './limits.js';
+import { formatLimits, rateFloor, round } from './limits.js';
 import { collect } from './collect.js';
+import { followedByScheduler, heapFlags, MB, memory, rssDuring } from './pool-memory.js';
+import { runBenchChild } from './scale.js';
 import { measure, ratio } from './measure.js';
 import type { BenchOptions, ScenarioName } from './options.js';
 import type { ScenarioResult } from './suite.js';
 import { createWorld, type BenchController, type World } from './world.js';
 
-const MB = 2 ** 20;
-
-function memory() {
-  const usage = process.memoryUsage();
-  return {
-    rssMB: round(usage.rss / MB, 1), heapUsedMB: round(usage.heapUsed / MB, 1),
-    // What V8 has committed for its heap (used or not), and the flags it runs with (a heap cap changes how much it keeps).
-    heapCommittedMB: round(usage.heapTotal / MB, 1), nodeFlags: process.execArgv.filter((flag) => flag.startsWith('--max-') || flag.startsWith('--optimize')),
-    peakRssMB: round((process.resourceUsage().maxRSS * 1024) / MB, 1),
-  };
-}
-
-/**
- * The scheduler as `tenantctl run` runs it beside the loop: its entries follow every pass, so the
- * memory measured holds them too. Its timer never fires, so it never leads: no runs are launched
- * while the passes are measured (a leader would also hold a cursor per entry).
- */
-async function followedByScheduler(controller: BenchController): Promise<() => Promise<void>> {
-  const service = createSchedulerService(controller.ctx, { timer: { setTimeout: () => () => {} } });
-  if ('problem' in service) throw new Error(`the scheduler cannot start: ${service.problem}`);
-  await service.start();
-  return () => service.stop();
-}
-
 /** Whose memory this process's is: the controller's alone when the AWS double is in a child process. */
 const memoryOf = (world: World) => (world.aws.where === 'process' ? 'the controller alone (the AWS double in a child process)' : 'the controller and the AWS double (one process)');
-
-/**
- * `fn`'s highest RSS (sampled every 50 ms and at its end), from a process collected just before
- * (--expose-gc), so an earlier scenario's garbage is not counted; `peakRssMB` stays the process's lifetime peak.
- */
-async function rssDuring<T>(fn: () => Promise<T>): Promise<{ value: T; startRssMB: number; passPeakRssMB: number; collected: boolean }> {
-  collect();
-  const start = process.memoryUsage.rss();
-  let peak = start;
-  const sample = () => { peak = Math.max(peak, process.memoryUsage.rss()); };
-  const timer = setInterval(sample, 50);
-  try {
-    const value = await fn();
-    sample();
-    return { value, startRssMB: round(start / MB, 1), passPeakRssMB: round(peak / MB, 1), collected: 'gc' in globalThis };
-  } finally {
-    clearInterval(timer);
-  }
-}
 
 const calls = (m: Measured) => ({ total: m.aws.total, reads: m.aws.reads, writes: m.aws.writes, byOperation: m.aws.byOperation });
 
@@ -117,6 +75,10 @@ export async function poolScenarios(options: BenchOptions, emit: (result: Scenar
         awsDoubleProcess: double ? { rssMB: double.rssMB, heapUsedMB: double.heapUsedMB, externalMB: double.externalMB } : null,
       });
     }
+    if (want('pool-noop') && world.aws.where === 'process') {
+      progress(`a controller restarted on the ${n} converged tenants, in a process of its own…`);
+      emit({ scenario: 'pool-noop-restarted', tenants: n, awsDouble: world.aws.where, ...(await restartedController(world)) });
+    }
     if (want('pool-one-change')) {
       progress(`one pooled tenant changed among ${n}…`);
       const change = await oneTenantChange(world, main, 1, undefined, 'pool');
@@ -137,6 +99,20 @@ export async function poolScenarios(options: BenchOptions, emit: (result: Scenar
   } finally {
     await world.close();
   }
+}
+
+/**
+ * A controller restarted on the world, in a process of its own with this one's heap flags, reaching the
+ * AWS double's process as this one does (restart-child.ts): its first pass, and its no-op pass after
+ * idling as between resyncs.
+ */
+function restartedController(world: World): Promise<Record<string, unknown>> {
+  const { options } = world;
+  const input = {
+    root: world.root, envKeys: Object.keys(world.env), idleMs: options.poolIdleMs, latencyMs: options.latencyMs,
+    quotas: formatLimits(options.quotas), clientLimits: formatLimits(options.clientLimits), logLevel: options.logLevel,
+  };
+  return runBenchChild('restart-child', [], { env: { ...world.env, BENCH_RESTART: JSON.stringify(input) }, nodeFlags: heapFlags() });
 }
 
 /**

@@ -56,6 +56,8 @@ export interface World {
   aws: AwsDoubleHost;
   quotas: AccountQuotas;
   db: TestDatabase;
+  /** The world's folder: its manifests (`dir`) and the controllers' data. */
+  root: string;
   dir: string;
   env: Record<string, string>;
   log: Logger;
@@ -80,6 +82,33 @@ function useBenchKeys(): () => void {
   };
   put(BENCH_KEYS);
   return () => put(saved);
+}
+
+/**
+ * A controller opened on a world's database, directory and AWS double as `tenantctl run` opens one, with
+ * the AWS provider, its SDK clients under the account's quotas (and attached to an in-process double).
+ * `root` holds the world's directory and data; `env` is its environment (the world's, or a child process's).
+ */
+export async function openBenchController(world: {
+  env: Record<string, string>; root: string; log: Logger; options: Pick<BenchOptions, 'clientLimits'>; quotas: AccountQuotas; attach?: (clients: AwsClients) => void;
+}): Promise<BenchController> {
+  const { env, root, log, quotas } = world;
+  const config = loadConfig(env, root);
+  let clients: AwsClients | undefined;
+  const provider = await createAwsProvider(config, {
+    log: log.child({ component: 'provider' }),
+    rateLimits: world.options.clientLimits,
+    onClients: (built) => {
+      quotas.attach(built);
+      world.attach?.(built);
+      clients = built;
+    },
+  });
+  if (!clients) throw new Error('the AWS provider built no SDK clients');
+  const counter = createStatementCounter();
+  const statements: StatementStats = { catalog: 0, bookkeeping: 0, other: 0 };
+  const ctx = await openController({ env, cwd: root, log, provider, counter, beforeQuery: (text) => classifyStatement(text, statements) });
+  return { ctx, clients, counter, statements };
 }
 
 export async function createWorld(options: BenchOptions, tenants: number, prefix = 'bench', isolation: BenchIsolation = 'silo', where: AwsDoubleWhere = 'inline'): Promise<World> {
@@ -112,23 +141,9 @@ export async function createWorld(options: BenchOptions, tenants: number, prefix
   };
   const opened: BenchController[] = [];
   return {
-    aws, quotas, db, dir, env, log, options,
+    aws, quotas, db, root, dir, env, log, options,
     async open() {
-      const config = loadConfig(env, root);
-      let clients: AwsClients | undefined;
-      const provider = await createAwsProvider(config, {
-        log: log.child({ component: 'provider' }),
-        rateLimits: options.clientLimits,
-        onClients: (built) => {
-          quotas.attach(built);
-          aws.attach(built);
-          clients = built;
-        },
-      });
-      const counter = createStatementCounter();
-      const statements: StatementStats = { catalog: 0, bookkeeping: 0, other: 0 };
-      const ctx = await openController({ env, cwd: root, log, provider, counter, beforeQuery: (text) => classifyStatement(text, statements) });
-      const controller = { ctx, clients: clients!, counter, statements };
+      const controller = await openBenchController({ env, root, log, options, quotas, attach: (built) => aws.attach(built) });
       opened.push(controller);
       return controller;
     },

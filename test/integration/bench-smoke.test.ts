@@ -23,7 +23,7 @@ describe('npm run bench, at 20 tenants', () => {
   }, 240_000);
 
   it('prints the environment, then one JSON object per scenario, in order', () => {
-    expect(results.map((r) => r.scenario)).toEqual(['environment', ...SCENARIOS, 'pool-cold-converge', 'pool-noop', 'pool-one-change', 'pool-runs', 'pool-runs', 'pool-memory']);
+    expect(results.map((r) => r.scenario)).toEqual(['environment', ...SCENARIOS, 'pool-cold-converge', 'pool-noop', 'pool-noop-restarted', 'pool-one-change', 'pool-runs', 'pool-runs', 'pool-memory']);
     expect(of('environment')).toMatchObject({ tenants: 20, latencyMs: 1, baseline: true });
     expect(of('environment').awsQuotas['iam:write']).toEqual({ perSecond: 200, burst: 200 });
   });
@@ -87,6 +87,14 @@ describe('npm run bench, at 20 tenants', () => {
     expect(of('pool-cold-converge')).toMatchObject({ awsDouble: 'process', errors: 0, awsDoubleCpuMs: expect.any(Number) });
     expect(of('pool-cold-converge').aws.byOperation['s3:PutObject']).toBeGreaterThanOrEqual(10);
     expect(of('pool-noop')).toMatchObject({ awsDouble: 'process', memory: { of: 'the controller alone (the AWS double in a child process)' }, awsDoubleProcess: { rssMB: expect.any(Number) } });
+    // A controller restarted in a process of its own: its first pass changes nothing but reads each tenant's marker again (its cache was the old process's).
+    const restarted = of('pool-noop-restarted');
+    expect(restarted).toMatchObject({
+      tenants: 10, awsDouble: 'process', idleMsBefore: 0, firstPass: { errors: 0, aws: { writes: 0 }, postgresResourceWrites: 0 },
+      noop: { errors: 0, writes: { aws: 0, postgresResourceWrites: 0 }, memory: { rssMB: expect.any(Number), heapCommittedMB: expect.any(Number), collected: true } },
+    });
+    expect(restarted.firstPass.aws.byOperation['s3:HeadObject']).toBe(10);
+    expect(restarted.noop.reads.aws).toBeLessThan(10);
     const memory = of('pool-memory');
     expect(memory).toMatchObject({ tenants: 10, awsDouble: 'process', awsDoubleBucketMB: expect.any(Number), controller: { rssMB: expect.any(Number), heldMB: expect.any(Number) } });
     expect(memory.awsDoubleProcess.pid).not.toBe(process.pid);
