@@ -95,6 +95,23 @@ export function plannedTenants(): (desired: DesiredTenant) => PlannedTenant {
   });
 }
 
+/**
+ * A tenant's desired state as a pass derives it: from its manifest, with the isolation its record holds,
+ * paused when an operator paused it. Made apart from the pass's planning, which the pass keeps it for
+ * (to record what it applies): a closure made among the planning's own would keep every one of its
+ * variables alive, the whole fleet's observations among them, until the pass ends.
+ */
+function desiredOf(
+  loaded: ReadonlyMap<string, SourceSnapshot['tenants'][number]>, recorded: ReadonlyMap<string, TenantSummary>, ctx: DesiredContext, paused: ReadonlySet<string> | undefined,
+): (tenant: string) => DesiredTenant | undefined {
+  return (tenant) => {
+    const t = loaded.get(tenant);
+    if (!t) return undefined;
+    const derived = withRecordedIsolation(deriveDesired(t.manifest, ctx), t.manifest, recorded.get(tenant), ctx);
+    return paused?.has(tenant) ? { ...derived, paused: true } : derived;
+  };
+}
+
 /** A pass being applied: what was planned, and the stored statuses of the page of tenants being applied. */
 type PassInFlight = PlannedPass & { statuses: Map<string, TenantStatusRecord> };
 
@@ -148,12 +165,7 @@ export class Reconciler {
     const known = await this.deps.store.tenantSummaries();
     const recorded = new Map(known.map((k) => [k.name, k]));
     const loaded = new Map(snapshot.tenants.map((t) => [t.name, t]));
-    const derive = (tenant: string): DesiredTenant | undefined => {
-      const t = loaded.get(tenant);
-      if (!t) return undefined;
-      const derived = withRecordedIsolation(deriveDesired(t.manifest, this.deps.desiredContext), t.manifest, recorded.get(tenant), this.deps.desiredContext);
-      return options.paused?.has(tenant) ? { ...derived, paused: true } : derived;
-    };
+    const derive = desiredOf(loaded, recorded, this.deps.desiredContext, options.paused);
     const all = [...new Set([...loaded.keys(), ...known.filter((k) => k.lifecycle !== 'Purged').map((k) => k.name)])].sort();
     // A pass of a few tenants (a manifest change, a retry) observes just those, one by one, where a module can.
     const few = options.only !== undefined && options.only.size <= FEW_TENANTS;
