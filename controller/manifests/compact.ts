@@ -17,7 +17,7 @@ export interface HeldValidation extends FileValidation {
 
 /**
  * The validations the thread sends back, made as small as the controller can hold them between
- * revisions (it holds every file's, as many as there are tenants). Structured clone copies every
+ * revisions (it holds every file's, as many as there are tenants). The thread's answer, parsed, copies every
  * string and object: a tenant's name came back three times (its declaration, the loaded tenant, its
  * metadata), its file's path twice besides the caller's own, and every tenant of a tier with its own
  * copy of the tier's agents. Here a name is its metadata's instance, a path the caller's, repeated

@@ -12,7 +12,13 @@ export interface ValidationRequest {
 
 export interface ValidationReply {
   id: number;
-  files: FileValidation[];
+  /**
+   * The files' validations (FileValidation[]) as JSON text. Parsed here, every object of a manifest is
+   * laid out as a literal's is, its properties in the object itself: a structured clone builds each with
+   * its properties in a separate array, and a tenant's spec took 232 bytes instead of 96. The thread is
+   * this module's own code, so its text is trusted as its messages were.
+   */
+  json: string;
 }
 
 interface Pending {
@@ -175,7 +181,8 @@ export class ValidationThread {
         worker.unref();
         this.idleTimer = setTimeout(() => void this.close(), this.options.idleMs ?? DEFAULT_IDLE_MS).unref();
       }
-      pending?.resolve(reply.files);
+      const files: FileValidation[] = JSON.parse(reply.json);
+      pending?.resolve(files);
     });
     const fail = (reason: string) => {
       if (this.worker === worker) this.worker = undefined;

@@ -5,7 +5,7 @@ const DEFAULT_LIMIT = 10_000;
 
 /**
  * The repeated strings of validated manifests, held once. Manifests come back from the validation
- * thread by structured clone, which copies every string: 100,000 tenants held 100,000 copies each of
+ * thread as JSON text, parsed into new strings: 100,000 tenants held 100,000 copies each of
  * `openclaw.io/v1alpha1`, `Tenant`, `Forbid`, their tier, zone and schedule (about 0.3 KB a tenant). A
  * value that occurs twice in one batch is kept, and every occurrence of a kept value, in that batch or a
  * later one, is replaced by the kept instance: the documents are equal before and after, only smaller.

@@ -6,6 +6,6 @@ import { validateFile } from './validate.js';
 const port = parentPort;
 if (!port) throw new Error('validation-thread.ts runs only as a worker thread');
 port.on('message', (request: ValidationRequest) => {
-  const reply: ValidationReply = { id: request.id, files: request.inputs.map(validateFile) };
+  const reply: ValidationReply = { id: request.id, json: JSON.stringify(request.inputs.map(validateFile)) };
   port.postMessage(reply);
 });
