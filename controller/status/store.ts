@@ -32,9 +32,9 @@ export interface TenantSummary {
 /**
  * Every pass reads every tenant's summary, and the driver makes a string of each value of each row: at
  * 100,000 tenants, 100,000 copies of the revision, the tier, the lifecycle. The columns with a handful
- * of values across the fleet are set, in place, to one instance per value (names and fingerprints stay).
+ * of values across the fleet hold one instance per value (names and fingerprints stay their own).
  */
-function shareRepeatedValues(rows: TenantSummary[]): void {
+function compactSummaries(rows: readonly TenantSummary[]): TenantSummary[] {
   const deletionPolicy = sharing<TenantSummary['deletionPolicy']>();
   const revision = sharing<TenantSummary['revision']>();
   const lifecycle = sharing<TenantSummary['lifecycle']>();
@@ -42,15 +42,23 @@ function shareRepeatedValues(rows: TenantSummary[]): void {
   const manifestIsolation = sharing<TenantSummary['manifestIsolation']>();
   const tier = sharing<TenantSummary['tier']>();
   const isolation = sharing<TenantSummary['isolation']>();
-  for (const row of rows) {
-    row.deletionPolicy = deletionPolicy(row.deletionPolicy);
-    row.revision = revision(row.revision);
-    row.lifecycle = lifecycle(row.lifecycle);
-    row.appliedState = appliedState(row.appliedState);
-    row.manifestIsolation = manifestIsolation(row.manifestIsolation);
-    row.tier = tier(row.tier);
-    row.isolation = isolation(row.isolation);
-  }
+  // Each summary written out whole, as a literal: the driver's row, its fields set one at a time after a
+  // copy, takes 16 bytes more (152 against 136, over 100,000 objects of each).
+  return rows.map((row) => ({
+    name: row.name,
+    deletionPolicy: deletionPolicy(row.deletionPolicy),
+    revision: revision(row.revision),
+    generation: row.generation,
+    lifecycle: lifecycle(row.lifecycle),
+    offboardedAt: row.offboardedAt,
+    purgeAfter: row.purgeAfter,
+    manifestFingerprint: row.manifestFingerprint,
+    desiredFingerprint: row.desiredFingerprint,
+    appliedState: appliedState(row.appliedState),
+    manifestIsolation: manifestIsolation(row.manifestIsolation),
+    tier: tier(row.tier),
+    isolation: isolation(row.isolation),
+  }));
 }
 
 /** A tenant the controller has applied before, as it remembers it, documents included. */
@@ -127,8 +135,7 @@ export class StatusStore {
       `SELECT ${this.summaryColumns()} FROM openclaw.tenants WHERE ($1::text[] IS NULL OR name = ANY($1::text[])) ORDER BY name`,
       [names ?? null],
     );
-    shareRepeatedValues(rows);
-    return rows;
+    return compactSummaries(rows);
   }
 
   /**
