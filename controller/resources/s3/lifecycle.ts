@@ -13,17 +13,23 @@ export const TENANTS_ROOT = 'tenants/';
 export const MAX_LIFECYCLE_RULES = 1000;
 export const ARCHIVE_STORAGE_CLASS = 'GLACIER';
 
-export function lifecycleClass(storage: { archiveAfterDays: number; expireAfterDays: number }): string {
+/** What a tenant's lifecycle rule is made of: when its objects are archived and when they expire. */
+export interface StorageSettings {
+  archiveAfterDays: number;
+  expireAfterDays: number;
+}
+
+export function lifecycleClass(storage: StorageSettings): string {
   return `a${storage.archiveAfterDays}-e${storage.expireAfterDays}`;
 }
 
 /** The storage settings a class name stands for, or undefined for a name the controller did not make. */
-export function parseLifecycleClass(cls: string): { archiveAfterDays: number; expireAfterDays: number } | undefined {
+export function parseLifecycleClass(cls: string): StorageSettings | undefined {
   const match = /^a(\d+)-e(\d+)$/.exec(cls);
   return match ? { archiveAfterDays: Number(match[1]), expireAfterDays: Number(match[2]) } : undefined;
 }
 
-export function classRule(storage: { archiveAfterDays: number; expireAfterDays: number }): LifecycleRule {
+export function classRule(storage: StorageSettings): LifecycleRule {
   const cls = lifecycleClass(storage);
   return {
     id: `openclaw-lifecycle-${cls}`,
@@ -53,7 +59,7 @@ export function noncurrentRule(): LifecycleRule {
  * `fleet` comes only from state the controller owns (desired and last applied states of tenants
  * whose data may still exist), never from anything a tenant's role can write.
  */
-export function desiredRules(fleet: readonly { s3: { archiveAfterDays: number; expireAfterDays: number } }[]): LifecycleRule[] {
+export function desiredRules(fleet: readonly { s3: StorageSettings }[]): LifecycleRule[] {
   const byId = new Map(fleet.map((t) => classRule(t.s3)).map((r) => [r.id, r]));
   byId.set(NONCURRENT_RULE_ID, noncurrentRule());
   return [...byId.values()].sort((a, b) => (a.id < b.id ? -1 : 1));
